@@ -1,0 +1,1 @@
+//! roster-core (work in progress).

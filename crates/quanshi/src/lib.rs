@@ -1,0 +1,1 @@
+//! Quanshi (全时) open API client (work in progress).

@@ -1,0 +1,1 @@
+//! Local emulator of the three vendor APIs (work in progress).

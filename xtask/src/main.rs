@@ -1,0 +1,48 @@
+//! Developer tasks for the roster workspace: `cargo xtask ci`.
+
+use std::process::{Command, ExitCode};
+
+fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> bool {
+    eprintln!("xtask: {program} {}", args.join(" "));
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    match cmd.status() {
+        Ok(status) => status.success(),
+        Err(err) => {
+            eprintln!("xtask: cannot run {program}: {err}");
+            false
+        }
+    }
+}
+
+/// The quality gates, in the order CI cares about them: formatting, lints, tests, docs.
+fn ci() -> bool {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run(&cargo, &["fmt", "--all", "--check"], &[])
+        && run(
+            &cargo,
+            &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            &[],
+        )
+        && run(&cargo, &["test", "--workspace"], &[])
+        && run(
+            &cargo,
+            &["doc", "--workspace", "--no-deps"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        )
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let ok = match task.as_deref() {
+        Some("ci") => ci(),
+        _ => {
+            eprintln!("usage: cargo xtask ci");
+            return ExitCode::from(2);
+        }
+    };
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
