@@ -1,0 +1,629 @@
+//! Pagination: list requests as values, and a paginator that turns one into a lazy stream of
+//! pages or items.
+//!
+//! A [`ListRequest`] knows its page size and filters (frozen for its whole life, because WeCom
+//! rejects a cursor used with another `limit`) and how to fetch one page for a [`PageToken`].
+//! The [`Paginator`] asks for the next page only when the stream is polled past the current one,
+//! and stops on the first of:
+//!
+//! - the page says there is no more (even if it also carries a cursor, as WeCom's last page does);
+//! - the page says there is more but gives no token → [`ErrorKind::PaginationStalled`];
+//! - the token was already used in this chain → [`ErrorKind::PaginationStalled`] (a server loop);
+//! - the caller's `max_items` is reached;
+//! - the vendor's record cap was reached → the pages are delivered, then
+//!   [`ErrorKind::Truncated`] (never a silent cut);
+//! - an error (the stream ends after yielding it).
+//!
+//! Every page carries a resumable [`Cursor`]; [`Paginator::resume`] refuses a cursor saved with
+//! another page size or query ([`ErrorKind::CursorMismatch`]) before any request.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::Either;
+use futures::stream::{self, Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Where the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum PageToken {
+    /// An opaque cursor string (WeCom `next_cursor`).
+    Cursor(String),
+    /// An opaque position (Tencent `next_pos`), kept as the decimal text the vendor sent.
+    Position(String),
+    /// A 1-based page number (Quanshi, Tencent enrollments).
+    Page(u32),
+}
+
+impl fmt::Display for PageToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageToken::Cursor(c) => write!(f, "cursor {c:?}"),
+            PageToken::Position(p) => write!(f, "position {p}"),
+            PageToken::Page(n) => write!(f, "page {n}"),
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The records of this page.
+    pub items: Vec<T>,
+    /// The vendor says more pages follow.
+    pub has_more: bool,
+    /// Where the next page starts (ignored when `has_more` is false).
+    pub next: Option<PageToken>,
+    /// The vendor's total count, if it reports one.
+    pub total_hint: Option<u64>,
+    /// Set by the [`Paginator`]: a cursor to resume after this page, if more follow.
+    pub resume: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// A page; `next` is the token of the following page, if `has_more`.
+    pub fn new(items: Vec<T>, has_more: bool, next: Option<PageToken>) -> Self {
+        Self {
+            items,
+            has_more,
+            next,
+            total_hint: None,
+            resume: None,
+        }
+    }
+
+    /// The last page (also the only page of single-shot endpoints).
+    pub fn last(items: Vec<T>) -> Self {
+        Self::new(items, false, None)
+    }
+
+    /// Sets the vendor's total count.
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total_hint = total;
+        self
+    }
+
+    /// Maps the records, keeping the paging fields.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_more: self.has_more,
+            next: self.next,
+            total_hint: self.total_hint,
+            resume: self.resume,
+        }
+    }
+}
+
+/// A saved position in a paginated query: the next token, the page size and a fingerprint of
+/// the query. Serialize it to resume an export later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The token of the next page.
+    pub token: PageToken,
+    /// The page size the chain was started with.
+    pub page_size: u32,
+    /// [`ListRequest::fingerprint`] of the query.
+    pub fingerprint: String,
+}
+
+/// A paginated query: fixed page size and filters, and how to fetch one page.
+pub trait ListRequest: Send + Sync + 'static {
+    /// The record type.
+    type Item: Send + 'static;
+
+    /// The page size, constant for the whole chain.
+    fn page_size(&self) -> u32;
+
+    /// A stable description of everything but the page token (endpoint, ids, filters, window).
+    /// Saved cursors are only accepted by a request with the same fingerprint.
+    fn fingerprint(&self) -> String;
+
+    /// The vendor's cap on records per query (Tencent: 50,000), if any.
+    fn record_cap(&self) -> Option<u64> {
+        None
+    }
+
+    /// Fetches the page at `token` (`None`: the first page).
+    fn fetch(
+        &self,
+        token: Option<PageToken>,
+    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send;
+}
+
+/// Told about every page as it arrives (progress bars).
+pub trait PageObserver: Send + Sync {
+    /// A page with `items` records arrived; `total_hint` is the vendor's total, if known.
+    fn on_page(&self, items: usize, total_hint: Option<u64>);
+}
+
+impl<F> PageObserver for F
+where
+    F: Fn(usize, Option<u64>) + Send + Sync,
+{
+    fn on_page(&self, items: usize, total_hint: Option<u64>) {
+        self(items, total_hint)
+    }
+}
+
+/// Turns a [`ListRequest`] into lazy streams of pages or items.
+pub struct Paginator<R: ListRequest> {
+    request: Arc<R>,
+    start: Option<PageToken>,
+    max_items: Option<u64>,
+    observer: Option<Arc<dyn PageObserver>>,
+}
+
+impl<R: ListRequest> fmt::Debug for Paginator<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paginator")
+            .field("fingerprint", &self.request.fingerprint())
+            .field("page_size", &self.request.page_size())
+            .field("start", &self.start)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+impl<R: ListRequest> Paginator<R> {
+    /// Starts at the first page.
+    pub fn new(request: R) -> Self {
+        Self::from_arc(Arc::new(request))
+    }
+
+    /// Starts at the first page of a shared request.
+    pub fn from_arc(request: Arc<R>) -> Self {
+        Self {
+            request,
+            start: None,
+            max_items: None,
+            observer: None,
+        }
+    }
+
+    /// Resumes a chain from a saved cursor. Fails with [`ErrorKind::CursorMismatch`], before
+    /// any request, if the cursor was saved with another page size or query.
+    pub fn resume(request: R, cursor: &Cursor) -> Result<Self> {
+        if cursor.page_size != request.page_size() {
+            return Err(Error::new(
+                ErrorKind::CursorMismatch,
+                format!(
+                    "the cursor was saved with page size {}, this request uses {}",
+                    cursor.page_size,
+                    request.page_size()
+                ),
+            ));
+        }
+        if cursor.fingerprint != request.fingerprint() {
+            return Err(Error::new(
+                ErrorKind::CursorMismatch,
+                "the cursor belongs to another query",
+            ));
+        }
+        let mut p = Self::new(request);
+        p.start = Some(cursor.token.clone());
+        Ok(p)
+    }
+
+    /// Stops after `n` records.
+    pub fn max_items(mut self, n: u64) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// Reports every page to `observer`.
+    pub fn observer(mut self, observer: Arc<dyn PageObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// A stream of pages. Ends after the last page or after the first error.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<R::Item>>> + Send + 'static {
+        let state = State {
+            page_size: self.request.page_size(),
+            fingerprint: self.request.fingerprint(),
+            cap: self.request.record_cap(),
+            request: self.request,
+            step: Step::Fetch(self.start),
+            seen: HashSet::new(),
+            received: 0,
+            delivered: 0,
+            max_items: self.max_items,
+            observer: self.observer,
+        };
+        stream::unfold(state, |mut st| async move {
+            match std::mem::replace(&mut st.step, Step::Done) {
+                Step::Done => None,
+                Step::Fail(error) => Some((Err(error), st)),
+                Step::Fetch(token) => {
+                    if let Some(t) = &token {
+                        st.seen.insert(t.clone());
+                    }
+                    match st.request.fetch(token).await {
+                        Err(error) => Some((Err(error), st)),
+                        Ok(page) => {
+                            let page = st.accept(page);
+                            Some((Ok(page), st))
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// A stream of records, page by page. Ends after the last record or after the first error.
+    pub fn items(self) -> impl Stream<Item = Result<R::Item>> + Send + 'static {
+        self.pages().flat_map(|page| match page {
+            Ok(page) => Either::Left(stream::iter(page.items.into_iter().map(Ok))),
+            Err(error) => Either::Right(stream::once(std::future::ready(Err(error)))),
+        })
+    }
+}
+
+enum Step {
+    Fetch(Option<PageToken>),
+    Fail(Error),
+    Done,
+}
+
+struct State<R: ListRequest> {
+    request: Arc<R>,
+    page_size: u32,
+    fingerprint: String,
+    cap: Option<u64>,
+    step: Step,
+    seen: HashSet<PageToken>,
+    /// Records the vendor sent in this chain (for the cap).
+    received: u64,
+    /// Records passed to the caller (for `max_items`).
+    delivered: u64,
+    max_items: Option<u64>,
+    observer: Option<Arc<dyn PageObserver>>,
+}
+
+impl<R: ListRequest> State<R> {
+    /// Applies the stop rules to a fetched page and sets the next step.
+    fn accept(&mut self, mut page: Page<R::Item>) -> Page<R::Item> {
+        let count = page.items.len() as u64;
+        self.received += count;
+        if let Some(observer) = &self.observer {
+            observer.on_page(page.items.len(), page.total_hint);
+        }
+
+        if let Some(max) = self.max_items {
+            let remaining = max.saturating_sub(self.delivered);
+            if count >= remaining {
+                let cut = count > remaining;
+                page.items.truncate(remaining as usize);
+                self.delivered += remaining;
+                self.step = Step::Done;
+                page.resume = match (&page.next, cut) {
+                    (Some(next), false) if page.has_more => Some(self.cursor(next.clone())),
+                    _ => None,
+                };
+                return page;
+            }
+        }
+        self.delivered += count;
+
+        if !page.has_more {
+            self.step = match self.cap {
+                Some(cap) if self.received >= cap || page.total_hint.is_some_and(|t| t > cap) => {
+                    Step::Fail(truncated(cap, self.received, page.total_hint))
+                }
+                _ => Step::Done,
+            };
+            page.resume = None;
+            return page;
+        }
+
+        match page.next.clone() {
+            None => {
+                self.step = Step::Fail(Error::new(
+                    ErrorKind::PaginationStalled,
+                    "the vendor reported more pages but gave no token for the next one",
+                ));
+            }
+            Some(next) if self.seen.contains(&next) => {
+                self.step = Step::Fail(Error::new(
+                    ErrorKind::PaginationStalled,
+                    format!("the vendor returned {next} again; stopping instead of looping"),
+                ));
+            }
+            Some(next) => {
+                page.resume = Some(self.cursor(next.clone()));
+                self.step = Step::Fetch(Some(next));
+            }
+        }
+        page
+    }
+
+    fn cursor(&self, token: PageToken) -> Cursor {
+        Cursor {
+            token,
+            page_size: self.page_size,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+}
+
+fn truncated(cap: u64, received: u64, total: Option<u64>) -> Error {
+    let total = match total {
+        Some(t) => format!(" of {t}"),
+        None => String::new(),
+    };
+    Error::new(
+        ErrorKind::Truncated,
+        format!(
+            "the vendor stops at {cap} records per query: {received}{total} records delivered, the rest is missing"
+        ),
+    )
+    .with_hint("query shorter time windows so that each returns fewer records")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+    use proptest::prelude::*;
+    use std::sync::Mutex;
+
+    /// A scripted server: a list of pages, each with its own token, and a log of the tokens
+    /// requested.
+    struct Scripted {
+        pages: Vec<(Option<PageToken>, Page<u32>)>,
+        log: Mutex<Vec<Option<PageToken>>>,
+        cap: Option<u64>,
+    }
+
+    impl Scripted {
+        fn new(pages: Vec<(Option<PageToken>, Page<u32>)>) -> Self {
+            Self {
+                pages,
+                log: Mutex::new(Vec::new()),
+                cap: None,
+            }
+        }
+        fn requests(&self) -> usize {
+            self.log.lock().unwrap().len()
+        }
+    }
+
+    impl ListRequest for Arc<Scripted> {
+        type Item = u32;
+        fn page_size(&self) -> u32 {
+            10
+        }
+        fn fingerprint(&self) -> String {
+            "scripted".into()
+        }
+        fn record_cap(&self) -> Option<u64> {
+            self.cap
+        }
+        async fn fetch(&self, token: Option<PageToken>) -> Result<Page<u32>> {
+            self.log.lock().unwrap().push(token.clone());
+            self.pages
+                .iter()
+                .find(|(t, _)| *t == token)
+                .map(|(_, p)| p.clone())
+                .ok_or_else(|| Error::invalid_argument(format!("unknown token {token:?}")))
+        }
+    }
+
+    fn cursor(s: &str) -> Option<PageToken> {
+        Some(PageToken::Cursor(s.into()))
+    }
+
+    /// Builds a chain of pages with the given sizes and random-looking tokens.
+    fn chain(sizes: &[usize], tokens: &[String]) -> Vec<(Option<PageToken>, Page<u32>)> {
+        let mut out = Vec::new();
+        let mut next_item = 0u32;
+        let mut token: Option<PageToken> = None;
+        for (i, size) in sizes.iter().enumerate() {
+            let items: Vec<u32> = (next_item..next_item + *size as u32).collect();
+            next_item += *size as u32;
+            let last = i + 1 == sizes.len();
+            let next = if last {
+                None
+            } else {
+                Some(PageToken::Position(tokens[i].clone()))
+            };
+            out.push((token.clone(), Page::new(items, !last, next.clone())));
+            token = next;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn every_item_exactly_once_in_order(
+            sizes in prop::collection::vec(0usize..7, 1..12),
+            salt in any::<u64>(),
+        ) {
+            let tokens: Vec<String> = (0..sizes.len()).map(|i| format!("{}", salt.wrapping_mul(31).wrapping_add(i as u64 * 7919))).collect();
+            let total: usize = sizes.iter().sum();
+            let server = Arc::new(Scripted::new(chain(&sizes, &tokens)));
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let items: Vec<u32> = rt.block_on(Paginator::new(server.clone()).items().try_collect()).unwrap();
+            prop_assert_eq!(items, (0..total as u32).collect::<Vec<_>>());
+            prop_assert_eq!(server.requests(), sizes.len());
+        }
+
+        #[test]
+        fn max_items_cuts_exactly(sizes in prop::collection::vec(1usize..7, 1..8), max in 0u64..40) {
+            let tokens: Vec<String> = (0..sizes.len()).map(|i| format!("t{i}")).collect();
+            let total: u64 = sizes.iter().sum::<usize>() as u64;
+            let server = Arc::new(Scripted::new(chain(&sizes, &tokens)));
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let items: Vec<u32> = rt.block_on(Paginator::new(server).max_items(max).items().try_collect()).unwrap();
+            prop_assert_eq!(items.len() as u64, max.min(total));
+        }
+    }
+
+    #[tokio::test]
+    async fn has_more_false_wins_over_a_cursor() {
+        let server = Arc::new(Scripted::new(vec![(
+            None,
+            Page::new(vec![1, 2], false, cursor("jigjegn==")),
+        )]));
+        let items: Vec<u32> = Paginator::new(server.clone())
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, vec![1, 2]);
+        assert_eq!(server.requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn more_without_a_token_stalls_after_delivering_the_page() {
+        let server = Arc::new(Scripted::new(vec![(None, Page::new(vec![1], true, None))]));
+        let results: Vec<Result<u32>> = Paginator::new(server.clone()).items().collect().await;
+        assert_eq!(results.len(), 2);
+        assert_eq!(*results[0].as_ref().unwrap(), 1);
+        assert_eq!(
+            results[1].as_ref().unwrap_err().kind(),
+            ErrorKind::PaginationStalled
+        );
+        assert_eq!(server.requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_repeated_token_stalls_instead_of_looping() {
+        let server = Arc::new(Scripted::new(vec![
+            (None, Page::new(vec![1], true, cursor("a"))),
+            (cursor("a"), Page::new(vec![2], true, cursor("b"))),
+            (cursor("b"), Page::new(vec![3], true, cursor("a"))),
+        ]));
+        let results: Vec<Result<u32>> = Paginator::new(server.clone()).items().collect().await;
+        let ok: Vec<u32> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
+        assert_eq!(ok, vec![1, 2, 3]);
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::PaginationStalled
+        );
+        assert_eq!(server.requests(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_stream_is_lazy() {
+        let server = Arc::new(Scripted::new(chain(&[2, 2, 2], &["x".into(), "y".into()])));
+        let mut pages = Box::pin(Paginator::new(server.clone()).pages());
+        assert_eq!(server.requests(), 0);
+        pages.next().await.unwrap().unwrap();
+        assert_eq!(server.requests(), 1, "no page fetched ahead");
+        pages.next().await.unwrap().unwrap();
+        assert_eq!(server.requests(), 2);
+    }
+
+    #[tokio::test]
+    async fn errors_end_the_stream() {
+        let server = Arc::new(Scripted::new(vec![(
+            None,
+            Page::new(vec![1], true, cursor("gone")),
+        )]));
+        let results: Vec<Result<u32>> = Paginator::new(server).items().collect().await;
+        assert_eq!(results.len(), 2);
+        assert_eq!(
+            results[1].as_ref().unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+    }
+
+    #[tokio::test]
+    async fn the_vendor_cap_is_surfaced_not_swallowed() {
+        let mut s = Scripted::new(chain(&[3, 3], &["p".into()]));
+        s.cap = Some(6);
+        let results: Vec<Result<u32>> = Paginator::new(Arc::new(s)).items().collect().await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
+        let err = results.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Truncated);
+
+        // A total above the cap also counts, even if fewer rows came back.
+        let mut s = Scripted::new(vec![(
+            None,
+            Page::last(vec![1, 2]).with_total(Some(70_000)),
+        )]);
+        s.cap = Some(50_000);
+        let results: Vec<Result<u32>> = Paginator::new(Arc::new(s)).items().collect().await;
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::Truncated
+        );
+
+        // Under the cap: no error.
+        let mut s = Scripted::new(chain(&[3, 2], &["p".into()]));
+        s.cap = Some(6);
+        let items: Vec<u32> = Paginator::new(Arc::new(s))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 5);
+    }
+
+    #[tokio::test]
+    async fn cursors_resume_and_refuse_other_queries() {
+        let server = Arc::new(Scripted::new(chain(&[2, 2, 1], &["x".into(), "y".into()])));
+        let mut pages = Box::pin(Paginator::new(server.clone()).pages());
+        let first = pages.next().await.unwrap().unwrap();
+        let saved = first
+            .resume
+            .clone()
+            .expect("a cursor after a non-last page");
+        let json = serde_json::to_string(&saved).unwrap();
+        let saved: Cursor = serde_json::from_str(&json).unwrap();
+
+        let rest: Vec<u32> = Paginator::resume(server.clone(), &saved)
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rest, vec![2, 3, 4]);
+
+        let before = server.requests();
+        let other_size = Cursor {
+            page_size: 50,
+            ..saved.clone()
+        };
+        let err = Paginator::resume(server.clone(), &other_size).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CursorMismatch);
+        let other_query = Cursor {
+            fingerprint: "another".into(),
+            ..saved
+        };
+        let err = Paginator::resume(server.clone(), &other_query).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CursorMismatch);
+        assert_eq!(
+            server.requests(),
+            before,
+            "no request for a mismatched cursor"
+        );
+    }
+
+    #[tokio::test]
+    async fn observer_sees_every_page() {
+        let server = Arc::new(Scripted::new(chain(&[2, 3], &["x".into()])));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        let _: Vec<u32> = Paginator::new(server)
+            .observer(Arc::new(move |n: usize, _t: Option<u64>| {
+                s2.lock().unwrap().push(n)
+            }))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(*seen.lock().unwrap(), vec![2, 3]);
+    }
+}

@@ -1,0 +1,466 @@
+//! Retries as a pure decision plus a small executor.
+//!
+//! [`RetryPolicy::decide`] maps (error, what happened so far, a jitter sample) to a
+//! [`Decision`]; it has no clock and no randomness of its own, so its table is tested directly.
+//! [`Retrier::run`] applies decisions, sleeping on an injected [`Clock`](crate::Clock). Every attempt calls
+//! the operation again from scratch, so vendor crates re-authorize (fresh Tencent nonce and
+//! timestamp, current WeCom token) on each one.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::SharedClock;
+use crate::error::{Error, Result, RetryClass};
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Give up and return the error.
+    Stop,
+    /// Try again after this delay.
+    RetryAfter(Duration),
+    /// Refresh the credential, then try again at once.
+    RefreshAuthThenRetry,
+}
+
+/// How much retrying a call may do. Defaults follow the three specs: full-jitter exponential
+/// backoff, base 1 s, factor 2, cap 20 s, at most 3 retries; one credential refresh; one replay
+/// re-sign; two rate-limit waits of at most two minutes each.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Retries of [`RetryClass::Retry`]/[`RetryClass::RetrySlow`] errors (attempts = this + 1).
+    pub max_retries: u32,
+    /// First backoff ceiling.
+    pub base: Duration,
+    /// First backoff ceiling for [`RetryClass::RetrySlow`].
+    pub slow_base: Duration,
+    /// Growth of the ceiling per retry.
+    pub factor: u32,
+    /// Largest backoff ceiling.
+    pub cap: Duration,
+    /// Credential refreshes per call.
+    pub max_auth_refreshes: u32,
+    /// Re-signed retries after a replay rejection per call.
+    pub max_replays: u32,
+    /// Waits for a rate-limit window per call.
+    pub max_rate_limit_waits: u32,
+    /// Wait when a rate-limit error does not say how long.
+    pub default_rate_limit_wait: Duration,
+    /// Longest rate-limit wait taken; longer ones (daily limits) are returned to the caller.
+    pub max_rate_limit_wait: Duration,
+    /// Extra random wait added to a rate-limit wait, so that clients do not all return at the
+    /// top of the minute.
+    pub rate_limit_jitter: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base: Duration::from_secs(1),
+            slow_base: Duration::from_secs(5),
+            factor: 2,
+            cap: Duration::from_secs(20),
+            max_auth_refreshes: 1,
+            max_replays: 1,
+            max_rate_limit_waits: 2,
+            default_rate_limit_wait: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(120),
+            rate_limit_jitter: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries (each call is one attempt).
+    pub fn never() -> Self {
+        Self {
+            max_retries: 0,
+            max_auth_refreshes: 0,
+            max_replays: 0,
+            max_rate_limit_waits: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of backoff retries.
+    pub fn with_max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets the backoff base and cap.
+    pub fn with_backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.base = base;
+        self.slow_base = base.saturating_mul(5);
+        self.cap = cap;
+        self
+    }
+
+    /// Sets how many rate-limit waits a call may take.
+    pub fn with_max_rate_limit_waits(mut self, n: u32) -> Self {
+        self.max_rate_limit_waits = n;
+        self
+    }
+
+    /// Sets the longest rate-limit wait taken.
+    pub fn with_max_rate_limit_wait(mut self, d: Duration) -> Self {
+        self.max_rate_limit_wait = d;
+        self
+    }
+
+    /// The backoff ceiling before retry number `retry` (0-based): `min(cap, base × factorʳᵉᵗʳʸ)`.
+    pub fn ceiling(&self, retry: u32, slow: bool) -> Duration {
+        let base = if slow { self.slow_base } else { self.base };
+        let mut d = base;
+        for _ in 0..retry {
+            d = d.saturating_mul(self.factor);
+            if d >= self.cap {
+                return self.cap;
+            }
+        }
+        d.min(self.cap)
+    }
+
+    /// Full-jitter backoff: `jitter × ceiling(retry)`, with `jitter` in `[0, 1)`.
+    pub fn backoff(&self, retry: u32, slow: bool, jitter: f64) -> Duration {
+        self.ceiling(retry, slow).mul_f64(jitter.clamp(0.0, 1.0))
+    }
+
+    /// The pure decision: given what happened so far on this call, the error of the latest
+    /// attempt and a jitter sample in `[0, 1)`, what to do next.
+    pub fn decide(&self, state: &RetryState, error: &Error, jitter: f64) -> Decision {
+        match error.class() {
+            RetryClass::Fatal => Decision::Stop,
+            RetryClass::Retry | RetryClass::RetrySlow => {
+                if state.retries >= self.max_retries {
+                    Decision::Stop
+                } else {
+                    let slow = error.class() == RetryClass::RetrySlow;
+                    Decision::RetryAfter(self.backoff(state.retries, slow, jitter))
+                }
+            }
+            RetryClass::RefreshAuth => {
+                if state.auth_refreshes >= self.max_auth_refreshes {
+                    Decision::Stop
+                } else {
+                    Decision::RefreshAuthThenRetry
+                }
+            }
+            RetryClass::Replay => {
+                if state.replays >= self.max_replays {
+                    Decision::Stop
+                } else {
+                    Decision::RetryAfter(Duration::ZERO)
+                }
+            }
+            RetryClass::RateLimited => {
+                let wait = error.retry_after().unwrap_or(self.default_rate_limit_wait);
+                if state.rate_limit_waits >= self.max_rate_limit_waits
+                    || wait > self.max_rate_limit_wait
+                {
+                    Decision::Stop
+                } else {
+                    Decision::RetryAfter(
+                        wait + self.rate_limit_jitter.mul_f64(jitter.clamp(0.0, 1.0)),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// What has happened so far on one call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryState {
+    /// Attempts made.
+    pub attempts: u32,
+    /// Backoff retries taken.
+    pub retries: u32,
+    /// Credential refreshes taken.
+    pub auth_refreshes: u32,
+    /// Replay re-signs taken.
+    pub replays: u32,
+    /// Rate-limit waits taken.
+    pub rate_limit_waits: u32,
+}
+
+impl RetryState {
+    /// Counts a decision taken for an error of `class`.
+    pub fn record(&mut self, class: RetryClass, decision: Decision) {
+        match (decision, class) {
+            (Decision::Stop, _) => {}
+            (Decision::RefreshAuthThenRetry, _) => self.auth_refreshes += 1,
+            (Decision::RetryAfter(_), RetryClass::Replay) => self.replays += 1,
+            (Decision::RetryAfter(_), RetryClass::RateLimited) => self.rate_limit_waits += 1,
+            (Decision::RetryAfter(_), _) => self.retries += 1,
+        }
+    }
+}
+
+/// What the operation learns about the attempt it is making.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// The previous attempt's credential was rejected: refresh it before this attempt.
+    pub refresh_auth: bool,
+}
+
+/// Runs an operation under a [`RetryPolicy`], sleeping on an injected clock.
+#[derive(Clone)]
+pub struct Retrier {
+    policy: RetryPolicy,
+    clock: SharedClock,
+    jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+}
+
+impl fmt::Debug for Retrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Retrier")
+            .field("policy", &self.policy)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Retrier {
+    /// An executor with random jitter.
+    pub fn new(policy: RetryPolicy, clock: SharedClock) -> Self {
+        Self {
+            policy,
+            clock,
+            jitter: Arc::new(rand::random::<f64>),
+        }
+    }
+
+    /// Replaces the jitter source (tests use a constant).
+    pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.jitter = Arc::new(jitter);
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The clock sleeps happen on.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// Calls `op` until it succeeds or the policy says stop; returns the last error then.
+    pub async fn run<T, F, Fut>(&self, mut op: F) -> Result<T>
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut state = RetryState::default();
+        let mut refresh_auth = false;
+        loop {
+            state.attempts += 1;
+            let attempt = Attempt {
+                number: state.attempts,
+                refresh_auth,
+            };
+            let error = match op(attempt).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let decision = self.policy.decide(&state, &error, (self.jitter)());
+            state.record(error.class(), decision);
+            match decision {
+                Decision::Stop => return Err(error),
+                Decision::RetryAfter(delay) => {
+                    tracing::debug!(
+                        attempt = attempt.number,
+                        kind = %error.kind(),
+                        code = error.vendor_code(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    refresh_auth = false;
+                    if !delay.is_zero() {
+                        self.clock.sleep(delay).await;
+                    }
+                }
+                Decision::RefreshAuthThenRetry => {
+                    tracing::debug!(
+                        attempt = attempt.number,
+                        code = error.vendor_code(),
+                        "credential rejected; refreshing once"
+                    );
+                    refresh_auth = true;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::error::{ApiDetails, ErrorKind};
+    use crate::vendor::Vendor;
+    use std::sync::Mutex;
+
+    fn err(class: RetryClass) -> Error {
+        Error::api(
+            Vendor::WeCom,
+            ApiDetails::new(-1, "busy"),
+            ErrorKind::Api,
+            class,
+        )
+    }
+
+    #[test]
+    fn decision_table() {
+        let p = RetryPolicy::default();
+        let fresh = RetryState::default();
+        let spent = RetryState {
+            attempts: 4,
+            retries: 3,
+            auth_refreshes: 1,
+            replays: 1,
+            rate_limit_waits: 2,
+        };
+        let cases = [
+            (RetryClass::Fatal, fresh, Decision::Stop),
+            (
+                RetryClass::Retry,
+                fresh,
+                Decision::RetryAfter(Duration::from_millis(500)),
+            ),
+            (RetryClass::Retry, spent, Decision::Stop),
+            (
+                RetryClass::RetrySlow,
+                fresh,
+                Decision::RetryAfter(Duration::from_millis(2500)),
+            ),
+            (
+                RetryClass::RefreshAuth,
+                fresh,
+                Decision::RefreshAuthThenRetry,
+            ),
+            (RetryClass::RefreshAuth, spent, Decision::Stop),
+            (
+                RetryClass::Replay,
+                fresh,
+                Decision::RetryAfter(Duration::ZERO),
+            ),
+            (RetryClass::Replay, spent, Decision::Stop),
+            (
+                RetryClass::RateLimited,
+                fresh,
+                Decision::RetryAfter(Duration::from_millis(60_500)),
+            ),
+            (RetryClass::RateLimited, spent, Decision::Stop),
+        ];
+        for (class, state, expected) in cases {
+            assert_eq!(
+                p.decide(&state, &err(class), 0.5),
+                expected,
+                "{class:?} {state:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rate_limit_waits_use_the_error_and_refuse_long_waits() {
+        let p = RetryPolicy::default();
+        let s = RetryState::default();
+        let minute = err(RetryClass::RateLimited).with_retry_after(Duration::from_secs(7));
+        assert_eq!(
+            p.decide(&s, &minute, 0.0),
+            Decision::RetryAfter(Duration::from_secs(7))
+        );
+        let day = err(RetryClass::RateLimited).with_retry_after(Duration::from_secs(3600 * 5));
+        assert_eq!(p.decide(&s, &day, 0.0), Decision::Stop);
+    }
+
+    #[test]
+    fn backoff_bounds() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.ceiling(0, false), Duration::from_secs(1));
+        assert_eq!(p.ceiling(1, false), Duration::from_secs(2));
+        assert_eq!(p.ceiling(4, false), Duration::from_secs(16));
+        assert_eq!(p.ceiling(5, false), Duration::from_secs(20));
+        assert_eq!(p.ceiling(60, false), Duration::from_secs(20), "no overflow");
+        assert_eq!(p.ceiling(0, true), Duration::from_secs(5));
+        for retry in 0..10 {
+            for j in [0.0, 0.25, 0.999_999] {
+                let d = p.backoff(retry, false, j);
+                assert!(d <= p.ceiling(retry, false));
+            }
+            assert_eq!(p.backoff(retry, false, 0.0), Duration::ZERO);
+        }
+    }
+
+    #[tokio::test]
+    async fn executor_retries_transient_errors_then_gives_up() {
+        let clock = ManualClock::at_unix(0);
+        let r = Retrier::new(RetryPolicy::default(), Arc::new(clock.clone())).with_jitter(|| 1.0);
+        let calls = Mutex::new(0u32);
+        let result: Result<()> = r
+            .run(|a| {
+                *calls.lock().unwrap() += 1;
+                assert_eq!(a.number, *calls.lock().unwrap());
+                async { Err(err(RetryClass::Retry)) }
+            })
+            .await;
+        assert!(result.is_err());
+        assert_eq!(*calls.lock().unwrap(), 4, "one attempt and three retries");
+        assert_eq!(
+            clock.sleeps(),
+            vec![
+                Duration::from_secs(1),
+                Duration::from_secs(2),
+                Duration::from_secs(4)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn executor_refreshes_auth_once_and_never_loops() {
+        let clock = ManualClock::at_unix(0);
+        let r = Retrier::new(RetryPolicy::default(), Arc::new(clock.clone()));
+        let seen = Mutex::new(Vec::new());
+        let result: Result<()> = r
+            .run(|a| {
+                seen.lock().unwrap().push(a.refresh_auth);
+                async { Err(err(RetryClass::RefreshAuth)) }
+            })
+            .await;
+        assert_eq!(result.unwrap_err().class(), RetryClass::RefreshAuth);
+        assert_eq!(*seen.lock().unwrap(), vec![false, true]);
+        assert!(clock.sleeps().is_empty(), "no sleep before a refresh");
+    }
+
+    #[tokio::test]
+    async fn executor_returns_the_first_success() {
+        let r = Retrier::new(RetryPolicy::default(), Arc::new(ManualClock::at_unix(0)));
+        let n = Mutex::new(0);
+        let v = r
+            .run(|_| {
+                let mut g = n.lock().unwrap();
+                *g += 1;
+                let k = *g;
+                async move {
+                    if k < 3 {
+                        Err(err(RetryClass::Retry))
+                    } else {
+                        Ok(k)
+                    }
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(v, 3);
+    }
+}

@@ -1,0 +1,286 @@
+//! Lenient decoding helpers for vendor wire types.
+//!
+//! Vendors mix strings and numbers for the same field (`"join_time":"1572085800"` here,
+//! `1572085800` there), send `null` where an array is documented, and write local wall-clock
+//! times in several formats. These helpers accept all of that and never fail on a value of an
+//! unexpected type: a field that cannot be read becomes `None`, the raw value stays available to
+//! the vendor crate for `extra`.
+//!
+//! Use them with `#[serde(default, deserialize_with = "…")]`.
+
+use serde::de::{Deserialize, Deserializer};
+use serde_json::Value;
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// China Standard Time (UTC+8), the zone of every vendor's wall-clock text.
+pub const UTC8: UtcOffset = offset!(+8);
+
+/// Reads a value as text: strings as is, numbers and booleans printed; `null`, objects and
+/// arrays give `None`.
+pub fn value_as_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads a value as an integer: integral numbers, or strings holding one (surrounding
+/// whitespace allowed). Empty strings and anything else give `None`.
+pub fn value_as_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_u64().and_then(|u| i64::try_from(u).ok()))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+                    .map(|f| f as i64)
+            }),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+}
+
+/// Reads a value as a boolean: `true`/`false`, `1`/`0`, and those as strings.
+pub fn value_as_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `Option<String>` from a string, number or boolean.
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(value_as_string(&Value::deserialize(d)?))
+}
+
+/// `Option<i64>` from a number or a numeric string.
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(value_as_i64(&Value::deserialize(d)?))
+}
+
+/// `Option<bool>` from a boolean, `0`/`1` or their string forms.
+pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(value_as_bool(&Value::deserialize(d)?))
+}
+
+/// `Option<OffsetDateTime>` from Unix seconds as a number or string. `0`, `""` and `null` mean
+/// "no time" (vendors use them for sessions still open).
+pub fn opt_unix_seconds<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<OffsetDateTime>, D::Error> {
+    Ok(value_as_i64(&Value::deserialize(d)?).and_then(unix_seconds))
+}
+
+/// `T::default()` when the value is `null` (vendors send `null` for empty arrays and objects).
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A time from Unix seconds; `0` and negative values (placeholders) and out-of-range values
+/// give `None`.
+pub fn unix_seconds(seconds: i64) -> Option<OffsetDateTime> {
+    if seconds <= 0 {
+        return None;
+    }
+    OffsetDateTime::from_unix_timestamp(seconds).ok()
+}
+
+/// A time from Unix seconds or milliseconds, told apart by magnitude (values above 10¹¹ are
+/// milliseconds: 10¹¹ seconds is the year 5138).
+pub fn unix_seconds_or_millis(value: i64) -> Option<OffsetDateTime> {
+    if value > 100_000_000_000 {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(value) * 1_000_000).ok()
+    } else {
+        unix_seconds(value)
+    }
+}
+
+/// Parses vendor wall-clock text in UTC+8: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM`,
+/// `YYYY/MM/DD HH:MM:SS`, `YYYY/MM/DD HH:MM` (single-digit month, day and hour accepted).
+pub fn parse_utc8_text(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    let normalized = text.replace('/', "-");
+    let (date, clock) = normalized.split_once(' ')?;
+    let mut date_parts = date.split('-');
+    let (y, mo, d) = (date_parts.next()?, date_parts.next()?, date_parts.next()?);
+    if date_parts.next().is_some() {
+        return None;
+    }
+    let mut clock_parts = clock.trim().split(':');
+    let (h, mi) = (clock_parts.next()?, clock_parts.next()?);
+    let s = clock_parts.next().unwrap_or("0");
+    if clock_parts.next().is_some() {
+        return None;
+    }
+    let padded = format!(
+        "{:0>4}-{:0>2}-{:0>2} {:0>2}:{:0>2}:{:0>2}",
+        y, mo, d, h, mi, s
+    );
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    PrimitiveDateTime::parse(&padded, format)
+        .ok()
+        .map(|t| t.assume_offset(UTC8))
+}
+
+/// Parses a time given as Unix seconds/milliseconds digits or as UTC+8 wall-clock text.
+pub fn parse_time_text(text: &str) -> Option<OffsetDateTime> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<i64>().ok().and_then(unix_seconds_or_millis);
+    }
+    parse_utc8_text(t)
+}
+
+/// A time from a JSON value that may be Unix seconds (number or string), milliseconds, or
+/// UTC+8 wall-clock text.
+pub fn value_as_time(value: &Value) -> Option<OffsetDateTime> {
+    match value {
+        Value::Number(_) => value_as_i64(value).and_then(unix_seconds_or_millis),
+        Value::String(s) => parse_time_text(s),
+        _ => None,
+    }
+}
+
+/// `Some(s)` unless `s` is empty or only whitespace.
+pub fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    #[derive(serde::Deserialize, Debug, Default)]
+    struct Row {
+        #[serde(default, deserialize_with = "opt_unix_seconds")]
+        join_time: Option<OffsetDateTime>,
+        #[serde(default, deserialize_with = "opt_string")]
+        id: Option<String>,
+        #[serde(default, deserialize_with = "opt_i64")]
+        n: Option<i64>,
+        #[serde(default, deserialize_with = "opt_bool")]
+        on: Option<bool>,
+        #[serde(default, deserialize_with = "null_as_default")]
+        list: Vec<i64>,
+    }
+
+    #[test]
+    fn strings_and_numbers_are_both_accepted() {
+        let a: Row = serde_json::from_value(
+            json!({"join_time":"1572085800","id":566390,"n":"42","on":1,"list":null}),
+        )
+        .unwrap();
+        let b: Row = serde_json::from_value(
+            json!({"join_time":1572085800,"id":"566390","n":42,"on":"true","list":[1]}),
+        )
+        .unwrap();
+        assert_eq!(a.join_time, b.join_time);
+        assert_eq!(a.join_time, Some(datetime!(2019-10-26 10:30:00 UTC)));
+        assert_eq!(a.id.as_deref(), Some("566390"));
+        assert_eq!(a.id, b.id);
+        assert_eq!((a.n, b.n), (Some(42), Some(42)));
+        assert_eq!((a.on, b.on), (Some(true), Some(true)));
+        assert!(a.list.is_empty());
+    }
+
+    #[test]
+    fn open_sessions_and_junk_are_none_not_errors() {
+        for v in [
+            json!(""),
+            json!("0"),
+            json!(0),
+            json!(null),
+            json!("abc"),
+            json!({}),
+            json!([1]),
+        ] {
+            let r: Row =
+                serde_json::from_value(json!({ "join_time": v.clone(), "n": v.clone() })).unwrap();
+            assert_eq!(r.join_time, None, "{v}");
+            let numeric_zero = v == json!("0") || v == json!(0);
+            assert_eq!(r.n, numeric_zero.then_some(0), "{v}");
+        }
+        let r: Row = serde_json::from_value(json!({})).unwrap();
+        assert!(r.id.is_none() && r.on.is_none());
+    }
+
+    #[test]
+    fn utc8_text_formats() {
+        let expected = datetime!(2023-03-23 14:00:00 +8);
+        for text in [
+            "2023/03/23 14:00",
+            "2023/03/23 14:00:00",
+            "2023-03-23 14:00",
+            "2023-03-23 14:00:00",
+            " 2023-3-23 14:00 ",
+        ] {
+            assert_eq!(parse_utc8_text(text), Some(expected), "{text}");
+        }
+        assert_eq!(parse_utc8_text("2023-03-23"), None);
+        assert_eq!(parse_utc8_text("2023-13-23 14:00"), None);
+        assert_eq!(parse_utc8_text("not a time"), None);
+        assert_eq!(
+            parse_utc8_text("2022-11-18 19:00:00")
+                .unwrap()
+                .unix_timestamp(),
+            1_668_769_200
+        );
+    }
+
+    #[test]
+    fn seconds_or_millis() {
+        assert_eq!(
+            unix_seconds_or_millis(1_666_231_314_356)
+                .unwrap()
+                .unix_timestamp(),
+            1_666_231_314
+        );
+        assert_eq!(
+            unix_seconds_or_millis(1_763_452_425)
+                .unwrap()
+                .unix_timestamp(),
+            1_763_452_425
+        );
+        assert_eq!(
+            parse_time_text("1763452425").unwrap().unix_timestamp(),
+            1_763_452_425
+        );
+        assert_eq!(
+            value_as_time(&json!("2022-11-18 11:25:48"))
+                .unwrap()
+                .unix_timestamp(),
+            1_668_741_948
+        );
+        assert_eq!(unix_seconds(i64::MAX), None);
+    }
+
+    #[test]
+    fn value_readers() {
+        assert_eq!(value_as_i64(&json!(1.0)), Some(1));
+        assert_eq!(value_as_i64(&json!(1.5)), None);
+        assert_eq!(value_as_i64(&json!(u64::MAX)), None);
+        assert_eq!(value_as_bool(&json!("FALSE")), Some(false));
+        assert_eq!(value_as_bool(&json!(2)), None);
+        assert_eq!(non_empty(Some("  ".into())), None);
+    }
+}
