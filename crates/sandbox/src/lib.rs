@@ -1,1 +1,80 @@
-//! Local emulator of the three vendor APIs (work in progress).
+//! `roster-sandbox`: a local emulator of the WeCom, Tencent Meeting and Quanshi attendance APIs,
+//! with deterministic seeded data, fault injection, counters and ground truth.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use roster_sandbox::{ClockConfig, Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig {
+//!     clock: ClockConfig::Manual { start_unix: 1_700_000_000 },
+//!     ..SandboxConfig::default()
+//! })
+//! .await?;
+//! let base = sandbox.base_url(); // all three vendors on one listener
+//! let creds = sandbox.credentials().tencent;
+//! let meeting = sandbox.catalog().by_label(roster_sandbox::Vendor::Tencent, "seed-oneoff").cloned();
+//! // … point a client at `base`, then compare with `sandbox.truth()` and `sandbox.stats()` …
+//! sandbox.shutdown().await;
+//! # let _ = (base, creds, meeting);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The sandbox deliberately shares no code with the client crates: signatures, tokens and
+//! cursors are verified from the specs, so client and emulator check each other.
+//!
+//! # Endpoint keys
+//!
+//! Stats and fault rules name endpoints with stable keys: `tencent.participants`,
+//! `tencent.meeting_detail`, `tencent.enroll_approvals`, `tencent.invitees`; `wecom.gettoken`,
+//! `wecom.get_attendee_list`, `wecom.enroll_list`, `wecom.enroll_query_by_tmp_openid`,
+//! `wecom.get_info`, `wecom.get_user_meetingid`; `quanshi.meeting_by_join_url`,
+//! `quanshi.conference_infos`, `quanshi.report_v1`, `quanshi.report_v2`,
+//! `quanshi.attendee_list`, `quanshi.token_create`, `quanshi.user_search_email`.
+//!
+//! # Module layout (and how a vendor plugs in)
+//!
+//! - `server`: `Sandbox`, `SandboxHandle`, the shared state (`Shared`: seed, data anchor, clock,
+//!   stats, fault engine, shutdown signal) and router assembly: each vendor's router is merged
+//!   into one, under a global layer that logs every raw request-target.
+//! - `endpoint`: the per-endpoint middleware every vendor route goes through (`instrument`):
+//!   request counting, fault injection, rejection counting, vendor decoration. A vendor supplies
+//!   only a `VendorHooks` implementation (its error bodies for transient, rate-limit and given
+//!   codes, token revocation, extra headers).
+//! - `faults`, `clock`, `stats`, `ratelimit` (calendar-window counters), `pager` (opaque,
+//!   idempotent positions and string cursors), `query` (raw query parsing), `catalog`, `truth`.
+//! - `data`: the vendor-neutral meeting model (also the JSON [`Fixture`] format), generator
+//!   helpers (names, phones, ids, sessions) and meeting plans (seed, generated, fixture).
+//! - `tencent`, `wecom`, `quanshi`: one directory per vendor. A vendor module exposes
+//!   `State::new(&SandboxConfig, &Shared)`, `router(Arc<State>, &Shared) -> Router`,
+//!   `State::catalog()`, `State::credentials()`, implements `VendorHooks`, and adds its
+//!   ground-truth methods in an `impl GroundTruth` block. `src/tencent/` is the worked example.
+
+mod catalog;
+mod clock;
+mod config;
+mod credentials;
+pub mod data;
+mod endpoint;
+mod faults;
+mod pager;
+mod quanshi;
+mod query;
+mod ratelimit;
+mod server;
+mod stats;
+mod tencent;
+mod truth;
+mod wecom;
+
+pub use catalog::{Catalog, CatalogMeeting, CatalogSubMeeting};
+pub use clock::{ClockConfig, SandboxClock};
+pub use config::{DataConfig, SandboxConfig, Vendor};
+pub use credentials::Credentials;
+pub use data::{Fixture, FixtureError, MeetingKind, MeetingState};
+pub use faults::{Fault, FaultConfig, FaultController, FaultKind, Quirk, ScriptedFault};
+pub use quanshi::{QuanshiConfig, QuanshiCredentials};
+pub use server::{Sandbox, SandboxHandle};
+pub use stats::StatsSnapshot;
+pub use tencent::{TencentApp, TencentConfig, TencentCredentials};
+pub use truth::GroundTruth;
+pub use wecom::{WeComConfig, WeComCredentials};

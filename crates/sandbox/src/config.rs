@@ -1,0 +1,103 @@
+//! Sandbox configuration.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ClockConfig;
+use crate::data::Fixture;
+use crate::faults::FaultConfig;
+use crate::quanshi::QuanshiConfig;
+use crate::tencent::TencentConfig;
+use crate::wecom::WeComConfig;
+
+/// One of the three emulated vendors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    /// WeCom (企业微信) meeting API.
+    WeCom,
+    /// Tencent Meeting (腾讯会议) REST API.
+    Tencent,
+    /// Quanshi (全时) open API.
+    Quanshi,
+}
+
+impl Vendor {
+    /// All three.
+    pub const ALL: [Vendor; 3] = [Vendor::WeCom, Vendor::Tencent, Vendor::Quanshi];
+
+    /// Lower-case name, also the prefix of the vendor's endpoint keys (`tencent.participants`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Vendor::WeCom => "wecom",
+            Vendor::Tencent => "tencent",
+            Vendor::Quanshi => "quanshi",
+        }
+    }
+}
+
+/// Everything the sandbox needs to start. `SandboxConfig::default()` is a complete, useful
+/// configuration: system clock, no faults, seed meetings plus a few generated ones.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SandboxConfig {
+    /// Seed of every random choice (data, ids, positions, random faults). Same seed, same data.
+    pub seed: u64,
+    /// Clock source.
+    pub clock: ClockConfig,
+    /// Fault injection at start (changeable at run time through [`crate::FaultController`]).
+    pub faults: FaultConfig,
+    /// Which meetings to generate.
+    pub data: DataConfig,
+    /// Tencent Meeting emulator settings.
+    pub tencent: TencentConfig,
+    /// WeCom emulator settings.
+    pub wecom: WeComConfig,
+    /// Quanshi emulator settings.
+    pub quanshi: QuanshiConfig,
+    /// Extra meetings described by the user (served in addition to the generated ones).
+    pub fixture: Option<Fixture>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            seed: 42,
+            clock: ClockConfig::default(),
+            faults: FaultConfig::default(),
+            data: DataConfig::default(),
+            tencent: TencentConfig::default(),
+            wecom: WeComConfig::default(),
+            quanshi: QuanshiConfig::default(),
+            fixture: None,
+        }
+    }
+}
+
+/// Which meetings every vendor serves (in addition to the fixture's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataConfig {
+    /// Serve each vendor's hand-written seed meetings (the cases its spec requires: odd names,
+    /// recurring meetings, webinars, a live and a not-started meeting, …).
+    pub seed_meetings: bool,
+    /// Number of small generated meetings (3 to 40 join sessions each), labelled `small-0`, ….
+    pub small_meetings: usize,
+    /// Sizes of large one-off meetings, in join sessions (rows), labelled `large-<size>`.
+    /// Generated on first access, so a large size does not slow down start-up.
+    pub large_meetings: Vec<usize>,
+    /// Reference time for generated meetings (Unix seconds). `None`: the sandbox clock at start,
+    /// rounded down to the hour. Seeded meetings lie before it (most within the last 31 days),
+    /// except the live and not-started ones.
+    pub anchor_unix: Option<i64>,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            seed_meetings: true,
+            small_meetings: 8,
+            large_meetings: vec![60_000],
+            anchor_unix: None,
+        }
+    }
+}

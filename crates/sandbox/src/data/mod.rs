@@ -1,0 +1,15 @@
+//! Meeting data: the vendor-neutral model (also the JSON fixture format), the deterministic
+//! generator helpers, and the plans of which meetings each vendor serves.
+//!
+//! A vendor module turns `plan::MeetingPlan`s into its own wire rows, once per meeting, on first
+//! access, and caches the result (see `tencent::store` for the pattern).
+
+pub(crate) mod fixture;
+pub(crate) mod generator;
+pub(crate) mod plan;
+
+pub use fixture::{
+    AnswerKind, EnrollSource, EnrollStatus, Fixture, FixtureAnswer, FixtureAttendee,
+    FixtureEnrollment, FixtureError, FixtureInvitee, FixtureMeeting, FixtureSession,
+    FixtureSubMeeting, MeetingKind, MeetingState, Overrides, SpecialType,
+};

@@ -1,0 +1,211 @@
+//! Request authentication, in the order of spec §9 item 1:
+//! headers present → number formats → key/AppId → SdkId → skew → signature → replay →
+//! `X-TC-Registered` → rate limits.
+
+use std::collections::{HashMap, VecDeque};
+
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use super::State;
+use super::error::TcError;
+use super::sign::{self, SignInput};
+use crate::clock::{day_index_utc8, minute_index};
+
+/// Seconds a signature stays valid either side of the server time, and a replay key is kept.
+pub(crate) const WINDOW_SECS: i64 = 300;
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    /// Index of the app in [`super::TencentConfig::apps`].
+    pub app: usize,
+}
+
+/// Replay keys `(AppId, nonce, timestamp)` seen in the last [`WINDOW_SECS`] seconds.
+#[derive(Debug, Default)]
+pub(crate) struct ReplayCache {
+    seen: HashMap<(String, u64, i64), i64>,
+    order: VecDeque<(i64, (String, u64, i64))>,
+}
+
+impl ReplayCache {
+    /// Records the key; returns `true` if it was already seen within the window (a replay).
+    pub(crate) fn check_and_record(&mut self, key: (String, u64, i64), now: i64) -> bool {
+        while let Some((at, _)) = self.order.front() {
+            if now - *at <= WINDOW_SECS {
+                break;
+            }
+            if let Some((at, k)) = self.order.pop_front()
+                && self.seen.get(&k) == Some(&at)
+            {
+                self.seen.remove(&k);
+            }
+        }
+        if let Some(&at) = self.seen.get(&key)
+            && now - at <= WINDOW_SECS
+        {
+            return true;
+        }
+        self.seen.insert(key.clone(), now);
+        self.order.push_back((now, key));
+        false
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a [u8]> {
+    // HeaderMap lookups ignore case (names are stored lower-case).
+    headers.get(name).map(|v| v.as_bytes())
+}
+
+fn decimal(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// Checks one request; on success the call has been counted against the rate limits.
+pub(crate) fn authenticate(
+    st: &State,
+    parts: &Parts,
+    body: &[u8],
+    endpoint: &'static str,
+) -> Result<Caller, TcError> {
+    let h = &parts.headers;
+    // 1. Required headers, present and non-empty.
+    let mut values: [&[u8]; 5] = [b""; 5];
+    for (slot, name) in values.iter_mut().zip([
+        "X-TC-Key",
+        "X-TC-Timestamp",
+        "X-TC-Nonce",
+        "X-TC-Signature",
+        "AppId",
+    ]) {
+        match header(h, name) {
+            Some(v) if !v.is_empty() => *slot = v,
+            _ => return Err(TcError::missing_header(name)),
+        }
+    }
+    let [key, ts_raw, nonce_raw, signature, app_id] = values;
+
+    // 2. Timestamp and nonce are decimal integers; nonce in 1..=i64::MAX.
+    let ts = decimal(ts_raw)
+        .and_then(|t| i64::try_from(t).ok())
+        .ok_or_else(|| TcError::new(200001, "X-TC-Timestamp must be a decimal integer"))?;
+    let nonce = decimal(nonce_raw)
+        .filter(|n| (1..=i64::MAX as u64).contains(n))
+        .ok_or_else(|| {
+            TcError::new(
+                200001,
+                "X-TC-Nonce must be a positive decimal integer ≤ 9223372036854775807",
+            )
+        })?;
+
+    // 3. Known key, AppId bound to it.
+    let (app_index, app) = st
+        .config
+        .apps
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.secret_id.as_bytes() == key)
+        .ok_or_else(TcError::bad_secret)?;
+    if app.app_id.as_bytes() != app_id {
+        return Err(TcError::bad_secret());
+    }
+
+    // 4. SdkId: required iff the app has one; an empty header counts as absent.
+    let sdk = header(h, "SdkId").filter(|v| !v.is_empty());
+    match (&app.sdk_id, sdk) {
+        (None, None) => {}
+        (Some(expected), Some(given)) if expected.as_bytes() == given => {}
+        _ => return Err(TcError::bad_secret()),
+    }
+
+    // 5. Skew (exactly 300 s is accepted).
+    let now = st.shared.clock.unix();
+    if (i128::from(now) - i128::from(ts)).abs() > i128::from(WINDOW_SECS) {
+        return Err(TcError::code(190300));
+    }
+
+    // 6. Signature over the method, the raw request-target and the raw body.
+    let target = match parts.uri.path_and_query() {
+        Some(pq) => pq.as_str(),
+        None => parts.uri.path(),
+    };
+    let input = SignInput {
+        method: parts.method.as_str().as_bytes(),
+        secret_id: key,
+        nonce: nonce_raw,
+        timestamp: ts_raw,
+        target: target.as_bytes(),
+        body,
+    };
+    if !sign::verify(app.secret_key.as_bytes(), &input, signature) {
+        return Err(TcError::code(200003));
+    }
+
+    // 7. Replay, recorded only now that the signature is good.
+    let replay = {
+        let mut cache = st.replay.lock().unwrap_or_else(|p| p.into_inner());
+        cache.check_and_record((app.app_id.clone(), nonce, ts), now)
+    };
+    if replay {
+        return Err(TcError::code(190301));
+    }
+
+    // 8. X-TC-Registered: 1.
+    if header(h, "X-TC-Registered") != Some(b"1".as_slice()) {
+        return Err(TcError::code(81101));
+    }
+
+    // 9. Rate limits per AppId: calendar day (UTC+8), calendar minute, per-endpoint minute.
+    let day = st.day.hit(&app.app_id, day_index_utc8(now));
+    if day > st.config.per_day {
+        return Err(TcError::code(190311));
+    }
+    let minute = minute_index(now);
+    if st.minute.hit(&app.app_id, minute) > st.config.per_minute {
+        return Err(TcError::code(190310));
+    }
+    if let Some(limit) = st.config.per_minute_per_endpoint
+        && st.minute.hit(&format!("{}|{endpoint}", app.app_id), minute) > limit
+    {
+        return Err(TcError::code(190313));
+    }
+    Ok(Caller { app: app_index })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_window() {
+        let mut c = ReplayCache::default();
+        let k = ("app".to_owned(), 7, 1000);
+        assert!(!c.check_and_record(k.clone(), 1000));
+        assert!(c.check_and_record(k.clone(), 1300));
+        assert!(
+            !c.check_and_record(("app2".to_owned(), 7, 1000), 1300),
+            "per AppId"
+        );
+        assert!(
+            !c.check_and_record(("app".to_owned(), 7, 1001), 1300),
+            "timestamp is part of the key"
+        );
+        // 301 s after the first sighting the key has expired.
+        assert!(!c.check_and_record(k, 1301));
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(decimal(b"123"), Some(123));
+        assert_eq!(decimal(b""), None);
+        assert_eq!(decimal(b"-1"), None);
+        assert_eq!(decimal(b"+1"), None);
+        assert_eq!(decimal(b"1 "), None);
+        assert_eq!(decimal(b"99999999999999999999999"), None);
+        assert_eq!(decimal("１".as_bytes()), None);
+    }
+}

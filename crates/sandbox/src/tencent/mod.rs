@@ -1,0 +1,380 @@
+//! Tencent Meeting (腾讯会议) REST API emulator (spec `tencent-meeting.md` §9).
+//!
+//! Routes (all `GET`; other methods get `200004`):
+//!
+//! | path | endpoint key |
+//! |---|---|
+//! | `/v1/meetings/{meeting_id}/participants` | `tencent.participants` |
+//! | `/v1/meetings/{meeting_id}` | `tencent.meeting_detail` |
+//! | `/v1/meetings/{meeting_id}/enroll/approvals` | `tencent.enroll_approvals` |
+//! | `/v1/meetings/{meeting_id}/invitees` | `tencent.invitees` |
+//!
+//! Layout: [`sign`] (signature), [`auth`] (header checks in spec order, replay, rate limits),
+//! [`error`] (envelope), [`store`] (meetings rendered once into JSON rows), [`seed`] (the seed
+//! meetings), one file per endpoint, and [`truth`] (ground-truth methods).
+
+mod auth;
+mod detail;
+mod enroll;
+mod error;
+mod invitees;
+mod participants;
+mod seed;
+mod sign;
+mod store;
+mod truth;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use self::auth::{Caller, ReplayCache};
+use self::error::TcError;
+use self::store::Store;
+use crate::catalog::CatalogMeeting;
+use crate::config::SandboxConfig;
+use crate::data::generator;
+use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
+use crate::pager::PosRegistry;
+use crate::query::{QueryParams, decode_path_segment};
+use crate::ratelimit::WindowCounter;
+use crate::server::Shared;
+
+/// Largest request body read (GET requests normally have none).
+const MAX_BODY: usize = 1 << 20;
+
+/// One enterprise self-built app (AK/SK credentials).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TencentApp {
+    /// Enterprise id, sent in the `AppId` header.
+    pub app_id: String,
+    /// `X-TC-Key`.
+    pub secret_id: String,
+    /// Signing key.
+    pub secret_key: String,
+    /// Application id, if the app was assigned one (then the `SdkId` header is required).
+    pub sdk_id: Option<String>,
+}
+
+impl std::fmt::Debug for TencentApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TencentApp")
+            .field("app_id", &self.app_id)
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("sdk_id", &self.sdk_id)
+            .finish()
+    }
+}
+
+/// Tencent emulator settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TencentConfig {
+    /// The apps (all in one enterprise, sharing its meetings). Default: `aSecretId`/`aSecretKey`
+    /// (AppId `200000001`, no SdkId) and `bSecretId`/`bSecretKey` (AppId `200000002`, SdkId
+    /// `18000000002`).
+    pub apps: Vec<TencentApp>,
+    /// Creator of the generated meetings and of most seed meetings.
+    pub creator_userid: String,
+    /// Enterprise super-admins: may list the participants of any meeting.
+    pub admin_userids: Vec<String>,
+    /// Calls per AppId per calendar minute (`190310` above).
+    pub per_minute: u64,
+    /// Calls per AppId per calendar day in UTC+8 (`190311` above).
+    pub per_day: u64,
+    /// Calls per AppId and endpoint per calendar minute (`190313` above); off by default.
+    pub per_minute_per_endpoint: Option<u64>,
+    /// Add `new_error_code` (`"1000"` + code) to error bodies.
+    pub new_error_code: bool,
+    /// Meeting detail of an ended one-off meeting returns `{"meeting_number":0,"meeting_info_list":[]}`.
+    pub hide_ended_one_off: bool,
+    /// Invitees per page.
+    pub invitee_page_size: usize,
+    /// Participant rows one query chain may return (50 000 at Tencent).
+    pub participants_cap: usize,
+}
+
+impl Default for TencentConfig {
+    fn default() -> Self {
+        TencentConfig {
+            apps: vec![
+                TencentApp {
+                    app_id: "200000001".into(),
+                    secret_id: "aSecretId".into(),
+                    secret_key: "aSecretKey".into(),
+                    sdk_id: None,
+                },
+                TencentApp {
+                    app_id: "200000002".into(),
+                    secret_id: "bSecretId".into(),
+                    secret_key: "bSecretKey".into(),
+                    sdk_id: Some("18000000002".into()),
+                },
+            ],
+            creator_userid: "owner1".into(),
+            admin_userids: vec!["admin1".into()],
+            per_minute: 300,
+            per_day: 200_000,
+            per_minute_per_endpoint: None,
+            new_error_code: false,
+            hide_ended_one_off: false,
+            invitee_page_size: 200,
+            participants_cap: 50_000,
+        }
+    }
+}
+
+/// Credentials of one Tencent app, and the user ids to call with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TencentCredentials {
+    /// `AppId` header.
+    pub app_id: String,
+    /// `X-TC-Key` header.
+    pub secret_id: String,
+    /// Signing key.
+    pub secret_key: String,
+    /// `SdkId` header, when the app has one.
+    pub sdk_id: Option<String>,
+    /// Creator of the seeded meetings (`userid` / `operator_id`).
+    pub userid: String,
+    /// An enterprise super-admin.
+    pub admin_userid: Option<String>,
+}
+
+impl std::fmt::Debug for TencentCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TencentCredentials")
+            .field("app_id", &self.app_id)
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("sdk_id", &self.sdk_id)
+            .field("userid", &self.userid)
+            .field("admin_userid", &self.admin_userid)
+            .finish()
+    }
+}
+
+/// Who a request says it acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Operator {
+    /// An enterprise userid.
+    User(String),
+    /// An open_id or rooms_id: never a creator or an admin here.
+    Other,
+}
+
+/// Tencent emulator state.
+pub(crate) struct State {
+    pub(crate) shared: Shared,
+    pub(crate) config: TencentConfig,
+    pub(crate) store: Store,
+    pub(crate) replay: Mutex<ReplayCache>,
+    pub(crate) minute: WindowCounter,
+    pub(crate) day: WindowCounter,
+    pub(crate) participant_chains: PosRegistry<participants::ChainKey, Arc<participants::Chain>>,
+    pub(crate) invitee_chains: PosRegistry<invitees::ChainKey, Arc<store::Rendered>>,
+    trace_salt: u64,
+    trace_seq: AtomicU64,
+    transient_seq: AtomicU64,
+}
+
+impl State {
+    pub(crate) fn new(config: &SandboxConfig, shared: &Shared) -> Self {
+        let mut tc = config.tencent.clone();
+        if tc.apps.is_empty() {
+            tc.apps = TencentConfig::default().apps;
+        }
+        State {
+            shared: shared.clone(),
+            store: Store::new(config, &tc, shared.anchor),
+            config: tc,
+            replay: Mutex::new(ReplayCache::default()),
+            minute: WindowCounter::default(),
+            day: WindowCounter::default(),
+            participant_chains: PosRegistry::new(shared.seed, "tencent.participants"),
+            invitee_chains: PosRegistry::new(shared.seed, "tencent.invitees"),
+            trace_salt: generator::hash64(shared.seed, &["tencent", "trace"]),
+            trace_seq: AtomicU64::new(0),
+            transient_seq: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn credentials(&self, app: usize) -> TencentCredentials {
+        let a = &self.config.apps[app.min(self.config.apps.len() - 1)];
+        TencentCredentials {
+            app_id: a.app_id.clone(),
+            secret_id: a.secret_id.clone(),
+            secret_key: a.secret_key.clone(),
+            sdk_id: a.sdk_id.clone(),
+            userid: self.config.creator_userid.clone(),
+            admin_userid: self.config.admin_userids.first().cloned(),
+        }
+    }
+
+    pub(crate) fn all_credentials(&self) -> Vec<TencentCredentials> {
+        (0..self.config.apps.len())
+            .map(|i| self.credentials(i))
+            .collect()
+    }
+
+    pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
+        self.store.catalog()
+    }
+
+    /// Whether `op` may read everything about `m` (its creator or an enterprise admin).
+    pub(crate) fn is_creator_or_admin(&self, m: &store::Meeting, op: &Operator) -> bool {
+        match op {
+            Operator::User(u) => *u == m.creator || self.config.admin_userids.contains(u),
+            Operator::Other => false,
+        }
+    }
+
+    /// Whether `op` is the creator of `m`.
+    pub(crate) fn is_creator(m: &store::Meeting, op: &Operator) -> bool {
+        matches!(op, Operator::User(u) if *u == m.creator)
+    }
+
+    fn error_response(&self, e: TcError) -> Response {
+        let reason = e.code.to_string();
+        rejected(e.into_response(self.config.new_error_code), reason)
+    }
+}
+
+impl VendorHooks for State {
+    fn fault_reply(&self, _endpoint: &'static str, fault: VendorFault) -> Response {
+        let code = match fault {
+            VendorFault::Transient => {
+                if self
+                    .transient_seq
+                    .fetch_add(1, Ordering::Relaxed)
+                    .is_multiple_of(2)
+                {
+                    41
+                } else {
+                    5108
+                }
+            }
+            VendorFault::RateLimited => 190310,
+            VendorFault::Code(c) => c,
+        };
+        TcError::code(code).into_response(self.config.new_error_code)
+    }
+
+    fn decorate(&self, response: &mut Response) {
+        let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
+        let trace = format!("{:016x}{:016x}", self.trace_salt, n);
+        if let Ok(v) = HeaderValue::from_str(&trace) {
+            response.headers_mut().insert("X-TC-Trace", v);
+        }
+    }
+}
+
+/// Operator from `userid` (first) or `operator_id` + `operator_id_type`.
+pub(crate) fn operator_userid_first(q: &QueryParams) -> Result<Operator, TcError> {
+    if let Some(u) = q.non_empty("userid") {
+        return Ok(Operator::User(u.to_owned()));
+    }
+    operator_param(q)?.ok_or_else(|| TcError::invalid("userid or operator_id is required"))
+}
+
+/// Operator from `operator_id` + `operator_id_type` (first) or the legacy `userid`.
+pub(crate) fn operator_id_first(q: &QueryParams) -> Result<Operator, TcError> {
+    if let Some(op) = operator_param(q)? {
+        return Ok(op);
+    }
+    q.non_empty("userid")
+        .map(|u| Operator::User(u.to_owned()))
+        .ok_or_else(|| TcError::invalid("operator_id (or userid) is required"))
+}
+
+fn operator_param(q: &QueryParams) -> Result<Option<Operator>, TcError> {
+    let Some(id) = q.non_empty("operator_id") else {
+        return Ok(None);
+    };
+    match q.int("operator_id_type") {
+        Ok(Some(1)) => Ok(Some(Operator::User(id.to_owned()))),
+        Ok(Some(2 | 3)) => Ok(Some(Operator::Other)),
+        _ => Err(TcError::invalid("operator_id_type must be 1, 2 or 3")),
+    }
+}
+
+/// The `{meeting_id}` path segment, percent-decoded.
+pub(crate) fn meeting_id(path: &str) -> String {
+    let rest = path.strip_prefix("/v1/meetings/").unwrap_or("");
+    decode_path_segment(rest.split('/').next().unwrap_or(""))
+}
+
+/// A successful JSON response.
+pub(crate) fn json_ok(body: String) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// An endpoint: parsed request in, response or error out.
+type Endpoint = fn(&State, &Caller, &Parts, &ActiveQuirks) -> Result<Response, TcError>;
+
+async fn handle(st: Arc<State>, req: Request, key: &'static str, endpoint: Endpoint) -> Response {
+    let quirks = ActiveQuirks::of(&req);
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return st.error_response(TcError::code(200004));
+    };
+    let result = auth::authenticate(&st, &parts, &body, key)
+        .and_then(|caller| endpoint(&st, &caller, &parts, &quirks));
+    match result {
+        Ok(r) => r,
+        Err(e) => st.error_response(e),
+    }
+}
+
+async fn unsupported_method(AxState(st): AxState<Arc<State>>) -> Response {
+    st.error_response(TcError::new(
+        200004,
+        "不支持的 API 请求 unsupported request: use GET",
+    ))
+}
+
+/// The Tencent routes, each wrapped with the shared endpoint middleware.
+pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
+    let hooks: Arc<dyn VendorHooks> = state.clone();
+    let route = |key: &'static str, endpoint: Endpoint| {
+        instrument(
+            get(move |AxState(st): AxState<Arc<State>>, req: Request| {
+                handle(st, req, key, endpoint)
+            })
+            .fallback(unsupported_method),
+            shared,
+            hooks.clone(),
+            key,
+        )
+    };
+    Router::new()
+        .route(
+            "/v1/meetings/{meeting_id}/participants",
+            route("tencent.participants", participants::serve),
+        )
+        .route(
+            "/v1/meetings/{meeting_id}",
+            route("tencent.meeting_detail", detail::serve),
+        )
+        .route(
+            "/v1/meetings/{meeting_id}/enroll/approvals",
+            route("tencent.enroll_approvals", enroll::serve),
+        )
+        .route(
+            "/v1/meetings/{meeting_id}/invitees",
+            route("tencent.invitees", invitees::serve),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,628 @@
+//! Tencent seed meetings: the cases spec §9 item 3 requires, written out by hand.
+//!
+//! | label | what it exercises |
+//! |---|---|
+//! | `seed-oneoff` | doc names `dBVzdDE=` / `dGvzdDI=`, `5byg5LiJ` (张三), a non-Base64 `user_name`, a departed member, `instanceid` 99, repeat sessions, a duplicate phone hash, emoji and empty names, enrollments in every status with answers and a phone import, 450 invitees (three invitee pages) |
+//! | `seed-recurring` | recurring, 20-digit id (above `i64::MAX`), ended, deleted and future sub-meetings, enrollment disabled (`101`) |
+//! | `seed-webinar` | webinar roles 0–5 and an unknown one, co-host roles, 120 enrollments (three pages of 50) |
+//! | `seed-live` | in progress: open sessions (`left_time: ""`) with `ip`, `location`, `net`… |
+//! | `seed-not-started` | scheduled in the future: empty participant list, pending enrollments |
+//! | `seed-other-owner` | created by `owner2`: `owner1` gets `9042`, the admin does not |
+//! | `seed-long-running` | personal meeting room (`meeting_type` 5), 400 sessions over 79 days (window splitting) |
+
+use rand::Rng;
+use serde_json::{Map, Value, json};
+
+use crate::data::generator::{self, names};
+use crate::data::plan::{GenSpec, MeetingPlan, standard_answers};
+use crate::data::{
+    EnrollSource, EnrollStatus, FixtureAttendee, FixtureEnrollment, FixtureInvitee, FixtureMeeting,
+    FixtureSession, FixtureSubMeeting, MeetingKind, MeetingState, Overrides,
+};
+
+const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
+
+fn tencent(fields: Value) -> Overrides {
+    let mut o = Overrides::new();
+    if let Value::Object(m) = fields {
+        o.insert("tencent".into(), m);
+    }
+    o
+}
+
+fn person(
+    key: &str,
+    userid: Option<&str>,
+    name: &str,
+    phone: Option<&str>,
+    device: i64,
+    role: i64,
+    sessions: &[(i64, Option<i64>)],
+) -> FixtureAttendee {
+    FixtureAttendee {
+        key: Some(key.to_owned()),
+        userid: userid.map(str::to_owned),
+        name: name.to_owned(),
+        phone: phone.map(str::to_owned),
+        device: Some(device),
+        role: Some(role),
+        join_type: Some(if device == 0 { 0 } else { 1 }),
+        sessions: sessions
+            .iter()
+            .map(|&(join, leave)| FixtureSession {
+                join,
+                leave,
+                ..FixtureSession::default()
+            })
+            .collect(),
+        ..FixtureAttendee::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // A table-like constructor for hand-written rows.
+fn enrollment(
+    person: Option<&str>,
+    userid: Option<&str>,
+    name: &str,
+    phone: &str,
+    status: EnrollStatus,
+    source: EnrollSource,
+    time: i64,
+    rng: &mut impl Rng,
+) -> FixtureEnrollment {
+    FixtureEnrollment {
+        person: person.map(str::to_owned),
+        userid: userid.map(str::to_owned),
+        name: name.to_owned(),
+        phone: Some(phone.to_owned()),
+        status,
+        source,
+        time,
+        answers: standard_answers(rng, name, Some(phone)),
+    }
+}
+
+fn meeting_id(seed: u64, label: &str, len: usize, first: Option<char>) -> String {
+    let mut rng = generator::rng_for(seed, &["tencent", "meeting-id", label]);
+    match first {
+        Some(c) => format!("{c}{}", generator::digits(&mut rng, len - 1)),
+        None => generator::digits(&mut rng, len),
+    }
+}
+
+/// The seed meetings, relative to the data anchor.
+pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
+    let base = anchor.div_euclid(HOUR) * HOUR;
+    let mut rng = generator::rng_for(seed, &["tencent", "seed"]);
+    let mut out = Vec::new();
+
+    // --- seed-oneoff -------------------------------------------------------------------------
+    let s = base - 2 * DAY;
+    let mut oneoff = FixtureMeeting {
+        id: Some(meeting_id(seed, "seed-oneoff", 19, None)),
+        subject: "周例会 Weekly sync".into(),
+        kind: MeetingKind::OneOff,
+        start: s,
+        end: s + 2 * HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    let mut test2 = person(
+        "test2",
+        Some("test2"),
+        "t\u{FFFD}st2",
+        Some("13800138000"),
+        1,
+        0,
+        &[(s + 90, Some(s + 3_000))],
+    );
+    // Decodes to 74 6B F3 74 32: not UTF-8 (spec §4.1 quirk 3).
+    test2.overrides = tencent(json!({"user_name": "dGvzdDI="}));
+    let mut not_b64 = person(
+        "not-base64",
+        None,
+        "?",
+        None,
+        5,
+        4,
+        &[(s + 400, Some(s + 1_000))],
+    );
+    not_b64.member = Some(false);
+    not_b64.overrides = tencent(json!({"user_name": "not base64!*"}));
+    let mut departed = person(
+        "departed",
+        None,
+        "已离职成员",
+        Some("13711112222"),
+        1,
+        0,
+        &[(s + 500, Some(s + 4_000))],
+    );
+    departed.member = Some(true);
+    let mut emoji = person(
+        "emoji",
+        None,
+        "🎉 Party Host 👩‍💻",
+        None,
+        4,
+        4,
+        &[(s + 700, Some(s + 2_000))],
+    );
+    emoji.member = Some(false);
+    emoji.overrides = tencent(json!({"customer_data": "exclusive-link-42"}));
+    let mut pstn = person(
+        "pstn",
+        None,
+        "电话用户",
+        Some("13600000000"),
+        0,
+        4,
+        &[(s + 800, Some(s + 5_000))],
+    );
+    pstn.member = Some(false);
+    let mut awkward = person(
+        "awkward",
+        None,
+        names::AWKWARD[0],
+        None,
+        5,
+        4,
+        &[(s + 900, Some(s + 1_900))],
+    );
+    awkward.member = Some(false);
+    oneoff.attendees = vec![
+        person(
+            "owner1",
+            Some("owner1"),
+            "会议创建者",
+            Some("13700000001"),
+            1,
+            3,
+            &[(s, Some(s + 7_000))],
+        ),
+        // "t\x15st1": Base64 `dBVzdDE=`, valid UTF-8 with a control character.
+        person(
+            "test1",
+            Some("test1"),
+            "t\u{15}st1",
+            Some("13800138000"),
+            1,
+            0,
+            &[(s + 60, Some(s + 3_600))],
+        ),
+        test2,
+        // 张三: Base64 `5byg5LiJ`; three sessions on three devices.
+        person(
+            "zhangsan",
+            Some("zhangsan"),
+            "张三",
+            Some("13912345678"),
+            1,
+            0,
+            &[
+                (s + 120, Some(s + 900)),
+                (s + 1_200, Some(s + 2_400)),
+                (s + 3_000, Some(s + 6_900)),
+            ],
+        ),
+        not_b64,
+        departed,
+        person(
+            "newdev",
+            Some("newdev"),
+            "New Device",
+            None,
+            99,
+            0,
+            &[(s + 600, Some(s + 6_000))],
+        ),
+        emoji,
+        person(
+            "empty-name",
+            Some("u-empty"),
+            "",
+            None,
+            2,
+            0,
+            &[(s + 750, Some(s + 3_300))],
+        ),
+        pstn,
+        awkward,
+        person(
+            "alice",
+            Some("alice"),
+            "Alice Wang",
+            Some("13912340000"),
+            2,
+            2,
+            &[(s + 1_000, Some(s + 7_100))],
+        ),
+    ];
+    oneoff.attendees[3].sessions[1].device = Some(3);
+    oneoff.attendees[3].sessions[2].device = Some(4);
+    let t0 = s - 3 * DAY;
+    oneoff.enrollments = vec![
+        enrollment(
+            Some("test1"),
+            Some("test1"),
+            "t\u{15}st1",
+            "13800138000",
+            EnrollStatus::Approved,
+            EnrollSource::SelfService,
+            t0,
+            &mut rng,
+        ),
+        enrollment(
+            Some("zhangsan"),
+            Some("zhangsan"),
+            "张三",
+            "13912345678",
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            t0 + 60,
+            &mut rng,
+        ),
+        enrollment(
+            Some("emoji"),
+            None,
+            "🎉 Party Host 👩‍💻",
+            "13511112222",
+            EnrollStatus::Approved,
+            EnrollSource::SelfService,
+            t0 + 120,
+            &mut rng,
+        ),
+        enrollment(
+            None,
+            None,
+            "李四",
+            "13522223333",
+            EnrollStatus::Rejected,
+            EnrollSource::SelfService,
+            t0 + 180,
+            &mut rng,
+        ),
+        // Phone import without a nickname: nick_name shows the phone.
+        enrollment(
+            None,
+            None,
+            "",
+            "13500000000",
+            EnrollStatus::Approved,
+            EnrollSource::Import,
+            t0 + 240,
+            &mut rng,
+        ),
+        enrollment(
+            Some("pstn"),
+            None,
+            "电话用户",
+            "13600000000",
+            EnrollStatus::Approved,
+            EnrollSource::Import,
+            t0 + 300,
+            &mut rng,
+        ),
+        enrollment(
+            Some("alice"),
+            Some("alice"),
+            "Alice Wang",
+            "13912340000",
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            t0 + 360,
+            &mut rng,
+        ),
+    ];
+    let mut irng = generator::rng_for(seed, &["tencent", "seed-oneoff", "invitees"]);
+    oneoff.invitees = ["test1", "test2", "zhangsan", "alice"]
+        .iter()
+        .map(|u| FixtureInvitee {
+            userid: Some((*u).to_owned()),
+            name: (*u).to_owned(),
+            ..FixtureInvitee::default()
+        })
+        .chain((0..446).map(|k| FixtureInvitee {
+            userid: Some(format!("inv{k:04}")),
+            name: names::person(&mut irng),
+            ..FixtureInvitee::default()
+        }))
+        .collect();
+    out.push(MeetingPlan::given("seed-oneoff".into(), oneoff));
+
+    // --- seed-recurring ----------------------------------------------------------------------
+    let r0 = base - 21 * DAY;
+    let sub = |w: i64, state: MeetingState, deleted: bool| FixtureSubMeeting {
+        id: None,
+        start: r0 + w * 7 * DAY,
+        end: r0 + w * 7 * DAY + HOUR,
+        state: Some(state),
+        deleted,
+    };
+    let mut recurring = FixtureMeeting {
+        // Twenty digits, above i64::MAX: ids are strings.
+        id: Some(meeting_id(seed, "seed-recurring", 20, Some('9'))),
+        subject: "每周站会 Weekly stand-up".into(),
+        kind: MeetingKind::Recurring,
+        start: r0,
+        end: r0 + 28 * DAY + HOUR,
+        // The series is running; the detail endpoint reports the current occurrence's state.
+        state: Some(MeetingState::InProgress),
+        enrollment: false,
+        sub_meetings: vec![
+            sub(0, MeetingState::Ended, false),
+            sub(1, MeetingState::Ended, true),
+            sub(2, MeetingState::Ended, false),
+            sub(4, MeetingState::NotStarted, false),
+        ],
+        ..FixtureMeeting::default()
+    };
+    let mut rec_people = Vec::new();
+    for k in 0..10usize {
+        let mut sessions = Vec::new();
+        for (ix, w) in [(0usize, 0i64), (2, 2)] {
+            if (k + ix) % 3 == 2 {
+                continue; // missed this occurrence
+            }
+            let st = r0 + w * 7 * DAY;
+            let parts = if k == 1 && ix == 2 { 2 } else { 1 };
+            for (j, l) in generator::sessions(&mut rng, st, st + HOUR, parts) {
+                sessions.push(FixtureSession {
+                    join: j,
+                    leave: Some(l),
+                    sub_meeting: Some(ix),
+                    ..FixtureSession::default()
+                });
+            }
+        }
+        let (key, userid) = if k == 0 {
+            ("owner1".to_owned(), Some("owner1".to_owned()))
+        } else if k % 4 == 3 {
+            (format!("guest{k}"), None)
+        } else {
+            (format!("r{k}"), Some(format!("r{k}")))
+        };
+        rec_people.push(FixtureAttendee {
+            key: Some(key),
+            userid,
+            name: names::person(&mut rng),
+            phone: (k % 2 == 0).then(|| generator::phone(&mut rng)),
+            device: Some([1, 2, 3, 4, 5][k % 5]),
+            role: Some(if k == 0 { 3 } else { 0 }),
+            sessions,
+            ..FixtureAttendee::default()
+        });
+    }
+    recurring.attendees = rec_people;
+    out.push(MeetingPlan::given("seed-recurring".into(), recurring));
+
+    // --- seed-webinar ------------------------------------------------------------------------
+    let w = base - 5 * DAY;
+    let mut webinar = FixtureMeeting {
+        id: Some(meeting_id(seed, "seed-webinar", 19, None)),
+        subject: "产品发布会 Launch webinar 🚀".into(),
+        kind: MeetingKind::Webinar,
+        start: w,
+        end: w + 2 * HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    // webinar_member_role 0–5 plus 9 (unknown); user_role 0–7 (6, 7: co-host roles).
+    let roles: [(i64, i64); 9] = [
+        (3, 1),
+        (6, 1),
+        (7, 2),
+        (0, 3),
+        (0, 0),
+        (0, 4),
+        (0, 5),
+        (4, 9),
+        (0, 4),
+    ];
+    for k in 0..24usize {
+        let (user_role, webinar_role) = roles[k % roles.len()];
+        let member = k % 3 != 2;
+        let (j, l) = generator::sessions(&mut rng, w, w + 2 * HOUR, 1)[0];
+        webinar.attendees.push(FixtureAttendee {
+            key: Some(format!("w{k}")),
+            userid: if k == 0 {
+                Some("owner1".into())
+            } else {
+                member.then(|| format!("w{k:03}"))
+            },
+            member: Some(member || k == 0),
+            name: names::person(&mut rng),
+            phone: (k % 2 == 1).then(|| generator::phone(&mut rng)),
+            device: Some([1, 5, 8, 4, 3][k % 5]),
+            role: Some(user_role),
+            webinar_role: Some(webinar_role),
+            join_type: Some(1),
+            sessions: vec![FixtureSession {
+                join: if k == 0 { w } else { j },
+                leave: Some(l.max(w + 1)),
+                ..FixtureSession::default()
+            }],
+            ..FixtureAttendee::default()
+        });
+    }
+    for k in 0..120usize {
+        let linked = (k < 24).then(|| webinar.attendees[k].clone());
+        let import = k % 9 == 8;
+        let name = match (&linked, import) {
+            (_, true) if k % 2 == 0 => String::new(),
+            (Some(a), _) => a.name.clone(),
+            _ => names::chinese(&mut rng),
+        };
+        let phone = generator::phone(&mut rng);
+        let status = [
+            EnrollStatus::Approved,
+            EnrollStatus::Pending,
+            EnrollStatus::Rejected,
+        ][k % 3];
+        webinar.enrollments.push(enrollment(
+            linked.as_ref().and_then(|a| a.key.as_deref()),
+            if import {
+                None
+            } else {
+                linked.as_ref().and_then(|a| a.userid.as_deref())
+            },
+            &name,
+            &phone,
+            status,
+            if import {
+                EnrollSource::Import
+            } else {
+                EnrollSource::SelfService
+            },
+            w - 7 * DAY + k as i64 * 311,
+            &mut rng,
+        ));
+    }
+    out.push(MeetingPlan::given("seed-webinar".into(), webinar));
+
+    // --- seed-live ---------------------------------------------------------------------------
+    let l0 = base - 1_800;
+    let mut live = FixtureMeeting {
+        id: Some(meeting_id(seed, "seed-live", 19, None)),
+        subject: "进行中的会议 Live now".into(),
+        kind: MeetingKind::OneOff,
+        start: l0,
+        end: l0 + 2 * HOUR,
+        state: Some(MeetingState::InProgress),
+        ..FixtureMeeting::default()
+    };
+    for k in 0..10usize {
+        let join = l0 + 60 * k as i64;
+        let open = k % 3 != 0;
+        let mut a = person(
+            &format!("live{k}"),
+            if k == 0 { Some("owner1") } else { None },
+            &names::person(&mut rng),
+            None,
+            [1, 2, 3, 4, 5][k % 5],
+            if k == 0 { 3 } else { 0 },
+            &[(join, (!open).then_some(join + 600))],
+        );
+        if open {
+            a.sessions[0].ip = Some(generator::ipv4(&mut rng));
+        }
+        live.attendees.push(a);
+    }
+    out.push(MeetingPlan::given("seed-live".into(), live));
+
+    // --- seed-not-started --------------------------------------------------------------------
+    let n0 = base + 2 * DAY;
+    let mut future = FixtureMeeting {
+        id: Some(meeting_id(seed, "seed-not-started", 19, None)),
+        subject: "下周评审 Upcoming review".into(),
+        kind: MeetingKind::OneOff,
+        start: n0,
+        end: n0 + HOUR,
+        state: Some(MeetingState::NotStarted),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    for k in 0..3 {
+        let phone = generator::phone(&mut rng);
+        future.enrollments.push(enrollment(
+            None,
+            None,
+            &names::chinese(&mut rng),
+            &phone,
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            base - HOUR + k,
+            &mut rng,
+        ));
+    }
+    future.invitees = (0..3)
+        .map(|k| FixtureInvitee {
+            userid: Some(format!("inv{k:04}")),
+            name: format!("invitee {k}"),
+            ..FixtureInvitee::default()
+        })
+        .collect();
+    out.push(MeetingPlan::given("seed-not-started".into(), future));
+
+    // --- seed-other-owner --------------------------------------------------------------------
+    let o0 = base - 3 * DAY;
+    let mut other = FixtureMeeting {
+        id: Some(meeting_id(seed, "seed-other-owner", 19, None)),
+        subject: "别人的会议 Someone else's".into(),
+        kind: MeetingKind::OneOff,
+        creator: Some("owner2".into()),
+        start: o0,
+        end: o0 + HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    for k in 0..5usize {
+        let (j, l) = generator::sessions(&mut rng, o0, o0 + HOUR, 1)[0];
+        other.attendees.push(person(
+            &format!("o{k}"),
+            Some(if k == 0 {
+                "owner2"
+            } else {
+                ["o1", "o2", "o3", "o4"][k - 1]
+            }),
+            &names::person(&mut rng),
+            None,
+            1,
+            if k == 0 { 3 } else { 0 },
+            &[(j, Some(l))],
+        ));
+    }
+    for k in 0..2 {
+        let phone = generator::phone(&mut rng);
+        other.enrollments.push(enrollment(
+            None,
+            None,
+            &names::chinese(&mut rng),
+            &phone,
+            EnrollStatus::Approved,
+            EnrollSource::SelfService,
+            o0 - DAY + k,
+            &mut rng,
+        ));
+    }
+    other.invitees = vec![FixtureInvitee {
+        userid: Some("o1".into()),
+        name: "o1".into(),
+        ..FixtureInvitee::default()
+    }];
+    out.push(MeetingPlan::given("seed-other-owner".into(), other));
+
+    // --- seed-long-running -------------------------------------------------------------------
+    let lr0 = base - 80 * DAY;
+    let mut overrides = Map::new();
+    overrides.insert("meeting_type".into(), json!(5));
+    let long = FixtureMeeting {
+        label: Some("seed-long-running".into()),
+        id: Some(meeting_id(seed, "seed-long-running", 19, None)),
+        subject: "个人会议室 Personal room".into(),
+        kind: MeetingKind::OneOff,
+        start: lr0,
+        end: base - DAY,
+        state: Some(MeetingState::Ended),
+        overrides: [("tencent".to_owned(), overrides)].into_iter().collect(),
+        ..FixtureMeeting::default()
+    };
+    out.push(MeetingPlan {
+        label: "seed-long-running".into(),
+        meeting: long,
+        generated: Some(GenSpec {
+            sessions: 400,
+            enrollments: 0,
+            invitees: 0,
+        }),
+    });
+
+    for p in &mut out {
+        p.meeting.label = Some(p.label.clone());
+    }
+    out
+}

@@ -1,0 +1,489 @@
+//! Tencent meetings and their rendered rows.
+//!
+//! Each meeting is rendered on first access, once per app (the `phone` hash includes the
+//! caller's SecretId), into pre-serialized JSON rows sorted by join time. Serving a page is then
+//! a binary search for the window plus string concatenation: nothing is regenerated, re-sorted or
+//! re-serialized per request.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::seed;
+use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
+use crate::clock::format_utc8;
+use crate::config::{SandboxConfig, Vendor};
+use crate::data::generator;
+use crate::data::plan::{self, MeetingPlan};
+use crate::data::{
+    EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, MeetingState, SpecialType,
+};
+
+/// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (spec §4.1).
+pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(phone.as_bytes());
+    h.update(b"/");
+    h.update(secret_id.as_bytes());
+    hex::encode_upper(h.finalize())
+}
+
+/// One occurrence of a recurring meeting.
+#[derive(Clone, Debug)]
+pub(crate) struct Sub {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub state: MeetingState,
+    pub deleted: bool,
+}
+
+/// One meeting.
+pub(crate) struct Meeting {
+    pub plan: MeetingPlan,
+    pub id: String,
+    pub code: String,
+    pub creator: String,
+    pub state: MeetingState,
+    pub subs: Vec<Sub>,
+    pub password: Option<String>,
+    rendered: Vec<OnceLock<Arc<Rendered>>>,
+}
+
+impl Meeting {
+    pub(crate) fn kind(&self) -> MeetingKind {
+        self.plan.meeting.kind
+    }
+
+    pub(crate) fn is_recurring(&self) -> bool {
+        self.kind() == MeetingKind::Recurring
+    }
+
+    pub(crate) fn sub_index(&self, id: &str) -> Option<usize> {
+        self.subs.iter().position(|s| s.id == id)
+    }
+
+    /// The occurrence that is ongoing or next (else the last one).
+    pub(crate) fn current_sub(&self) -> Option<usize> {
+        self.subs
+            .iter()
+            .position(|s| {
+                !s.deleted && matches!(s.state, MeetingState::InProgress | MeetingState::NotStarted)
+            })
+            .or_else(|| self.subs.len().checked_sub(1))
+    }
+}
+
+/// Pre-serialized participant rows of one list (a one-off meeting, or one sub-meeting).
+pub(crate) struct RowList {
+    /// The response fields before `participants`, without braces.
+    pub header: String,
+    /// Join time of each row (ascending).
+    pub joins: Vec<i64>,
+    /// The rows, as JSON objects.
+    pub rows: Vec<Box<str>>,
+}
+
+impl RowList {
+    /// Rows with `start ≤ join_time ≤ end`.
+    pub(crate) fn window(&self, start: i64, end: i64) -> Range<usize> {
+        let lo = self.joins.partition_point(|&j| j < start);
+        let hi = self.joins.partition_point(|&j| j <= end);
+        lo..hi.max(lo)
+    }
+}
+
+/// Everything a meeting serves to one app.
+pub(crate) struct Rendered {
+    /// One-off and webinar: one list; recurring: one list per sub-meeting.
+    pub lists: Vec<RowList>,
+    /// Enrollment rows in serving order.
+    pub enrollments: Vec<Box<str>>,
+    /// Indices into `enrollments` for the `status` filter 0 (all), 1, 2, 3.
+    pub enroll_by_status: [Vec<u32>; 4],
+    /// Invitee rows.
+    pub invitees: Vec<Box<str>>,
+    /// Invitee user ids (the detail's `participants`, first 200).
+    pub invitee_userids: Vec<String>,
+}
+
+/// All Tencent meetings.
+pub(crate) struct Store {
+    seed: u64,
+    default_creator: String,
+    secret_ids: Vec<String>,
+    meetings: Vec<Arc<Meeting>>,
+    by_id: HashMap<String, Arc<Meeting>>,
+}
+
+impl Store {
+    pub(crate) fn new(config: &SandboxConfig, tc: &super::TencentConfig, anchor: i64) -> Self {
+        let seed = config.seed;
+        let mut plans = Vec::new();
+        if config.data.seed_meetings {
+            plans.extend(seed::plans(seed, anchor));
+        }
+        plans.extend(plan::generated_plans(&config.data, seed, anchor));
+        plans.extend(plan::fixture_plans(
+            config.fixture.as_ref(),
+            Vendor::Tencent,
+        ));
+
+        let mut used = HashSet::new();
+        let mut meetings = Vec::with_capacity(plans.len());
+        for (n, p) in plans.into_iter().enumerate() {
+            let mut rng = generator::rng_for(seed, &["tencent", "meeting", &p.label]);
+            let mut id = p
+                .meeting
+                .id
+                .clone()
+                .unwrap_or_else(|| generator::digits(&mut rng, 19));
+            while !used.insert(id.clone()) {
+                id = generator::digits(&mut rng, 19);
+            }
+            let code = p
+                .meeting
+                .code
+                .clone()
+                .unwrap_or_else(|| generator::digits(&mut rng, 9));
+            let subs = p
+                .meeting
+                .sub_meetings
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Sub {
+                    id: s
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| generator::digits(&mut rng, 10)),
+                    start: s.start,
+                    end: s.end,
+                    state: p.sub_state(i, anchor),
+                    deleted: s.deleted,
+                })
+                .collect();
+            meetings.push(Arc::new(Meeting {
+                id,
+                code,
+                creator: p
+                    .meeting
+                    .creator
+                    .clone()
+                    .unwrap_or_else(|| tc.creator_userid.clone()),
+                state: p.state(anchor),
+                subs,
+                password: (n % 2 == 1).then(|| generator::digits(&mut rng, 6)),
+                rendered: tc.apps.iter().map(|_| OnceLock::new()).collect(),
+                plan: p,
+            }));
+        }
+        let by_id = meetings.iter().map(|m| (m.id.clone(), m.clone())).collect();
+        Store {
+            seed,
+            default_creator: tc.creator_userid.clone(),
+            secret_ids: tc.apps.iter().map(|a| a.secret_id.clone()).collect(),
+            meetings,
+            by_id,
+        }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Arc<Meeting>> {
+        self.by_id.get(id)
+    }
+
+    /// The meeting rendered for app `app` (rendered now on first access).
+    pub(crate) fn rendered(&self, m: &Meeting, app: usize) -> Arc<Rendered> {
+        let app = app.min(self.secret_ids.len().saturating_sub(1));
+        match m.rendered.get(app) {
+            Some(cell) => cell
+                .get_or_init(|| Arc::new(self.render(m, &self.secret_ids[app])))
+                .clone(),
+            None => Arc::new(self.render(m, "")),
+        }
+    }
+
+    fn render(&self, m: &Meeting, secret_id: &str) -> Rendered {
+        let content = m.plan.content(self.seed, &self.default_creator);
+        let webinar = m.kind() == MeetingKind::Webinar;
+        let list_count = if m.is_recurring() { m.subs.len() } else { 1 };
+        // (join, list, row)
+        let mut rows: Vec<Vec<(i64, Box<str>)>> = (0..list_count).map(|_| Vec::new()).collect();
+        for (ai, a) in content.attendees.iter().enumerate() {
+            let key = a.person_key(ai);
+            let ms_open_id = generator::temp_id(self.seed, "tencent", &m.id, &key);
+            let phone = a.phone.as_deref().map(|p| phone_hash(p, secret_id));
+            for (si, s) in a.sessions.iter().enumerate() {
+                let list = if m.is_recurring() {
+                    match s.sub_meeting {
+                        Some(i) if i < list_count => i,
+                        _ => continue,
+                    }
+                } else {
+                    0
+                };
+                let row = participant_row(a, ai, si, &ms_open_id, phone.as_deref(), webinar);
+                rows[list].push((s.join, row.into_boxed_str()));
+            }
+        }
+        let lists = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut r)| {
+                // Stable: equal join times keep generation order.
+                r.sort_by_key(|(j, _)| *j);
+                let (start, end) = match m.subs.get(i) {
+                    Some(s) if m.is_recurring() => (s.start, s.end),
+                    _ => (m.plan.meeting.start, m.plan.meeting.end),
+                };
+                let header = format!(
+                    "\"meeting_id\":{},\"meeting_code\":{},\"subject\":{},\"schedule_start_time\":\"{}\",\"schedule_end_time\":\"{}\"",
+                    json!(m.id),
+                    json!(m.code),
+                    json!(m.plan.meeting.subject),
+                    start,
+                    end
+                );
+                let (joins, rows) = r.into_iter().unzip();
+                RowList { header, joins, rows }
+            })
+            .collect();
+
+        let mut erng = generator::rng_for(self.seed, &["tencent", "enroll", &m.id]);
+        let enroll_base: i64 = rand::Rng::random_range(&mut erng, 100_000_000..900_000_000);
+        let mut enrollments = Vec::with_capacity(content.enrollments.len());
+        let mut enroll_by_status: [Vec<u32>; 4] = Default::default();
+        for (k, e) in content.enrollments.iter().enumerate() {
+            let code = generator::digits(&mut erng, 8);
+            let row = enroll_row(self.seed, m, e, k, enroll_base + k as i64 * 3, &code);
+            enroll_by_status[0].push(k as u32);
+            if let Some(v) = enroll_by_status.get_mut(e.status.code() as usize) {
+                v.push(k as u32);
+            }
+            enrollments.push(row.into_boxed_str());
+        }
+        let invitees = content
+            .invitees
+            .iter()
+            .map(|i| {
+                json!({"userid": i.userid.clone().unwrap_or_default(), "nick_name": i.name})
+                    .to_string()
+                    .into_boxed_str()
+            })
+            .collect();
+        let invitee_userids = content
+            .invitees
+            .iter()
+            .filter_map(|i| i.userid.clone())
+            .take(200)
+            .collect();
+        Rendered {
+            lists,
+            enrollments,
+            enroll_by_status,
+            invitees,
+            invitee_userids,
+        }
+    }
+
+    /// Catalog entries.
+    pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
+        self.meetings
+            .iter()
+            .map(|m| CatalogMeeting {
+                vendor: Vendor::Tencent,
+                label: m.plan.label.clone(),
+                id: m.id.clone(),
+                code: m.code.clone(),
+                subject: m.plan.meeting.subject.clone(),
+                kind: m.kind(),
+                state: m.state,
+                creator: m.creator.clone(),
+                sessions: m.plan.sessions(),
+                people: m.plan.people(),
+                sub_meetings: m
+                    .subs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| CatalogSubMeeting {
+                        id: s.id.clone(),
+                        start: s.start,
+                        end: s.end,
+                        state: s.state,
+                        deleted: s.deleted,
+                        sessions: m.plan.sub_meeting_sessions(i),
+                    })
+                    .collect(),
+                enrollment: m.plan.meeting.enrollment,
+                enrollments: m.plan.enrollment_count(),
+                invitees: m.plan.invitee_count(),
+                start: m.plan.meeting.start,
+                end: m.plan.meeting.end,
+            })
+            .collect()
+    }
+}
+
+fn merge(target: &mut Map<String, Value>, overrides: &crate::data::Overrides) {
+    if let Some(o) = overrides.get("tencent") {
+        for (k, v) in o {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+fn participant_row(
+    a: &FixtureAttendee,
+    ai: usize,
+    si: usize,
+    ms_open_id: &str,
+    phone: Option<&str>,
+    webinar: bool,
+) -> String {
+    let s = &a.sessions[si];
+    let mut o = Map::new();
+    if let Some(u) = a.userid.as_deref().filter(|u| !u.is_empty()) {
+        o.insert("userid".into(), u.into());
+    }
+    o.insert("ms_open_id".into(), ms_open_id.into());
+    o.insert(
+        "user_name".into(),
+        base64::engine::general_purpose::STANDARD
+            .encode(a.name.as_bytes())
+            .into(),
+    );
+    o.insert("is_enterprise_user".into(), a.is_member().into());
+    if let Some(p) = phone {
+        o.insert("phone".into(), p.into());
+    }
+    o.insert("join_time".into(), s.join.to_string().into());
+    o.insert(
+        "left_time".into(),
+        s.leave.map(|l| l.to_string()).unwrap_or_default().into(),
+    );
+    o.insert(
+        "instanceid".into(),
+        s.device.or(a.device).unwrap_or(1).into(),
+    );
+    o.insert("user_role".into(), a.role.unwrap_or(0).into());
+    if webinar {
+        o.insert(
+            "webinar_member_role".into(),
+            a.webinar_role.unwrap_or(0).into(),
+        );
+    }
+    o.insert("join_type".into(), a.join_type.unwrap_or(1).into());
+    let h = (ai as u64).wrapping_mul(0x9E37_79B9) ^ (si as u64).wrapping_mul(0x85EB_CA6B);
+    o.insert("audio_state".into(), (h & 1 == 1).into());
+    o.insert("video_state".into(), (h & 2 == 2).into());
+    o.insert("screen_shared_state".into(), h.is_multiple_of(7).into());
+    if s.leave.is_none() {
+        // Only while in the meeting (spec §4.1).
+        let ip =
+            s.ip.clone()
+                .unwrap_or_else(|| format!("10.{}.{}.{}", ai % 250, si % 250, 1 + ai % 200));
+        o.insert("ip".into(), ip.into());
+        o.insert("location".into(), "广东省深圳市".into());
+        o.insert("link_type".into(), "UDP".into());
+        o.insert("net".into(), ["WIFI", "有线", "4G"][ai % 3].into());
+        o.insert("app_version".into(), "3.30.1.466".into());
+    }
+    merge(&mut o, &a.overrides);
+    Value::Object(o).to_string()
+}
+
+fn enroll_row(
+    seed: u64,
+    m: &Meeting,
+    e: &FixtureEnrollment,
+    k: usize,
+    id: i64,
+    code: &str,
+) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let person = e.person.clone().unwrap_or_else(|| format!("enroll-{k}"));
+    let nick = if e.name.is_empty() {
+        e.phone.clone().unwrap_or_default()
+    } else {
+        e.name.clone()
+    };
+    let answers: Vec<Value> = e
+        .answers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({
+                "answer_content": a.content,
+                "is_required": if a.required { 2 } else { 1 },
+                "question_num": i + 1,
+                "question_title": a.title,
+                "question_type": match a.kind {
+                    crate::data::AnswerKind::Single => 1,
+                    crate::data::AnswerKind::Multiple => 2,
+                    crate::data::AnswerKind::Text => 3,
+                },
+                "special_type": match a.special {
+                    SpecialType::None => 1,
+                    SpecialType::Phone => 2,
+                    SpecialType::Email => 3,
+                    SpecialType::Name => 4,
+                    SpecialType::Company => 5,
+                },
+            })
+        })
+        .collect();
+    let mut o = Map::new();
+    o.insert("enroll_id".into(), id.into());
+    o.insert("enroll_time".into(), format_utc8(e.time, fmt).into());
+    o.insert(
+        "enroll_source_type".into(),
+        match e.source {
+            EnrollSource::SelfService => 1,
+            EnrollSource::Import => 2,
+        }
+        .into(),
+    );
+    o.insert("nick_name".into(), nick.into());
+    o.insert("status".into(), e.status.code().into());
+    if e.source == EnrollSource::SelfService {
+        // Not returned for phone imports; empty for people outside the enterprise.
+        o.insert("userid".into(), e.userid.clone().unwrap_or_default().into());
+    }
+    o.insert("open_id".into(), "".into());
+    o.insert(
+        "ms_open_id".into(),
+        generator::temp_id(seed, "tencent", &m.id, &person).into(),
+    );
+    o.insert("enroll_code".into(), code.into());
+    o.insert("answer_list".into(), answers.into());
+    Value::Object(o).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_hash_fixture_check() {
+        assert_eq!(
+            phone_hash("13800138000", "aSecretId"),
+            "6B6537A68B7BB5E7DC051547CCB5AE394BDB02D660E393F695E9AB3DC038AC36"
+        );
+    }
+
+    #[test]
+    fn windows_are_inclusive() {
+        let l = RowList {
+            header: String::new(),
+            joins: vec![10, 20, 20, 30],
+            rows: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+        };
+        assert_eq!(l.window(20, 20), 1..3);
+        assert_eq!(l.window(0, 100), 0..4);
+        assert_eq!(l.window(31, 100), 4..4);
+        assert_eq!(l.window(50, 40), 4..4);
+    }
+}

@@ -1,0 +1,121 @@
+//! Tencent ground truth: the rows complete queries return (as served to the first configured app,
+//! whose SecretId the `phone` hashes use).
+
+use serde_json::Value;
+
+use super::{Operator, detail};
+use crate::data::MeetingState;
+use crate::truth::GroundTruth;
+
+fn parse(rows: impl Iterator<Item = impl AsRef<str>>) -> Vec<Value> {
+    rows.filter_map(|r| serde_json::from_str(r.as_ref()).ok())
+        .collect()
+}
+
+impl GroundTruth {
+    /// Participant rows (one per join session, in serving order) that a complete
+    /// `/participants` query returns, ignoring pagination and the 50 000 cap. `sub_meeting_id` is
+    /// required for recurring meetings (else nothing); `window` `(start, end)` filters
+    /// `start ≤ join_time ≤ end` on other meetings (`None`: every row). Unknown meeting or
+    /// sub-meeting, and meetings that have not started: nothing.
+    pub fn tencent_participants(
+        &self,
+        meeting_id: &str,
+        sub_meeting_id: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        let (list, started) = if m.is_recurring() {
+            match sub_meeting_id.and_then(|s| m.sub_index(s)) {
+                Some(i) => (i, m.subs[i].state != MeetingState::NotStarted),
+                None => return Vec::new(),
+            }
+        } else {
+            (0, m.state != MeetingState::NotStarted)
+        };
+        if !started {
+            return Vec::new();
+        }
+        let r = st.store.rendered(m, 0);
+        let l = &r.lists[list];
+        let range = match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e),
+            _ => 0..l.rows.len(),
+        };
+        parse(l.rows[range].iter())
+    }
+
+    /// Number of rows of [`GroundTruth::tencent_participants`] (what `total_count` reports).
+    pub fn tencent_participant_count(
+        &self,
+        meeting_id: &str,
+        sub_meeting_id: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> usize {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return 0;
+        };
+        let list = if m.is_recurring() {
+            match sub_meeting_id.and_then(|s| m.sub_index(s)) {
+                Some(i) if m.subs[i].state != MeetingState::NotStarted => i,
+                _ => return 0,
+            }
+        } else if m.state == MeetingState::NotStarted {
+            return 0;
+        } else {
+            0
+        };
+        let r = st.store.rendered(m, 0);
+        let l = &r.lists[list];
+        match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e).len(),
+            _ => l.rows.len(),
+        }
+    }
+
+    /// Enrollment records for a `status` filter (`None` or `0`: all), in serving order. Empty if
+    /// the meeting is unknown or has enrollment disabled.
+    pub fn tencent_enroll_approvals(&self, meeting_id: &str, status: Option<i64>) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        if !m.plan.meeting.enrollment {
+            return Vec::new();
+        }
+        let r = st.store.rendered(m, 0);
+        let status = status.unwrap_or(0);
+        let Some(index) = usize::try_from(status)
+            .ok()
+            .and_then(|s| r.enroll_by_status.get(s))
+        else {
+            return Vec::new();
+        };
+        parse(index.iter().map(|&k| &r.enrollments[k as usize]))
+    }
+
+    /// Invitee records, in serving order.
+    pub fn tencent_invitees(&self, meeting_id: &str) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        parse(st.store.rendered(m, 0).invitees.iter())
+    }
+
+    /// The meeting-detail body as served to the meeting's creator.
+    pub fn tencent_meeting_detail(&self, meeting_id: &str) -> Option<Value> {
+        let st = &self.state.tencent;
+        let m = st.store.get(meeting_id)?;
+        Some(detail::detail_body(
+            st,
+            m,
+            0,
+            &Operator::User(m.creator.clone()),
+        ))
+    }
+}

@@ -1,0 +1,27 @@
+//! Ground truth: what complete queries return, for exactly-once assertions.
+//!
+//! Each vendor module adds its own methods in an `impl GroundTruth` block in its `truth.rs`
+//! (`tencent_*`, `wecom_*`, `quanshi_*`). The records are the very JSON objects the endpoint
+//! serves, in serving order, ignoring pagination and result caps.
+
+use std::sync::Arc;
+
+use crate::server::SandboxState;
+
+/// Ground truth of a running sandbox (from [`crate::SandboxHandle::truth`]).
+#[derive(Clone)]
+pub struct GroundTruth {
+    pub(crate) state: Arc<SandboxState>,
+}
+
+impl std::fmt::Debug for GroundTruth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroundTruth").finish_non_exhaustive()
+    }
+}
+
+impl GroundTruth {
+    pub(crate) fn new(state: Arc<SandboxState>) -> Self {
+        GroundTruth { state }
+    }
+}
