@@ -1,1 +1,73 @@
-//! WeCom (企业微信) meeting API client (work in progress).
+//! WeCom (企业微信) meeting API client for attendance export, built on [`roster_core`].
+//!
+//! Covers a self-built app's (自建应用) access token and the read endpoints an attendance export
+//! needs: `get_attendee_list`, `enroll/list`, `enroll/query_by_tmp_openid`, `get_info` and
+//! `get_user_meetingid`.
+//!
+//! - **Token**: cached per app (corp id + a hash of the secret), fetched lazily, refreshed ahead
+//!   of expiry and single-flight (200 concurrent calls on a cold cache make one `gettoken`);
+//!   a token the server rejects (`40014`/`42001`) is dropped only if it is still the cached one,
+//!   refreshed once and the call retried once. Configuration errors of `gettoken` (wrong secret,
+//!   untrusted IP …) are returned at once and never repeated: WeCom bans an IP after repeated
+//!   wrong secrets. See [`token`]; share tokens across processes with a [`TokenStore`].
+//! - **Secrets**: the token travels only in the URL query and never appears in `Debug`,
+//!   `Display`, errors or traces.
+//! - **Lists**: lazy streams over cursor chains with a constant `limit`, stopping on
+//!   `has_more: false` even when a cursor is present; ≤ 31-day windows for attendees, ≤ 180-day
+//!   windows for a member's meetings.
+//! - **Errors**: classified by `errcode` only ([`errors::classify`]), with the `hint: [...]` of
+//!   `errmsg` as request id and hints for configuration codes.
+//! - **Pacing**: 600 calls a minute and 4 in flight per API by default ([`Pacing`]).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use roster_core::{AttendeeSource, MeetingQuery, SecretString};
+//! use roster_wecom::{WeComClient, WeComConfig};
+//!
+//! # async fn run() -> roster_core::Result<()> {
+//! let config = WeComConfig::new("ww0123456789abcdef", SecretString::from("app-secret"))
+//!     // A local emulator; leave out for the production host.
+//!     .with_base_url("http://127.0.0.1:8080");
+//! let client = WeComClient::new(config)?;
+//!
+//! // Every join session of a meeting, as the unified model.
+//! let attendees: Vec<_> = client
+//!     .attendees(&MeetingQuery::new("hy0123456789"))
+//!     .await?
+//!     .try_collect()
+//!     .await?;
+//!
+//! // Enrollments with their answers.
+//! let registrations: Vec<_> = client
+//!     .registrations(&MeetingQuery::new("hy0123456789"))
+//!     .await?
+//!     .try_collect()
+//!     .await?;
+//! println!("{} sessions, {} enrollments", attendees.len(), registrations.len());
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod attendees;
+pub mod client;
+pub mod config;
+pub mod convert;
+pub mod enroll;
+pub mod errors;
+pub mod meeting;
+pub mod source;
+pub mod token;
+mod validate;
+pub mod wire;
+
+pub use attendees::{AttendeeList, MAX_ATTENDEE_LIMIT};
+pub use client::WeComClient;
+pub use config::{DEFAULT_BASE_URL, Pacing, TokenMargin, WeComConfig};
+pub use enroll::{EnrollIdMatches, EnrollList, MAX_ENROLL_LIMIT, MAX_TMP_OPENIDS_PER_CALL};
+pub use errors::{CallKind, Classification};
+pub use meeting::{MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList};
+pub use source::AttendeePlan;
+pub use token::{AccessToken, MemoryTokenStore, TokenKey, TokenStore};
+pub use wire::{MeetingInfo, SortingRules};

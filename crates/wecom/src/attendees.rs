@@ -1,0 +1,332 @@
+//! `POST /cgi-bin/meeting/get_attendee_list`: join sessions, one cursor chain per window or
+//! sub-meeting.
+
+use std::fmt;
+
+use roster_core::{
+    Attendee, Cursor, Error, ErrorKind, ListRequest, MAX_WINDOW, Page, PageToken, Paginator,
+    Result, Window,
+};
+
+use crate::client::{Api, WeComClient};
+use crate::convert;
+use crate::validate;
+use crate::wire::{AttendeeListBody, AttendeeListResponse};
+
+/// The largest `limit` of `get_attendee_list`.
+pub const MAX_ATTENDEE_LIMIT: u32 = 100;
+
+impl WeComClient {
+    /// One raw `get_attendee_list` call (checked, paced, retried, token refreshed once).
+    pub async fn get_attendee_list(&self, body: &AttendeeListBody) -> Result<AttendeeListResponse> {
+        validate::id("meeting id", &body.meetingid)?;
+        if let Some(sub) = &body.sub_meetingid {
+            validate::id("sub-meeting id", sub)?;
+        }
+        validate::limit("attendee page size", body.limit, MAX_ATTENDEE_LIMIT)?;
+        if let (Some(start), Some(end)) = (body.start_time, body.end_time) {
+            check_unix_window(start, end)?;
+        }
+        self.call(Api::GetAttendeeList, body).await
+    }
+
+    /// A cursor chain over one meeting's join sessions, with the configured page size. Narrow
+    /// it with [`AttendeeList::window`] (one-off meetings) or [`AttendeeList::sub_meeting`]
+    /// (recurring meetings), then stream it with [`AttendeeList::paginate`].
+    ///
+    /// The cross-vendor [`roster_core::AttendeeSource::attendees`] does all of that for you:
+    /// windows, sub-meeting lookup and edge de-duplication.
+    pub fn attendee_list(&self, meeting_id: impl Into<String>) -> AttendeeList {
+        AttendeeList {
+            client: self.clone(),
+            meeting_id: meeting_id.into(),
+            sub_meeting_id: None,
+            window: None,
+            limit: self.config().attendee_page_size(),
+        }
+    }
+}
+
+fn check_unix_window(start: i64, end: i64) -> Result<()> {
+    if end < start {
+        return Err(Error::invalid_argument(format!(
+            "the attendee window is reversed: start {start} is after end {end}"
+        )));
+    }
+    if end - start > MAX_WINDOW.whole_seconds() {
+        return Err(Error::invalid_argument(format!(
+            "the attendee window spans {} s; WeCom accepts at most {} s (31 days)",
+            end - start,
+            MAX_WINDOW.whole_seconds()
+        )));
+    }
+    Ok(())
+}
+
+/// One `get_attendee_list` cursor chain: a meeting, optionally a sub-meeting and a join-time
+/// window, and a page size that stays the same for the whole chain (WeCom rejects a cursor
+/// used with another `limit`).
+#[derive(Clone)]
+pub struct AttendeeList {
+    client: WeComClient,
+    meeting_id: String,
+    sub_meeting_id: Option<String>,
+    window: Option<Window>,
+    limit: u32,
+}
+
+impl fmt::Debug for AttendeeList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttendeeList")
+            .field("meeting_id", &self.meeting_id)
+            .field("sub_meeting_id", &self.sub_meeting_id)
+            .field("window", &self.window)
+            .field("limit", &self.limit)
+            .finish()
+    }
+}
+
+impl AttendeeList {
+    /// Selects one occurrence of a recurring meeting (required for those).
+    pub fn sub_meeting(mut self, id: impl Into<String>) -> Self {
+        self.sub_meeting_id = Some(id.into());
+        self
+    }
+
+    /// Restricts to joins inside `window` (at most 31 days; sent with inclusive bounds).
+    pub fn window(mut self, window: Window) -> Self {
+        self.window = Some(window);
+        self
+    }
+
+    /// Sets the page size (1–100).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// The meeting id.
+    pub fn meeting_id(&self) -> &str {
+        &self.meeting_id
+    }
+
+    /// Checks ids, page size and window without a request.
+    pub fn validate(&self) -> Result<()> {
+        validate::id("meeting id", &self.meeting_id)?;
+        if let Some(sub) = &self.sub_meeting_id {
+            validate::id("sub-meeting id", sub)?;
+        }
+        validate::limit("attendee page size", self.limit, MAX_ATTENDEE_LIMIT)?;
+        if let Some(w) = &self.window {
+            if w.end <= w.start {
+                return Err(Error::invalid_argument(format!(
+                    "the attendee window is empty or reversed: {} to {}",
+                    w.start, w.end
+                )));
+            }
+            let (start, end) = w.inclusive_unix_bounds();
+            check_unix_window(start, end)?;
+        }
+        Ok(())
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<Self>> {
+        self.validate()?;
+        Ok(Paginator::new(self))
+    }
+
+    /// A paginator resuming a saved cursor; fails with
+    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
+    /// cursor was saved with another page size or query.
+    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<Self>> {
+        self.validate()?;
+        Paginator::resume(self, cursor)
+    }
+
+    /// The request body for a page.
+    pub fn body(&self, cursor: Option<String>) -> AttendeeListBody {
+        let (start_time, end_time) = match &self.window {
+            Some(w) => {
+                let (s, e) = w.inclusive_unix_bounds();
+                (Some(s), Some(e))
+            }
+            None => (None, None),
+        };
+        AttendeeListBody {
+            meetingid: self.meeting_id.clone(),
+            sub_meetingid: self.sub_meeting_id.clone(),
+            start_time,
+            end_time,
+            cursor,
+            limit: self.limit,
+        }
+    }
+}
+
+/// The cursor string of a page token (WeCom only uses cursors).
+pub(crate) fn cursor_of(token: Option<PageToken>) -> Result<Option<String>> {
+    match token {
+        None => Ok(None),
+        Some(PageToken::Cursor(c)) => Ok(Some(c)),
+        Some(other) => Err(Error::new(
+            ErrorKind::CursorMismatch,
+            format!("WeCom pages by cursor, not by {other}"),
+        )),
+    }
+}
+
+/// Maps `has_more`/`next_cursor` faithfully: `has_more: false` ends the chain whatever the
+/// cursor says. When `has_more` is missing, a full page with a cursor is taken as "more".
+pub(crate) fn page_state(
+    has_more: Option<bool>,
+    next_cursor: Option<String>,
+    items: usize,
+    limit: u32,
+) -> (bool, Option<PageToken>) {
+    let next = next_cursor.filter(|c| !c.is_empty()).map(PageToken::Cursor);
+    let more = has_more.unwrap_or(next.is_some() && items >= limit as usize);
+    (more, next)
+}
+
+impl ListRequest for AttendeeList {
+    type Item = Attendee;
+
+    fn page_size(&self) -> u32 {
+        self.limit
+    }
+
+    fn fingerprint(&self) -> String {
+        let window = self.window.map(|w| w.inclusive_unix_bounds());
+        serde_json::json!([
+            "wecom.get_attendee_list",
+            self.meeting_id,
+            self.sub_meeting_id,
+            window
+        ])
+        .to_string()
+    }
+
+    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Attendee>> {
+        self.validate()?;
+        let cursor = cursor_of(token)?;
+        let response = self.client.get_attendee_list(&self.body(cursor)).await?;
+        let count = response.attendees.len();
+        let (has_more, next) =
+            page_state(response.has_more, response.next_cursor, count, self.limit);
+        tracing::trace!(
+            meeting_id = %self.meeting_id,
+            rows = count,
+            has_more,
+            "get_attendee_list page"
+        );
+        let items = response
+            .attendees
+            .into_iter()
+            .map(|w| convert::attendee(w, &self.meeting_id, self.sub_meeting_id.as_deref()))
+            .collect();
+        Ok(Page::new(items, has_more, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WeComConfig;
+    use roster_core::{SecretString, split_windows};
+    use time::macros::datetime;
+
+    fn client() -> WeComClient {
+        WeComClient::new(
+            WeComConfig::new("ww1", SecretString::from("s")).with_base_url("http://127.0.0.1:9"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn stop_rule_mapping() {
+        // has_more false with a cursor: the cursor is kept but the chain ends.
+        assert_eq!(
+            page_state(Some(false), Some("jigjegn==".into()), 100, 100),
+            (false, Some(PageToken::Cursor("jigjegn==".into())))
+        );
+        assert_eq!(
+            page_state(Some(true), Some("".into()), 100, 100),
+            (true, None),
+            "more without a cursor: the paginator reports a stall"
+        );
+        assert_eq!(page_state(None, Some("c".into()), 100, 100).0, true);
+        assert_eq!(page_state(None, Some("c".into()), 7, 100).0, false);
+        assert_eq!(page_state(None, None, 100, 100).0, false);
+    }
+
+    #[test]
+    fn bodies_use_inclusive_window_bounds() {
+        let t = datetime!(2026-01-01 0:00 UTC);
+        let w = split_windows(t, t + MAX_WINDOW, MAX_WINDOW).unwrap()[0];
+        let b = client()
+            .attendee_list("m1")
+            .window(w)
+            .body(Some("c".into()));
+        assert_eq!(b.start_time, Some(t.unix_timestamp()));
+        assert_eq!(b.end_time, Some(t.unix_timestamp() + 2_678_399));
+        assert_eq!(b.limit, 100);
+        assert_eq!(b.cursor.as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn invalid_lists_fail_before_any_request() {
+        let t = datetime!(2026-01-01 0:00 UTC);
+        let c = client();
+        let too_long = Window {
+            start: t,
+            end: t + MAX_WINDOW + time::Duration::seconds(2),
+        };
+        let reversed = Window {
+            start: t + time::Duration::SECOND,
+            end: t,
+        };
+        for list in [
+            c.attendee_list(""),
+            c.attendee_list("m\u{1}"),
+            c.attendee_list("m").limit(0),
+            c.attendee_list("m").limit(101),
+            c.attendee_list("m").sub_meeting(" "),
+            c.attendee_list("m").window(too_long),
+            c.attendee_list("m").window(reversed),
+        ] {
+            let e = list.clone().paginate().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{list:?}");
+        }
+        assert!(check_unix_window(0, 2_678_400).is_ok());
+        assert!(check_unix_window(0, 2_678_401).is_err());
+    }
+
+    #[test]
+    fn fingerprints_separate_queries_but_not_pages() {
+        let c = client();
+        let a = c.attendee_list("m1");
+        assert_eq!(
+            a.fingerprint(),
+            c.attendee_list("m1").limit(10).fingerprint()
+        );
+        assert_ne!(a.fingerprint(), c.attendee_list("m2").fingerprint());
+        assert_ne!(
+            a.fingerprint(),
+            c.attendee_list("m1").sub_meeting("s").fingerprint()
+        );
+    }
+
+    #[test]
+    fn only_cursors_are_accepted() {
+        assert_eq!(cursor_of(None).unwrap(), None);
+        assert_eq!(
+            cursor_of(Some(PageToken::Cursor("x".into()))).unwrap(),
+            Some("x".into())
+        );
+        assert_eq!(
+            cursor_of(Some(PageToken::Page(2))).unwrap_err().kind(),
+            ErrorKind::CursorMismatch
+        );
+    }
+}

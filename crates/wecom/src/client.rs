@@ -1,0 +1,476 @@
+//! The client: one configured HTTP client, token cache, retry executor and pacers, shared by
+//! every call and every stream (it is an `Arc` inside, cheap to clone).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
+use roster_core::{
+    Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier,
+    RetryClass, Vendor,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::config::WeComConfig;
+use crate::errors::{self, CallKind};
+use crate::token::{AccessToken, DEFAULT_EXPIRES_IN, MemoryTokenStore, TokenCache, TokenKey};
+use crate::wire::{Envelope, GetTokenResponse};
+
+/// The WeCom APIs this client calls; each has its own pacer (the vendor limits per API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    GetToken,
+    GetAttendeeList,
+    EnrollList,
+    EnrollQueryByTmpOpenid,
+    GetInfo,
+    GetUserMeetingid,
+}
+
+impl Api {
+    const ALL: [Api; 6] = [
+        Api::GetToken,
+        Api::GetAttendeeList,
+        Api::EnrollList,
+        Api::EnrollQueryByTmpOpenid,
+        Api::GetInfo,
+        Api::GetUserMeetingid,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Api::GetToken => "/cgi-bin/gettoken",
+            Api::GetAttendeeList => "/cgi-bin/meeting/get_attendee_list",
+            Api::EnrollList => "/cgi-bin/meeting/enroll/list",
+            Api::EnrollQueryByTmpOpenid => "/cgi-bin/meeting/enroll/query_by_tmp_openid",
+            Api::GetInfo => "/cgi-bin/meeting/get_info",
+            Api::GetUserMeetingid => "/cgi-bin/meeting/get_user_meetingid",
+        }
+    }
+
+    /// The endpoint name in traces (never a URL, never a secret).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Api::GetToken => "gettoken",
+            Api::GetAttendeeList => "get_attendee_list",
+            Api::EnrollList => "enroll/list",
+            Api::EnrollQueryByTmpOpenid => "enroll/query_by_tmp_openid",
+            Api::GetInfo => "get_info",
+            Api::GetUserMeetingid => "get_user_meetingid",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A WeCom meeting API client for one self-built app.
+///
+/// Cheap to clone (clones share the token cache, connection pool and pacers), so streams it
+/// returns are `'static`. Endpoints:
+///
+/// - [`WeComClient::attendee_list`] / [`WeComClient::get_attendee_list`]: join sessions;
+/// - [`WeComClient::enroll_list`] / [`WeComClient::get_enroll_list`]: enrollments;
+/// - [`WeComClient::enroll_ids`] / [`WeComClient::query_by_tmp_openid`]: enrollment ids of
+///   attendees;
+/// - [`WeComClient::get_info`]: meeting details;
+/// - [`WeComClient::user_meeting_ids`] / [`WeComClient::get_user_meetingid`]: a member's
+///   meetings;
+/// - and the cross-vendor [`roster_core::AttendeeSource`].
+#[derive(Clone)]
+pub struct WeComClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: WeComConfig,
+    base: Url,
+    http: HttpClient,
+    retrier: Retrier,
+    tokens: TokenCache,
+    pacers: Vec<Pacer>,
+}
+
+impl fmt::Debug for WeComClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeComClient")
+            .field("corp_id", &self.inner.config.corp_id())
+            .field("base_url", &self.inner.base.as_str())
+            .field("token_key", self.inner.tokens.key())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WeComClient {
+    /// Builds a client. Fails with a [`Config`](ErrorKind::Config) error for an empty corp id
+    /// or secret, an unusable base URL or out-of-range page sizes; makes no request.
+    pub fn new(config: WeComConfig) -> Result<Self> {
+        config.validate()?;
+        let base = parse_base_url(config.base_url())?;
+        let http = HttpClient::new(config.http().clone())?;
+        let retrier = Retrier::new(config.retry_policy().clone(), config.clock().clone());
+        let store = config
+            .token_store()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+        let tokens = TokenCache::new(
+            TokenKey::new(config.corp_id(), config.corp_secret()),
+            store,
+            config.token_margin(),
+            config.clock().clone(),
+        );
+        let pacers = Api::ALL.iter().map(|_| config.pacing().pacer()).collect();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                base,
+                http,
+                retrier,
+                tokens,
+                pacers,
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WeComConfig {
+        &self.inner.config
+    }
+
+    /// The key this client's token is cached under.
+    pub fn token_key(&self) -> &TokenKey {
+        self.inner.tokens.key()
+    }
+
+    /// A fresh access token (cached, or fetched once for all concurrent callers), for calling
+    /// WeCom APIs this crate does not cover. Keep it out of logs.
+    pub async fn access_token(&self) -> Result<AccessToken> {
+        self.inner.retrier.run(|_attempt| self.token()).await
+    }
+
+    fn rate_limit_wait(&self) -> Duration {
+        self.inner.config.rate_limit_wait()
+    }
+
+    fn url(&self, api: Api) -> Url {
+        let mut url = self.inner.base.clone();
+        let prefix = self.inner.base.path().trim_end_matches('/');
+        url.set_path(&format!("{prefix}{}", api.path()));
+        url
+    }
+
+    fn pacer(&self, api: Api) -> &Pacer {
+        &self.inner.pacers[api.index()]
+    }
+
+    async fn token(&self) -> Result<AccessToken> {
+        let wait = self.rate_limit_wait();
+        self.inner
+            .tokens
+            .token(
+                || self.fetch_token(),
+                |failure| {
+                    errors::from_details(
+                        failure.details.clone(),
+                        failure.status,
+                        CallKind::GetToken,
+                        wait,
+                    )
+                },
+            )
+            .await
+    }
+
+    /// One `gettoken` call. Not retried here: the business call that needs the token retries
+    /// as a whole, and configuration errors are never retried at all.
+    async fn fetch_token(&self) -> Result<AccessToken> {
+        let config = &self.inner.config;
+        let mut url = self.url(Api::GetToken);
+        url.query_pairs_mut()
+            .append_pair("corpid", config.corp_id())
+            .append_pair("corpsecret", config.corp_secret().expose_secret());
+        let fetched_at = config.clock().now();
+        let request = self.inner.http.reqwest().get(url);
+        let response = self.send(Api::GetToken, 1, request).await?;
+        if response.status != 200 {
+            return Err(unexpected_status(Vendor::WeCom, &response).without_body());
+        }
+        let envelope: Envelope = decode_json_sensitive(Vendor::WeCom, &response)?;
+        if let Some(code) = envelope.failure() {
+            return Err(errors::api_error(
+                code,
+                envelope.errmsg.as_deref().unwrap_or_default(),
+                CallKind::GetToken,
+                self.rate_limit_wait(),
+            ));
+        }
+        let reply: GetTokenResponse = decode_json_sensitive(Vendor::WeCom, &response)?;
+        let Some(value) = reply.access_token else {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                "gettoken answered without an access_token",
+            )
+            .with_vendor(Vendor::WeCom)
+            .with_status(response.status)
+            .with_class(RetryClass::Retry));
+        };
+        let expires_in = reply
+            .expires_in
+            .and_then(|s| u64::try_from(s).ok())
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_EXPIRES_IN);
+        Ok(AccessToken::new(value, fetched_at, expires_in))
+    }
+
+    async fn send(
+        &self,
+        api: Api,
+        attempt: u32,
+        request: reqwest::RequestBuilder,
+    ) -> Result<RawResponse> {
+        let _permit = self.pacer(api).acquire().await;
+        self.inner
+            .http
+            .send(Vendor::WeCom, api.name(), attempt, request)
+            .await
+    }
+
+    /// A business call: `POST <path>?access_token=…` with a JSON body, retried per the policy,
+    /// with one token refresh on `40014`/`42001`/`40001`.
+    pub(crate) async fn call<B, T>(&self, api: Api, body: &B) -> Result<T>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
+        })?;
+        self.inner
+            .retrier
+            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt))
+            .await
+            .map_err(errors::finish)
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        body: Vec<u8>,
+        attempt: Attempt,
+    ) -> Result<T> {
+        if attempt.refresh_auth {
+            // The failed token was dropped when it was rejected (compare-and-invalidate), so
+            // this fetches a new one, unless another caller already did.
+            tracing::debug!(
+                endpoint = api.name(),
+                "retrying once with a refreshed token"
+            );
+        }
+        let token = self.token().await?;
+        let mut url = self.url(api);
+        url.query_pairs_mut()
+            .append_pair("access_token", token.secret().expose_secret());
+        let request = self
+            .inner
+            .http
+            .reqwest()
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let response = self.send(api, attempt.number, request).await?;
+        // Error snippets keep part of the body: make sure an echo of the URL (a proxy's error
+        // page, say) cannot carry the token into an error.
+        let response = scrub_response(response, token.secret().expose_secret());
+        if response.status != 200 {
+            return Err(unexpected_status(Vendor::WeCom, &response));
+        }
+        let envelope: Envelope = decode_json(Vendor::WeCom, &response)?;
+        if let Some(code) = envelope.failure() {
+            let errmsg = envelope.errmsg.unwrap_or_default();
+            let error = errors::api_error(
+                code,
+                &scrub_text(errmsg, token.secret().expose_secret()),
+                CallKind::Business,
+                self.rate_limit_wait(),
+            );
+            if error.class() == RetryClass::RefreshAuth {
+                self.inner.tokens.invalidate(&token).await?;
+            }
+            tracing::debug!(
+                endpoint = api.name(),
+                code,
+                kind = %error.kind(),
+                "WeCom returned an error"
+            );
+            return Err(error);
+        }
+        decode_json(Vendor::WeCom, &response)
+    }
+}
+
+/// The text that replaces a token found in a body or message.
+const REDACTED: &str = "<redacted>";
+
+/// `response` with every occurrence of `secret` (raw or URL-encoded) in its body replaced.
+fn scrub_response(response: RawResponse, secret: &str) -> RawResponse {
+    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let mut body = None;
+    for needle in [secret, encoded.as_str()] {
+        let current = body.as_deref().unwrap_or(&response.body[..]);
+        if let Some(replaced) = replace_all(current, needle.as_bytes(), REDACTED.as_bytes()) {
+            body = Some(replaced);
+        }
+    }
+    match body {
+        Some(body) => RawResponse {
+            body: body.into(),
+            ..response
+        },
+        None => response,
+    }
+}
+
+/// `text` with every occurrence of `secret` replaced.
+fn scrub_text(text: String, secret: &str) -> String {
+    if !secret.is_empty() && text.contains(secret) {
+        text.replace(secret, REDACTED)
+    } else {
+        text
+    }
+}
+
+fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let (mut i, mut last, mut found) = (0, 0, false);
+    while i + needle.len() <= hay.len() {
+        if &hay[i..i + needle.len()] == needle {
+            out.extend_from_slice(&hay[last..i]);
+            out.extend_from_slice(with);
+            i += needle.len();
+            last = i;
+            found = true;
+        } else {
+            i += 1;
+        }
+    }
+    if !found {
+        return None;
+    }
+    out.extend_from_slice(&hay[last..]);
+    Some(out)
+}
+
+fn parse_base_url(text: &str) -> Result<Url> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| Error::config(format!("the WeCom base URL {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(format!(
+            "the WeCom base URL must be http or https, not {}",
+            url.scheme()
+        )));
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none() {
+        return Err(Error::config(format!(
+            "the WeCom base URL {text:?} has no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            "the WeCom base URL must not carry a query or fragment",
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::SecretString;
+
+    fn client(base: &str) -> Result<WeComClient> {
+        WeComClient::new(
+            WeComConfig::new("ww1", SecretString::from("secret-xyz")).with_base_url(base),
+        )
+    }
+
+    #[test]
+    fn urls_keep_a_base_path_prefix() {
+        let c = client("http://127.0.0.1:9/proxy/wecom/").unwrap();
+        assert_eq!(
+            c.url(Api::GetAttendeeList).as_str(),
+            "http://127.0.0.1:9/proxy/wecom/cgi-bin/meeting/get_attendee_list"
+        );
+        let c = client("http://127.0.0.1:9").unwrap();
+        assert_eq!(
+            c.url(Api::GetToken).as_str(),
+            "http://127.0.0.1:9/cgi-bin/gettoken"
+        );
+    }
+
+    #[test]
+    fn bad_base_urls_are_config_errors() {
+        for bad in [
+            "",
+            "not a url",
+            "ftp://127.0.0.1",
+            "http://127.0.0.1/?x=1",
+            "mailto:a@b",
+        ] {
+            let e = client(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_url_encoded_in_the_query() {
+        let c = client("http://127.0.0.1:9").unwrap();
+        let mut url = c.url(Api::GetInfo);
+        url.query_pairs_mut()
+            .append_pair("access_token", "a+b/c=d&e f");
+        assert_eq!(url.query(), Some("access_token=a%2Bb%2Fc%3Dd%26e+f"));
+    }
+
+    #[test]
+    fn echoed_tokens_are_scrubbed_from_bodies_and_messages() {
+        let raw = RawResponse {
+            status: 404,
+            headers: Default::default(),
+            body: "Cannot POST /x?access_token=tok%2Bv tok+v tail".into(),
+        };
+        let scrubbed = scrub_response(raw, "tok+v");
+        assert_eq!(
+            &scrubbed.body[..],
+            b"Cannot POST /x?access_token=<redacted> <redacted> tail"
+        );
+        let e = unexpected_status(Vendor::WeCom, &scrubbed);
+        let shown = format!("{e} {e:?}");
+        assert!(
+            !shown.contains("tok+v") && !shown.contains("tok%2Bv"),
+            "{shown}"
+        );
+        assert_eq!(
+            scrub_text("bad token abc".into(), "abc"),
+            "bad token <redacted>"
+        );
+        assert_eq!(scrub_text("fine".into(), ""), "fine");
+        assert_eq!(replace_all(b"aaa", b"aa", b"x"), Some(b"xa".to_vec()));
+        assert_eq!(replace_all(b"a", b"aa", b"x"), None);
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let c = client("http://127.0.0.1:9").unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("secret-xyz"), "{shown}");
+        assert!(shown.contains("ww1"));
+    }
+}

@@ -1,0 +1,434 @@
+//! Enrollments: `POST /cgi-bin/meeting/enroll/list` (a cursor chain of enrollments with their
+//! answers) and `POST /cgi-bin/meeting/enroll/query_by_tmp_openid` (enrollment ids of attendees,
+//! in batches of 500).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use roster_core::{
+    Attendee, Cursor, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Registration,
+    RegistrationFilter, Result, RetryClass, Vendor,
+};
+use serde_json::Value;
+
+use crate::attendees::{cursor_of, page_state};
+use crate::client::{Api, WeComClient};
+use crate::convert;
+use crate::validate;
+use crate::wire::{
+    EnrollIdEntry, EnrollListBody, EnrollListResponse, QueryByTmpOpenidBody,
+    QueryByTmpOpenidResponse, SortingRules,
+};
+
+/// The largest `limit` of `enroll/list`.
+pub const MAX_ENROLL_LIMIT: u32 = 50;
+
+/// The most `tmp_openid`s one `query_by_tmp_openid` call accepts.
+pub const MAX_TMP_OPENIDS_PER_CALL: usize = 500;
+
+impl WeComClient {
+    /// One raw `enroll/list` call.
+    pub async fn get_enroll_list(&self, body: &EnrollListBody) -> Result<EnrollListResponse> {
+        validate::id("meeting id", &body.meetingid)?;
+        validate::limit("enrollment page size", body.limit, MAX_ENROLL_LIMIT)?;
+        if !(0..=3).contains(&body.status) {
+            return Err(Error::invalid_argument(format!(
+                "the enrollment status filter must be 0–3, not {}",
+                body.status
+            )));
+        }
+        self.call(Api::EnrollList, body).await
+    }
+
+    /// A cursor chain over one meeting's enrollments (all statuses, configured page size).
+    pub fn enroll_list(&self, meeting_id: impl Into<String>) -> EnrollList {
+        EnrollList {
+            client: self.clone(),
+            meeting_id: meeting_id.into(),
+            status: RegistrationFilter::All,
+            limit: self.config().enroll_page_size(),
+        }
+    }
+
+    /// One raw `query_by_tmp_openid` call (at most 500 ids).
+    pub async fn query_by_tmp_openid(
+        &self,
+        body: &QueryByTmpOpenidBody,
+    ) -> Result<QueryByTmpOpenidResponse> {
+        validate::id("meeting id", &body.meetingid)?;
+        if body.tmp_openid_list.is_empty() {
+            return Err(Error::invalid_argument("the tmp_openid list is empty"));
+        }
+        if body.tmp_openid_list.len() > MAX_TMP_OPENIDS_PER_CALL {
+            return Err(Error::invalid_argument(format!(
+                "{} tmp_openids in one call; WeCom accepts at most {MAX_TMP_OPENIDS_PER_CALL}",
+                body.tmp_openid_list.len()
+            )));
+        }
+        for id in &body.tmp_openid_list {
+            validate::id("tmp_openid", id)?;
+        }
+        self.call(Api::EnrollQueryByTmpOpenid, body).await
+    }
+
+    /// The enrollment ids of attendees, by their `tmp_openid`s (duplicates asked once), in
+    /// batches of at most 500. Attendees who did not enroll are simply absent from the result.
+    pub async fn enroll_ids<I, S>(
+        &self,
+        meeting_id: &str,
+        tmp_openids: I,
+        sorting: SortingRules,
+    ) -> Result<EnrollIdMatches>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        validate::id("meeting id", meeting_id)?;
+        let mut seen = HashSet::new();
+        let mut ids = Vec::new();
+        for id in tmp_openids {
+            let id = id.as_ref();
+            validate::id("tmp_openid", id)?;
+            if seen.insert(id.to_string()) {
+                ids.push(id.to_string());
+            }
+        }
+        let mut matches = EnrollIdMatches::default();
+        for batch in ids.chunks(MAX_TMP_OPENIDS_PER_CALL) {
+            let body = QueryByTmpOpenidBody {
+                meetingid: meeting_id.to_string(),
+                sorting_rules: Some(sorting.code()),
+                tmp_openid_list: batch.to_vec(),
+            };
+            let response = self.query_by_tmp_openid(&body).await?;
+            matches.extend(response.enroll_id_list);
+        }
+        Ok(matches)
+    }
+}
+
+/// Enrollment ids per `tmp_openid`, in the order WeCom returned them (its `sorting_rules`
+/// order): the first is the primary one, the rest are kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnrollIdMatches {
+    by_tmp_openid: HashMap<String, Vec<String>>,
+    order: Vec<String>,
+    entries: Vec<EnrollIdEntry>,
+}
+
+impl EnrollIdMatches {
+    fn extend(&mut self, entries: Vec<EnrollIdEntry>) {
+        for entry in entries {
+            if let (Some(tmp), Some(enroll)) = (&entry.tmp_openid, &entry.enroll_id)
+                && !tmp.is_empty()
+                && !enroll.is_empty()
+            {
+                let ids = self.by_tmp_openid.entry(tmp.clone()).or_insert_with(|| {
+                    self.order.push(tmp.clone());
+                    Vec::new()
+                });
+                if !ids.contains(enroll) {
+                    ids.push(enroll.clone());
+                }
+            }
+            self.entries.push(entry);
+        }
+    }
+
+    /// The primary enrollment id of `tmp_openid` (the first WeCom returned).
+    pub fn primary(&self, tmp_openid: &str) -> Option<&str> {
+        self.all(tmp_openid).first().map(String::as_str)
+    }
+
+    /// Every enrollment id of `tmp_openid`, primary first.
+    pub fn all(&self, tmp_openid: &str) -> &[String] {
+        self.by_tmp_openid
+            .get(tmp_openid)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Number of `tmp_openid`s with at least one enrollment.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether nobody matched.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// `(tmp_openid, enrollment ids)` in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.order.iter().map(|t| (t.as_str(), self.all(t)))
+    }
+
+    /// The raw entries as WeCom sent them, in order (including any without ids).
+    pub fn entries(&self) -> &[EnrollIdEntry] {
+        &self.entries
+    }
+
+    /// Writes `enroll_id` (the primary id) and, when there are several, `enroll_ids` (all of
+    /// them) into the `extra` of every attendee whose `temp_id` matched. Returns how many
+    /// attendees matched.
+    pub fn annotate(&self, attendees: &mut [Attendee]) -> usize {
+        let mut matched = 0;
+        for a in attendees {
+            let Some(tmp) = a.temp_id.as_deref() else {
+                continue;
+            };
+            let ids = self.all(tmp);
+            let Some(primary) = ids.first() else {
+                continue;
+            };
+            matched += 1;
+            a.extra
+                .insert("enroll_id".into(), Value::String(primary.clone()));
+            if ids.len() > 1 {
+                a.extra.insert(
+                    "enroll_ids".into(),
+                    Value::Array(ids.iter().cloned().map(Value::String).collect()),
+                );
+            }
+        }
+        matched
+    }
+}
+
+/// One `enroll/list` cursor chain: a meeting, a status filter and a page size that stays the
+/// same for the whole chain.
+#[derive(Clone)]
+pub struct EnrollList {
+    client: WeComClient,
+    meeting_id: String,
+    status: RegistrationFilter,
+    limit: u32,
+}
+
+impl fmt::Debug for EnrollList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnrollList")
+            .field("meeting_id", &self.meeting_id)
+            .field("status", &self.status)
+            .field("limit", &self.limit)
+            .finish()
+    }
+}
+
+impl EnrollList {
+    /// Lists only enrollments of one status.
+    pub fn status(mut self, status: RegistrationFilter) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sets the page size (1–50).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Checks the id and page size without a request.
+    pub fn validate(&self) -> Result<()> {
+        validate::id("meeting id", &self.meeting_id)?;
+        validate::limit("enrollment page size", self.limit, MAX_ENROLL_LIMIT)
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<Self>> {
+        self.validate()?;
+        Ok(Paginator::new(self))
+    }
+
+    /// A paginator resuming a saved cursor; fails with
+    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
+    /// cursor was saved with another page size or query.
+    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<Self>> {
+        self.validate()?;
+        Paginator::resume(self, cursor)
+    }
+
+    /// The request body for a page.
+    pub fn body(&self, cursor: Option<String>) -> EnrollListBody {
+        EnrollListBody {
+            meetingid: self.meeting_id.clone(),
+            status: self.status.code(),
+            cursor,
+            limit: self.limit,
+        }
+    }
+
+    /// WeCom reports "enrollment not enabled" as a generic `40058` (its text is not a contract):
+    /// on the first page, ask `get_info` whether enrollment is off and say so.
+    async fn explain(&self, error: Error) -> Error {
+        if error.vendor_code() != Some(40058) {
+            return error;
+        }
+        match self.client.get_info(&self.meeting_id, None).await {
+            Ok(info) if info.enrollment_enabled() == Some(false) => {
+                let Some(details) = error.api_details().cloned() else {
+                    return error;
+                };
+                let mut e = Error::api(
+                    Vendor::WeCom,
+                    details,
+                    ErrorKind::EnrollmentNotEnabled,
+                    RetryClass::Fatal,
+                )
+                .with_hint("this meeting has no enrollment (settings.enable_enroll is false)");
+                if let Some(status) = error.http_status() {
+                    e = e.with_status(status);
+                }
+                e
+            }
+            _ => error,
+        }
+    }
+}
+
+impl ListRequest for EnrollList {
+    type Item = Registration;
+
+    fn page_size(&self) -> u32 {
+        self.limit
+    }
+
+    fn fingerprint(&self) -> String {
+        serde_json::json!(["wecom.enroll_list", self.meeting_id, self.status.code()]).to_string()
+    }
+
+    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Registration>> {
+        self.validate()?;
+        let first = token.is_none();
+        let cursor = cursor_of(token)?;
+        let response = match self.client.get_enroll_list(&self.body(cursor)).await {
+            Ok(r) => r,
+            Err(e) if first => return Err(self.explain(e).await),
+            Err(e) => return Err(e),
+        };
+        let count = response.enroll_list.len();
+        let (has_more, next) =
+            page_state(response.has_more, response.next_cursor, count, self.limit);
+        tracing::trace!(meeting_id = %self.meeting_id, rows = count, has_more, "enroll/list page");
+        let items = response
+            .enroll_list
+            .into_iter()
+            .map(|w| convert::registration(w, &self.meeting_id))
+            .collect();
+        Ok(Page::new(items, has_more, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WeComConfig;
+    use roster_core::SecretString;
+    use serde_json::json;
+
+    fn client() -> WeComClient {
+        WeComClient::new(
+            WeComConfig::new("ww1", SecretString::from("s")).with_base_url("http://127.0.0.1:9"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn several_enrollments_per_person_first_is_primary() {
+        let mut m = EnrollIdMatches::default();
+        let entries: Vec<EnrollIdEntry> = serde_json::from_value(json!([
+            {"tmp_openid": "t1", "enroll_id": "import-1"},
+            {"tmp_openid": "t1", "enroll_id": "manual-1"},
+            {"tmp_openid": "t2", "enroll_id": 7},
+            {"tmp_openid": "t1", "enroll_id": "import-1"},
+            {"enroll_id": "orphan"}
+        ]))
+        .unwrap();
+        m.extend(entries);
+        assert_eq!(m.primary("t1"), Some("import-1"));
+        assert_eq!(m.all("t1"), ["import-1", "manual-1"]);
+        assert_eq!(m.primary("t2"), Some("7"));
+        assert_eq!(m.primary("nobody"), None);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.entries().len(), 5, "raw entries are all kept");
+        let order: Vec<&str> = m.iter().map(|(t, _)| t).collect();
+        assert_eq!(order, ["t1", "t2"]);
+
+        let mut a1 = Attendee::new(Vendor::WeCom, "m");
+        a1.temp_id = Some("t1".into());
+        let mut a2 = Attendee::new(Vendor::WeCom, "m");
+        a2.temp_id = Some("zz".into());
+        let mut attendees = [a1, a2, Attendee::new(Vendor::WeCom, "m")];
+        assert_eq!(m.annotate(&mut attendees), 1);
+        assert_eq!(attendees[0].extra["enroll_id"], "import-1");
+        assert_eq!(
+            attendees[0].extra["enroll_ids"],
+            json!(["import-1", "manual-1"])
+        );
+        assert!(attendees[1].extra.is_empty());
+    }
+
+    #[tokio::test]
+    async fn bad_inputs_fail_before_any_request() {
+        // The base URL points at a closed port: a request would be a Transport error.
+        let c = client();
+        let e = c
+            .enroll_ids("m", ["ok", ""], SortingRules::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = c
+            .query_by_tmp_openid(&QueryByTmpOpenidBody {
+                meetingid: "m".into(),
+                sorting_rules: None,
+                tmp_openid_list: (0..501).map(|i| format!("t{i}")).collect(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = c
+            .query_by_tmp_openid(&QueryByTmpOpenidBody {
+                meetingid: "m".into(),
+                sorting_rules: None,
+                tmp_openid_list: vec![],
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = c.enroll_list("m").limit(51).paginate().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = c
+            .get_enroll_list(&EnrollListBody {
+                meetingid: "m".into(),
+                status: 4,
+                cursor: None,
+                limit: 50,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        // No ids at all: no call, empty answer.
+        let none: [&str; 0] = [];
+        assert!(
+            c.enroll_ids("m", none, SortingRules::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn body_and_fingerprint_carry_the_filter() {
+        let c = client();
+        let l = c
+            .enroll_list("m")
+            .status(RegistrationFilter::Approved)
+            .limit(20);
+        let b = l.body(None);
+        assert_eq!(
+            serde_json::to_value(&b).unwrap(),
+            json!({"meetingid": "m", "status": 3, "limit": 20})
+        );
+        assert_ne!(l.fingerprint(), c.enroll_list("m").fingerprint());
+    }
+}

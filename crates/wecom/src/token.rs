@@ -1,0 +1,543 @@
+//! The access-token cache.
+//!
+//! WeCom asks every app to cache its `access_token` (calling `gettoken` often is rate-blocked,
+//! and repeated wrong secrets ban the caller's IP for an hour). The cache:
+//!
+//! - fetches lazily, on the first call that needs a token;
+//! - treats a token as fresh while `now < expires_at − margin` ([`TokenMargin`]), reading time
+//!   from the injected clock;
+//! - refreshes single-flight: concurrent callers wait on one lock and re-check the store under
+//!   it, so 200 callers on a cold or expired cache make exactly one `gettoken` call;
+//! - invalidates by compare-and-swap: a token rejected by the server (`40014`/`42001`) is
+//!   dropped only if it is still the cached one, so a token just refreshed by another caller is
+//!   never thrown away;
+//! - remembers a configuration failure of `gettoken` (wrong secret, untrusted IP …) and returns
+//!   it to every later caller without asking the server again.
+//!
+//! Tokens live in a [`TokenStore`]; the default [`MemoryTokenStore`] belongs to one client.
+//! Implement the trait over Redis or a database so that several processes share one token.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use roster_core::{ApiDetails, Error, ErrorKind, ExposeSecret, Result, SecretString, SharedClock};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::config::TokenMargin;
+
+/// Lifetime assumed when `gettoken` omits `expires_in` (the documented normal value).
+pub const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(7200);
+
+/// An access token and when it was issued. Its `Debug` never shows the token.
+#[derive(Clone)]
+pub struct AccessToken {
+    value: SecretString,
+    fetched_at: OffsetDateTime,
+    expires_in: Duration,
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("value", &"<redacted>")
+            .field("fetched_at", &self.fetched_at)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+impl AccessToken {
+    /// A token fetched at `fetched_at`, valid for `expires_in`.
+    pub fn new(value: SecretString, fetched_at: OffsetDateTime, expires_in: Duration) -> Self {
+        Self {
+            value,
+            fetched_at,
+            expires_in,
+        }
+    }
+
+    /// The token itself (for a shared [`TokenStore`] that must persist it).
+    pub fn secret(&self) -> &SecretString {
+        &self.value
+    }
+
+    /// When the token was fetched.
+    pub fn fetched_at(&self) -> OffsetDateTime {
+        self.fetched_at
+    }
+
+    /// The lifetime the server gave.
+    pub fn expires_in(&self) -> Duration {
+        self.expires_in
+    }
+
+    /// `fetched_at + expires_in`.
+    pub fn expires_at(&self) -> OffsetDateTime {
+        self.fetched_at + self.expires_in
+    }
+
+    /// Whether the token may still be used at `now`: `now < expires_at − margin`.
+    pub fn is_fresh(&self, now: OffsetDateTime, margin: &TokenMargin) -> bool {
+        now < self.expires_at() - margin.for_lifetime(self.expires_in)
+    }
+
+    /// Whether both hold the same token string (whatever their timestamps).
+    pub fn same_token(&self, other: &AccessToken) -> bool {
+        self.value.expose_secret() == other.value.expose_secret()
+    }
+}
+
+/// Where a token is cached: the corp id and a hash of the app secret (one token per app, never
+/// the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenKey {
+    corp_id: String,
+    secret_hash: String,
+}
+
+impl TokenKey {
+    /// The key of the app `(corp_id, secret)`.
+    pub fn new(corp_id: &str, secret: &SecretString) -> Self {
+        let digest = Sha256::digest(secret.expose_secret().as_bytes());
+        Self {
+            corp_id: corp_id.to_string(),
+            // 128 bits tell apps apart; the hash cannot be reversed into the secret.
+            secret_hash: hex::encode(&digest[..16]),
+        }
+    }
+
+    /// The corp id.
+    pub fn corp_id(&self) -> &str {
+        &self.corp_id
+    }
+
+    /// Hex of the first 16 bytes of SHA-256 of the secret.
+    pub fn secret_hash(&self) -> &str {
+        &self.secret_hash
+    }
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wecom:{}:{}", self.corp_id, self.secret_hash)
+    }
+}
+
+/// Storage for access tokens, shared by every client (or process) using the same app.
+///
+/// Implementations must make [`TokenStore::compare_and_invalidate`] atomic: remove the entry
+/// only if it still holds the token that failed.
+#[async_trait]
+pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// The token stored under `key`, fresh or not.
+    async fn get(&self, key: &TokenKey) -> Result<Option<AccessToken>>;
+
+    /// Stores `token` under `key`, replacing what was there.
+    async fn put(&self, key: &TokenKey, token: AccessToken) -> Result<()>;
+
+    /// Removes the token under `key` if it is `failed` (same token string); returns whether
+    /// it removed anything.
+    async fn compare_and_invalidate(&self, key: &TokenKey, failed: &AccessToken) -> Result<bool>;
+}
+
+/// The default [`TokenStore`]: a map in memory.
+#[derive(Default)]
+pub struct MemoryTokenStore {
+    tokens: Mutex<HashMap<TokenKey, AccessToken>>,
+}
+
+impl MemoryTokenStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TokenKey, AccessToken>> {
+        // Map updates are single statements: a panic elsewhere cannot leave one half done.
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl fmt::Debug for MemoryTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<String> = self.lock().keys().map(ToString::to_string).collect();
+        f.debug_struct("MemoryTokenStore")
+            .field("keys", &keys)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl TokenStore for MemoryTokenStore {
+    async fn get(&self, key: &TokenKey) -> Result<Option<AccessToken>> {
+        Ok(self.lock().get(key).cloned())
+    }
+
+    async fn put(&self, key: &TokenKey, token: AccessToken) -> Result<()> {
+        self.lock().insert(key.clone(), token);
+        Ok(())
+    }
+
+    async fn compare_and_invalidate(&self, key: &TokenKey, failed: &AccessToken) -> Result<bool> {
+        let mut map = self.lock();
+        match map.get(key) {
+            Some(current) if current.same_token(failed) => {
+                map.remove(key);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+/// A `gettoken` failure that asking again cannot fix (wrong secret, untrusted IP, disabled
+/// app): kept so that no later caller repeats the call.
+#[derive(Debug, Clone)]
+pub(crate) struct StickyFailure {
+    pub(crate) details: ApiDetails,
+    pub(crate) status: Option<u16>,
+}
+
+/// The cache of one client: lazy, single-flight, compare-and-invalidate.
+pub(crate) struct TokenCache {
+    key: TokenKey,
+    store: Arc<dyn TokenStore>,
+    refresh: tokio::sync::Mutex<()>,
+    margin: TokenMargin,
+    clock: SharedClock,
+    sticky: Mutex<Option<StickyFailure>>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("key", &self.key)
+            .field("store", &self.store)
+            .field("margin", &self.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(
+        key: TokenKey,
+        store: Arc<dyn TokenStore>,
+        margin: TokenMargin,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            key,
+            store,
+            refresh: tokio::sync::Mutex::new(()),
+            margin,
+            clock,
+            sticky: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn key(&self) -> &TokenKey {
+        &self.key
+    }
+
+    /// A fresh token: the cached one, or one from `fetch` (called by at most one caller at a
+    /// time, and only if no fresh token appeared while waiting for the lock).
+    ///
+    /// `rebuild` turns a remembered configuration failure back into an error.
+    pub(crate) async fn token<F, Fut>(
+        &self,
+        fetch: F,
+        rebuild: impl Fn(&StickyFailure) -> Error,
+    ) -> Result<AccessToken>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<AccessToken>>,
+    {
+        if let Some(token) = self.fresh().await? {
+            return Ok(token);
+        }
+        if let Some(failure) = self.sticky_failure() {
+            return Err(rebuild(&failure));
+        }
+        let _guard = self.refresh.lock().await;
+        // Re-check under the lock: whoever held it before us may have refreshed already, or
+        // failed for good.
+        if let Some(token) = self.fresh().await? {
+            return Ok(token);
+        }
+        if let Some(failure) = self.sticky_failure() {
+            return Err(rebuild(&failure));
+        }
+        tracing::debug!(key = %self.key, "fetching a WeCom access token");
+        match fetch().await {
+            Ok(token) => {
+                tracing::debug!(
+                    key = %self.key,
+                    expires_in_s = token.expires_in().as_secs(),
+                    "WeCom access token fetched"
+                );
+                self.store.put(&self.key, token.clone()).await?;
+                Ok(token)
+            }
+            Err(error) => {
+                if error.kind() == ErrorKind::Config
+                    && let Some(details) = error.api_details()
+                {
+                    tracing::warn!(
+                        key = %self.key,
+                        code = details.code,
+                        "gettoken failed with a configuration error; not asking again"
+                    );
+                    *self.lock_sticky() = Some(StickyFailure {
+                        details: details.clone(),
+                        status: error.http_status(),
+                    });
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Drops `failed` from the store if it is still the cached token.
+    pub(crate) async fn invalidate(&self, failed: &AccessToken) -> Result<bool> {
+        let removed = self.store.compare_and_invalidate(&self.key, failed).await?;
+        tracing::debug!(
+            key = %self.key,
+            removed,
+            "WeCom access token rejected by the server"
+        );
+        Ok(removed)
+    }
+
+    async fn fresh(&self) -> Result<Option<AccessToken>> {
+        let now = self.clock.now();
+        Ok(self
+            .store
+            .get(&self.key)
+            .await?
+            .filter(|t| t.is_fresh(now, &self.margin)))
+    }
+
+    fn sticky_failure(&self) -> Option<StickyFailure> {
+        self.lock_sticky().clone()
+    }
+
+    fn lock_sticky(&self) -> std::sync::MutexGuard<'_, Option<StickyFailure>> {
+        self.sticky.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::{Clock, ManualClock, RetryClass, Vendor};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn token(value: &str, at: OffsetDateTime, secs: u64) -> AccessToken {
+        AccessToken::new(SecretString::from(value), at, Duration::from_secs(secs))
+    }
+
+    fn cache(clock: &ManualClock) -> Arc<TokenCache> {
+        Arc::new(TokenCache::new(
+            TokenKey::new("ww1", &SecretString::from("secret")),
+            Arc::new(MemoryTokenStore::new()),
+            TokenMargin::default(),
+            Arc::new(clock.clone()),
+        ))
+    }
+
+    fn no_rebuild(_: &StickyFailure) -> Error {
+        Error::config("sticky")
+    }
+
+    #[test]
+    fn token_debug_is_redacted() {
+        let t = token("tok-VALUE-123", OffsetDateTime::UNIX_EPOCH, 7200);
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("tok-VALUE-123"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn key_hashes_the_secret() {
+        let s = SecretString::from("my-app-secret");
+        let k = TokenKey::new("ww1", &s);
+        let shown = format!("{k} {k:?}");
+        assert!(!shown.contains("my-app-secret"), "{shown}");
+        assert_eq!(k.secret_hash().len(), 32);
+        assert_ne!(k, TokenKey::new("ww1", &SecretString::from("other")));
+        assert_ne!(k, TokenKey::new("ww2", &s));
+        assert_eq!(
+            k,
+            TokenKey::new("ww1", &SecretString::from("my-app-secret"))
+        );
+    }
+
+    #[test]
+    fn freshness_uses_the_margin() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_000_000).unwrap();
+        let t = token("a", t0, 7200);
+        let m = TokenMargin::default(); // 720 s for 7200 s
+        assert!(t.is_fresh(t0, &m));
+        assert!(t.is_fresh(t0 + Duration::from_secs(7200 - 721), &m));
+        assert!(!t.is_fresh(t0 + Duration::from_secs(7200 - 720), &m));
+        assert!(!t.is_fresh(t0 + Duration::from_secs(7200), &m));
+        assert!(t.is_fresh(t0 + Duration::from_secs(7199), &TokenMargin::none()));
+    }
+
+    #[tokio::test]
+    async fn memory_store_compare_and_invalidate() {
+        let store = MemoryTokenStore::new();
+        let key = TokenKey::new("ww1", &SecretString::from("s"));
+        let old = token("old", OffsetDateTime::UNIX_EPOCH, 7200);
+        let new = token("new", OffsetDateTime::UNIX_EPOCH, 7200);
+        assert!(!store.compare_and_invalidate(&key, &old).await.unwrap());
+        store.put(&key, new.clone()).await.unwrap();
+        assert!(
+            !store.compare_and_invalidate(&key, &old).await.unwrap(),
+            "a newer token is never thrown away"
+        );
+        assert!(store.get(&key).await.unwrap().unwrap().same_token(&new));
+        assert!(store.compare_and_invalidate(&key, &new).await.unwrap());
+        assert!(store.get(&key).await.unwrap().is_none());
+        assert!(!format!("{store:?}").contains("new\""));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_hundred_callers_on_a_cold_cache_fetch_once() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let (cache, fetches, clock) = (cache.clone(), fetches.clone(), clock.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .token(
+                        || async {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            // Give the other callers time to pile up on the lock.
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(token("t1", clock.now(), 7200))
+                        },
+                        no_rebuild,
+                    )
+                    .await
+            }));
+        }
+        for t in tasks {
+            let got = t.await.unwrap().unwrap();
+            assert!(got.same_token(&token("t1", OffsetDateTime::UNIX_EPOCH, 1)));
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        // Expired (past the margin): again exactly one fetch for many callers.
+        clock.advance(Duration::from_secs(7200 - 700));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let (cache, fetches, clock) = (cache.clone(), fetches.clone(), clock.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .token(
+                        || async {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(token("t2", clock.now(), 7200))
+                        },
+                        no_rebuild,
+                    )
+                    .await
+                    .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert!(
+                t.await
+                    .unwrap()
+                    .same_token(&token("t2", OffsetDateTime::UNIX_EPOCH, 1))
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn invalidation_only_drops_the_failed_token() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let fetches = AtomicUsize::new(0);
+        let fetch = |name: &'static str| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            let now = clock.now();
+            async move { Ok(token(name, now, 7200)) }
+        };
+        let t1 = cache.token(|| fetch("t1"), no_rebuild).await.unwrap();
+        assert!(cache.invalidate(&t1).await.unwrap());
+        let t2 = cache.token(|| fetch("t2"), no_rebuild).await.unwrap();
+        assert!(!t2.same_token(&t1));
+        // A late caller reports t1 as failed: t2 stays.
+        assert!(!cache.invalidate(&t1).await.unwrap());
+        let again = cache.token(|| fetch("t3"), no_rebuild).await.unwrap();
+        assert!(again.same_token(&t2));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn configuration_failures_are_not_repeated() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let fetches = AtomicUsize::new(0);
+        let rebuild = |f: &StickyFailure| {
+            Error::api(
+                Vendor::WeCom,
+                f.details.clone(),
+                ErrorKind::Config,
+                RetryClass::Fatal,
+            )
+        };
+        for _ in 0..3 {
+            let e = cache
+                .token(
+                    || {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        async {
+                            Err(Error::api(
+                                Vendor::WeCom,
+                                ApiDetails::new(40001, "invalid credential"),
+                                ErrorKind::Config,
+                                RetryClass::Fatal,
+                            ))
+                        }
+                    },
+                    rebuild,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config);
+            assert_eq!(e.vendor_code(), Some(40001));
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_not_sticky() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let e = cache
+            .token(
+                || async { Err(Error::transport(roster_core::Vendor::WeCom, "reset")) },
+                no_rebuild,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        let t = cache
+            .token(|| async { Ok(token("ok", clock.now(), 7200)) }, no_rebuild)
+            .await
+            .unwrap();
+        assert!(t.same_token(&token("ok", OffsetDateTime::UNIX_EPOCH, 1)));
+    }
+}

@@ -1,0 +1,872 @@
+//! Wire types: the JSON WeCom sends and receives, decoded leniently.
+//!
+//! Every response field is optional (WeCom omits `errcode` on some successes and adds fields
+//! often), numbers and strings are accepted for each other where the vendor mixes them, `null`
+//! counts as an empty list, unknown enum values keep their integer, and unknown fields are kept
+//! in `extra`. The unified model ([`roster_core::Attendee`], [`roster_core::Registration`]) is
+//! built from these in [`crate::convert`].
+
+use std::fmt;
+
+use roster_core::SecretString;
+use roster_core::wire::{
+    null_as_default, opt_bool, opt_i64, opt_string, unix_seconds, value_as_string, value_as_time,
+};
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+/// `errcode` and `errmsg`, present on every failure and on most successes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Envelope {
+    /// Return code; absent or `0` means success.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub errcode: Option<i64>,
+    /// Text for people; never read for decisions.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub errmsg: Option<String>,
+}
+
+impl Envelope {
+    /// The code if it signals a failure (present and non-zero).
+    pub fn failure(&self) -> Option<i64> {
+        self.errcode.filter(|c| *c != 0)
+    }
+}
+
+/// Answer of `GET /cgi-bin/gettoken`. Its `Debug` never shows the token.
+#[derive(Clone, Default, Deserialize)]
+pub struct GetTokenResponse {
+    /// The token (up to 512 bytes, opaque).
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub access_token: Option<SecretString>,
+    /// Lifetime in seconds (normally 7200).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub expires_in: Option<i64>,
+}
+
+impl fmt::Debug for GetTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetTokenResponse")
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    Ok(value_as_string(&Value::deserialize(d)?)
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from))
+}
+
+/// Body of `POST /cgi-bin/meeting/get_attendee_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttendeeListBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// Occurrence of a recurring meeting (required for those).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_meetingid: Option<String>,
+    /// Join-time filter start, Unix seconds (inclusive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// Join-time filter end, Unix seconds (inclusive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–100, the same along a cursor chain.
+    pub limit: u32,
+}
+
+/// Answer of `get_attendee_list`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct AttendeeListResponse {
+    /// More pages follow. `false` ends the chain even when `next_cursor` is set.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_more: Option<bool>,
+    /// Cursor of the next page.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's join sessions.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub attendees: Vec<WireAttendee>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One join session as `get_attendee_list` sends it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WireAttendee {
+    /// Corp member's user id; `""` for non-members.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Per-meeting temporary id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tmp_openid: Option<String>,
+    /// Join time in Unix seconds, as a string (documented) or a number (seen elsewhere).
+    #[serde(default)]
+    pub join_time: Option<Value>,
+    /// Leave time, like `join_time`; `""`, `"0"`, `0` or absent while still in the meeting.
+    #[serde(default)]
+    pub quit_time: Option<Value>,
+    /// Device type code (spec §5.1).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub instance_id: Option<i64>,
+    /// Role code (§5.2).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub role: Option<i64>,
+    /// Webinar role code (§5.3).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub webinar_role: Option<i64>,
+    /// Join type code (§5.4).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub join_type: Option<i64>,
+    /// Network type (only while in the meeting).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub net: Option<String>,
+    /// Microphone on.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub audio_state: Option<bool>,
+    /// Camera on.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub video_state: Option<bool>,
+    /// Sharing the screen.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub screen_shared_state: Option<bool>,
+    /// Data of the personal join link used, if any.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub customer_data: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl WireAttendee {
+    /// The join time, from a string or a number of Unix seconds.
+    pub fn joined_at(&self) -> Option<OffsetDateTime> {
+        self.join_time.as_ref().and_then(value_as_time)
+    }
+
+    /// The leave time; `None` while the session is open.
+    pub fn left_at(&self) -> Option<OffsetDateTime> {
+        self.quit_time.as_ref().and_then(value_as_time)
+    }
+}
+
+/// Body of `POST /cgi-bin/meeting/enroll/list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnrollListBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// Status filter: 0 all, 1 pending, 2 rejected, 3 approved.
+    pub status: i64,
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–50, the same along a cursor chain.
+    pub limit: u32,
+}
+
+/// Answer of `enroll/list`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct EnrollListResponse {
+    /// More pages follow. `false` ends the chain even when `next_cursor` is set.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_more: Option<bool>,
+    /// Cursor of the next page.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's enrollments.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enroll_list: Vec<WireEnroll>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One enrollment as `enroll/list` sends it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WireEnroll {
+    /// Enrollment id (a string; numbers accepted).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_id: Option<String>,
+    /// Enrollment time as UTC+8 wall-clock text (`2023/03/23 14:00`), not a timestamp.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_time: Option<String>,
+    /// 1 manual, 2 bulk import.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub enroll_source_type: Option<i64>,
+    /// Nickname (the phone number for phone imports without one).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub nick_name: Option<String>,
+    /// 1 pending, 2 rejected, 3 approved.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub status: Option<i64>,
+    /// User id, for corp members.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Per-meeting temporary id (absent for imported enrollees who never joined).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tmp_openid: Option<String>,
+    /// Dial-in enrollment code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_code: Option<String>,
+    /// Answers to the enrollment form.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub answer_list: Vec<WireAnswer>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One answer of an enrollment form.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WireAnswer {
+    /// The answer text(s): one for single choice and short answers, several for multiple choice.
+    #[serde(default, deserialize_with = "string_list")]
+    pub answer_content: Vec<String>,
+    /// 1 not required, 2 required.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub is_required: Option<i64>,
+    /// Question number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_num: Option<i64>,
+    /// Question title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub question_title: Option<String>,
+    /// 1 single choice, 2 multiple choice, 3 short answer.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_type: Option<i64>,
+    /// 1 none, 2 phone, 3 e-mail, 4 name, 5 company.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub special_type: Option<i64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A list of strings from an array of strings or numbers, a single string, or `null`.
+fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items.iter().filter_map(value_as_string).collect(),
+        Value::Null => Vec::new(),
+        other => value_as_string(&other).into_iter().collect(),
+    })
+}
+
+/// How `query_by_tmp_openid` orders several enrollments of one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortingRules {
+    /// Phone imports first, then manual enrollments (the vendor default, code 1).
+    #[default]
+    ImportsFirst,
+    /// Manual enrollments first, then phone imports (code 2).
+    ManualFirst,
+}
+
+impl SortingRules {
+    /// The vendor code.
+    pub fn code(self) -> i64 {
+        match self {
+            SortingRules::ImportsFirst => 1,
+            SortingRules::ManualFirst => 2,
+        }
+    }
+}
+
+/// Body of `POST /cgi-bin/meeting/enroll/query_by_tmp_openid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueryByTmpOpenidBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// 1 imports first (default), 2 manual first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sorting_rules: Option<i64>,
+    /// At most 500 temporary ids.
+    pub tmp_openid_list: Vec<String>,
+}
+
+/// Answer of `query_by_tmp_openid`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct QueryByTmpOpenidResponse {
+    /// Enrolled ids only; absent when nobody matched.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enroll_id_list: Vec<EnrollIdEntry>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One `(tmp_openid, enroll_id)` pair.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct EnrollIdEntry {
+    /// Temporary id as sent.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tmp_openid: Option<String>,
+    /// Enrollment id (a string; numbers accepted).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_id: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Body of `POST /cgi-bin/meeting/get_info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GetInfoBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// Occurrence of a recurring meeting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_meetingid: Option<String>,
+}
+
+/// Meeting details from `get_info` (the fields attendance export uses; the rest in `extra`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct MeetingInfo {
+    /// The meeting administrator's user id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub admin_userid: Option<String>,
+    /// Title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub title: Option<String>,
+    /// Scheduled start, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub meeting_start: Option<i64>,
+    /// Scheduled duration, seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub meeting_duration: Option<i64>,
+    /// Status code; see [`MeetingInfo::status`].
+    #[serde(default, rename = "status", deserialize_with = "opt_i64")]
+    pub status_code: Option<i64>,
+    /// Type code; see [`MeetingInfo::meeting_type`].
+    #[serde(default, rename = "meeting_type", deserialize_with = "opt_i64")]
+    pub meeting_type_code: Option<i64>,
+    /// Meeting code (the number people dial).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// Per-person attendance summary (an object, although the table says array).
+    #[serde(default, deserialize_with = "attendees_object")]
+    pub attendees: MeetingAttendees,
+    /// Settings.
+    #[serde(default)]
+    pub settings: Option<MeetingSettings>,
+    /// Repetition.
+    #[serde(default)]
+    pub reminders: Option<MeetingReminders>,
+    /// The current (ongoing or next) occurrence of a recurring meeting.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub current_sub_meetingid: Option<String>,
+    /// Occurrences of a recurring meeting.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub sub_meetings: Vec<SubMeeting>,
+    /// 1 when more sub-meeting exceptions exist.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub has_more_sub_meeting: Option<i64>,
+    /// Occurrences left.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub remain_sub_meetings: Option<i64>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl MeetingInfo {
+    /// The status.
+    pub fn status(&self) -> Option<MeetingStatus> {
+        self.status_code.map(MeetingStatus::from_code)
+    }
+
+    /// The type.
+    pub fn meeting_type(&self) -> Option<MeetingType> {
+        self.meeting_type_code.map(MeetingType::from_code)
+    }
+
+    /// Scheduled start.
+    pub fn start(&self) -> Option<OffsetDateTime> {
+        self.meeting_start.and_then(unix_seconds)
+    }
+
+    /// Whether this is a recurring meeting (type 1, or `reminders.is_repeat == 1`): its attendee
+    /// lists need a `sub_meetingid`.
+    pub fn is_recurring(&self) -> bool {
+        self.meeting_type() == Some(MeetingType::Recurring)
+            || self.reminders.as_ref().and_then(|r| r.is_repeat) == Some(1)
+    }
+
+    /// Whether enrollment is enabled, if the answer says.
+    pub fn enrollment_enabled(&self) -> Option<bool> {
+        self.settings.as_ref().and_then(|s| s.enable_enroll)
+    }
+
+    /// `current_sub_meetingid` unless empty.
+    pub fn current_sub_meeting(&self) -> Option<&str> {
+        self.current_sub_meetingid
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+    }
+}
+
+/// `get_info.attendees`: decoded as an object; an array of such objects is merged.
+fn attendees_object<'de, D: Deserializer<'de>>(d: D) -> Result<MeetingAttendees, D::Error> {
+    use serde::de::Error as _;
+    let decode = |v: Value| serde_json::from_value::<MeetingAttendees>(v).map_err(D::Error::custom);
+    match Value::deserialize(d)? {
+        Value::Object(map) => decode(Value::Object(map)),
+        Value::Array(items) => {
+            let mut all = MeetingAttendees::default();
+            for item in items {
+                let part = decode(item)?;
+                all.member.extend(part.member);
+                all.tmp_external_user.extend(part.tmp_external_user);
+                all.extra.extend(part.extra);
+            }
+            Ok(all)
+        }
+        _ => Ok(MeetingAttendees::default()),
+    }
+}
+
+/// Attendance summary per person.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct MeetingAttendees {
+    /// Corp members.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub member: Vec<MemberAttendance>,
+    /// External contacts (not those who joined through WeChat).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tmp_external_user: Vec<ExternalAttendance>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One corp member's attendance summary.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct MemberAttendance {
+    /// User id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Status code; see [`MemberAttendance::status`].
+    #[serde(default, rename = "status", deserialize_with = "opt_i64")]
+    pub status_code: Option<i64>,
+    /// First join, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub first_join_time: Option<i64>,
+    /// Last leave, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub last_quit_time: Option<i64>,
+    /// Number of joins.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_join_count: Option<i64>,
+    /// Seconds in the meeting.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub cumulative_time: Option<i64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One external contact's attendance summary.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ExternalAttendance {
+    /// Per-meeting external user id (convert with `idconvert/convert_tmp_external_userid`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tmp_external_userid: Option<String>,
+    /// Status code; see [`ExternalAttendance::status`] (the doc example shows undocumented 3
+    /// and 4).
+    #[serde(default, rename = "status", deserialize_with = "opt_i64")]
+    pub status_code: Option<i64>,
+    /// First join, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub first_join_time: Option<i64>,
+    /// Last leave, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub last_quit_time: Option<i64>,
+    /// Number of joins.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_join_count: Option<i64>,
+    /// Seconds in the meeting.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub cumulative_time: Option<i64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+macro_rules! summary_accessors {
+    ($t:ty) => {
+        impl $t {
+            /// Attended or not.
+            pub fn status(&self) -> Option<AttendanceStatus> {
+                self.status_code.map(AttendanceStatus::from_code)
+            }
+
+            /// First join.
+            pub fn first_join(&self) -> Option<OffsetDateTime> {
+                self.first_join_time.and_then(unix_seconds)
+            }
+
+            /// Last leave.
+            pub fn last_quit(&self) -> Option<OffsetDateTime> {
+                self.last_quit_time.and_then(unix_seconds)
+            }
+        }
+    };
+}
+summary_accessors!(MemberAttendance);
+summary_accessors!(ExternalAttendance);
+
+/// `get_info.settings` (only `enable_enroll` is read).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct MeetingSettings {
+    /// Enrollment enabled.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub enable_enroll: Option<bool>,
+    /// Every other setting.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `get_info.reminders` (only `is_repeat` is read).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct MeetingReminders {
+    /// 1 recurring, 0 not.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub is_repeat: Option<i64>,
+    /// Every other field.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One occurrence of a recurring meeting.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct SubMeeting {
+    /// Sub-meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sub_meetingid: Option<String>,
+    /// 0 exists, 1 deleted.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub status: Option<i64>,
+    /// Start, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub start_time: Option<i64>,
+    /// End, Unix seconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub end_time: Option<i64>,
+    /// Title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub title: Option<String>,
+    /// Repetition id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub repeat_id: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SubMeeting {
+    /// Whether the occurrence was deleted.
+    pub fn is_deleted(&self) -> bool {
+        self.status == Some(1)
+    }
+}
+
+/// Body of `POST /cgi-bin/meeting/get_user_meetingid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserMeetingIdBody {
+    /// The member's user id.
+    pub userid: String,
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Window start, Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<i64>,
+    /// Window end, Unix seconds (at most 180 days after the start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// Page size, 1–100.
+    pub limit: u32,
+}
+
+/// Answer of `get_user_meetingid`. There is no `has_more`: an empty or absent `next_cursor`
+/// ends the list.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct UserMeetingIdResponse {
+    /// Cursor of the next page; empty or absent at the end.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// Meeting ids of this page (may be empty).
+    #[serde(default, deserialize_with = "string_list")]
+    pub meetingid_list: Vec<String>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $c:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vm])* $v,)*
+            /// A value this version does not know, kept as sent.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// Maps a vendor code; unknown codes are kept.
+            pub fn from_code(code: i64) -> Self {
+                match code {
+                    $($c => $name::$v,)*
+                    other => $name::Unknown(other),
+                }
+            }
+
+            /// The vendor code.
+            pub fn code(self) -> i64 {
+                match self {
+                    $($name::$v => $c,)*
+                    $name::Unknown(c) => c,
+                }
+            }
+        }
+    };
+}
+
+code_enum! {
+    /// `get_info.status`.
+    MeetingStatus {
+        /// 1 待开始.
+        NotStarted = 1,
+        /// 2 会议中.
+        InProgress = 2,
+        /// 3 已结束.
+        Ended = 3,
+        /// 4 已取消.
+        Cancelled = 4,
+        /// 5 已过期.
+        Expired = 5,
+    }
+}
+
+code_enum! {
+    /// `get_info.meeting_type`.
+    MeetingType {
+        /// 0 一次性会议.
+        OneOff = 0,
+        /// 1 周期性会议.
+        Recurring = 1,
+        /// 2 微信专属会议.
+        WeChatExclusive = 2,
+        /// 3 Rooms 投屏会议.
+        RoomsScreenCast = 3,
+        /// 5 个人会议号会议.
+        PersonalMeetingId = 5,
+        /// 6 网络研讨会.
+        Webinar = 6,
+    }
+}
+
+code_enum! {
+    /// Attendance status in `get_info.attendees`.
+    AttendanceStatus {
+        /// 1 已参与.
+        Attended = 1,
+        /// 2 未参与.
+        Absent = 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::ExposeSecret;
+    use serde_json::json;
+
+    #[test]
+    fn the_doc_attendee_example_decodes() {
+        let body = r#"{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"jigjegn==",
+ "attendees":[{"tmp_openid":"lisi","userid":"","join_time":"166666666","quit_time":"166666666",
+   "instance_id":1,"role":0,"webinar_role":0,"join_type":0,"net":"WIFI","audio_state":true,
+   "screen_shared_state":true,"customer_data":"data"}]}"#;
+        let r: AttendeeListResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(r.has_more, Some(false));
+        assert_eq!(r.next_cursor.as_deref(), Some("jigjegn=="));
+        let a = &r.attendees[0];
+        assert_eq!(a.tmp_openid.as_deref(), Some("lisi"));
+        assert_eq!(a.joined_at().unwrap().unix_timestamp(), 166_666_666);
+        assert_eq!(a.instance_id, Some(1));
+        assert_eq!(a.audio_state, Some(true));
+        assert_eq!(a.video_state, None);
+        let env: Envelope = serde_json::from_str(body).unwrap();
+        assert_eq!(env.failure(), None);
+    }
+
+    #[test]
+    fn join_time_as_string_or_number() {
+        for v in [json!("1700000000"), json!(1_700_000_000)] {
+            let a: WireAttendee =
+                serde_json::from_value(json!({"join_time": v, "quit_time": ""})).unwrap();
+            assert_eq!(a.joined_at().unwrap().unix_timestamp(), 1_700_000_000);
+            assert_eq!(a.left_at(), None);
+        }
+        for open in [json!(""), json!("0"), json!(0), json!(null)] {
+            let a: WireAttendee = serde_json::from_value(json!({"quit_time": open})).unwrap();
+            assert_eq!(a.left_at(), None);
+        }
+    }
+
+    #[test]
+    fn envelope_absent_means_success() {
+        let env: Envelope = serde_json::from_str(r#"{"attendees":[]}"#).unwrap();
+        assert_eq!(env.failure(), None);
+        let env: Envelope = serde_json::from_str(r#"{"errcode":"40014"}"#).unwrap();
+        assert_eq!(env.failure(), Some(40014));
+    }
+
+    #[test]
+    fn the_doc_enroll_example_decodes() {
+        let body = r#"{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"CURSOR",
+ "enroll_list":[{"enroll_id":"mexxxxxx","enroll_time":"2023/03/23 14:00","enroll_source_type":1,
+   "nick_name":"NICKNAME","status":1,"userid":"USERID","tmp_openid":"TMP_OPENID","enroll_code":"CODE",
+   "answer_list":[{"answer_content":["CONTENT1","CONTENT2"],"is_required":1,"question_num":10,
+   "question_title":"TITLE","question_type":1,"special_type":1}]}]}"#;
+        let r: EnrollListResponse = serde_json::from_str(body).unwrap();
+        let e = &r.enroll_list[0];
+        assert_eq!(e.enroll_id.as_deref(), Some("mexxxxxx"));
+        assert_eq!(
+            e.answer_list[0].answer_content,
+            vec!["CONTENT1", "CONTENT2"]
+        );
+        // The webinar page shows a numeric enroll id.
+        let e: WireEnroll = serde_json::from_value(json!({"enroll_id": 1386442})).unwrap();
+        assert_eq!(e.enroll_id.as_deref(), Some("1386442"));
+        let a: WireAnswer =
+            serde_json::from_value(json!({"answer_content": "only", "is_required": "2"})).unwrap();
+        assert_eq!(a.answer_content, vec!["only"]);
+        assert_eq!(a.is_required, Some(2));
+    }
+
+    #[test]
+    fn the_doc_get_info_shape_decodes() {
+        let body = json!({
+            "errcode": 0, "errmsg": "ok", "admin_userid": "zhangsan", "title": "周会",
+            "meeting_start": 1700000000, "meeting_duration": 3600, "status": 3, "meeting_type": 1,
+            "attendees": {
+                "member": [{"userid": "lisi", "status": 1, "first_join_time": 1700000100,
+                            "last_quit_time": 1700003600, "total_join_count": 2, "cumulative_time": 3000}],
+                "tmp_external_user": [{"tmp_external_userid": "ext1", "status": 3}]
+            },
+            "settings": {"enable_enroll": true, "mute_upon_entry": true},
+            "reminders": {"is_repeat": 1, "repeat_type": 0},
+            "current_sub_meetingid": "sub2",
+            "sub_meetings": [{"sub_meetingid": "sub1", "status": 1, "start_time": 1700000000, "end_time": 1700003600},
+                             {"sub_meetingid": "sub2", "status": 0, "start_time": 1700604800, "end_time": 1700608400}],
+            "has_more_sub_meeting": 0, "remain_sub_meetings": 10, "location": "Room 1"
+        });
+        let m: MeetingInfo = serde_json::from_value(body).unwrap();
+        assert_eq!(m.status(), Some(MeetingStatus::Ended));
+        assert_eq!(m.meeting_type(), Some(MeetingType::Recurring));
+        assert!(m.is_recurring());
+        assert_eq!(m.current_sub_meeting(), Some("sub2"));
+        assert_eq!(m.enrollment_enabled(), Some(true));
+        assert_eq!(
+            m.attendees.member[0].status(),
+            Some(AttendanceStatus::Attended)
+        );
+        assert_eq!(m.attendees.member[0].cumulative_time, Some(3000));
+        assert_eq!(
+            m.attendees.tmp_external_user[0].status(),
+            Some(AttendanceStatus::Unknown(3))
+        );
+        assert!(m.sub_meetings[0].is_deleted());
+        assert_eq!(m.extra["location"], "Room 1");
+        assert_eq!(m.settings.unwrap().extra["mute_upon_entry"], true);
+        assert_eq!(MeetingType::from_code(42).code(), 42);
+
+        // The table says object[]: an array is merged.
+        let m: MeetingInfo = serde_json::from_value(json!({
+            "attendees": [{"member": [{"userid": "a"}]}, {"member": [{"userid": "b"}]}],
+            "meeting_type": 0
+        }))
+        .unwrap();
+        assert_eq!(m.attendees.member.len(), 2);
+        assert!(!m.is_recurring());
+    }
+
+    #[test]
+    fn user_meeting_ids_and_enroll_ids() {
+        let r: UserMeetingIdResponse =
+            serde_json::from_value(json!({"meetingid_list": ["a", 2], "next_cursor": ""})).unwrap();
+        assert_eq!(r.meetingid_list, vec!["a", "2"]);
+        let r: QueryByTmpOpenidResponse =
+            serde_json::from_value(json!({"errcode": 0, "errmsg": "ok"})).unwrap();
+        assert!(r.enroll_id_list.is_empty(), "absent list = nobody enrolled");
+    }
+
+    #[test]
+    fn token_response_is_redacted() {
+        let r: GetTokenResponse = serde_json::from_str(
+            r#"{"errcode":0,"errmsg":"ok","access_token":"accesstoken000001","expires_in":7200}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            r.access_token.as_ref().unwrap().expose_secret(),
+            "accesstoken000001"
+        );
+        assert!(!format!("{r:?}").contains("accesstoken000001"));
+    }
+
+    #[test]
+    fn request_bodies_omit_what_is_unset() {
+        let b = AttendeeListBody {
+            meetingid: "m".into(),
+            sub_meetingid: None,
+            start_time: Some(1),
+            end_time: Some(2),
+            cursor: None,
+            limit: 100,
+        };
+        assert_eq!(
+            serde_json::to_value(&b).unwrap(),
+            json!({"meetingid": "m", "start_time": 1, "end_time": 2, "limit": 100})
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for body in [
+            "",
+            "null",
+            "[]",
+            "42",
+            "\"x\"",
+            "{",
+            "{\"attendees\":5}",
+            "{\"attendees\":[1]}",
+            "{\"enroll_list\":{}}",
+            "{\"attendees\":\"x\"}",
+            "\u{0}",
+            "{\"has_more\":\"maybe\"}",
+        ] {
+            let _ = serde_json::from_str::<AttendeeListResponse>(body);
+            let _ = serde_json::from_str::<EnrollListResponse>(body);
+            let _ = serde_json::from_str::<MeetingInfo>(body);
+            let _ = serde_json::from_str::<UserMeetingIdResponse>(body);
+            let _ = serde_json::from_str::<QueryByTmpOpenidResponse>(body);
+            let _ = serde_json::from_str::<GetTokenResponse>(body);
+            let _ = serde_json::from_str::<Envelope>(body);
+        }
+    }
+}
