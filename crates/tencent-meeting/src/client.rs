@@ -1,0 +1,197 @@
+//! The client: configuration, and one signed, paced, retried `GET` that every endpoint uses.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use roster_core::http::decode_json;
+use roster_core::{Error, HttpClient, Pacer, Result, Retrier, SharedClock, Vendor};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::auth::{AkSkAuthenticator, Authenticator, RequestToSign, header_value, name};
+use crate::config::{
+    ClientBuilder, Credentials, DEFAULT_CALLS_PER_MINUTE, MAX_ENROLL_PAGE_SIZE,
+    MAX_PARTICIPANTS_PAGE_SIZE,
+};
+use crate::errors::response_error;
+use crate::target::{QueryString, Target, parse_base_url};
+
+/// Header that must be `1` on every request (spec §2.1).
+pub const HEADER_REGISTERED: &str = "X-TC-Registered";
+/// Optional app version header.
+pub const HEADER_VERSION: &str = "X-TC-Version";
+
+/// Tencent Meeting REST client (AK/SK). Cheap to clone: clones share configuration, connection
+/// pool, pacer and clock.
+///
+/// Build it with [`TencentMeetingClient::builder`]. Read attendance through the
+/// [`roster_core::AttendeeSource`] methods ([`Self::attendees`], [`Self::registrations`]), or
+/// call endpoints directly (`*_page` for one raw page, `*_list` for a [`roster_core::ListRequest`]).
+#[derive(Clone)]
+pub struct TencentMeetingClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: HttpClient,
+    pub(crate) auth: Arc<dyn Authenticator>,
+    pub(crate) base: Url,
+    pub(crate) operator_id: String,
+    pub(crate) version: Option<HeaderValue>,
+    pub(crate) retrier: Retrier,
+    pub(crate) pacer: Pacer,
+    pub(crate) clock: SharedClock,
+    pub(crate) legacy_userid_param: bool,
+    pub(crate) participants_page_size: u32,
+    pub(crate) enroll_page_size: u32,
+    pub(crate) window_concurrency: usize,
+    pub(crate) default_lookback: Duration,
+}
+
+impl fmt::Debug for TencentMeetingClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("TencentMeetingClient")
+            .field("base_url", &i.base.as_str())
+            .field("auth", &i.auth)
+            .field("operator_id", &i.operator_id)
+            .field("pacer", &i.pacer)
+            .field("retry", i.retrier.policy())
+            .field("participants_page_size", &i.participants_page_size)
+            .field("enroll_page_size", &i.enroll_page_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TencentMeetingClient {
+    /// A builder for a client with these credentials.
+    ///
+    /// ```no_run
+    /// # async fn run() -> roster_core::Result<()> {
+    /// use roster_tencent_meeting::{Credentials, TencentMeetingClient};
+    ///
+    /// let client = TencentMeetingClient::builder(Credentials::new("app-id", "secret-id", "secret-key"))
+    ///     .operator_id("owner1")
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .build()?;
+    /// let detail = client.meeting_detail("7567173273889276131").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(credentials: Credentials) -> ClientBuilder {
+        ClientBuilder::new(credentials)
+    }
+
+    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self> {
+        let operator_id = b
+            .operator_id
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| {
+                Error::config(
+                    "the Tencent Meeting operator id (creator or admin userid) is not set",
+                )
+                .with_hint("set it with .operator_id(…) or ROSTER_TENCENT_OPERATOR_ID")
+            })?;
+        if !(1..=MAX_PARTICIPANTS_PAGE_SIZE).contains(&b.participants_page_size) {
+            return Err(Error::config(format!(
+                "the participants page size must be 1 to {MAX_PARTICIPANTS_PAGE_SIZE}, not {}",
+                b.participants_page_size
+            )));
+        }
+        if !(1..=MAX_ENROLL_PAGE_SIZE).contains(&b.enroll_page_size) {
+            return Err(Error::config(format!(
+                "the enrollment page size must be 1 to {MAX_ENROLL_PAGE_SIZE}, not {}",
+                b.enroll_page_size
+            )));
+        }
+        let auth: Arc<dyn Authenticator> = match b.authenticator {
+            Some(a) => a,
+            None => Arc::new(AkSkAuthenticator::new(b.credentials)?),
+        };
+        let version = match &b.version {
+            Some(v) => Some(header_value("version", v, false)?),
+            None => None,
+        };
+        let base = parse_base_url(&b.base_url)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: HttpClient::new(b.http)?,
+                auth,
+                base,
+                operator_id,
+                version,
+                retrier: Retrier::new(b.retry, b.clock.clone()),
+                pacer: b
+                    .pacer
+                    .unwrap_or_else(|| Pacer::per_minute(DEFAULT_CALLS_PER_MINUTE)),
+                clock: b.clock,
+                legacy_userid_param: b.legacy_userid_param,
+                participants_page_size: b.participants_page_size,
+                enroll_page_size: b.enroll_page_size,
+                window_concurrency: b.window_concurrency,
+                default_lookback: b.default_lookback,
+            }),
+        })
+    }
+
+    /// The userid requests are made as.
+    pub fn operator_id(&self) -> &str {
+        &self.inner.operator_id
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The clock the client signs with.
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    /// Sends one signed `GET` to `segments` with `query` and decodes a 200 body as `T`.
+    ///
+    /// The request target is built once; every attempt (retries included) waits for the pacer,
+    /// takes the time from the clock and is signed afresh with a new nonce. Errors are
+    /// classified by `error_code` ([`crate::errors`]) and retried per the policy.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        segments: &[&str],
+        query: &QueryString,
+    ) -> Result<T> {
+        let target = Target::new(&self.inner.base, segments, query)?;
+        let target = &target;
+        self.inner
+            .retrier
+            .run(|attempt| async move {
+                let inner = &self.inner;
+                let _permit = inner.pacer.acquire().await;
+                let now = inner.clock.now();
+                let mut headers = HeaderMap::new();
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                headers.insert(name(HEADER_REGISTERED), HeaderValue::from_static("1"));
+                if let Some(v) = &inner.version {
+                    headers.insert(name(HEADER_VERSION), v.clone());
+                }
+                let to_sign = RequestToSign::new("GET", target.request_target(), "", now)
+                    .with_refresh(attempt.refresh_auth);
+                inner.auth.authorize(&to_sign, &mut headers).await?;
+                let request = inner
+                    .http
+                    .reqwest()
+                    .get(target.url().clone())
+                    .headers(headers);
+                let response = inner
+                    .http
+                    .send(Vendor::TencentMeeting, endpoint, attempt.number, request)
+                    .await?;
+                if let Some(error) = response_error(&response, inner.clock.now()) {
+                    return Err(error);
+                }
+                decode_json(Vendor::TencentMeeting, &response)
+            })
+            .await
+    }
+}

@@ -1,0 +1,126 @@
+//! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3).
+
+use roster_core::{Error, ListRequest, Page, PageToken, Registration, RegistrationFilter, Result};
+
+use crate::client::TencentMeetingClient;
+use crate::config::{INSTANCE_ID, MAX_ENROLL_PAGE_SIZE};
+use crate::convert::registration_from_enroll;
+use crate::target::{QueryString, validate_id};
+use crate::wire::EnrollApprovalsResponse;
+
+fn validate(meeting_id: &str, page: u32, page_size: u32) -> Result<()> {
+    validate_id("meeting id", meeting_id)?;
+    if page < 1 {
+        return Err(Error::invalid_argument(
+            "enrollment pages are numbered from 1",
+        ));
+    }
+    if !(1..=MAX_ENROLL_PAGE_SIZE).contains(&page_size) {
+        return Err(Error::invalid_argument(format!(
+            "the enrollment page size must be 1 to {MAX_ENROLL_PAGE_SIZE}, not {page_size}"
+        )));
+    }
+    Ok(())
+}
+
+impl TencentMeetingClient {
+    /// One raw page of enrollments. `page` counts from 1, `page_size` is `1..=50`. Query order:
+    /// `operator_id`, `operator_id_type`, `instanceid`, `page`, `page_size`, `status`.
+    ///
+    /// A meeting without enrollment fails with [`roster_core::ErrorKind::EnrollmentNotEnabled`]
+    /// (vendor code 101).
+    pub async fn enroll_approvals_page(
+        &self,
+        meeting_id: &str,
+        page: u32,
+        page_size: u32,
+        status: RegistrationFilter,
+    ) -> Result<EnrollApprovalsResponse> {
+        validate(meeting_id, page, page_size)?;
+        let mut q = QueryString::new();
+        q.push("operator_id", &self.inner.operator_id)
+            .push("operator_id_type", "1")
+            .push("instanceid", INSTANCE_ID.to_string())
+            .push("page", page.to_string())
+            .push("page_size", page_size.to_string())
+            .push("status", status.code().to_string());
+        self.get_json(
+            "enroll_approvals",
+            &["v1", "meetings", meeting_id, "enroll", "approvals"],
+            &q,
+        )
+        .await
+    }
+
+    /// Every enrollment with `status` as a [`ListRequest`], with the client's enrollment page
+    /// size (validated now, before any request).
+    pub fn enrollments_list(
+        &self,
+        meeting_id: impl Into<String>,
+        status: RegistrationFilter,
+    ) -> Result<EnrollList> {
+        let meeting_id = meeting_id.into();
+        validate(&meeting_id, 1, self.inner.enroll_page_size)?;
+        Ok(EnrollList {
+            client: self.clone(),
+            meeting_id,
+            page_size: self.inner.enroll_page_size,
+            status,
+        })
+    }
+}
+
+/// Enrollments of one meeting, page by page ([`PageToken::Page`] from 1).
+///
+/// Stops when the requested page reaches `total_page`, or a page is empty (`current_size` 0 or
+/// no `enroll_list`); page numbers only grow, so a misbehaving server cannot make it loop.
+#[derive(Debug, Clone)]
+pub struct EnrollList {
+    client: TencentMeetingClient,
+    meeting_id: String,
+    page_size: u32,
+    status: RegistrationFilter,
+}
+
+impl ListRequest for EnrollList {
+    type Item = Registration;
+
+    fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    fn fingerprint(&self) -> String {
+        format!(
+            "tencent.enroll_approvals|{}|{}",
+            self.meeting_id,
+            self.status.code()
+        )
+    }
+
+    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Registration>> {
+        let page = match token {
+            None => 1,
+            Some(PageToken::Page(n)) => n,
+            Some(other) => {
+                return Err(Error::invalid_argument(format!(
+                    "enrollment pages are numbered, not addressed by {other}"
+                )));
+            }
+        };
+        let r = self
+            .client
+            .enroll_approvals_page(&self.meeting_id, page, self.page_size, self.status)
+            .await?;
+        let empty = r.enroll_list.is_empty() || r.current_size == Some(0);
+        let more_pages = r.total_page.is_some_and(|total| i64::from(page) < total);
+        let has_more = more_pages && !empty;
+        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
+        let items: Vec<Registration> = r
+            .enroll_list
+            .into_iter()
+            .map(|e| registration_from_enroll(e, &self.meeting_id))
+            .collect();
+        let next = has_more.then(|| PageToken::Page(page.saturating_add(1)));
+        Ok(Page::new(items, has_more, next).with_total(total))
+    }
+}

@@ -1,0 +1,363 @@
+//! Error classification (spec §3 and §6): by `error_info.error_code` only, never by HTTP status
+//! or message text.
+
+use std::time::Duration;
+
+use roster_core::http::{RawResponse, unexpected_status};
+use roster_core::wire::UTC8;
+use roster_core::{ApiDetails, Error, ErrorKind, RetryClass, Vendor};
+use time::{OffsetDateTime, Time};
+
+use crate::wire::ErrorBody;
+
+/// Response header with the vendor's trace id.
+pub const TRACE_HEADER: &str = "X-TC-Trace";
+
+/// How long to wait for a rate-limit window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateWindow {
+    /// Until the next calendar minute (then retry).
+    Minute,
+    /// Until the next 00:00 UTC+8 (never retried: surfaced to the caller).
+    Day,
+}
+
+/// What a vendor code means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Classification {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// What the retry executor may do.
+    pub class: RetryClass,
+    /// For rate limits, which window to wait for.
+    pub window: Option<RateWindow>,
+    /// A hint for people, for well-known configuration codes.
+    pub hint: Option<&'static str>,
+}
+
+impl Classification {
+    const fn new(kind: ErrorKind, class: RetryClass) -> Self {
+        Self {
+            kind,
+            class,
+            window: None,
+            hint: None,
+        }
+    }
+
+    const fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    const fn window(mut self, window: RateWindow) -> Self {
+        self.window = Some(window);
+        self
+    }
+}
+
+/// Hint for `190300`.
+pub const HINT_CLOCK: &str = "the local clock is more than 5 minutes away from Tencent's: \
+     synchronise it (NTP); requests are signed with the current Unix time";
+/// Hint for `200003`.
+pub const HINT_SIGNATURE: &str = "the signature was rejected: check the SecretKey (and that \
+     it belongs to this SecretId)";
+/// Hint for `190303`.
+pub const HINT_SECRET: &str = "the credentials were not recognised: check AppId and SecretId, \
+     and set SdkId only if the account was assigned one";
+/// Hint for `200001`.
+pub const HINT_HEADERS: &str = "a required header is missing: check that AppId, SecretId and \
+     SecretKey are all configured";
+/// Hint for `81101`.
+pub const HINT_REGISTERED: &str = "the X-TC-Registered header was refused: the operator must \
+     be a registered user of the enterprise";
+/// Hint for `190001` and `500014`.
+pub const HINT_ACCOUNT: &str = "the operator userid is not registered or lacks permission: \
+     check the configured operator id";
+/// Hint for `9042`.
+pub const HINT_FORBIDDEN: &str = "only the meeting creator or an enterprise super-admin may \
+     read this: set the operator id accordingly";
+
+/// Classifies a vendor `error_code` (spec §6).
+pub fn classify(code: i64) -> Classification {
+    use ErrorKind as K;
+    use RetryClass as C;
+    match code {
+        41 | 960_000 | 5108 | 10_000 => Classification::new(K::Unavailable, C::Retry),
+        190_310 | 190_313 | 9061 => {
+            Classification::new(K::RateLimited, C::RateLimited).window(RateWindow::Minute)
+        }
+        // Daily limits: do not retry (the reset time is undocumented); the caller sees when
+        // the next day starts in UTC+8.
+        190_311 | 190_312 => Classification::new(K::RateLimited, C::Fatal).window(RateWindow::Day),
+        190_301 | 200_002 => Classification::new(K::Replay, C::Replay),
+        190_300 => Classification::new(K::ClockSkew, C::Fatal).hint(HINT_CLOCK),
+        200_001 => Classification::new(K::Config, C::Fatal).hint(HINT_HEADERS),
+        200_003 => Classification::new(K::Config, C::Fatal).hint(HINT_SIGNATURE),
+        190_303 => Classification::new(K::Config, C::Fatal).hint(HINT_SECRET),
+        81_101 => Classification::new(K::Config, C::Fatal).hint(HINT_REGISTERED),
+        190_001 | 500_014 => Classification::new(K::Config, C::Fatal).hint(HINT_ACCOUNT),
+        9042 => Classification::new(K::Forbidden, C::Fatal).hint(HINT_FORBIDDEN),
+        200_006 | 190_004 => Classification::new(K::InvalidArgument, C::Fatal),
+        9002 | 9003 | 190_457 => Classification::new(K::NotFound, C::Fatal),
+        101 => Classification::new(K::EnrollmentNotEnabled, C::Fatal),
+        _ => Classification::new(K::Api, C::Fatal),
+    }
+}
+
+/// Time from `now` to the next calendar minute (at least one second).
+pub fn until_next_minute(now: OffsetDateTime) -> Duration {
+    let into = now.second() as u64 * 1_000 + now.millisecond() as u64;
+    Duration::from_millis((60_000 - into).max(1_000))
+}
+
+/// Time from `now` to the next 00:00 in UTC+8 (at least one second).
+pub fn until_next_utc8_midnight(now: OffsetDateTime) -> Duration {
+    let local = now.to_offset(UTC8);
+    let next = local
+        .date()
+        .next_day()
+        .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(UTC8));
+    match next {
+        Some(next) => {
+            let d = next - now;
+            Duration::from_secs_f64(d.as_seconds_f64().max(1.0))
+        }
+        None => Duration::from_secs(86_400),
+    }
+}
+
+/// The error for a vendor `error_info`, classified, with the status, trace id,
+/// `new_error_code` and, for rate limits, the wait computed from `now`.
+pub fn api_error(
+    code: i64,
+    new_code: Option<i64>,
+    message: &str,
+    status: u16,
+    trace: Option<&str>,
+    now: OffsetDateTime,
+) -> Error {
+    let c = classify(code);
+    let mut details = ApiDetails::new(code, message).with_new_code(new_code);
+    if let Some(trace) = trace {
+        details = details.with_request_id(trace);
+    }
+    let mut e = Error::api(Vendor::TencentMeeting, details, c.kind, c.class).with_status(status);
+    if let Some(hint) = c.hint {
+        e = e.with_hint(hint);
+    }
+    match c.window {
+        Some(RateWindow::Minute) => e = e.with_retry_after(until_next_minute(now)),
+        Some(RateWindow::Day) => {
+            e = e
+                .with_retry_after(until_next_utc8_midnight(now))
+                .with_hint("the daily call limit is used up; it resets at 00:00 UTC+8 (assumed)")
+        }
+        None => {}
+    }
+    e
+}
+
+/// The error a response stands for, if any: an `error_info` body (whatever the HTTP status,
+/// even 200) or a non-200 status without one ([`unexpected_status`]). `None` for a 200
+/// without `error_info`.
+pub fn response_error(response: &RawResponse, now: OffsetDateTime) -> Option<Error> {
+    let parsed = serde_json::from_slice::<ErrorBody>(&response.body)
+        .ok()
+        .and_then(|b| b.error_info)
+        .and_then(|info| info.error_code.map(|code| (code, info)));
+    match parsed {
+        Some((code, info)) if code != 0 || response.status != 200 => Some(api_error(
+            code,
+            info.new_error_code,
+            info.message.as_deref().unwrap_or(""),
+            response.status,
+            response.header(TRACE_HEADER),
+            now,
+        )),
+        _ if response.status != 200 => {
+            let mut e = unexpected_status(Vendor::TencentMeeting, response);
+            if let Some(trace) = response.header(TRACE_HEADER) {
+                e = e.with_hint(format!("Tencent trace id {trace}"));
+            }
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use time::macros::datetime;
+
+    fn raw(status: u16, body: &str, trace: Option<&str>) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        if let Some(t) = trace {
+            headers.insert("x-tc-trace", HeaderValue::from_str(t).unwrap());
+        }
+        RawResponse {
+            status,
+            headers,
+            body: body.as_bytes().to_vec().into(),
+        }
+    }
+
+    #[test]
+    fn classification_table() {
+        use ErrorKind as K;
+        use RetryClass as C;
+        let table: &[(i64, K, C)] = &[
+            (41, K::Unavailable, C::Retry),
+            (960000, K::Unavailable, C::Retry),
+            (5108, K::Unavailable, C::Retry),
+            (10000, K::Unavailable, C::Retry),
+            (190310, K::RateLimited, C::RateLimited),
+            (190313, K::RateLimited, C::RateLimited),
+            (9061, K::RateLimited, C::RateLimited),
+            (190311, K::RateLimited, C::Fatal),
+            (190312, K::RateLimited, C::Fatal),
+            (190301, K::Replay, C::Replay),
+            (200002, K::Replay, C::Replay),
+            (190300, K::ClockSkew, C::Fatal),
+            (200001, K::Config, C::Fatal),
+            (200003, K::Config, C::Fatal),
+            (190303, K::Config, C::Fatal),
+            (81101, K::Config, C::Fatal),
+            (190001, K::Config, C::Fatal),
+            (500014, K::Config, C::Fatal),
+            (9042, K::Forbidden, C::Fatal),
+            (200004, K::Api, C::Fatal),
+            (200005, K::Api, C::Fatal),
+            (200006, K::InvalidArgument, C::Fatal),
+            (190004, K::InvalidArgument, C::Fatal),
+            (9002, K::NotFound, C::Fatal),
+            (9003, K::NotFound, C::Fatal),
+            (190457, K::NotFound, C::Fatal),
+            (101, K::EnrollmentNotEnabled, C::Fatal),
+            (13603, K::Api, C::Fatal),
+            (-1, K::Api, C::Fatal),
+            (123456789, K::Api, C::Fatal),
+        ];
+        for &(code, kind, class) in table {
+            let c = classify(code);
+            assert_eq!((c.kind, c.class), (kind, class), "code {code}");
+        }
+        for code in [190300, 200003, 190303, 200001, 81101] {
+            assert!(classify(code).hint.is_some(), "{code} has a hint");
+        }
+        assert!(classify(190300).hint.unwrap().contains("clock"));
+        assert!(classify(200003).hint.unwrap().contains("SecretKey"));
+        let h = classify(190303).hint.unwrap();
+        assert!(h.contains("AppId") && h.contains("SecretId") && h.contains("SdkId"));
+    }
+
+    #[test]
+    fn status_does_not_matter_9003_with_500_is_fatal_not_found() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        for status in [400, 500, 403, 200] {
+            let e = response_error(
+                &raw(
+                    status,
+                    r#"{"error_info":{"error_code":9003,"message":"MEETING NOT EXIST"}}"#,
+                    Some("tr-1"),
+                ),
+                now,
+            )
+            .unwrap();
+            assert_eq!(e.kind(), ErrorKind::NotFound);
+            assert_eq!(e.class(), RetryClass::Fatal);
+            assert_eq!(e.http_status(), Some(status));
+            assert_eq!(e.request_id(), Some("tr-1"));
+            assert_eq!(e.vendor_message(), Some("MEETING NOT EXIST"));
+        }
+    }
+
+    #[test]
+    fn new_error_code_is_kept_not_classified() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let e = response_error(
+            &raw(400, r#"{"error_info":{"error_code":"190004","new_error_code":1000190004,"message":"bad"}}"#, None),
+            now,
+        )
+        .unwrap();
+        assert_eq!(e.vendor_code(), Some(190004));
+        assert_eq!(e.api_details().unwrap().new_code, Some(1000190004));
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn rate_limit_waits() {
+        let now = datetime!(2026-01-01 15:59:45.250 UTC); // 23:59:45.25 in UTC+8
+        let e = response_error(
+            &raw(
+                500,
+                r#"{"error_info":{"error_code":190310,"message":""}}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap();
+        assert_eq!(e.retry_after(), Some(Duration::from_millis(14_750)));
+        let d = response_error(
+            &raw(
+                500,
+                r#"{"error_info":{"error_code":190311,"message":""}}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.retry_after(), Some(Duration::from_millis(14_750)));
+        assert!(!d.is_retryable());
+        assert_eq!(
+            until_next_utc8_midnight(datetime!(2026-01-01 16:00:00 UTC)),
+            Duration::from_secs(86_400)
+        );
+        assert_eq!(
+            until_next_minute(datetime!(2026-01-01 00:00:00 UTC)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            until_next_minute(datetime!(2026-01-01 00:00:59.9 UTC)),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn non_json_and_empty_error_pages_are_unexpected_status() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let e = response_error(&raw(502, "<html>bad gateway</html>", Some("tr-9")), now).unwrap();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert_eq!(e.class(), RetryClass::Retry);
+        assert_eq!(e.body_snippet(), Some("<html>bad gateway</html>"));
+        assert!(e.hint().unwrap().contains("tr-9"));
+        let e = response_error(&raw(404, "", None), now).unwrap();
+        assert_eq!(e.class(), RetryClass::Fatal);
+        let e = response_error(&raw(500, r#"{"error_info":{}}"#, None), now).unwrap();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert!(response_error(&raw(200, r#"{"participants":[]}"#, None), now).is_none());
+        assert!(
+            response_error(&raw(200, r#"{"error_info":{"error_code":0}}"#, None), now).is_none()
+        );
+    }
+
+    #[test]
+    fn clock_skew_is_clear() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let e = response_error(
+            &raw(
+                400,
+                r#"{"error_info":{"error_code":190300,"message":"skew"}}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap();
+        assert_eq!(e.kind(), ErrorKind::ClockSkew);
+        assert!(!e.is_retryable());
+        assert!(e.to_string().contains("clock"), "{e}");
+    }
+}

@@ -1,0 +1,522 @@
+//! Participants: `GET /v1/meetings/{meeting_id}/participants` (spec §4.1).
+//!
+//! Three layers:
+//! - [`TencentMeetingClient::participants_page`]: one raw page;
+//! - [`ParticipantsList`]: one query chain (`pos` → `next_pos`) as a [`ListRequest`] for
+//!   [`roster_core::Paginator`], with the 50,000-record cap declared;
+//! - [`capped_window_stream`]: one time window, split in halves (down to one hour) while the
+//!   vendor's cap would truncate it; used by [`TencentMeetingClient::attendees`].
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use futures::stream::{self, BoxStream, StreamExt};
+use roster_core::{
+    Attendee, Error, ErrorKind, ListRequest, Page, PageObserver, PageToken, Paginator, Result,
+    Window,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::client::TencentMeetingClient;
+use crate::config::MAX_PARTICIPANTS_PAGE_SIZE;
+use crate::convert::attendee_from_participant;
+use crate::target::{QueryString, validate_id};
+use crate::wire::ParticipantsResponse;
+
+/// Records one query (meeting, sub-meeting, window) returns over all its pages at most.
+pub const RECORD_CAP: u64 = 50_000;
+
+/// Longest window sent: 31 days, in seconds between `start_time` and `end_time`.
+pub const MAX_WINDOW_SECONDS: i64 = 2_678_400;
+
+/// Shortest window created by splitting a capped window in halves.
+pub const MIN_SPLIT_WINDOW: Duration = Duration::HOUR;
+
+/// Parameters of one participants query chain. Frozen for the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParticipantsParams {
+    /// The meeting id (decimal digits).
+    pub meeting_id: String,
+    /// The occurrence of a recurring meeting.
+    pub sub_meeting_id: Option<String>,
+    /// Join-time filter, Unix seconds, both ends inclusive (`start_time`, `end_time`).
+    pub window: Option<(i64, i64)>,
+    /// Rows per page, `1..=100`.
+    pub size: u32,
+}
+
+impl ParticipantsParams {
+    /// A chain over `meeting_id` with 100 rows per page, no sub-meeting and no window.
+    pub fn new(meeting_id: impl Into<String>) -> Self {
+        Self {
+            meeting_id: meeting_id.into(),
+            sub_meeting_id: None,
+            window: None,
+            size: MAX_PARTICIPANTS_PAGE_SIZE,
+        }
+    }
+
+    /// Selects an occurrence of a recurring meeting (no window may be set then).
+    pub fn sub_meeting(mut self, id: impl Into<String>) -> Self {
+        self.sub_meeting_id = Some(id.into());
+        self
+    }
+
+    /// Sets the join-time filter: Unix seconds, both inclusive, at most 31 days apart.
+    pub fn window(mut self, start: i64, end: i64) -> Self {
+        self.window = Some((start, end));
+        self
+    }
+
+    /// Sets the filter from a half-open [`Window`] ([`Window::inclusive_unix_bounds`]).
+    pub fn window_of(self, w: &Window) -> Self {
+        let (s, e) = w.inclusive_unix_bounds();
+        self.window(s, e)
+    }
+
+    /// Sets the page size.
+    pub fn size(mut self, size: u32) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// Checks everything locally, before any request.
+    pub fn validate(&self) -> Result<()> {
+        validate_id("meeting id", &self.meeting_id)?;
+        if let Some(sub) = &self.sub_meeting_id {
+            validate_id("sub-meeting id", sub)?;
+        }
+        if !(1..=MAX_PARTICIPANTS_PAGE_SIZE).contains(&self.size) {
+            return Err(Error::invalid_argument(format!(
+                "the participants page size must be 1 to {MAX_PARTICIPANTS_PAGE_SIZE}, not {}",
+                self.size
+            )));
+        }
+        if let Some((start, end)) = self.window {
+            if self.sub_meeting_id.is_some() {
+                return Err(Error::invalid_argument(
+                    "a time window cannot be combined with a sub-meeting: the vendor ignores it for recurring meetings",
+                ));
+            }
+            if start < 0 || end < start {
+                return Err(Error::invalid_argument(format!(
+                    "the participants window [{start}, {end}] is negative or reversed"
+                )));
+            }
+            if end - start > MAX_WINDOW_SECONDS {
+                return Err(Error::invalid_argument(format!(
+                    "the participants window spans {} s; the vendor accepts at most {MAX_WINDOW_SECONDS} s (31 days)",
+                    end - start
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A stable description of the chain (for resumable cursors).
+    pub fn fingerprint(&self) -> String {
+        let (s, e) = match self.window {
+            Some((s, e)) => (s.to_string(), e.to_string()),
+            None => (String::new(), String::new()),
+        };
+        format!(
+            "tencent.participants|{}|{}|{s}|{e}",
+            self.meeting_id,
+            self.sub_meeting_id.as_deref().unwrap_or("")
+        )
+    }
+}
+
+impl TencentMeetingClient {
+    /// One raw page. `pos` is `None` for the first page, then the previous `next_pos`
+    /// verbatim. Query order: `userid`, `sub_meeting_id`, `pos`, `size`, `start_time`,
+    /// `end_time`.
+    pub async fn participants_page(
+        &self,
+        params: &ParticipantsParams,
+        pos: Option<&str>,
+    ) -> Result<ParticipantsResponse> {
+        params.validate()?;
+        let mut q = QueryString::new();
+        q.push("userid", &self.inner.operator_id)
+            .push_opt("sub_meeting_id", params.sub_meeting_id.as_deref())
+            .push("pos", pos.unwrap_or("0"))
+            .push("size", params.size.to_string());
+        if let Some((start, end)) = params.window {
+            q.push("start_time", start.to_string())
+                .push("end_time", end.to_string());
+        }
+        self.get_json(
+            "participants",
+            &["v1", "meetings", &params.meeting_id, "participants"],
+            &q,
+        )
+        .await
+    }
+
+    /// One query chain as a [`ListRequest`] (validated now, before any request).
+    pub fn participants_list(&self, params: ParticipantsParams) -> Result<ParticipantsList> {
+        params.validate()?;
+        Ok(ParticipantsList {
+            client: self.clone(),
+            params,
+        })
+    }
+}
+
+/// One participants query chain: pages of [`Attendee`]s, `next_pos` tokens
+/// ([`PageToken::Position`]), the 50,000-record cap declared (the paginator surfaces
+/// [`ErrorKind::Truncated`] after the last page when it is hit).
+#[derive(Debug, Clone)]
+pub struct ParticipantsList {
+    client: TencentMeetingClient,
+    params: ParticipantsParams,
+}
+
+impl ParticipantsList {
+    /// The parameters.
+    pub fn params(&self) -> &ParticipantsParams {
+        &self.params
+    }
+}
+
+impl ListRequest for ParticipantsList {
+    type Item = Attendee;
+
+    fn page_size(&self) -> u32 {
+        self.params.size
+    }
+
+    fn fingerprint(&self) -> String {
+        self.params.fingerprint()
+    }
+
+    fn record_cap(&self) -> Option<u64> {
+        Some(RECORD_CAP)
+    }
+
+    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Attendee>> {
+        let pos = match token {
+            None => None,
+            Some(PageToken::Position(p)) => Some(p),
+            Some(other) => {
+                return Err(Error::invalid_argument(format!(
+                    "participants pages are addressed by position, not by {other}"
+                )));
+            }
+        };
+        let r = self
+            .client
+            .participants_page(&self.params, pos.as_deref())
+            .await?;
+        let meeting_id = &self.params.meeting_id;
+        let sub = self.params.sub_meeting_id.as_deref();
+        let items = r
+            .participants
+            .into_iter()
+            .map(|p| attendee_from_participant(p, meeting_id, sub))
+            .collect();
+        let has_more = r.has_remaining.unwrap_or(false);
+        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
+        Ok(Page::new(items, has_more, r.next_pos.map(PageToken::Position)).with_total(total))
+    }
+}
+
+/// The identity of a join session for de-duplication: `(ms_open_id or userid or uuid or raw
+/// name, join time, device)` (spec §4.1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionKey(String, Option<i64>, Option<i64>);
+
+/// The [`SessionKey`] of an attendee.
+pub fn session_key(a: &Attendee) -> SessionKey {
+    let id = a
+        .temp_id
+        .clone()
+        .or_else(|| a.user_id.clone())
+        .or_else(|| {
+            a.extra
+                .get("uuid")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .map(|id| format!("id:{id}"))
+        .or_else(|| {
+            a.extra
+                .get("user_name")
+                .and_then(|v| v.as_str())
+                .map(|n| format!("name:{n}"))
+        })
+        .unwrap_or_default();
+    SessionKey(
+        id,
+        a.joined_at.map(OffsetDateTime::unix_timestamp),
+        a.device.map(|d| d.code()),
+    )
+}
+
+/// A window still to query, with the sessions already delivered for an enclosing window that
+/// was truncated (they are skipped when the halves return them again).
+struct Pending {
+    window: Window,
+    exclude: Option<Arc<HashSet<SessionKey>>>,
+}
+
+struct Chain {
+    window: Window,
+    pages: BoxStream<'static, Result<Page<Attendee>>>,
+    first: bool,
+    /// Keys delivered so far, kept only while a cap hit could still be recovered by splitting
+    /// (the vendor did not report a total on the first page).
+    track: Option<HashSet<SessionKey>>,
+    exclude: Option<Arc<HashSet<SessionKey>>>,
+}
+
+struct SplitState {
+    client: TencentMeetingClient,
+    meeting_id: String,
+    size: u32,
+    observer: Option<Arc<dyn PageObserver>>,
+    queue: VecDeque<Pending>,
+    chain: Option<Chain>,
+    edge_seen: HashSet<SessionKey>,
+    done: bool,
+}
+
+fn splittable(w: &Window) -> bool {
+    w.duration() >= MIN_SPLIT_WINDOW * 2
+}
+
+fn halves(w: &Window) -> (Window, Window) {
+    let mid = w.start + Duration::seconds(w.duration().whole_seconds() / 2);
+    (
+        Window {
+            start: w.start,
+            end: mid,
+        },
+        Window {
+            start: mid,
+            end: w.end,
+        },
+    )
+}
+
+fn near(t: OffsetDateTime, edge: OffsetDateTime) -> bool {
+    (t - edge).abs() <= Duration::SECOND
+}
+
+/// Every session of `meeting_id` that joined in `window`, respecting the 50,000-record cap:
+///
+/// - if the first page reports `total_count > 50,000` and the window is at least two hours,
+///   the window is split in halves (each queried the same way) before anything is delivered;
+/// - if the vendor reports no total and the chain stops at the cap, the halves are queried and
+///   the sessions already delivered are skipped;
+/// - a window shorter than two hours that is still capped delivers its 50,000 records and then
+///   [`ErrorKind::Truncated`].
+///
+/// Sessions reported twice at the edge between two halves (bounds are inclusive) are dropped.
+/// The stream ends after the first error.
+pub fn capped_window_stream(
+    client: TencentMeetingClient,
+    meeting_id: String,
+    window: Window,
+    size: u32,
+    observer: Option<Arc<dyn PageObserver>>,
+) -> BoxStream<'static, Result<Attendee>> {
+    let state = SplitState {
+        client,
+        meeting_id,
+        size,
+        observer,
+        queue: VecDeque::from([Pending {
+            window,
+            exclude: None,
+        }]),
+        chain: None,
+        edge_seen: HashSet::new(),
+        done: false,
+    };
+    stream::unfold(state, |mut st| async move {
+        let batch = st.next_batch().await?;
+        Some((stream::iter(batch), st))
+    })
+    .flatten()
+    .boxed()
+}
+
+impl SplitState {
+    fn start_chain(&self, p: Pending) -> Result<Chain> {
+        let params = ParticipantsParams::new(self.meeting_id.clone())
+            .window_of(&p.window)
+            .size(self.size);
+        let list = self.client.participants_list(params)?;
+        Ok(Chain {
+            window: p.window,
+            pages: Paginator::new(list).pages().boxed(),
+            first: true,
+            track: None,
+            exclude: p.exclude,
+        })
+    }
+
+    fn push_halves(&mut self, w: &Window, exclude: Option<Arc<HashSet<SessionKey>>>) {
+        let (a, b) = halves(w);
+        tracing::debug!(
+            from = w.start.unix_timestamp(),
+            to = w.end.unix_timestamp(),
+            "participants window capped at {RECORD_CAP} records; splitting it in halves"
+        );
+        self.queue.push_front(Pending {
+            window: b,
+            exclude: exclude.clone(),
+        });
+        self.queue.push_front(Pending { window: a, exclude });
+    }
+
+    /// The next batch of results (one page, or one error), or `None` at the end.
+    async fn next_batch(&mut self) -> Option<Vec<Result<Attendee>>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.chain.is_none() {
+                let pending = self.queue.pop_front()?;
+                match self.start_chain(pending) {
+                    Ok(c) => self.chain = Some(c),
+                    Err(e) => {
+                        self.done = true;
+                        return Some(vec![Err(e)]);
+                    }
+                }
+            }
+            let chain = self.chain.as_mut()?;
+            match chain.pages.next().await {
+                None => {
+                    self.chain = None;
+                }
+                Some(Ok(page)) => {
+                    if chain.first {
+                        chain.first = false;
+                        let can_split = splittable(&chain.window);
+                        if can_split && page.total_hint.is_some_and(|t| t > RECORD_CAP) {
+                            let (w, ex) = (chain.window, chain.exclude.clone());
+                            self.chain = None;
+                            self.push_halves(&w, ex);
+                            continue;
+                        }
+                        if can_split && page.total_hint.is_none() {
+                            chain.track = Some(HashSet::new());
+                        }
+                    }
+                    if let Some(o) = &self.observer {
+                        o.on_page(page.items.len(), page.total_hint);
+                    }
+                    let (start, last) = (chain.window.start, chain.window.end - Duration::SECOND);
+                    let mut out = Vec::with_capacity(page.items.len());
+                    for a in page.items {
+                        let key = session_key(&a);
+                        if chain.exclude.as_ref().is_some_and(|x| x.contains(&key)) {
+                            continue;
+                        }
+                        if let Some(t) = a.joined_at
+                            && (near(t, start) || near(t, last))
+                            && !self.edge_seen.insert(key.clone())
+                        {
+                            continue;
+                        }
+                        if let Some(track) = &mut chain.track {
+                            track.insert(key);
+                        }
+                        out.push(Ok(a));
+                    }
+                    return Some(out);
+                }
+                Some(Err(e)) => {
+                    if e.kind() == ErrorKind::Truncated && chain.track.is_some() {
+                        let mut delivered = chain.track.take().unwrap_or_default();
+                        if let Some(parent) = &chain.exclude {
+                            delivered.extend(parent.iter().cloned());
+                        }
+                        let w = chain.window;
+                        self.chain = None;
+                        self.push_halves(&w, Some(Arc::new(delivered)));
+                        continue;
+                    }
+                    self.done = true;
+                    self.chain = None;
+                    return Some(vec![Err(e)]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn params_validation() {
+        let ok = ParticipantsParams::new("123").window(0, MAX_WINDOW_SECONDS);
+        ok.validate().unwrap();
+        let bad = [
+            ParticipantsParams::new("12/3"),
+            ParticipantsParams::new("123").size(0),
+            ParticipantsParams::new("123").size(101),
+            ParticipantsParams::new("123").window(10, 9),
+            ParticipantsParams::new("123").window(-1, 9),
+            ParticipantsParams::new("123").window(0, MAX_WINDOW_SECONDS + 1),
+            ParticipantsParams::new("123").sub_meeting("4").window(0, 1),
+            ParticipantsParams::new("123").sub_meeting("4?x"),
+        ];
+        for p in bad {
+            assert_eq!(
+                p.validate().unwrap_err().kind(),
+                ErrorKind::InvalidArgument,
+                "{p:?}"
+            );
+        }
+        assert_ne!(
+            ParticipantsParams::new("1").window(0, 5).fingerprint(),
+            ParticipantsParams::new("1").window(0, 6).fingerprint()
+        );
+    }
+
+    #[test]
+    fn halving() {
+        let w = Window {
+            start: datetime!(2026-01-01 0:00 UTC),
+            end: datetime!(2026-01-01 3:00:01 UTC),
+        };
+        let (a, b) = halves(&w);
+        assert_eq!(a.start, w.start);
+        assert_eq!(a.end, b.start);
+        assert_eq!(b.end, w.end);
+        assert_eq!(a.duration(), Duration::seconds(5400));
+        assert!(splittable(&w));
+        assert!(splittable(&Window {
+            start: w.start,
+            end: w.start + Duration::HOUR * 2
+        }));
+        assert!(!splittable(&Window {
+            start: w.start,
+            end: w.start + Duration::HOUR * 2 - Duration::SECOND
+        }));
+    }
+
+    #[test]
+    fn session_keys() {
+        let mut a = Attendee::new(roster_core::Vendor::TencentMeeting, "m");
+        a.user_id = Some("u".into());
+        a.joined_at = Some(datetime!(2026-01-01 0:00 UTC));
+        let k1 = session_key(&a);
+        a.temp_id = Some("ms".into());
+        assert_ne!(session_key(&a), k1, "ms_open_id wins over userid");
+        let mut b = Attendee::new(roster_core::Vendor::TencentMeeting, "m");
+        b.extra.insert("user_name".into(), "dGVzdA==".into());
+        let mut c = b.clone();
+        c.extra.insert("user_name".into(), "b3RoZXI=".into());
+        assert_ne!(session_key(&b), session_key(&c));
+    }
+}

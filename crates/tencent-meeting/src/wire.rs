@@ -1,0 +1,771 @@
+//! Wire types: the JSON bodies exactly as the vendor sends them, decoded leniently.
+//!
+//! Every field is optional (the vendor's field sets drift), strings and numbers are both
+//! accepted where the vendor mixes them, `null` arrays are empty, unknown enum values are kept,
+//! and fields this crate does not know are captured in `extra` (and moved to the unified
+//! model's `extra` by [`crate::convert`]). Fields that cannot be read as their type become
+//! `None` instead of failing the whole page.
+
+use std::fmt;
+
+use roster_core::SecretString;
+use roster_core::wire::{
+    null_as_default, opt_bool, opt_i64, opt_string, opt_unix_seconds, value_as_string,
+};
+use serde::de::{Deserialize, Deserializer};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::decode::{DecodedText, decode_base64_text};
+
+/// The error body of every failed call: `{"error_info":{"error_code":9003,"message":"…"}}`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// The error, if the body has one.
+    #[serde(default)]
+    pub error_info: Option<ErrorInfo>,
+}
+
+/// The vendor's error (spec §3).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ErrorInfo {
+    /// The code errors are classified on.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub error_code: Option<i64>,
+    /// Newer responses: a prefixed form of the code (`200190303`); kept, never classified on.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub new_error_code: Option<i64>,
+    /// Free text.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub message: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /v1/meetings/{meeting_id}/participants` (spec §4.1).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ParticipantsResponse {
+    /// The meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_id: Option<String>,
+    /// The meeting code people dial.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// The subject, raw (plain text per this page, Base64 per another; see
+    /// [`Self::subject_decoded`]).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subject: Option<String>,
+    /// Scheduled start.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub schedule_start_time: Option<OffsetDateTime>,
+    /// Scheduled end.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub schedule_end_time: Option<OffsetDateTime>,
+    /// One row per join session (may be empty).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub participants: Vec<Participant>,
+    /// More rows follow; absent means no.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_remaining: Option<bool>,
+    /// The opaque position of the next page, as decimal text.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_pos: Option<String>,
+    /// Total join sessions of the query (not distinct people); often absent.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ParticipantsResponse {
+    /// The subject decoded as lenient Base64 when it is Base64 of UTF-8 text, else as sent.
+    ///
+    /// Plain subjects that happen to be valid Base64 of UTF-8 text would be decoded too, which
+    /// is why [`Self::subject`] keeps the raw value.
+    pub fn subject_decoded(&self) -> Option<DecodedText> {
+        self.subject.as_deref().map(decode_base64_text)
+    }
+}
+
+/// One join session (spec §4.1, Participant object).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Participant {
+    /// Enterprise user id; empty for non-members.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Per-meeting temporary id, every user has one.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub ms_open_id: Option<String>,
+    /// Identity id for a single meeting (older models).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub uuid: Option<String>,
+    /// OAuth open id (empty with AK/SK).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub open_id: Option<String>,
+    /// Base64 of the display name, raw.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub user_name: Option<String>,
+    /// Enterprise member (true with an empty `userid`: a departed member).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_enterprise_user: Option<bool>,
+    /// Upper-case hex `SHA-256(phone + "/" + SecretId)`; see [`crate::phone`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub phone: Option<String>,
+    /// Join time.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub join_time: Option<OffsetDateTime>,
+    /// Leave time; `None` for an open session (`""`, `"0"`, `0` or absent).
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub left_time: Option<OffsetDateTime>,
+    /// Device type code (spec §5.1).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub instanceid: Option<i64>,
+    /// Role code (spec §5.2).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub user_role: Option<i64>,
+    /// Webinar role code (spec §5.3).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub webinar_member_role: Option<i64>,
+    /// Join type code (spec §5.4).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub join_type: Option<i64>,
+    /// IP address, spelled `ip` (SDK); see [`Self::ip_address`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub ip: Option<String>,
+    /// IP address, spelled `IP` (doc table); see [`Self::ip_address`].
+    #[serde(default, rename = "IP", deserialize_with = "opt_string")]
+    pub ip_upper: Option<String>,
+    /// Location (only while in the meeting).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub location: Option<String>,
+    /// `UDP`, `TCP` or unknown (only while in the meeting).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub link_type: Option<String>,
+    /// Network type (有线, WIFI, 4G …; only while in the meeting).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub net: Option<String>,
+    /// Client version (only while in the meeting).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub app_version: Option<String>,
+    /// Microphone on.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub audio_state: Option<bool>,
+    /// Camera on.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub video_state: Option<bool>,
+    /// Sharing the screen.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub screen_shared_state: Option<bool>,
+    /// Custom data of an exclusive join link.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub customer_data: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Participant {
+    /// The IP address under either spelling (`ip` preferred).
+    pub fn ip_address(&self) -> Option<&str> {
+        self.ip.as_deref().or(self.ip_upper.as_deref())
+    }
+
+    /// The display name decoded from Base64 ([`decode_base64_text`]).
+    pub fn display_name(&self) -> Option<DecodedText> {
+        self.user_name.as_deref().map(decode_base64_text)
+    }
+}
+
+/// `GET /v1/meetings/{meeting_id}` (spec §4.2).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MeetingDetailResponse {
+    /// Number of entries.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub meeting_number: Option<i64>,
+    /// Normally one entry; empty for old meetings ("detail unavailable").
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub meeting_info_list: Vec<MeetingInfo>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A meeting's detail (spec §4.2, MeetingInfo).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MeetingInfo {
+    /// Meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_id: Option<String>,
+    /// Meeting code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// Subject.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subject: Option<String>,
+    /// State (`MEETING_STATE_*`).
+    #[serde(default, deserialize_with = "opt_meeting_status")]
+    pub status: Option<MeetingStatus>,
+    /// `0` scheduled, `1` instant (wire name `type`).
+    #[serde(default, rename = "type", deserialize_with = "opt_i64")]
+    pub schedule_type: Option<i64>,
+    /// One-off, recurring, …
+    #[serde(default, deserialize_with = "opt_meeting_type")]
+    pub meeting_type: Option<MeetingType>,
+    /// Scheduled start.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub start_time: Option<OffsetDateTime>,
+    /// Scheduled end.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub end_time: Option<OffsetDateTime>,
+    /// The current (ongoing or next) occurrence of a recurring meeting.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub current_sub_meeting_id: Option<String>,
+    /// Occurrences of a recurring meeting.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub sub_meetings: Vec<SubMeeting>,
+    /// `1`: more occurrence exceptions exist (documented spelling).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub has_more_sub_meeting: Option<i64>,
+    /// The doc example's spelling of [`Self::has_more_sub_meeting`].
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub has_more_sub_meetings: Option<i64>,
+    /// Remaining occurrences.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub remain_sub_meetings: Option<i64>,
+    /// Recurrence rule.
+    #[serde(default)]
+    pub recurring_rule: Option<RecurringRule>,
+    /// Hosts (objects or plain userid strings).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub hosts: Vec<UserRef>,
+    /// Current hosts.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub current_hosts: Vec<UserRef>,
+    /// Current co-hosts.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub current_co_hosts: Vec<UserRef>,
+    /// Invitees (at most 200; see the invitees endpoint for all).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub participants: Vec<UserRef>,
+    /// Join link.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub join_url: Option<String>,
+    /// Meeting password (only for the creator); never shown by `Debug`.
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub password: Option<SecretString>,
+    /// A password exists (for non-creators).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub need_password: Option<bool>,
+    /// Enrollment enabled.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub enable_enroll: Option<bool>,
+    /// Host key; never shown by `Debug`.
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub host_key: Option<SecretString>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl MeetingInfo {
+    /// Whether this is a recurring meeting (`meeting_type` 1).
+    pub fn is_recurring(&self) -> bool {
+        self.meeting_type == Some(MeetingType::Recurring)
+    }
+
+    /// Whether more occurrence exceptions exist, under either spelling.
+    pub fn has_more_sub_meetings(&self) -> bool {
+        self.has_more_sub_meeting.or(self.has_more_sub_meetings) == Some(1)
+    }
+}
+
+/// One occurrence of a recurring meeting.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubMeeting {
+    /// Occurrence id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sub_meeting_id: Option<String>,
+    /// `0` exists, `1` deleted.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub status: Option<i64>,
+    /// Start (number or string).
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub start_time: Option<OffsetDateTime>,
+    /// End (number or string).
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub end_time: Option<OffsetDateTime>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SubMeeting {
+    /// Whether the occurrence was deleted (`status` 1).
+    pub fn is_deleted(&self) -> bool {
+        self.status == Some(1)
+    }
+}
+
+/// A recurring meeting's rule.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecurringRule {
+    /// `0` daily, `1` workdays, `2` weekly, `3` bi-weekly, `4` monthly.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub recurring_type: Option<i64>,
+    /// `0` until a date, `1` a number of times.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub until_type: Option<i64>,
+    /// Last date.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub until_date: Option<OffsetDateTime>,
+    /// Number of occurrences.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub until_count: Option<i64>,
+    /// Other fields (`customized_*`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user in a list: an object (`{"userid":"…","nick_name":"…"}`) or, in some responses, a
+/// plain userid string.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct UserRef {
+    /// User id.
+    pub userid: Option<String>,
+    /// Nickname.
+    pub nick_name: Option<String>,
+    /// Other fields.
+    pub extra: Map<String, Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct UserRefObject {
+    #[serde(default, deserialize_with = "opt_string")]
+    userid: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    nick_name: Option<String>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for UserRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Object(map) => {
+                let o: UserRefObject =
+                    serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
+                Ok(UserRef {
+                    userid: o.userid,
+                    nick_name: o.nick_name,
+                    extra: o.extra,
+                })
+            }
+            other => Ok(UserRef {
+                userid: value_as_string(&other),
+                ..UserRef::default()
+            }),
+        }
+    }
+}
+
+/// `GET /v1/meetings/{meeting_id}/invitees` (spec §4.4).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InviteesResponse {
+    /// Invitees of this page.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub invitees: Vec<UserRef>,
+    /// More follow.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_remaining: Option<bool>,
+    /// Opaque position of the next page.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_pos: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EnrollApprovalsResponse {
+    /// Page number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// Enrollments matching the filter.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages matching the filter.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// The enrollments; absent when the page is empty.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enroll_list: Vec<Enroll>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One enrollment.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Enroll {
+    /// Enrollment id (an integer on the wire), as decimal text.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_id: Option<String>,
+    /// Enrollment time as UTC+8 wall-clock text (not a timestamp), raw.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_time: Option<String>,
+    /// `1` self-enrolled, `2` imported.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub enroll_source_type: Option<i64>,
+    /// Nickname (the phone number for phone imports without one).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub nick_name: Option<String>,
+    /// `1` pending, `2` rejected, `3` approved.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub status: Option<i64>,
+    /// Enterprise user id (same enterprise only).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// OAuth open id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub open_id: Option<String>,
+    /// Per-meeting temporary id; matches participants' `ms_open_id`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub ms_open_id: Option<String>,
+    /// PSTN dial-in credential.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub enroll_code: Option<String>,
+    /// Answers.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub answer_list: Vec<EnrollAnswer>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One answer of an enrollment.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EnrollAnswer {
+    /// Answer texts (one for single choice and short answers, several for multiple choice);
+    /// a single string is accepted too.
+    #[serde(default, deserialize_with = "string_list")]
+    pub answer_content: Vec<String>,
+    /// `1` not required, `2` required.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub is_required: Option<i64>,
+    /// Question number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_num: Option<i64>,
+    /// Question title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub question_title: Option<String>,
+    /// `1` single, `2` multiple choice, `3` short answer.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_type: Option<i64>,
+    /// `1` none, `2` phone, `3` e-mail, `4` name, `5` company.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub special_type: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A meeting's state (spec §5.5), unknown states kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MeetingStatus {
+    /// `MEETING_STATE_INVALID`.
+    Invalid,
+    /// `MEETING_STATE_INIT`: not started.
+    Init,
+    /// `MEETING_STATE_CANCELLED`.
+    Cancelled,
+    /// `MEETING_STATE_STARTED`: in progress.
+    Started,
+    /// `MEETING_STATE_ENDED`.
+    Ended,
+    /// `MEETING_STATE_NULL`: past its end, nobody joined.
+    Null,
+    /// `MEETING_STATE_RECYCLED`: meeting code recycled.
+    Recycled,
+    /// A state this version does not know, as sent.
+    Unknown(String),
+}
+
+impl MeetingStatus {
+    /// Maps the wire string.
+    pub fn parse(s: &str) -> Self {
+        match s.trim() {
+            "MEETING_STATE_INVALID" => Self::Invalid,
+            "MEETING_STATE_INIT" => Self::Init,
+            "MEETING_STATE_CANCELLED" => Self::Cancelled,
+            "MEETING_STATE_STARTED" => Self::Started,
+            "MEETING_STATE_ENDED" => Self::Ended,
+            "MEETING_STATE_NULL" => Self::Null,
+            "MEETING_STATE_RECYCLED" => Self::Recycled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invalid => "MEETING_STATE_INVALID",
+            Self::Init => "MEETING_STATE_INIT",
+            Self::Cancelled => "MEETING_STATE_CANCELLED",
+            Self::Started => "MEETING_STATE_STARTED",
+            Self::Ended => "MEETING_STATE_ENDED",
+            Self::Null => "MEETING_STATE_NULL",
+            Self::Recycled => "MEETING_STATE_RECYCLED",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for MeetingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MeetingStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A meeting's type (`meeting_type`), unknown codes kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MeetingType {
+    /// `0` one-off meeting.
+    OneOff,
+    /// `1` recurring meeting.
+    Recurring,
+    /// `2` WeChat-exclusive meeting.
+    WeChatExclusive,
+    /// `4` Rooms screen-cast meeting.
+    RoomsScreenCast,
+    /// `5` personal meeting id meeting.
+    PersonalMeetingId,
+    /// A code this version does not know.
+    Unknown(i64),
+}
+
+impl MeetingType {
+    /// Maps the wire code.
+    pub fn from_code(code: i64) -> Self {
+        match code {
+            0 => Self::OneOff,
+            1 => Self::Recurring,
+            2 => Self::WeChatExclusive,
+            4 => Self::RoomsScreenCast,
+            5 => Self::PersonalMeetingId,
+            other => Self::Unknown(other),
+        }
+    }
+
+    /// The wire code.
+    pub fn code(self) -> i64 {
+        match self {
+            Self::OneOff => 0,
+            Self::Recurring => 1,
+            Self::WeChatExclusive => 2,
+            Self::RoomsScreenCast => 4,
+            Self::PersonalMeetingId => 5,
+            Self::Unknown(c) => c,
+        }
+    }
+}
+
+fn opt_meeting_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MeetingStatus>, D::Error> {
+    Ok(opt_string(d)?
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| MeetingStatus::parse(&s)))
+}
+
+fn opt_meeting_type<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MeetingType>, D::Error> {
+    Ok(opt_i64(d)?.map(MeetingType::from_code))
+}
+
+fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    Ok(opt_string(d)?
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from))
+}
+
+/// A list of strings from an array (non-string items printed, `null`s skipped), a single
+/// string, or `null`.
+fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items.iter().filter_map(value_as_string).collect(),
+        Value::Null => Vec::new(),
+        other => value_as_string(&other).into_iter().collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::ExposeSecret;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    #[test]
+    fn doc_example_page() {
+        let body = r#"{"meeting_id":"144115214488302892","meeting_code":"746950080","subject":"Test Meeting",
+ "schedule_start_time":"1572085800","schedule_end_time":"1572089400","has_remaining":false,
+ "participants":[{"userid":"test2","user_name":"dGvzdDI=",
+   "phone":"0A07C3D999F5E29535D809857B5C44C51B819798542B241EC286F7DC828E0C01",
+   "join_time":"1572085800","left_time":"1572089400","instanceid":1}]}"#;
+        let r: ParticipantsResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(r.meeting_id.as_deref(), Some("144115214488302892"));
+        assert_eq!(r.has_remaining, Some(false));
+        assert_eq!(r.next_pos, None);
+        assert_eq!(r.schedule_start_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        let p = &r.participants[0];
+        assert_eq!(p.userid.as_deref(), Some("test2"));
+        assert_eq!(p.join_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(p.left_time, Some(datetime!(2019-10-26 11:30 UTC)));
+        assert!(p.display_name().unwrap().is_undecodable());
+        assert!(r.extra.is_empty() && p.extra.is_empty());
+    }
+
+    #[test]
+    fn quirks_strings_numbers_open_sessions_ip_spellings_unknown_fields() {
+        for (left, open) in [
+            (json!(""), true),
+            (json!("0"), true),
+            (json!(0), true),
+            (json!(null), true),
+            (json!("1572089400"), false),
+            (json!(1572089400), false),
+        ] {
+            let p: Participant =
+                serde_json::from_value(json!({"join_time": 1572085800, "left_time": left.clone()}))
+                    .unwrap();
+            assert_eq!(p.left_time.is_none(), open, "{left}");
+            assert!(p.join_time.is_some());
+        }
+        let p: Participant =
+            serde_json::from_value(json!({"IP": "10.0.0.1", "instanceid": "99", "new_field": [1]}))
+                .unwrap();
+        assert_eq!(p.ip_address(), Some("10.0.0.1"));
+        assert_eq!(p.instanceid, Some(99));
+        assert_eq!(p.extra["new_field"], json!([1]));
+        let both: Participant =
+            serde_json::from_value(json!({"IP": "1.1.1.1", "ip": "2.2.2.2"})).unwrap();
+        assert_eq!(both.ip_address(), Some("2.2.2.2"));
+        assert_eq!(both.ip_upper.as_deref(), Some("1.1.1.1"));
+    }
+
+    #[test]
+    fn next_pos_as_number_or_string_and_null_lists() {
+        let a: ParticipantsResponse =
+            serde_json::from_value(json!({"has_remaining": true, "next_pos": 5678, "participants": null, "total_count": "60000"})).unwrap();
+        let b: ParticipantsResponse =
+            serde_json::from_value(json!({"has_remaining": "true", "next_pos": "5678"})).unwrap();
+        assert_eq!(a.next_pos.as_deref(), Some("5678"));
+        assert_eq!(a.next_pos, b.next_pos);
+        assert_eq!(a.total_count, Some(60_000));
+        assert!(a.participants.is_empty());
+    }
+
+    #[test]
+    fn meeting_detail_mixed_forms_and_secrets() {
+        let body = json!({"meeting_number": 1, "meeting_info_list": [{
+            "meeting_id": "7567173273889276131", "subject": "周会", "status": "MEETING_STATE_SOMETHING_NEW",
+            "type": 0, "meeting_type": 1, "start_time": "1572085800", "end_time": 1572089400,
+            "current_sub_meeting_id": 1572085800u64,
+            "sub_meetings": [{"sub_meeting_id": "1572085800", "status": 0, "start_time": 1572085800, "end_time": "1572089400"},
+                              {"sub_meeting_id": "1572690600", "status": 1}],
+            "has_more_sub_meetings": 1,
+            "hosts": ["tester", {"userid": "owner1", "x": 1}], "participants": null,
+            "password": "123456", "host_key": "654321",
+            "settings": {"mute_enable_join": true}
+        }]});
+        let r: MeetingDetailResponse = serde_json::from_value(body).unwrap();
+        let m = &r.meeting_info_list[0];
+        assert!(m.is_recurring());
+        assert!(m.has_more_sub_meetings());
+        assert_eq!(
+            m.status,
+            Some(MeetingStatus::Unknown("MEETING_STATE_SOMETHING_NEW".into()))
+        );
+        assert_eq!(m.current_sub_meeting_id.as_deref(), Some("1572085800"));
+        assert_eq!(m.sub_meetings.len(), 2);
+        assert!(m.sub_meetings[1].is_deleted());
+        assert_eq!(
+            m.sub_meetings[0].end_time,
+            Some(datetime!(2019-10-26 11:30 UTC))
+        );
+        assert_eq!(m.hosts[0].userid.as_deref(), Some("tester"));
+        assert_eq!(m.hosts[1].userid.as_deref(), Some("owner1"));
+        assert_eq!(m.hosts[1].extra["x"], json!(1));
+        assert_eq!(m.password.as_ref().unwrap().expose_secret(), "123456");
+        let shown = format!("{m:?}");
+        assert!(
+            !shown.contains("123456") && !shown.contains("654321"),
+            "{shown}"
+        );
+        assert!(m.extra.contains_key("settings"));
+        let empty: MeetingDetailResponse =
+            serde_json::from_value(json!({"meeting_number": 0, "meeting_info_list": []})).unwrap();
+        assert!(empty.meeting_info_list.is_empty());
+    }
+
+    #[test]
+    fn enrollments_absent_list_and_answers() {
+        let r: EnrollApprovalsResponse = serde_json::from_value(
+            json!({"current_page": 3, "current_size": 0, "total_count": 100, "total_page": 2}),
+        )
+        .unwrap();
+        assert!(r.enroll_list.is_empty());
+        let e: Enroll = serde_json::from_value(json!({
+            "enroll_id": 123456789012345u64, "enroll_time": "2023-03-23 10:00:00", "status": 3,
+            "answer_list": [{"answer_content": ["a", "b"], "special_type": 2},
+                            {"answer_content": "single", "question_num": "2"},
+                            {"answer_content": null}]
+        }))
+        .unwrap();
+        assert_eq!(e.enroll_id.as_deref(), Some("123456789012345"));
+        assert_eq!(e.answer_list[0].answer_content, vec!["a", "b"]);
+        assert_eq!(e.answer_list[1].answer_content, vec!["single"]);
+        assert_eq!(e.answer_list[1].question_num, Some(2));
+        assert!(e.answer_list[2].answer_content.is_empty());
+    }
+
+    #[test]
+    fn error_body() {
+        let e: ErrorBody = serde_json::from_str(
+            r#"{"error_info":{"error_code":190303,"new_error_code":200190303,"message":"x"}}"#,
+        )
+        .unwrap();
+        let i = e.error_info.unwrap();
+        assert_eq!(
+            (i.error_code, i.new_error_code),
+            (Some(190303), Some(200190303))
+        );
+        let none: ErrorBody = serde_json::from_str("{}").unwrap();
+        assert!(none.error_info.is_none());
+    }
+}
