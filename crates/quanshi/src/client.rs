@@ -1,0 +1,426 @@
+//! The client: one configured HTTP client, retrier, pacer and token cache, and the call path
+//! every endpoint shares (authorize → pace → send → read the envelope → classify).
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use roster_core::http::{decode_error, unexpected_status};
+use roster_core::{
+    Error, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier, RetryClass, Vendor,
+};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::checksum::{SignatureHeaders, unix_millis};
+use crate::config::{AuthMode, Family, QuanshiConfig, join_url};
+use crate::envelope::Envelope;
+use crate::errors::{CallAuth, Failure, classify};
+use crate::token::{Token, TokenCache, TokenData, expose, token_decode_error};
+
+/// Endpoint names used in tracing spans and errors (never a secret).
+pub(crate) mod endpoint {
+    pub const TOKEN_CREATE: &str = "quanshi.token_create";
+    pub const MEETING_BY_JOIN_URL: &str = "quanshi.meeting_by_join_url";
+    pub const CONFERENCE_INFOS: &str = "quanshi.conference_infos";
+    pub const REPORT_V1: &str = "quanshi.report_v1";
+    pub const REPORT_V2: &str = "quanshi.report_v2";
+    pub const ATTENDEE_LIST: &str = "quanshi.attendee_list";
+}
+
+/// The Quanshi open API client. Cheap to clone (one `Arc`); clones share the connection
+/// pool, the token cache and the pacing budget.
+///
+/// Build it with [`QuanshiClient::new`] from a [`QuanshiConfig`]. Endpoint methods live in
+/// [`crate::meeting`], [`crate::report`] and [`crate::terminals`]; the cross-vendor
+/// [`roster_core::AttendeeSource`] implementation in [`crate::source`].
+#[derive(Clone)]
+pub struct QuanshiClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: QuanshiConfig,
+    http: HttpClient,
+    retrier: Retrier,
+    pacer: Pacer,
+    tokens: TokenCache,
+}
+
+impl fmt::Debug for QuanshiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QuanshiClient")
+            .field("config", &self.inner.config)
+            .field("pacer", &self.inner.pacer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request: family, endpoint name, path and JSON body (without auth).
+pub(crate) struct Call<'a> {
+    pub family: Family,
+    pub endpoint: &'static str,
+    pub path: &'a str,
+    pub body: Map<String, Value>,
+}
+
+/// A successful answer: the envelope's payload plus the raw response (for decode errors).
+pub(crate) struct Answer {
+    pub payload: Value,
+    pub raw: RawResponse,
+}
+
+impl Answer {
+    /// Decodes the payload with `read`; a failure is a fatal [`ErrorKind::Decode`] with the
+    /// status and a body snippet.
+    pub(crate) fn decode<T>(
+        self,
+        read: impl FnOnce(Value) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        read(self.payload).map_err(|message| {
+            Error::decode(
+                Vendor::Quanshi,
+                self.raw.status,
+                format!("unexpected Quanshi result: {message}"),
+                &self.raw.body,
+            )
+        })
+    }
+}
+
+/// The token source of signed calls (none).
+type NoToken = fn() -> std::future::Ready<Result<Arc<Token>>>;
+
+/// How one attempt authenticated.
+enum Auth {
+    Token(Arc<Token>),
+    Signature(SignatureHeaders),
+}
+
+impl QuanshiClient {
+    /// Builds a client; fails with [`ErrorKind::Config`] naming the setting when the
+    /// configuration is incomplete (see [`QuanshiConfig::validate`]).
+    pub fn new(config: QuanshiConfig) -> Result<Self> {
+        config.validate()?;
+        let http = HttpClient::new(config.http.clone())?;
+        let retrier = Retrier::new(config.retry.clone(), config.clock.clone());
+        let pacer =
+            Pacer::per_minute(config.calls_per_minute).with_max_in_flight(config.max_in_flight);
+        let tokens = TokenCache::new(config.token.clone());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                retrier,
+                pacer,
+                tokens,
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &QuanshiConfig {
+        &self.inner.config
+    }
+
+    /// Number of tokens this client has obtained from `token/create`.
+    pub fn tokens_created(&self) -> u64 {
+        self.inner.tokens.fetches()
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.inner.config.clock.now()
+    }
+
+    /// A fresh token: the fixed one, the cached one, or a new one from `token/create`.
+    pub async fn token(&self) -> Result<Arc<Token>> {
+        self.inner
+            .tokens
+            .get(|| self.now(), || self.create_token())
+            .await
+    }
+
+    /// Calls `token/create` (signature headers, body `{"userId": <admin id>}`) and reads the
+    /// configured token field. Does not touch the cache; [`QuanshiClient::token`] does.
+    pub async fn create_token(&self) -> Result<TokenData> {
+        let config = &self.inner.config;
+        let admin = config.admin_user_id.ok_or_else(|| {
+            Error::config(format!(
+                "the administrator user id is not set ({}); token/create needs it",
+                crate::config::ENV_USER_ID
+            ))
+        })?;
+        let mut body = Map::new();
+        body.insert("userId".into(), json!(admin));
+        let call = Call {
+            family: Family::Events,
+            endpoint: endpoint::TOKEN_CREATE,
+            path: &config.paths.token_create,
+            body,
+        };
+        // Signed, and never through token(): that would make the future type recursive.
+        let answer = self.execute::<NoToken, _>(&call, None, true).await?;
+        let status = answer.raw.status;
+        TokenData::from_value(&answer.payload, &config.token_field)
+            .map_err(|m| token_decode_error(status, m))
+    }
+
+    /// Runs a call under the retry policy with the family's auth mode.
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer> {
+        if self.inner.config.family_auth(call.family).mode == AuthMode::Signature {
+            self.execute::<NoToken, _>(&call, None, false).await
+        } else {
+            self.execute(&call, Some(|| self.token()), false).await
+        }
+    }
+
+    /// Runs `call`: with the token from `token` when given, else signed.
+    async fn execute<F, Fut>(
+        &self,
+        call: &Call<'_>,
+        token: Option<F>,
+        sensitive: bool,
+    ) -> Result<Answer>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Arc<Token>>>,
+    {
+        // Set once this call has refreshed its token: a later token-invalid answer is final.
+        let refreshed = AtomicBool::new(false);
+        let result = self
+            .inner
+            .retrier
+            .run(|attempt| {
+                let refreshed = &refreshed;
+                let token = &token;
+                async move {
+                    if attempt.refresh_auth {
+                        refreshed.store(true, Ordering::SeqCst);
+                    }
+                    let auth = match token {
+                        None => None,
+                        // Before taking a pacing slot: the token fetch takes its own.
+                        Some(get) => Some(get().await.map_err(|e| {
+                            // token/create has already retried what it could.
+                            e.with_class(RetryClass::Fatal)
+                        })?),
+                    };
+                    let _permit = self.inner.pacer.acquire().await;
+                    let auth = match auth {
+                        Some(token) => Auth::Token(token),
+                        None => Auth::Signature(self.sign()?),
+                    };
+                    let call_auth = match &auth {
+                        Auth::Signature(s) => CallAuth::Signature {
+                            sent_ms: s.cur_time(),
+                        },
+                        Auth::Token(t) if t.is_fixed() => CallAuth::SpentToken { fixed: true },
+                        Auth::Token(_) if refreshed.load(Ordering::SeqCst) => {
+                            CallAuth::SpentToken { fixed: false }
+                        }
+                        Auth::Token(_) => CallAuth::RefreshableToken,
+                    };
+                    let request = self.build(call, &auth)?;
+                    let raw = self
+                        .inner
+                        .http
+                        .send(Vendor::Quanshi, call.endpoint, attempt.number, request)
+                        .await?;
+                    let outcome = self.interpret(call.family, raw, call_auth, sensitive);
+                    if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
+                        && e.class() == RetryClass::RefreshAuth
+                    {
+                        self.inner.tokens.invalidate(token.generation());
+                    }
+                    outcome
+                }
+            })
+            .await;
+        // A policy without auth refreshes stops on RefreshAuth: that is still a final Auth
+        // failure.
+        result.map_err(|e| {
+            if e.class() == RetryClass::RefreshAuth {
+                e.with_class(RetryClass::Fatal)
+            } else {
+                e
+            }
+        })
+    }
+
+    fn sign(&self) -> Result<SignatureHeaders> {
+        let config = &self.inner.config;
+        let (Some(key), Some(secret)) = (&config.app_key, &config.secret_key) else {
+            return Err(Error::config(
+                "signature mode needs the app key and the secret key",
+            ));
+        };
+        Ok(SignatureHeaders::new(
+            config.key_header,
+            key,
+            secret,
+            self.now(),
+        ))
+    }
+
+    fn build(&self, call: &Call<'_>, auth: &Auth) -> Result<reqwest::RequestBuilder> {
+        let config = &self.inner.config;
+        let base = match call.family {
+            Family::Conference => &config.base_url,
+            Family::Events => &config.events_base_url,
+        };
+        let mut body = call.body.clone();
+        let mut request = self
+            .inner
+            .http
+            .reqwest()
+            .post(join_url(base, call.path))
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json");
+        match auth {
+            Auth::Signature(s) => request = request.headers(s.to_headers()?),
+            Auth::Token(token) => {
+                let placement = config.family_auth(call.family).placement;
+                if placement.header() {
+                    let mut value = HeaderValue::from_str(expose(token)).map_err(|_| {
+                        Error::config("the token contains characters not allowed in an HTTP header; use TokenPlacement::Body")
+                    })?;
+                    value.set_sensitive(true);
+                    request = request.header("token", value);
+                }
+                if placement.body() {
+                    body.insert(
+                        "token".into(),
+                        Value::String(token.secret().expose_secret().to_string()),
+                    );
+                }
+            }
+        }
+        let bytes = serde_json::to_vec(&Value::Object(body))
+            .map_err(|e| Error::invalid_argument(format!("cannot encode the request: {e}")))?;
+        Ok(request.body(bytes))
+    }
+
+    /// Reads the answer: HTTP status, JSON, envelope, vendor code.
+    fn interpret(
+        &self,
+        family: Family,
+        raw: RawResponse,
+        auth: CallAuth,
+        sensitive: bool,
+    ) -> Result<Answer> {
+        let strip = |e: Error| if sensitive { e.without_body() } else { e };
+        let value: Value = match serde_json::from_slice(&raw.body) {
+            Ok(v) => v,
+            Err(e) if raw.is_success() => {
+                return Err(strip(decode_error(Vendor::Quanshi, &raw, &e)));
+            }
+            Err(_) => return Err(strip(unexpected_status(Vendor::Quanshi, &raw))),
+        };
+        let Some(envelope) = Envelope::from_value(value, family) else {
+            if raw.is_success() {
+                return Err(strip(Error::decode(
+                    Vendor::Quanshi,
+                    raw.status,
+                    format!(
+                        "the answer is not a {} envelope (no status or code)",
+                        family.as_str()
+                    ),
+                    &raw.body,
+                )));
+            }
+            return Err(strip(unexpected_status(Vendor::Quanshi, &raw)));
+        };
+        if envelope.is_success() {
+            if !raw.is_success() {
+                return Err(strip(unexpected_status(Vendor::Quanshi, &raw)));
+            }
+            return Ok(Answer {
+                payload: envelope.payload,
+                raw,
+            });
+        }
+        let failure = Failure {
+            code: envelope.code,
+            message: envelope.msg.unwrap_or_default(),
+            request_ids: envelope.request_ids,
+            http_status: raw.status,
+            server_time_ms: envelope
+                .server_time_ms
+                .or_else(|| raw.header("date").and_then(http_date_millis)),
+        };
+        let config = &self.inner.config;
+        let error = classify(&config.errors, &failure, auth, config.max_clock_skew);
+        tracing::debug!(
+            code = failure.code,
+            kind = %error.kind(),
+            request_id = error.request_id().unwrap_or(""),
+            "quanshi call failed"
+        );
+        Err(error)
+    }
+
+    /// The configured host user id, or a configuration error naming the setting.
+    pub(crate) fn host_user_id(&self, what: &str) -> Result<u64> {
+        self.inner.config.host_user_id.ok_or_else(|| {
+            Error::config(format!(
+                "{what} needs the meeting host's user id: set host_user_id ({})",
+                crate::config::ENV_HOST_USER_ID
+            ))
+        })
+    }
+
+    /// A meeting id as Quanshi's numeric `eventId`.
+    pub(crate) fn parse_event_id(id: &str) -> Result<u64> {
+        let t = id.trim();
+        t.parse::<u64>().map_err(|_| {
+            Error::invalid_argument(format!(
+                "Quanshi meeting ids are numeric eventIds, not {t:?}"
+            ))
+        })
+    }
+}
+
+/// The HTTP `Date` header as Unix ms.
+fn http_date_millis(text: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
+    Some(unix_millis(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::ErrorKind;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            http_date_millis("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777_000)
+        );
+        assert_eq!(http_date_millis("yesterday"), None);
+    }
+
+    #[test]
+    fn event_ids() {
+        assert_eq!(QuanshiClient::parse_event_id(" 566390 ").unwrap(), 566_390);
+        for bad in ["", "abc", "-1", "1.5"] {
+            let e = QuanshiClient::parse_event_id(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        }
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let c = QuanshiClient::new(
+            QuanshiConfig::new()
+                .app_key("app")
+                .secret_key("SECRET-XYZ")
+                .admin_user_id(1)
+                .base_urls("http://127.0.0.1:9"),
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("SECRET-XYZ"), "{shown}");
+    }
+}

@@ -1,0 +1,190 @@
+//! `conference/attendee/list` (spec §4.5): the terminals in a meeting **now** (real time, not
+//! history), paginated by 1-based `page` and a constant `count`.
+//!
+//! [`TerminalList`] is a [`ListRequest`]: the core [`Paginator`] drives it. A page shorter than
+//! `count` (or empty, or without `list`) is the last one; after `max_pages` full pages the
+//! chain stops and the paginator reports [`roster_core::ErrorKind::Truncated`].
+
+use std::fmt;
+
+use roster_core::{Attendee, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Result};
+use serde_json::{Map, Value, json};
+
+use crate::client::{Call, QuanshiClient, endpoint};
+use crate::config::{Family, MAX_ATTENDEE_LIST_PAGE_SIZE};
+use crate::wire::{Terminal, json_type, records_from};
+
+/// The terminal list of one meeting, as a paginated request.
+#[derive(Clone)]
+pub struct TerminalList {
+    client: QuanshiClient,
+    event_id: u64,
+    count: u32,
+    max_pages: u32,
+}
+
+impl fmt::Debug for TerminalList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TerminalList")
+            .field("event_id", &self.event_id)
+            .field("count", &self.count)
+            .field("max_pages", &self.max_pages)
+            .finish()
+    }
+}
+
+impl TerminalList {
+    /// The list of `event_id` with the client's configured page size and page guard.
+    pub fn new(client: QuanshiClient, event_id: u64) -> Self {
+        let count = client.config().attendee_list_page_size;
+        let max_pages = client.config().max_pages;
+        Self {
+            client,
+            event_id,
+            count,
+            max_pages,
+        }
+    }
+
+    /// Sets the page size (`count`, 1 to 100); fails before any request otherwise.
+    pub fn page_size(mut self, count: u32) -> Result<Self> {
+        if !(1..=MAX_ATTENDEE_LIST_PAGE_SIZE).contains(&count) {
+            return Err(Error::invalid_argument(format!(
+                "count must be between 1 and {MAX_ATTENDEE_LIST_PAGE_SIZE}, not {count}"
+            )));
+        }
+        self.count = count;
+        Ok(self)
+    }
+
+    /// Sets the page guard.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+}
+
+impl ListRequest for TerminalList {
+    type Item = Terminal;
+
+    fn page_size(&self) -> u32 {
+        self.count
+    }
+
+    fn fingerprint(&self) -> String {
+        format!("quanshi.attendee_list:{}", self.event_id)
+    }
+
+    fn record_cap(&self) -> Option<u64> {
+        Some(u64::from(self.max_pages) * u64::from(self.count))
+    }
+
+    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Terminal>> {
+        let page = match token {
+            None => 1,
+            Some(PageToken::Page(n)) if n >= 1 => n,
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::CursorMismatch,
+                    format!("conference/attendee/list pages by number, not {other}"),
+                ));
+            }
+        };
+        let items = self
+            .client
+            .terminals_page(self.event_id, page, self.count)
+            .await?;
+        let full = items.len() >= self.count as usize;
+        Ok(if full && page < self.max_pages {
+            Page::new(items, true, Some(PageToken::Page(page + 1)))
+        } else {
+            Page::last(items)
+        })
+    }
+}
+
+impl QuanshiClient {
+    /// One page of `conference/attendee/list` (`page` from 1, `count` 1 to 100).
+    pub async fn terminals_page(
+        &self,
+        event_id: u64,
+        page: u32,
+        count: u32,
+    ) -> Result<Vec<Terminal>> {
+        if page < 1 {
+            return Err(Error::invalid_argument("page numbers start at 1"));
+        }
+        if !(1..=MAX_ATTENDEE_LIST_PAGE_SIZE).contains(&count) {
+            return Err(Error::invalid_argument(format!(
+                "count must be between 1 and {MAX_ATTENDEE_LIST_PAGE_SIZE}, not {count}"
+            )));
+        }
+        let mut body = Map::new();
+        body.insert("eventId".into(), json!(event_id));
+        body.insert("page".into(), json!(page));
+        body.insert("count".into(), json!(count));
+        let answer = self
+            .call(Call {
+                family: Family::Conference,
+                endpoint: endpoint::ATTENDEE_LIST,
+                path: &self.config().paths.attendee_list,
+                body,
+            })
+            .await?;
+        answer.decode(read_list)
+    }
+
+    /// A paginator over the terminals in meeting `event_id` now.
+    pub fn terminals(&self, event_id: u64) -> Paginator<TerminalList> {
+        Paginator::new(TerminalList::new(self.clone(), event_id))
+    }
+
+    /// Everyone in meeting `event_id` now, as attendees (no join or leave times).
+    pub async fn terminal_attendees(&self, event_id: u64) -> Result<Vec<Attendee>> {
+        use futures::TryStreamExt;
+        self.terminals(event_id)
+            .items()
+            .map_ok(|t| t.into_attendee(event_id))
+            .try_collect()
+            .await
+    }
+}
+
+/// `result.list`; `null`, a missing `list` and `null` list are empty; a bare array is the list.
+fn read_list(value: Value) -> std::result::Result<Vec<Terminal>, String> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Object(mut map) => match map.remove("list") {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(list @ Value::Array(_)) => records_from(list),
+            Some(other) => Err(format!(
+                "`list` is {}, expected an array",
+                json_type(&other)
+            )),
+        },
+        list @ Value::Array(_) => records_from(list),
+        other => Err(format!("expected an object, got {}", json_type(&other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_shapes() {
+        assert!(read_list(Value::Null).unwrap().is_empty());
+        assert!(read_list(json!({})).unwrap().is_empty());
+        assert!(read_list(json!({"list": null})).unwrap().is_empty());
+        assert_eq!(
+            read_list(json!({"list": [{"name": "a"}, null]}))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(read_list(json!([{"name": "a"}])).unwrap().len(), 1);
+        assert!(read_list(json!({"list": 3})).is_err());
+        assert!(read_list(json!({"list": [3]})).is_err());
+        assert!(read_list(json!(true)).is_err());
+    }
+}
