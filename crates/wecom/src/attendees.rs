@@ -255,9 +255,9 @@ mod tests {
             (true, None),
             "more without a cursor: the paginator reports a stall"
         );
-        assert_eq!(page_state(None, Some("c".into()), 100, 100).0, true);
-        assert_eq!(page_state(None, Some("c".into()), 7, 100).0, false);
-        assert_eq!(page_state(None, None, 100, 100).0, false);
+        assert!(page_state(None, Some("c".into()), 100, 100).0);
+        assert!(!page_state(None, Some("c".into()), 7, 100).0);
+        assert!(!page_state(None, None, 100, 100).0);
     }
 
     #[test]
