@@ -1,0 +1,522 @@
+//! What the client sends and how it reacts, against a scripted loopback server: auth placement,
+//! signature headers per attempt, refresh-once, retries, pagination stops, zero-request input
+//! checks, and secrets staying out of errors and logs.
+//!
+//! The vendor contract itself (signature verification, token lifetimes, seeded data) is tested
+//! against roster-sandbox in `sandbox.rs`.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use roster_core::{AttendeeSource, ErrorKind, ManualClock, MeetingQuery, RetryClass, SharedClock};
+use roster_quanshi::checksum::checksum;
+use roster_quanshi::config::default_retry_policy;
+use roster_quanshi::{AuthMode, Family, QuanshiClient, QuanshiConfig, TokenPlacement};
+use serde_json::{Value, json};
+use support::mock::{MockServer, Recorded, Reply};
+
+const SECRET: &str = "S3CRET-aSecretKey";
+const ADMIN: u64 = 19_533_553;
+
+fn clock() -> (ManualClock, SharedClock) {
+    let c = ManualClock::at_unix(1_700_000_000);
+    (c.clone(), Arc::new(c))
+}
+
+fn config(url: &str) -> QuanshiConfig {
+    QuanshiConfig::new()
+        .app_key("app-1")
+        .secret_key(SECRET)
+        .admin_user_id(ADMIN)
+        .base_urls(url)
+        .pacing(0, 0)
+        .retry(
+            default_retry_policy().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+        .clock(clock().1)
+}
+
+fn is_token_create(r: &Recorded) -> bool {
+    r.path == "/eventopenapi/token/create"
+}
+
+fn token_reply(n: usize) -> Reply {
+    Reply::json(json!({"timeStamp": 1, "code": 200, "msg": "ok",
+        "data": {"token": format!("TKN-{n}"), "expire": 86400, "createTime": 1, "customerCode": "0001"}}))
+}
+
+fn empty_v2() -> Reply {
+    Reply::json(json!({"status": 0, "result": {"interaction": [], "tempConfenceList": []}}))
+}
+
+/// Checks the signature headers of a request with the test secret.
+fn assert_signed(r: &Recorded) {
+    let nonce = r.header("Nonce").expect("Nonce");
+    let cur = r.header("CurTime").expect("CurTime");
+    assert_eq!(nonce.len(), 32);
+    assert!(
+        nonce
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+    assert!(cur.bytes().all(|b| b.is_ascii_digit()));
+    assert_eq!(
+        r.header("CheckSum"),
+        Some(checksum(SECRET, nonce, cur).as_str())
+    );
+    assert_eq!(r.header("AppKey"), Some("app-1"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("accept"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn token_create_is_signed_and_the_token_goes_where_configured() {
+    for placement in [
+        TokenPlacement::Header,
+        TokenPlacement::Body,
+        TokenPlacement::Both,
+    ] {
+        let counter = Arc::new(Mutex::new(0usize));
+        let c2 = counter.clone();
+        let server = MockServer::start(move |r, _| {
+            if is_token_create(r) {
+                let mut n = c2.lock().unwrap();
+                *n += 1;
+                token_reply(*n)
+            } else {
+                empty_v2()
+            }
+        })
+        .await;
+        let client = QuanshiClient::new(config(&server.url()).auth(
+            Family::Conference,
+            AuthMode::Token,
+            placement,
+        ))
+        .unwrap();
+        client.report_v2(613_399).await.unwrap();
+        client.report_v2(613_399).await.unwrap();
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 3, "one token for two calls");
+        assert!(reqs.iter().all(|r| r.method == "POST"));
+        let create = &reqs[0];
+        assert!(is_token_create(create));
+        assert_signed(create);
+        assert_eq!(create.body, json!({"userId": ADMIN}));
+        assert_eq!(create.header("token"), None);
+        for call in &reqs[1..] {
+            assert_eq!(
+                call.path,
+                "/confopenapi/conference/report/getReportDatas/v2"
+            );
+            assert_eq!(call.header("token"), placement.header().then_some("TKN-1"));
+            assert_eq!(call.header("CheckSum"), None);
+            let mut expected = json!({"eventId": 613399});
+            if placement.body() {
+                expected["token"] = json!("TKN-1");
+            }
+            assert_eq!(call.body, expected, "{placement:?}");
+        }
+        assert_eq!(client.tokens_created(), 1);
+    }
+}
+
+#[tokio::test]
+async fn signature_mode_signs_every_attempt_afresh() {
+    let server = MockServer::start(|_, i| {
+        if i == 0 {
+            Reply::json(json!({"status": 500, "msg": "busy"}))
+        } else {
+            empty_v2()
+        }
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .key_header(roster_quanshi::KeyHeader::Both),
+    )
+    .unwrap();
+    client.report_v2(1).await.unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "no token/create in signature mode");
+    for r in &reqs {
+        assert_signed(r);
+        assert_eq!(r.header("AppId"), Some("app-1"));
+        assert_eq!(r.header("token"), None);
+        assert_eq!(r.body, json!({"eventId": 1}));
+    }
+    assert_ne!(reqs[0].header("Nonce"), reqs[1].header("Nonce"));
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_refreshed_once_then_the_call_succeeds() {
+    let creates = Arc::new(Mutex::new(0usize));
+    let c2 = creates.clone();
+    let server = MockServer::start(move |r, _| {
+        if is_token_create(r) {
+            let mut n = c2.lock().unwrap();
+            *n += 1;
+            return token_reply(*n);
+        }
+        if r.header("token") == Some("TKN-1") {
+            Reply::json(json!({"status": 401, "msg": "token expired", "request_id": "rq-1"}))
+        } else {
+            empty_v2()
+        }
+    })
+    .await;
+    let client = QuanshiClient::new(config(&server.url())).unwrap();
+    client.report_v2(7).await.unwrap();
+    let paths = server.paths();
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(*creates.lock().unwrap(), 2);
+    assert_eq!(server.requests()[3].header("token"), Some("TKN-2"));
+    // The new token is cached.
+    client.report_v2(7).await.unwrap();
+    assert_eq!(*creates.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_second_rejection_is_a_fatal_auth_error() {
+    let creates = Arc::new(Mutex::new(0usize));
+    let c2 = creates.clone();
+    let server = MockServer::start(move |r, _| {
+        if is_token_create(r) {
+            let mut n = c2.lock().unwrap();
+            *n += 1;
+            return token_reply(*n);
+        }
+        Reply::json(json!({"status": 401, "msg": "token invalid", "reqid": "rq-9"}))
+    })
+    .await;
+    let client = QuanshiClient::new(config(&server.url())).unwrap();
+    let e = client.report_v2(7).await.unwrap_err();
+    assert_eq!((e.kind(), e.class()), (ErrorKind::Auth, RetryClass::Fatal));
+    assert_eq!(e.vendor_code(), Some(401));
+    assert_eq!(e.request_id(), Some("rq-9"));
+    assert_eq!(*creates.lock().unwrap(), 2, "one refresh");
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn a_rejected_fixed_token_is_fatal_without_token_create() {
+    let server =
+        MockServer::start(|_, _| Reply::json(json!({"status": 401, "msg": "bad token"}))).await;
+    let client = QuanshiClient::new(
+        QuanshiConfig::new()
+            .token("FIXED-TOKEN-77")
+            .base_urls(server.url())
+            .pacing(0, 0)
+            .clock(clock().1),
+    )
+    .unwrap();
+    let e = client.report_v2(7).await.unwrap_err();
+    assert_eq!((e.kind(), e.class()), (ErrorKind::Auth, RetryClass::Fatal));
+    assert!(e.hint().unwrap().contains("ROSTER_QUANSHI_TOKEN"));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].header("token"), Some("FIXED-TOKEN-77"));
+    assert!(!format!("{e} {e:?}").contains("FIXED-TOKEN-77"));
+}
+
+#[tokio::test]
+async fn custom_token_invalid_codes_and_token_field() {
+    let creates = Arc::new(Mutex::new(0usize));
+    let c2 = creates.clone();
+    let server = MockServer::start(move |r, _| {
+        if is_token_create(r) {
+            let mut n = c2.lock().unwrap();
+            *n += 1;
+            return Reply::json(
+                json!({"code": 200, "data": {"accessToken": format!("A{n}"), "expire": 100}}),
+            );
+        }
+        if r.header("token") == Some("A1") {
+            Reply::json(json!({"status": 40014, "msg": "invalid"}))
+        } else {
+            empty_v2()
+        }
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .token_field("accessToken")
+            .errors(roster_quanshi::ErrorMap::default().with_token_invalid_codes([40014])),
+    )
+    .unwrap();
+    client.report_v2(1).await.unwrap();
+    assert_eq!(*creates.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn http_failures_are_classified_by_status() {
+    // 502 with an HTML page, then a non-JSON 200, then success: retried.
+    let server = MockServer::start(|_, i| match i {
+        0 => Reply::raw(502, "<html>bad gateway</html>"),
+        1 => Reply::raw(200, "{\"status\":0,\"res"),
+        _ => empty_v2(),
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    client.report_v2(1).await.unwrap();
+    assert_eq!(server.requests().len(), 3);
+
+    // Other 4xx without an envelope: fatal, status and snippet kept.
+    let server = MockServer::start(|_, _| Reply::raw(404, "no such route")).await;
+    let client = QuanshiClient::new(
+        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport);
+    assert_eq!(e.class(), RetryClass::Fatal);
+    assert_eq!(e.http_status(), Some(404));
+    assert_eq!(e.body_snippet(), Some("no such route"));
+    assert_eq!(server.requests().len(), 1);
+
+    // A well-formed body that is no envelope: fatal decode.
+    let server = MockServer::start(|_, _| Reply::json(json!({"hello": 1}))).await;
+    let client = QuanshiClient::new(
+        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.class()),
+        (ErrorKind::Decode, RetryClass::Fatal)
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn transient_codes_are_retried_up_to_the_policy() {
+    let server = MockServer::start(|_, _| Reply::json(json!({"status": 503, "msg": "busy"}))).await;
+    let (manual, shared) = clock();
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .retry(default_retry_policy())
+            .clock(shared),
+    )
+    .unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unavailable);
+    assert_eq!(server.requests().len(), 4, "one attempt and three retries");
+    let sleeps = manual.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    assert!(
+        sleeps[2] <= Duration::from_secs(4),
+        "full jitter under the cap: {sleeps:?}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_wait_sixty_seconds_once() {
+    let server =
+        MockServer::start(|_, _| Reply::json(json!({"status": 429, "msg": "slow down"}))).await;
+    let (manual, shared) = clock();
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .clock(shared),
+    )
+    .unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RateLimited);
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(server.requests().len(), 2);
+    let sleeps = manual.sleeps();
+    assert_eq!(sleeps.len(), 1);
+    assert!(sleeps[0] >= Duration::from_secs(60) && sleeps[0] < Duration::from_secs(62));
+}
+
+fn terminals_server(total: usize) -> impl Fn(&Recorded, usize) -> Reply {
+    move |r, _| {
+        let page = r.body["page"].as_u64().unwrap() as usize;
+        let count = r.body["count"].as_u64().unwrap() as usize;
+        let start = (page - 1) * count;
+        let list: Vec<Value> = (start..total.min(start + count))
+            .map(|i| json!({"eventId": 9, "tempUserId": i, "userId": 1000 + i, "name": format!("t{i}")}))
+            .collect();
+        Reply::json(json!({"status": 0, "result": {"list": list}}))
+    }
+}
+
+#[tokio::test]
+async fn terminal_pages_stop_on_a_short_or_empty_page() {
+    for (total, pages) in [(5usize, 3usize), (4, 3), (0, 1), (1, 1)] {
+        let server = MockServer::start(terminals_server(total)).await;
+        let client = QuanshiClient::new(
+            config(&server.url())
+                .attendee_list_page_size(2)
+                .auth_mode(Family::Conference, AuthMode::Signature),
+        )
+        .unwrap();
+        let items: Vec<_> = client.terminals(9).items().try_collect().await.unwrap();
+        assert_eq!(items.len(), total);
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), pages, "total {total}");
+        for (i, r) in reqs.iter().enumerate() {
+            assert_eq!(r.body, json!({"eventId": 9, "page": i + 1, "count": 2}));
+        }
+        let ids: Vec<_> = items
+            .iter()
+            .map(|t| t.temp_user_id.clone().unwrap())
+            .collect();
+        let expected: Vec<_> = (0..total).map(|i| i.to_string()).collect();
+        assert_eq!(ids, expected, "each terminal once, in order");
+    }
+}
+
+#[tokio::test]
+async fn the_page_guard_stops_an_endless_list() {
+    let server = MockServer::start(terminals_server(usize::MAX / 4)).await;
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .attendee_list_page_size(2)
+            .max_pages(3)
+            .auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    let results: Vec<_> = futures::StreamExt::collect(client.terminals(9).items()).await;
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
+    let e = results.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Truncated);
+}
+
+#[tokio::test]
+async fn input_and_configuration_errors_make_no_request() {
+    let server = MockServer::start(|_, _| empty_v2()).await;
+    let with_path =
+        QuanshiClient::new(config(&server.url()).join_url_lookup_path("/x/lookup")).unwrap();
+    for bad in [
+        "ftp://mtest.qsh1.cn/k/x",
+        "/k/mkIW3Txa0Uk",
+        "https://m.qsh1.cn/k/a b",
+        "",
+        "  ",
+        "javascript:alert(1)",
+    ] {
+        let e = with_path.meetings_by_join_url(bad).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        let e = with_path
+            .registrations(&MeetingQuery::new("1").join_url(bad))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+    }
+    let no_path = QuanshiClient::new(config(&server.url())).unwrap();
+    let e = no_path
+        .meetings_by_join_url("https://mtest.qsh1.cn/k/mkIW3Txa0Uk")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.to_string().contains("ROSTER_QUANSHI_JOIN_URL_PATH"),
+        "{e}"
+    );
+    let e = no_path
+        .registrations(&MeetingQuery::new("").join_url("https://mtest.qsh1.cn/k/x"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    // Registrations by id need the host user id.
+    let e = no_path
+        .registrations(&MeetingQuery::new("566390"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("ROSTER_QUANSHI_HOST_USER_ID"), "{e}");
+    // Non-numeric ids, no id at all, inverted ranges.
+    for q in [MeetingQuery::new("abc"), MeetingQuery::new("")] {
+        let e = no_path.attendees(&q).await.err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+    let t = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let e = no_path
+        .attendees(&MeetingQuery::new("1").between(t, t))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(no_path.terminals_page(1, 1, 101).await.is_err());
+    assert!(no_path.terminals_page(1, 0, 10).await.is_err());
+    assert!(server.requests().is_empty(), "{:?}", server.paths());
+}
+
+/// A writer collecting everything tracing prints.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_token_or_checksum_in_errors_debug_or_logs() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let checksums = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = checksums.clone();
+    let server = MockServer::start(move |r, i| {
+        if let Some(c) = r.header("CheckSum") {
+            seen.lock().unwrap().push(c.to_string());
+        }
+        if is_token_create(r) {
+            // The second token/create answer has no token field and echoes the token in msg.
+            return if i == 0 {
+                token_reply(1)
+            } else {
+                Reply::json(json!({"code": 200, "msg": "x", "data": {"tok": "TKN-LEAK"}}))
+            };
+        }
+        Reply::json(json!({"status": 401, "msg": "token invalid"}))
+    })
+    .await;
+    let client = QuanshiClient::new(config(&server.url()).events_base_url(server.url())).unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    assert!(e.to_string().contains("fields present: tok"), "{e}");
+    assert!(e.body_snippet().is_none());
+
+    let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).to_string();
+    assert!(
+        logs.contains("roster.http") && logs.contains("quanshi.token_create"),
+        "{logs}"
+    );
+    let shown = format!("{e} {e:?} {client:?} {:?} {logs}", client.config());
+    let mut secrets = vec![
+        SECRET.to_string(),
+        "TKN-1".to_string(),
+        "TKN-LEAK".to_string(),
+    ];
+    secrets.extend(checksums.lock().unwrap().iter().cloned());
+    assert!(secrets.len() >= 4);
+    for s in secrets {
+        assert!(!shown.contains(&s), "{s} leaked: {shown}");
+    }
+}
