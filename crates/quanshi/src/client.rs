@@ -13,7 +13,7 @@ use roster_core::{
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::checksum::{SignatureHeaders, unix_millis};
+use crate::checksum::SignatureHeaders;
 use crate::config::{AuthMode, Family, QuanshiConfig, join_url};
 use crate::envelope::Envelope;
 use crate::errors::{CallAuth, Failure, classify};
@@ -72,7 +72,7 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    /// Decodes the payload with `read`; a failure is a fatal [`ErrorKind::Decode`] with the
+    /// Decodes the payload with `read`; a failure is a fatal [`roster_core::ErrorKind::Decode`] with the
     /// status and a body snippet.
     pub(crate) fn decode<T>(
         self,
@@ -99,7 +99,7 @@ enum Auth {
 }
 
 impl QuanshiClient {
-    /// Builds a client; fails with [`ErrorKind::Config`] naming the setting when the
+    /// Builds a client; fails with [`roster_core::ErrorKind::Config`] naming the setting when the
     /// configuration is incomplete (see [`QuanshiConfig::validate`]).
     pub fn new(config: QuanshiConfig) -> Result<Self> {
         config.validate()?;
@@ -345,9 +345,9 @@ impl QuanshiClient {
             message: envelope.msg.unwrap_or_default(),
             request_ids: envelope.request_ids,
             http_status: raw.status,
-            server_time_ms: envelope
-                .server_time_ms
-                .or_else(|| raw.header("date").and_then(http_date_millis)),
+            // Only the envelope's own clock: an HTTP `Date` may come from a proxy, or from the
+            // real clock of an emulator running a manual one.
+            server_time_ms: envelope.server_time_ms,
         };
         let config = &self.inner.config;
         let error = classify(&config.errors, &failure, auth, config.max_clock_skew);
@@ -381,25 +381,10 @@ impl QuanshiClient {
     }
 }
 
-/// The HTTP `Date` header as Unix ms.
-fn http_date_millis(text: &str) -> Option<i64> {
-    let t = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
-    Some(unix_millis(t))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use roster_core::ErrorKind;
-
-    #[test]
-    fn http_dates() {
-        assert_eq!(
-            http_date_millis("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777_000)
-        );
-        assert_eq!(http_date_millis("yesterday"), None);
-    }
 
     #[test]
     fn event_ids() {

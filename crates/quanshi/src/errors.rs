@@ -144,7 +144,7 @@ pub struct Failure {
     pub request_ids: Vec<String>,
     /// HTTP status.
     pub http_status: u16,
-    /// The server's clock in Unix ms (envelope `timestamp`/`timeStamp`, else HTTP `Date`).
+    /// The server's clock in Unix ms (envelope `timestamp`/`timeStamp`).
     pub server_time_ms: Option<i64>,
 }
 
