@@ -143,7 +143,16 @@ impl Sandbox {
     /// runs on the current Tokio runtime until [`SandboxHandle::shutdown`] (or until the handle is
     /// dropped).
     pub async fn start(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
-        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        Sandbox::start_on(config, SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Like [`Sandbox::start`] on a chosen address (for a standalone server that wants to print
+    /// its credentials and catalog before serving).
+    pub async fn start_on(
+        config: SandboxConfig,
+        addr: SocketAddr,
+    ) -> std::io::Result<SandboxHandle> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = watch::channel(false);
         let (state, router) = build(config, rx.clone());
