@@ -2,8 +2,9 @@
 //!
 //! - **Attendees** come from the v2 report (one record per join session): `meeting_id` is the
 //!   `eventId` (or, when it is empty, the meeting behind `join_url`); `sub_meeting_id` keeps
-//!   one run (`tempConferenceId`); `from`/`to` filter join times client-side (the report has
-//!   no time filter); records are sorted by join time.
+//!   one run (`tempConferenceId`; `NotFound` when the report lists runs and not this one);
+//!   `from`/`to` filter join times client-side (the report has no time filter); records are
+//!   sorted by join time.
 //! - **Registrations** come from the meeting's invitee list (`attendList`): by `join_url` when
 //!   the query has one, else from `room/conference/infos` by `eventId` with the configured
 //!   host user id (a [`roster_core::ErrorKind::Config`] error names the setting when it is
@@ -87,7 +88,27 @@ impl ListRequest for SessionList {
         };
         let mut items = Vec::new();
         for event_id in event_ids {
-            items.extend(self.client.report_v2_attendees(event_id).await?);
+            let report = self.client.report_v2(event_id).await?;
+            if let Some(sub) = &self.sub_meeting_id
+                && !report.runs.is_empty()
+                && !report
+                    .runs
+                    .iter()
+                    .any(|r| r.temp_conference_id.as_deref() == Some(sub.as_str()))
+            {
+                return Err(Error::new(
+                    roster_core::ErrorKind::NotFound,
+                    format!("event {event_id} has no run (tempConferenceId) {sub}"),
+                )
+                .with_vendor(Vendor::Quanshi));
+            }
+            let id = event_id.to_string();
+            items.extend(
+                report
+                    .sessions
+                    .into_iter()
+                    .map(|s| s.into_attendee(id.clone())),
+            );
         }
         items.retain(|a| self.keeps(a));
         // Time order; sessions without a join time last; stable, so report order breaks ties.

@@ -454,3 +454,73 @@ async fn input_and_configuration_errors_make_no_request() {
     assert!(no_path.terminals_page(1, 0, 10).await.is_err());
     assert!(server.requests().is_empty(), "{:?}", server.paths());
 }
+
+#[tokio::test]
+async fn attendees_filter_by_run_and_time_and_come_in_time_order() {
+    let server = MockServer::start(|_, _| {
+        Reply::json(json!({"status": 0, "result": {
+            "interaction": [
+                {"name": "c", "onlineTime": 300, "offlineTime": 400, "tempConferenceId": "r1"},
+                {"name": "a", "onlineTime": 100, "offlineTime": 200, "tempConferenceId": "r1"},
+                {"name": "x", "onlineTime": 150, "offlineTime": 160, "tempConferenceId": "r2"},
+                {"name": "b", "onlineTime": 200, "offlineTime": 0, "tempConferenceId": "r1"}
+            ],
+            "tempConfenceList": [{"tempConferenceId": "r1"}, {"tempConferenceId": "r2"}]
+        }}))
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    let names = |v: Vec<roster_core::Attendee>| -> Vec<String> {
+        v.into_iter().map(|a| a.display_name.unwrap()).collect()
+    };
+    let all: Vec<_> = client
+        .attendees(&MeetingQuery::new("9"))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(all), ["a", "x", "b", "c"]);
+    let run: Vec<_> = client
+        .attendees(&MeetingQuery::new("9").sub_meeting("r1"))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(run), ["a", "b", "c"]);
+    let t = |s| time::OffsetDateTime::from_unix_timestamp(s).unwrap();
+    let window: Vec<_> = client
+        .attendees(&MeetingQuery::new("9").between(t(150), t(300)))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(window), ["x", "b"], "from inclusive, to exclusive");
+    let pages = Arc::new(Mutex::new(Vec::new()));
+    let seen = pages.clone();
+    let capped: Vec<_> = client
+        .attendees(&MeetingQuery::new("9").max_items(2).observer(Arc::new(
+            move |n: usize, _t: Option<u64>| seen.lock().unwrap().push(n),
+        )))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(capped), ["a", "x"]);
+    assert_eq!(*pages.lock().unwrap(), vec![4]);
+    let e = client
+        .attendees(&MeetingQuery::new("9").sub_meeting("r9"))
+        .await
+        .unwrap()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(server.requests().len(), 5, "one report call per query");
+}
