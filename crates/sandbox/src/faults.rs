@@ -53,9 +53,11 @@ impl FaultKind {
         FaultKind::Stall,
     ];
 
-    /// The kinds a client's retry policy is expected to ride out quickly: everything except
-    /// [`FaultKind::Stall`] and [`FaultKind::RevokeTokens`]. The default for random faults.
-    pub const TRANSIENT: [FaultKind; 8] = [
+    /// The kinds a client's retry policy rides out with a short backoff: everything except
+    /// [`FaultKind::Stall`], [`FaultKind::RevokeTokens`] and [`FaultKind::RateLimit`] (a
+    /// rate-limit answer makes a Tencent client wait for the next minute). The default for random
+    /// faults.
+    pub const TRANSIENT: [FaultKind; 7] = [
         FaultKind::Latency,
         FaultKind::Http500,
         FaultKind::Http502,
@@ -63,7 +65,6 @@ impl FaultKind {
         FaultKind::Drop,
         FaultKind::Truncate,
         FaultKind::VendorTransient,
-        FaultKind::RateLimit,
     ];
 }
 

@@ -36,7 +36,7 @@ use crate::endpoint::{VendorFault, VendorHooks};
 use crate::server::Shared;
 
 /// Quanshi emulator settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QuanshiConfig {
     /// The AppKey (also accepted as the `AppId` header).
@@ -54,6 +54,16 @@ impl Default for QuanshiConfig {
             app_secret: "aSecretKey".into(),
             admin_user_id: 19_533_553,
         }
+    }
+}
+
+impl std::fmt::Debug for QuanshiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuanshiConfig")
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"<redacted>")
+            .field("admin_user_id", &self.admin_user_id)
+            .finish()
     }
 }
 

@@ -36,7 +36,7 @@ use crate::endpoint::{VendorFault, VendorHooks};
 use crate::server::Shared;
 
 /// WeCom emulator settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WeComConfig {
     /// Corp id accepted by `gettoken`.
@@ -51,6 +51,15 @@ impl Default for WeComConfig {
             corp_id: "wwsandbox0000000001".into(),
             corp_secret: "sandbox-wecom-secret".into(),
         }
+    }
+}
+
+impl std::fmt::Debug for WeComConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeComConfig")
+            .field("corp_id", &self.corp_id)
+            .field("corp_secret", &"<redacted>")
+            .finish()
     }
 }
 
