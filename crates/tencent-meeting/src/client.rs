@@ -48,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) enroll_page_size: u32,
     pub(crate) window_concurrency: usize,
     pub(crate) default_lookback: Duration,
+    pub(crate) record_cap: u64,
 }
 
 impl fmt::Debug for TencentMeetingClient {
@@ -131,6 +132,7 @@ impl TencentMeetingClient {
                 enroll_page_size: b.enroll_page_size,
                 window_concurrency: b.window_concurrency,
                 default_lookback: b.default_lookback,
+                record_cap: b.record_cap,
             }),
         })
     }

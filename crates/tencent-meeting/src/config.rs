@@ -141,6 +141,7 @@ pub struct ClientBuilder {
     pub(crate) enroll_page_size: u32,
     pub(crate) window_concurrency: usize,
     pub(crate) default_lookback: Duration,
+    pub(crate) record_cap: u64,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -160,6 +161,7 @@ impl fmt::Debug for ClientBuilder {
             .field("enroll_page_size", &self.enroll_page_size)
             .field("window_concurrency", &self.window_concurrency)
             .field("default_lookback", &self.default_lookback)
+            .field("record_cap", &self.record_cap)
             .finish()
     }
 }
@@ -183,10 +185,11 @@ impl ClientBuilder {
             enroll_page_size: MAX_ENROLL_PAGE_SIZE,
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
+            record_cap: crate::participants::RECORD_CAP,
         }
     }
 
-    /// A builder from the `ROSTER_TENCENT_*` environment variables ([`env`]). Fails with a
+    /// A builder from the `ROSTER_TENCENT_*` environment variables ([`mod@env`]). Fails with a
     /// [`roster_core::ErrorKind::Config`] error naming the first missing required variable.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -297,6 +300,14 @@ impl ClientBuilder {
     /// known (default [`DEFAULT_LOOKBACK`]).
     pub fn default_lookback(mut self, lookback: Duration) -> Self {
         self.default_lookback = lookback;
+        self
+    }
+
+    /// Records one participants query returns at most (default
+    /// [`crate::participants::RECORD_CAP`], the vendor's 50,000). Only change it to match a
+    /// server with another cap (the sandbox's is configurable).
+    pub fn participants_record_cap(mut self, cap: u64) -> Self {
+        self.record_cap = cap.max(1);
         self
     }
 

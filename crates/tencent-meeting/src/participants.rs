@@ -161,6 +161,7 @@ impl TencentMeetingClient {
         Ok(ParticipantsList {
             client: self.clone(),
             params,
+            cap: self.inner.record_cap,
         })
     }
 }
@@ -172,6 +173,7 @@ impl TencentMeetingClient {
 pub struct ParticipantsList {
     client: TencentMeetingClient,
     params: ParticipantsParams,
+    cap: u64,
 }
 
 impl ParticipantsList {
@@ -193,7 +195,7 @@ impl ListRequest for ParticipantsList {
     }
 
     fn record_cap(&self) -> Option<u64> {
-        Some(RECORD_CAP)
+        Some(self.cap)
     }
 
     async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Attendee>> {
@@ -269,6 +271,9 @@ struct Chain {
     /// Keys delivered so far, kept only while a cap hit could still be recovered by splitting
     /// (the vendor did not report a total on the first page).
     track: Option<HashSet<SessionKey>>,
+    /// Rows the vendor sent in this chain and its latest `total_count`.
+    received: u64,
+    total: Option<u64>,
     exclude: Option<Arc<HashSet<SessionKey>>>,
 }
 
@@ -276,11 +281,41 @@ struct SplitState {
     client: TencentMeetingClient,
     meeting_id: String,
     size: u32,
+    cap: u64,
     observer: Option<Arc<dyn PageObserver>>,
     queue: VecDeque<Pending>,
     chain: Option<Chain>,
     edge_seen: HashSet<SessionKey>,
     done: bool,
+}
+
+/// Whether a `Truncated` error from the paginator is a false alarm: the chain received exactly
+/// the cap and the vendor's own total says that was everything. (The core paginator treats
+/// `received >= cap` as truncated even when `total_count` equals it.)
+pub(crate) fn is_false_truncation(e: &Error, received: u64, total: Option<u64>) -> bool {
+    e.kind() == ErrorKind::Truncated && total.is_some_and(|t| t <= received)
+}
+
+/// Items of a paginator's pages, with false `Truncated` alarms dropped
+/// ([`is_false_truncation`]).
+pub(crate) fn items_checked(
+    pages: impl futures::Stream<Item = Result<Page<Attendee>>> + Send + 'static,
+) -> BoxStream<'static, Result<Attendee>> {
+    pages
+        .scan((0u64, None::<u64>), |(received, total), page| {
+            let out: Vec<Result<Attendee>> = match page {
+                Ok(p) => {
+                    *received += p.items.len() as u64;
+                    *total = p.total_hint.or(*total);
+                    p.items.into_iter().map(Ok).collect()
+                }
+                Err(e) if is_false_truncation(&e, *received, *total) => Vec::new(),
+                Err(e) => vec![Err(e)],
+            };
+            std::future::ready(Some(stream::iter(out)))
+        })
+        .flatten()
+        .boxed()
 }
 
 fn splittable(w: &Window) -> bool {
@@ -324,6 +359,7 @@ pub fn capped_window_stream(
     observer: Option<Arc<dyn PageObserver>>,
 ) -> BoxStream<'static, Result<Attendee>> {
     let state = SplitState {
+        cap: client.inner.record_cap,
         client,
         meeting_id,
         size,
@@ -354,6 +390,8 @@ impl SplitState {
             window: p.window,
             pages: Paginator::new(list).pages().boxed(),
             first: true,
+            received: 0,
+            total: None,
             track: None,
             exclude: p.exclude,
         })
@@ -364,7 +402,8 @@ impl SplitState {
         tracing::debug!(
             from = w.start.unix_timestamp(),
             to = w.end.unix_timestamp(),
-            "participants window capped at {RECORD_CAP} records; splitting it in halves"
+            cap = self.cap,
+            "participants window capped; splitting it in halves"
         );
         self.queue.push_front(Pending {
             window: b,
@@ -398,7 +437,7 @@ impl SplitState {
                     if chain.first {
                         chain.first = false;
                         let can_split = splittable(&chain.window);
-                        if can_split && page.total_hint.is_some_and(|t| t > RECORD_CAP) {
+                        if can_split && page.total_hint.is_some_and(|t| t > self.cap) {
                             let (w, ex) = (chain.window, chain.exclude.clone());
                             self.chain = None;
                             self.push_halves(&w, ex);
@@ -408,6 +447,8 @@ impl SplitState {
                             chain.track = Some(HashSet::new());
                         }
                     }
+                    chain.received += page.items.len() as u64;
+                    chain.total = page.total_hint.or(chain.total);
                     if let Some(o) = &self.observer {
                         o.on_page(page.items.len(), page.total_hint);
                     }
@@ -432,6 +473,10 @@ impl SplitState {
                     return Some(out);
                 }
                 Some(Err(e)) => {
+                    if is_false_truncation(&e, chain.received, chain.total) {
+                        self.chain = None;
+                        continue;
+                    }
                     if e.kind() == ErrorKind::Truncated && chain.track.is_some() {
                         let mut delivered = chain.track.take().unwrap_or_default();
                         if let Some(parent) = &chain.exclude {
@@ -503,6 +548,15 @@ mod tests {
             start: w.start,
             end: w.start + Duration::HOUR * 2 - Duration::SECOND
         }));
+    }
+
+    #[test]
+    fn truncation_is_false_only_when_the_total_was_received() {
+        let t = Error::new(ErrorKind::Truncated, "cap");
+        assert!(is_false_truncation(&t, 50_000, Some(50_000)));
+        assert!(!is_false_truncation(&t, 50_000, Some(50_001)));
+        assert!(!is_false_truncation(&t, 50_000, None));
+        assert!(!is_false_truncation(&Error::invalid_argument("x"), 5, Some(5)));
     }
 
     #[test]
