@@ -43,8 +43,12 @@ async fn run() -> roster_core::Result<()> {
             "{:<24} {:<20} {:<26} {:<26} {}",
             s.display_name.as_deref().unwrap_or("-"),
             s.user_id.as_deref().or(s.temp_id.as_deref()).unwrap_or("-"),
-            s.joined_at.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
-            s.left_at.map(|t| t.to_string()).unwrap_or_else(|| "(still in)".into()),
+            s.joined_at
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "-".into()),
+            s.left_at
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "(still in)".into()),
             s.device.map(|d| d.to_string()).unwrap_or_default(),
         );
     }

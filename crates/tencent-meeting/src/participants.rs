@@ -556,7 +556,11 @@ mod tests {
         assert!(is_false_truncation(&t, 50_000, Some(50_000)));
         assert!(!is_false_truncation(&t, 50_000, Some(50_001)));
         assert!(!is_false_truncation(&t, 50_000, None));
-        assert!(!is_false_truncation(&Error::invalid_argument("x"), 5, Some(5)));
+        assert!(!is_false_truncation(
+            &Error::invalid_argument("x"),
+            5,
+            Some(5)
+        ));
     }
 
     #[test]

@@ -768,4 +768,80 @@ mod tests {
         let none: ErrorBody = serde_json::from_str("{}").unwrap();
         assert!(none.error_info.is_none());
     }
+
+    mod garbage {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)),
+                ".{0,12}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::vec(
+                        (
+                            prop_oneof![
+                                Just("participants".to_string()),
+                                Just("join_time".to_string()),
+                                Just("user_name".to_string()),
+                                Just("next_pos".to_string()),
+                                Just("has_remaining".to_string()),
+                                Just("meeting_info_list".to_string()),
+                                Just("sub_meetings".to_string()),
+                                Just("hosts".to_string()),
+                                Just("enroll_list".to_string()),
+                                Just("answer_list".to_string()),
+                                Just("answer_content".to_string()),
+                                Just("error_info".to_string()),
+                                Just("error_code".to_string()),
+                                ".{0,6}".prop_map(|s| s),
+                            ],
+                            inner,
+                        ),
+                        0..5
+                    )
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn decode_all(bytes: &[u8]) {
+            let _ = serde_json::from_slice::<ParticipantsResponse>(bytes);
+            let _ = serde_json::from_slice::<MeetingDetailResponse>(bytes);
+            let _ = serde_json::from_slice::<EnrollApprovalsResponse>(bytes);
+            let _ = serde_json::from_slice::<InviteesResponse>(bytes);
+            let _ = serde_json::from_slice::<ErrorBody>(bytes);
+        }
+
+        proptest! {
+            #[test]
+            fn decoders_never_panic_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+                decode_all(&bytes);
+            }
+
+            #[test]
+            fn decoders_never_panic_on_json(v in json_value()) {
+                let bytes = serde_json::to_vec(&v).unwrap();
+                decode_all(&bytes);
+                if let Ok(r) = serde_json::from_slice::<ParticipantsResponse>(&bytes) {
+                    for p in r.participants {
+                        let _ = crate::convert::attendee_from_participant(p, "1", None);
+                    }
+                }
+                if let Ok(r) = serde_json::from_slice::<EnrollApprovalsResponse>(&bytes) {
+                    for e in r.enroll_list {
+                        let _ = crate::convert::registration_from_enroll(e, "1");
+                    }
+                }
+            }
+        }
+    }
 }

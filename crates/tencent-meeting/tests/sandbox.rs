@@ -972,6 +972,19 @@ async fn nothing_secret_in_debug_display_or_errors() {
         format!("{b:#?}"),
         format!("{client:?}"),
         format!("{auth:?}"),
+        format!(
+            "{:?}",
+            client
+                .participants_list(ParticipantsParams::new(&m.id))
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            client
+                .enrollments_list(&m.id, RegistrationFilter::All)
+                .unwrap()
+        ),
+        format!("{:?}", client.invitees_list(&m.id).unwrap()),
         format!("{api_error} {api_error:?}"),
         format!("{local_error} {local_error:?}"),
         format!("{config_error} {config_error:?}"),
@@ -1013,6 +1026,38 @@ async fn trait_object_and_observer() {
     }));
     let n = source.attendees(&q).await.unwrap().count().await;
     assert_eq!(pages.lock().unwrap().iter().sum::<usize>(), n);
+    // max_items stops after the first page.
+    sb.reset_stats();
+    let three = source
+        .attendees(&MeetingQuery::new(&m.id).max_items(3))
+        .await
+        .unwrap()
+        .count()
+        .await;
+    assert_eq!(three, 3);
+    assert_eq!(sb.stats().requests_to(P), 1);
+    // Webinar roles, co-host roles and unknown values come through.
+    let w = meeting(&sb, "seed-webinar");
+    let web: Vec<Attendee> = source
+        .attendees(&MeetingQuery::new(&w.id))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_exactly_once(&web, &sb.truth().tencent_participants(&w.id, None, None));
+    assert!(
+        web.iter()
+            .any(|a| a.webinar_role == Some(roster_core::WebinarRole::Unknown(9)))
+    );
+    assert!(
+        web.iter()
+            .any(|a| a.webinar_role == Some(roster_core::WebinarRole::AudienceWithMedia))
+    );
+    assert!(
+        web.iter()
+            .any(|a| a.role == Some(roster_core::Role::CoHost))
+    );
     let regs: Vec<_> = source
         .registrations(&MeetingQuery::new(&m.id))
         .await
