@@ -64,6 +64,9 @@ pub struct CatalogMeeting {
     pub start: i64,
     /// Scheduled end, Unix seconds.
     pub end: i64,
+    /// The attendee join link, for vendors that look meetings up by link (Quanshi
+    /// `attendeeJoinUrl`); `None` otherwise.
+    pub join_url: Option<String>,
 }
 
 /// One occurrence of a recurring meeting.

@@ -322,6 +322,7 @@ impl Store {
                 invitees: m.plan.invitee_count(),
                 start: m.plan.meeting.start,
                 end: m.plan.meeting.end,
+                join_url: None,
             })
             .collect()
     }
