@@ -10,7 +10,8 @@
 //! - the page says there is more but gives no token → [`ErrorKind::PaginationStalled`];
 //! - the token was already used in this chain → [`ErrorKind::PaginationStalled`] (a server loop);
 //! - the caller's `max_items` is reached;
-//! - the vendor's record cap was reached → the pages are delivered, then
+//! - the vendor's record cap cut the chain short (its total says more exists than arrived or,
+//!   without a total, the cap was reached) → the pages are delivered, then
 //!   [`ErrorKind::Truncated`] (never a silent cut);
 //! - an error (the stream ends after yielding it).
 //!
@@ -313,10 +314,14 @@ impl<R: ListRequest> State<R> {
         self.delivered += count;
 
         if !page.has_more {
+            // With a cap, the chain is cut short when the vendor's total says more exists than
+            // arrived; without a total, reaching the cap is the only sign.
+            let cut = self.cap.is_some_and(|cap| match page.total_hint {
+                Some(total) => total > self.received,
+                None => self.received >= cap,
+            });
             self.step = match self.cap {
-                Some(cap) if self.received >= cap || page.total_hint.is_some_and(|t| t > cap) => {
-                    Step::Fail(truncated(cap, self.received, page.total_hint))
-                }
+                Some(cap) if cut => Step::Fail(truncated(cap, self.received, page.total_hint)),
                 _ => Step::Done,
             };
             page.resume = None;
@@ -569,6 +574,29 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(items.len(), 5);
+
+        // Exactly the cap, and the vendor's total says that was all: nothing is missing.
+        let mut pages = chain(&[3, 3], &["p".into()]);
+        pages[1].1.total_hint = Some(6);
+        let mut s = Scripted::new(pages);
+        s.cap = Some(6);
+        let items: Vec<u32> = Paginator::new(Arc::new(s))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 6);
+
+        // Exactly the cap with a larger total: truncated.
+        let mut pages = chain(&[3, 3], &["p".into()]);
+        pages[1].1.total_hint = Some(7);
+        let mut s = Scripted::new(pages);
+        s.cap = Some(6);
+        let results: Vec<Result<u32>> = Paginator::new(Arc::new(s)).items().collect().await;
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::Truncated
+        );
     }
 
     #[tokio::test]

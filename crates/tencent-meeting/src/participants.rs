@@ -289,35 +289,6 @@ struct SplitState {
     done: bool,
 }
 
-/// Whether a `Truncated` error from the paginator is a false alarm: the chain received exactly
-/// the cap and the vendor's own total says that was everything. (The core paginator treats
-/// `received >= cap` as truncated even when `total_count` equals it.)
-pub(crate) fn is_false_truncation(e: &Error, received: u64, total: Option<u64>) -> bool {
-    e.kind() == ErrorKind::Truncated && total.is_some_and(|t| t <= received)
-}
-
-/// Items of a paginator's pages, with false `Truncated` alarms dropped
-/// ([`is_false_truncation`]).
-pub(crate) fn items_checked(
-    pages: impl futures::Stream<Item = Result<Page<Attendee>>> + Send + 'static,
-) -> BoxStream<'static, Result<Attendee>> {
-    pages
-        .scan((0u64, None::<u64>), |(received, total), page| {
-            let out: Vec<Result<Attendee>> = match page {
-                Ok(p) => {
-                    *received += p.items.len() as u64;
-                    *total = p.total_hint.or(*total);
-                    p.items.into_iter().map(Ok).collect()
-                }
-                Err(e) if is_false_truncation(&e, *received, *total) => Vec::new(),
-                Err(e) => vec![Err(e)],
-            };
-            std::future::ready(Some(stream::iter(out)))
-        })
-        .flatten()
-        .boxed()
-}
-
 fn splittable(w: &Window) -> bool {
     w.duration() >= MIN_SPLIT_WINDOW * 2
 }
@@ -473,10 +444,6 @@ impl SplitState {
                     return Some(out);
                 }
                 Some(Err(e)) => {
-                    if is_false_truncation(&e, chain.received, chain.total) {
-                        self.chain = None;
-                        continue;
-                    }
                     if e.kind() == ErrorKind::Truncated && chain.track.is_some() {
                         let mut delivered = chain.track.take().unwrap_or_default();
                         if let Some(parent) = &chain.exclude {
@@ -548,19 +515,6 @@ mod tests {
             start: w.start,
             end: w.start + Duration::HOUR * 2 - Duration::SECOND
         }));
-    }
-
-    #[test]
-    fn truncation_is_false_only_when_the_total_was_received() {
-        let t = Error::new(ErrorKind::Truncated, "cap");
-        assert!(is_false_truncation(&t, 50_000, Some(50_000)));
-        assert!(!is_false_truncation(&t, 50_000, Some(50_001)));
-        assert!(!is_false_truncation(&t, 50_000, None));
-        assert!(!is_false_truncation(
-            &Error::invalid_argument("x"),
-            5,
-            Some(5)
-        ));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use roster_core::{
 use time::{Duration, OffsetDateTime};
 
 use crate::client::TencentMeetingClient;
-use crate::participants::{ParticipantsParams, capped_window_stream, items_checked, session_key};
+use crate::participants::{ParticipantsParams, capped_window_stream, session_key};
 use crate::target::validate_id;
 
 /// Where the time range of an attendance query came from.
@@ -178,7 +178,7 @@ impl TencentMeetingClient {
                 if let Some(o) = observer {
                     p = p.observer(o);
                 }
-                items_checked(p.pages())
+                p.items().boxed()
             }
             AttendancePlan::Windows { windows, .. } => {
                 for w in &windows {
