@@ -1,64 +1,181 @@
-//! WeCom (企业微信) meeting API emulator: **not built yet**; this stub mounts no routes.
+//! WeCom (企业微信) meeting API emulator (spec `wecom.md` §9, "Emulator contract").
 //!
-//! What goes here (spec `wecom.md` §9, "Emulator contract"), following the Tencent module's
-//! layout (`src/tencent/`):
+//! Routes (every answer is HTTP 200 with an `errcode` body):
 //!
-//! - `GET /cgi-bin/gettoken` (`wecom.gettoken`) issuing tokens with a configurable TTL (count
-//!   each with `shared.stats.token_issued(Vendor::WeCom)`), and token checks (`41001`, `40014`,
-//!   `42001`) on every business call; [`crate::endpoint::VendorHooks::revoke_tokens`] revokes
-//!   all tokens (→ `40014`).
-//! - `POST /cgi-bin/meeting/get_attendee_list` (`wecom.get_attendee_list`),
-//!   `/cgi-bin/meeting/enroll/list` (`wecom.enroll_list`),
-//!   `/cgi-bin/meeting/enroll/query_by_tmp_openid` (`wecom.enroll_query_by_tmp_openid`),
-//!   `/cgi-bin/meeting/get_info` (`wecom.get_info`),
-//!   `/cgi-bin/meeting/get_user_meetingid` (`wecom.get_user_meetingid`); every route wrapped with
-//!   [`crate::endpoint::instrument`] under its key.
-//! - HTTP 200 with an `errcode` body for every API error; rejections marked with
-//!   [`crate::endpoint::rejected`] (reason = errcode) so they show in the stats.
-//! - Opaque string cursors: [`crate::pager::PosRegistry`] with `token_of`/`pos_of_token`; the
-//!   chain fingerprint carries the `limit` (limit change → `40058`).
-//! - Data: [`crate::data::plan`] (seed meetings of this vendor + `generated_plans` + the
-//!   fixture), rendered lazily per meeting and cached; ground truth in an
-//!   `impl crate::GroundTruth` block with `wecom_*` methods; catalog entries with
-//!   `vendor: Vendor::WeCom`.
-//! - [`crate::endpoint::VendorHooks::fault_reply`]: transient `-1`, rate limit `45009`, given
-//!   codes, all with HTTP 200.
+//! | method and path | endpoint key |
+//! |---|---|
+//! | `GET /cgi-bin/gettoken` | `wecom.gettoken` |
+//! | `POST /cgi-bin/meeting/get_attendee_list` | `wecom.get_attendee_list` |
+//! | `POST /cgi-bin/meeting/enroll/list` | `wecom.enroll_list` |
+//! | `POST /cgi-bin/meeting/enroll/query_by_tmp_openid` | `wecom.enroll_query_by_tmp_openid` |
+//! | `POST /cgi-bin/meeting/get_info` | `wecom.get_info` |
+//! | `POST /cgi-bin/meeting/get_user_meetingid` | `wecom.get_user_meetingid` |
+//!
+//! A business call is checked in this order: token (`41001`, `40014`, `42001`) → trusted IP
+//! (`60020`) → rate limits (`45009`) → concurrency cap (`45033`) → method (`40058`) → app allowed
+//! to call meeting APIs (`48002`) → advanced tier (`730007`, advanced endpoints) → body
+//! (`40058`) → the endpoint's own checks.
+//!
+//! Layout: [`token`] (gettoken, token checks, wrong-secret ban), [`error`] (envelope),
+//! [`request`] (strict JSON bodies), [`store`] (meetings rendered once into JSON rows),
+//! [`seed`] (the seed meetings), one file per endpoint and [`truth`] (ground-truth methods).
 
-use std::sync::Arc;
+mod attendees;
+mod enroll;
+mod error;
+mod info;
+mod meetingids;
+mod request;
+mod seed;
+mod store;
+mod token;
+mod truth;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Request, State as AxState};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::any;
 use serde::{Deserialize, Serialize};
 
+use self::error::{WcError, error_response, errmsg, json_response};
+use self::request::Body;
+use self::store::Store;
 use crate::catalog::CatalogMeeting;
+use crate::clock::minute_index;
 use crate::config::SandboxConfig;
-use crate::endpoint::{VendorFault, VendorHooks};
+use crate::data::generator;
+use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
+use crate::faults::Quirk;
+use crate::pager::PosRegistry;
+use crate::query::QueryParams;
+use crate::ratelimit::WindowCounter;
 use crate::server::Shared;
 
-/// WeCom emulator settings.
+/// Largest request body read; anything longer is `40058`.
+const MAX_BODY: usize = 1 << 20;
+
+/// One self-built app (自建应用) of the emulated corp.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+pub struct WeComApp {
+    /// The app's AgentId (shown in `get_info.agentid`).
+    pub agent_id: u32,
+    /// The app's secret (`corpsecret` of `gettoken`).
+    pub secret: String,
+    /// Enabled; a disabled app gets `50003` from `gettoken`.
+    pub enabled: bool,
+    /// Listed under 「可调用接口的应用」: otherwise every meeting endpoint answers `48002`.
+    pub meeting_api: bool,
+    /// The caller's IP is among the app's trusted IPs: otherwise every call, `gettoken`
+    /// included, answers `60020`.
+    pub trusted_ip: bool,
+    /// Corp members outside the app's visible scope: omitted from its attendee lists, from the
+    /// `get_info` attendee summary and from `get_user_meetingid`.
+    pub hidden_userids: Vec<String>,
+}
+
+impl Default for WeComApp {
+    fn default() -> Self {
+        WeComApp {
+            agent_id: 1_000_002,
+            secret: "sandbox-wecom-secret".into(),
+            enabled: true,
+            meeting_api: true,
+            trusted_ip: true,
+            hidden_userids: vec!["outsider".into()],
+        }
+    }
+}
+
+impl std::fmt::Debug for WeComApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeComApp")
+            .field("agent_id", &self.agent_id)
+            .field("secret", &"<redacted>")
+            .field("enabled", &self.enabled)
+            .field("meeting_api", &self.meeting_api)
+            .field("trusted_ip", &self.trusted_ip)
+            .field("hidden_userids", &self.hidden_userids)
+            .finish()
+    }
+}
+
+/// WeCom emulator settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WeComConfig {
-    /// Corp id accepted by `gettoken`.
+    /// The corp id accepted by `gettoken` (`corpid`).
     pub corp_id: String,
-    /// The app secret accepted by `gettoken`.
-    pub corp_secret: String,
+    /// The corp's apps. Default: app `1000002` (secret `sandbox-wecom-secret`), which created
+    /// every meeting except `seed-other-app`, and app `1000003` (secret
+    /// `sandbox-wecom-secret-2`), which created `seed-other-app`. Both hide member `outsider`.
+    pub apps: Vec<WeComApp>,
+    /// Creator (`admin_userid`) of the generated meetings and of most seed meetings.
+    pub creator_userid: String,
+    /// Token lifetime in seconds (`expires_in`).
+    pub token_ttl_secs: i64,
+    /// Calls per corp and API per calendar minute (`45009` above).
+    pub per_minute: u64,
+    /// Calls per corp and API per clock hour (`45009` above).
+    pub per_hour: u64,
+    /// Concurrent calls per corp and API (`45033` above); off when `None`.
+    pub max_concurrency: Option<u32>,
+    /// Each business call keeps its concurrency slot until the sandbox clock has moved this many
+    /// seconds past its arrival (with a manual clock: until the test advances it). `0`: no hold.
+    pub hold_secs: u64,
+    /// The corp bought 会议高级功能; otherwise the advanced endpoints answer `730007`.
+    pub advanced_tier: bool,
+    /// Omit `errcode`/`errmsg` from every successful answer.
+    pub omit_success_code: bool,
+    /// `get_user_meetingid`: omit `next_cursor` on the last page instead of sending `""`.
+    pub omit_final_cursor: bool,
 }
 
 impl Default for WeComConfig {
     fn default() -> Self {
         WeComConfig {
             corp_id: "wwsandbox0000000001".into(),
-            corp_secret: "sandbox-wecom-secret".into(),
+            apps: vec![
+                WeComApp::default(),
+                WeComApp {
+                    agent_id: 1_000_003,
+                    secret: "sandbox-wecom-secret-2".into(),
+                    ..WeComApp::default()
+                },
+            ],
+            creator_userid: "owner1".into(),
+            token_ttl_secs: 7_200,
+            per_minute: 10_000,
+            per_hour: 150_000,
+            max_concurrency: None,
+            hold_secs: 0,
+            advanced_tier: true,
+            omit_success_code: false,
+            omit_final_cursor: false,
         }
     }
 }
 
-impl std::fmt::Debug for WeComConfig {
+/// Credentials of one WeCom app.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeComAppCredentials {
+    /// AgentId.
+    pub agent_id: u32,
+    /// `corpsecret`.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for WeComAppCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WeComConfig")
-            .field("corp_id", &self.corp_id)
-            .field("corp_secret", &"<redacted>")
+        f.debug_struct("WeComAppCredentials")
+            .field("agent_id", &self.agent_id)
+            .field("secret", &"<redacted>")
             .finish()
     }
 }
@@ -66,10 +183,16 @@ impl std::fmt::Debug for WeComConfig {
 /// Credentials the WeCom emulator accepts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WeComCredentials {
-    /// Corp id.
+    /// Corp id (`corpid`).
     pub corp_id: String,
-    /// App secret.
+    /// Secret of the first app (`corpsecret`), the app that created the seeded meetings.
     pub corp_secret: String,
+    /// AgentId of the first app.
+    pub agent_id: u32,
+    /// Creator of the seeded meetings (a `userid` for `get_user_meetingid`).
+    pub userid: String,
+    /// Every configured app, the first one included.
+    pub apps: Vec<WeComAppCredentials>,
 }
 
 impl std::fmt::Debug for WeComCredentials {
@@ -77,31 +200,190 @@ impl std::fmt::Debug for WeComCredentials {
         f.debug_struct("WeComCredentials")
             .field("corp_id", &self.corp_id)
             .field("corp_secret", &"<redacted>")
+            .field("agent_id", &self.agent_id)
+            .field("userid", &self.userid)
+            .field("apps", &self.apps)
             .finish()
     }
 }
 
+/// One authenticated business call.
+pub(crate) struct Call {
+    /// Index of the calling app in [`WeComConfig::apps`].
+    pub app: usize,
+    /// The request body.
+    pub body: Body,
+    /// Response-shape quirks of this call.
+    pub quirks: ActiveQuirks,
+    /// Sandbox time at arrival.
+    pub now: i64,
+}
+
 /// WeCom emulator state.
 pub(crate) struct State {
-    config: WeComConfig,
+    pub(crate) shared: Shared,
+    pub(crate) config: WeComConfig,
+    pub(crate) store: Store,
+    pub(crate) tokens: token::Tokens,
+    minute: WindowCounter,
+    hour: WindowCounter,
+    inflight: Mutex<HashMap<&'static str, u32>>,
+    pub(crate) attendee_chains: PosRegistry<attendees::ChainKey, Arc<attendees::Chain>>,
+    pub(crate) enroll_chains: PosRegistry<enroll::ChainKey, Arc<store::Rendered>>,
+    pub(crate) meetingid_chains: PosRegistry<meetingids::ChainKey, Arc<Vec<String>>>,
+    hint_salt: u64,
+    hint_seq: AtomicU64,
 }
 
 impl State {
-    pub(crate) fn new(config: &SandboxConfig, _shared: &Shared) -> Self {
+    pub(crate) fn new(config: &SandboxConfig, shared: &Shared) -> Self {
+        let mut wc = config.wecom.clone();
+        if wc.apps.is_empty() {
+            wc.apps = WeComConfig::default().apps;
+        }
         State {
-            config: config.wecom.clone(),
+            shared: shared.clone(),
+            store: Store::new(config, &wc, shared.anchor),
+            tokens: token::Tokens::new(shared.seed),
+            config: wc,
+            minute: WindowCounter::default(),
+            hour: WindowCounter::default(),
+            inflight: Mutex::new(HashMap::new()),
+            attendee_chains: PosRegistry::new(shared.seed, "wecom.get_attendee_list"),
+            enroll_chains: PosRegistry::new(shared.seed, "wecom.enroll_list"),
+            meetingid_chains: PosRegistry::new(shared.seed, "wecom.get_user_meetingid"),
+            hint_salt: generator::hash64(shared.seed, &["wecom", "hint"]) % 1_000_000,
+            hint_seq: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn credentials(&self) -> WeComCredentials {
+        let first = &self.config.apps[0];
         WeComCredentials {
             corp_id: self.config.corp_id.clone(),
-            corp_secret: self.config.corp_secret.clone(),
+            corp_secret: first.secret.clone(),
+            agent_id: first.agent_id,
+            userid: self.config.creator_userid.clone(),
+            apps: self
+                .config
+                .apps
+                .iter()
+                .map(|a| WeComAppCredentials {
+                    agent_id: a.agent_id,
+                    secret: a.secret.clone(),
+                })
+                .collect(),
         }
     }
 
     pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
-        Vec::new()
+        self.store.catalog(&self.config)
+    }
+
+    /// A meeting the calling app may read: `90602` unknown, `730008` deleted, `730005` created
+    /// by another app.
+    pub(crate) fn meeting(&self, app: usize, id: &str) -> Result<&Arc<store::Meeting>, WcError> {
+        let m = self.store.get(id).ok_or_else(|| WcError::code(90602))?;
+        self.check_access(app, m)?;
+        Ok(m)
+    }
+
+    /// `730008` for a deleted meeting, `730005` for another app's meeting.
+    pub(crate) fn check_access(&self, app: usize, m: &store::Meeting) -> Result<(), WcError> {
+        if m.deleted {
+            return Err(WcError::code(730008));
+        }
+        if m.app != app {
+            return Err(WcError::code(730005));
+        }
+        Ok(())
+    }
+
+    /// A fresh 25-digit hint (request id) for an error message.
+    fn hint(&self) -> String {
+        let n = self.hint_seq.fetch_add(1, Ordering::Relaxed) % 1_000_000_000;
+        let t = self.shared.clock.unix().rem_euclid(10_000_000_000);
+        format!("{t:010}{n:09}{:06}", self.hint_salt)
+    }
+
+    /// The error answer, counted as a rejection with the errcode as reason.
+    fn error_response(&self, e: WcError) -> Response {
+        let msg = errmsg(&e.message, e.code, &self.hint());
+        rejected(error_response(e.code, &msg), e.code.to_string())
+    }
+
+    /// A successful answer: `members` are the JSON members after `errcode`/`errmsg` (may be
+    /// empty).
+    fn success(&self, members: &str, quirks: &ActiveQuirks) -> Response {
+        let omit = self.config.omit_success_code || quirks.has(Quirk::OmitSuccessCode);
+        let mut body = String::with_capacity(members.len() + 32);
+        body.push('{');
+        if !omit {
+            body.push_str("\"errcode\":0,\"errmsg\":\"ok\"");
+            if !members.is_empty() {
+                body.push(',');
+            }
+        }
+        body.push_str(members);
+        body.push('}');
+        json_response(body)
+    }
+
+    /// Counts a call of `key` against the corp's per-minute and per-hour limits.
+    pub(crate) fn rate_limit(&self, key: &'static str, now: i64) -> Result<(), WcError> {
+        let k = format!("{}|{key}", self.config.corp_id);
+        let hour = self.hour.hit(&k, now.div_euclid(3_600));
+        let minute = self.minute.hit(&k, minute_index(now));
+        if minute > self.config.per_minute || hour > self.config.per_hour {
+            return Err(WcError::code(45009));
+        }
+        Ok(())
+    }
+
+    /// Takes a concurrency slot of `key` (`45033` when the cap is reached).
+    fn enter(self: &Arc<Self>, key: &'static str) -> Result<Slot, WcError> {
+        let Some(cap) = self.config.max_concurrency else {
+            return Ok(Slot(None));
+        };
+        let mut g = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+        let n = g.entry(key).or_default();
+        if *n >= cap {
+            return Err(WcError::code(45033));
+        }
+        *n += 1;
+        Ok(Slot(Some((self.clone(), key))))
+    }
+
+    /// Keeps the caller's slot until the sandbox clock reaches `arrival + hold_secs` (or the
+    /// sandbox shuts down).
+    async fn hold(&self, arrival: i64) {
+        if self.config.hold_secs == 0 {
+            return;
+        }
+        let until = arrival.saturating_add(i64::try_from(self.config.hold_secs).unwrap_or(i64::MAX));
+        let step = Duration::from_millis(5);
+        let started = Instant::now();
+        while self.shared.clock.unix() < until && started.elapsed() < Duration::from_secs(3_600) {
+            let t = Instant::now();
+            self.shared.sleep(step).await;
+            if t.elapsed() < step {
+                break; // shutting down
+            }
+        }
+    }
+}
+
+/// A concurrency slot, released on drop.
+struct Slot(Option<(Arc<State>, &'static str)>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some((st, key)) = self.0.take() {
+            let mut g = st.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(n) = g.get_mut(key) {
+                *n = n.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -112,11 +394,146 @@ impl VendorHooks for State {
             VendorFault::RateLimited => 45009,
             VendorFault::Code(c) => c,
         };
-        axum::Json(serde_json::json!({"errcode": code, "errmsg": "sandbox fault"})).into_response()
+        let e = WcError::code(code);
+        error_response(code, &errmsg(&e.message, code, &self.hint()))
+    }
+
+    fn revoke_tokens(&self) {
+        self.tokens.revoke_all();
     }
 }
 
-/// The WeCom routes (none yet).
-pub(crate) fn router(_state: Arc<State>, _shared: &Shared) -> Router {
+/// An endpoint: an authenticated call in, the JSON members of the answer out.
+type Endpoint = fn(&State, &Call) -> Result<String, WcError>;
+
+async fn gettoken_route(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
+    let quirks = ActiveQuirks::of(&req);
+    let (parts, _) = req.into_parts();
+    match token::gettoken(&st, &parts) {
+        Ok(members) => st.success(&members, &quirks),
+        Err(e) => st.error_response(e),
+    }
+}
+
+async fn handle(
+    st: Arc<State>,
+    req: Request,
+    key: &'static str,
+    advanced: bool,
+    endpoint: Endpoint,
+) -> Response {
+    let quirks = ActiveQuirks::of(&req);
+    let now = st.shared.clock.unix();
+    let (parts, body) = req.into_parts();
+    let q = QueryParams::parse(parts.uri.query());
+    let app = match st.tokens.check(q.get("access_token"), now) {
+        Ok(app) => app,
+        Err(e) => return st.error_response(e),
+    };
+    let a = &st.config.apps[app];
+    if !a.trusted_ip {
+        return st.error_response(WcError::code(60020));
+    }
+    if let Err(e) = st.rate_limit(key, now) {
+        return st.error_response(e);
+    }
+    let _slot = match st.enter(key) {
+        Ok(s) => s,
+        Err(e) => return st.error_response(e),
+    };
+    let result = async {
+        if parts.method != Method::POST {
+            return Err(WcError::invalid("this API must be called with POST"));
+        }
+        if !a.meeting_api {
+            return Err(WcError::code(48002));
+        }
+        if advanced && !st.config.advanced_tier {
+            return Err(WcError::code(730007));
+        }
+        let bytes = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| WcError::wrong_json("the body is too large or unreadable"))?;
+        let call = Call {
+            app,
+            body: Body::parse(&bytes)?,
+            quirks,
+            now,
+        };
+        endpoint(&st, &call).map(|members| (members, call.quirks))
+    }
+    .await;
+    let response = match result {
+        Ok((members, quirks)) => st.success(&members, &quirks),
+        Err(e) => st.error_response(e),
+    };
+    st.hold(now).await;
+    response
+}
+
+/// `POST /_sandbox/wecom/revoke_tokens[?agentid=N]`: the admin action that invalidates tokens
+/// early (spec §2.2): every token of app `N`, or of every app. Answers
+/// `{"revoked_apps":[…]}`; an unknown or malformed `agentid` revokes nothing.
+async fn revoke_route(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
+    let q = QueryParams::parse(req.uri().query());
+    let apps: Vec<usize> = match q.non_empty("agentid") {
+        None => (0..st.config.apps.len()).collect(),
+        Some(a) => st
+            .config
+            .apps
+            .iter()
+            .position(|app| app.agent_id.to_string() == a)
+            .into_iter()
+            .collect(),
+    };
+    for &i in &apps {
+        st.tokens.revoke_app(i);
+    }
+    let agents: Vec<u32> = apps.iter().map(|&i| st.config.apps[i].agent_id).collect();
+    json_response(serde_json::json!({ "revoked_apps": agents }).to_string())
+}
+
+/// The WeCom routes, each wrapped with the shared endpoint middleware.
+pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
+    let hooks: Arc<dyn VendorHooks> = state.clone();
+    let route = |key: &'static str, advanced: bool, endpoint: Endpoint| {
+        instrument(
+            any(move |AxState(st): AxState<Arc<State>>, req: Request| {
+                handle(st, req, key, advanced, endpoint)
+            }),
+            shared,
+            hooks.clone(),
+            key,
+        )
+    };
     Router::new()
+        .route(
+            "/_sandbox/wecom/revoke_tokens",
+            axum::routing::post(revoke_route),
+        )
+        .route(
+            "/cgi-bin/gettoken",
+            instrument(any(gettoken_route), shared, hooks.clone(), "wecom.gettoken"),
+        )
+        .route(
+            "/cgi-bin/meeting/get_attendee_list",
+            route("wecom.get_attendee_list", true, attendees::serve),
+        )
+        .route(
+            "/cgi-bin/meeting/enroll/list",
+            route("wecom.enroll_list", true, enroll::serve_list),
+        )
+        .route(
+            "/cgi-bin/meeting/enroll/query_by_tmp_openid",
+            route("wecom.enroll_query_by_tmp_openid", true, enroll::serve_query),
+        )
+        .route(
+            "/cgi-bin/meeting/get_info",
+            route("wecom.get_info", false, info::serve),
+        )
+        .route(
+            "/cgi-bin/meeting/get_user_meetingid",
+            route("wecom.get_user_meetingid", false, meetingids::serve),
+        )
+        .with_state(state)
 }

@@ -1,0 +1,559 @@
+//! WeCom seed meetings: the cases spec §9 item 14 requires, written out by hand.
+//!
+//! | label | what it exercises |
+//! |---|---|
+//! | `seed-oneoff` | repeat sessions of one person on three devices, a non-member (`userid: ""`), a departed member, member `outsider` outside the visible scope (omitted), `instance_id` 99, a WeChat guest (not in `tmp_external_user`), an external contact whose summary `status` is 3 (unknown), `customer_data`; enrollments in all three statuses with answers of every question and special type, a phone import without nickname who never joined (no `tmp_openid`), one person with an import and a self-service enrollment (`sorting_rules`); an invited member who did not attend (summary `status` 2) |
+//! | `seed-recurring` | recurring: four sub-meetings (ended, deleted, ended, not started), repeat sessions, enrollment disabled |
+//! | `seed-webinar` | webinar roles 0–4 and 9 (unknown), 120 enrollments (three pages of 50) |
+//! | `seed-live` | in progress: open sessions (`quit_time: ""`, `net`) |
+//! | `seed-not-started` | scheduled in two days: empty attendee list, pending enrollments |
+//! | `seed-cancelled` | cancelled (`get_info.status` 4) |
+//! | `seed-other-app` | created by the second app: the first gets `730005` |
+//! | `seed-deleted` | deleted: `730008` |
+//! | `seed-long-running` | 400 sessions over 79 days: more than one page at `limit` 100, window splitting |
+
+use rand::Rng;
+use serde_json::{Map, Value, json};
+
+use super::store::{Extra, SUMMARY_OVERRIDE};
+use crate::data::generator::{self, names};
+use crate::data::plan::{GenSpec, MeetingPlan, standard_answers};
+use crate::data::{
+    EnrollSource, EnrollStatus, FixtureAttendee, FixtureEnrollment, FixtureInvitee, FixtureMeeting,
+    FixtureSession, FixtureSubMeeting, MeetingKind, MeetingState, Overrides,
+};
+
+const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
+
+fn overrides(key: &str, fields: Value) -> Overrides {
+    let mut o = Overrides::new();
+    if let Value::Object(m) = fields {
+        o.insert(key.into(), m);
+    }
+    o
+}
+
+fn person(
+    key: &str,
+    userid: Option<&str>,
+    device: i64,
+    role: i64,
+    sessions: &[(i64, Option<i64>)],
+) -> FixtureAttendee {
+    FixtureAttendee {
+        key: Some(key.to_owned()),
+        userid: userid.map(str::to_owned),
+        name: key.to_owned(),
+        device: Some(device),
+        role: Some(role),
+        join_type: Some(if device == 0 { 0 } else { 1 }),
+        sessions: sessions
+            .iter()
+            .map(|&(join, leave)| FixtureSession {
+                join,
+                leave,
+                ..FixtureSession::default()
+            })
+            .collect(),
+        ..FixtureAttendee::default()
+    }
+}
+
+fn external(key: &str, device: i64, role: i64, sessions: &[(i64, Option<i64>)]) -> FixtureAttendee {
+    FixtureAttendee {
+        member: Some(false),
+        ..person(key, None, device, role, sessions)
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // A table-like constructor for hand-written rows.
+fn enrollment(
+    person: Option<&str>,
+    userid: Option<&str>,
+    name: &str,
+    phone: &str,
+    status: EnrollStatus,
+    source: EnrollSource,
+    time: i64,
+    rng: &mut impl Rng,
+) -> FixtureEnrollment {
+    FixtureEnrollment {
+        person: person.map(str::to_owned),
+        userid: userid.map(str::to_owned),
+        name: name.to_owned(),
+        phone: Some(phone.to_owned()),
+        status,
+        source,
+        time,
+        answers: standard_answers(rng, name, Some(phone)),
+    }
+}
+
+fn invitee(userid: &str) -> FixtureInvitee {
+    FixtureInvitee {
+        userid: Some(userid.to_owned()),
+        name: userid.to_owned(),
+        ..FixtureInvitee::default()
+    }
+}
+
+/// The seed meetings, relative to the data anchor, with the app that created each (`apps`:
+/// the number of configured apps).
+pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Extra)> {
+    let base = anchor.div_euclid(HOUR) * HOUR;
+    let mut rng = generator::rng_for(seed, &["wecom", "seed"]);
+    let mut out = Vec::new();
+    let mine = Extra::default();
+
+    // --- seed-oneoff -------------------------------------------------------------------------
+    let s = base - 2 * DAY;
+    let mut oneoff = FixtureMeeting {
+        subject: "周例会 Weekly sync".into(),
+        kind: MeetingKind::OneOff,
+        start: s,
+        end: s + 2 * HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    let mut departed = person("departed", None, 1, 0, &[(s + 500, Some(s + 4_000))]);
+    departed.member = Some(true);
+    let mut contact = external("ext-contact", 1, 0, &[(s + 650, Some(s + 3_000))]);
+    // The get_info example shows tmp_external_user.status 3 and 4: unknown values.
+    contact.overrides = overrides(SUMMARY_OVERRIDE, json!({"status": 3}));
+    let mut linked = external("ext-link", 5, 0, &[(s + 700, Some(s + 2_000))]);
+    linked.overrides = overrides("wecom", json!({"customer_data": "exclusive-link-42"}));
+    let mut pstn = external("pstn", 0, 0, &[(s + 800, Some(s + 5_000))]);
+    pstn.phone = Some("13600000000".into());
+    oneoff.attendees = vec![
+        person("owner1", Some("owner1"), 1, 3, &[(s, Some(s + 7_000))]),
+        person("test1", Some("test1"), 1, 0, &[(s + 60, Some(s + 3_600))]),
+        // Three sessions on three devices.
+        person(
+            "zhangsan",
+            Some("zhangsan"),
+            1,
+            0,
+            &[
+                (s + 120, Some(s + 900)),
+                (s + 1_200, Some(s + 2_400)),
+                (s + 3_000, Some(s + 6_900)),
+            ],
+        ),
+        // Outside the app's visible scope: never served.
+        person(
+            "outsider",
+            Some("outsider"),
+            2,
+            0,
+            &[(s + 300, Some(s + 1_300)), (s + 2_000, Some(s + 2_500))],
+        ),
+        departed,
+        person("newdev", Some("newdev"), 99, 0, &[(s + 600, Some(s + 6_000))]),
+        contact,
+        // Joined through the WeChat mini-program as a guest.
+        external("wechat-guest", 8, 4, &[(s + 660, Some(s + 1_900))]),
+        linked,
+        pstn,
+        person("alice", Some("alice"), 2, 2, &[(s + 1_000, Some(s + 7_100))]),
+        // Two overlapping sessions (a second device): counted once in cumulative_time.
+        person(
+            "bob2",
+            Some("bob2"),
+            1,
+            6,
+            &[(s + 1_500, Some(s + 3_500)), (s + 2_500, Some(s + 4_000))],
+        ),
+    ];
+    oneoff.attendees[2].sessions[1].device = Some(3);
+    oneoff.attendees[2].sessions[2].device = Some(4);
+    let t0 = s - 3 * DAY;
+    oneoff.enrollments = vec![
+        enrollment(
+            Some("test1"),
+            Some("test1"),
+            "测试一",
+            "13800138000",
+            EnrollStatus::Approved,
+            EnrollSource::SelfService,
+            t0,
+            &mut rng,
+        ),
+        enrollment(
+            Some("zhangsan"),
+            Some("zhangsan"),
+            "张三",
+            "13912345678",
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            t0 + 60,
+            &mut rng,
+        ),
+        enrollment(
+            Some("ext-contact"),
+            None,
+            "🎉 Party Host 👩‍💻",
+            "13511112222",
+            EnrollStatus::Approved,
+            EnrollSource::SelfService,
+            t0 + 120,
+            &mut rng,
+        ),
+        // Self-service, never joined: a tmp_openid of its own.
+        enrollment(
+            None,
+            None,
+            "李四",
+            "13522223333",
+            EnrollStatus::Rejected,
+            EnrollSource::SelfService,
+            t0 + 180,
+            &mut rng,
+        ),
+        // Phone import without a nickname, never joined: nick_name is the phone, no tmp_openid.
+        enrollment(
+            None,
+            None,
+            "",
+            "13500000000",
+            EnrollStatus::Approved,
+            EnrollSource::Import,
+            t0 + 240,
+            &mut rng,
+        ),
+        // One person, two enrollments: self-service first, then an import.
+        enrollment(
+            Some("pstn"),
+            None,
+            "电话用户",
+            "13600000000",
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            t0 + 300,
+            &mut rng,
+        ),
+        enrollment(
+            Some("pstn"),
+            None,
+            "",
+            "13600000000",
+            EnrollStatus::Approved,
+            EnrollSource::Import,
+            t0 + 330,
+            &mut rng,
+        ),
+        enrollment(
+            Some("alice"),
+            Some("alice"),
+            "Alice Wang",
+            "13912340000",
+            EnrollStatus::Rejected,
+            EnrollSource::SelfService,
+            t0 + 360,
+            &mut rng,
+        ),
+    ];
+    oneoff.invitees = ["test1", "zhangsan", "alice", "absent1", "outsider", "absent2"]
+        .iter()
+        .map(|u| invitee(u))
+        .collect();
+    out.push((MeetingPlan::given("seed-oneoff".into(), oneoff), mine));
+
+    // --- seed-recurring ----------------------------------------------------------------------
+    let r0 = base - 21 * DAY;
+    let sub = |w: i64, state: MeetingState, deleted: bool| FixtureSubMeeting {
+        id: None,
+        start: r0 + w * 7 * DAY,
+        end: r0 + w * 7 * DAY + HOUR,
+        state: Some(state),
+        deleted,
+    };
+    let mut recurring = FixtureMeeting {
+        subject: "每周站会 Weekly stand-up".into(),
+        kind: MeetingKind::Recurring,
+        start: r0,
+        end: r0 + 28 * DAY + HOUR,
+        state: Some(MeetingState::InProgress),
+        enrollment: false,
+        sub_meetings: vec![
+            sub(0, MeetingState::Ended, false),
+            sub(1, MeetingState::Ended, true),
+            sub(2, MeetingState::Ended, false),
+            sub(4, MeetingState::NotStarted, false),
+        ],
+        ..FixtureMeeting::default()
+    };
+    for k in 0..10usize {
+        let mut sessions = Vec::new();
+        for (ix, w) in [(0usize, 0i64), (2, 2)] {
+            if (k + ix) % 3 == 2 {
+                continue; // missed this occurrence
+            }
+            let st = r0 + w * 7 * DAY;
+            let parts = if k == 1 { 2 } else { 1 };
+            for (j, l) in generator::sessions(&mut rng, st, st + HOUR, parts) {
+                sessions.push(FixtureSession {
+                    join: j,
+                    leave: Some(l),
+                    sub_meeting: Some(ix),
+                    ..FixtureSession::default()
+                });
+            }
+        }
+        let (key, userid) = if k == 0 {
+            ("owner1".to_owned(), Some("owner1".to_owned()))
+        } else if k % 4 == 3 {
+            (format!("guest{k}"), None)
+        } else {
+            (format!("r{k}"), Some(format!("r{k}")))
+        };
+        recurring.attendees.push(FixtureAttendee {
+            key: Some(key),
+            userid,
+            name: names::person(&mut rng),
+            device: Some([1, 2, 3, 4, 5][k % 5]),
+            role: Some(if k == 0 { 3 } else { 0 }),
+            sessions,
+            ..FixtureAttendee::default()
+        });
+    }
+    out.push((MeetingPlan::given("seed-recurring".into(), recurring), mine));
+
+    // --- seed-webinar ------------------------------------------------------------------------
+    let w = base - 5 * DAY;
+    let mut webinar = FixtureMeeting {
+        subject: "产品发布会 Launch webinar 🚀".into(),
+        kind: MeetingKind::Webinar,
+        start: w,
+        end: w + 2 * HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    // webinar_role 0–4 plus 9 (unknown); roles up to 7.
+    let roles: [(i64, i64); 8] = [(3, 1), (6, 1), (7, 2), (0, 3), (0, 0), (0, 4), (4, 9), (0, 4)];
+    for k in 0..24usize {
+        let (role, webinar_role) = roles[k % roles.len()];
+        let member = k % 3 != 2;
+        let (j, l) = generator::sessions(&mut rng, w, w + 2 * HOUR, 1)[0];
+        webinar.attendees.push(FixtureAttendee {
+            key: Some(format!("w{k}")),
+            userid: if k == 0 {
+                Some("owner1".into())
+            } else {
+                member.then(|| format!("w{k:03}"))
+            },
+            member: Some(member || k == 0),
+            name: names::person(&mut rng),
+            device: Some([1, 5, 8, 4, 3][k % 5]),
+            role: Some(role),
+            webinar_role: Some(webinar_role),
+            join_type: Some(1),
+            sessions: vec![FixtureSession {
+                join: if k == 0 { w } else { j },
+                leave: Some(l.max(w + 1)),
+                ..FixtureSession::default()
+            }],
+            ..FixtureAttendee::default()
+        });
+    }
+    for k in 0..120usize {
+        let linked = (k < 24).then(|| webinar.attendees[k].clone());
+        let import = k % 9 == 8;
+        let name = match (&linked, import) {
+            (_, true) if k % 2 == 0 => String::new(),
+            (Some(a), _) => a.name.clone(),
+            _ => names::chinese(&mut rng),
+        };
+        let phone = generator::phone(&mut rng);
+        let status = [
+            EnrollStatus::Approved,
+            EnrollStatus::Pending,
+            EnrollStatus::Rejected,
+        ][k % 3];
+        webinar.enrollments.push(enrollment(
+            linked.as_ref().and_then(|a| a.key.as_deref()),
+            if import {
+                None
+            } else {
+                linked.as_ref().and_then(|a| a.userid.as_deref())
+            },
+            &name,
+            &phone,
+            status,
+            if import {
+                EnrollSource::Import
+            } else {
+                EnrollSource::SelfService
+            },
+            w - 7 * DAY + k as i64 * 311,
+            &mut rng,
+        ));
+    }
+    out.push((MeetingPlan::given("seed-webinar".into(), webinar), mine));
+
+    // --- seed-live ---------------------------------------------------------------------------
+    let l0 = base - 1_800;
+    let mut live = FixtureMeeting {
+        subject: "进行中的会议 Live now".into(),
+        kind: MeetingKind::OneOff,
+        start: l0,
+        end: l0 + 2 * HOUR,
+        state: Some(MeetingState::InProgress),
+        ..FixtureMeeting::default()
+    };
+    for k in 0..10usize {
+        let join = l0 + 60 * k as i64;
+        let open = k % 3 != 0;
+        let key = format!("live{k}");
+        let mut a = person(
+            &key,
+            if k == 0 { Some("owner1") } else { Some(key.as_str()) },
+            [1, 2, 3, 4, 5][k % 5],
+            if k == 0 { 3 } else { 0 },
+            &[(join, (!open).then_some(join + 600))],
+        );
+        if k % 4 == 3 {
+            a.userid = None;
+            a.member = Some(false);
+        }
+        live.attendees.push(a);
+    }
+    out.push((MeetingPlan::given("seed-live".into(), live), mine));
+
+    // --- seed-not-started --------------------------------------------------------------------
+    let n0 = base + 2 * DAY;
+    let mut future = FixtureMeeting {
+        subject: "下周评审 Upcoming review".into(),
+        kind: MeetingKind::OneOff,
+        start: n0,
+        end: n0 + HOUR,
+        state: Some(MeetingState::NotStarted),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    for k in 0..3 {
+        let phone = generator::phone(&mut rng);
+        future.enrollments.push(enrollment(
+            None,
+            None,
+            &names::chinese(&mut rng),
+            &phone,
+            EnrollStatus::Pending,
+            EnrollSource::SelfService,
+            base - HOUR + k,
+            &mut rng,
+        ));
+    }
+    future.invitees = vec![invitee("test1"), invitee("alice")];
+    out.push((MeetingPlan::given("seed-not-started".into(), future), mine));
+
+    // --- seed-cancelled ----------------------------------------------------------------------
+    let c0 = base + DAY;
+    out.push((
+        MeetingPlan::given(
+            "seed-cancelled".into(),
+            FixtureMeeting {
+                subject: "已取消 Cancelled".into(),
+                start: c0,
+                end: c0 + HOUR,
+                state: Some(MeetingState::Cancelled),
+                invitees: vec![invitee("test1")],
+                ..FixtureMeeting::default()
+            },
+        ),
+        mine,
+    ));
+
+    // --- seed-other-app ----------------------------------------------------------------------
+    let o0 = base - 3 * DAY;
+    let mut other = FixtureMeeting {
+        subject: "别的应用创建的会议 Other app".into(),
+        creator: Some("owner2".into()),
+        start: o0,
+        end: o0 + HOUR,
+        state: Some(MeetingState::Ended),
+        enrollment: true,
+        ..FixtureMeeting::default()
+    };
+    for k in 0..5usize {
+        let (j, l) = generator::sessions(&mut rng, o0, o0 + HOUR, 1)[0];
+        let key = if k == 0 { "owner2".to_owned() } else { format!("o{k}") };
+        other
+            .attendees
+            .push(person(&key, Some(&key), 1, if k == 0 { 3 } else { 0 }, &[(j, Some(l))]));
+    }
+    let phone = generator::phone(&mut rng);
+    other.enrollments.push(enrollment(
+        Some("o1"),
+        Some("o1"),
+        "o1",
+        &phone,
+        EnrollStatus::Approved,
+        EnrollSource::SelfService,
+        o0 - DAY,
+        &mut rng,
+    ));
+    out.push((
+        MeetingPlan::given("seed-other-app".into(), other),
+        Extra {
+            app: usize::from(apps > 1),
+            deleted: false,
+        },
+    ));
+
+    // --- seed-deleted ------------------------------------------------------------------------
+    let d0 = base - 4 * DAY;
+    let mut deleted = FixtureMeeting {
+        subject: "已删除 Deleted".into(),
+        start: d0,
+        end: d0 + HOUR,
+        state: Some(MeetingState::Ended),
+        ..FixtureMeeting::default()
+    };
+    deleted.attendees.push(person(
+        "owner1",
+        Some("owner1"),
+        1,
+        3,
+        &[(d0 + 10, Some(d0 + 600))],
+    ));
+    out.push((
+        MeetingPlan::given("seed-deleted".into(), deleted),
+        Extra {
+            app: 0,
+            deleted: true,
+        },
+    ));
+
+    // --- seed-long-running -------------------------------------------------------------------
+    let lr0 = base - 80 * DAY;
+    let mut info = Map::new();
+    info.insert("meeting_type".into(), json!(5));
+    out.push((
+        MeetingPlan {
+            label: "seed-long-running".into(),
+            meeting: FixtureMeeting {
+                subject: "个人会议号会议 Personal room".into(),
+                kind: MeetingKind::OneOff,
+                start: lr0,
+                end: base - DAY,
+                state: Some(MeetingState::Ended),
+                overrides: [("wecom".to_owned(), info)].into_iter().collect(),
+                ..FixtureMeeting::default()
+            },
+            generated: Some(GenSpec {
+                sessions: 400,
+                enrollments: 0,
+                invitees: 0,
+            }),
+        },
+        mine,
+    ));
+
+    for (p, _) in &mut out {
+        p.meeting.label = Some(p.label.clone());
+    }
+    out
+}

@@ -1,0 +1,770 @@
+//! WeCom meetings and their rendered rows.
+//!
+//! A meeting belongs to one app (the app that created it) and is rendered once, on first
+//! access, for that app's visible scope: attendee rows pre-serialized and sorted by join time
+//! (one list per sub-meeting for recurring meetings), the `get_info` attendee summaries derived
+//! from the same sessions, and the enrollment rows with their indexes. Serving a page is then a
+//! binary search plus string concatenation.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use rand::Rng;
+use serde_json::{Map, Value, json};
+
+use super::seed;
+use super::{WeComApp, WeComConfig};
+use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
+use crate::clock::format_utc8;
+use crate::config::{SandboxConfig, Vendor};
+use crate::data::generator;
+use crate::data::plan::{self, MeetingPlan};
+use crate::data::{
+    AnswerKind, EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, MeetingState,
+    Overrides, SpecialType,
+};
+
+/// Override key of an attendee whose members are merged into that person's `get_info`
+/// attendee-summary entry (e.g. `{"status": 3}`).
+pub(crate) const SUMMARY_OVERRIDE: &str = "wecom_summary";
+
+/// One occurrence of a recurring meeting.
+#[derive(Clone, Debug)]
+pub(crate) struct Sub {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub state: MeetingState,
+    pub deleted: bool,
+}
+
+/// Seed-only traits a fixture cannot express.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Extra {
+    /// Index of the creating app.
+    pub app: usize,
+    /// The meeting was deleted (`730008`).
+    pub deleted: bool,
+}
+
+/// One meeting.
+pub(crate) struct Meeting {
+    pub plan: MeetingPlan,
+    pub id: String,
+    pub code: String,
+    pub creator: String,
+    pub app: usize,
+    pub deleted: bool,
+    pub state: MeetingState,
+    pub subs: Vec<Sub>,
+    rendered: OnceLock<Arc<Rendered>>,
+}
+
+impl Meeting {
+    pub(crate) fn kind(&self) -> MeetingKind {
+        self.plan.meeting.kind
+    }
+
+    pub(crate) fn is_recurring(&self) -> bool {
+        self.kind() == MeetingKind::Recurring
+    }
+
+    pub(crate) fn sub_index(&self, id: &str) -> Option<usize> {
+        self.subs.iter().position(|s| s.id == id)
+    }
+
+    /// The occurrence that is ongoing or next (else the last one).
+    pub(crate) fn current_sub(&self) -> Option<usize> {
+        self.subs
+            .iter()
+            .position(|s| {
+                !s.deleted && matches!(s.state, MeetingState::InProgress | MeetingState::NotStarted)
+            })
+            .or_else(|| self.subs.len().checked_sub(1))
+    }
+
+    /// Whether list `list` (the meeting, or sub-meeting `list`) has started.
+    pub(crate) fn list_started(&self, list: usize) -> bool {
+        if self.is_recurring() {
+            self.subs
+                .get(list)
+                .is_some_and(|s| s.state != MeetingState::NotStarted)
+        } else {
+            self.state != MeetingState::NotStarted
+        }
+    }
+
+    /// Number of attendee lists (1, or one per sub-meeting).
+    pub(crate) fn list_count(&self) -> usize {
+        if self.is_recurring() {
+            self.subs.len()
+        } else {
+            1
+        }
+    }
+}
+
+/// Pre-serialized attendee rows of one list, ascending `join_time`.
+pub(crate) struct RowList {
+    pub joins: Vec<i64>,
+    pub rows: Vec<Box<str>>,
+}
+
+impl RowList {
+    /// Rows with `start ≤ join_time ≤ end`.
+    pub(crate) fn window(&self, start: i64, end: i64) -> Range<usize> {
+        let lo = self.joins.partition_point(|&j| j < start);
+        let hi = self.joins.partition_point(|&j| j <= end);
+        lo..hi.max(lo)
+    }
+}
+
+/// Everything a meeting serves to its app.
+pub(crate) struct Rendered {
+    /// Attendee rows: one list, or one per sub-meeting (empty for lists not started).
+    pub lists: Vec<RowList>,
+    /// `get_info.attendees` over the whole meeting.
+    pub summary_all: Value,
+    /// `get_info.attendees` per sub-meeting (recurring meetings).
+    pub summary_by_sub: Vec<Value>,
+    /// Enrollment rows, in serving order.
+    pub enrollments: Vec<Box<str>>,
+    /// Indices into `enrollments` for the `status` filter 0 (all), 1, 2, 3.
+    pub enroll_by_status: [Vec<u32>; 4],
+    /// `enroll_id` of each enrollment.
+    pub enroll_ids: Vec<String>,
+    /// Whether each enrollment is a bulk import.
+    pub enroll_import: Vec<bool>,
+    /// Enrollments per `tmp_openid`, in enrollment order.
+    pub by_tmp_openid: HashMap<String, Vec<u32>>,
+    /// Visible members involved (creator, attendees, invitees): for `get_user_meetingid`.
+    pub userids: HashSet<String>,
+}
+
+/// All WeCom meetings.
+pub(crate) struct Store {
+    seed: u64,
+    default_creator: String,
+    hidden: Vec<HashSet<String>>,
+    meetings: Vec<Arc<Meeting>>,
+    by_id: HashMap<String, Arc<Meeting>>,
+    by_code: HashMap<String, Arc<Meeting>>,
+}
+
+fn alnum(rng: &mut impl Rng, n: usize) -> String {
+    const A: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..n)
+        .map(|_| char::from(A[rng.random_range(0..A.len())]))
+        .collect()
+}
+
+fn lower_alnum(rng: &mut impl Rng, n: usize) -> String {
+    const A: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..n)
+        .map(|_| char::from(A[rng.random_range(0..A.len())]))
+        .collect()
+}
+
+/// Whether a userid looks like one the generator makes (`u` + six digits).
+fn generated_userid(u: &str) -> bool {
+    u.len() == 7 && u.starts_with('u') && u[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Store {
+    pub(crate) fn new(config: &SandboxConfig, wc: &WeComConfig, anchor: i64) -> Self {
+        let seed = config.seed;
+        let mut plans: Vec<(MeetingPlan, Extra)> = Vec::new();
+        if config.data.seed_meetings {
+            plans.extend(seed::plans(seed, anchor, wc.apps.len()));
+        }
+        plans.extend(
+            plan::generated_plans(&config.data, seed, anchor)
+                .into_iter()
+                .map(|p| (p, Extra::default())),
+        );
+        plans.extend(
+            plan::fixture_plans(config.fixture.as_ref(), Vendor::WeCom)
+                .into_iter()
+                .map(|p| (p, Extra::default())),
+        );
+
+        let mut used = HashSet::new();
+        let mut meetings = Vec::with_capacity(plans.len());
+        for (p, extra) in plans {
+            let mut rng = generator::rng_for(seed, &["wecom", "meeting", &p.label]);
+            let mut id = p
+                .meeting
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("hy{}", alnum(&mut rng, 28)));
+            while !used.insert(id.clone()) {
+                id = format!("hy{}", alnum(&mut rng, 28));
+            }
+            let code = p
+                .meeting
+                .code
+                .clone()
+                .unwrap_or_else(|| generator::digits(&mut rng, 9));
+            let subs = p
+                .meeting
+                .sub_meetings
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Sub {
+                    id: s
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| generator::digits(&mut rng, 10)),
+                    start: s.start,
+                    end: s.end,
+                    state: p.sub_state(i, anchor),
+                    deleted: s.deleted,
+                })
+                .collect();
+            meetings.push(Arc::new(Meeting {
+                id,
+                code,
+                creator: p
+                    .meeting
+                    .creator
+                    .clone()
+                    .unwrap_or_else(|| wc.creator_userid.clone()),
+                app: extra.app.min(wc.apps.len().saturating_sub(1)),
+                deleted: extra.deleted,
+                state: p.state(anchor),
+                subs,
+                rendered: OnceLock::new(),
+                plan: p,
+            }));
+        }
+        let by_id = meetings.iter().map(|m| (m.id.clone(), m.clone())).collect();
+        let mut by_code = HashMap::new();
+        for m in &meetings {
+            by_code.entry(m.code.clone()).or_insert_with(|| m.clone());
+        }
+        Store {
+            seed,
+            default_creator: wc.creator_userid.clone(),
+            hidden: wc
+                .apps
+                .iter()
+                .map(|a: &WeComApp| a.hidden_userids.iter().cloned().collect())
+                .collect(),
+            meetings,
+            by_id,
+            by_code,
+        }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Arc<Meeting>> {
+        self.by_id.get(id)
+    }
+
+    pub(crate) fn by_code(&self, code: &str) -> Option<&Arc<Meeting>> {
+        self.by_code.get(code)
+    }
+
+    /// Every meeting, in catalog order.
+    pub(crate) fn all(&self) -> &[Arc<Meeting>] {
+        &self.meetings
+    }
+
+    /// Whether `userid` is outside the visible scope of `app`.
+    pub(crate) fn hidden(&self, app: usize, userid: &str) -> bool {
+        self.hidden.get(app).is_some_and(|h| h.contains(userid))
+    }
+
+    /// The meeting rendered for its app (rendered now on first access).
+    pub(crate) fn rendered(&self, m: &Meeting) -> Arc<Rendered> {
+        m.rendered.get_or_init(|| Arc::new(self.render(m))).clone()
+    }
+
+    fn visible(&self, m: &Meeting, a: &FixtureAttendee) -> bool {
+        !(a.is_member()
+            && a
+                .userid
+                .as_deref()
+                .is_some_and(|u| self.hidden(m.app, u)))
+    }
+
+    fn render(&self, m: &Meeting) -> Rendered {
+        let content = m.plan.content(self.seed, &self.default_creator);
+        let webinar = m.kind() == MeetingKind::Webinar;
+        let list_count = m.list_count();
+        let mut rows: Vec<Vec<(i64, Box<str>)>> = (0..list_count).map(|_| Vec::new()).collect();
+        let mut summaries: Vec<Summary> = (0..list_count).map(|_| Summary::default()).collect();
+        let mut whole = Summary::default();
+        let mut userids = HashSet::new();
+        userids.insert(m.creator.clone());
+        for (ai, a) in content.attendees.iter().enumerate() {
+            if !self.visible(m, a) {
+                continue;
+            }
+            let key = a.person_key(ai);
+            let tmp_openid = generator::temp_id(self.seed, "wecom", &m.id, &key);
+            let who = self.summary_key(m, a, &key);
+            let summary_extra = a.overrides.get(SUMMARY_OVERRIDE);
+            for (si, s) in a.sessions.iter().enumerate() {
+                let list = if m.is_recurring() {
+                    match s.sub_meeting {
+                        Some(i) if i < list_count => i,
+                        _ => continue,
+                    }
+                } else {
+                    0
+                };
+                if !m.list_started(list) {
+                    continue;
+                }
+                let row = attendee_row(a, ai, si, &tmp_openid, webinar);
+                rows[list].push((s.join, row.into_boxed_str()));
+                if let Some(u) = member_userid(a) {
+                    userids.insert(u.to_owned());
+                }
+                if let Some(who) = &who {
+                    summaries[list].add(who, s.join, s.leave, summary_extra);
+                    whole.add(who, s.join, s.leave, summary_extra);
+                }
+            }
+        }
+        let invited: Vec<String> = content
+            .invitees
+            .iter()
+            .filter_map(|i| i.userid.clone())
+            .filter(|u| !u.is_empty() && !self.hidden(m.app, u))
+            .collect();
+        userids.extend(invited.iter().cloned());
+        let lists = rows
+            .into_iter()
+            .map(|mut r| {
+                // Stable: equal join times keep generation order.
+                r.sort_by_key(|(j, _)| *j);
+                let (joins, rows) = r.into_iter().unzip();
+                RowList { joins, rows }
+            })
+            .collect();
+        let summary_all = whole.to_json(&invited);
+        let summary_by_sub = if m.is_recurring() {
+            summaries.iter().map(|s| s.to_json(&invited)).collect()
+        } else {
+            Vec::new()
+        };
+
+        let mut erng = generator::rng_for(self.seed, &["wecom", "enroll", &m.id]);
+        let mut enrollments = Vec::with_capacity(content.enrollments.len());
+        let mut enroll_by_status: [Vec<u32>; 4] = Default::default();
+        let mut enroll_ids = Vec::with_capacity(content.enrollments.len());
+        let mut enroll_import = Vec::with_capacity(content.enrollments.len());
+        let mut by_tmp_openid: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut seen_ids = HashSet::new();
+        for (k, e) in content.enrollments.iter().enumerate() {
+            let mut id = format!("me{}", lower_alnum(&mut erng, 14));
+            while !seen_ids.insert(id.clone()) {
+                id = format!("me{}", lower_alnum(&mut erng, 14));
+            }
+            let code = generator::digits(&mut erng, 8);
+            let tmp = enroll_tmp_openid(self.seed, m, e, k);
+            let row = enroll_row(e, &id, tmp.as_deref(), &code);
+            let k32 = k as u32;
+            enroll_by_status[0].push(k32);
+            if let Some(v) = enroll_by_status.get_mut(e.status.code() as usize) {
+                v.push(k32);
+            }
+            if let Some(t) = tmp {
+                by_tmp_openid.entry(t).or_default().push(k32);
+            }
+            enrollments.push(row.into_boxed_str());
+            enroll_ids.push(id);
+            enroll_import.push(e.source == EnrollSource::Import);
+        }
+        Rendered {
+            lists,
+            summary_all,
+            summary_by_sub,
+            enrollments,
+            enroll_by_status,
+            enroll_ids,
+            enroll_import,
+            by_tmp_openid,
+            userids,
+        }
+    }
+
+    /// Who a person is in the `get_info` summary: a visible member (by userid), an external
+    /// contact (by a per-meeting `tmp_external_userid`), or nobody (departed members, and guests
+    /// who joined through WeChat: "微信入会的用户不会返回").
+    fn summary_key(&self, m: &Meeting, a: &FixtureAttendee, key: &str) -> Option<Who> {
+        if let Some(u) = member_userid(a) {
+            return Some(Who::Member(u.to_owned()));
+        }
+        if a.is_member() {
+            return None;
+        }
+        if matches!(a.role, Some(4 | 5)) {
+            return None;
+        }
+        Some(Who::External(generator::temp_id(
+            self.seed,
+            "wecom-external",
+            &m.id,
+            key,
+        )))
+    }
+
+    /// Attendee rows of one list as served (after the visible-scope filter).
+    fn served_sessions(&self, m: &Meeting, list: Option<usize>) -> usize {
+        let might_hide_generated = self.hidden.get(m.app).is_some_and(|h| {
+            h.iter()
+                .any(|u| *u == m.creator || generated_userid(u))
+        });
+        match &m.plan.generated {
+            Some(_) if might_hide_generated => {
+                let r = self.rendered(m);
+                match list {
+                    Some(i) => r.lists.get(i).map_or(0, |l| l.rows.len()),
+                    None => r.lists.iter().map(|l| l.rows.len()).sum(),
+                }
+            }
+            Some(_) => {
+                let count = |i: usize| {
+                    if !m.list_started(i) {
+                        0
+                    } else if m.is_recurring() {
+                        m.plan.sub_meeting_sessions(i)
+                    } else {
+                        m.plan.sessions()
+                    }
+                };
+                match list {
+                    Some(i) => count(i),
+                    None => (0..m.list_count()).map(count).sum(),
+                }
+            }
+            None => m
+                .plan
+                .meeting
+                .attendees
+                .iter()
+                .filter(|a| self.visible(m, a))
+                .flat_map(|a| &a.sessions)
+                .filter(|s| {
+                    let l = if m.is_recurring() {
+                        match s.sub_meeting {
+                            Some(i) if i < m.list_count() => i,
+                            _ => return false,
+                        }
+                    } else {
+                        0
+                    };
+                    list.is_none_or(|want| want == l) && m.list_started(l)
+                })
+                .count(),
+        }
+    }
+
+    /// Catalog entries.
+    pub(crate) fn catalog(&self, _wc: &WeComConfig) -> Vec<CatalogMeeting> {
+        self.meetings
+            .iter()
+            .map(|m| CatalogMeeting {
+                vendor: Vendor::WeCom,
+                label: m.plan.label.clone(),
+                id: m.id.clone(),
+                code: m.code.clone(),
+                subject: m.plan.meeting.subject.clone(),
+                kind: m.kind(),
+                state: m.state,
+                creator: m.creator.clone(),
+                sessions: self.served_sessions(m, None),
+                people: m.plan.people(),
+                sub_meetings: m
+                    .subs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| CatalogSubMeeting {
+                        id: s.id.clone(),
+                        start: s.start,
+                        end: s.end,
+                        state: s.state,
+                        deleted: s.deleted,
+                        sessions: self.served_sessions(m, Some(i)),
+                    })
+                    .collect(),
+                enrollment: m.plan.meeting.enrollment,
+                enrollments: m.plan.enrollment_count(),
+                invitees: m.plan.invitee_count(),
+                start: m.plan.meeting.start,
+                end: m.plan.meeting.end,
+                join_url: None,
+            })
+            .collect()
+    }
+}
+
+/// The userid of a corp member with one (departed members and external people have none).
+fn member_userid(a: &FixtureAttendee) -> Option<&str> {
+    a.userid
+        .as_deref()
+        .filter(|u| a.is_member() && !u.is_empty())
+}
+
+/// The `tmp_openid` of an enrollment: the enrollee's attendee id when linked to an attendee,
+/// a per-enrollment id for self-service enrollees who never joined, none for imported enrollees
+/// who never joined.
+pub(crate) fn enroll_tmp_openid(
+    seed: u64,
+    m: &Meeting,
+    e: &FixtureEnrollment,
+    k: usize,
+) -> Option<String> {
+    match (&e.person, e.source) {
+        (Some(p), _) => Some(generator::temp_id(seed, "wecom", &m.id, p)),
+        (None, EnrollSource::SelfService) => Some(generator::temp_id(
+            seed,
+            "wecom",
+            &m.id,
+            &format!("enroll-{k}"),
+        )),
+        (None, EnrollSource::Import) => None,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Who {
+    Member(String),
+    External(String),
+}
+
+#[derive(Default)]
+struct Acc {
+    first_join: i64,
+    last_quit: i64,
+    count: u64,
+    closed: Vec<(i64, i64)>,
+    extra: Option<Map<String, Value>>,
+}
+
+/// Per-person attendance over some sessions, in first-seen order.
+#[derive(Default)]
+struct Summary {
+    order: Vec<Who>,
+    people: HashMap<Who, Acc>,
+}
+
+impl Summary {
+    fn add(&mut self, who: &Who, join: i64, leave: Option<i64>, extra: Option<&Map<String, Value>>) {
+        let acc = self.people.entry(who.clone()).or_insert_with(|| {
+            self.order.push(who.clone());
+            Acc {
+                first_join: join,
+                ..Acc::default()
+            }
+        });
+        acc.first_join = acc.first_join.min(join);
+        acc.count += 1;
+        if let Some(l) = leave {
+            acc.last_quit = acc.last_quit.max(l);
+            acc.closed.push((join, l));
+        }
+        if acc.extra.is_none() {
+            acc.extra = extra.cloned();
+        }
+    }
+
+    /// `{"member":[…],"tmp_external_user":[…]}`: attendees in first-join order, then invited
+    /// members who did not attend (`status` 2).
+    fn to_json(&self, invited: &[String]) -> Value {
+        let mut order: Vec<&Who> = self.order.iter().collect();
+        order.sort_by_key(|w| self.people[*w].first_join);
+        let mut members = Vec::new();
+        let mut externals = Vec::new();
+        for who in order {
+            let acc = &self.people[who];
+            let mut o = Map::new();
+            match who {
+                Who::Member(u) => o.insert("userid".into(), u.clone().into()),
+                Who::External(x) => o.insert("tmp_external_userid".into(), x.clone().into()),
+            };
+            o.insert("status".into(), 1.into());
+            o.insert("first_join_time".into(), acc.first_join.into());
+            o.insert("last_quit_time".into(), acc.last_quit.into());
+            o.insert("total_join_count".into(), acc.count.into());
+            o.insert("cumulative_time".into(), union_length(&acc.closed).into());
+            if let Some(extra) = &acc.extra {
+                for (k, v) in extra {
+                    o.insert(k.clone(), v.clone());
+                }
+            }
+            match who {
+                Who::Member(_) => members.push(Value::Object(o)),
+                Who::External(_) => externals.push(Value::Object(o)),
+            }
+        }
+        let mut listed = HashSet::new();
+        for u in invited {
+            if self.people.contains_key(&Who::Member(u.clone())) || !listed.insert(u.as_str()) {
+                continue;
+            }
+            members.push(json!({
+                "userid": u, "status": 2, "first_join_time": 0, "last_quit_time": 0,
+                "total_join_count": 0, "cumulative_time": 0,
+            }));
+        }
+        json!({"member": members, "tmp_external_user": externals})
+    }
+}
+
+/// Total length of the union of closed intervals (overlapping sessions counted once).
+fn union_length(intervals: &[(i64, i64)]) -> i64 {
+    let mut v = intervals.to_vec();
+    v.sort_unstable();
+    let mut total = 0;
+    let mut cur: Option<(i64, i64)> = None;
+    for (s, e) in v {
+        match cur {
+            Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += ce - cs;
+                cur = Some((s, e));
+            }
+            None => cur = Some((s, e)),
+        }
+    }
+    if let Some((cs, ce)) = cur {
+        total += ce - cs;
+    }
+    total
+}
+
+fn merge(target: &mut Map<String, Value>, overrides: &Overrides) {
+    if let Some(o) = overrides.get("wecom") {
+        for (k, v) in o {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+fn attendee_row(
+    a: &FixtureAttendee,
+    ai: usize,
+    si: usize,
+    tmp_openid: &str,
+    webinar: bool,
+) -> String {
+    let s = &a.sessions[si];
+    let mut o = Map::new();
+    o.insert("userid".into(), member_userid(a).unwrap_or("").into());
+    o.insert("tmp_openid".into(), tmp_openid.into());
+    o.insert("join_time".into(), s.join.to_string().into());
+    // Still in the meeting: "" (spec §9 item 10, emulator choice).
+    o.insert(
+        "quit_time".into(),
+        s.leave.map(|l| l.to_string()).unwrap_or_default().into(),
+    );
+    o.insert(
+        "instance_id".into(),
+        s.device.or(a.device).unwrap_or(1).into(),
+    );
+    o.insert("role".into(), a.role.unwrap_or(0).into());
+    o.insert(
+        "webinar_role".into(),
+        if webinar { a.webinar_role.unwrap_or(0) } else { 0 }.into(),
+    );
+    o.insert("join_type".into(), a.join_type.unwrap_or(1).into());
+    if s.leave.is_none() {
+        // "当成员在会中时才能返回": only while in the meeting.
+        o.insert("net".into(), ["WIFI", "有线", "4G", "未知"][ai % 4].into());
+    }
+    let h = (ai as u64).wrapping_mul(0x9E37_79B9) ^ (si as u64).wrapping_mul(0x85EB_CA6B);
+    o.insert("audio_state".into(), (h & 1 == 1).into());
+    o.insert("video_state".into(), (h & 2 == 2).into());
+    o.insert("screen_shared_state".into(), h.is_multiple_of(7).into());
+    merge(&mut o, &a.overrides);
+    Value::Object(o).to_string()
+}
+
+fn enroll_row(e: &FixtureEnrollment, id: &str, tmp_openid: Option<&str>, code: &str) -> String {
+    let fmt = time::macros::format_description!("[year]/[month]/[day] [hour]:[minute]");
+    let nick = if e.name.is_empty() {
+        // "若通过手机号导入报名且未设置昵称，则该字段显示手机号".
+        e.phone.clone().unwrap_or_default()
+    } else {
+        e.name.clone()
+    };
+    let answers: Vec<Value> = e
+        .answers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({
+                "answer_content": a.content,
+                "is_required": if a.required { 2 } else { 1 },
+                "question_num": i + 1,
+                "question_title": a.title,
+                "question_type": match a.kind {
+                    AnswerKind::Single => 1,
+                    AnswerKind::Multiple => 2,
+                    AnswerKind::Text => 3,
+                },
+                "special_type": match a.special {
+                    SpecialType::None => 1,
+                    SpecialType::Phone => 2,
+                    SpecialType::Email => 3,
+                    SpecialType::Name => 4,
+                    SpecialType::Company => 5,
+                },
+            })
+        })
+        .collect();
+    let mut o = Map::new();
+    o.insert("enroll_id".into(), id.into());
+    o.insert("enroll_time".into(), format_utc8(e.time, fmt).into());
+    o.insert(
+        "enroll_source_type".into(),
+        match e.source {
+            EnrollSource::SelfService => 1,
+            EnrollSource::Import => 2,
+        }
+        .into(),
+    );
+    o.insert("nick_name".into(), nick.into());
+    o.insert("status".into(), e.status.code().into());
+    // "为企业内成员时返回userid": only for corp members.
+    if let Some(u) = e.userid.as_deref().filter(|u| !u.is_empty()) {
+        o.insert("userid".into(), u.into());
+    }
+    if let Some(t) = tmp_openid {
+        o.insert("tmp_openid".into(), t.into());
+    }
+    o.insert("enroll_code".into(), code.into());
+    o.insert("answer_list".into(), answers.into());
+    Value::Object(o).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_inclusive() {
+        let l = RowList {
+            joins: vec![10, 20, 20, 30],
+            rows: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+        };
+        assert_eq!(l.window(20, 20), 1..3);
+        assert_eq!(l.window(0, 100), 0..4);
+        assert_eq!(l.window(31, 100), 4..4);
+        assert_eq!(l.window(50, 40), 4..4);
+    }
+
+    #[test]
+    fn union_of_sessions() {
+        assert_eq!(union_length(&[]), 0);
+        assert_eq!(union_length(&[(0, 10), (5, 15), (20, 25)]), 20);
+        assert_eq!(union_length(&[(20, 25), (0, 10)]), 15);
+        assert_eq!(union_length(&[(0, 10), (2, 3)]), 10);
+        assert!(generated_userid("u000123"));
+        assert!(!generated_userid("owner1"));
+    }
+}

@@ -1,0 +1,156 @@
+//! WeCom ground truth: what complete queries return, as served to the app that created each
+//! meeting (after its visible-scope filter). Deleted meetings serve nothing.
+
+use serde_json::Value;
+
+use super::{attendees, enroll, info, meetingids};
+use crate::truth::GroundTruth;
+
+fn parse(rows: impl Iterator<Item = impl AsRef<str>>) -> Vec<Value> {
+    rows.filter_map(|r| serde_json::from_str(r.as_ref()).ok())
+        .collect()
+}
+
+impl GroundTruth {
+    /// Attendee rows (one per join session, ascending `join_time`, in serving order) that a
+    /// complete `get_attendee_list` query returns, ignoring pagination. `sub_meetingid` is
+    /// required for recurring meetings (else nothing); `window` `(start, end)` filters
+    /// `start ≤ join_time ≤ end` on other meetings (`None`: every row, not the endpoint's default
+    /// window). Unknown or deleted meetings, unknown sub-meetings, and meetings (or
+    /// sub-meetings) that have not started: nothing.
+    pub fn wecom_attendees(
+        &self,
+        meetingid: &str,
+        sub_meetingid: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> Vec<Value> {
+        let st = &self.state.wecom;
+        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+            return Vec::new();
+        };
+        let list = match (m.is_recurring(), sub_meetingid) {
+            (true, Some(s)) => match m.sub_index(s) {
+                Some(i) => i,
+                None => return Vec::new(),
+            },
+            (false, None) => 0,
+            _ => return Vec::new(),
+        };
+        let r = st.store.rendered(m);
+        let l = &r.lists[list];
+        let range = match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e),
+            _ => 0..l.rows.len(),
+        };
+        parse(l.rows[range].iter())
+    }
+
+    /// Number of rows of [`GroundTruth::wecom_attendees`].
+    pub fn wecom_attendee_count(
+        &self,
+        meetingid: &str,
+        sub_meetingid: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> usize {
+        let st = &self.state.wecom;
+        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+            return 0;
+        };
+        let list = match (m.is_recurring(), sub_meetingid) {
+            (true, Some(s)) => match m.sub_index(s) {
+                Some(i) => i,
+                None => return 0,
+            },
+            (false, None) => 0,
+            _ => return 0,
+        };
+        let r = st.store.rendered(m);
+        let l = &r.lists[list];
+        match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e).len(),
+            _ => l.rows.len(),
+        }
+    }
+
+    /// Enrollment records (`enroll/list`) for a `status` filter (`None` or `0`: all), in
+    /// serving order. Empty if the meeting is unknown, deleted or has enrollment disabled.
+    pub fn wecom_enrollments(&self, meetingid: &str, status: Option<i64>) -> Vec<Value> {
+        let st = &self.state.wecom;
+        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+            return Vec::new();
+        };
+        if !m.plan.meeting.enrollment {
+            return Vec::new();
+        }
+        let r = st.store.rendered(m);
+        let Some(index) = usize::try_from(status.unwrap_or(0))
+            .ok()
+            .and_then(|s| r.enroll_by_status.get(s))
+        else {
+            return Vec::new();
+        };
+        parse(index.iter().map(|&k| &r.enrollments[k as usize]))
+    }
+
+    /// The `enroll_id_list` entries (`{"tmp_openid","enroll_id"}`) that
+    /// `enroll/query_by_tmp_openid` returns for these ids and `sorting_rules` (`None`: 1),
+    /// without the 500-id limit. Empty when the endpoint would omit the list.
+    pub fn wecom_enroll_ids(
+        &self,
+        meetingid: &str,
+        tmp_openids: &[&str],
+        sorting_rules: Option<i64>,
+    ) -> Vec<Value> {
+        let st = &self.state.wecom;
+        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+            return Vec::new();
+        };
+        if !m.plan.meeting.enrollment {
+            return Vec::new();
+        }
+        let r = st.store.rendered(m);
+        enroll::enroll_ids(&r, tmp_openids, sorting_rules.unwrap_or(1))
+            .into_iter()
+            .map(|(t, e)| serde_json::json!({"tmp_openid": t, "enroll_id": e}))
+            .collect()
+    }
+
+    /// The `get_info` answer without `errcode`/`errmsg`, for the meeting or one of its
+    /// sub-meetings. `None` for unknown or deleted meetings and unknown sub-meetings.
+    pub fn wecom_meeting_info(&self, meetingid: &str, sub_meetingid: Option<&str>) -> Option<Value> {
+        let st = &self.state.wecom;
+        let m = st.store.get(meetingid).filter(|m| !m.deleted)?;
+        let sub = match sub_meetingid {
+            None => None,
+            Some(s) => Some(m.sub_index(s)?),
+        };
+        Some(info::info_body(st, m, sub))
+    }
+
+    /// The meeting ids a complete `get_user_meetingid` chain returns to the first app for
+    /// `userid` and the given bounds (defaults resolved with the sandbox clock now, as the
+    /// endpoint does). Empty for a window the endpoint refuses.
+    pub fn wecom_user_meetingids(
+        &self,
+        userid: &str,
+        begin_time: Option<i64>,
+        end_time: Option<i64>,
+    ) -> Vec<String> {
+        let st = &self.state.wecom;
+        match meetingids::resolve_window(begin_time, end_time, st.shared.clock.unix()) {
+            Ok((b, e)) => meetingids::user_meetings(st, 0, userid, b, e),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The endpoint's window for the given `get_attendee_list` bounds (defaults resolved with the
+    /// sandbox clock now), or `None` if the endpoint would refuse them. Feed it to
+    /// [`GroundTruth::wecom_attendees`] to check a query that relied on a default bound.
+    pub fn wecom_attendee_window(
+        &self,
+        start_time: Option<i64>,
+        end_time: Option<i64>,
+    ) -> Option<(i64, i64)> {
+        attendees::resolve_window(start_time, end_time, self.state.wecom.shared.clock.unix()).ok()
+    }
+}
