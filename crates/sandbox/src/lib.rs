@@ -77,4 +77,4 @@ pub use server::{Sandbox, SandboxHandle};
 pub use stats::StatsSnapshot;
 pub use tencent::{TencentApp, TencentConfig, TencentCredentials};
 pub use truth::GroundTruth;
-pub use wecom::{WeComConfig, WeComCredentials};
+pub use wecom::{WeComApp, WeComAppCredentials, WeComConfig, WeComCredentials};
