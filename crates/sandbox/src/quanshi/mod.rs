@@ -1,50 +1,89 @@
-//! Quanshi (全时) open API emulator: **not built yet**; this stub mounts no routes.
+//! Quanshi (全时) open API emulator (spec `quanshi.md` §9, "Emulator contract").
 //!
-//! What goes here (spec `quanshi.md` §9, "Emulator contract"), following the Tencent module's
-//! layout (`src/tencent/`):
+//! Routes (all `POST`; any other method gets HTTP 405 with the family's envelope):
 //!
-//! - confopenapi and eventopenapi on the shared listener, `POST` only (other methods → 405):
-//!   `/_sandbox/quanshi/meeting-by-join-url` (`quanshi.meeting_by_join_url`),
-//!   `/confopenapi/room/conference/infos` (`quanshi.conference_infos`),
-//!   `/confopenapi/conference/report/getReportDatas` (`quanshi.report_v1`),
-//!   `/confopenapi/conference/report/getReportDatas/v2` (`quanshi.report_v2`),
-//!   `/confopenapi/conference/attendee/list` (`quanshi.attendee_list`),
-//!   `/eventopenapi/token/create` (`quanshi.token_create`),
-//!   `/eventopenapi/user/search/email` (`quanshi.user_search_email`); every route wrapped with
-//!   [`crate::endpoint::instrument`] under its key.
-//! - CheckSum verification (`AppKey`/`AppId`, `Nonce`, `CurTime` in ms from
-//!   `shared.clock.unix_millis()`, lower-case SHA-1), nonce replay, tokens (count with
-//!   `shared.stats.token_issued(Vendor::Quanshi)`; [`crate::endpoint::VendorHooks::revoke_tokens`]
-//!   revokes all).
-//! - Business errors as HTTP 200 envelopes (`status`/`code`), marked with
-//!   [`crate::endpoint::rejected`]; quirks `ResultAsString`, `StatusTypo`, `FlipTypes` read from
-//!   [`crate::endpoint::ActiveQuirks`].
-//! - Data from [`crate::data::plan`] (this vendor's seed meetings + `generated_plans` + the
-//!   fixture), rendered lazily and cached; `quanshi_*` ground-truth methods in an
-//!   `impl crate::GroundTruth` block; catalog entries with `vendor: Vendor::Quanshi`.
-//! - [`crate::endpoint::VendorHooks::fault_reply`]: transient status `500`, rate limit `429`.
+//! | path | family | endpoint key |
+//! |---|---|---|
+//! | `/_sandbox/quanshi/meeting-by-join-url` (configurable) | confopenapi | `quanshi.meeting_by_join_url` |
+//! | `/confopenapi/room/conference/infos` | confopenapi | `quanshi.conference_infos` |
+//! | `/confopenapi/conference/report/getReportDatas` | confopenapi | `quanshi.report_v1` |
+//! | `/confopenapi/conference/report/getReportDatas/v2` | confopenapi | `quanshi.report_v2` |
+//! | `/confopenapi/conference/attendee/list` | confopenapi | `quanshi.attendee_list` |
+//! | `/eventopenapi/token/create` | eventopenapi | `quanshi.token_create` |
+//! | `/eventopenapi/user/search/email` | eventopenapi | `quanshi.user_search_email` |
+//!
+//! Layout: [`auth`] (CheckSum, nonce replay, tokens, the per-call authentication),
+//! [`envelope`] (the two envelopes, errors, response-shape quirks), [`request`] (JSON body and
+//! lenient id parameters), [`events`] (`token/create`, `user/search/email`), [`detail`] (join-link
+//! lookup, `room/conference/infos`), [`report`] (v1, v2), [`terminals`] (`attendee/list`),
+//! [`store`] (meetings rendered once into JSON), [`seed`] (the seed meetings), [`truth`]
+//! (ground-truth methods).
 
-use std::sync::Arc;
+mod auth;
+mod detail;
+mod envelope;
+mod events;
+mod report;
+mod request;
+mod seed;
+mod store;
+mod terminals;
+mod truth;
+
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Request, State as AxState};
+use axum::response::Response;
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
 
+use self::auth::{AuthPolicy, Caller, ReplayCache, TokenStore};
+use self::envelope::{Family, Payload, QsError, RequestIds};
+use self::request::Body;
+use self::store::Store;
 use crate::catalog::CatalogMeeting;
+use crate::clock::minute_index;
 use crate::config::SandboxConfig;
-use crate::endpoint::{VendorFault, VendorHooks};
+use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
+use crate::ratelimit::WindowCounter;
 use crate::server::Shared;
+
+/// Largest request body read.
+const MAX_BODY: usize = 1 << 20;
+
+/// The default path of the join-link lookup (the real path is unknown, spec §4.1).
+pub const DEFAULT_JOIN_URL_LOOKUP_PATH: &str = "/_sandbox/quanshi/meeting-by-join-url";
 
 /// Quanshi emulator settings.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QuanshiConfig {
-    /// The AppKey (also accepted as the `AppId` header).
+    /// The AppKey (accepted in the `AppKey` or the `AppId` header).
     pub app_key: String,
-    /// The AppSecret used in CheckSum.
+    /// The AppSecret (`SecretKey`) used in CheckSum.
     pub app_secret: String,
-    /// The administrator's Quanshi user id (`token/create`).
+    /// The administrator's Quanshi user id: the only `userId` `token/create` accepts.
     pub admin_user_id: u64,
+    /// The administrator's e-mail (`user/search/email` finds `admin_user_id` by it).
+    pub admin_email: String,
+    /// Host (`hostId`) of the seed and generated meetings, and of fixture meetings without a
+    /// `creator`. Reports and `room/conference/infos` require it as `userId`.
+    pub host_user_id: u64,
+    /// The host's e-mail (also found by `user/search/email`).
+    pub host_email: String,
+    /// Customer (tenant) code (`data.customerCode`, terminals' `customerCode`).
+    pub customer_code: String,
+    /// Token lifetime in seconds (`data.expire` of `token/create`).
+    pub token_ttl_secs: u64,
+    /// Path of the join-link lookup. Must start with `/` and use only `A–Z a–z 0–9 - _ . ~ /`,
+    /// outside `/v1/`, `/cgi-bin/`, `/_sandbox/stats` and the other Quanshi paths; anything else
+    /// falls back to [`DEFAULT_JOIN_URL_LOOKUP_PATH`] (with a warning in the log).
+    pub join_url_lookup_path: String,
+    /// An unknown join link gets `status: 404` instead of `{"status":0,"result":[]}`.
+    pub join_url_not_found_error: bool,
+    /// Calls per AppKey per calendar minute of the sandbox clock (`429` above); off when `None`.
+    pub per_minute: Option<u64>,
 }
 
 impl Default for QuanshiConfig {
@@ -53,6 +92,14 @@ impl Default for QuanshiConfig {
             app_key: "sandbox-quanshi-app".into(),
             app_secret: "aSecretKey".into(),
             admin_user_id: 19_533_553,
+            admin_email: "admin@quanshi-sandbox.example".into(),
+            host_user_id: 88_610_849,
+            host_email: "host@quanshi-sandbox.example".into(),
+            customer_code: "0001".into(),
+            token_ttl_secs: 86_400,
+            join_url_lookup_path: DEFAULT_JOIN_URL_LOOKUP_PATH.into(),
+            join_url_not_found_error: false,
+            per_minute: None,
         }
     }
 }
@@ -63,19 +110,35 @@ impl std::fmt::Debug for QuanshiConfig {
             .field("app_key", &self.app_key)
             .field("app_secret", &"<redacted>")
             .field("admin_user_id", &self.admin_user_id)
+            .field("admin_email", &self.admin_email)
+            .field("host_user_id", &self.host_user_id)
+            .field("host_email", &self.host_email)
+            .field("customer_code", &self.customer_code)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("join_url_lookup_path", &self.join_url_lookup_path)
+            .field("join_url_not_found_error", &self.join_url_not_found_error)
+            .field("per_minute", &self.per_minute)
             .finish()
     }
 }
 
-/// Credentials the Quanshi emulator accepts.
+/// Credentials the Quanshi emulator accepts, and the ids and paths to call it with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct QuanshiCredentials {
-    /// AppKey / AppId.
+    /// AppKey (send it as `AppKey` or `AppId`).
     pub app_key: String,
-    /// AppSecret.
+    /// AppSecret (`SecretKey`).
     pub app_secret: String,
-    /// Administrator user id.
+    /// Administrator user id (`token/create` body `userId`).
     pub admin_user_id: u64,
+    /// Administrator e-mail (`user/search/email`).
+    pub admin_email: String,
+    /// Host of the sandbox's meetings (the `userId` of reports and `room/conference/infos`).
+    pub host_user_id: u64,
+    /// Customer code.
+    pub customer_code: String,
+    /// The path the join-link lookup is served at (on the confopenapi base URL).
+    pub join_url_lookup_path: String,
 }
 
 impl std::fmt::Debug for QuanshiCredentials {
@@ -84,19 +147,76 @@ impl std::fmt::Debug for QuanshiCredentials {
             .field("app_key", &self.app_key)
             .field("app_secret", &"<redacted>")
             .field("admin_user_id", &self.admin_user_id)
+            .field("admin_email", &self.admin_email)
+            .field("host_user_id", &self.host_user_id)
+            .field("customer_code", &self.customer_code)
+            .field("join_url_lookup_path", &self.join_url_lookup_path)
             .finish()
+    }
+}
+
+/// The fixed paths (the lookup path may not collide with them).
+const PATH_INFOS: &str = "/confopenapi/room/conference/infos";
+const PATH_REPORT_V1: &str = "/confopenapi/conference/report/getReportDatas";
+const PATH_REPORT_V2: &str = "/confopenapi/conference/report/getReportDatas/v2";
+const PATH_ATTENDEES: &str = "/confopenapi/conference/attendee/list";
+const PATH_TOKEN: &str = "/eventopenapi/token/create";
+const PATH_EMAIL: &str = "/eventopenapi/user/search/email";
+
+/// The configured lookup path if it is usable as a route, else the default.
+fn lookup_path(configured: &str) -> String {
+    let ok = configured.starts_with('/')
+        && configured.len() <= 512
+        && configured
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~/".contains(&b))
+        && !configured.starts_with("/v1/")
+        && !configured.starts_with("/cgi-bin/")
+        && configured != "/_sandbox/stats"
+        && ![
+            PATH_INFOS,
+            PATH_REPORT_V1,
+            PATH_REPORT_V2,
+            PATH_ATTENDEES,
+            PATH_TOKEN,
+            PATH_EMAIL,
+        ]
+        .contains(&configured);
+    if ok {
+        configured.to_owned()
+    } else {
+        tracing::warn!(
+            path = configured,
+            "unusable quanshi.join_url_lookup_path; serving the lookup at {DEFAULT_JOIN_URL_LOOKUP_PATH}"
+        );
+        DEFAULT_JOIN_URL_LOOKUP_PATH.to_owned()
     }
 }
 
 /// Quanshi emulator state.
 pub(crate) struct State {
-    config: QuanshiConfig,
+    pub(crate) shared: Shared,
+    pub(crate) config: QuanshiConfig,
+    pub(crate) lookup_path: String,
+    pub(crate) store: Store,
+    pub(crate) tokens: Mutex<TokenStore>,
+    pub(crate) replay: Mutex<ReplayCache>,
+    pub(crate) minute: WindowCounter,
+    pub(crate) ids: RequestIds,
 }
 
 impl State {
-    pub(crate) fn new(config: &SandboxConfig, _shared: &Shared) -> Self {
+    pub(crate) fn new(config: &SandboxConfig, shared: &Shared) -> Self {
+        let qc = config.quanshi.clone();
         State {
-            config: config.quanshi.clone(),
+            shared: shared.clone(),
+            lookup_path: lookup_path(&qc.join_url_lookup_path),
+            store: Store::new(config, &qc, shared.anchor),
+            tokens: Mutex::new(TokenStore::new(shared.seed)),
+            replay: Mutex::new(ReplayCache::default()),
+            minute: WindowCounter::default(),
+            ids: RequestIds::new(shared.seed),
+            config: qc,
         }
     }
 
@@ -105,27 +225,185 @@ impl State {
             app_key: self.config.app_key.clone(),
             app_secret: self.config.app_secret.clone(),
             admin_user_id: self.config.admin_user_id,
+            admin_email: self.config.admin_email.clone(),
+            host_user_id: self.config.host_user_id,
+            customer_code: self.config.customer_code.clone(),
+            join_url_lookup_path: self.lookup_path.clone(),
         }
     }
 
     pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
-        Vec::new()
+        self.store.catalog()
+    }
+
+    /// An error response in `family`'s envelope, counted as a rejection under its code.
+    fn error_response(&self, family: Family, e: QsError, quirks: &ActiveQuirks) -> Response {
+        let reason = e.status.to_string();
+        rejected(envelope::error(self, family, &e, quirks), reason)
     }
 }
 
 impl VendorHooks for State {
-    fn fault_reply(&self, _endpoint: &'static str, fault: VendorFault) -> Response {
+    fn fault_reply(&self, endpoint: &'static str, fault: VendorFault) -> Response {
         let code = match fault {
             VendorFault::Transient => 500,
             VendorFault::RateLimited => 429,
             VendorFault::Code(c) => c,
         };
-        axum::Json(serde_json::json!({"status": code, "result": null, "msg": "sandbox fault"}))
-            .into_response()
+        let family = if matches!(
+            endpoint,
+            "quanshi.token_create" | "quanshi.user_search_email"
+        ) {
+            Family::Events
+        } else {
+            Family::Conf
+        };
+        let e = QsError::new(code, "sandbox fault");
+        envelope::error(self, family, &e, &ActiveQuirks::default())
+    }
+
+    fn revoke_tokens(&self) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .revoke_all();
     }
 }
 
-/// The Quanshi routes (none yet).
-pub(crate) fn router(_state: Arc<State>, _shared: &Shared) -> Router {
+/// An endpoint: authenticated caller and parsed body in, result payload or error out.
+type Endpoint = fn(&State, &Caller, &Body) -> Result<Payload, QsError>;
+
+/// One route's fixed traits.
+#[derive(Clone, Copy)]
+struct RouteSpec {
+    key: &'static str,
+    family: Family,
+    policy: AuthPolicy,
+    endpoint: Endpoint,
+}
+
+async fn handle(st: Arc<State>, req: Request, spec: RouteSpec) -> Response {
+    let quirks = ActiveQuirks::of(&req);
+    let (parts, body) = req.into_parts();
+    let result = match axum::body::to_bytes(body, MAX_BODY).await {
+        Err(_) => Err(QsError::invalid(
+            "request body unreadable or larger than 1 MiB",
+        )),
+        Ok(bytes) => Body::parse(&bytes).and_then(|body| {
+            let caller = auth::authenticate(&st, &parts.headers, &body, spec.policy)?;
+            if let Some(limit) = st.config.per_minute {
+                let minute = minute_index(st.shared.clock.unix());
+                if st.minute.hit(&caller.app_key, minute) > limit {
+                    return Err(QsError::new(
+                        429,
+                        "调用频率超过限制 rate limit exceeded: too many calls this minute",
+                    ));
+                }
+            }
+            (spec.endpoint)(&st, &caller, &body)
+        }),
+    };
+    match result {
+        Ok(payload) => envelope::success(&st, spec.family, payload, &quirks),
+        Err(e) => st.error_response(spec.family, e, &quirks),
+    }
+}
+
+async fn method_not_allowed(st: Arc<State>, family: Family) -> Response {
+    let e = QsError::new(405, "不支持的请求方法 method not allowed: use POST");
+    let mut r = st.error_response(family, e, &ActiveQuirks::default());
+    *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    r.headers_mut().insert(
+        axum::http::header::ALLOW,
+        axum::http::HeaderValue::from_static("POST"),
+    );
+    r
+}
+
+/// The Quanshi routes, each wrapped with the shared endpoint middleware.
+pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
+    let hooks: Arc<dyn VendorHooks> = state.clone();
+    let route = |spec: RouteSpec| {
+        instrument(
+            post(move |AxState(st): AxState<Arc<State>>, req: Request| handle(st, req, spec))
+                .fallback(move |AxState(st): AxState<Arc<State>>| {
+                    method_not_allowed(st, spec.family)
+                }),
+            shared,
+            hooks.clone(),
+            spec.key,
+        )
+    };
+    let conf = |key, endpoint| RouteSpec {
+        key,
+        family: Family::Conf,
+        policy: AuthPolicy::TokenOrSignature,
+        endpoint,
+    };
+    let events = |key, endpoint| RouteSpec {
+        key,
+        family: Family::Events,
+        policy: AuthPolicy::SignatureOnly,
+        endpoint,
+    };
     Router::new()
+        .route(
+            &state.lookup_path,
+            route(conf("quanshi.meeting_by_join_url", detail::by_join_url)),
+        )
+        .route(
+            PATH_INFOS,
+            route(conf("quanshi.conference_infos", detail::conference_infos)),
+        )
+        .route(
+            PATH_REPORT_V1,
+            route(conf("quanshi.report_v1", report::serve_v1)),
+        )
+        .route(
+            PATH_REPORT_V2,
+            route(conf("quanshi.report_v2", report::serve_v2)),
+        )
+        .route(
+            PATH_ATTENDEES,
+            route(conf("quanshi.attendee_list", terminals::serve)),
+        )
+        .route(
+            PATH_TOKEN,
+            route(events("quanshi.token_create", events::token_create)),
+        )
+        .route(
+            PATH_EMAIL,
+            route(events(
+                "quanshi.user_search_email",
+                events::user_search_email,
+            )),
+        )
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unusable_lookup_paths_fall_back() {
+        assert_eq!(lookup_path("/custom/lookup"), "/custom/lookup");
+        assert_eq!(
+            lookup_path("/confopenapi/conference/detail-by-url"),
+            "/confopenapi/conference/detail-by-url"
+        );
+        for bad in [
+            "",
+            "no-slash",
+            "/with/{param}",
+            "/with/*wild",
+            "/v1/meetings/x",
+            "/cgi-bin/x",
+            "/_sandbox/stats",
+            PATH_REPORT_V1,
+            "/spaces are bad",
+        ] {
+            assert_eq!(lookup_path(bad), DEFAULT_JOIN_URL_LOOKUP_PATH, "{bad}");
+        }
+    }
 }
