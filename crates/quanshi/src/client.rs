@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use roster_core::http::{decode_error, unexpected_status};
+use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
     Error, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier, RetryClass, Vendor,
 };
@@ -310,11 +310,16 @@ impl QuanshiClient {
         sensitive: bool,
     ) -> Result<Answer> {
         let strip = |e: Error| if sensitive { e.without_body() } else { e };
-        let value: Value = match serde_json::from_slice(&raw.body) {
+        // token/create answers may hold the token: their decode errors keep no body.
+        let parsed: Result<Value> = if sensitive {
+            decode_json_sensitive(Vendor::Quanshi, &raw)
+        } else {
+            decode_json(Vendor::Quanshi, &raw)
+        };
+        let value = match parsed {
             Ok(v) => v,
-            Err(e) if raw.is_success() => {
-                return Err(strip(decode_error(Vendor::Quanshi, &raw, &e)));
-            }
+            // A cut or garbled 2xx body: a Decode error, retryable for syntax/EOF.
+            Err(e) if raw.is_success() => return Err(e),
             Err(_) => return Err(strip(unexpected_status(Vendor::Quanshi, &raw))),
         };
         let Some(envelope) = Envelope::from_value(value, family) else {

@@ -984,3 +984,22 @@ async fn pacing_is_on_by_default_and_configurable() {
     no_rejections(&sb);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn token_create_failures_never_carry_the_body() {
+    let sb = start().await;
+    let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
+    // Cut once: retried, then fine.
+    sb.faults()
+        .inject("quanshi.token_create", Fault::Truncate, 1);
+    client(config_for(&sb)).report_v2(event).await.unwrap();
+    // Cut every time: a Decode error without a body snippet (it could hold the token).
+    sb.faults()
+        .inject("quanshi.token_create", Fault::Truncate, u64::MAX);
+    let e = client(config_for(&sb)).report_v2(event).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    assert!(e.body_snippet().is_none());
+    assert!(!format!("{e:?}").contains("data"), "{e:?}");
+    assert_eq!(sb.stats().requests_to("quanshi.token_create"), 2 + 4);
+    sb.shutdown().await;
+}
