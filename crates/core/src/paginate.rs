@@ -11,8 +11,8 @@
 //! - the token was already used in this chain → [`ErrorKind::PaginationStalled`] (a server loop);
 //! - the caller's `max_items` is reached;
 //! - the vendor's record cap cut the chain short (its total says more exists than arrived or,
-//!   without a total, the cap was reached) → the pages are delivered, then
-//!   [`ErrorKind::Truncated`] (never a silent cut);
+//!   without a total, the cap was reached), or the cap was reached while the vendor still says
+//!   "more" → the pages are delivered, then [`ErrorKind::Truncated`] (never a silent cut);
 //! - an error (the stream ends after yielding it).
 //!
 //! Every page carries a resumable [`Cursor`]; [`Paginator::resume`] refuses a cursor saved with
@@ -328,6 +328,13 @@ impl<R: ListRequest> State<R> {
             return page;
         }
 
+        if let Some(cap) = self.cap.filter(|cap| self.received >= *cap) {
+            // The vendor keeps going past its own cap: stop rather than page for ever.
+            self.step = Step::Fail(truncated(cap, self.received, page.total_hint));
+            page.resume = None;
+            return page;
+        }
+
         match page.next.clone() {
             None => {
                 self.step = Step::Fail(Error::new(
@@ -574,6 +581,18 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(items.len(), 5);
+
+        // A chain that keeps saying "more" past the cap stops there.
+        let mut s = Scripted::new(chain(&[3, 3, 3], &["p".into(), "q".into()]));
+        s.cap = Some(6);
+        let s = Arc::new(s);
+        let results: Vec<Result<u32>> = Paginator::new(s.clone()).items().collect().await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::Truncated
+        );
+        assert_eq!(s.requests(), 2, "no request past the cap");
 
         // Exactly the cap, and the vendor's total says that was all: nothing is missing.
         let mut pages = chain(&[3, 3], &["p".into()]);

@@ -275,7 +275,7 @@ impl Retrier {
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);
             match decision {
-                Decision::Stop => return Err(error),
+                Decision::Stop => return Err(finalize(error)),
                 Decision::RetryAfter(delay) => {
                     tracing::debug!(
                         attempt = attempt.number,
@@ -299,6 +299,27 @@ impl Retrier {
                 }
             }
         }
+    }
+}
+
+/// The error a call ends with. A credential rejected again after its one refresh, or a second
+/// replay rejection, is final: its class becomes [`RetryClass::Fatal`], so that no caller
+/// retries it again in a loop.
+fn finalize(error: Error) -> Error {
+    match error.class() {
+        RetryClass::RefreshAuth => {
+            let hinted = error.hint().is_some();
+            let error = error.with_class(RetryClass::Fatal);
+            if hinted {
+                error
+            } else {
+                error.with_hint(
+                    "the vendor rejected the credential again right after a refresh; check the app's credentials and permissions",
+                )
+            }
+        }
+        RetryClass::Replay => error.with_class(RetryClass::Fatal),
+        _ => error,
     }
 }
 
@@ -437,9 +458,37 @@ mod tests {
                 async { Err(err(RetryClass::RefreshAuth)) }
             })
             .await;
-        assert_eq!(result.unwrap_err().class(), RetryClass::RefreshAuth);
+        let error = result.unwrap_err();
+        assert_eq!(
+            error.class(),
+            RetryClass::Fatal,
+            "a second rejection is final"
+        );
+        assert!(!error.is_retryable());
+        assert!(error.hint().is_some());
         assert_eq!(*seen.lock().unwrap(), vec![false, true]);
         assert!(clock.sleeps().is_empty(), "no sleep before a refresh");
+    }
+
+    #[tokio::test]
+    async fn a_second_replay_rejection_is_final() {
+        let r = Retrier::new(RetryPolicy::default(), Arc::new(ManualClock::at_unix(0)));
+        let calls = Mutex::new(0);
+        let result: Result<()> = r
+            .run(|_| {
+                *calls.lock().unwrap() += 1;
+                async { Err(err(RetryClass::Replay)) }
+            })
+            .await;
+        assert_eq!(*calls.lock().unwrap(), 2);
+        assert_eq!(result.unwrap_err().class(), RetryClass::Fatal);
+    }
+
+    #[tokio::test]
+    async fn exhausted_transient_errors_keep_their_class() {
+        let r = Retrier::new(RetryPolicy::never(), Arc::new(ManualClock::at_unix(0)));
+        let result: Result<()> = r.run(|_| async { Err(err(RetryClass::Retry)) }).await;
+        assert_eq!(result.unwrap_err().class(), RetryClass::Retry);
     }
 
     #[tokio::test]

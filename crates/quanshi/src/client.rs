@@ -188,8 +188,8 @@ impl QuanshiClient {
     {
         // Set once this call has refreshed its token: a later token-invalid answer is final.
         let refreshed = AtomicBool::new(false);
-        let result = self
-            .inner
+        // The retrier makes a credential rejected after its refresh final (RetryClass::Fatal).
+        self.inner
             .retrier
             .run(|attempt| {
                 let refreshed = &refreshed;
@@ -236,16 +236,7 @@ impl QuanshiClient {
                     outcome
                 }
             })
-            .await;
-        // A policy without auth refreshes stops on RefreshAuth: that is still a final Auth
-        // failure.
-        result.map_err(|e| {
-            if e.class() == RetryClass::RefreshAuth {
-                e.with_class(RetryClass::Fatal)
-            } else {
-                e
-            }
-        })
+            .await
     }
 
     fn sign(&self) -> Result<SignatureHeaders> {
