@@ -133,7 +133,9 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
     let to = offset.saturating_add(limit as usize).min(total);
     let has_more = to < total;
     // Every page, the last one included, carries a cursor (spec §9 item 7).
-    let next = st.attendee_chains.token_of(st.attendee_chains.issue(chain_id, to));
+    let next = st
+        .attendee_chains
+        .token_of(st.attendee_chains.issue(chain_id, to));
     let l = &chain.rendered.lists[chain.list];
     let rows = &l.rows[chain.rows.start + from..chain.rows.start + to];
     let mut body =

@@ -72,7 +72,9 @@ pub(crate) fn serve_list(st: &State, call: &Call) -> Result<String, WcError> {
     let total = index.len();
     let from = offset.min(total);
     let to = offset.saturating_add(limit as usize).min(total);
-    let next = st.enroll_chains.token_of(st.enroll_chains.issue(chain_id, to));
+    let next = st
+        .enroll_chains
+        .token_of(st.enroll_chains.issue(chain_id, to));
     let mut body = format!(
         "\"has_more\":{},\"next_cursor\":\"{next}\",\"enroll_list\":[",
         to < total

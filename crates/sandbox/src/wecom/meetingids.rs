@@ -52,7 +52,13 @@ pub(crate) fn resolve_window(
 }
 
 /// The meeting ids `userid` gets from `app` for the window `[begin, end]`.
-pub(crate) fn user_meetings(st: &State, app: usize, userid: &str, begin: i64, end: i64) -> Vec<String> {
+pub(crate) fn user_meetings(
+    st: &State,
+    app: usize,
+    userid: &str,
+    begin: i64,
+    end: i64,
+) -> Vec<String> {
     if st.store.hidden(app, userid) {
         return Vec::new();
     }
@@ -131,9 +137,18 @@ mod tests {
     fn window_rules() {
         let now = 100_000_000;
         assert_eq!(resolve_window(None, None, now), Ok((now - MAX_SPAN, now)));
-        assert_eq!(resolve_window(Some(now + 5), None, now), Ok((now + 5, now + 5)));
-        assert_eq!(resolve_window(None, Some(now), now), Ok((now - MAX_SPAN, now)));
-        assert_eq!(resolve_window(Some(0), Some(MAX_SPAN), now), Ok((0, MAX_SPAN)));
+        assert_eq!(
+            resolve_window(Some(now + 5), None, now),
+            Ok((now + 5, now + 5))
+        );
+        assert_eq!(
+            resolve_window(None, Some(now), now),
+            Ok((now - MAX_SPAN, now))
+        );
+        assert_eq!(
+            resolve_window(Some(0), Some(MAX_SPAN), now),
+            Ok((0, MAX_SPAN))
+        );
         assert!(resolve_window(Some(0), Some(MAX_SPAN + 1), now).is_err());
         assert!(resolve_window(Some(2), Some(1), now).is_err());
         assert!(resolve_window(Some(now - MAX_SPAN - 1), None, now).is_err());

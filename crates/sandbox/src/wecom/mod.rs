@@ -11,8 +11,8 @@
 //! | `POST /cgi-bin/meeting/get_info` | `wecom.get_info` |
 //! | `POST /cgi-bin/meeting/get_user_meetingid` | `wecom.get_user_meetingid` |
 //!
-//! A business call is checked in this order: token (`41001`, `40014`, `42001`) → trusted IP
-//! (`60020`) → rate limits (`45009`) → concurrency cap (`45033`) → method (`40058`) → app allowed
+//! A business call is checked in this order: token (`41001`, `40014`, `42001`) → app enabled
+//! (`50003`) → trusted IP (`60020`) → rate limits (`45009`) → concurrency cap (`45033`) → method (`40058`) → app allowed
 //! to call meeting APIs (`48002`) → advanced tier (`730007`, advanced endpoints) → body
 //! (`40058`) → the endpoint's own checks.
 //!
@@ -32,18 +32,18 @@ mod token;
 mod truth;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State as AxState};
 use axum::http::Method;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde::{Deserialize, Serialize};
 
-use self::error::{WcError, error_response, errmsg, json_response};
+use self::error::{WcError, errmsg, error_response, json_response};
 use self::request::Body;
 use self::store::Store;
 use crate::catalog::CatalogMeeting;
@@ -228,6 +228,8 @@ pub(crate) struct State {
     minute: WindowCounter,
     hour: WindowCounter,
     inflight: Mutex<HashMap<&'static str, u32>>,
+    /// Run-time copies of each app's switches (see [`AppFlags`]).
+    pub(crate) flags: Vec<AppFlags>,
     pub(crate) attendee_chains: PosRegistry<attendees::ChainKey, Arc<attendees::Chain>>,
     pub(crate) enroll_chains: PosRegistry<enroll::ChainKey, Arc<store::Rendered>>,
     pub(crate) meetingid_chains: PosRegistry<meetingids::ChainKey, Arc<Vec<String>>>,
@@ -243,6 +245,7 @@ impl State {
         }
         State {
             shared: shared.clone(),
+            flags: wc.apps.iter().map(AppFlags::new).collect(),
             store: Store::new(config, &wc, shared.anchor),
             tokens: token::Tokens::new(shared.seed),
             config: wc,
@@ -360,7 +363,8 @@ impl State {
         if self.config.hold_secs == 0 {
             return;
         }
-        let until = arrival.saturating_add(i64::try_from(self.config.hold_secs).unwrap_or(i64::MAX));
+        let until =
+            arrival.saturating_add(i64::try_from(self.config.hold_secs).unwrap_or(i64::MAX));
         let step = Duration::from_millis(5);
         let started = Instant::now();
         while self.shared.clock.unix() < until && started.elapsed() < Duration::from_secs(3_600) {
@@ -370,6 +374,27 @@ impl State {
                 break; // shutting down
             }
         }
+    }
+}
+
+/// An app's switches, changeable while the sandbox runs (`/_sandbox/wecom/app`).
+pub(crate) struct AppFlags {
+    pub enabled: AtomicBool,
+    pub meeting_api: AtomicBool,
+    pub trusted_ip: AtomicBool,
+}
+
+impl AppFlags {
+    fn new(app: &WeComApp) -> Self {
+        AppFlags {
+            enabled: AtomicBool::new(app.enabled),
+            meeting_api: AtomicBool::new(app.meeting_api),
+            trusted_ip: AtomicBool::new(app.trusted_ip),
+        }
+    }
+
+    pub(crate) fn get(flag: &AtomicBool) -> bool {
+        flag.load(Ordering::SeqCst)
     }
 }
 
@@ -430,8 +455,11 @@ async fn handle(
         Ok(app) => app,
         Err(e) => return st.error_response(e),
     };
-    let a = &st.config.apps[app];
-    if !a.trusted_ip {
+    let flags = &st.flags[app];
+    if !AppFlags::get(&flags.enabled) {
+        return st.error_response(WcError::code(50003));
+    }
+    if !AppFlags::get(&flags.trusted_ip) {
         return st.error_response(WcError::code(60020));
     }
     if let Err(e) = st.rate_limit(key, now) {
@@ -445,7 +473,7 @@ async fn handle(
         if parts.method != Method::POST {
             return Err(WcError::invalid("this API must be called with POST"));
         }
-        if !a.meeting_api {
+        if !AppFlags::get(&flags.meeting_api) {
             return Err(WcError::code(48002));
         }
         if advanced && !st.config.advanced_tier {
@@ -493,6 +521,47 @@ async fn revoke_route(AxState(st): AxState<Arc<State>>, req: Request) -> Respons
     json_response(serde_json::json!({ "revoked_apps": agents }).to_string())
 }
 
+/// `POST /_sandbox/wecom/app?agentid=N[&enabled=B][&meeting_api=B][&trusted_ip=B]` (`B`:
+/// `true`/`false`/`1`/`0`): changes an app's switches while the sandbox runs (e.g. the IP becomes
+/// untrusted after a token was issued). Answers the app's switches as JSON; an unknown app is
+/// HTTP 404.
+async fn app_route(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
+    let q = QueryParams::parse(req.uri().query());
+    let Some(i) = q.non_empty("agentid").and_then(|a| {
+        st.config
+            .apps
+            .iter()
+            .position(|app| app.agent_id.to_string() == a)
+    }) else {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            "{\"error\":\"unknown agentid\"}",
+        )
+            .into_response();
+    };
+    let f = &st.flags[i];
+    for (name, flag) in [
+        ("enabled", &f.enabled),
+        ("meeting_api", &f.meeting_api),
+        ("trusted_ip", &f.trusted_ip),
+    ] {
+        match q.get(name) {
+            Some("true" | "1") => flag.store(true, Ordering::SeqCst),
+            Some("false" | "0") => flag.store(false, Ordering::SeqCst),
+            _ => {}
+        }
+    }
+    json_response(
+        serde_json::json!({
+            "agentid": st.config.apps[i].agent_id,
+            "enabled": AppFlags::get(&f.enabled),
+            "meeting_api": AppFlags::get(&f.meeting_api),
+            "trusted_ip": AppFlags::get(&f.trusted_ip),
+        })
+        .to_string(),
+    )
+}
+
 /// The WeCom routes, each wrapped with the shared endpoint middleware.
 pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
     let hooks: Arc<dyn VendorHooks> = state.clone();
@@ -511,6 +580,7 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
             "/_sandbox/wecom/revoke_tokens",
             axum::routing::post(revoke_route),
         )
+        .route("/_sandbox/wecom/app", axum::routing::post(app_route))
         .route(
             "/cgi-bin/gettoken",
             instrument(any(gettoken_route), shared, hooks.clone(), "wecom.gettoken"),
@@ -525,7 +595,11 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         )
         .route(
             "/cgi-bin/meeting/enroll/query_by_tmp_openid",
-            route("wecom.enroll_query_by_tmp_openid", true, enroll::serve_query),
+            route(
+                "wecom.enroll_query_by_tmp_openid",
+                true,
+                enroll::serve_query,
+            ),
         )
         .route(
             "/cgi-bin/meeting/get_info",

@@ -41,13 +41,7 @@ impl Body {
     }
 
     /// An integer field within `range` (a `uint32` or `int32` of the vendor's schema).
-    fn int_in(
-        &self,
-        name: &str,
-        lo: i64,
-        hi: i64,
-        what: &str,
-    ) -> Result<Option<i64>, WcError> {
+    fn int_in(&self, name: &str, lo: i64, hi: i64, what: &str) -> Result<Option<i64>, WcError> {
         match self.field(name) {
             None => Ok(None),
             Some(v) => match v.as_i64() {
@@ -64,12 +58,7 @@ impl Body {
 
     /// An `int32` field.
     pub(crate) fn int32(&self, name: &str) -> Result<Option<i64>, WcError> {
-        self.int_in(
-            name,
-            i64::from(i32::MIN),
-            i64::from(i32::MAX),
-            "an int32",
-        )
+        self.int_in(name, i64::from(i32::MIN), i64::from(i32::MAX), "an int32")
     }
 
     /// An array of strings (`None` if absent).

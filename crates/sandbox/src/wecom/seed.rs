@@ -150,13 +150,25 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
             &[(s + 300, Some(s + 1_300)), (s + 2_000, Some(s + 2_500))],
         ),
         departed,
-        person("newdev", Some("newdev"), 99, 0, &[(s + 600, Some(s + 6_000))]),
+        person(
+            "newdev",
+            Some("newdev"),
+            99,
+            0,
+            &[(s + 600, Some(s + 6_000))],
+        ),
         contact,
         // Joined through the WeChat mini-program as a guest.
         external("wechat-guest", 8, 4, &[(s + 660, Some(s + 1_900))]),
         linked,
         pstn,
-        person("alice", Some("alice"), 2, 2, &[(s + 1_000, Some(s + 7_100))]),
+        person(
+            "alice",
+            Some("alice"),
+            2,
+            2,
+            &[(s + 1_000, Some(s + 7_100))],
+        ),
         // Two overlapping sessions (a second device): counted once in cumulative_time.
         person(
             "bob2",
@@ -254,10 +266,12 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
             &mut rng,
         ),
     ];
-    oneoff.invitees = ["test1", "zhangsan", "alice", "absent1", "outsider", "absent2"]
-        .iter()
-        .map(|u| invitee(u))
-        .collect();
+    oneoff.invitees = [
+        "test1", "zhangsan", "alice", "absent1", "outsider", "absent2",
+    ]
+    .iter()
+    .map(|u| invitee(u))
+    .collect();
     out.push((MeetingPlan::given("seed-oneoff".into(), oneoff), mine));
 
     // --- seed-recurring ----------------------------------------------------------------------
@@ -332,7 +346,16 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         ..FixtureMeeting::default()
     };
     // webinar_role 0–4 plus 9 (unknown); roles up to 7.
-    let roles: [(i64, i64); 8] = [(3, 1), (6, 1), (7, 2), (0, 3), (0, 0), (0, 4), (4, 9), (0, 4)];
+    let roles: [(i64, i64); 8] = [
+        (3, 1),
+        (6, 1),
+        (7, 2),
+        (0, 3),
+        (0, 0),
+        (0, 4),
+        (4, 9),
+        (0, 4),
+    ];
     for k in 0..24usize {
         let (role, webinar_role) = roles[k % roles.len()];
         let member = k % 3 != 2;
@@ -409,7 +432,11 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         let key = format!("live{k}");
         let mut a = person(
             &key,
-            if k == 0 { Some("owner1") } else { Some(key.as_str()) },
+            if k == 0 {
+                Some("owner1")
+            } else {
+                Some(key.as_str())
+            },
             [1, 2, 3, 4, 5][k % 5],
             if k == 0 { 3 } else { 0 },
             &[(join, (!open).then_some(join + 600))],
@@ -479,10 +506,18 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
     };
     for k in 0..5usize {
         let (j, l) = generator::sessions(&mut rng, o0, o0 + HOUR, 1)[0];
-        let key = if k == 0 { "owner2".to_owned() } else { format!("o{k}") };
-        other
-            .attendees
-            .push(person(&key, Some(&key), 1, if k == 0 { 3 } else { 0 }, &[(j, Some(l))]));
+        let key = if k == 0 {
+            "owner2".to_owned()
+        } else {
+            format!("o{k}")
+        };
+        other.attendees.push(person(
+            &key,
+            Some(&key),
+            1,
+            if k == 0 { 3 } else { 0 },
+            &[(j, Some(l))],
+        ));
     }
     let phone = generator::phone(&mut rng);
     other.enrollments.push(enrollment(

@@ -281,11 +281,7 @@ impl Store {
     }
 
     fn visible(&self, m: &Meeting, a: &FixtureAttendee) -> bool {
-        !(a.is_member()
-            && a
-                .userid
-                .as_deref()
-                .is_some_and(|u| self.hidden(m.app, u)))
+        !(a.is_member() && a.userid.as_deref().is_some_and(|u| self.hidden(m.app, u)))
     }
 
     fn render(&self, m: &Meeting) -> Rendered {
@@ -414,10 +410,10 @@ impl Store {
 
     /// Attendee rows of one list as served (after the visible-scope filter).
     fn served_sessions(&self, m: &Meeting, list: Option<usize>) -> usize {
-        let might_hide_generated = self.hidden.get(m.app).is_some_and(|h| {
-            h.iter()
-                .any(|u| *u == m.creator || generated_userid(u))
-        });
+        let might_hide_generated = self
+            .hidden
+            .get(m.app)
+            .is_some_and(|h| h.iter().any(|u| *u == m.creator || generated_userid(u)));
         match &m.plan.generated {
             Some(_) if might_hide_generated => {
                 let r = self.rendered(m);
@@ -553,7 +549,13 @@ struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, who: &Who, join: i64, leave: Option<i64>, extra: Option<&Map<String, Value>>) {
+    fn add(
+        &mut self,
+        who: &Who,
+        join: i64,
+        leave: Option<i64>,
+        extra: Option<&Map<String, Value>>,
+    ) {
         let acc = self.people.entry(who.clone()).or_insert_with(|| {
             self.order.push(who.clone());
             Acc {
@@ -669,7 +671,12 @@ fn attendee_row(
     o.insert("role".into(), a.role.unwrap_or(0).into());
     o.insert(
         "webinar_role".into(),
-        if webinar { a.webinar_role.unwrap_or(0) } else { 0 }.into(),
+        if webinar {
+            a.webinar_role.unwrap_or(0)
+        } else {
+            0
+        }
+        .into(),
     );
     o.insert("join_type".into(), a.join_type.unwrap_or(1).into());
     if s.leave.is_none() {

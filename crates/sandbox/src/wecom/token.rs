@@ -17,8 +17,8 @@ use axum::http::request::Parts;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::State;
 use super::error::WcError;
+use super::{AppFlags, State};
 use crate::config::Vendor;
 use crate::data::generator;
 use crate::query::QueryParams;
@@ -166,9 +166,7 @@ pub(crate) fn gettoken(st: &State, parts: &Parts) -> Result<String, WcError> {
         return Err(WcError::code(45009));
     }
     let q = QueryParams::parse(parts.uri.query());
-    let corp = q
-        .non_empty("corpid")
-        .ok_or_else(|| WcError::code(41002))?;
+    let corp = q.non_empty("corpid").ok_or_else(|| WcError::code(41002))?;
     let secret = q
         .non_empty("corpsecret")
         .ok_or_else(|| WcError::code(41004))?;
@@ -180,20 +178,18 @@ pub(crate) fn gettoken(st: &State, parts: &Parts) -> Result<String, WcError> {
         return Err(WcError::code(40001));
     };
     st.tokens.clear_strikes();
-    let a = &st.config.apps[app];
-    if !a.enabled {
+    let flags = &st.flags[app];
+    if !AppFlags::get(&flags.enabled) {
         return Err(WcError::code(50003));
     }
-    if !a.trusted_ip {
+    if !AppFlags::get(&flags.trusted_ip) {
         return Err(WcError::code(60020));
     }
     st.rate_limit("wecom.gettoken", now)?;
     let ttl = st.config.token_ttl_secs.max(1);
     let token = st.tokens.issue(app, now, ttl);
     st.shared.stats.token_issued(Vendor::WeCom);
-    Ok(format!(
-        "\"access_token\":\"{token}\",\"expires_in\":{ttl}"
-    ))
+    Ok(format!("\"access_token\":\"{token}\",\"expires_in\":{ttl}"))
 }
 
 #[cfg(test)]
@@ -207,7 +203,10 @@ mod tests {
         let b = t.issue(1, 1000, 60);
         assert_ne!(a, b);
         assert_eq!(a.len(), TOKEN_LEN);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
         assert_eq!(t.check(Some(&a), 1059), Ok(0));
         assert_eq!(t.check(Some(&b), 1000), Ok(1));
         assert_eq!(t.check(Some(&a), 1060).unwrap_err().code, 42001);

@@ -117,7 +117,11 @@ impl GroundTruth {
 
     /// The `get_info` answer without `errcode`/`errmsg`, for the meeting or one of its
     /// sub-meetings. `None` for unknown or deleted meetings and unknown sub-meetings.
-    pub fn wecom_meeting_info(&self, meetingid: &str, sub_meetingid: Option<&str>) -> Option<Value> {
+    pub fn wecom_meeting_info(
+        &self,
+        meetingid: &str,
+        sub_meetingid: Option<&str>,
+    ) -> Option<Value> {
         let st = &self.state.wecom;
         let m = st.store.get(meetingid).filter(|m| !m.deleted)?;
         let sub = match sub_meetingid {

@@ -1,0 +1,218 @@
+//! Helpers of the WeCom emulator tests: raw HTTP with reqwest, written from the spec (no
+//! sandbox or client code).
+
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use roster_sandbox::{
+    CatalogMeeting, ClockConfig, DataConfig, Sandbox, SandboxConfig, SandboxHandle, Vendor,
+};
+use serde_json::{Value, json};
+
+/// 2023-11-14 22:13:20 UTC.
+pub const T0: i64 = 1_700_000_000;
+
+pub const ATTENDEES: &str = "/cgi-bin/meeting/get_attendee_list";
+pub const ENROLL_LIST: &str = "/cgi-bin/meeting/enroll/list";
+pub const ENROLL_QUERY: &str = "/cgi-bin/meeting/enroll/query_by_tmp_openid";
+pub const INFO: &str = "/cgi-bin/meeting/get_info";
+pub const MEETING_IDS: &str = "/cgi-bin/meeting/get_user_meetingid";
+
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+/// A small, fast configuration with a manual clock at [`T0`].
+pub fn small_config() -> SandboxConfig {
+    SandboxConfig {
+        clock: ClockConfig::Manual { start_unix: T0 },
+        data: DataConfig {
+            small_meetings: 3,
+            large_meetings: vec![],
+            ..DataConfig::default()
+        },
+        ..SandboxConfig::default()
+    }
+}
+
+/// A response, read completely.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    async fn read(resp: reqwest::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body read");
+        Reply {
+            status,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    /// `errcode`, absent = 0 (spec §3).
+    pub fn errcode(&self) -> i64 {
+        self.json
+            .get("errcode")
+            .map(|c| c.as_i64().expect("errcode is an integer"))
+            .unwrap_or(0)
+    }
+
+    pub fn errmsg(&self) -> &str {
+        self.json["errmsg"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i64) {
+        assert_eq!(self.status, 200, "always HTTP 200: {}", self.text);
+        assert_eq!(self.errcode(), code, "body {}", self.text);
+        if code != 0 {
+            let msg = self.errmsg();
+            assert!(
+                msg.contains(", hint: [") && msg.ends_with(&format!("devtool/query?e={code}")),
+                "errmsg shape: {msg}"
+            );
+        }
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) {
+        self.assert_code(0);
+        assert!(self.json.is_object(), "{}", self.text);
+    }
+}
+
+/// A running sandbox, a client and a token of the first app.
+pub struct Wc {
+    pub sb: SandboxHandle,
+    pub c: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Wc {
+    pub async fn new(config: SandboxConfig) -> Wc {
+        let sb = Sandbox::start(config).await.expect("sandbox starts");
+        let c = client();
+        let base = sb.base_url();
+        let mut wc = Wc {
+            sb,
+            c,
+            base,
+            token: String::new(),
+        };
+        let secret = wc.sb.credentials().wecom.corp_secret;
+        wc.token = wc.token_for(&secret).await;
+        wc
+    }
+
+    pub async fn small() -> Wc {
+        Wc::new(small_config()).await
+    }
+
+    /// `GET /cgi-bin/gettoken?{query}`.
+    pub async fn gettoken(&self, query: &str) -> Reply {
+        let resp = self
+            .c
+            .get(format!("{}/cgi-bin/gettoken?{query}", self.base))
+            .send()
+            .await
+            .expect("sent");
+        Reply::read(resp).await
+    }
+
+    /// A token for an app's secret (asserting success).
+    pub async fn token_for(&self, secret: &str) -> String {
+        let corp = self.sb.credentials().wecom.corp_id;
+        let r = self
+            .gettoken(&format!("corpid={corp}&corpsecret={secret}"))
+            .await;
+        r.assert_ok();
+        r.json["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A raw request: method, path, optional token, raw body.
+    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> Reply {
+        let url = match token {
+            Some(t) => format!("{}{path}?access_token={t}", self.base),
+            None => format!("{}{path}", self.base),
+        };
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let resp = self
+            .c
+            .request(method, url)
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("sent");
+        Reply::read(resp).await
+    }
+
+    /// `POST path?access_token=…` with a JSON body, as the first app.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.raw("POST", path, Some(&self.token), &body.to_string())
+            .await
+    }
+
+    /// The same with another token.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Reply {
+        self.raw("POST", path, Some(token), &body.to_string()).await
+    }
+
+    /// POSTs to a sandbox admin route.
+    pub async fn admin(&self, path_and_query: &str) -> Reply {
+        let resp = self
+            .c
+            .post(format!("{}{path_and_query}", self.base))
+            .send()
+            .await
+            .expect("sent");
+        Reply::read(resp).await
+    }
+
+    pub fn meeting(&self, label: &str) -> CatalogMeeting {
+        self.sb
+            .catalog()
+            .by_label(Vendor::WeCom, label)
+            .unwrap_or_else(|| panic!("no WeCom meeting {label}"))
+            .clone()
+    }
+
+    /// Follows a cursor chain of `path` from `first` (a JSON object without `cursor`) to the
+    /// page with `has_more: false`; `list` names the array. Returns the items and every page.
+    pub async fn chain(&self, path: &str, first: &Value, list: &str) -> (Vec<Value>, Vec<Reply>) {
+        let mut items = Vec::new();
+        let mut pages = Vec::new();
+        let mut body = first.clone();
+        loop {
+            let r = self.post(path, &body).await;
+            r.assert_ok();
+            items.extend(r.json[list].as_array().unwrap().iter().cloned());
+            let more = r.json["has_more"].as_bool().expect("has_more");
+            let next = r.json["next_cursor"]
+                .as_str()
+                .expect("next_cursor")
+                .to_owned();
+            assert!(!next.is_empty(), "a cursor on every page: {}", r.text);
+            pages.push(r);
+            if !more {
+                break;
+            }
+            body["cursor"] = json!(next);
+            assert!(pages.len() < 10_000);
+        }
+        (items, pages)
+    }
+
+    pub async fn attendees(&self, first: &Value) -> (Vec<Value>, Vec<Reply>) {
+        self.chain(ATTENDEES, first, "attendees").await
+    }
+}
