@@ -50,13 +50,13 @@ pub(crate) fn resolve_window(
     let (s, e) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
         (Some(s), None) => (s, now),
-        (None, Some(e)) => (e - MAX_WINDOW, e),
-        (None, None) => return Ok((now - DEFAULT_SPAN, now)),
+        (None, Some(e)) => (e.saturating_sub(MAX_WINDOW), e),
+        (None, None) => return Ok((now.saturating_sub(DEFAULT_SPAN), now)),
     };
     if s > e {
         return Err(WcError::invalid("start_time is after end_time"));
     }
-    if e - s > MAX_WINDOW {
+    if i128::from(e) - i128::from(s) > i128::from(MAX_WINDOW) {
         return Err(WcError::invalid(
             "the time range between start_time and end_time may not exceed 31 days",
         ));
@@ -217,6 +217,8 @@ mod tests {
                 .code,
             40058
         );
+        assert!(resolve_window(Some(i64::MIN), Some(i64::MAX), now).is_err());
+        assert!(resolve_window(None, Some(i64::MIN), i64::MIN).is_ok());
     }
 
     #[test]

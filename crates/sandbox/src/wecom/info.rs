@@ -1,8 +1,8 @@
 //! `POST /cgi-bin/meeting/get_info` (spec §4.4, §9 items 9–10).
 //!
-//! Checks: field types → `meetingid` or `meeting_code` (`40058`) → advanced parameters without
-//! the advanced tier (`meeting_code`, `sub_meetingid`: `730007`) → meeting (`90602` by id,
-//! `730004` by code, then `730008`, `730005`) → sub-meeting (`730003`).
+//! Checks: field types → advanced parameters without the advanced tier (`meeting_code`,
+//! `sub_meetingid`: `730007`) → `meetingid` or `meeting_code` (`40058`; `meetingid` wins) →
+//! meeting (`90602` by id, `730004` by code, then `730008`, `730005`) → sub-meeting (`730003`).
 
 use serde_json::{Map, Value, json};
 

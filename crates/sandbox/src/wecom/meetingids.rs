@@ -37,13 +37,13 @@ pub(crate) fn resolve_window(
     let (b, e) = match (begin, end) {
         (Some(b), Some(e)) => (b, e),
         (Some(b), None) => (b, now.max(b)),
-        (None, Some(e)) => (e - MAX_SPAN, e),
-        (None, None) => (now - MAX_SPAN, now),
+        (None, Some(e)) => (e.saturating_sub(MAX_SPAN), e),
+        (None, None) => (now.saturating_sub(MAX_SPAN), now),
     };
     if b > e {
         return Err(WcError::invalid("begin_time is after end_time"));
     }
-    if e - b > MAX_SPAN {
+    if i128::from(e) - i128::from(b) > i128::from(MAX_SPAN) {
         return Err(WcError::invalid(
             "the time range between begin_time and end_time may not exceed 180 days",
         ));
@@ -152,5 +152,7 @@ mod tests {
         assert!(resolve_window(Some(0), Some(MAX_SPAN + 1), now).is_err());
         assert!(resolve_window(Some(2), Some(1), now).is_err());
         assert!(resolve_window(Some(now - MAX_SPAN - 1), None, now).is_err());
+        assert!(resolve_window(Some(i64::MIN), Some(i64::MAX), now).is_err());
+        assert!(resolve_window(None, None, i64::MIN).is_ok());
     }
 }

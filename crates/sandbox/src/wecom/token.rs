@@ -137,7 +137,11 @@ impl Tokens {
     /// Records a wrong secret; the [`STRIKES`]-th within an hour starts a ban.
     fn strike(&self, now: i64) {
         self.with(|st| {
-            while st.strikes.front().is_some_and(|&t| now - t >= BAN_SECS) {
+            while st
+                .strikes
+                .front()
+                .is_some_and(|&t| now.saturating_sub(t) >= BAN_SECS)
+            {
                 st.strikes.pop_front();
             }
             st.strikes.push_back(now);
