@@ -42,7 +42,10 @@ async fn run() -> Result<(), String> {
     let mut sessions = client.attendees(&query).await.map_err(show)?;
     let mut count = 0usize;
     while let Some(attendee) = sessions.try_next().await.map_err(show)? {
-        println!("{}", serde_json::to_string(&attendee).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string(&attendee).map_err(|e| e.to_string())?
+        );
         count += 1;
     }
 
@@ -53,9 +56,6 @@ async fn run() -> Result<(), String> {
     for r in &registrations {
         println!("{}", serde_json::to_string(r).map_err(|e| e.to_string())?);
     }
-    eprintln!(
-        "{count} join sessions, {} enrollments",
-        registrations.len()
-    );
+    eprintln!("{count} join sessions, {} enrollments", registrations.len());
     Ok(())
 }

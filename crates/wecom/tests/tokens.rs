@@ -1,0 +1,303 @@
+//! Access-token behaviour against the sandbox: single-flight, compare-and-invalidate on
+//! revocation, expiry by lifetime, wrong secrets.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::*;
+use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass, SecretString};
+use roster_sandbox::{Fault, Vendor as SbVendor};
+use roster_wecom::{TokenMargin, WeComClient};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_calls_on_a_cold_then_expired_cache_fetch_one_token_each_time() {
+    let sb = manual_sandbox(|_| {}).await;
+    let (clock, shared) = manual_clock();
+    let client = WeComClient::new(config(&sb).with_clock(shared)).unwrap();
+    let id = meeting(&sb, "seed-oneoff").id;
+
+    let run = |client: WeComClient, id: String| async move {
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let (c, id) = (client.clone(), id.clone());
+            tasks.push(tokio::spawn(async move { c.get_info(&id, None).await }));
+        }
+        for t in tasks {
+            let info = t.await.unwrap().expect("get_info succeeds");
+            assert!(info.title.is_some());
+        }
+    };
+
+    run(client.clone(), id.clone()).await;
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.gettoken"),
+        1,
+        "cold cache: one gettoken"
+    );
+    assert_eq!(stats.tokens_of(SbVendor::WeCom), 1);
+    assert_eq!(stats.requests_to("wecom.get_info"), 200);
+
+    // Inside the refresh margin (720 s of 7200 s): the cache is stale, the server's token is
+    // still valid. 200 callers again share one refresh.
+    let step = Duration::from_secs(7200 - 700);
+    clock.advance(step);
+    sb.clock().advance(step);
+    run(client, id).await;
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.gettoken"),
+        2,
+        "expired cache: one more gettoken"
+    );
+    assert_eq!(stats.tokens_of(SbVendor::WeCom), 2);
+    assert_eq!(
+        stats.rejections_total("wecom.get_info"),
+        0,
+        "refreshed ahead of expiry"
+    );
+}
+
+#[tokio::test]
+async fn revocation_mid_export_refreshes_once_and_delivers_every_attendee_once() {
+    let sb = sandbox().await;
+    let client = WeComClient::new(config(&sb).with_attendee_page_size(40)).unwrap();
+    let m = meeting(&sb, "seed-long-running");
+    let truth = sb.truth().wecom_attendees(&m.id, None, None);
+    assert!(truth.len() > 200, "a long export ({} rows)", truth.len());
+
+    // Revoke every token at the 4th attendee page, in the middle of the chain.
+    sb.faults()
+        .inject_after("wecom.get_attendee_list", 3, Fault::RevokeTokens, 1);
+    let rows = collect(client.attendees(&MeetingQuery::new(&m.id)).await.unwrap()).await;
+
+    let got = counts(rows.iter().map(attendee_key));
+    let want = counts(truth.iter().map(row_key));
+    assert_eq!(got, want, "every attendee exactly once");
+    assert!(got.values().all(|n| *n == 1));
+    assert_eq!(rows.len(), truth.len());
+
+    let stats = sb.stats();
+    assert_eq!(stats.faults_of("revoke_tokens"), 1);
+    assert_eq!(stats.rejections_of("wecom.get_attendee_list", "40014"), 1);
+    assert_eq!(stats.requests_to("wecom.gettoken"), 2, "one refresh");
+    assert_eq!(stats.tokens_of(SbVendor::WeCom), 2);
+}
+
+#[tokio::test]
+async fn expiry_by_lifetime_refreshes_ahead_and_after_a_server_side_expiry() {
+    let sb = manual_sandbox(|c| c.wecom.token_ttl_secs = 60).await;
+    let (clock, shared) = manual_clock();
+    // Default margin: max(300 s, 10 %) capped at half the lifetime → 30 s.
+    let client = WeComClient::new(config(&sb).with_clock(shared)).unwrap();
+    let id = meeting(&sb, "seed-oneoff").id;
+    let both = |secs: u64| {
+        clock.advance(Duration::from_secs(secs));
+        sb.clock().advance(Duration::from_secs(secs));
+    };
+
+    client.get_info(&id, None).await.unwrap();
+    assert_eq!(sb.stats().tokens_of(SbVendor::WeCom), 1);
+    both(20);
+    client.get_info(&id, None).await.unwrap();
+    assert_eq!(
+        sb.stats().tokens_of(SbVendor::WeCom),
+        1,
+        "still fresh at 20 s of 60 s"
+    );
+    both(15);
+    client.get_info(&id, None).await.unwrap();
+    assert_eq!(
+        sb.stats().tokens_of(SbVendor::WeCom),
+        2,
+        "refreshed inside the margin, before the server expires it"
+    );
+    assert_eq!(sb.stats().rejections_total("wecom.get_info"), 0);
+
+    // The server's clock runs ahead: the token the client believes fresh has expired there.
+    sb.clock().advance(Duration::from_secs(61));
+    client.get_info(&id, None).await.unwrap();
+    let stats = sb.stats();
+    assert_eq!(stats.rejections_of("wecom.get_info", "42001"), 1);
+    assert_eq!(
+        stats.tokens_of(SbVendor::WeCom),
+        3,
+        "one refresh after 42001"
+    );
+    assert_eq!(
+        stats.requests_to("wecom.get_info"),
+        5,
+        "three calls, then one rejected and one retry"
+    );
+}
+
+#[tokio::test]
+async fn a_token_rejected_twice_is_a_fatal_auth_error_not_a_loop() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    let id = meeting(&sb, "seed-oneoff").id;
+    sb.faults()
+        .inject("wecom.get_info", Fault::VendorCode(40014), 5);
+    let e = client.get_info(&id, None).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Auth);
+    assert_eq!(e.class(), RetryClass::Fatal);
+    assert_eq!(e.vendor_code(), Some(40014));
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.get_info"),
+        2,
+        "one retry, never a loop"
+    );
+    assert_eq!(stats.requests_to("wecom.gettoken"), 2, "one refresh");
+}
+
+#[tokio::test]
+async fn a_newer_token_is_not_thrown_away_by_a_late_rejection() {
+    // Two clients sharing one store: the first refreshes after a revocation; the second, whose
+    // request used the old token, must not drop the new one.
+    let sb = sandbox().await;
+    let store: std::sync::Arc<dyn roster_wecom::TokenStore> =
+        std::sync::Arc::new(roster_wecom::MemoryTokenStore::new());
+    let a = WeComClient::new(config(&sb).with_token_store(store.clone())).unwrap();
+    let b = WeComClient::new(config(&sb).with_token_store(store.clone())).unwrap();
+    let id = meeting(&sb, "seed-oneoff").id;
+    a.get_info(&id, None).await.unwrap();
+    b.get_info(&id, None).await.unwrap();
+    assert_eq!(
+        sb.stats().tokens_of(SbVendor::WeCom),
+        1,
+        "the store is shared"
+    );
+    let old = store.get(a.token_key()).await.unwrap().unwrap();
+
+    sb.faults().inject("wecom.get_info", Fault::RevokeTokens, 1);
+    a.get_info(&id, None).await.unwrap();
+    assert_eq!(sb.stats().tokens_of(SbVendor::WeCom), 2);
+    let new = store.get(a.token_key()).await.unwrap().unwrap();
+    assert!(!new.same_token(&old));
+
+    // b learns late that the old token failed: compare-and-invalidate keeps the new one.
+    assert!(
+        !store
+            .compare_and_invalidate(b.token_key(), &old)
+            .await
+            .unwrap()
+    );
+    b.get_info(&id, None).await.unwrap();
+    assert_eq!(sb.stats().tokens_of(SbVendor::WeCom), 2, "no third token");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_one_gettoken_call_and_a_clear_config_error() {
+    let sb = sandbox().await;
+    let client = WeComClient::new(config(&sb).with_token_margin(TokenMargin::none())).unwrap();
+    let wrong = WeComClient::new(
+        roster_wecom::WeComConfig::new(
+            sb.credentials().wecom.corp_id,
+            SecretString::from("not-the-secret-1234"),
+        )
+        .with_base_url(sb.base_url())
+        .with_pacing(roster_wecom::Pacing::unlimited())
+        .with_retry_policy(fast_policy()),
+    )
+    .unwrap();
+    let id = meeting(&sb, "seed-oneoff").id;
+
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (c, id) = (wrong.clone(), id.clone());
+        tasks.push(tokio::spawn(async move { c.get_info(&id, None).await }));
+    }
+    let mut errors = Vec::new();
+    for t in tasks {
+        errors.push(t.await.unwrap().unwrap_err());
+    }
+    errors.push(wrong.get_info(&id, None).await.unwrap_err());
+    errors.push(
+        wrong
+            .attendees(&MeetingQuery::new(&id))
+            .await
+            .err()
+            .expect("no stream without a token"),
+    );
+    for e in &errors {
+        assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+        assert_eq!(e.class(), RetryClass::Fatal);
+        assert_eq!(e.vendor_code(), Some(40001));
+        assert!(e.hint().unwrap().contains("Secret"), "{e}");
+        assert!(
+            e.request_id().is_some(),
+            "the errmsg hint is the request id"
+        );
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("not-the-secret-1234"), "{shown}");
+    }
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.gettoken"),
+        1,
+        "never retried, never repeated"
+    );
+    assert_eq!(stats.rejections_of("wecom.gettoken", "40001"), 1);
+    assert_eq!(stats.requests_to("wecom.get_info"), 0);
+
+    // The right secret still works (a separate client).
+    client.get_info(&id, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn configuration_codes_carry_hints() {
+    let sb = sandbox_with(|c| {
+        c.wecom.apps[0].trusted_ip = false;
+        c.wecom.apps[1].meeting_api = false;
+    })
+    .await;
+    let id = meeting(&sb, "seed-oneoff").id;
+
+    let e = client(&sb).get_info(&id, None).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::Config, Some(60020))
+    );
+    assert!(e.hint().unwrap().contains("trusted IP"), "{e}");
+    assert_eq!(sb.stats().requests_to("wecom.gettoken"), 1);
+
+    let app2 = &sb.credentials().wecom.apps[1];
+    let c2 = WeComClient::new(
+        roster_wecom::WeComConfig::new(
+            sb.credentials().wecom.corp_id,
+            SecretString::from(app2.secret.clone()),
+        )
+        .with_base_url(sb.base_url())
+        .with_pacing(roster_wecom::Pacing::unlimited())
+        .with_retry_policy(fast_policy()),
+    )
+    .unwrap();
+    let e = c2.get_info(&id, None).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::Config, Some(48002))
+    );
+    assert!(e.hint().unwrap().contains("可调用接口的应用"), "{e}");
+    assert_eq!(sb.stats().requests_to("wecom.get_info"), 1, "not retried");
+}
+
+#[tokio::test]
+async fn tokens_travel_only_in_the_query() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    let id = meeting(&sb, "seed-oneoff").id;
+    client.get_info(&id, None).await.unwrap();
+    let targets = sb.stats().raw_targets;
+    let business: Vec<&String> = targets.iter().filter(|t| t.contains("/meeting/")).collect();
+    assert_eq!(business.len(), 1);
+    let query = business[0].split_once('?').unwrap().1;
+    let keys: BTreeSet<&str> = query
+        .split('&')
+        .map(|kv| kv.split('=').next().unwrap())
+        .collect();
+    assert_eq!(keys, BTreeSet::from(["access_token"]));
+    assert!(!targets.iter().any(|t| t.contains("debug=1")));
+}
