@@ -613,6 +613,19 @@ async fn v1_is_the_aggregation_of_v2_for_every_meeting_and_both_match_the_truth(
             }
         }
     }
+    // A generated meeting's host is the configured host.
+    let small = qs.meeting("small-0");
+    let v1 = truth.quanshi_report_v1(&small.id);
+    let host = v1
+        .iter()
+        .find(|r| r["role"] == 1)
+        .expect("the host attended");
+    assert_eq!(host["email"], qs.creds.host_email);
+    assert_eq!(host["name"], host["hostName"]);
+    let found = qs
+        .signed(EMAIL, json!({"email": qs.creds.host_email}))
+        .await;
+    assert_eq!(found.result()["userId"], qs.creds.host_user_id);
     let large = qs.meeting("large-3000");
     assert_eq!(truth.quanshi_sessions(&large.id).len(), 3_000);
 }

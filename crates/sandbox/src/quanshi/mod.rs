@@ -53,7 +53,7 @@ use crate::server::Shared;
 const MAX_BODY: usize = 1 << 20;
 
 /// The default path of the join-link lookup (the real path is unknown, spec §4.1).
-pub const DEFAULT_JOIN_URL_LOOKUP_PATH: &str = "/_sandbox/quanshi/meeting-by-join-url";
+pub(crate) const DEFAULT_JOIN_URL_LOOKUP_PATH: &str = "/_sandbox/quanshi/meeting-by-join-url";
 
 /// Quanshi emulator settings.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +78,7 @@ pub struct QuanshiConfig {
     pub token_ttl_secs: u64,
     /// Path of the join-link lookup. Must start with `/` and use only `A–Z a–z 0–9 - _ . ~ /`,
     /// outside `/v1/`, `/cgi-bin/`, `/_sandbox/stats` and the other Quanshi paths; anything else
-    /// falls back to [`DEFAULT_JOIN_URL_LOOKUP_PATH`] (with a warning in the log).
+    /// falls back to `/_sandbox/quanshi/meeting-by-join-url` (with a warning in the log).
     pub join_url_lookup_path: String,
     /// An unknown join link gets `status: 404` instead of `{"status":0,"result":[]}`.
     pub join_url_not_found_error: bool,
@@ -135,6 +135,8 @@ pub struct QuanshiCredentials {
     pub admin_email: String,
     /// Host of the sandbox's meetings (the `userId` of reports and `room/conference/infos`).
     pub host_user_id: u64,
+    /// The host's e-mail (`user/search/email` finds `host_user_id` by it).
+    pub host_email: String,
     /// Customer code.
     pub customer_code: String,
     /// The path the join-link lookup is served at (on the confopenapi base URL).
@@ -149,6 +151,7 @@ impl std::fmt::Debug for QuanshiCredentials {
             .field("admin_user_id", &self.admin_user_id)
             .field("admin_email", &self.admin_email)
             .field("host_user_id", &self.host_user_id)
+            .field("host_email", &self.host_email)
             .field("customer_code", &self.customer_code)
             .field("join_url_lookup_path", &self.join_url_lookup_path)
             .finish()
@@ -227,6 +230,7 @@ impl State {
             admin_user_id: self.config.admin_user_id,
             admin_email: self.config.admin_email.clone(),
             host_user_id: self.config.host_user_id,
+            host_email: self.config.host_email.clone(),
             customer_code: self.config.customer_code.clone(),
             join_url_lookup_path: self.lookup_path.clone(),
         }

@@ -208,6 +208,7 @@ pub(crate) struct Store {
     seed: u64,
     anchor: i64,
     default_host: String,
+    host_email: String,
     customer_code: String,
     meetings: Vec<Arc<Meeting>>,
     by_event: HashMap<u64, Arc<Meeting>>,
@@ -418,6 +419,7 @@ impl Store {
             seed,
             anchor,
             default_host: qc.host_user_id.to_string(),
+            host_email: qc.host_email.clone(),
             customer_code: qc.customer_code.clone(),
             meetings,
             by_event,
@@ -675,13 +677,15 @@ impl<'a> Person<'a> {
         let userid = a.userid.as_deref().filter(|u| !u.is_empty());
         let uid = userid.map(user_id_of);
         let is_host = uid == Some(m.host_id);
-        let name = if generated && is_host && m.host_id.to_string() == store.default_host {
+        let default_host = generated && is_host && m.host_id.to_string() == store.default_host;
+        let name = if default_host {
             DEFAULT_HOST_NAME.to_owned()
         } else {
             a.name.clone()
         };
         let email = match (&a.email, userid) {
             (Some(e), _) => e.clone(),
+            (None, _) if default_host => store.host_email.clone(),
             (None, Some(u)) if generated => format!("{u}@example.com"),
             _ => String::new(),
         };
