@@ -103,7 +103,10 @@ async fn every_signature_rule_gives_403() {
             "AppKey and AppId differ",
             replace(good(&fresh_nonce()), "AppId", Some("other-app")),
         ),
-        ("no key header", replace(good(&fresh_nonce()), "AppKey", None)),
+        (
+            "no key header",
+            replace(good(&fresh_nonce()), "AppKey", None),
+        ),
         (
             "unknown key",
             replace(good(&fresh_nonce()), "AppKey", Some("unknown-app")),
@@ -164,7 +167,10 @@ async fn every_signature_rule_gives_403() {
                 ("CheckSum".into(), checksum(&qs.creds.app_secret, &n, &cur)),
             ]
         }),
-        ("no CheckSum", replace(good(&fresh_nonce()), "CheckSum", None)),
+        (
+            "no CheckSum",
+            replace(good(&fresh_nonce()), "CheckSum", None),
+        ),
         ("upper-case CheckSum", {
             let v = good(&fresh_nonce());
             let upper = v
@@ -205,7 +211,11 @@ async fn every_signature_rule_gives_403() {
     );
 
     // The accepted variants: AppId alone, both with the same value, a 128-character nonce.
-    let appid_only = replace(replace(good(&fresh_nonce()), "AppKey", None), "AppId", Some(&key));
+    let appid_only = replace(
+        replace(good(&fresh_nonce()), "AppKey", None),
+        "AppId",
+        Some(&key),
+    );
     qs.post(V2, &appid_only, &body).await.assert_code(0);
     let both = replace(good(&fresh_nonce()), "AppId", Some(&key));
     qs.post(V2, &both, &body).await.assert_code(0);
@@ -233,7 +243,9 @@ async fn curtime_must_be_within_300000_ms_of_the_sandbox_clock() {
         (-86_400_000, false),
         (0, true),
     ] {
-        let r = qs.post(V2, &qs.sig(&fresh_nonce(), now + offset), &body).await;
+        let r = qs
+            .post(V2, &qs.sig(&fresh_nonce(), now + offset), &body)
+            .await;
         if ok {
             r.assert_code(0);
         } else {
