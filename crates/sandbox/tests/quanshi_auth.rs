@@ -581,3 +581,47 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test]
+async fn extreme_clock_values_do_not_break_anything() {
+    let qs = Qs::new(small_config()).await;
+    let clock = qs.sb.clock();
+    let event = Qs::event(&qs.meeting("seed-live"));
+    let host = qs.creds.host_user_id;
+    let token = qs.token().await;
+    for millis in [i64::MAX, i64::MIN, 0, -1] {
+        clock.set_millis(millis);
+        // Signed at the clock (only representable as digits when non-negative).
+        let signed = qs.signed(V2, json!({"eventId": event})).await;
+        if millis >= 0 {
+            signed.assert_code(0);
+            let again = qs
+                .post(
+                    V2,
+                    &qs.sig("same-nonce", millis),
+                    &json!({"eventId": event}),
+                )
+                .await;
+            assert!(matches!(again.code(), Some(0 | 403)), "{}", again.text);
+        } else {
+            signed.assert_code(403);
+        }
+        let r = qs
+            .with_token(&token, ATTENDEES, json!({"eventId": event, "count": 100}))
+            .await;
+        assert!(matches!(r.code(), Some(0 | 401)), "{}", r.text);
+        let r = qs
+            .with_token(&token, V1, json!({"eventId": event, "userId": host}))
+            .await;
+        assert!(matches!(r.code(), Some(0 | 401)), "{}", r.text);
+        assert!(r.json["timestamp"].is_i64());
+        let _ = qs.sb.truth().quanshi_terminals(&event.to_string());
+        let _ = qs.sb.truth().quanshi_active_tokens();
+    }
+    // Tokens issued at the end of time do not overflow their expiry.
+    clock.set_millis(i64::MAX - 1);
+    let t = qs.token().await;
+    qs.with_token(&t, V2, json!({"eventId": event}))
+        .await
+        .assert_code(0);
+}

@@ -80,7 +80,7 @@ impl ReplayCache {
     /// Records the key at `now_ms`; returns `true` if it was seen within the window (a replay).
     pub(crate) fn check_and_record(&mut self, key: (String, Vec<u8>), now_ms: i64) -> bool {
         while let Some((at, _)) = self.order.front() {
-            if now_ms - *at <= WINDOW_MS && self.order.len() < MAX_REPLAY_KEYS {
+            if now_ms.saturating_sub(*at) <= WINDOW_MS && self.order.len() < MAX_REPLAY_KEYS {
                 break;
             }
             if let Some((at, k)) = self.order.pop_front()
@@ -90,7 +90,7 @@ impl ReplayCache {
             }
         }
         if let Some(&at) = self.seen.get(&key)
-            && (now_ms - at).abs() <= WINDOW_MS
+            && (i128::from(now_ms) - i128::from(at)).abs() <= i128::from(WINDOW_MS)
         {
             return true;
         }

@@ -811,14 +811,14 @@ impl<'a> Person<'a> {
             match cur {
                 Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
                 Some((cs, ce)) => {
-                    watched += ce - cs;
+                    watched = watched.saturating_add(ce.saturating_sub(cs));
                     cur = Some((s, e));
                 }
                 None => cur = Some((s, e)),
             }
         }
         if let Some((cs, ce)) = cur {
-            watched += ce - cs;
+            watched = watched.saturating_add(ce.saturating_sub(cs));
         }
         let meeting = &m.plan.meeting;
         let mut o = Map::new();
@@ -904,7 +904,7 @@ fn meeting_objects(
         Some(s) if m.is_recurring() => (s.start, s.end),
         _ => (meeting.start, meeting.end),
     };
-    let created = meeting.start - 3 * 86_400;
+    let created = meeting.start.saturating_sub(3 * 86_400);
     let mut o = Map::new();
     o.insert("conferenceId".into(), m.conference_id.clone().into());
     o.insert("pcode1".into(), m.pcode1.clone().into());
@@ -919,7 +919,10 @@ fn meeting_objects(
     o.insert("hostMobile".into(), host_mobile.into());
     o.insert("startTime".into(), meeting.start.into());
     o.insert("endTime".into(), meeting.end.into());
-    o.insert("length".into(), ((len_end - len_start).max(0) / 60).into());
+    o.insert(
+        "length".into(),
+        (len_end.saturating_sub(len_start).max(0) / 60).into(),
+    );
     o.insert("status".into(), status_code(m.state).into());
     o.insert("title".into(), meeting.subject.clone().into());
     o.insert("confMode".into(), 0.into());
@@ -932,7 +935,7 @@ fn meeting_objects(
     o.insert("livePullUrl".into(), "".into());
     o.insert("livePullPwd".into(), "".into());
     o.insert("CreateTime".into(), created.into());
-    o.insert("modifyTime".into(), (created + 120).into());
+    o.insert("modifyTime".into(), created.saturating_add(120).into());
     o.insert("timezone".into(), "Asia/Shanghai".into());
     o.insert("joinLogin".into(), 0.into());
     o.insert("joinConfSelTag".into(), 0.into());
