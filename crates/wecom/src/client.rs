@@ -153,6 +153,14 @@ impl WeComClient {
         self.inner.retrier.run(|_attempt| self.token()).await
     }
 
+    /// Forgets a configuration error of `gettoken` (wrong secret, untrusted IP, disabled app …)
+    /// that this client remembers so as never to repeat the call. Use it after fixing the
+    /// configuration on WeCom's side (a trusted IP added, the app enabled); a wrong secret
+    /// needs a new client anyway.
+    pub fn clear_token_failure(&self) {
+        self.inner.tokens.clear_failure();
+    }
+
     fn rate_limit_wait(&self) -> Duration {
         self.inner.config.rate_limit_wait()
     }
@@ -255,7 +263,6 @@ impl WeComClient {
             .retrier
             .run(|attempt| self.attempt::<T>(api, body.clone(), attempt))
             .await
-            .map_err(errors::finish)
     }
 
     async fn attempt<T: DeserializeOwned>(

@@ -48,7 +48,6 @@ const HINT_RATE_LIMIT: &str = "the app called this API too often; the block last
 const HINT_SLOW_DOWN: &str = "WeCom asks to lower concurrency and call rate";
 const HINT_TOKEN_MISSING: &str =
     "the access token was not sent: this is a client bug, please report it";
-const HINT_TOKEN_REJECTED: &str = "the access token was rejected again right after a refresh; check that no other process resets the app Secret";
 const HINT_MEETING_ID: &str = "check the meeting id, and that this app created the meeting (an app can only read its own meetings)";
 const HINT_OTHER_APP: &str = "an app can only read meetings it created itself";
 
@@ -129,22 +128,6 @@ pub(crate) fn from_details(
         e = e.with_retry_after(rate_limit_wait);
     }
     e
-}
-
-/// Turns the error left after the one allowed refresh into a fatal one: a token rejected again
-/// is not worth another automatic attempt.
-pub(crate) fn finish(error: Error) -> Error {
-    if error.class() == RetryClass::RefreshAuth {
-        let hinted = error.hint().is_some();
-        let e = error.with_class(RetryClass::Fatal);
-        if hinted {
-            e
-        } else {
-            e.with_hint(HINT_TOKEN_REJECTED)
-        }
-    } else {
-        error
-    }
 }
 
 #[cfg(test)]
@@ -278,20 +261,5 @@ mod tests {
         );
         assert_eq!(a.class(), RetryClass::RefreshAuth);
         assert_eq!(b.class(), RetryClass::Fatal);
-    }
-
-    #[test]
-    fn a_second_token_rejection_is_fatal() {
-        let e = finish(api_error(
-            42001,
-            "expired",
-            CallKind::Business,
-            Duration::ZERO,
-        ));
-        assert_eq!(e.class(), RetryClass::Fatal);
-        assert_eq!(e.kind(), ErrorKind::Auth);
-        assert!(e.hint().is_some());
-        let other = finish(api_error(-1, "busy", CallKind::Business, Duration::ZERO));
-        assert_eq!(other.class(), RetryClass::Retry);
     }
 }

@@ -313,6 +313,11 @@ impl TokenCache {
         Ok(removed)
     }
 
+    /// Forgets a remembered configuration failure, so that the next call asks `gettoken` again.
+    pub(crate) fn clear_failure(&self) {
+        *self.lock_sticky() = None;
+    }
+
     async fn fresh(&self) -> Result<Option<AccessToken>> {
         let now = self.clock.now();
         Ok(self
@@ -520,6 +525,21 @@ mod tests {
             assert_eq!(e.vendor_code(), Some(40001));
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        // After the configuration is fixed, the caller may ask again explicitly.
+        cache.clear_failure();
+        let t = cache
+            .token(
+                || {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    async { Ok(token("fixed", clock.now(), 7200)) }
+                },
+                rebuild,
+            )
+            .await
+            .unwrap();
+        assert!(t.same_token(&token("fixed", OffsetDateTime::UNIX_EPOCH, 1)));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

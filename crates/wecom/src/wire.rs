@@ -869,4 +869,75 @@ mod tests {
             let _ = serde_json::from_str::<Envelope>(body);
         }
     }
+
+    mod garbage {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(|n| serde_json::json!(n)),
+                any::<f64>().prop_map(|f| serde_json::json!(f)),
+                ".{0,12}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(
+                        prop_oneof![
+                            Just("join_time".to_string()),
+                            Just("quit_time".to_string()),
+                            Just("enroll_time".to_string()),
+                            Just("answer_content".to_string()),
+                            Just("attendees".to_string()),
+                            Just("enroll_list".to_string()),
+                            Just("answer_list".to_string()),
+                            Just("member".to_string()),
+                            Just("has_more".to_string()),
+                            Just("errcode".to_string()),
+                            "[a-z_]{1,8}",
+                        ],
+                        inner,
+                        0..5
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn decoders_and_conversions_never_panic(v in json(), text in ".{0,40}") {
+                let body = v.to_string();
+                for input in [body.as_str(), text.as_str()] {
+                    let _ = serde_json::from_str::<Envelope>(input);
+                    if let Ok(r) = serde_json::from_str::<AttendeeListResponse>(input) {
+                        for a in r.attendees {
+                            let _ = crate::convert::attendee(a, "m", None);
+                        }
+                    }
+                    if let Ok(r) = serde_json::from_str::<EnrollListResponse>(input) {
+                        for e in r.enroll_list {
+                            let _ = crate::convert::registration(e, "m");
+                        }
+                    }
+                    if let Ok(m) = serde_json::from_str::<MeetingInfo>(input) {
+                        let _ = (m.is_recurring(), m.start(), m.status(), m.current_sub_meeting());
+                    }
+                    let _ = serde_json::from_str::<QueryByTmpOpenidResponse>(input);
+                    let _ = serde_json::from_str::<UserMeetingIdResponse>(input);
+                    let _ = serde_json::from_str::<GetTokenResponse>(input);
+                }
+                // Rows of every shape.
+                if let Ok(a) = serde_json::from_value::<WireAttendee>(v.clone()) {
+                    let _ = crate::convert::attendee(a, "m", Some("s"));
+                }
+                if let Ok(e) = serde_json::from_value::<WireEnroll>(v) {
+                    let _ = crate::convert::registration(e, "m");
+                }
+            }
+        }
+    }
 }

@@ -679,3 +679,24 @@ async fn vendor_errors_map_to_kinds() {
     );
     assert_eq!(sb.stats().total_requests(), before);
 }
+
+#[tokio::test]
+async fn member_meeting_ids_end_on_an_absent_cursor() {
+    let sb = sandbox_with(|c| c.wecom.omit_final_cursor = true).await;
+    let client = client(&sb);
+    let user = sb.credentials().wecom.userid;
+    let now = sb.clock().unix();
+    let (b, e) = (now - 170 * 86_400, now);
+    let ids: Vec<String> = client
+        .user_meeting_ids(&user, at(b), at(e + 1))
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!ids.is_empty());
+    assert_eq!(
+        ids,
+        sb.truth().wecom_user_meetingids(&user, Some(b), Some(e))
+    );
+    assert_eq!(sb.stats().requests_to("wecom.get_user_meetingid"), 1);
+}

@@ -256,13 +256,38 @@ async fn configuration_codes_carry_hints() {
     .await;
     let id = meeting(&sb, "seed-oneoff").id;
 
-    let e = client(&sb).get_info(&id, None).await.unwrap_err();
+    let c1 = client(&sb);
+    let e = c1.get_info(&id, None).await.unwrap_err();
     assert_eq!(
         (e.kind(), e.vendor_code()),
         (ErrorKind::Config, Some(60020))
     );
     assert!(e.hint().unwrap().contains("trusted IP"), "{e}");
     assert_eq!(sb.stats().requests_to("wecom.gettoken"), 1);
+
+    // The IP is trusted now: the remembered failure holds until the caller clears it.
+    let agent = sb.credentials().wecom.agent_id;
+    let admin = reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/wecom/app?agentid={agent}&trusted_ip=true",
+            sb.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(admin.status().is_success());
+    assert_eq!(
+        c1.get_info(&id, None).await.unwrap_err().vendor_code(),
+        Some(60020)
+    );
+    assert_eq!(
+        sb.stats().requests_to("wecom.gettoken"),
+        1,
+        "not asked again"
+    );
+    c1.clear_token_failure();
+    c1.get_info(&id, None).await.unwrap();
+    assert_eq!(sb.stats().requests_to("wecom.gettoken"), 2);
 
     let app2 = &sb.credentials().wecom.apps[1];
     let c2 = WeComClient::new(
@@ -281,7 +306,7 @@ async fn configuration_codes_carry_hints() {
         (ErrorKind::Config, Some(48002))
     );
     assert!(e.hint().unwrap().contains("可调用接口的应用"), "{e}");
-    assert_eq!(sb.stats().requests_to("wecom.get_info"), 1, "not retried");
+    assert_eq!(sb.stats().requests_to("wecom.get_info"), 2, "not retried");
 }
 
 #[tokio::test]
@@ -300,4 +325,51 @@ async fn tokens_travel_only_in_the_query() {
         .collect();
     assert_eq!(keys, BTreeSet::from(["access_token"]));
     assert!(!targets.iter().any(|t| t.contains("debug=1")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pacing_caps_calls_in_flight_per_api() {
+    // The sandbox answers 45033 above 4 concurrent calls per API, and holds each call until
+    // its clock moves: a ticker moves it while the calls run.
+    let sb = manual_sandbox(|c| {
+        c.wecom.max_concurrency = Some(4);
+        c.wecom.hold_secs = 1;
+    })
+    .await;
+    let id = meeting(&sb, "seed-oneoff").id;
+    let clock = sb.clock();
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(3)).await;
+            clock.advance(Duration::from_secs(1));
+        }
+    });
+    let burst = |client: WeComClient, id: String| async move {
+        let mut tasks = Vec::new();
+        for _ in 0..24 {
+            let (c, id) = (client.clone(), id.clone());
+            tasks.push(tokio::spawn(async move { c.get_info(&id, None).await }));
+        }
+        for t in tasks {
+            t.await.unwrap().expect("every call succeeds");
+        }
+    };
+
+    let paced = WeComClient::new(config(&sb).with_pacing(roster_wecom::Pacing::new(0, 4))).unwrap();
+    burst(paced, id.clone()).await;
+    assert_eq!(sb.stats().requests_to("wecom.get_info"), 24);
+    assert_eq!(
+        sb.stats().rejections_of("wecom.get_info", "45033"),
+        0,
+        "never more than 4 in flight"
+    );
+
+    // Control: without the cap the same burst trips the server's limit (and is retried).
+    sb.reset_stats();
+    let unpaced =
+        WeComClient::new(config(&sb).with_retry_policy(fast_policy().with_max_retries(50)))
+            .unwrap();
+    burst(unpaced, id).await;
+    assert!(sb.stats().rejections_of("wecom.get_info", "45033") > 0);
+    ticker.abort();
 }
