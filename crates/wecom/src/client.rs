@@ -177,21 +177,7 @@ impl WeComClient {
     }
 
     async fn token(&self) -> Result<AccessToken> {
-        let wait = self.rate_limit_wait();
-        self.inner
-            .tokens
-            .token(
-                || self.fetch_token(),
-                |failure| {
-                    errors::from_details(
-                        failure.details.clone(),
-                        failure.status,
-                        CallKind::GetToken,
-                        wait,
-                    )
-                },
-            )
-            .await
+        self.inner.tokens.token(|| self.fetch_token()).await
     }
 
     /// One `gettoken` call. Not retried here: the business call that needs the token retries

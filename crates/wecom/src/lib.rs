@@ -5,7 +5,8 @@
 //! `get_user_meetingid`.
 //!
 //! - **Token**: cached per app (corp id + a hash of the secret), fetched lazily, refreshed ahead
-//!   of expiry and single-flight (200 concurrent calls on a cold cache make one `gettoken`);
+//!   of expiry and single-flight (200 concurrent calls on a cold cache make one `gettoken`;
+//!   waiters share a failed fetch too);
 //!   a token the server rejects (`40014`/`42001`) is dropped only if it is still the cached one,
 //!   refreshed once and the call retried once. Configuration errors of `gettoken` (wrong secret,
 //!   untrusted IP …) are returned at once and never repeated: WeCom bans an IP after repeated

@@ -24,7 +24,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use roster_core::{ApiDetails, Error, ErrorKind, ExposeSecret, Result, SecretString, SharedClock};
+use roster_core::{
+    ApiDetails, Error, ErrorKind, ExposeSecret, Result, RetryClass, SecretString, SharedClock,
+    Vendor,
+};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -195,12 +198,61 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// A `gettoken` failure that asking again cannot fix (wrong secret, untrusted IP, disabled
-/// app): kept so that no later caller repeats the call.
+/// A failed `gettoken`, kept so that it can be handed to other callers without asking the
+/// server again (`Error` is not `Clone`; this holds everything needed to rebuild it).
 #[derive(Debug, Clone)]
-pub(crate) struct StickyFailure {
-    pub(crate) details: ApiDetails,
-    pub(crate) status: Option<u16>,
+struct FailedFetch {
+    kind: ErrorKind,
+    class: RetryClass,
+    message: String,
+    details: Option<ApiDetails>,
+    status: Option<u16>,
+    retry_after: Option<Duration>,
+    hint: Option<String>,
+}
+
+impl FailedFetch {
+    fn of(error: &Error) -> Self {
+        Self {
+            kind: error.kind(),
+            class: error.class(),
+            message: error.message().to_string(),
+            details: error.api_details().cloned(),
+            status: error.http_status(),
+            retry_after: error.retry_after(),
+            hint: error.hint().map(str::to_string),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        let mut e = match &self.details {
+            Some(details) => Error::api(Vendor::WeCom, details.clone(), self.kind, self.class),
+            None => Error::new(self.kind, self.message.clone())
+                .with_vendor(Vendor::WeCom)
+                .with_class(self.class),
+        };
+        if let Some(status) = self.status {
+            e = e.with_status(status);
+        }
+        if let Some(after) = self.retry_after {
+            e = e.with_retry_after(after);
+        }
+        if let Some(hint) = &self.hint {
+            e = e.with_hint(hint.clone());
+        }
+        e
+    }
+}
+
+/// What the fetches so far have left behind.
+#[derive(Debug, Default)]
+struct FetchLog {
+    /// Incremented by every completed fetch.
+    epoch: u64,
+    /// The latest fetch, if it failed.
+    last_failure: Option<FailedFetch>,
+    /// A configuration failure: never fetch again (until cleared).
+    sticky: Option<FailedFetch>,
 }
 
 /// The cache of one client: lazy, single-flight, compare-and-invalidate.
@@ -210,7 +262,7 @@ pub(crate) struct TokenCache {
     refresh: tokio::sync::Mutex<()>,
     margin: TokenMargin,
     clock: SharedClock,
-    sticky: Mutex<Option<StickyFailure>>,
+    log: Mutex<FetchLog>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -236,7 +288,7 @@ impl TokenCache {
             refresh: tokio::sync::Mutex::new(()),
             margin,
             clock,
-            sticky: Mutex::new(None),
+            log: Mutex::new(FetchLog::default()),
         }
     }
 
@@ -244,15 +296,14 @@ impl TokenCache {
         &self.key
     }
 
-    /// A fresh token: the cached one, or one from `fetch` (called by at most one caller at a
-    /// time, and only if no fresh token appeared while waiting for the lock).
+    /// A fresh token: the cached one, or one from `fetch`.
     ///
-    /// `rebuild` turns a remembered configuration failure back into an error.
-    pub(crate) async fn token<F, Fut>(
-        &self,
-        fetch: F,
-        rebuild: impl Fn(&StickyFailure) -> Error,
-    ) -> Result<AccessToken>
+    /// `fetch` runs for at most one caller at a time. Callers that waited for it share its
+    /// outcome: its token if it succeeded, its error if it failed (a failing `gettoken` is not
+    /// hammered by every waiter). A failure that is not a configuration error falls back to
+    /// the cached token while that is still within its lifetime (the margin is only a head
+    /// start). A configuration failure is remembered and returned to every later caller.
+    pub(crate) async fn token<F, Fut>(&self, fetch: F) -> Result<AccessToken>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<AccessToken>>,
@@ -260,20 +311,55 @@ impl TokenCache {
         if let Some(token) = self.fresh().await? {
             return Ok(token);
         }
-        if let Some(failure) = self.sticky_failure() {
-            return Err(rebuild(&failure));
-        }
+        let seen = {
+            let log = self.lock_log();
+            if let Some(failure) = &log.sticky {
+                return Err(failure.to_error());
+            }
+            log.epoch
+        };
         let _guard = self.refresh.lock().await;
         // Re-check under the lock: whoever held it before us may have refreshed already, or
-        // failed for good.
+        // failed.
         if let Some(token) = self.fresh().await? {
             return Ok(token);
         }
-        if let Some(failure) = self.sticky_failure() {
-            return Err(rebuild(&failure));
+        let shared_failure = {
+            let log = self.lock_log();
+            if let Some(failure) = &log.sticky {
+                return Err(failure.to_error());
+            }
+            match &log.last_failure {
+                Some(failure) if log.epoch != seen => Some(failure.to_error()),
+                _ => None,
+            }
+        };
+        if let Some(error) = shared_failure {
+            // The fetch we waited for failed: share its error rather than repeat the call.
+            return self.fallback(error).await;
         }
         tracing::debug!(key = %self.key, "fetching a WeCom access token");
-        match fetch().await {
+        let outcome = fetch().await;
+        let config_failure = {
+            let mut log = self.lock_log();
+            log.epoch += 1;
+            match &outcome {
+                Ok(_) => {
+                    log.last_failure = None;
+                    false
+                }
+                Err(error) => {
+                    let failure = FailedFetch::of(error);
+                    let config = error.kind() == ErrorKind::Config;
+                    if config {
+                        log.sticky = Some(failure.clone());
+                    }
+                    log.last_failure = Some(failure);
+                    config
+                }
+            }
+        };
+        match outcome {
             Ok(token) => {
                 tracing::debug!(
                     key = %self.key,
@@ -283,22 +369,32 @@ impl TokenCache {
                 self.store.put(&self.key, token.clone()).await?;
                 Ok(token)
             }
-            Err(error) => {
-                if error.kind() == ErrorKind::Config
-                    && let Some(details) = error.api_details()
-                {
-                    tracing::warn!(
-                        key = %self.key,
-                        code = details.code,
-                        "gettoken failed with a configuration error; not asking again"
-                    );
-                    *self.lock_sticky() = Some(StickyFailure {
-                        details: details.clone(),
-                        status: error.http_status(),
-                    });
-                }
+            Err(error) if config_failure => {
+                tracing::warn!(
+                    key = %self.key,
+                    code = error.vendor_code(),
+                    "gettoken failed with a configuration error; not asking again"
+                );
                 Err(error)
             }
+            Err(error) => self.fallback(error).await,
+        }
+    }
+
+    /// After a failed refresh: the cached token if the server still considers it valid
+    /// (`now < expires_at`), else `error`.
+    async fn fallback(&self, error: Error) -> Result<AccessToken> {
+        let now = self.clock.now();
+        match self.store.get(&self.key).await? {
+            Some(token) if now < token.expires_at() => {
+                tracing::debug!(
+                    key = %self.key,
+                    kind = %error.kind(),
+                    "token refresh failed; using the cached token until it expires"
+                );
+                Ok(token)
+            }
+            _ => Err(error),
         }
     }
 
@@ -315,7 +411,9 @@ impl TokenCache {
 
     /// Forgets a remembered configuration failure, so that the next call asks `gettoken` again.
     pub(crate) fn clear_failure(&self) {
-        *self.lock_sticky() = None;
+        let mut log = self.lock_log();
+        log.sticky = None;
+        log.last_failure = None;
     }
 
     async fn fresh(&self) -> Result<Option<AccessToken>> {
@@ -327,12 +425,9 @@ impl TokenCache {
             .filter(|t| t.is_fresh(now, &self.margin)))
     }
 
-    fn sticky_failure(&self) -> Option<StickyFailure> {
-        self.lock_sticky().clone()
-    }
-
-    fn lock_sticky(&self) -> std::sync::MutexGuard<'_, Option<StickyFailure>> {
-        self.sticky.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock_log(&self) -> std::sync::MutexGuard<'_, FetchLog> {
+        // Updates are plain assignments: a panic elsewhere cannot leave the log half written.
+        self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -353,10 +448,6 @@ mod tests {
             TokenMargin::default(),
             Arc::new(clock.clone()),
         ))
-    }
-
-    fn no_rebuild(_: &StickyFailure) -> Error {
-        Error::config("sticky")
     }
 
     #[test]
@@ -422,15 +513,12 @@ mod tests {
             let (cache, fetches, clock) = (cache.clone(), fetches.clone(), clock.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .token(
-                        || async {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            // Give the other callers time to pile up on the lock.
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Ok(token("t1", clock.now(), 7200))
-                        },
-                        no_rebuild,
-                    )
+                    .token(|| async {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        // Give the other callers time to pile up on the lock.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(token("t1", clock.now(), 7200))
+                    })
                     .await
             }));
         }
@@ -447,14 +535,11 @@ mod tests {
             let (cache, fetches, clock) = (cache.clone(), fetches.clone(), clock.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .token(
-                        || async {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Ok(token("t2", clock.now(), 7200))
-                        },
-                        no_rebuild,
-                    )
+                    .token(|| async {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(token("t2", clock.now(), 7200))
+                    })
                     .await
                     .unwrap()
             }));
@@ -479,13 +564,13 @@ mod tests {
             let now = clock.now();
             async move { Ok(token(name, now, 7200)) }
         };
-        let t1 = cache.token(|| fetch("t1"), no_rebuild).await.unwrap();
+        let t1 = cache.token(|| fetch("t1")).await.unwrap();
         assert!(cache.invalidate(&t1).await.unwrap());
-        let t2 = cache.token(|| fetch("t2"), no_rebuild).await.unwrap();
+        let t2 = cache.token(|| fetch("t2")).await.unwrap();
         assert!(!t2.same_token(&t1));
         // A late caller reports t1 as failed: t2 stays.
         assert!(!cache.invalidate(&t1).await.unwrap());
-        let again = cache.token(|| fetch("t3"), no_rebuild).await.unwrap();
+        let again = cache.token(|| fetch("t3")).await.unwrap();
         assert!(again.same_token(&t2));
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
@@ -495,30 +580,19 @@ mod tests {
         let clock = ManualClock::at_unix(1_000_000);
         let cache = cache(&clock);
         let fetches = AtomicUsize::new(0);
-        let rebuild = |f: &StickyFailure| {
-            Error::api(
-                Vendor::WeCom,
-                f.details.clone(),
-                ErrorKind::Config,
-                RetryClass::Fatal,
-            )
-        };
         for _ in 0..3 {
             let e = cache
-                .token(
-                    || {
-                        fetches.fetch_add(1, Ordering::SeqCst);
-                        async {
-                            Err(Error::api(
-                                Vendor::WeCom,
-                                ApiDetails::new(40001, "invalid credential"),
-                                ErrorKind::Config,
-                                RetryClass::Fatal,
-                            ))
-                        }
-                    },
-                    rebuild,
-                )
+                .token(|| {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    async {
+                        Err(Error::api(
+                            Vendor::WeCom,
+                            ApiDetails::new(40001, "invalid credential"),
+                            ErrorKind::Config,
+                            RetryClass::Fatal,
+                        ))
+                    }
+                })
                 .await
                 .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Config);
@@ -529,13 +603,10 @@ mod tests {
         // After the configuration is fixed, the caller may ask again explicitly.
         cache.clear_failure();
         let t = cache
-            .token(
-                || {
-                    fetches.fetch_add(1, Ordering::SeqCst);
-                    async { Ok(token("fixed", clock.now(), 7200)) }
-                },
-                rebuild,
-            )
+            .token(|| {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                async { Ok(token("fixed", clock.now(), 7200)) }
+            })
             .await
             .unwrap();
         assert!(t.same_token(&token("fixed", OffsetDateTime::UNIX_EPOCH, 1)));
@@ -547,17 +618,91 @@ mod tests {
         let clock = ManualClock::at_unix(1_000_000);
         let cache = cache(&clock);
         let e = cache
-            .token(
-                || async { Err(Error::transport(roster_core::Vendor::WeCom, "reset")) },
-                no_rebuild,
-            )
+            .token(|| async { Err(Error::transport(roster_core::Vendor::WeCom, "reset")) })
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Transport);
         let t = cache
-            .token(|| async { Ok(token("ok", clock.now(), 7200)) }, no_rebuild)
+            .token(|| async { Ok(token("ok", clock.now(), 7200)) })
             .await
             .unwrap();
         assert!(t.same_token(&token("ok", OffsetDateTime::UNIX_EPOCH, 1)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiters_share_a_failed_fetch_instead_of_repeating_it() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (cache, fetches) = (cache.clone(), fetches.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .token(|| async {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Err(Error::api(
+                            Vendor::WeCom,
+                            ApiDetails::new(-1, "system busy").with_request_id("h1"),
+                            ErrorKind::Unavailable,
+                            RetryClass::Retry,
+                        )
+                        .with_status(200))
+                    })
+                    .await
+            }));
+        }
+        for t in tasks {
+            let e = t.await.unwrap().unwrap_err();
+            assert_eq!(
+                (e.kind(), e.class()),
+                (ErrorKind::Unavailable, RetryClass::Retry)
+            );
+            assert_eq!((e.vendor_code(), e.request_id()), (Some(-1), Some("h1")));
+            assert_eq!(e.http_status(), Some(200));
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "one failed call, shared");
+
+        // A caller arriving after the failure tries again.
+        let t = cache
+            .token(|| {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                async { Ok(token("t", clock.now(), 7200)) }
+            })
+            .await
+            .unwrap();
+        assert!(t.same_token(&token("t", OffsetDateTime::UNIX_EPOCH, 1)));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_falls_back_to_a_token_still_within_its_lifetime() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let cache = cache(&clock);
+        let busy =
+            || async { Err::<AccessToken, _>(Error::transport(Vendor::WeCom, "connection reset")) };
+        let t1 = cache
+            .token(|| async { Ok(token("t1", clock.now(), 7200)) })
+            .await
+            .unwrap();
+        // Inside the margin: a refresh is due, fails, and the still-valid token is used.
+        clock.advance(Duration::from_secs(7000));
+        let got = cache.token(busy).await.unwrap();
+        assert!(got.same_token(&t1));
+        // Past its lifetime: the error is returned.
+        clock.advance(Duration::from_secs(200));
+        let e = cache.token(busy).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        // A rejected token is never used as a fallback: it left the store.
+        let t2 = cache
+            .token(|| async { Ok(token("t2", clock.now(), 7200)) })
+            .await
+            .unwrap();
+        assert!(cache.invalidate(&t2).await.unwrap());
+        assert_eq!(
+            cache.token(busy).await.unwrap_err().kind(),
+            ErrorKind::Transport
+        );
     }
 }

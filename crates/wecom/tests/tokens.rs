@@ -373,3 +373,41 @@ async fn pacing_caps_calls_in_flight_per_api() {
     assert!(sb.stats().rejections_of("wecom.get_info", "45033") > 0);
     ticker.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_gettoken_is_not_hammered_by_concurrent_callers() {
+    let sb = sandbox().await;
+    // One attempt per call, so that each caller would fetch at most once on its own.
+    let client =
+        WeComClient::new(config(&sb).with_retry_policy(roster_core::RetryPolicy::never())).unwrap();
+    let id = meeting(&sb, "seed-oneoff").id;
+    // gettoken is slow (every caller queues behind the first) and busy.
+    sb.faults().set_latency(Some(Duration::from_millis(200)));
+    sb.faults()
+        .inject("wecom.gettoken", Fault::VendorTransient, u64::MAX);
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let (c, id) = (client.clone(), id.clone());
+        tasks.push(tokio::spawn(async move { c.get_info(&id, None).await }));
+    }
+    for t in tasks {
+        let e = t.await.unwrap().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.vendor_code()),
+            (ErrorKind::Unavailable, Some(-1))
+        );
+    }
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.gettoken"),
+        1,
+        "one failed call, its error shared by every waiter"
+    );
+    assert_eq!(stats.requests_to("wecom.get_info"), 0);
+
+    // A later caller asks again.
+    sb.faults().clear();
+    sb.faults().set_latency(None);
+    client.get_info(&id, None).await.unwrap();
+    assert_eq!(sb.stats().requests_to("wecom.gettoken"), 2);
+}
