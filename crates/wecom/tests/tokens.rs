@@ -411,3 +411,30 @@ async fn a_failing_gettoken_is_not_hammered_by_concurrent_callers() {
     client.get_info(&id, None).await.unwrap();
     assert_eq!(sb.stats().requests_to("wecom.gettoken"), 2);
 }
+
+#[tokio::test]
+async fn a_40001_from_a_business_call_refreshes_once() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    let id = meeting(&sb, "seed-oneoff").id;
+    client.get_info(&id, None).await.unwrap();
+    sb.faults()
+        .inject("wecom.get_info", Fault::VendorCode(40001), 1);
+    sb.faults()
+        .inject("wecom.get_info", Fault::VendorCode(42001), 1);
+    let e = client.get_info(&id, None).await.unwrap_err();
+    assert_eq!((e.kind(), e.vendor_code()), (ErrorKind::Auth, Some(42001)));
+    // 40001 then 42001: the one refresh is spent on the first, the second is returned (and
+    // its token dropped too, so the next call starts with a new one).
+    assert_eq!(sb.stats().requests_to("wecom.gettoken"), 2);
+    sb.faults()
+        .inject("wecom.get_info", Fault::VendorCode(40001), 1);
+    client.get_info(&id, None).await.unwrap();
+    let stats = sb.stats();
+    assert_eq!(
+        stats.requests_to("wecom.gettoken"),
+        4,
+        "a new token for the call, and one refresh after its 40001"
+    );
+    assert_eq!(stats.requests_to("wecom.get_info"), 5);
+}
