@@ -195,13 +195,24 @@ impl WeComConfig {
     }
 
     /// Reads `ROSTER_WECOM_CORP_ID`, `ROSTER_WECOM_CORP_SECRET` and, if set,
-    /// `ROSTER_WECOM_BASE_URL`. A missing variable is a [`Config`](roster_core::ErrorKind::Config)
-    /// error naming it.
+    /// `ROSTER_WECOM_BASE_URL` from the environment. A missing variable is a
+    /// [`Config`](roster_core::ErrorKind::Config) error naming it.
     pub fn from_env() -> Result<Self> {
-        let corp_id = require_env(ENV_CORP_ID)?;
-        let secret = require_env(ENV_CORP_SECRET)?;
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`WeComConfig::from_env`], reading the variables through `lookup` (a CLI merging
+    /// flags, environment and a profile; tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let require = |name: &'static str| match lookup(name) {
+            Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+            Some(_) => Err(Error::config(format!("{name} is empty"))),
+            None => Err(Error::config(format!("{name} is not set"))),
+        };
+        let corp_id = require(ENV_CORP_ID)?;
+        let secret = require(ENV_CORP_SECRET)?;
         let mut config = Self::new(corp_id, SecretString::from(secret));
-        if let Ok(url) = std::env::var(ENV_BASE_URL)
+        if let Some(url) = lookup(ENV_BASE_URL)
             && !url.trim().is_empty()
         {
             config = config.with_base_url(url.trim());
@@ -389,18 +400,6 @@ impl WeComConfig {
     }
 }
 
-fn require_env(name: &'static str) -> Result<String> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-        Ok(_) => Err(Error::config(format!(
-            "environment variable {name} is empty"
-        ))),
-        Err(_) => Err(Error::config(format!(
-            "environment variable {name} is not set"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,5 +463,46 @@ mod tests {
         assert_eq!(c.attendee_page_size(), 100);
         assert_eq!(c.enroll_page_size(), 50);
         assert_eq!(c.rate_limit_wait(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn from_lookup_names_the_missing_variable() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let e = WeComConfig::from_lookup(vars(&[])).unwrap_err();
+        assert_eq!(e.kind(), roster_core::ErrorKind::Config);
+        assert!(e.message().contains("ROSTER_WECOM_CORP_ID"), "{e}");
+        let e = WeComConfig::from_lookup(vars(&[("ROSTER_WECOM_CORP_ID", "ww1")])).unwrap_err();
+        assert!(e.message().contains("ROSTER_WECOM_CORP_SECRET"), "{e}");
+        let e = WeComConfig::from_lookup(vars(&[
+            ("ROSTER_WECOM_CORP_ID", "ww1"),
+            ("ROSTER_WECOM_CORP_SECRET", " "),
+        ]))
+        .unwrap_err();
+        assert!(
+            e.message().contains("ROSTER_WECOM_CORP_SECRET is empty"),
+            "{e}"
+        );
+        let c = WeComConfig::from_lookup(vars(&[
+            ("ROSTER_WECOM_CORP_ID", "ww1"),
+            ("ROSTER_WECOM_CORP_SECRET", "s3cret"),
+            ("ROSTER_WECOM_BASE_URL", " http://127.0.0.1:8080 "),
+        ]))
+        .unwrap();
+        assert_eq!(c.corp_id(), "ww1");
+        assert_eq!(c.base_url(), "http://127.0.0.1:8080");
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let c = WeComConfig::from_lookup(vars(&[
+            ("ROSTER_WECOM_CORP_ID", "ww1"),
+            ("ROSTER_WECOM_CORP_SECRET", "s"),
+        ]))
+        .unwrap();
+        assert_eq!(c.base_url(), DEFAULT_BASE_URL);
     }
 }
