@@ -24,7 +24,14 @@ fn ci() -> bool {
     run(&cargo, &["fmt", "--all", "--check"], &[])
         && run(
             &cargo,
-            &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
             &[],
         )
         && run(&cargo, &["test", "--workspace"], &[])
@@ -44,5 +51,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -1,12 +1,5 @@
-//! The `roster` command-line tool.
+//! The `roster` command: export meeting attendance from WeCom, Tencent Meeting and Quanshi.
 
-use clap::Parser;
-
-/// Export meeting attendance from WeCom, Tencent Meeting and Quanshi.
-#[derive(Parser)]
-#[command(name = "roster", version, about)]
-struct Cli {}
-
-fn main() {
-    let _ = Cli::parse();
+fn main() -> std::process::ExitCode {
+    roster_cli::run_cli()
 }

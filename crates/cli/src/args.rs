@@ -1,0 +1,305 @@
+//! The command line. Command and flag names are a contract: scripts call them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use roster_core::{RegistrationFilter, Vendor};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Export meeting attendance from WeCom, Tencent Meeting and Quanshi.
+///
+/// Credentials come from environment variables (ROSTER_WECOM_*, ROSTER_TENCENT_*,
+/// ROSTER_QUANSHI_*) or a roster.toml profile; `roster sandbox` prints a working set for the local
+/// emulator. Exit status: 0 success, 1 vendor or network error, 2 usage or configuration error.
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Export every join session of a meeting.
+    Attendees(AttendeesArgs),
+    /// Export a meeting's enrollments (WeCom, Tencent) or invitations (Quanshi).
+    Registrations(RegistrationsArgs),
+    /// One row per person (registered? attended? for how long?), then a summary.
+    Report(ReportArgs),
+    /// Run all three vendors through the real clients against the embedded sandbox.
+    Demo(DemoArgs),
+    /// Serve the vendor emulator until Ctrl-C, for offline development.
+    Sandbox(SandboxArgs),
+}
+
+/// The platform, as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VendorArg {
+    /// WeCom (企业微信).
+    Wecom,
+    /// Tencent Meeting (腾讯会议).
+    TencentMeeting,
+    /// Quanshi (全时).
+    Quanshi,
+}
+
+impl From<VendorArg> for Vendor {
+    fn from(v: VendorArg) -> Self {
+        match v {
+            VendorArg::Wecom => Vendor::WeCom,
+            VendorArg::TencentMeeting => Vendor::TencentMeeting,
+            VendorArg::Quanshi => Vendor::Quanshi,
+        }
+    }
+}
+
+/// Which meeting to read, and where the credentials come from.
+#[derive(Debug, Clone, Args)]
+pub struct Selection {
+    /// The platform.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+
+    /// The meeting id (Quanshi: the eventId).
+    #[arg(long, required_unless_present = "join_url")]
+    pub meeting: Option<String>,
+
+    /// One occurrence of a recurring meeting (default: the current one).
+    #[arg(long)]
+    pub sub_meeting: Option<String>,
+
+    /// Start of the join-time range: RFC 3339 (2026-03-01T09:00:00+08:00) or Unix seconds.
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<OffsetDateTime>,
+
+    /// End of the join-time range (exclusive): RFC 3339 or Unix seconds.
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<OffsetDateTime>,
+
+    /// Quanshi: select the meeting by its attendee join link.
+    #[arg(long)]
+    pub join_url: Option<String>,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// How to write the result.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write to this file (atomically: a failed export leaves no file) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Show table times in UTC instead of the local offset.
+    #[arg(long)]
+    pub utc: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// RFC 4180 CSV with a header row; nested values as JSON text.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON array.
+    Json,
+}
+
+/// `roster attendees`.
+#[derive(Debug, Clone, Args)]
+pub struct AttendeesArgs {
+    /// Which meeting.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `roster registrations`.
+#[derive(Debug, Clone, Args)]
+pub struct RegistrationsArgs {
+    /// Which meeting.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Which enrollments to list.
+    #[arg(long, value_enum, default_value_t = StatusArg::All)]
+    pub status: StatusArg,
+}
+
+/// `roster report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Which meeting.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Enrollment status filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Every enrollment.
+    All,
+    /// Waiting for approval.
+    Pending,
+    /// Rejected.
+    Rejected,
+    /// Approved.
+    Approved,
+}
+
+impl From<StatusArg> for RegistrationFilter {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::All => RegistrationFilter::All,
+            StatusArg::Pending => RegistrationFilter::Pending,
+            StatusArg::Rejected => RegistrationFilter::Rejected,
+            StatusArg::Approved => RegistrationFilter::Approved,
+        }
+    }
+}
+
+/// `roster demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated meetings.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+/// `roster sandbox`.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed of the generated meetings.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Share of requests that get an injected fault (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
+    /// Load meetings from this JSON fixture.
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<PathBuf>,
+}
+
+/// Parses RFC 3339 or Unix seconds.
+pub fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: i64 = t
+            .parse()
+            .map_err(|_| format!("{t:?} is too large for Unix seconds"))?;
+        return OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|_| format!("{t} is out of range for Unix seconds"));
+    }
+    OffsetDateTime::parse(t, &Rfc3339).map_err(|_| {
+        format!("{t:?} is not a time: use RFC 3339 (2026-03-01T09:00:00+08:00) or Unix seconds")
+    })
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let r: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("{r} is not between 0 and 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_parse_both_ways() {
+        let a = parse_time("1772326800").unwrap();
+        let b = parse_time("2026-03-01T09:00:00+08:00").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("99999999999999999999").is_err());
+        assert!(parse_time("").is_err());
+    }
+
+    #[test]
+    fn flags_parse() {
+        let cli = Cli::try_parse_from([
+            "roster",
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            "123",
+            "--from",
+            "0",
+            "--format",
+            "jsonl",
+            "-q",
+        ])
+        .unwrap();
+        let Command::Attendees(a) = cli.command else {
+            panic!("attendees")
+        };
+        assert_eq!(a.selection.vendor, VendorArg::TencentMeeting);
+        assert_eq!(a.output.format, Format::Jsonl);
+        assert!(a.output.quiet);
+
+        // --meeting may be replaced by --join-url, but one of them is required.
+        assert!(Cli::try_parse_from(["roster", "attendees", "--vendor", "quanshi"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "roster",
+                "registrations",
+                "--vendor",
+                "quanshi",
+                "--join-url",
+                "https://mtest.qsh1.cn/k/x",
+                "--status",
+                "approved"
+            ])
+            .is_ok()
+        );
+        assert!(Cli::try_parse_from(["roster", "sandbox", "--fault-rate", "1.5"]).is_err());
+    }
+}

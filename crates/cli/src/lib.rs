@@ -1,0 +1,143 @@
+//! The `roster` command-line tool, as a library: argument parsing, configuration, output
+//! formats and the commands. `main.rs` only calls [`run_cli`].
+
+pub mod args;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod output;
+pub mod progress;
+pub mod records;
+pub mod run;
+pub mod sandbox;
+pub mod vendors;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use roster_core::{MeetingQuery, RegistrationFilter, Vendor};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::args::{Cli, Command, Selection};
+use crate::config::Settings;
+use crate::error::CliError;
+use crate::run::OutputPlan;
+
+/// Parses the command line, runs the command and returns the exit status: 0 success, 1 vendor
+/// or network error, 2 usage or configuration error.
+pub fn run_cli() -> ExitCode {
+    // The local offset must be read before any other thread exists (a Unix soundness rule of
+    // the `time` crate); tables show times in it.
+    let local = UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("roster: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(dispatch(cli, local)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Io(m)) if m.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("roster: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=roster=debug`); silent otherwise.
+/// Spans and events never carry URLs, tokens or signatures.
+fn init_tracing() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
+    match cli.command {
+        Command::Attendees(a) => {
+            let (source, query) = prepare(&a.selection, RegistrationFilter::All)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::attendees(source.as_ref(), query, &plan)
+                .await
+                .map(drop)
+        }
+        Command::Registrations(a) => {
+            let (source, query) = prepare(&a.selection, a.status.into())?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::registrations(source.as_ref(), query, &plan)
+                .await
+                .map(drop)
+        }
+        Command::Report(a) => {
+            let (source, query) = prepare(&a.selection, RegistrationFilter::All)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::report(source.as_ref(), query, &plan, OffsetDateTime::now_utc())
+                .await
+                .map(drop)
+        }
+        Command::Demo(a) => demo::run(a.seed, local).await,
+        Command::Sandbox(a) => sandbox::run(&a).await,
+    }
+}
+
+/// Resolves settings, builds the client and the query of the selection flags.
+fn prepare(
+    selection: &Selection,
+    status: RegistrationFilter,
+) -> Result<(Box<dyn roster_core::AttendeeSource>, MeetingQuery), CliError> {
+    let vendor: Vendor = selection.vendor.into();
+    if selection.join_url.is_some() && vendor != Vendor::Quanshi {
+        return Err(CliError::Usage(
+            "--join-url selects Quanshi meetings only; use --meeting for this vendor".into(),
+        ));
+    }
+    if let (Some(from), Some(to)) = (selection.from, selection.to)
+        && to < from
+    {
+        return Err(CliError::Usage(format!(
+            "--to ({to}) is before --from ({from})"
+        )));
+    }
+    let flags = selection
+        .base_url
+        .iter()
+        .map(|url| (vendors::base_url_variable(vendor).to_string(), url.clone()));
+    let settings = Settings::load(
+        flags.collect::<Vec<_>>(),
+        |name| std::env::var(name).ok(),
+        selection.config.as_deref(),
+        selection.profile.as_deref(),
+    )?;
+    let source = vendors::source(vendor, &settings)?;
+    let mut query = MeetingQuery::new(selection.meeting.clone().unwrap_or_default()).status(status);
+    if let Some(sub) = &selection.sub_meeting {
+        query = query.sub_meeting(sub.clone());
+    }
+    if let Some(from) = selection.from {
+        query = query.from(from);
+    }
+    if let Some(to) = selection.to {
+        query = query.to(to);
+    }
+    if let Some(url) = &selection.join_url {
+        query = query.join_url(url.clone());
+    }
+    Ok((source, query))
+}

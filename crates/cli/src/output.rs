@@ -1,0 +1,405 @@
+//! Streaming writers for table, CSV, JSON Lines and JSON, and the atomic output file.
+//!
+//! Records are written as they arrive; nothing is collected. A `--output` file is written to a
+//! temporary file in the same directory and renamed over the target only when the export
+//! finished, so a failed export never leaves a file that looks complete.
+
+use std::io::{self, BufWriter, Write};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+use tempfile::NamedTempFile;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::args::Format;
+
+/// Where records go: stdout, or a temporary file renamed into place on [`Sink::commit`].
+pub enum Sink {
+    /// Standard output.
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file next to `path`; dropped without commit, it is deleted.
+    File {
+        /// The temporary file.
+        file: BufWriter<NamedTempFile>,
+        /// The final name.
+        path: PathBuf,
+    },
+    /// An in-memory buffer (tests).
+    Memory(Vec<u8>),
+}
+
+impl Sink {
+    /// Standard output.
+    pub fn stdout() -> Self {
+        Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout()))
+    }
+
+    /// A temporary file in `path`'s directory.
+    pub fn file(path: &Path) -> io::Result<Self> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".roster-")
+            .suffix(".partial")
+            .tempfile_in(&dir)?;
+        Ok(Sink::File {
+            file: BufWriter::with_capacity(64 * 1024, temp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes; for a file, syncs it and renames it over the target.
+    pub fn commit(self) -> io::Result<Option<Vec<u8>>> {
+        match self {
+            Sink::Stdout(mut w) => {
+                w.flush()?;
+                Ok(None)
+            }
+            Sink::File { file, path } => {
+                let temp = file.into_inner().map_err(|e| e.into_error())?;
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map_err(|e| e.error)?;
+                Ok(None)
+            }
+            Sink::Memory(buf) => Ok(Some(buf)),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File { file, .. } => file.write(buf),
+            Sink::Memory(v) => v.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File { file, .. } => file.flush(),
+            Sink::Memory(v) => v.flush(),
+        }
+    }
+}
+
+/// A record type the CLI can print.
+pub trait Record: Serialize {
+    /// CSV columns: the JSON keys, in order.
+    const COLUMNS: &'static [&'static str];
+    /// Table columns: header and display width.
+    const TABLE: &'static [(&'static str, usize)];
+    /// The table cells, in [`Record::TABLE`] order.
+    fn table_row(&self, tz: UtcOffset) -> Vec<String>;
+}
+
+/// Writes records of one type in one format.
+pub struct RecordWriter<R: Record> {
+    inner: Inner,
+    tz: UtcOffset,
+    count: u64,
+    _record: PhantomData<fn(&R)>,
+}
+
+enum Inner {
+    Jsonl(Sink),
+    Json(Sink),
+    Csv(Box<csv::Writer<Sink>>),
+    Table(Sink),
+}
+
+impl<R: Record> RecordWriter<R> {
+    /// A writer of `format` into `sink`; `tz` is the offset for table times.
+    pub fn new(format: Format, sink: Sink, tz: UtcOffset) -> Self {
+        let inner = match format {
+            Format::Jsonl => Inner::Jsonl(sink),
+            Format::Json => Inner::Json(sink),
+            Format::Csv => Inner::Csv(Box::new(
+                csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(sink),
+            )),
+            Format::Table => Inner::Table(sink),
+        };
+        Self {
+            inner,
+            tz,
+            count: 0,
+            _record: PhantomData,
+        }
+    }
+
+    /// Records written so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Writes one record.
+    pub fn write(&mut self, record: &R) -> io::Result<()> {
+        let first = self.count == 0;
+        match &mut self.inner {
+            Inner::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, record)?;
+                w.write_all(b"\n")?;
+            }
+            Inner::Json(w) => {
+                w.write_all(if first { b"[\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut *w, record)?;
+            }
+            Inner::Csv(w) => {
+                if first {
+                    w.write_record(R::COLUMNS).map_err(csv_error)?;
+                }
+                let value = serde_json::to_value(record)?;
+                w.write_record(R::COLUMNS.iter().map(|k| cell(value.get(*k))))
+                    .map_err(csv_error)?;
+            }
+            Inner::Table(w) => {
+                if first {
+                    write_table_header::<R>(w)?;
+                }
+                write_table_line(w, R::TABLE, &record.table_row(self.tz))?;
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the document (closing bracket, header of an empty CSV) and returns the sink.
+    pub fn finish(self) -> io::Result<Sink> {
+        let empty = self.count == 0;
+        match self.inner {
+            Inner::Jsonl(w) => Ok(w),
+            Inner::Json(mut w) => {
+                w.write_all(if empty { b"[]\n" } else { b"\n]\n" })?;
+                Ok(w)
+            }
+            Inner::Csv(mut w) => {
+                if empty {
+                    w.write_record(R::COLUMNS).map_err(csv_error)?;
+                }
+                w.into_inner().map_err(|e| e.into_error())
+            }
+            Inner::Table(mut w) => {
+                if empty {
+                    write_table_header::<R>(&mut w)?;
+                    w.write_all(b"(no records)\n")?;
+                }
+                Ok(w)
+            }
+        }
+    }
+}
+
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A CSV cell from a JSON value: strings as is, `null` empty, numbers and booleans printed,
+/// objects and arrays as JSON text.
+pub fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn write_table_header<R: Record>(w: &mut Sink) -> io::Result<()> {
+    let headers: Vec<String> = R::TABLE.iter().map(|(h, _)| h.to_string()).collect();
+    write_table_line(w, R::TABLE, &headers)?;
+    let rule: Vec<String> = R::TABLE
+        .iter()
+        .map(|(_, width)| "─".repeat(*width))
+        .collect();
+    write_table_line(w, R::TABLE, &rule)
+}
+
+fn write_table_line(w: &mut Sink, columns: &[(&str, usize)], cells: &[String]) -> io::Result<()> {
+    let mut line = String::new();
+    for (i, (_, width)) in columns.iter().enumerate() {
+        let text = cells.get(i).map(String::as_str).unwrap_or("");
+        let last = i + 1 == columns.len();
+        line.push_str(&fit(text, *width, !last));
+        if !last {
+            line.push_str("  ");
+        }
+    }
+    w.write_all(line.trim_end().as_bytes())?;
+    w.write_all(b"\n")
+}
+
+/// Fits `text` into `width` terminal columns: control characters shown as spaces, too-long text
+/// cut with `…`, short text padded when `pad` (wide CJK characters count as two columns).
+pub fn fit(text: &str, width: usize, pad: bool) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out = String::new();
+    let mut used = 0;
+    if clean.width() <= width {
+        out = clean;
+        used = out.width();
+    } else {
+        for c in clean.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    if pad {
+        out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    }
+    out
+}
+
+/// A time for a table cell, in `tz`.
+pub fn table_time(t: Option<OffsetDateTime>, tz: UtcOffset) -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.and_then(|t| t.to_offset(tz).format(format).ok())
+        .unwrap_or_default()
+}
+
+/// An optional value for a table cell.
+pub fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Serialize)]
+    struct Row {
+        name: String,
+        n: Option<i64>,
+        extra: Value,
+    }
+
+    impl Record for Row {
+        const COLUMNS: &'static [&'static str] = &["name", "n", "extra"];
+        const TABLE: &'static [(&'static str, usize)] = &[("name", 6), ("n", 3)];
+        fn table_row(&self, _tz: UtcOffset) -> Vec<String> {
+            vec![self.name.clone(), opt(&self.n)]
+        }
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            Row {
+                name: "张三, \"Zhang\"".into(),
+                n: Some(1),
+                extra: json!({"k": "v,1"}),
+            },
+            Row {
+                name: "line\nbreak".into(),
+                n: None,
+                extra: json!({}),
+            },
+        ]
+    }
+
+    fn render(format: Format, rows: &[Row]) -> String {
+        let mut w = RecordWriter::<Row>::new(format, Sink::Memory(Vec::new()), UtcOffset::UTC);
+        for r in rows {
+            w.write(r).unwrap();
+        }
+        let bytes = w.finish().unwrap().commit().unwrap().unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_per_rfc4180_and_parses_back() {
+        let text = render(Format::Csv, &rows());
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(r.headers().unwrap(), vec!["name", "n", "extra"]);
+        let back: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+        assert_eq!(&back[0][0], "张三, \"Zhang\"");
+        assert_eq!(&back[0][1], "1");
+        assert_eq!(
+            serde_json::from_str::<Value>(&back[0][2]).unwrap(),
+            json!({"k": "v,1"})
+        );
+        assert_eq!(&back[1][0], "line\nbreak");
+        assert_eq!(&back[1][1], "");
+        assert!(text.contains("\r\n"));
+    }
+
+    #[test]
+    fn json_and_jsonl() {
+        let jsonl = render(Format::Jsonl, &rows());
+        assert_eq!(jsonl.lines().count(), 2);
+        for line in jsonl.lines() {
+            serde_json::from_str::<Value>(line).unwrap();
+        }
+        let json: Value = serde_json::from_str(&render(Format::Json, &rows())).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 2);
+        let empty: Value = serde_json::from_str(&render(Format::Json, &[])).unwrap();
+        assert_eq!(empty, json!([]));
+        assert_eq!(render(Format::Csv, &[]).trim(), "name,n,extra");
+    }
+
+    #[test]
+    fn table_cells_fit_their_width_in_terminal_columns() {
+        assert_eq!(fit("abc", 5, true), "abc  ");
+        assert_eq!(fit("张三丰", 6, true), "张三丰");
+        assert_eq!(fit("张三丰", 5, true), "张三…");
+        assert_eq!(fit("张三丰", 4, true), "张… ");
+        for width in 1..12 {
+            for text in ["张三丰", "abc", "a张b三c丰", "😀😀x", ""] {
+                assert_eq!(
+                    fit(text, width, true).width(),
+                    width.max(text.width().min(width)),
+                    "{text} {width}"
+                );
+            }
+        }
+        assert_eq!(fit("张三丰", 5, true).width(), 5);
+        assert_eq!(fit("a\tb", 5, false), "a b");
+        let table = render(Format::Table, &rows());
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 4, "header, rule, two rows: {table}");
+        assert!(lines[2].starts_with("张三,…  1"), "{table}");
+        assert!(!table.contains("line\nbreak"));
+    }
+
+    #[test]
+    fn a_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        {
+            let mut sink = Sink::file(&path).unwrap();
+            sink.write_all(b"partial").unwrap();
+            // Dropped without commit: a failed export.
+        }
+        assert!(!path.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp left"
+        );
+        let mut sink = Sink::file(&path).unwrap();
+        sink.write_all(b"done\n").unwrap();
+        sink.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "done\n");
+    }
+}

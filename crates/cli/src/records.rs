@@ -1,0 +1,209 @@
+//! How each model type prints: CSV columns (the JSON keys of roster-core, in order) and table
+//! columns.
+
+use roster_core::{Attendee, Registration, RosterEntry, RosterSummary};
+use time::UtcOffset;
+
+use crate::output::{Record, opt, table_time};
+
+fn ids(user: &Option<String>, temp: &Option<String>) -> String {
+    match (user.as_deref(), temp.as_deref()) {
+        (Some(u), _) if !u.is_empty() => u.to_string(),
+        (_, Some(t)) => t.to_string(),
+        _ => String::new(),
+    }
+}
+
+impl Record for Attendee {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "sub_meeting_id",
+        "user_id",
+        "temp_id",
+        "open_id",
+        "display_name",
+        "joined_at",
+        "left_at",
+        "device",
+        "role",
+        "webinar_role",
+        "join_type",
+        "network",
+        "audio",
+        "video",
+        "screen_share",
+        "phone_hash",
+        "phone",
+        "email",
+        "company",
+        "extra",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("user / temp id", 20),
+        ("joined", 19),
+        ("left", 19),
+        ("min", 5),
+        ("device", 12),
+        ("role", 12),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            ids(&self.user_id, &self.temp_id),
+            table_time(self.joined_at, tz),
+            if self.joined_at.is_some() && self.left_at.is_none() {
+                "(in meeting)".to_string()
+            } else {
+                table_time(self.left_at, tz)
+            },
+            self.duration_seconds()
+                .map(|s| (s / 60).to_string())
+                .unwrap_or_default(),
+            opt(&self.device),
+            opt(&self.role),
+        ]
+    }
+}
+
+impl Record for Registration {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "registration_id",
+        "status",
+        "user_id",
+        "temp_id",
+        "open_id",
+        "display_name",
+        "registered_at",
+        "source",
+        "phone",
+        "email",
+        "company",
+        "answers",
+        "extra",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("status", 10),
+        ("user / temp id", 20),
+        ("phone", 14),
+        ("email", 24),
+        ("registered", 19),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            opt(&self.status),
+            ids(&self.user_id, &self.temp_id),
+            opt(&self.phone),
+            opt(&self.email),
+            table_time(self.registered_at, tz),
+        ]
+    }
+}
+
+impl Record for RosterEntry {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "display_name",
+        "user_id",
+        "temp_id",
+        "phone",
+        "email",
+        "registered",
+        "registration_id",
+        "registration_status",
+        "answers",
+        "matched_by",
+        "attended",
+        "sessions",
+        "first_join",
+        "last_leave",
+        "attended_seconds",
+        "still_in_meeting",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("registered", 10),
+        ("attended", 8),
+        ("sessions", 8),
+        ("first join", 19),
+        ("last leave", 19),
+        ("minutes", 7),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        let name = self
+            .display_name
+            .clone()
+            .or_else(|| self.user_id.clone())
+            .or_else(|| self.temp_id.clone())
+            .unwrap_or_default();
+        vec![
+            name,
+            match (&self.registered, &self.registration_status) {
+                (false, _) => "no".to_string(),
+                (true, Some(status)) => status.to_string(),
+                (true, None) => "yes".to_string(),
+            },
+            if self.attended { "yes" } else { "no" }.to_string(),
+            self.sessions.to_string(),
+            table_time(self.first_join, tz),
+            if self.still_in_meeting {
+                "(in meeting)".to_string()
+            } else {
+                table_time(self.last_leave, tz)
+            },
+            self.attended_minutes().to_string(),
+        ]
+    }
+}
+
+/// The report's closing summary, one line per figure.
+pub fn summary_lines(s: &RosterSummary) -> Vec<String> {
+    vec![
+        format!("registered   {}", s.registered),
+        format!("attended     {}", s.attended),
+        format!("no-shows     {}", s.no_shows),
+        format!("walk-ins     {}", s.walk_ins),
+        format!("avg minutes  {:.1}", s.average_minutes),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::{Vendor, reconcile};
+
+    #[test]
+    fn csv_columns_are_exactly_the_json_keys() {
+        fn keys<T: serde::Serialize>(v: &T) -> Vec<String> {
+            let mut k: Vec<String> = serde_json::to_value(v)
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            k.sort();
+            k
+        }
+        fn sorted(c: &[&str]) -> Vec<String> {
+            let mut v: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v
+        }
+        let a = Attendee::new(Vendor::WeCom, "m");
+        assert_eq!(keys(&a), sorted(Attendee::COLUMNS));
+        let r = Registration::new(Vendor::WeCom, "m");
+        assert_eq!(keys(&r), sorted(Registration::COLUMNS));
+        let e = &reconcile(vec![r], vec![a])[0];
+        assert_eq!(keys(e), sorted(RosterEntry::COLUMNS));
+    }
+}

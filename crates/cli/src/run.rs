@@ -1,0 +1,370 @@
+//! The export commands, written against `dyn AttendeeSource` only: nothing vendor-specific.
+
+use std::io::{self, Write};
+
+use futures::{StreamExt, TryStreamExt};
+use roster_core::{
+    AttendeeSource, ErrorKind, MeetingQuery, ReconcileOptions, RosterSummary, reconcile_with,
+};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::args::{Format, OutputArgs};
+use crate::error::CliError;
+use crate::output::{Record, RecordWriter, Sink};
+use crate::progress::Progress;
+use crate::records::summary_lines;
+
+/// Where and how to write, resolved from the flags.
+#[derive(Debug, Clone)]
+pub struct OutputPlan {
+    /// Format.
+    pub format: Format,
+    /// Target file, or stdout.
+    pub path: Option<std::path::PathBuf>,
+    /// No progress bar and no closing note on stderr.
+    pub quiet: bool,
+    /// Offset for table times.
+    pub tz: UtcOffset,
+}
+
+impl OutputPlan {
+    /// From the flags; `local` is the offset found at start-up.
+    pub fn from_args(args: &OutputArgs, local: UtcOffset) -> Self {
+        Self {
+            format: args.format,
+            path: args.output.clone(),
+            quiet: args.quiet,
+            tz: if args.utc { UtcOffset::UTC } else { local },
+        }
+    }
+
+    fn sink(&self) -> Result<Sink, CliError> {
+        match &self.path {
+            Some(p) => Sink::file(p).map_err(|e| {
+                CliError::Io(format!("cannot create a file next to {}: {e}", p.display()))
+            }),
+            None => Ok(Sink::stdout()),
+        }
+    }
+}
+
+fn io_error(plan: &OutputPlan, e: io::Error) -> CliError {
+    match &plan.path {
+        Some(p) => CliError::Io(format!("cannot write {}: {e}", p.display())),
+        None => CliError::Io(format!("cannot write to stdout: {e}")),
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Records written.
+    pub records: u64,
+    /// Pages fetched.
+    pub pages: u64,
+}
+
+/// Streams records into the output as they arrive; on any error the output file is not
+/// created.
+async fn stream_out<R: Record>(
+    stream: roster_core::RecordStream<R>,
+    plan: &OutputPlan,
+    progress: &Progress,
+) -> Result<Written, CliError> {
+    let mut writer = RecordWriter::<R>::new(plan.format, plan.sink()?, plan.tz);
+    let mut stream = stream;
+    while let Some(item) = stream.next().await {
+        let record = item?;
+        writer.write(&record).map_err(|e| io_error(plan, e))?;
+    }
+    let records = writer.count();
+    let sink = writer.finish().map_err(|e| io_error(plan, e))?;
+    sink.commit().map_err(|e| io_error(plan, e))?;
+    Ok(Written {
+        records,
+        pages: progress.pages(),
+    })
+}
+
+fn note_done(plan: &OutputPlan, what: &str, written: Written, progress: &Progress) {
+    progress.finish();
+    if !plan.quiet {
+        let target = match &plan.path {
+            Some(p) => format!(" to {}", p.display()),
+            None => String::new(),
+        };
+        eprintln!(
+            "roster: {} {what}{target} ({} pages)",
+            written.records, written.pages
+        );
+    }
+}
+
+/// `roster attendees`.
+pub async fn attendees(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("attendees", plan.quiet);
+    let query = query.observer(progress.observer());
+    let stream = source.attendees(&query).await?;
+    let written = stream_out(stream, plan, &progress).await;
+    progress.finish();
+    let written = written?;
+    note_done(plan, "attendee sessions", written, &progress);
+    Ok(written)
+}
+
+/// `roster registrations`.
+pub async fn registrations(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("registrations", plan.quiet);
+    let query = query.observer(progress.observer());
+    let stream = source.registrations(&query).await?;
+    let written = stream_out(stream, plan, &progress).await;
+    progress.finish();
+    let written = written?;
+    note_done(plan, "registrations", written, &progress);
+    Ok(written)
+}
+
+/// `roster report`: collects both sides (reconciliation needs all of them), reconciles,
+/// writes one row per person, then the summary (after the table; on stderr for machine
+/// formats, so that their output stays parseable).
+pub async fn report(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+    now: OffsetDateTime,
+) -> Result<RosterSummary, CliError> {
+    let progress = Progress::new("report", plan.quiet);
+    let query = query.observer(progress.observer());
+    let registrations = async {
+        match source.registrations(&query).await {
+            Ok(stream) => stream.try_collect::<Vec<_>>().await,
+            Err(e) => Err(e),
+        }
+    };
+    let attendees = async {
+        let stream = source.attendees(&query).await?;
+        stream.try_collect::<Vec<_>>().await
+    };
+    let (registrations, attendees) = futures::join!(registrations, attendees);
+    progress.finish();
+    let registrations = match registrations {
+        Ok(r) => r,
+        Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
+            if !plan.quiet {
+                eprintln!("roster: the meeting has no enrollment; every attendee is a walk-in");
+            }
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let attendees = attendees?;
+
+    let entries = reconcile_with(
+        registrations,
+        attendees,
+        &ReconcileOptions::default().open_sessions_until(now),
+    );
+    let summary = RosterSummary::from_entries(&entries);
+
+    let mut writer = RecordWriter::new(plan.format, plan.sink()?, plan.tz);
+    for entry in &entries {
+        writer.write(entry).map_err(|e| io_error(plan, e))?;
+    }
+    let mut sink = writer.finish().map_err(|e| io_error(plan, e))?;
+    let lines = summary_lines(&summary);
+    if plan.format == Format::Table {
+        let mut text = String::from("\n");
+        for line in &lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        sink.write_all(text.as_bytes())
+            .map_err(|e| io_error(plan, e))?;
+    } else if !plan.quiet {
+        for line in &lines {
+            eprintln!("roster: {line}");
+        }
+    }
+    sink.commit().map_err(|e| io_error(plan, e))?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use futures::stream;
+    use roster_core::{
+        Attendee, Error, RecordStream, Registration, RegistrationStatus, Result, Vendor,
+    };
+    use time::Duration;
+    use time::macros::datetime;
+
+    /// A source with fixed records that can fail after `fail_after` attendees.
+    struct Fake {
+        fail_after: Option<usize>,
+        enrollment: bool,
+    }
+
+    const T0: OffsetDateTime = datetime!(2026-03-01 09:00 +8);
+
+    fn people() -> Vec<Attendee> {
+        (0..5)
+            .map(|i| {
+                let mut a = Attendee::new(Vendor::WeCom, "m1");
+                a.user_id = Some(format!("u{}", i % 3));
+                a.display_name = Some(format!("人{i}"));
+                a.joined_at = Some(T0 + Duration::minutes(i));
+                a.left_at = Some(T0 + Duration::minutes(i + 10));
+                a
+            })
+            .collect()
+    }
+
+    #[async_trait]
+    impl AttendeeSource for Fake {
+        fn vendor(&self) -> Vendor {
+            Vendor::WeCom
+        }
+        async fn attendees(&self, q: &MeetingQuery) -> Result<RecordStream<Attendee>> {
+            if let Some(o) = &q.observer {
+                o.on_page(5, None);
+            }
+            let mut items: Vec<Result<Attendee>> = people().into_iter().map(Ok).collect();
+            if let Some(n) = self.fail_after {
+                items.truncate(n);
+                items.push(Err(Error::transport(Vendor::WeCom, "connection reset")));
+            }
+            Ok(stream::iter(items).boxed())
+        }
+        async fn registrations(&self, _q: &MeetingQuery) -> Result<RecordStream<Registration>> {
+            if !self.enrollment {
+                return Err(Error::new(ErrorKind::EnrollmentNotEnabled, "no enrollment"));
+            }
+            let mut r = Registration::new(Vendor::WeCom, "m1");
+            r.user_id = Some("u0".into());
+            r.status = Some(RegistrationStatus::Approved);
+            let mut absent = Registration::new(Vendor::WeCom, "m1");
+            absent.user_id = Some("u9".into());
+            absent.status = Some(RegistrationStatus::Approved);
+            Ok(stream::iter(vec![Ok(r), Ok(absent)]).boxed())
+        }
+    }
+
+    fn plan(format: Format, path: Option<std::path::PathBuf>) -> OutputPlan {
+        OutputPlan {
+            format,
+            path,
+            quiet: true,
+            tz: UtcOffset::UTC,
+        }
+    }
+
+    #[tokio::test]
+    async fn attendees_are_written_and_the_file_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let fake = Fake {
+            fail_after: None,
+            enrollment: true,
+        };
+        let w = attendees(
+            &fake,
+            MeetingQuery::new("m1"),
+            &plan(Format::Jsonl, Some(path.clone())),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            w,
+            Written {
+                records: 5,
+                pages: 1
+            }
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let back: Vec<Attendee> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(back, people());
+    }
+
+    #[tokio::test]
+    async fn a_failed_export_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        let fake = Fake {
+            fail_after: Some(3),
+            enrollment: true,
+        };
+        let err = attendees(
+            &fake,
+            MeetingQuery::new("m1"),
+            &plan(Format::Csv, Some(path.clone())),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn report_reconciles_and_summarises() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let fake = Fake {
+            fail_after: None,
+            enrollment: true,
+        };
+        let s = report(
+            &fake,
+            MeetingQuery::new("m1"),
+            &plan(Format::Json, Some(path.clone())),
+            T0,
+        )
+        .await
+        .unwrap();
+        // u0 registered and came; u9 registered and did not; u1, u2 walked in.
+        assert_eq!(
+            (s.registered, s.attended, s.no_shows, s.walk_ins),
+            (2, 3, 1, 2)
+        );
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0]["user_id"], "u0");
+        assert_eq!(rows[0]["sessions"], 2);
+        // u0 sessions: 0-10 and 3-13 minutes → 13 minutes merged.
+        assert_eq!(rows[0]["attended_seconds"], 13 * 60);
+    }
+
+    #[tokio::test]
+    async fn report_without_enrollment_counts_walk_ins() {
+        let fake = Fake {
+            fail_after: None,
+            enrollment: false,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let s = report(
+            &fake,
+            MeetingQuery::new("m1"),
+            &plan(Format::Table, Some(dir.path().join("t.txt"))),
+            T0,
+        )
+        .await
+        .unwrap();
+        assert_eq!((s.registered, s.walk_ins), (0, 3));
+        let text = std::fs::read_to_string(dir.path().join("t.txt")).unwrap();
+        assert!(text.contains("walk-ins     3"), "{text}");
+    }
+}

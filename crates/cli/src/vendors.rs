@@ -1,0 +1,52 @@
+//! Builds a vendor client from the settings and hands it out as a `dyn AttendeeSource`.
+//!
+//! Each vendor crate knows its own `ROSTER_*` variables (`from_lookup`) and names the missing
+//! one in its error; the CLI only supplies values from flags, the environment and the profile.
+
+use roster_core::{AttendeeSource, Error, ErrorKind, Vendor};
+
+use crate::config::Settings;
+use crate::error::CliError;
+
+/// The base-URL variable of each vendor (the target of `--base-url`).
+pub fn base_url_variable(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::WeCom => "ROSTER_WECOM_BASE_URL",
+        Vendor::TencentMeeting => "ROSTER_TENCENT_BASE_URL",
+        Vendor::Quanshi => "ROSTER_QUANSHI_BASE_URL",
+    }
+}
+
+/// The client for `vendor`, configured from `settings`.
+pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSource>, CliError> {
+    let lookup = |name: &str| settings.lookup(name);
+    let built: Result<Box<dyn AttendeeSource>, Error> = match vendor {
+        Vendor::WeCom => roster_wecom::WeComConfig::from_lookup(lookup)
+            .and_then(roster_wecom::WeComClient::new)
+            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
+        Vendor::TencentMeeting => roster_tencent_meeting::ClientBuilder::from_lookup(lookup)
+            .and_then(|b| b.build())
+            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
+        Vendor::Quanshi => roster_quanshi::QuanshiConfig::from_lookup(lookup)
+            .and_then(roster_quanshi::QuanshiClient::new)
+            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
+    };
+    built.map_err(|e| configuration_error(e, settings))
+}
+
+/// A client-side configuration problem is a usage error of the CLI (exit 2), reported with
+/// where settings may come from.
+fn configuration_error(e: Error, settings: &Settings) -> CliError {
+    if e.vendor_code().is_none()
+        && matches!(e.kind(), ErrorKind::Config | ErrorKind::InvalidArgument)
+    {
+        let mut text = e.message().to_string();
+        if let Some(hint) = e.hint() {
+            text.push_str("; ");
+            text.push_str(hint);
+        }
+        CliError::Config(format!("{text} ({})", settings.where_hint()))
+    } else {
+        CliError::Vendor(e)
+    }
+}

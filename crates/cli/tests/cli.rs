@@ -1,0 +1,491 @@
+//! End-to-end runs of the built `roster` binary against an in-process sandbox: every vendor,
+//! command and format; exit codes; atomic output.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use roster_cli::output::{Record, cell};
+use roster_core::{Attendee, Registration, RosterEntry};
+use roster_sandbox::{DataConfig, Fault, Sandbox, SandboxConfig, SandboxHandle, Vendor};
+use serde_json::Value;
+
+const VENDORS: [(&str, Vendor, &str); 3] = [
+    ("wecom", Vendor::WeCom, "seed-oneoff"),
+    ("tencent-meeting", Vendor::Tencent, "seed-oneoff"),
+    ("quanshi", Vendor::Quanshi, "seed-single"),
+];
+
+async fn sandbox() -> SandboxHandle {
+    Sandbox::start(SandboxConfig {
+        data: DataConfig {
+            // Three pages of participants, for the failed-export test.
+            large_meetings: vec![250],
+            ..DataConfig::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+/// Runs the binary with only the given variables, in an empty directory (no roster.toml).
+async fn roster(env: Vec<(String, String)>, args: Vec<String>, dir: &Path) -> Output {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(&args)
+            .env_clear()
+            .envs(env)
+            .current_dir(dir)
+            .output()
+            .expect("roster runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn args(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn meeting_id(sandbox: &SandboxHandle, vendor: Vendor, label: &str) -> String {
+    sandbox
+        .catalog()
+        .by_label(vendor, label)
+        .unwrap_or_else(|| panic!("{label} in the catalog"))
+        .id
+        .clone()
+}
+
+/// The sessions and registrations the sandbox says a full export returns.
+fn truth(sandbox: &SandboxHandle, vendor: Vendor, id: &str) -> (Vec<Value>, Vec<Value>) {
+    let t = sandbox.truth();
+    match vendor {
+        Vendor::WeCom => (
+            t.wecom_attendees(id, None, None),
+            t.wecom_enrollments(id, None),
+        ),
+        Vendor::Tencent => (
+            t.tencent_participants(id, None, None),
+            t.tencent_enroll_approvals(id, None),
+        ),
+        Vendor::Quanshi => (t.quanshi_sessions(id), t.quanshi_invitees(id)),
+    }
+}
+
+fn flatten<R: Record + serde::Serialize>(record: &R) -> Vec<String> {
+    let v = serde_json::to_value(record).unwrap();
+    R::COLUMNS.iter().map(|k| cell(v.get(*k))).collect()
+}
+
+fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(bytes);
+    let headers = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|row| row.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (headers, rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_vendor_command_and_format() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+
+    for (flag, vendor, label) in VENDORS {
+        let id = meeting_id(&sandbox, vendor, label);
+        let (sessions, registrations) = truth(&sandbox, vendor, &id);
+        assert!(
+            !sessions.is_empty(),
+            "{flag}: the seed meeting has sessions"
+        );
+        let select = |cmd: &str, format: &str| {
+            args(&[cmd, "--vendor", flag, "--meeting", &id, "--format", format])
+        };
+
+        // Attendees: JSON Lines is the reference; each line is an Attendee of this meeting.
+        let out = roster(env.clone(), select("attendees", "jsonl"), dir.path()).await;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        let attendees: Vec<Attendee> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is an Attendee"))
+            .collect();
+        assert_eq!(
+            attendees.len(),
+            sessions.len(),
+            "{flag}: every session exactly once"
+        );
+        assert!(attendees.iter().all(|a| a.meeting_id == id));
+        assert!(text(&out.stderr).contains(&format!("{} attendee sessions", sessions.len())));
+
+        // CSV parses back to the same records.
+        let out = roster(env.clone(), select("attendees", "csv"), dir.path()).await;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        let (headers, rows) = parse_csv(&out.stdout);
+        assert_eq!(headers, Attendee::COLUMNS);
+        let expected: Vec<Vec<String>> = attendees.iter().map(flatten).collect();
+        assert_eq!(rows, expected, "{flag}: CSV round trip");
+
+        // JSON is one array of the same records.
+        let out = roster(env.clone(), select("attendees", "json"), dir.path()).await;
+        assert!(out.status.success());
+        let array: Vec<Attendee> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(array, attendees);
+
+        // Table: header, rule, one line per session.
+        let out = roster(env.clone(), select("attendees", "table"), dir.path()).await;
+        assert!(out.status.success());
+        assert_eq!(text(&out.stdout).lines().count(), sessions.len() + 2);
+
+        // Registrations in every format.
+        let out = roster(env.clone(), select("registrations", "jsonl"), dir.path()).await;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        let regs: Vec<Registration> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            regs.len(),
+            registrations.len(),
+            "{flag}: every registration"
+        );
+        let out = roster(env.clone(), select("registrations", "csv"), dir.path()).await;
+        let (headers, rows) = parse_csv(&out.stdout);
+        assert_eq!(headers, Registration::COLUMNS);
+        assert_eq!(rows, regs.iter().map(flatten).collect::<Vec<_>>());
+
+        // Report: one row per person; its sums match the ground truth.
+        let out = roster(env.clone(), select("report", "json"), dir.path()).await;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        let entries: Vec<RosterEntry> = serde_json::from_slice(&out.stdout).unwrap();
+        let sessions_in_report: u64 = entries.iter().map(|e| u64::from(e.sessions)).sum();
+        assert_eq!(
+            sessions_in_report,
+            sessions.len() as u64,
+            "{flag}: sessions"
+        );
+        let registered = entries.iter().filter(|e| e.registered).count();
+        let distinct_registrants: HashSet<String> = registrations
+            .iter()
+            .map(|r| {
+                ["userid", "tmp_openid", "ms_open_id", "user", "enroll_id"]
+                    .iter()
+                    .find_map(|k| r.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| r.to_string())
+            })
+            .collect();
+        assert_eq!(
+            registered,
+            distinct_registrants.len(),
+            "{flag}: registrants"
+        );
+        let stderr = text(&out.stderr);
+        for word in [
+            "registered",
+            "attended",
+            "no-shows",
+            "walk-ins",
+            "avg minutes",
+        ] {
+            assert!(stderr.contains(word), "{flag}: summary on stderr: {stderr}");
+        }
+        let out = roster(env.clone(), select("report", "table"), dir.path()).await;
+        let table = text(&out.stdout);
+        assert_eq!(
+            table.lines().count(),
+            entries.len() + 2 + 6,
+            "{flag}: header, rule, rows, blank line, five summary lines"
+        );
+        assert!(table.contains(&format!(
+            "attended     {}",
+            entries.iter().filter(|e| e.attended).count()
+        )));
+        let out = roster(env.clone(), select("report", "csv"), dir.path()).await;
+        let (headers, rows) = parse_csv(&out.stdout);
+        assert_eq!(headers, RosterEntry::COLUMNS);
+        assert_eq!(rows.len(), entries.len());
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_export_leaves_no_output_file() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "large-250");
+    // Page 1 succeeds, then the vendor refuses (9042 is never retried).
+    sandbox
+        .faults()
+        .inject_after("tencent.participants", 1, Fault::VendorCode(9042), u64::MAX);
+    let out = roster(
+        env.clone(),
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--format",
+            "csv",
+            "--output",
+            "out.csv",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("9042"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "neither the file nor a temporary file is left"
+    );
+
+    // Without the fault the same command writes the whole file.
+    sandbox.faults().clear();
+    let out = roster(
+        env,
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--format",
+            "jsonl",
+            "--output",
+            "out.jsonl",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 250);
+    assert!(out.stdout.is_empty(), "records go to the file only");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_configuration_errors_exit_2_naming_the_variable() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // A missing setting names its variable.
+    for (flag, var) in [
+        ("wecom", "ROSTER_WECOM_CORP_ID"),
+        ("tencent-meeting", "ROSTER_TENCENT_APP_ID"),
+        ("quanshi", "ROSTER_QUANSHI_"),
+    ] {
+        let out = roster(
+            vec![],
+            args(&["attendees", "--vendor", flag, "--meeting", "1"]),
+            dir.path(),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(var), "{flag}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+
+    // Usage errors.
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    for bad in [
+        args(&["attendees", "--vendor", "zoom", "--meeting", "1"]),
+        args(&["attendees", "--vendor", "wecom"]),
+        args(&[
+            "attendees",
+            "--vendor",
+            "wecom",
+            "--meeting",
+            "1",
+            "--from",
+            "yesterday",
+        ]),
+        args(&[
+            "attendees",
+            "--vendor",
+            "wecom",
+            "--meeting",
+            "1",
+            "--join-url",
+            "https://x/y",
+        ]),
+        args(&[
+            "attendees",
+            "--vendor",
+            "wecom",
+            "--meeting",
+            "1",
+            "--from",
+            "200",
+            "--to",
+            "100",
+        ]),
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            "../1",
+        ]),
+        args(&[
+            "registrations",
+            "--vendor",
+            "quanshi",
+            "--join-url",
+            "ftp://example/x",
+        ]),
+        args(&[
+            "attendees",
+            "--vendor",
+            "wecom",
+            "--meeting",
+            "1",
+            "--profile",
+            "prod",
+        ]),
+    ] {
+        let out = roster(env.clone(), bad.clone(), dir.path()).await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+        assert_eq!(
+            sandbox.stats().total_requests(),
+            0,
+            "{bad:?} made no request"
+        );
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendor_errors_exit_1_with_code_and_hint_and_no_secret() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = sandbox.credentials();
+    let set = |env: &mut Vec<(String, String)>, k: &str, v: &str| {
+        env.retain(|(name, _)| name != k);
+        env.push((k.to_string(), v.to_string()));
+    };
+
+    let tencent = meeting_id(&sandbox, Vendor::Tencent, "seed-oneoff");
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    set(&mut env, "ROSTER_TENCENT_SECRET_KEY", "not-the-key");
+    let out = roster(
+        env,
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &tencent,
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("200003"), "{stderr}");
+    assert!(
+        stderr.contains("ROSTER_TENCENT_SECRET_KEY"),
+        "hint names the setting: {stderr}"
+    );
+    assert!(!stderr.contains("not-the-key"), "no secret printed");
+
+    let wecom = meeting_id(&sandbox, Vendor::WeCom, "seed-oneoff");
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    set(&mut env, "ROSTER_WECOM_CORP_SECRET", "wrong-secret");
+    let out = roster(
+        env,
+        args(&["attendees", "--vendor", "wecom", "--meeting", &wecom]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("40001"), "{stderr}");
+    assert!(stderr.contains("ROSTER_WECOM_CORP_SECRET"), "{stderr}");
+    assert!(!stderr.contains("wrong-secret"));
+
+    // An unknown meeting: the vendor's not-found code, exit 1.
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let out = roster(
+        env,
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            "123456789",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("9003"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains(&creds.tencent.secret_key));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_and_base_url_flag() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = sandbox.credentials();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "seed-oneoff");
+    std::fs::write(
+        dir.path().join("roster.toml"),
+        format!(
+            "[profiles.sandbox.tencent]\napp_id = \"{}\"\nsecret_id = \"{}\"\nsecret_key = \"{}\"\noperator_id = \"{}\"\nbase_url = \"http://127.0.0.1:9\"\n",
+            creds.tencent.app_id, creds.tencent.secret_id, creds.tencent.secret_key, creds.tencent.userid
+        ),
+    )
+    .unwrap();
+    // The profile's base URL points nowhere; --base-url wins.
+    let out = roster(
+        vec![],
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--profile",
+            "sandbox",
+            "--base-url",
+            &sandbox.base_url(),
+            "--format",
+            "jsonl",
+            "--quiet",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "--quiet: nothing on stderr");
+    let count = sandbox.truth().tencent_participants(&id, None, None).len();
+    assert_eq!(text(&out.stdout).lines().count(), count);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_every_vendor_without_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roster(vec![], args(&["demo"]), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for name in ["WeCom", "Tencent Meeting", "Quanshi"] {
+        assert!(stdout.contains(&format!("── {name} ·")), "{name}: {stdout}");
+    }
+    assert_eq!(stdout.matches("took ").count(), 3);
+    assert_eq!(stdout.matches("no-shows").count(), 3);
+}
