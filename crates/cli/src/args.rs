@@ -204,15 +204,19 @@ pub struct SandboxArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Seed of the generated meetings.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-    /// Share of requests that get an injected fault (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
-    pub fault_rate: f64,
+    /// Seed of the generated meetings [default: 7, or the configuration file's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Share of requests that get an injected fault, 0 to 1 [default: 0, or the file's].
+    #[arg(long, value_parser = parse_rate)]
+    pub fault_rate: Option<f64>,
     /// Load meetings from this JSON fixture.
     #[arg(long, value_name = "FILE")]
     pub fixture: Option<PathBuf>,
+    /// The emulator's full configuration (`SandboxConfig` of roster-sandbox) as JSON, or TOML
+    /// when the name ends in .toml: data sizes, rate limits, token lifetimes, latency, faults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Parses RFC 3339 or Unix seconds.

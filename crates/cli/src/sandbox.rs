@@ -55,18 +55,50 @@ fn shell_quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', r"'\''"))
 }
 
-/// Runs the standalone emulator.
-pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
-    let mut config = SandboxConfig {
-        seed: args.seed,
-        ..SandboxConfig::default()
+/// The seed when neither the flag nor a configuration file gives one.
+const DEFAULT_SEED: u64 = 7;
+
+/// The emulator configuration of the flags: the `--config` file (or the defaults with seed 7),
+/// then `--seed`, `--fault-rate` and `--fixture` on top.
+pub fn config_of(args: &SandboxArgs) -> Result<SandboxConfig, CliError> {
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Config(format!("cannot read {}: {e}", path.display())))?;
+            let parsed = if path.extension().is_some_and(|e| e == "toml") {
+                toml::from_str::<SandboxConfig>(&text).map_err(|e| e.to_string())
+            } else {
+                serde_json::from_str::<SandboxConfig>(&text).map_err(|e| e.to_string())
+            };
+            parsed.map_err(|e| {
+                CliError::Config(format!(
+                    "{} is not a sandbox configuration: {e}",
+                    path.display()
+                ))
+            })?
+        }
+        None => SandboxConfig {
+            seed: DEFAULT_SEED,
+            ..SandboxConfig::default()
+        },
     };
-    config.faults.rate = args.fault_rate;
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if let Some(rate) = args.fault_rate {
+        config.faults.rate = rate;
+    }
     if let Some(path) = &args.fixture {
         let fixture = Fixture::from_file(path)
             .map_err(|e| CliError::Config(format!("fixture {}: {e}", path.display())))?;
         config.fixture = Some(fixture);
     }
+    Ok(config)
+}
+
+/// Runs the standalone emulator.
+pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
+    let config = config_of(args)?;
     let handle = Sandbox::start_on(config, args.listen)
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {}: {e}", args.listen)))?;
@@ -105,6 +137,51 @@ pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sandbox_args(extra: &[&str]) -> SandboxArgs {
+        use clap::Parser;
+        let mut argv = vec!["roster", "sandbox"];
+        argv.extend_from_slice(extra);
+        match crate::args::Cli::try_parse_from(argv).unwrap().command {
+            crate::args::Command::Sandbox(a) => a,
+            _ => unreachable!("sandbox subcommand"),
+        }
+    }
+
+    #[test]
+    fn configuration_file_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("s.json");
+        std::fs::write(
+            &json,
+            r#"{"seed": 99, "data": {"small_meetings": 3, "large_meetings": [5000]}}"#,
+        )
+        .unwrap();
+        let c = config_of(&sandbox_args(&["--config", json.to_str().unwrap()])).unwrap();
+        assert_eq!(c.seed, 99);
+        assert_eq!(c.data.small_meetings, 3);
+        assert_eq!(c.data.large_meetings, vec![5000]);
+        let c = config_of(&sandbox_args(&[
+            "--config",
+            json.to_str().unwrap(),
+            "--seed",
+            "5",
+            "--fault-rate",
+            "0.25",
+        ]))
+        .unwrap();
+        assert_eq!((c.seed, c.faults.rate), (5, 0.25));
+
+        let toml_file = dir.path().join("s.toml");
+        std::fs::write(&toml_file, "seed = 3\n[tencent]\nper_minute = 3000\n").unwrap();
+        let c = config_of(&sandbox_args(&["--config", toml_file.to_str().unwrap()])).unwrap();
+        assert_eq!((c.seed, c.tencent.per_minute), (3, 3000));
+
+        std::fs::write(&json, "{\"seed\": \"x\"}").unwrap();
+        let e = config_of(&sandbox_args(&["--config", json.to_str().unwrap()])).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(config_of(&sandbox_args(&[])).unwrap().seed, DEFAULT_SEED);
+    }
 
     #[test]
     fn quoting() {

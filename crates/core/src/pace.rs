@@ -103,6 +103,17 @@ impl Default for Pacer {
     }
 }
 
+/// Parses a calls-per-minute setting (`ROSTER_<VENDOR>_CALLS_PER_MINUTE`): a whole number, `0`
+/// meaning unlimited. Anything else is a [`crate::ErrorKind::Config`] error naming `variable`.
+pub fn parse_calls_per_minute(variable: &str, value: &str) -> crate::Result<u32> {
+    value.trim().parse::<u32>().map_err(|_| {
+        crate::Error::config(format!(
+            "{variable} must be a whole number of calls per minute (0: unlimited), not {:?}",
+            value.trim()
+        ))
+    })
+}
+
 /// Proof of a paced call slot; dropping it frees the concurrency slot.
 #[derive(Debug)]
 pub struct PacerPermit {
@@ -114,6 +125,15 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn calls_per_minute_settings() {
+        assert_eq!(parse_calls_per_minute("X", " 3000 ").unwrap(), 3000);
+        assert_eq!(parse_calls_per_minute("X", "0").unwrap(), 0);
+        let e = parse_calls_per_minute("ROSTER_X_CALLS_PER_MINUTE", "fast").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(e.message().contains("ROSTER_X_CALLS_PER_MINUTE"));
+    }
 
     #[tokio::test]
     async fn unlimited_never_waits() {

@@ -58,6 +58,8 @@ pub const ENV_BASE_URL: &str = "ROSTER_QUANSHI_BASE_URL";
 pub const ENV_EVENTS_BASE_URL: &str = "ROSTER_QUANSHI_EVENTS_BASE_URL";
 /// Environment variable: path of the join-link lookup (no default: the real path is unknown).
 pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
+/// Environment variable: calls per minute per AppKey (`0`: unlimited; default 120).
+pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 
 /// The two API families, with different hosts and envelopes (spec §1, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -358,6 +360,10 @@ impl QuanshiConfig {
             config.events_base_url = url;
         }
         config.paths.join_url_lookup = get(ENV_JOIN_URL_PATH);
+        if let Some(v) = get(ENV_CALLS_PER_MINUTE) {
+            config.calls_per_minute =
+                roster_core::parse_calls_per_minute(ENV_CALLS_PER_MINUTE, &v)?;
+        }
         if config.token.is_none() {
             for (name, present) in [
                 (ENV_APP_ID, config.app_key.is_some()),
@@ -742,6 +748,23 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("my-app"));
+    }
+
+    #[test]
+    fn calls_per_minute_from_the_environment() {
+        let base = |extra: Option<&'static str>| {
+            move |name: &str| match name {
+                ENV_TOKEN => Some("t".to_string()),
+                ENV_CALLS_PER_MINUTE => extra.map(str::to_string),
+                _ => None,
+            }
+        };
+        let c = QuanshiConfig::from_lookup(base(None)).unwrap();
+        assert_eq!(c.calls_per_minute, DEFAULT_CALLS_PER_MINUTE);
+        let c = QuanshiConfig::from_lookup(base(Some("0"))).unwrap();
+        assert_eq!(c.calls_per_minute, 0);
+        let e = QuanshiConfig::from_lookup(base(Some("many"))).unwrap_err();
+        assert!(e.message().contains(ENV_CALLS_PER_MINUTE));
     }
 
     #[test]

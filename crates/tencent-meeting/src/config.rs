@@ -49,6 +49,8 @@ pub mod env {
     pub const OPERATOR_ID: &str = "ROSTER_TENCENT_OPERATOR_ID";
     /// Base URL override (default the production host).
     pub const BASE_URL: &str = "ROSTER_TENCENT_BASE_URL";
+    /// Calls per minute per AppId (`0`: unlimited; default 240).
+    pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
 }
 
 /// AK/SK credentials from the enterprise admin console (企业管理 > 高级 > restApi).
@@ -216,6 +218,10 @@ impl ClientBuilder {
         if let Some(url) = get(env::BASE_URL) {
             builder = builder.base_url(url);
         }
+        if let Some(v) = get(env::CALLS_PER_MINUTE) {
+            let calls = roster_core::parse_calls_per_minute(env::CALLS_PER_MINUTE, &v)?;
+            builder = builder.calls_per_minute(calls);
+        }
         Ok(builder)
     }
 
@@ -358,6 +364,24 @@ mod tests {
         let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
         assert_eq!(b.credentials.sdk_id(), Some("sdk"));
         assert_eq!(b.base_url, "http://127.0.0.1:9");
+        assert!(b.pacer.is_none(), "default pacing unless configured");
+
+        vars.insert(env::CALLS_PER_MINUTE, "3000");
+        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
+        assert_eq!(
+            b.pacer.as_ref().and_then(|p| p.calls_per_minute()),
+            Some(3000)
+        );
+        vars.insert(env::CALLS_PER_MINUTE, "0");
+        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
+        assert_eq!(
+            b.pacer.as_ref().map(|p| p.calls_per_minute()),
+            Some(None),
+            "0: unlimited"
+        );
+        vars.insert(env::CALLS_PER_MINUTE, "-1");
+        assert!(ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).is_err());
+        vars.remove(env::CALLS_PER_MINUTE);
 
         for missing in [
             env::APP_ID,

@@ -37,6 +37,8 @@ pub const ENV_CORP_ID: &str = "ROSTER_WECOM_CORP_ID";
 pub const ENV_CORP_SECRET: &str = "ROSTER_WECOM_CORP_SECRET";
 /// Environment variable overriding the base URL.
 pub const ENV_BASE_URL: &str = "ROSTER_WECOM_BASE_URL";
+/// Environment variable: calls per minute per API (`0`: unlimited; default 600).
+pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_WECOM_CALLS_PER_MINUTE";
 
 /// Client-side pacing of each API: a rate and a cap on calls in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +218,11 @@ impl WeComConfig {
             && !url.trim().is_empty()
         {
             config = config.with_base_url(url.trim());
+        }
+        if let Some(v) = lookup(ENV_CALLS_PER_MINUTE).filter(|v| !v.trim().is_empty()) {
+            let calls = roster_core::parse_calls_per_minute(ENV_CALLS_PER_MINUTE, &v)?;
+            let in_flight = config.pacing().max_in_flight;
+            config = config.with_pacing(Pacing::new(calls, in_flight));
         }
         Ok(config)
     }
@@ -504,5 +511,22 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.base_url(), DEFAULT_BASE_URL);
+        assert_eq!(c.pacing(), Pacing::default());
+
+        let c = WeComConfig::from_lookup(vars(&[
+            ("ROSTER_WECOM_CORP_ID", "ww1"),
+            ("ROSTER_WECOM_CORP_SECRET", "s"),
+            (ENV_CALLS_PER_MINUTE, "3000"),
+        ]))
+        .unwrap();
+        assert_eq!(c.pacing().calls_per_minute, 3000);
+        assert_eq!(c.pacing().max_in_flight, Pacing::default().max_in_flight);
+        let e = WeComConfig::from_lookup(vars(&[
+            ("ROSTER_WECOM_CORP_ID", "ww1"),
+            ("ROSTER_WECOM_CORP_SECRET", "s"),
+            (ENV_CALLS_PER_MINUTE, "lots"),
+        ]))
+        .unwrap_err();
+        assert!(e.message().contains(ENV_CALLS_PER_MINUTE));
     }
 }
