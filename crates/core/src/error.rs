@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::vendor::Vendor;
@@ -152,12 +153,15 @@ impl ApiDetails {
 
 /// The error type of every roster crate.
 ///
-/// Cheap to move (one box). Inspect it with [`Error::kind`], [`Error::class`] and the accessors;
-/// its `Display` is one line naming vendor, code, message and request id.
+/// Cheap to move (one box) and to clone (a failure shared by every caller that waited for it).
+/// Inspect it with [`Error::kind`], [`Error::class`] and the accessors; its `Display` is one line
+/// naming vendor, code, message and request id.
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     class: RetryClass,
@@ -168,7 +172,7 @@ struct Inner {
     retry_after: Option<Duration>,
     body_snippet: Option<String>,
     hint: Option<Cow<'static, str>>,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl Error {
@@ -287,7 +291,7 @@ impl Error {
 
     /// Attaches an underlying cause. It must not render a secret or a URL.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(Arc::new(source));
         self
     }
 
@@ -497,6 +501,27 @@ mod tests {
         assert!(s.len() <= 1024 + 3 + 3, "snippet is bounded: {}", s.len());
         assert!(s.starts_with("好好"));
         assert!(e.without_body().body_snippet().is_none());
+    }
+
+    #[test]
+    fn clones_keep_everything() {
+        let e = Error::api(
+            Vendor::WeCom,
+            ApiDetails::new(40001, "invalid credential").with_request_id("h1"),
+            ErrorKind::Config,
+            RetryClass::Fatal,
+        )
+        .with_status(200)
+        .with_hint("check the secret")
+        .with_retry_after(Duration::from_secs(3))
+        .with_source(std::io::Error::other("cause"));
+        let c = e.clone();
+        assert_eq!(c.to_string(), e.to_string());
+        assert_eq!(format!("{c:?}"), format!("{e:?}"));
+        assert_eq!(
+            std::error::Error::source(&c).map(ToString::to_string),
+            Some("cause".to_string())
+        );
     }
 
     #[test]

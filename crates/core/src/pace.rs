@@ -84,6 +84,10 @@ impl Pacer {
     }
 
     /// Waits for a free slot and a rate token. Hold the permit for the duration of the call.
+    ///
+    /// The slot is taken first and the rate token last, so a call leaves right after its token:
+    /// tokens taken while waiting for a slot would let several calls leave together later and
+    /// crowd a vendor's fixed calendar-minute window.
     pub async fn acquire(&self) -> PacerPermit {
         let permit = match &self.concurrency {
             // The semaphore is never closed, so acquisition only fails if it were.

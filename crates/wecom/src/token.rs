@@ -24,10 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use roster_core::{
-    ApiDetails, Error, ErrorKind, ExposeSecret, Result, RetryClass, SecretString, SharedClock,
-    Vendor,
-};
+use roster_core::{Error, ErrorKind, ExposeSecret, Result, SecretString, SharedClock};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -198,61 +195,15 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// A failed `gettoken`, kept so that it can be handed to other callers without asking the
-/// server again (`Error` is not `Clone`; this holds everything needed to rebuild it).
-#[derive(Debug, Clone)]
-struct FailedFetch {
-    kind: ErrorKind,
-    class: RetryClass,
-    message: String,
-    details: Option<ApiDetails>,
-    status: Option<u16>,
-    retry_after: Option<Duration>,
-    hint: Option<String>,
-}
-
-impl FailedFetch {
-    fn of(error: &Error) -> Self {
-        Self {
-            kind: error.kind(),
-            class: error.class(),
-            message: error.message().to_string(),
-            details: error.api_details().cloned(),
-            status: error.http_status(),
-            retry_after: error.retry_after(),
-            hint: error.hint().map(str::to_string),
-        }
-    }
-
-    fn to_error(&self) -> Error {
-        let mut e = match &self.details {
-            Some(details) => Error::api(Vendor::WeCom, details.clone(), self.kind, self.class),
-            None => Error::new(self.kind, self.message.clone())
-                .with_vendor(Vendor::WeCom)
-                .with_class(self.class),
-        };
-        if let Some(status) = self.status {
-            e = e.with_status(status);
-        }
-        if let Some(after) = self.retry_after {
-            e = e.with_retry_after(after);
-        }
-        if let Some(hint) = &self.hint {
-            e = e.with_hint(hint.clone());
-        }
-        e
-    }
-}
-
 /// What the fetches so far have left behind.
 #[derive(Debug, Default)]
 struct FetchLog {
     /// Incremented by every completed fetch.
     epoch: u64,
     /// The latest fetch, if it failed.
-    last_failure: Option<FailedFetch>,
+    last_failure: Option<Error>,
     /// A configuration failure: never fetch again (until cleared).
-    sticky: Option<FailedFetch>,
+    sticky: Option<Error>,
 }
 
 /// The cache of one client: lazy, single-flight, compare-and-invalidate.
@@ -314,7 +265,7 @@ impl TokenCache {
         let seen = {
             let log = self.lock_log();
             if let Some(failure) = &log.sticky {
-                return Err(failure.to_error());
+                return Err(failure.clone());
             }
             log.epoch
         };
@@ -327,10 +278,10 @@ impl TokenCache {
         let shared_failure = {
             let log = self.lock_log();
             if let Some(failure) = &log.sticky {
-                return Err(failure.to_error());
+                return Err(failure.clone());
             }
             match &log.last_failure {
-                Some(failure) if log.epoch != seen => Some(failure.to_error()),
+                Some(failure) if log.epoch != seen => Some(failure.clone()),
                 _ => None,
             }
         };
@@ -349,12 +300,12 @@ impl TokenCache {
                     false
                 }
                 Err(error) => {
-                    let failure = FailedFetch::of(error);
+                    // Shared with every caller that waited for this fetch.
                     let config = error.kind() == ErrorKind::Config;
                     if config {
-                        log.sticky = Some(failure.clone());
+                        log.sticky = Some(error.clone());
                     }
-                    log.last_failure = Some(failure);
+                    log.last_failure = Some(error.clone());
                     config
                 }
             }
@@ -434,7 +385,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::{Clock, ManualClock, RetryClass, Vendor};
+    use roster_core::{ApiDetails, Clock, ManualClock, RetryClass, Vendor};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn token(value: &str, at: OffsetDateTime, secs: u64) -> AccessToken {
