@@ -136,6 +136,9 @@ pub struct Answer {
     /// The answer text(s): one for single choice and short answers, several for multiple choice.
     #[serde(default)]
     pub values: Vec<String>,
+    /// Vendor fields of the answer not mapped above (omitted from JSON when empty).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 impl Answer {
@@ -148,6 +151,7 @@ impl Answer {
             special_type: None,
             required: None,
             values,
+            extra: Map::new(),
         }
     }
 

@@ -164,6 +164,68 @@ pub fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
 
+/// `Vec<String>` from an array (numbers and booleans printed, other items skipped), a single
+/// string or number, or `null`.
+pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items.iter().filter_map(value_as_string).collect(),
+        Value::Null => Vec::new(),
+        other => value_as_string(&other).into_iter().collect(),
+    })
+}
+
+/// One answer of an enrollment form, as WeCom (`enroll/list`) and Tencent Meeting
+/// (`enroll/approvals`) send it: WeCom meetings run on Tencent Meeting, and both APIs use this
+/// shape. Convert it with `Answer::from`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EnrollAnswer {
+    /// The answer text(s): one for single choice and short answers, several for multiple choice;
+    /// a single string is accepted too.
+    #[serde(default, deserialize_with = "string_list")]
+    pub answer_content: Vec<String>,
+    /// `1` not required, `2` required.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub is_required: Option<i64>,
+    /// Question number (1, 2, 3 …).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_num: Option<i64>,
+    /// Question title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub question_title: Option<String>,
+    /// `1` single choice, `2` multiple choice, `3` short answer.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub question_type: Option<i64>,
+    /// `1` none, `2` phone, `3` e-mail, `4` name, `5` company.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub special_type: Option<i64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+impl From<EnrollAnswer> for crate::model::Answer {
+    /// Maps the codes; unknown fields, and an `is_required` other than 1 or 2, go to
+    /// [`crate::Answer::extra`].
+    fn from(wire: EnrollAnswer) -> Self {
+        let mut a = crate::model::Answer::new(wire.answer_content);
+        a.question_num = wire.question_num;
+        a.title = wire.question_title;
+        a.question_type = wire.question_type.map(crate::QuestionType::from_code);
+        a.special_type = wire.special_type.map(crate::SpecialType::from_code);
+        a.required = match wire.is_required {
+            Some(2) => Some(true),
+            Some(1) => Some(false),
+            _ => None,
+        };
+        a.extra = wire.extra;
+        if let Some(other) = wire.is_required.filter(|v| *v != 1 && *v != 2) {
+            a.extra.insert("is_required".into(), Value::from(other));
+        }
+        a
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +334,34 @@ mod tests {
             1_668_741_948
         );
         assert_eq!(unix_seconds(i64::MAX), None);
+    }
+
+    #[test]
+    fn enroll_answers_keep_everything() {
+        let wire: EnrollAnswer = serde_json::from_value(json!({
+            "answer_content": ["A", 2], "is_required": 2, "question_num": "3",
+            "question_title": "手机号", "question_type": 3, "special_type": 2, "hint": "new"
+        }))
+        .unwrap();
+        let a = crate::Answer::from(wire);
+        assert_eq!(a.values, vec!["A", "2"]);
+        assert_eq!(a.required, Some(true));
+        assert_eq!(a.question_num, Some(3));
+        assert_eq!(a.special_type, Some(crate::SpecialType::Phone));
+        assert_eq!(a.extra.get("hint"), Some(&json!("new")));
+
+        let odd: EnrollAnswer =
+            serde_json::from_value(json!({"answer_content": "only", "is_required": 9})).unwrap();
+        let a = crate::Answer::from(odd);
+        assert_eq!(a.values, vec!["only"]);
+        assert_eq!(a.required, None);
+        assert_eq!(
+            a.extra.get("is_required"),
+            Some(&json!(9)),
+            "unknown value kept"
+        );
+        let none: EnrollAnswer = serde_json::from_value(json!({"answer_content": null})).unwrap();
+        assert!(none.answer_content.is_empty());
     }
 
     #[test]

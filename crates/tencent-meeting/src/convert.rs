@@ -3,8 +3,8 @@
 
 use roster_core::wire::{non_empty, parse_utc8_text};
 use roster_core::{
-    Answer, Attendee, Device, EXTRA_NAME_UNDECODABLE, JoinType, QuestionType, Registration,
-    RegistrationSource, RegistrationStatus, Role, SpecialType, Vendor, WebinarRole,
+    Answer, Attendee, Device, EXTRA_NAME_UNDECODABLE, JoinType, Registration, RegistrationSource,
+    RegistrationStatus, Role, Vendor, WebinarRole,
 };
 use serde_json::{Map, Value};
 
@@ -92,35 +92,7 @@ pub fn registration_from_enroll(e: Enroll, meeting_id: &str) -> Registration {
     r.source = e.enroll_source_type.map(RegistrationSource::from_code);
     put_str(&mut extra, "enroll_code", non_empty(e.enroll_code));
 
-    let mut answer_extras = Vec::new();
-    for ans in e.answer_list {
-        let mut a = Answer::new(ans.answer_content);
-        a.question_num = ans.question_num;
-        a.title = ans.question_title;
-        a.question_type = ans.question_type.map(QuestionType::from_code);
-        a.special_type = ans.special_type.map(SpecialType::from_code);
-        a.required = match ans.is_required {
-            Some(2) => Some(true),
-            Some(1) => Some(false),
-            _ => None,
-        };
-        if !ans.extra.is_empty() || ans.is_required.is_some_and(|v| v != 1 && v != 2) {
-            let mut x = ans.extra;
-            if let Some(v) = ans.is_required.filter(|v| *v != 1 && *v != 2) {
-                x.insert("is_required".into(), Value::from(v));
-            }
-            x.insert(
-                "question_num".into(),
-                a.question_num.map(Value::from).unwrap_or(Value::Null),
-            );
-            answer_extras.push(Value::Object(x));
-        }
-        r.answers.push(a);
-    }
-    if !answer_extras.is_empty() {
-        // Fields of answers the model has no place for, with their question number.
-        extra.insert("answer_list_extra".into(), Value::Array(answer_extras));
-    }
+    r.answers = e.answer_list.into_iter().map(Answer::from).collect();
     r.extra = extra;
     r.apply_special_answers();
     r
@@ -138,6 +110,7 @@ pub fn registration_from_invitee(u: UserRef, meeting_id: &str) -> Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_core::QuestionType;
     use serde_json::json;
     use time::macros::datetime;
 
@@ -248,10 +221,17 @@ mod tests {
             Some(QuestionType::MultipleChoice)
         );
         assert_eq!(r.answers[4].values, vec!["A", "B"]);
+        let third = r
+            .answers
+            .iter()
+            .find(|a| a.question_num == Some(3))
+            .unwrap();
         assert_eq!(
-            r.extra["answer_list_extra"],
-            json!([{"hint": "x", "question_num": 3}])
+            third.extra.get("hint"),
+            Some(&json!("x")),
+            "unknown answer fields kept"
         );
+        assert!(!r.extra.contains_key("answer_list_extra"));
     }
 
     #[test]

@@ -461,33 +461,9 @@ pub struct Enroll {
     pub extra: Map<String, Value>,
 }
 
-/// One answer of an enrollment.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EnrollAnswer {
-    /// Answer texts (one for single choice and short answers, several for multiple choice);
-    /// a single string is accepted too.
-    #[serde(default, deserialize_with = "string_list")]
-    pub answer_content: Vec<String>,
-    /// `1` not required, `2` required.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub is_required: Option<i64>,
-    /// Question number.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub question_num: Option<i64>,
-    /// Question title.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub question_title: Option<String>,
-    /// `1` single, `2` multiple choice, `3` short answer.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub question_type: Option<i64>,
-    /// `1` none, `2` phone, `3` e-mail, `4` name, `5` company.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub special_type: Option<i64>,
-    /// Other fields.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// One answer of an enrollment form (the shape WeCom shares; see
+/// [`roster_core::wire::EnrollAnswer`]).
+pub use roster_core::wire::EnrollAnswer;
 
 /// A meeting's state (spec §5.5), unknown states kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -611,16 +587,6 @@ fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D
     Ok(opt_string(d)?
         .filter(|s| !s.is_empty())
         .map(SecretString::from))
-}
-
-/// A list of strings from an array (non-string items printed, `null`s skipped), a single
-/// string, or `null`.
-fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.iter().filter_map(value_as_string).collect(),
-        Value::Null => Vec::new(),
-        other => value_as_string(&other).into_iter().collect(),
-    })
 }
 
 #[cfg(test)]

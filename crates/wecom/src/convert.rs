@@ -6,12 +6,12 @@
 
 use roster_core::wire::{non_empty, parse_utc8_text};
 use roster_core::{
-    Answer, Attendee, Device, JoinType, QuestionType, Registration, RegistrationSource,
-    RegistrationStatus, Role, SpecialType, Vendor, WebinarRole,
+    Answer, Attendee, Device, JoinType, Registration, RegistrationSource, RegistrationStatus, Role,
+    Vendor, WebinarRole,
 };
 use serde_json::Value;
 
-use crate::wire::{WireAnswer, WireAttendee, WireEnroll};
+use crate::wire::{WireAttendee, WireEnroll};
 
 /// One join session in the unified model. `sub_meeting_id` is the occurrence that was queried.
 pub fn attendee(wire: WireAttendee, meeting_id: &str, sub_meeting_id: Option<&str>) -> Attendee {
@@ -77,7 +77,7 @@ pub fn registration(wire: WireEnroll, meeting_id: &str) -> Registration {
     r.temp_id = non_empty(wire.tmp_openid);
     r.display_name = non_empty(wire.nick_name);
     r.source = wire.enroll_source_type.map(RegistrationSource::from_code);
-    r.answers = wire.answer_list.into_iter().map(answer).collect();
+    r.answers = wire.answer_list.into_iter().map(Answer::from).collect();
     r.extra = wire.extra;
     if let Some(text) = wire.enroll_time {
         // UTC+8 wall-clock text, not a timestamp: parsed, and kept raw under its wire name.
@@ -91,24 +91,10 @@ pub fn registration(wire: WireEnroll, meeting_id: &str) -> Registration {
     r
 }
 
-/// One answer in the unified model.
-pub fn answer(wire: WireAnswer) -> Answer {
-    let mut a = Answer::new(wire.answer_content);
-    a.question_num = wire.question_num;
-    a.title = wire.question_title;
-    a.question_type = wire.question_type.map(QuestionType::from_code);
-    a.special_type = wire.special_type.map(SpecialType::from_code);
-    a.required = match wire.is_required {
-        Some(2) => Some(true),
-        Some(1) => Some(false),
-        _ => None,
-    };
-    a
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_core::{QuestionType, SpecialType};
     use serde_json::json;
     use time::macros::datetime;
 
@@ -171,7 +157,7 @@ mod tests {
                 {"answer_content": ["li@example.com"], "question_type": 3, "special_type": 3},
                 {"answer_content": ["李四"], "question_type": 3, "special_type": 4},
                 {"answer_content": ["腾讯"], "question_type": 3, "special_type": 5},
-                {"answer_content": ["?"], "question_type": 9, "special_type": 7}
+                {"answer_content": ["?"], "question_type": 9, "special_type": 7, "option_id": "o7"}
             ]
         }))
         .unwrap();
@@ -196,6 +182,11 @@ mod tests {
         assert_eq!(r.answers[2].required, None);
         assert_eq!(r.answers[7].question_type, Some(QuestionType::Unknown(9)));
         assert_eq!(r.answers[7].special_type, Some(SpecialType::Unknown(7)));
+        assert_eq!(
+            r.answers[7].extra.get("option_id"),
+            Some(&json!("o7")),
+            "fields the model has no place for are kept on the answer"
+        );
         // Special answers land in the contact fields; the phone-number nickname gives way to
         // the typed name.
         assert_eq!(r.phone.as_deref(), Some("13800138000"));

@@ -10,7 +10,8 @@ use std::fmt;
 
 use roster_core::SecretString;
 use roster_core::wire::{
-    null_as_default, opt_bool, opt_i64, opt_string, unix_seconds, value_as_string, value_as_time,
+    null_as_default, opt_bool, opt_i64, opt_string, string_list, unix_seconds, value_as_string,
+    value_as_time,
 };
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
@@ -227,40 +228,9 @@ pub struct WireEnroll {
     pub extra: Map<String, Value>,
 }
 
-/// One answer of an enrollment form.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct WireAnswer {
-    /// The answer text(s): one for single choice and short answers, several for multiple choice.
-    #[serde(default, deserialize_with = "string_list")]
-    pub answer_content: Vec<String>,
-    /// 1 not required, 2 required.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub is_required: Option<i64>,
-    /// Question number.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub question_num: Option<i64>,
-    /// Question title.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub question_title: Option<String>,
-    /// 1 single choice, 2 multiple choice, 3 short answer.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub question_type: Option<i64>,
-    /// 1 none, 2 phone, 3 e-mail, 4 name, 5 company.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub special_type: Option<i64>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// A list of strings from an array of strings or numbers, a single string, or `null`.
-fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.iter().filter_map(value_as_string).collect(),
-        Value::Null => Vec::new(),
-        other => value_as_string(&other).into_iter().collect(),
-    })
-}
+/// One answer of an enrollment form (the shape Tencent Meeting shares; see
+/// [`roster_core::wire::EnrollAnswer`]).
+pub use roster_core::wire::EnrollAnswer as WireAnswer;
 
 /// How `query_by_tmp_openid` orders several enrollments of one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
