@@ -14,6 +14,7 @@ use roster_core::PageObserver;
 pub struct Progress {
     bar: ProgressBar,
     pages: Arc<AtomicU64>,
+    quiet: bool,
 }
 
 impl Progress {
@@ -38,6 +39,7 @@ impl Progress {
         Self {
             bar,
             pages: Arc::new(AtomicU64::new(0)),
+            quiet,
         }
     }
 
@@ -67,6 +69,19 @@ impl PageObserver for Progress {
         let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
         self.bar.inc(items as u64);
         self.bar.set_message(format!("{pages} pages"));
+    }
+
+    /// Decisions the client made for the query go to stderr (above the bar), unless `--quiet`.
+    fn on_note(&self, note: &str) {
+        if self.quiet {
+            return;
+        }
+        let line = format!("roster: note: {note}");
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
     }
 }
 

@@ -118,7 +118,7 @@ pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
         (SandboxVendor::Quanshi, "quanshi"),
     ] {
         for m in catalog.of(vendor) {
-            println!("#   {flag:<16} {:<22} {:<18} {}", m.id, m.label, m.sessions);
+            println!("#   {flag:<16} {:<32} {:<20} {}", m.id, m.label, m.sessions);
         }
     }
     println!();

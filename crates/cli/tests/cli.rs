@@ -489,3 +489,85 @@ async fn demo_runs_every_vendor_without_configuration() {
     assert_eq!(stdout.matches("took ").count(), 3);
     assert_eq!(stdout.matches("no-shows").count(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_made_for_the_user_are_noted_on_stderr() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, vendor) in [
+        ("wecom", Vendor::WeCom),
+        ("tencent-meeting", Vendor::Tencent),
+    ] {
+        // A recurring meeting without --sub-meeting: the chosen occurrence is named.
+        let meeting = sandbox
+            .catalog()
+            .by_label(vendor, "seed-recurring")
+            .expect("a recurring seed meeting")
+            .clone();
+        let out = roster(
+            env.clone(),
+            args(&[
+                "attendees",
+                "--vendor",
+                flag,
+                "--meeting",
+                &meeting.id,
+                "--format",
+                "jsonl",
+            ]),
+            dir.path(),
+        )
+        .await;
+        assert!(out.status.success(), "{flag}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("is recurring: exporting its current"),
+            "{flag}: {stderr}"
+        );
+        assert!(
+            meeting.sub_meetings.iter().any(|s| stderr.contains(&s.id)),
+            "{flag}: the occurrences are listed: {stderr}"
+        );
+
+        // A one-off meeting without --from: the chosen range is named.
+        let id = meeting_id(&sandbox, vendor, "seed-oneoff");
+        let out = roster(
+            env.clone(),
+            args(&[
+                "attendees",
+                "--vendor",
+                flag,
+                "--meeting",
+                &id,
+                "--format",
+                "jsonl",
+            ]),
+            dir.path(),
+        )
+        .await;
+        assert!(
+            text(&out.stderr).contains("no start time given"),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+        // --quiet silences notes.
+        let out = roster(
+            env.clone(),
+            args(&[
+                "attendees",
+                "--vendor",
+                flag,
+                "--meeting",
+                &id,
+                "--format",
+                "jsonl",
+                "-q",
+            ]),
+            dir.path(),
+        )
+        .await;
+        assert!(out.stderr.is_empty(), "{flag}: {}", text(&out.stderr));
+    }
+    sandbox.shutdown().await;
+}

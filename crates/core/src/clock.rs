@@ -20,6 +20,14 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// A shared clock handle.
 pub type SharedClock = Arc<dyn Clock>;
 
+/// A time for messages: RFC 3339 to the second, in the time's own offset
+/// (`2026-03-01T09:00:00+08:00`).
+pub fn format_time(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
 /// The system clock with tokio sleeps.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
@@ -82,6 +90,10 @@ impl ManualClock {
     }
 
     /// A clock frozen at a Unix time in seconds.
+    ///
+    /// # Panics
+    ///
+    /// If `seconds` is outside the years -9999 to 9999 (a test set-up error).
     pub fn at_unix(seconds: i64) -> Self {
         Self::new(OffsetDateTime::from_unix_timestamp(seconds).expect("unix time in range"))
     }
@@ -140,6 +152,14 @@ mod tests {
         c.advance(Duration::from_secs(1));
         assert_eq!(c.now().unix_timestamp(), 1_006);
         assert_eq!(c.sleeps(), vec![Duration::from_secs(5)]);
+    }
+
+    #[test]
+    fn message_times() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_772_326_800_500_000_000).unwrap();
+        assert_eq!(format_time(t), "2026-03-01T01:00:00Z");
+        let t8 = t.to_offset(time::macros::offset!(+8));
+        assert_eq!(format_time(t8), "2026-03-01T09:00:00+08:00");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub mod vendor;
 pub mod window;
 pub mod wire;
 
-pub use clock::{Clock, ManualClock, OffsetClock, SharedClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SharedClock, SystemClock, format_time};
 pub use enums::{
     Device, JoinType, QuestionType, RegistrationFilter, RegistrationSource, RegistrationStatus,
     Role, SpecialType, WebinarRole,

@@ -138,10 +138,18 @@ pub trait ListRequest: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Page<Self::Item>>> + Send;
 }
 
-/// Told about every page as it arrives (progress bars).
+/// Told about every page as it arrives (progress bars), and about decisions a client made on the
+/// caller's behalf.
 pub trait PageObserver: Send + Sync {
     /// A page with `items` records arrived; `total_hint` is the vendor's total, if known.
     fn on_page(&self, items: usize, total_hint: Option<u64>);
+
+    /// A client resolved something the query left open, in words for people: which occurrence
+    /// of a recurring meeting it exports, which time range it chose, which list it fell back to.
+    /// Nothing is decided silently; the default ignores the note.
+    fn on_note(&self, note: &str) {
+        let _ = note;
+    }
 }
 
 impl<F> PageObserver for F

@@ -113,6 +113,15 @@ impl MeetingQuery {
         self.observer = Some(observer);
         self
     }
+
+    /// Tells the observer (if any) about a decision made for this query
+    /// ([`PageObserver::on_note`]), and logs it at debug level.
+    pub fn note(&self, note: &str) {
+        tracing::debug!(note, "query resolved");
+        if let Some(o) = &self.observer {
+            o.on_note(note);
+        }
+    }
 }
 
 /// A vendor client seen through the unified model.
@@ -151,6 +160,22 @@ mod tests {
         async fn registrations(&self, _q: &MeetingQuery) -> Result<RecordStream<Registration>> {
             Ok(futures::stream::empty().boxed())
         }
+    }
+
+    #[test]
+    fn notes_reach_the_observer() {
+        struct Notes(std::sync::Mutex<Vec<String>>);
+        impl PageObserver for Notes {
+            fn on_page(&self, _items: usize, _total: Option<u64>) {}
+            fn on_note(&self, note: &str) {
+                self.0.lock().unwrap().push(note.to_string());
+            }
+        }
+        let notes = Arc::new(Notes(std::sync::Mutex::new(Vec::new())));
+        let q = MeetingQuery::new("m").observer(notes.clone());
+        q.note("using occurrence 2");
+        MeetingQuery::new("m").note("nobody listens: no panic");
+        assert_eq!(*notes.0.lock().unwrap(), vec!["using occurrence 2"]);
     }
 
     #[tokio::test]

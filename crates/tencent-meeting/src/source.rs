@@ -116,6 +116,10 @@ impl TencentMeetingClient {
             return match current {
                 Some(sub) => {
                     validate_id("current sub-meeting id", &sub)?;
+                    query.note(&format!(
+                        "meeting {} is recurring: exporting its current (ongoing or next) occurrence {sub}; pass a sub-meeting id for another{listed}",
+                        query.meeting_id
+                    ));
                     Ok(AttendancePlan::Occurrence {
                         sub_meeting_id: sub,
                     })
@@ -147,6 +151,19 @@ impl TencentMeetingClient {
             return Err(Error::invalid_argument(format!(
                 "the time range is empty: from {from} is not before to {to}"
             )));
+        }
+        match origin {
+            RangeOrigin::Schedule => query.note(&format!(
+                "no start time given: sessions joined from {} (a day before the scheduled start) to {}",
+                roster_core::format_time(from),
+                roster_core::format_time(to)
+            )),
+            RangeOrigin::Lookback => query.note(&format!(
+                "no start time given and no meeting detail: sessions joined from {} (the default look-back) to {}",
+                roster_core::format_time(from),
+                roster_core::format_time(to)
+            )),
+            _ => {}
         }
         let windows = split_windows(from, to, MAX_WINDOW)?;
         Ok(AttendancePlan::Windows { windows, origin })
@@ -244,8 +261,16 @@ impl TencentMeetingClient {
                     "enrollment not enabled; listing invitees instead"
                 );
                 if query.status != RegistrationFilter::All {
+                    query.note(&format!(
+                        "meeting {} has no enrollment, and its invitees have no status: nothing matches the status filter",
+                        query.meeting_id
+                    ));
                     return Ok(stream::empty().boxed());
                 }
+                query.note(&format!(
+                    "meeting {} has no enrollment: listing its invitees instead",
+                    query.meeting_id
+                ));
                 let mut p = Paginator::new(self.invitees_list(query.meeting_id.clone())?);
                 if let Some(o) = query.observer.clone() {
                     p = p.observer(o);

@@ -57,12 +57,31 @@ impl WeComClient {
         let info = self.get_info(&query.meeting_id, None).await?;
         if info.is_recurring() {
             return match info.current_sub_meeting() {
-                Some(sub) => Ok(AttendeePlan::SubMeeting(sub.to_string())),
+                Some(sub) => {
+                    query.note(&format!(
+                        "meeting {} is recurring: exporting its current (ongoing or next) occurrence {sub}; pass a sub-meeting id for another ({})",
+                        query.meeting_id,
+                        occurrences(&info)
+                    ));
+                    Ok(AttendeePlan::SubMeeting(sub.to_string()))
+                }
                 None => Err(no_current_occurrence(&query.meeting_id, &info)),
             };
         }
         let now = self.config().clock().now();
         let (from, to) = default_range(query, &info, now, self.config().default_lookback());
+        if query.from.is_none() {
+            let why = if info.start().is_some() {
+                "a day before the meeting's start"
+            } else {
+                "the default look-back"
+            };
+            query.note(&format!(
+                "no start time given: sessions joined from {} ({why}) to {}",
+                roster_core::format_time(from),
+                roster_core::format_time(to)
+            ));
+        }
         if from >= to {
             return Ok(AttendeePlan::Windows(Vec::new()));
         }
@@ -86,20 +105,25 @@ fn default_range(
     (from, to)
 }
 
-fn no_current_occurrence(meeting_id: &str, info: &MeetingInfo) -> Error {
+/// The meeting's occurrences, for messages.
+fn occurrences(info: &MeetingInfo) -> String {
     let known: Vec<&str> = info
         .sub_meetings
         .iter()
         .filter(|s| !s.is_deleted())
         .filter_map(|s| s.sub_meetingid.as_deref())
         .collect();
-    let list = if known.is_empty() {
+    if known.is_empty() {
         "get_info lists none".to_string()
     } else {
         format!("known occurrences: {}", known.join(", "))
-    };
+    }
+}
+
+fn no_current_occurrence(meeting_id: &str, info: &MeetingInfo) -> Error {
     Error::invalid_argument(format!(
-        "meeting {meeting_id} is recurring and has no current occurrence; give a sub-meeting id ({list})"
+        "meeting {meeting_id} is recurring and has no current occurrence; give a sub-meeting id ({})",
+        occurrences(info)
     ))
 }
 
