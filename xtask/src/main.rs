@@ -1,6 +1,9 @@
-//! Developer tasks for the roster workspace: `cargo xtask ci`.
+//! Developer tasks for the roster workspace: `cargo xtask ci` (the quality gates) and
+//! `cargo xtask bench [--runs N]` (the benchmarks of the README's performance section).
 
 use std::process::{Command, ExitCode};
+
+mod bench;
 
 fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
@@ -43,11 +46,18 @@ fn ci() -> bool {
 }
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    let ok = match task.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => match bench::run(&args[1..]) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("xtask bench: {e}");
+                false
+            }
+        },
         _ => {
-            eprintln!("usage: cargo xtask ci");
+            eprintln!("usage: cargo xtask ci | cargo xtask bench [--runs N]");
             return ExitCode::from(2);
         }
     };

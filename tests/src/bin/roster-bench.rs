@@ -1,0 +1,442 @@
+//! `roster-bench`: the in-process parts of `cargo xtask bench`, run by xtask against a sandbox
+//! process it started (`roster sandbox`). Not a test and not for CI: every figure is a timing.
+//!
+//! ```text
+//! roster-bench pacing  --meetings ID,ID,… --rate CALLS_PER_MINUTE --page-size N   (B3)
+//! roster-bench windows --vendor tencent|wecom --meeting ID --days D --concurrency N  (B4)
+//! roster-bench micro   --meeting ID                                                (B5)
+//! ```
+//!
+//! Credentials and base URLs come from the `ROSTER_TENCENT_*` / `ROSTER_WECOM_*` variables that
+//! `roster sandbox` prints. Each command prints one JSON object on stdout; a failed run (an
+//! error, or fewer records than expected) exits non-zero, so that no failure is measured.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use roster_core::{AttendeeSource, HttpClient, HttpConfig, MeetingQuery, RawResponse};
+use roster_sandbox::StatsSnapshot;
+use roster_tencent_meeting::auth::{AkSkAuthenticator, Authenticator, RequestToSign};
+use roster_tencent_meeting::convert::attendee_from_participant;
+use roster_tencent_meeting::errors::response_error;
+use roster_tencent_meeting::sign::{SignatureInput, signature};
+use roster_tencent_meeting::wire::ParticipantsResponse;
+use roster_tencent_meeting::{ClientBuilder, Credentials};
+use roster_wecom::{Pacing, WeComClient, WeComConfig};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+type Failure = String;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first().cloned() else {
+        eprintln!("usage: roster-bench pacing|windows|micro [options]");
+        return ExitCode::from(2);
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("roster-bench: cannot start tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let flags = Flags(&args[1..]);
+    let result = runtime.block_on(async {
+        match command.as_str() {
+            "pacing" => pacing(&flags).await,
+            "windows" => windows(&flags).await,
+            "micro" => micro(&flags).await,
+            other => Err(format!("unknown command {other:?}")),
+        }
+    });
+    match result {
+        Ok(value) => {
+            println!("{value}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("roster-bench {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--name value` pairs.
+struct Flags<'a>(&'a [String]);
+
+impl Flags<'_> {
+    fn get(&self, name: &str) -> Result<&str, Failure> {
+        self.0
+            .windows(2)
+            .find(|w| w[0] == name)
+            .map(|w| w[1].as_str())
+            .ok_or_else(|| format!("missing {name}"))
+    }
+
+    fn num<T: std::str::FromStr>(&self, name: &str) -> Result<T, Failure> {
+        self.get(name)?
+            .parse()
+            .map_err(|_| format!("{name} is not a number"))
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn need_env(name: &str) -> Result<String, Failure> {
+    env(name).ok_or_else(|| format!("{name} is not set (xtask passes the sandbox's variables)"))
+}
+
+fn tencent_builder() -> Result<ClientBuilder, Failure> {
+    ClientBuilder::from_lookup(env).map_err(|e| e.to_string())
+}
+
+/// The sandbox's counters, read over HTTP.
+async fn stats(http: &HttpClient, base: &str) -> Result<StatsSnapshot, Failure> {
+    let url = format!("{}/_sandbox/stats", base.trim_end_matches('/'));
+    let response = http
+        .reqwest()
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("stats: {e}"))?;
+    let body = response.bytes().await.map_err(|e| format!("stats: {e}"))?;
+    serde_json::from_slice(&body).map_err(|e| format!("stats: {e}"))
+}
+
+/// Requests and rejections of one vendor's endpoints between two snapshots.
+fn delta(
+    before: &StatsSnapshot,
+    after: &StatsSnapshot,
+    prefix: &str,
+) -> (u64, BTreeMap<String, u64>) {
+    let requests = after
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(k, v)| v - before.requests_to(k))
+        .sum();
+    let mut rejections = BTreeMap::new();
+    for (endpoint, reasons) in after
+        .rejections
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+    {
+        for (reason, n) in reasons {
+            let n = n - before.rejections_of(endpoint, reason);
+            if n > 0 {
+                *rejections.entry(reason.clone()).or_insert(0) += n;
+            }
+        }
+    }
+    (requests, rejections)
+}
+
+/// B3: one Tencent client (one shared pacer at `--rate` calls per minute) exports every meeting
+/// of `--meetings` concurrently; wall time, calls made, and the sandbox's rate-limit refusals.
+async fn pacing(flags: &Flags<'_>) -> Result<Value, Failure> {
+    let meetings: Vec<String> = flags
+        .get("--meetings")?
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let rate: u32 = flags.num("--rate")?;
+    let page_size: u32 = flags.num("--page-size")?;
+    let expected: u64 = flags.num("--expect-records")?;
+    let base = need_env("ROSTER_TENCENT_BASE_URL")?;
+    let client = tencent_builder()?
+        .calls_per_minute(rate)
+        .participants_page_size(page_size)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let http = HttpClient::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let before = stats(&http, &base).await?;
+
+    let start = Instant::now();
+    let tasks: Vec<_> = meetings
+        .iter()
+        .map(|id| {
+            let client = client.clone();
+            let query = MeetingQuery::new(id.clone());
+            tokio::spawn(async move {
+                let stream = client.attendees(&query).await?;
+                let rows: Vec<_> = stream.try_collect().await?;
+                Ok::<u64, roster_core::Error>(rows.len() as u64)
+            })
+        })
+        .collect();
+    let mut records = 0;
+    for task in tasks {
+        records += task
+            .await
+            .map_err(|e| format!("task: {e}"))?
+            .map_err(|e| e.to_string())?;
+    }
+    let wall = start.elapsed();
+
+    let after = stats(&http, &base).await?;
+    let (calls, rejections) = delta(&before, &after, "tencent.");
+    if records != expected {
+        return Err(format!("exported {records} records, expected {expected}"));
+    }
+    Ok(json!({
+        "meetings": meetings.len(),
+        "records": records,
+        "calls": calls,
+        "rejections": rejections,
+        "wall_s": wall.as_secs_f64(),
+        "rate_per_minute": rate,
+    }))
+}
+
+/// B4: one attendee query over the last `--days` days with `--concurrency` windows at once,
+/// pacing off (the sandbox adds latency to every call).
+async fn windows(flags: &Flags<'_>) -> Result<Value, Failure> {
+    let vendor = flags.get("--vendor")?;
+    let meeting = flags.get("--meeting")?.to_string();
+    let days: i64 = flags.num("--days")?;
+    let concurrency: usize = flags.num("--concurrency")?;
+    let to = OffsetDateTime::now_utc();
+    let from = to - time::Duration::days(days);
+    let query = MeetingQuery::new(meeting).between(from, to);
+    let (source, base, prefix): (Box<dyn AttendeeSource>, String, &str) = match vendor {
+        "tencent" => (
+            Box::new(
+                tencent_builder()?
+                    .calls_per_minute(0)
+                    .window_concurrency(concurrency)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            ) as Box<dyn AttendeeSource>,
+            need_env("ROSTER_TENCENT_BASE_URL")?,
+            "tencent.",
+        ),
+        "wecom" => {
+            let config = WeComConfig::from_lookup(env)
+                .map_err(|e| e.to_string())?
+                .with_pacing(Pacing::unlimited())
+                .with_window_concurrency(concurrency);
+            (
+                Box::new(WeComClient::new(config).map_err(|e| e.to_string())?),
+                need_env("ROSTER_WECOM_BASE_URL")?,
+                "wecom.",
+            )
+        }
+        other => return Err(format!("unknown vendor {other:?}")),
+    };
+    let http = HttpClient::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let before = stats(&http, &base).await?;
+    let start = Instant::now();
+    let rows: Vec<_> = source
+        .attendees(&query)
+        .await
+        .map_err(|e| e.to_string())?
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let wall = start.elapsed();
+    let after = stats(&http, &base).await?;
+    let (calls, rejections) = delta(&before, &after, prefix);
+    Ok(json!({
+        "vendor": vendor,
+        "concurrency": concurrency,
+        "records": rows.len(),
+        "calls": calls,
+        "rejections": rejections,
+        "wall_s": wall.as_secs_f64(),
+    }))
+}
+
+/// Criterion-style measurement: iterations per sample calibrated to ≥ 20 ms, 15 samples, the
+/// median (and the spread) in nanoseconds per iteration.
+struct Measured {
+    median_ns: f64,
+    min_ns: f64,
+    max_ns: f64,
+    iters: u64,
+    samples: usize,
+}
+
+const SAMPLES: usize = 15;
+const SAMPLE_TIME: Duration = Duration::from_millis(20);
+
+/// Measures `routine`, which runs `n` iterations (with any per-iteration input prepared by the
+/// caller outside the timed part) and returns the time they took.
+fn measure(mut routine: impl FnMut(u64) -> Duration) -> Measured {
+    let mut iters = 1u64;
+    // Calibration, which is also the warm-up.
+    while routine(iters) < SAMPLE_TIME && iters < 1 << 30 {
+        iters *= 2;
+    }
+    let mut per_iter: Vec<f64> = (0..SAMPLES)
+        .map(|_| routine(iters).as_nanos() as f64 / iters as f64)
+        .collect();
+    per_iter.sort_by(f64::total_cmp);
+    Measured {
+        median_ns: per_iter[SAMPLES / 2],
+        min_ns: per_iter[0],
+        max_ns: per_iter[SAMPLES - 1],
+        iters,
+        samples: SAMPLES,
+    }
+}
+
+/// Times `f` `n` times in a row.
+fn timed<R>(n: u64, mut f: impl FnMut() -> R) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(f());
+    }
+    start.elapsed()
+}
+
+fn row(name: &str, what: &str, m: &Measured) -> Value {
+    json!({
+        "name": name,
+        "what": what,
+        "median_ns": m.median_ns,
+        "min_ns": m.min_ns,
+        "max_ns": m.max_ns,
+        "iters_per_sample": m.iters,
+        "samples": m.samples,
+    })
+}
+
+/// B5: signing one Tencent request, decoding one 100-participant page (as served by the
+/// sandbox for `--meeting`), mapping it to `Attendee`s, and writing those as JSON Lines.
+async fn micro(flags: &Flags<'_>) -> Result<Value, Failure> {
+    let meeting = flags.get("--meeting")?.to_string();
+    let base = need_env("ROSTER_TENCENT_BASE_URL")?;
+    let credentials = Credentials::new(
+        need_env("ROSTER_TENCENT_APP_ID")?,
+        need_env("ROSTER_TENCENT_SECRET_ID")?,
+        need_env("ROSTER_TENCENT_SECRET_KEY")?,
+    );
+    let credentials = match env("ROSTER_TENCENT_SDK_ID") {
+        Some(sdk) => credentials.with_sdk_id(sdk),
+        None => credentials,
+    };
+    let secret_id = need_env("ROSTER_TENCENT_SECRET_ID")?;
+    let secret_key = need_env("ROSTER_TENCENT_SECRET_KEY")?;
+    let operator = need_env("ROSTER_TENCENT_OPERATOR_ID")?;
+    let auth = AkSkAuthenticator::new(credentials).map_err(|e| e.to_string())?;
+
+    // One real page, fetched the way the client sends it.
+    let target = format!("/v1/meetings/{meeting}/participants?userid={operator}&pos=0&size=100");
+    let now = OffsetDateTime::now_utc();
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert("x-tc-registered", HeaderValue::from_static("1"));
+    auth.authorize(&RequestToSign::new("GET", &target, "", now), &mut headers)
+        .await
+        .map_err(|e| e.to_string())?;
+    let http = HttpClient::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let response = http
+        .reqwest()
+        .get(format!("{}{target}", base.trim_end_matches('/')))
+        .headers(headers)
+        .send()
+        .await
+        .map_err(|e| format!("page: {e}"))?;
+    let status = response.status().as_u16();
+    let response_headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|e| format!("page: {e}"))?;
+    let raw = RawResponse {
+        status,
+        headers: response_headers,
+        body,
+    };
+    if let Some(e) = response_error(&raw, now) {
+        return Err(format!("page: {e}"));
+    }
+    let page: ParticipantsResponse =
+        serde_json::from_slice(&raw.body).map_err(|e| format!("page: {e}"))?;
+    let n = page.participants.len();
+    if n != 100 {
+        return Err(format!("the page has {n} participants, not 100"));
+    }
+
+    let input = SignatureInput {
+        method: "GET",
+        secret_id: &secret_id,
+        nonce: "8745183201467395642",
+        timestamp: "1767225600",
+        request_target: &format!("{target}&start_time=1767225600&end_time=1769903999"),
+        body: "",
+    };
+    let signature_only = measure(|n| timed(n, || signature(black_box(&input), &secret_key)));
+    let to_sign = RequestToSign::new("GET", input.request_target, "", now);
+    let authorize = measure(|n| {
+        timed(n, || {
+            let mut h = HeaderMap::new();
+            let r = futures::executor::block_on(auth.authorize(black_box(&to_sign), &mut h));
+            (r.is_ok(), h)
+        })
+    });
+    let error_check = measure(|n| timed(n, || response_error(black_box(&raw), now).is_none()));
+    let decode = measure(|n| {
+        timed(n, || {
+            serde_json::from_slice::<ParticipantsResponse>(black_box(&raw.body))
+                .map(|p| p.participants.len())
+        })
+    });
+    let map = measure(|n| {
+        // Inputs are cloned before the clock starts; outputs are dropped after it stops.
+        let mut inputs: Vec<_> = (0..n).map(|_| page.participants.clone()).collect();
+        let mut outputs = Vec::with_capacity(n as usize);
+        let start = Instant::now();
+        for rows in inputs.drain(..) {
+            let mapped: Vec<_> = rows
+                .into_iter()
+                .map(|p| attendee_from_participant(p, &meeting, None))
+                .collect();
+            outputs.push(black_box(mapped));
+        }
+        let took = start.elapsed();
+        drop(outputs);
+        took
+    });
+    let attendees: Vec<_> = page
+        .participants
+        .iter()
+        .cloned()
+        .map(|p| attendee_from_participant(p, &meeting, None))
+        .collect();
+    let mut out = Vec::with_capacity(256 * 1024);
+    let encode = measure(|n| {
+        timed(n, || {
+            out.clear();
+            for a in &attendees {
+                // What `roster attendees --format jsonl` writes per record.
+                let _ = serde_json::to_writer(&mut out, black_box(a));
+                out.push(b'\n');
+            }
+            out.len()
+        })
+    });
+    let per_attendee_ns =
+        (error_check.median_ns + decode.median_ns + map.median_ns + encode.median_ns) / n as f64;
+    Ok(json!({
+        "page_bytes": raw.body.len(),
+        "participants": n,
+        "rows": [
+            row("sign", "Tencent signature(): string to sign, HMAC-SHA256, hex, Base64", &signature_only),
+            row("authorize", "AkSkAuthenticator::authorize: nonce, timestamp, signature, 6 headers", &authorize),
+            row("error_check", "response_error on a 200 page (the client's first parse of every body)", &error_check),
+            row("decode", "serde_json → ParticipantsResponse, 100 participants", &decode),
+            row("map", "100 × attendee_from_participant", &map),
+            row("encode", "100 Attendees → JSON Lines (serde_json::to_writer)", &encode),
+        ],
+        "page_pipeline_ns_per_attendee": per_attendee_ns,
+    }))
+}
