@@ -498,6 +498,17 @@ fn no_secret_key_token_checksum_or_signature_in_traces_debug_or_display() {
         secrets.insert(app.secret_key.clone());
     }
     secrets.insert(creds.quanshi.app_secret.clone());
+    // Values that let their holder into a Quanshi meeting count as secrets too.
+    for m in sb.catalog().of(Vendor::Quanshi) {
+        let Some(detail) = sb.truth().quanshi_meeting_detail(&m.id) else {
+            continue;
+        };
+        for key in ["pcode1", "pcode2", "hostJoinUrl", "joinHostUrl", "livePullPwd"] {
+            if let Some(v) = detail.get(key).and_then(|v| v.as_str()).filter(|v| v.len() > 3) {
+                secrets.insert(v.to_string());
+            }
+        }
+    }
     for s in [
         WRONG_WECOM_SECRET,
         WRONG_TENCENT_KEY,

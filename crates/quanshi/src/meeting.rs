@@ -45,12 +45,21 @@ pub fn validate_join_url(raw: &str) -> Result<String> {
 }
 
 /// How `room/conference/infos` selects the meeting ("pcode, eventId 2选1").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum ConferenceKey {
     /// By `eventId`.
     EventId(u64),
-    /// By host passcode `pcode`.
+    /// By host passcode `pcode` (hidden in `Debug`).
     Pcode(String),
+}
+
+impl std::fmt::Debug for ConferenceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConferenceKey::EventId(id) => f.debug_tuple("EventId").field(id).finish(),
+            ConferenceKey::Pcode(_) => f.write_str("Pcode(<redacted>)"),
+        }
+    }
 }
 
 impl QuanshiClient {

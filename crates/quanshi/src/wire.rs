@@ -231,7 +231,42 @@ impl UserType {
     }
 }
 
+/// A value that lets its holder into a meeting (a passcode, a host link, a live-stream
+/// password): `Debug` shows `<redacted>`, so it never reaches a log or an error by accident.
+/// Read it with [`Sensitive::expose`] (or through `Deref<Target = str>`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Sensitive(String);
+
+impl Sensitive {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Sensitive {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// A meeting from the join-link lookup (spec §4.1) or `room/conference/infos` (§4.2).
+///
+/// The host passcode, the attendee passcode, the host and co-host links and the live-stream
+/// password are [`Sensitive`]: they let their holder into the meeting.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Meeting {
@@ -240,9 +275,9 @@ pub struct Meeting {
     /// `eventId` (number or string on the wire).
     pub event_id: Option<u64>,
     /// `pcode1`, host passcode.
-    pub pcode1: Option<String>,
+    pub pcode1: Option<Sensitive>,
     /// `pcode2`, attendee passcode.
-    pub pcode2: Option<String>,
+    pub pcode2: Option<Sensitive>,
     /// `billingCode` / `billingcode`.
     pub billing_code: Option<String>,
     /// `hostId`.
@@ -270,9 +305,9 @@ pub struct Meeting {
     /// `attendeeJoinUrl`.
     pub attendee_join_url: Option<String>,
     /// `hostJoinUrl`.
-    pub host_join_url: Option<String>,
+    pub host_join_url: Option<Sensitive>,
     /// `joinHostUrl` (co-host link, `room/conference/infos`).
-    pub join_host_url: Option<String>,
+    pub join_host_url: Option<Sensitive>,
     /// `webRTCUrl`.
     pub web_rtc_url: Option<String>,
     /// `wcallurl` / `wcallUrl`.
@@ -280,7 +315,7 @@ pub struct Meeting {
     /// `livePullUrl`.
     pub live_pull_url: Option<String>,
     /// `livePullPwd`.
-    pub live_pull_pwd: Option<String>,
+    pub live_pull_pwd: Option<Sensitive>,
     /// `attendList`, the invitees.
     pub attend_list: Vec<Invitee>,
     /// `houseList` (raw).
@@ -319,8 +354,8 @@ impl FromObject for Meeting {
         Self {
             conference_id: f.string(&["conferenceId"]),
             event_id: f.u64(&["eventId"]),
-            pcode1: f.string(&["pcode1"]),
-            pcode2: f.string(&["pcode2"]),
+            pcode1: f.string(&["pcode1"]).map(Sensitive),
+            pcode2: f.string(&["pcode2"]).map(Sensitive),
             billing_code: f.string(&["billingCode", "billingcode"]),
             host_id: f.u64(&["hostId"]),
             host_name: f.string(&["hostName"]),
@@ -334,12 +369,12 @@ impl FromObject for Meeting {
             cal_type: f.string(&["calType"]),
             room_id: f.string(&["roomId"]),
             attendee_join_url: f.string(&["attendeeJoinUrl"]),
-            host_join_url: f.string(&["hostJoinUrl"]),
-            join_host_url: f.string(&["joinHostUrl"]),
+            host_join_url: f.string(&["hostJoinUrl"]).map(Sensitive),
+            join_host_url: f.string(&["joinHostUrl"]).map(Sensitive),
             web_rtc_url: f.string(&["webRTCUrl"]),
             wcall_url: f.string(&["wcallurl", "wcallUrl"]),
             live_pull_url: f.string(&["livePullUrl"]),
-            live_pull_pwd: f.string(&["livePullPwd"]),
+            live_pull_pwd: f.string(&["livePullPwd"]).map(Sensitive),
             attend_list: f.records(&["attendList"]),
             house_list: f.values(&["houseList"]),
             equip_list: f.values(&["equipList"]),
@@ -798,6 +833,16 @@ pub(crate) mod tests {
     #[test]
     fn doc_example_meeting() {
         let m: Meeting = serde_json::from_value(doc_meeting()).unwrap();
+        assert_eq!(
+            m.pcode1.as_ref().map(Sensitive::expose),
+            Some("201501000037434973")
+        );
+        let shown = format!("{m:?}");
+        assert!(
+            !shown.contains("201501000037434973"),
+            "host passcode hidden: {shown}"
+        );
+        assert!(shown.contains("<redacted>"));
         assert_eq!(m.conference_id.as_deref(), Some("239719428"));
         assert_eq!(m.event_id, Some(566_390));
         assert_eq!(m.billing_code.as_deref(), Some("95397103"));
