@@ -63,7 +63,40 @@ pub struct RawResponse {
     pub body: Bytes,
 }
 
+/// What a redacted secret is replaced with.
+pub const REDACTED: &str = "<redacted>";
+
 impl RawResponse {
+    /// This response with every occurrence of `secret` in its body — as sent, form-encoded or
+    /// percent-encoded — replaced by `<redacted>`.
+    ///
+    /// For credentials that travel in the request (WeCom's token in the URL, a Quanshi token in
+    /// the body): an error page that echoes the request would otherwise carry the credential
+    /// into an error's body snippet. Bodies without the secret are returned untouched.
+    pub fn redact(self, secret: &str) -> RawResponse {
+        if secret.is_empty() {
+            return self;
+        }
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let percent =
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let mut body: Option<Vec<u8>> = None;
+        for needle in [secret, form.as_str(), percent.as_str()] {
+            let current = body.as_deref().unwrap_or(&self.body[..]);
+            if let Some(replaced) = replace_all(current, needle.as_bytes()) {
+                body = Some(replaced);
+            }
+        }
+        match body {
+            Some(body) => RawResponse {
+                body: Bytes::from(body),
+                ..self
+            },
+            None => self,
+        }
+    }
+
     /// A header value as text, if present and visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -72,6 +105,35 @@ impl RawResponse {
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
+    }
+}
+
+/// `hay` with every `needle` replaced by [`REDACTED`], or `None` when there is none.
+fn replace_all(hay: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut hits = finder.find_iter(hay).peekable();
+    hits.peek()?;
+    let mut out = Vec::with_capacity(hay.len());
+    let mut last = 0;
+    for at in hits {
+        if at < last {
+            continue; // overlapping match inside one already replaced
+        }
+        out.extend_from_slice(&hay[last..at]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        last = at + needle.len();
+    }
+    out.extend_from_slice(&hay[last..]);
+    Some(out)
+}
+
+/// `text` with every occurrence of `secret` replaced by [`REDACTED`] (for vendor messages that
+/// may quote a credential).
+pub fn redact_text(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(secret, REDACTED)
     }
 }
 
@@ -267,6 +329,27 @@ mod tests {
     struct Shape {
         #[allow(dead_code)]
         n: i64,
+    }
+
+    #[test]
+    fn echoed_secrets_are_redacted_in_every_encoding() {
+        let page = "Cannot POST /cgi-bin/x?access_token=tok%2Bv%2F1 body token=tok+v/1 raw tok+v/1 again tok+v/1";
+        let r = raw(502, page).redact("tok+v/1");
+        let body = std::str::from_utf8(&r.body).unwrap();
+        assert!(
+            !body.contains("tok+v") && !body.contains("tok%2B"),
+            "{body}"
+        );
+        assert_eq!(body.matches(REDACTED).count(), 4, "{body}");
+        assert_eq!(r.status, 502);
+        let e = unexpected_status(Vendor::WeCom, &r);
+        assert!(!format!("{e:?}").contains("tok+v"));
+
+        let clean = raw(200, "{\"ok\":1}");
+        assert_eq!(clean.clone().redact("tok").body, clean.body);
+        assert_eq!(raw(200, "x").redact("").body, Bytes::from_static(b"x"));
+        assert_eq!(redact_text("bad token abc", "abc"), "bad token <redacted>");
+        assert_eq!(redact_text("fine", ""), "fine");
     }
 
     #[test]

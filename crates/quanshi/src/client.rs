@@ -227,6 +227,12 @@ impl QuanshiClient {
                         .http
                         .send(Vendor::Quanshi, call.endpoint, attempt.number, request)
                         .await?;
+                    // An error page echoing the request must not carry the token into an
+                    // error's body snippet.
+                    let raw = match &auth {
+                        Auth::Token(token) => raw.redact(crate::token::expose(token)),
+                        Auth::Signature(_) => raw,
+                    };
                     let outcome = self.interpret(call.family, raw, call_auth, sensitive);
                     if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
                         && e.class() == RetryClass::RefreshAuth

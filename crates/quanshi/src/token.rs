@@ -236,7 +236,7 @@ impl TokenCache {
     }
 }
 
-/// Exposes the token value (only where it is sent).
+/// Exposes the token value (only where it is sent, and to redact echoes of it from answers).
 pub(crate) fn expose(token: &Token) -> &str {
     token.value.expose_secret()
 }

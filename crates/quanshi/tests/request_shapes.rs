@@ -524,3 +524,40 @@ async fn attendees_filter_by_run_and_time_and_come_in_time_order() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert_eq!(server.requests().len(), 5, "one report call per query");
 }
+
+#[tokio::test]
+async fn an_error_page_echoing_the_token_keeps_no_token() {
+    // A gateway answers with an error page that quotes the request, token and all.
+    let server = MockServer::start(|r, _| {
+        if is_token_create(r) {
+            token_reply(7)
+        } else {
+            Reply::raw(
+                400,
+                &format!("<html>bad request: {} {}</html>", r.path, r.body),
+            )
+        }
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .auth(Family::Conference, AuthMode::Token, TokenPlacement::Body)
+            .retry(roster_core::RetryPolicy::never()),
+    )
+    .unwrap();
+    let err = match client.attendees(&MeetingQuery::new("566390")).await {
+        Ok(stream) => stream.try_collect::<Vec<_>>().await.unwrap_err(),
+        Err(e) => e,
+    };
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.body.to_string().contains("TKN-7")),
+        "the token really was echoed by the server"
+    );
+    let snippet = err.body_snippet().expect("an error page keeps a snippet");
+    assert!(snippet.contains("<redacted>"), "{snippet}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("TKN-7"), "{shown}");
+}

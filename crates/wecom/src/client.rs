@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
-use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
+use roster_core::http::{decode_json, decode_json_sensitive, redact_text, unexpected_status};
 use roster_core::{
     Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier,
     RetryClass, Vendor,
@@ -279,7 +279,7 @@ impl WeComClient {
         let response = self.send(api, attempt.number, request).await?;
         // Error snippets keep part of the body: make sure an echo of the URL (a proxy's error
         // page, say) cannot carry the token into an error.
-        let response = scrub_response(response, token.secret().expose_secret());
+        let response = response.redact(token.secret().expose_secret());
         if response.status != 200 {
             return Err(unexpected_status(Vendor::WeCom, &response));
         }
@@ -288,7 +288,7 @@ impl WeComClient {
             let errmsg = envelope.errmsg.unwrap_or_default();
             let error = errors::api_error(
                 code,
-                &scrub_text(errmsg, token.secret().expose_secret()),
+                &redact_text(&errmsg, token.secret().expose_secret()),
                 CallKind::Business,
                 self.rate_limit_wait(),
             );
@@ -308,60 +308,6 @@ impl WeComClient {
 }
 
 /// The text that replaces a token found in a body or message.
-const REDACTED: &str = "<redacted>";
-
-/// `response` with every occurrence of `secret` (raw or URL-encoded) in its body replaced.
-fn scrub_response(response: RawResponse, secret: &str) -> RawResponse {
-    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let mut body = None;
-    for needle in [secret, encoded.as_str()] {
-        let current = body.as_deref().unwrap_or(&response.body[..]);
-        if let Some(replaced) = replace_all(current, needle.as_bytes(), REDACTED.as_bytes()) {
-            body = Some(replaced);
-        }
-    }
-    match body {
-        Some(body) => RawResponse {
-            body: body.into(),
-            ..response
-        },
-        None => response,
-    }
-}
-
-/// `text` with every occurrence of `secret` replaced.
-fn scrub_text(text: String, secret: &str) -> String {
-    if !secret.is_empty() && text.contains(secret) {
-        text.replace(secret, REDACTED)
-    } else {
-        text
-    }
-}
-
-fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    let mut out = Vec::new();
-    let (mut i, mut last, mut found) = (0, 0, false);
-    while i + needle.len() <= hay.len() {
-        if &hay[i..i + needle.len()] == needle {
-            out.extend_from_slice(&hay[last..i]);
-            out.extend_from_slice(with);
-            i += needle.len();
-            last = i;
-            found = true;
-        } else {
-            i += 1;
-        }
-    }
-    if !found {
-        return None;
-    }
-    out.extend_from_slice(&hay[last..]);
-    Some(out)
-}
-
 fn parse_base_url(text: &str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::config(format!("the WeCom base URL {text:?} is not a URL: {e}")))?;
@@ -430,33 +376,6 @@ mod tests {
         url.query_pairs_mut()
             .append_pair("access_token", "a+b/c=d&e f");
         assert_eq!(url.query(), Some("access_token=a%2Bb%2Fc%3Dd%26e+f"));
-    }
-
-    #[test]
-    fn echoed_tokens_are_scrubbed_from_bodies_and_messages() {
-        let raw = RawResponse {
-            status: 404,
-            headers: Default::default(),
-            body: "Cannot POST /x?access_token=tok%2Bv tok+v tail".into(),
-        };
-        let scrubbed = scrub_response(raw, "tok+v");
-        assert_eq!(
-            &scrubbed.body[..],
-            b"Cannot POST /x?access_token=<redacted> <redacted> tail"
-        );
-        let e = unexpected_status(Vendor::WeCom, &scrubbed);
-        let shown = format!("{e} {e:?}");
-        assert!(
-            !shown.contains("tok+v") && !shown.contains("tok%2Bv"),
-            "{shown}"
-        );
-        assert_eq!(
-            scrub_text("bad token abc".into(), "abc"),
-            "bad token <redacted>"
-        );
-        assert_eq!(scrub_text("fine".into(), ""), "fine");
-        assert_eq!(replace_all(b"aaa", b"aa", b"x"), Some(b"xa".to_vec()));
-        assert_eq!(replace_all(b"a", b"aa", b"x"), None);
     }
 
     #[test]
