@@ -503,8 +503,18 @@ fn no_secret_key_token_checksum_or_signature_in_traces_debug_or_display() {
         let Some(detail) = sb.truth().quanshi_meeting_detail(&m.id) else {
             continue;
         };
-        for key in ["pcode1", "pcode2", "hostJoinUrl", "joinHostUrl", "livePullPwd"] {
-            if let Some(v) = detail.get(key).and_then(|v| v.as_str()).filter(|v| v.len() > 3) {
+        for key in [
+            "pcode1",
+            "pcode2",
+            "hostJoinUrl",
+            "joinHostUrl",
+            "livePullPwd",
+        ] {
+            if let Some(v) = detail
+                .get(key)
+                .and_then(|v| v.as_str())
+                .filter(|v| v.len() > 3)
+            {
                 secrets.insert(v.to_string());
             }
         }
