@@ -65,6 +65,7 @@ mod stats;
 mod tencent;
 mod truth;
 mod wecom;
+mod window;
 
 pub use catalog::{Catalog, CatalogMeeting, CatalogSubMeeting};
 pub use clock::{ClockConfig, SandboxClock};

@@ -15,11 +15,8 @@ use crate::data::MeetingState;
 use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
 use crate::query::QueryParams;
+use crate::window::{self, WindowError};
 
-/// 31 days: the longest window.
-pub(crate) const MAX_WINDOW: i64 = 31 * 86_400;
-/// Window when neither bound is given.
-const DEFAULT_SPAN: i64 = 90 * 86_400;
 /// `size` when absent.
 const DEFAULT_SIZE: i64 = 20;
 
@@ -41,25 +38,12 @@ pub(crate) struct Chain {
     rows: Range<usize>,
 }
 
-/// The window `[start, end]` for the given bounds (spec §9 item 3).
-pub(crate) fn resolve_window(
-    start: Option<i64>,
-    end: Option<i64>,
-    now: i64,
-) -> Result<(i64, i64), TcError> {
-    let (s, e) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, now),
-        (None, Some(e)) => (e.saturating_sub(MAX_WINDOW), e),
-        (None, None) => return Ok((now - DEFAULT_SPAN, now)),
-    };
-    if s > e {
-        return Err(TcError::invalid("start_time is after end_time"));
-    }
-    if i128::from(e) - i128::from(s) > i128::from(MAX_WINDOW) {
-        return Err(TcError::invalid("the time window may not exceed 31 days"));
-    }
-    Ok((s, e))
+/// The window `[start, end]` for the given bounds (spec §9 item 3; rules in [`crate::window`]).
+fn resolve_window(start: Option<i64>, end: Option<i64>, now: i64) -> Result<(i64, i64), TcError> {
+    window::resolve_window(start, end, now).map_err(|e| match e {
+        WindowError::Reversed => TcError::invalid("start_time is after end_time"),
+        WindowError::TooLong => TcError::invalid("the time window may not exceed 31 days"),
+    })
 }
 
 /// Whether the list `list` of `m` has not started (then it is served empty).
@@ -244,41 +228,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_rules() {
-        let now = 10_000_000;
-        assert_eq!(
-            resolve_window(None, None, now),
-            Ok((now - DEFAULT_SPAN, now))
-        );
-        assert_eq!(
-            resolve_window(None, Some(now), now),
-            Ok((now - MAX_WINDOW, now))
-        );
-        assert_eq!(
-            resolve_window(Some(now - 10), None, now),
-            Ok((now - 10, now))
-        );
-        assert_eq!(
-            resolve_window(Some(0), Some(MAX_WINDOW), now),
-            Ok((0, MAX_WINDOW))
-        );
-        assert_eq!(
-            resolve_window(Some(0), Some(MAX_WINDOW + 1), now)
-                .unwrap_err()
-                .code,
-            190004
-        );
-        assert_eq!(
-            resolve_window(Some(5), Some(4), now).unwrap_err().code,
-            190004
-        );
-        assert_eq!(
-            resolve_window(Some(now - MAX_WINDOW - 1), None, now)
-                .unwrap_err()
-                .code,
-            190004
-        );
-        assert!(resolve_window(Some(i64::MIN), Some(i64::MAX), now).is_err());
+    fn window_refusals_are_190004() {
+        for (start, end) in [(Some(5), Some(4)), (Some(0), Some(window::MAX_WINDOW + 1))] {
+            assert_eq!(resolve_window(start, end, 0).unwrap_err().code, 190004);
+        }
     }
 
     #[test]

@@ -14,11 +14,8 @@ use super::error::WcError;
 use super::store::Rendered;
 use super::{Call, State};
 use crate::faults::Quirk;
+use crate::window::{self, WindowError};
 
-/// 31 days: the longest window.
-pub(crate) const MAX_WINDOW: i64 = 2_678_400;
-/// Window when neither bound is given.
-const DEFAULT_SPAN: i64 = 90 * 86_400;
 /// `limit` when absent (emulator choice) and its maximum (documented).
 pub(crate) const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 100;
@@ -41,27 +38,18 @@ pub(crate) struct Chain {
     rows: Range<usize>,
 }
 
-/// The window `[start, end]` for the given bounds (spec §9 item 8).
+/// The window `[start, end]` for the given bounds (spec §9 item 8; rules in [`crate::window`]).
 pub(crate) fn resolve_window(
     start: Option<i64>,
     end: Option<i64>,
     now: i64,
 ) -> Result<(i64, i64), WcError> {
-    let (s, e) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, now),
-        (None, Some(e)) => (e.saturating_sub(MAX_WINDOW), e),
-        (None, None) => return Ok((now.saturating_sub(DEFAULT_SPAN), now)),
-    };
-    if s > e {
-        return Err(WcError::invalid("start_time is after end_time"));
-    }
-    if i128::from(e) - i128::from(s) > i128::from(MAX_WINDOW) {
-        return Err(WcError::invalid(
+    window::resolve_window(start, end, now).map_err(|e| match e {
+        WindowError::Reversed => WcError::invalid("start_time is after end_time"),
+        WindowError::TooLong => WcError::invalid(
             "the time range between start_time and end_time may not exceed 31 days",
-        ));
-    }
-    Ok((s, e))
+        ),
+    })
 }
 
 pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
@@ -183,42 +171,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_rules() {
-        let now = 10_000_000;
-        assert_eq!(
-            resolve_window(None, None, now),
-            Ok((now - DEFAULT_SPAN, now))
-        );
-        assert_eq!(
-            resolve_window(None, Some(now), now),
-            Ok((now - MAX_WINDOW, now))
-        );
-        assert_eq!(
-            resolve_window(Some(now - 10), None, now),
-            Ok((now - 10, now))
-        );
-        assert_eq!(
-            resolve_window(Some(0), Some(MAX_WINDOW), now),
-            Ok((0, MAX_WINDOW))
-        );
-        assert_eq!(
-            resolve_window(Some(0), Some(MAX_WINDOW + 1), now)
-                .unwrap_err()
-                .code,
-            40058
-        );
-        assert_eq!(
-            resolve_window(Some(5), Some(4), now).unwrap_err().code,
-            40058
-        );
-        assert_eq!(
-            resolve_window(Some(now - MAX_WINDOW - 1), None, now)
-                .unwrap_err()
-                .code,
-            40058
-        );
-        assert!(resolve_window(Some(i64::MIN), Some(i64::MAX), now).is_err());
-        assert!(resolve_window(None, Some(i64::MIN), i64::MIN).is_ok());
+    fn window_refusals_are_40058() {
+        for (start, end) in [(Some(5), Some(4)), (Some(0), Some(window::MAX_WINDOW + 1))] {
+            assert_eq!(resolve_window(start, end, 0).unwrap_err().code, 40058);
+        }
     }
 
     #[test]
