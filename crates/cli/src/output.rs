@@ -105,6 +105,9 @@ pub struct RecordWriter<R: Record> {
     inner: Inner,
     tz: UtcOffset,
     count: u64,
+    /// One record's JSON, written to the sink in one call (serde_json writes in many small
+    /// pieces, each of which would otherwise go through the sink).
+    scratch: Vec<u8>,
     _record: PhantomData<fn(&R)>,
 }
 
@@ -132,6 +135,7 @@ impl<R: Record> RecordWriter<R> {
             inner,
             tz,
             count: 0,
+            scratch: Vec::with_capacity(1024),
             _record: PhantomData,
         }
     }
@@ -146,12 +150,17 @@ impl<R: Record> RecordWriter<R> {
         let first = self.count == 0;
         match &mut self.inner {
             Inner::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, record)?;
-                w.write_all(b"\n")?;
+                self.scratch.clear();
+                serde_json::to_writer(&mut self.scratch, record)?;
+                self.scratch.push(b'\n');
+                w.write_all(&self.scratch)?;
             }
             Inner::Json(w) => {
-                w.write_all(if first { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *w, record)?;
+                self.scratch.clear();
+                self.scratch
+                    .extend_from_slice(if first { b"[\n" } else { b",\n" });
+                serde_json::to_writer(&mut self.scratch, record)?;
+                w.write_all(&self.scratch)?;
             }
             Inner::Csv(w) => {
                 if first {

@@ -190,48 +190,272 @@ impl HttpClient {
         attempt: u32,
         request: reqwest::RequestBuilder,
     ) -> Result<RawResponse> {
-        let span = tracing::debug_span!(
-            "roster.http",
-            vendor = %vendor,
-            endpoint,
-            attempt,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
         let timeout = self.config.request_timeout;
-        async move {
-            let started = Instant::now();
-            let result: Result<RawResponse> = async {
-                let response = request
-                    .send()
-                    .await
-                    .map_err(|e| transport_error(vendor, e, timeout))?;
-                let status = response.status().as_u16();
-                let headers = response.headers().clone();
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| transport_error(vendor, e, timeout).with_status(status))?;
-                Ok(RawResponse {
-                    status,
-                    headers,
-                    body,
-                })
-            }
-            .await;
-            let span = tracing::Span::current();
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
-            match &result {
-                Ok(r) => {
-                    span.record("status", r.status);
-                    tracing::debug!(status = r.status, bytes = r.body.len(), "response");
-                }
-                Err(e) => tracing::debug!(kind = %e.kind(), "request failed"),
-            }
-            result
-        }
-        .instrument(span)
+        traced(vendor, endpoint, attempt, async move {
+            let response = start(vendor, request, timeout).await?;
+            read_whole(vendor, response, timeout).await
+        })
         .await
+        .map(|(r, _)| r)
+    }
+
+    /// Sends a request and decodes a 2xx JSON body **as it arrives**, without holding the whole
+    /// body in memory (for large single answers, such as a WeCom meeting detail listing every
+    /// attendee). Other statuses come back whole as [`JsonReply::Other`], for the vendor's error
+    /// handling. A body that does not decode is [`ErrorKind::Decode`] with the status and its
+    /// first KiB, with `redact` (a credential the request carried) replaced in the snippet.
+    pub async fn send_json<T>(
+        &self,
+        vendor: Vendor,
+        endpoint: &'static str,
+        attempt: u32,
+        request: reqwest::RequestBuilder,
+        redact: Option<&str>,
+    ) -> Result<JsonReply<T>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let timeout = self.config.request_timeout;
+        let redact = redact.map(str::to_string);
+        traced(vendor, endpoint, attempt, async move {
+            let response = start(vendor, request, timeout).await?;
+            if !response.status().is_success() {
+                let (raw, len) = read_whole(vendor, response, timeout).await?;
+                let raw = match &redact {
+                    Some(secret) => raw.redact(secret),
+                    None => raw,
+                };
+                return Ok((JsonReply::Other(raw), len));
+            }
+            stream_json(vendor, response, timeout, redact.as_deref()).await
+        })
+        .await
+        .map(|(r, _)| r)
+    }
+}
+
+/// A reply decoded by [`HttpClient::send_json`].
+#[derive(Debug)]
+pub enum JsonReply<T> {
+    /// A 2xx answer, decoded.
+    Decoded {
+        /// HTTP status.
+        status: u16,
+        /// Response headers.
+        headers: HeaderMap,
+        /// The body.
+        value: T,
+    },
+    /// Any other status, read whole.
+    Other(RawResponse),
+}
+
+/// Something a request produced, with the status and byte count for its trace span.
+trait Traced {
+    fn status(&self) -> u16;
+}
+
+impl Traced for RawResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl<T> Traced for JsonReply<T> {
+    fn status(&self) -> u16 {
+        match self {
+            JsonReply::Decoded { status, .. } => *status,
+            JsonReply::Other(raw) => raw.status,
+        }
+    }
+}
+
+/// Runs `work` inside the `roster.http` span and records its status, size and latency.
+async fn traced<T: Traced>(
+    vendor: Vendor,
+    endpoint: &'static str,
+    attempt: u32,
+    work: impl std::future::Future<Output = Result<(T, usize)>>,
+) -> Result<(T, usize)> {
+    let span = tracing::debug_span!(
+        "roster.http",
+        vendor = %vendor,
+        endpoint,
+        attempt,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let result = work.await;
+        let span = tracing::Span::current();
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok((r, bytes)) => {
+                span.record("status", r.status());
+                tracing::debug!(status = r.status(), bytes, "response");
+            }
+            Err(e) => tracing::debug!(kind = %e.kind(), "request failed"),
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// Sends the request and waits for the response head.
+async fn start(
+    vendor: Vendor,
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<reqwest::Response> {
+    request
+        .send()
+        .await
+        .map_err(|e| transport_error(vendor, e, timeout))
+}
+
+/// The largest body size taken from `Content-Length` to size the buffer up front (a larger
+/// announced size grows the buffer as the body arrives instead).
+const MAX_PREALLOCATION: u64 = 16 * 1024 * 1024;
+
+/// Reads the body chunk by chunk into one buffer (sized from `Content-Length`), so the body is
+/// never held twice.
+async fn read_whole(
+    vendor: Vendor,
+    mut response: reqwest::Response,
+    timeout: Duration,
+) -> Result<(RawResponse, usize)> {
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    let capacity = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_PREALLOCATION) as usize;
+    let mut body = Vec::with_capacity(capacity);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(vendor, e, timeout).with_status(status))?
+    {
+        body.extend_from_slice(&chunk);
+    }
+    let len = body.len();
+    Ok((
+        RawResponse {
+            status,
+            headers,
+            body: Bytes::from(body),
+        },
+        len,
+    ))
+}
+
+/// How much of a streamed body is kept for an error snippet.
+const SNIPPET_BYTES: usize = 1024;
+
+/// Decodes a 2xx body on a blocking thread while its chunks arrive.
+async fn stream_json<T>(
+    vendor: Vendor,
+    mut response: reqwest::Response,
+    timeout: Duration,
+    redact: Option<&str>,
+) -> Result<(JsonReply<T>, usize)>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let decoder = tokio::task::spawn_blocking(move || {
+        // serde_json reads a byte at a time: buffer in front of the chunks.
+        let mut reader = std::io::BufReader::with_capacity(
+            64 * 1024,
+            ChunkReader {
+                chunks: rx,
+                current: Bytes::new(),
+                head: Vec::new(),
+            },
+        );
+        let result = {
+            let mut de = serde_json::Deserializer::from_reader(&mut reader);
+            T::deserialize(&mut de).and_then(|value| de.end().map(|()| value))
+        };
+        (result, reader.into_inner().head)
+    });
+    let mut received = 0usize;
+    let mut transport: Option<Error> = None;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                received += chunk.len();
+                // The decoder stopped early (a syntax error): nothing more to feed.
+                if tx.send(chunk).await.is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                transport = Some(transport_error(vendor, e, timeout).with_status(status));
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let (result, head) = decoder
+        .await
+        .map_err(|e| Error::new(ErrorKind::Decode, format!("the JSON decoder failed: {e}")))?;
+    if let Some(error) = transport {
+        // A body cut by the connection: report the connection, not the half document.
+        return Err(error);
+    }
+    match result {
+        Ok(value) => Ok((
+            JsonReply::Decoded {
+                status,
+                headers,
+                value,
+            },
+            received,
+        )),
+        Err(e) => {
+            let raw = RawResponse {
+                status,
+                headers,
+                body: Bytes::from(head),
+            };
+            let raw = match redact {
+                Some(secret) => raw.redact(secret),
+                None => raw,
+            };
+            Err(decode_error(vendor, &raw, &e))
+        }
+    }
+}
+
+/// A blocking `Read` over the chunks of a body, keeping its first bytes for error snippets.
+struct ChunkReader {
+    chunks: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+    head: Vec<u8>,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => {
+                    let room = SNIPPET_BYTES.saturating_sub(self.head.len());
+                    self.head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    self.current = chunk;
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        bytes::Buf::advance(&mut self.current, n);
+        Ok(n)
     }
 }
 
@@ -392,6 +616,141 @@ mod tests {
             unexpected_status(Vendor::Quanshi, &raw(404, "")).class(),
             RetryClass::Fatal
         );
+    }
+
+    /// A one-shot HTTP server on loopback answering every connection with `response`.
+    async fn serve(response: Vec<u8>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let response = response.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if socket.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let _ = socket.write_all(&response).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        url
+    }
+
+    fn http(status: &str, body: &[u8], announced: usize) -> Vec<u8> {
+        let mut r = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {announced}\r\nconnection: close\r\n\r\n"
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Head {
+        title: String,
+        #[serde(default)]
+        #[allow(dead_code)]
+        attendees: serde::de::IgnoredAny,
+    }
+
+    #[tokio::test]
+    async fn large_bodies_decode_as_they_arrive() {
+        let people: Vec<String> = (0..40_000)
+            .map(|i| format!("{{\"userid\":\"u{i}\",\"cumulative_time\":{i}}}"))
+            .collect();
+        let body = format!(
+            "{{\"title\":\"周会\",\"attendees\":[{}]}}",
+            people.join(",")
+        );
+        let url = serve(http("200 OK", body.as_bytes(), body.len())).await;
+        let client = HttpClient::new(HttpConfig::default()).unwrap();
+        let reply = client
+            .send_json::<Head>(Vendor::WeCom, "test", 1, client.reqwest().get(&url), None)
+            .await
+            .unwrap();
+        match reply {
+            JsonReply::Decoded { status, value, .. } => {
+                assert_eq!(status, 200);
+                assert_eq!(value.title, "周会");
+            }
+            JsonReply::Other(r) => panic!("unexpected {}", r.status),
+        }
+        // The same body read whole is identical to what was sent.
+        let raw = client
+            .send(Vendor::WeCom, "test", 1, client.reqwest().get(&url))
+            .await
+            .unwrap();
+        assert_eq!(raw.body.len(), body.len());
+        assert_eq!(&raw.body[..], body.as_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_that_does_not_decode_keeps_a_redacted_snippet() {
+        let body = b"{\"title\": oops token=SECRET-TOKEN-1 and more}";
+        let url = serve(http("200 OK", body, body.len())).await;
+        let client = HttpClient::new(HttpConfig::default()).unwrap();
+        let e = client
+            .send_json::<Head>(
+                Vendor::WeCom,
+                "test",
+                1,
+                client.reqwest().get(&url),
+                Some("SECRET-TOKEN-1"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.http_status(), Some(200));
+        let snippet = e.body_snippet().unwrap();
+        assert!(snippet.starts_with("{\"title\": oops"), "{snippet}");
+        assert!(!format!("{e:?}").contains("SECRET-TOKEN-1"));
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_cut_by_the_connection_is_a_transport_error() {
+        let body = b"{\"title\":\"half";
+        let url = serve(http("200 OK", body, 10_000)).await;
+        let client = HttpClient::new(HttpConfig::default()).unwrap();
+        let e = client
+            .send_json::<Head>(Vendor::WeCom, "test", 1, client.reqwest().get(&url), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+        assert!(e.is_retryable());
+        let e = client
+            .send(Vendor::WeCom, "test", 1, client.reqwest().get(&url))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+    }
+
+    #[tokio::test]
+    async fn other_statuses_come_back_whole() {
+        let body = b"<html>bad gateway TOKEN-2</html>";
+        let url = serve(http("502 Bad Gateway", body, body.len())).await;
+        let client = HttpClient::new(HttpConfig::default()).unwrap();
+        let reply = client
+            .send_json::<Head>(
+                Vendor::WeCom,
+                "test",
+                1,
+                client.reqwest().get(&url),
+                Some("TOKEN-2"),
+            )
+            .await
+            .unwrap();
+        let JsonReply::Other(raw) = reply else {
+            panic!("a 502 is not decoded")
+        };
+        assert_eq!(raw.status, 502);
+        assert_eq!(&raw.body[..], b"<html>bad gateway <redacted></html>");
     }
 
     #[tokio::test]

@@ -3,8 +3,10 @@
 //!
 //! A [`ListRequest`] knows its page size and filters (frozen for its whole life, because WeCom
 //! rejects a cursor used with another `limit`) and how to fetch one page for a [`PageToken`].
-//! The [`Paginator`] asks for the next page only when the stream is polled past the current one,
-//! and stops on the first of:
+//! The [`Paginator`] starts nothing before the stream is first polled; once a page has arrived
+//! it fetches the next one in the background while the caller works on the current one (one page
+//! ahead at most, so memory stays flat; [`Paginator::read_ahead`] turns this off). It stops on
+//! the first of:
 //!
 //! - the page says there is no more (even if it also carries a cursor, as WeCom's last page does);
 //! - the page says there is more but gives no token → [`ErrorKind::PaginationStalled`];
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use futures::future::Either;
 use futures::stream::{self, Stream, StreamExt};
 use serde::{Deserialize, Serialize};
+use tokio::task::JoinHandle;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -167,6 +170,7 @@ pub struct Paginator<R: ListRequest> {
     start: Option<PageToken>,
     max_items: Option<u64>,
     observer: Option<Arc<dyn PageObserver>>,
+    read_ahead: bool,
 }
 
 impl<R: ListRequest> fmt::Debug for Paginator<R> {
@@ -176,6 +180,7 @@ impl<R: ListRequest> fmt::Debug for Paginator<R> {
             .field("page_size", &self.request.page_size())
             .field("start", &self.start)
             .field("max_items", &self.max_items)
+            .field("read_ahead", &self.read_ahead)
             .finish()
     }
 }
@@ -193,6 +198,7 @@ impl<R: ListRequest> Paginator<R> {
             start: None,
             max_items: None,
             observer: None,
+            read_ahead: true,
         }
     }
 
@@ -232,6 +238,14 @@ impl<R: ListRequest> Paginator<R> {
         self
     }
 
+    /// Whether to fetch the next page while the caller works on the current one (default
+    /// `true`; needs a tokio runtime). With `false`, a page is requested only when the stream is
+    /// polled past the previous one.
+    pub fn read_ahead(mut self, on: bool) -> Self {
+        self.read_ahead = on;
+        self
+    }
+
     /// A stream of pages. Ends after the last page or after the first error.
     pub fn pages(self) -> impl Stream<Item = Result<Page<R::Item>>> + Send + 'static {
         let state = State {
@@ -245,22 +259,32 @@ impl<R: ListRequest> Paginator<R> {
             delivered: 0,
             max_items: self.max_items,
             observer: self.observer,
+            read_ahead: self.read_ahead,
         };
         stream::unfold(state, |mut st| async move {
-            match std::mem::replace(&mut st.step, Step::Done) {
-                Step::Done => None,
-                Step::Fail(error) => Some((Err(error), st)),
+            let fetched = match std::mem::replace(&mut st.step, Step::Done) {
+                Step::Done => return None,
+                Step::Fail(error) => return Some((Err(error), st)),
                 Step::Fetch(token) => {
                     if let Some(t) = &token {
                         st.seen.insert(t.clone());
                     }
-                    match st.request.fetch(token).await {
-                        Err(error) => Some((Err(error), st)),
-                        Ok(page) => {
-                            let page = st.accept(page);
-                            Some((Ok(page), st))
-                        }
-                    }
+                    st.request.fetch(token).await
+                }
+                Step::InFlight(mut ahead) => match (&mut ahead.0).await {
+                    Ok(result) => result,
+                    Err(join) => Err(Error::new(
+                        ErrorKind::Transport,
+                        format!("fetching the next page failed: {join}"),
+                    )),
+                },
+            };
+            match fetched {
+                Err(error) => Some((Err(error), st)),
+                Ok(page) => {
+                    let page = st.accept(page);
+                    st.start_next();
+                    Some((Ok(page), st))
                 }
             }
         })
@@ -275,10 +299,21 @@ impl<R: ListRequest> Paginator<R> {
     }
 }
 
-enum Step {
+enum Step<T> {
     Fetch(Option<PageToken>),
+    /// The next page, already being fetched.
+    InFlight(Ahead<T>),
     Fail(Error),
     Done,
+}
+
+/// A page fetch running on its own task; dropping it (the caller dropped the stream) stops it.
+struct Ahead<T>(JoinHandle<Result<Page<T>>>);
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 struct State<R: ListRequest> {
@@ -286,7 +321,7 @@ struct State<R: ListRequest> {
     page_size: u32,
     fingerprint: String,
     cap: Option<u64>,
-    step: Step,
+    step: Step<R::Item>,
     seen: HashSet<PageToken>,
     /// Records the vendor sent in this chain (for the cap).
     received: u64,
@@ -294,9 +329,24 @@ struct State<R: ListRequest> {
     delivered: u64,
     max_items: Option<u64>,
     observer: Option<Arc<dyn PageObserver>>,
+    read_ahead: bool,
 }
 
 impl<R: ListRequest> State<R> {
+    /// With read-ahead, starts fetching the page the next step will need.
+    fn start_next(&mut self) {
+        if !self.read_ahead {
+            return;
+        }
+        if let Step::Fetch(Some(token)) = &self.step {
+            let token = token.clone();
+            self.seen.insert(token.clone());
+            let request = self.request.clone();
+            let task = tokio::spawn(async move { request.fetch(Some(token)).await });
+            self.step = Step::InFlight(Ahead(task));
+        }
+    }
+
     /// Applies the stop rules to a fetched page and sets the next step.
     fn accept(&mut self, mut page: Page<R::Item>) -> Page<R::Item> {
         let count = page.items.len() as u64;
@@ -535,14 +585,57 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_stream_is_lazy() {
-        let server = Arc::new(Scripted::new(chain(&[2, 2, 2], &["x".into(), "y".into()])));
+    async fn nothing_before_the_first_poll_and_one_page_ahead_at_most() {
+        let server = Arc::new(Scripted::new(chain(
+            &[2, 2, 2, 2],
+            &["x".into(), "y".into(), "z".into()],
+        )));
         let mut pages = Box::pin(Paginator::new(server.clone()).pages());
-        assert_eq!(server.requests(), 0);
+        tokio::task::yield_now().await;
+        assert_eq!(server.requests(), 0, "nothing before the first poll");
         pages.next().await.unwrap().unwrap();
+        // Let the read-ahead task run as far as it can: it fetches page 2 and stops there.
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            server.requests(),
+            2,
+            "page 2 is fetched while page 1 is processed"
+        );
+        pages.next().await.unwrap().unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(server.requests(), 3, "never more than one page ahead");
+        let rest: Vec<_> = pages.collect().await;
+        assert_eq!(rest.len(), 2);
+        assert_eq!(server.requests(), 4, "each page fetched once");
+    }
+
+    #[tokio::test]
+    async fn without_read_ahead_pages_are_fetched_on_demand() {
+        let server = Arc::new(Scripted::new(chain(&[2, 2, 2], &["x".into(), "y".into()])));
+        let mut pages = Box::pin(Paginator::new(server.clone()).read_ahead(false).pages());
+        pages.next().await.unwrap().unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
         assert_eq!(server.requests(), 1, "no page fetched ahead");
         pages.next().await.unwrap().unwrap();
         assert_eq!(server.requests(), 2);
+    }
+
+    #[tokio::test]
+    async fn dropping_the_stream_stops_the_read_ahead() {
+        let server = Arc::new(Scripted::new(chain(&[2, 2, 2], &["x".into(), "y".into()])));
+        let mut pages = Box::pin(Paginator::new(server.clone()).pages());
+        pages.next().await.unwrap().unwrap();
+        drop(pages);
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert!(server.requests() <= 2, "at most the page already in flight");
     }
 
     #[tokio::test]

@@ -238,31 +238,31 @@ impl<T: Send + 'static> Concurrent<T> {
 /// [`Window::inclusive_unix_bounds`] consecutive windows do not overlap, but a record on an
 /// edge second is still checked against the records of the neighbouring window's edge. Only
 /// records within one second of an inner edge are remembered, so memory does not grow with the
-/// export. `key` returns the record's identity and its time (records without a time pass).
-pub fn dedup_window_edges<T, K, S, F>(
+/// export, and `key` (the record's identity) is computed only for those: `time` is asked first
+/// (records without a time pass).
+pub fn dedup_window_edges<T, K, S, Tm, F>(
     source: S,
     windows: &[Window],
+    time: Tm,
     key: F,
 ) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: Send + 'static,
     K: Eq + Hash + Send + 'static,
     S: Stream<Item = Result<T>> + Send + 'static,
-    F: Fn(&T) -> (K, Option<OffsetDateTime>) + Send + 'static,
+    Tm: Fn(&T) -> Option<OffsetDateTime> + Send + 'static,
+    F: Fn(&T) -> K + Send + 'static,
 {
     let edges: Vec<OffsetDateTime> = windows.iter().skip(1).map(|w| w.start).collect();
     let mut seen: HashSet<K> = HashSet::new();
     source.filter(move |item| {
         let keep = match item {
-            Ok(record) => {
-                let (k, t) = key(record);
-                match t {
-                    Some(t) if edges.iter().any(|e| (t - *e).abs() <= Duration::SECOND) => {
-                        seen.insert(k)
-                    }
-                    _ => true,
+            Ok(record) => match time(record) {
+                Some(t) if edges.iter().any(|e| (t - *e).abs() <= Duration::SECOND) => {
+                    seen.insert(key(record))
                 }
-            }
+                _ => true,
+            },
             Err(_) => true,
         };
         std::future::ready(keep)
@@ -426,15 +426,26 @@ mod tests {
             ("c", edge),
             ("a", T0 + Duration::HOUR), // far from an edge: a real second session, kept
         ];
+        let keyed = Arc::new(AtomicUsize::new(0));
+        let k = keyed.clone();
         let out: Vec<(&str, OffsetDateTime)> = dedup_window_edges(
             stream::iter(records.into_iter().map(Ok)),
             &windows,
-            |r: &(&str, OffsetDateTime)| ((r.0, r.1), Some(r.1)),
+            |r: &(&str, OffsetDateTime)| Some(r.1),
+            move |r: &(&str, OffsetDateTime)| {
+                k.fetch_add(1, Ordering::SeqCst);
+                (r.0, r.1)
+            },
         )
         .try_collect()
         .await
         .unwrap();
         let names: Vec<&str> = out.iter().map(|r| r.0).collect();
         assert_eq!(names, vec!["a", "b", "c", "a"]);
+        assert_eq!(
+            keyed.load(Ordering::SeqCst),
+            3,
+            "keys only for the three edge records"
+        );
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Use them with `#[serde(default, deserialize_with = "…")]`.
 
-use serde::de::{Deserialize, Deserializer};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::Value;
 use time::macros::{format_description, offset};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -62,19 +62,151 @@ pub fn value_as_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// How a lenient field reads each JSON scalar; arrays and objects always give `None`.
+trait Scalar: Sized {
+    fn from_str(s: &str) -> Option<Self>;
+    fn from_string(s: String) -> Option<Self> {
+        Self::from_str(&s)
+    }
+    fn from_i64(v: i64) -> Option<Self>;
+    fn from_u64(v: u64) -> Option<Self>;
+    fn from_f64(v: f64) -> Option<Self>;
+    fn from_bool(v: bool) -> Option<Self>;
+}
+
+impl Scalar for String {
+    fn from_str(s: &str) -> Option<Self> {
+        Some(s.to_string())
+    }
+    fn from_string(s: String) -> Option<Self> {
+        Some(s)
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v.to_string())
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v.to_string())
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        // Printed as serde_json prints numbers, like `value_as_string`.
+        serde_json::Number::from_f64(v).map(|n| n.to_string())
+    }
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(v.to_string())
+    }
+}
+
+impl Scalar for i64 {
+    fn from_str(s: &str) -> Option<Self> {
+        s.trim().parse().ok()
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        i64::try_from(v).ok()
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        (v.fract() == 0.0 && v.abs() < 9.0e18).then_some(v as i64)
+    }
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+}
+
+impl Scalar for bool {
+    fn from_str(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        }
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        match v {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Self::from_i64(i64::try_from(v).ok()?)
+    }
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(v)
+    }
+}
+
+/// Reads any JSON value into `Option<T>` without building a `serde_json::Value` (the decoders
+/// below run for every field of every record).
+struct Lenient<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Scalar> Visitor<'de> for Lenient<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(T::from_str(v))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(T::from_string(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(T::from_i64(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(T::from_u64(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(T::from_f64(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(T::from_bool(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}
+
+fn lenient<'de, D: Deserializer<'de>, T: Scalar>(d: D) -> Result<Option<T>, D::Error> {
+    d.deserialize_any(Lenient::<T>(std::marker::PhantomData))
+}
+
 /// `Option<String>` from a string, number or boolean.
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(value_as_string(&Value::deserialize(d)?))
+    lenient::<D, String>(d)
 }
 
 /// `Option<i64>` from a number or a numeric string.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(value_as_i64(&Value::deserialize(d)?))
+    lenient::<D, i64>(d)
 }
 
 /// `Option<bool>` from a boolean, `0`/`1` or their string forms.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(value_as_bool(&Value::deserialize(d)?))
+    lenient::<D, bool>(d)
 }
 
 /// `Option<OffsetDateTime>` from Unix seconds as a number or string. `0`, `""` and `null` mean
@@ -82,7 +214,7 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 pub fn opt_unix_seconds<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<OffsetDateTime>, D::Error> {
-    Ok(value_as_i64(&Value::deserialize(d)?).and_then(unix_seconds))
+    Ok(lenient::<D, i64>(d)?.and_then(unix_seconds))
 }
 
 /// `T::default()` when the value is `null` (vendors send `null` for empty arrays and objects).
@@ -362,6 +494,53 @@ mod tests {
         );
         let none: EnrollAnswer = serde_json::from_value(json!({"answer_content": null})).unwrap();
         assert!(none.answer_content.is_empty());
+    }
+
+    #[test]
+    fn field_decoders_agree_with_the_value_readers() {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            #[serde(default, deserialize_with = "opt_string")]
+            s: Option<String>,
+            #[serde(default, deserialize_with = "opt_i64")]
+            i: Option<i64>,
+            #[serde(default, deserialize_with = "opt_bool")]
+            b: Option<bool>,
+        }
+        let samples = [
+            json!(null),
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(1),
+            json!(-7),
+            json!(2.0),
+            json!(2.5),
+            json!(1e300),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(""),
+            json!(" 42 "),
+            json!("x"),
+            json!("TRUE"),
+            json!("0"),
+            json!("张三"),
+            json!("a\"b"),
+            json!([1, "a"]),
+            json!({"k": [1, {"z": null}]}),
+        ];
+        for v in samples {
+            let f: Fields = serde_json::from_value(json!({"s": v, "i": v, "b": v})).unwrap();
+            assert_eq!(f.s, value_as_string(&v), "string of {v}");
+            assert_eq!(f.i, value_as_i64(&v), "i64 of {v}");
+            assert_eq!(f.b, value_as_bool(&v), "bool of {v}");
+            // And from text, the way vendor pages arrive.
+            let text = format!("{{\"s\":{v},\"i\":{v},\"b\":{v}}}");
+            let f: Fields = serde_json::from_str(&text).unwrap();
+            assert_eq!(f.s, value_as_string(&v), "string of {v} from text");
+            assert_eq!(f.i, value_as_i64(&v), "i64 of {v} from text");
+            assert_eq!(f.b, value_as_bool(&v), "bool of {v} from text");
+        }
     }
 
     #[test]

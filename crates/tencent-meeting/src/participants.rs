@@ -426,14 +426,18 @@ impl SplitState {
                     let (start, last) = (chain.window.start, chain.window.end - Duration::SECOND);
                     let mut out = Vec::with_capacity(page.items.len());
                     for a in page.items {
+                        let near_edge =
+                            a.joined_at.is_some_and(|t| near(t, start) || near(t, last));
+                        if !near_edge && chain.exclude.is_none() && chain.track.is_none() {
+                            // The common case: nothing to compare, so no key to build.
+                            out.push(Ok(a));
+                            continue;
+                        }
                         let key = session_key(&a);
                         if chain.exclude.as_ref().is_some_and(|x| x.contains(&key)) {
                             continue;
                         }
-                        if let Some(t) = a.joined_at
-                            && (near(t, start) || near(t, last))
-                            && !self.edge_seen.insert(key.clone())
-                        {
+                        if near_edge && !self.edge_seen.insert(key.clone()) {
                             continue;
                         }
                         if let Some(track) = &mut chain.track {

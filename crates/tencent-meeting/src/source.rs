@@ -219,10 +219,8 @@ impl TencentMeetingClient {
                         )
                     },
                 );
-                dedup_window_edges(joined, &windows, |a: &Attendee| {
-                    (session_key(a), a.joined_at)
-                })
-                .boxed()
+                dedup_window_edges(joined, &windows, |a: &Attendee| a.joined_at, session_key)
+                    .boxed()
             }
         };
         Ok(limit(stream, query.max_items))

@@ -185,10 +185,15 @@ impl AttendeeSource for WeComClient {
                     }
                     pages.items()
                 });
-                let deduped = dedup_window_edges(joined, &windows, |a: &Attendee| {
-                    let who = a.temp_id.clone().or_else(|| a.user_id.clone());
-                    ((who, a.joined_at.map(|t| t.unix_timestamp())), a.joined_at)
-                });
+                let deduped = dedup_window_edges(
+                    joined,
+                    &windows,
+                    |a: &Attendee| a.joined_at,
+                    |a: &Attendee| {
+                        let who = a.temp_id.clone().or_else(|| a.user_id.clone());
+                        (who, a.joined_at.map(|t| t.unix_timestamp()))
+                    },
+                );
                 limit(deduped.boxed(), max)
             }
         };
