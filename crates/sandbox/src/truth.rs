@@ -25,3 +25,9 @@ impl GroundTruth {
         GroundTruth { state }
     }
 }
+
+/// Pre-serialized rows as JSON values (a row that does not parse is skipped).
+pub(crate) fn parse_rows(rows: impl Iterator<Item = impl AsRef<str>>) -> Vec<serde_json::Value> {
+    rows.filter_map(|r| serde_json::from_str(r.as_ref()).ok())
+        .collect()
+}

@@ -6,6 +6,7 @@
 
 pub(crate) mod fixture;
 pub(crate) mod generator;
+pub(crate) mod meeting;
 pub(crate) mod plan;
 
 pub use fixture::{

@@ -9,7 +9,7 @@ use super::fixture::{
     SpecialType,
 };
 use super::generator::{self as generator, names};
-use crate::config::{DataConfig, Vendor};
+use crate::config::{DataConfig, SandboxConfig, Vendor};
 
 /// Sizes of a generated meeting's content, fixed at plan time so the catalog knows them before
 /// anything is generated.
@@ -521,6 +521,23 @@ const SUBJECTS: [&str; 6] = [
     "客户培训",
     "All hands",
 ];
+
+/// Every plan `vendor` serves, in catalog order: its own seed meetings (`seeds`, called only
+/// when `data.seed_meetings` is on), the generated meetings, then the fixture's meetings for it.
+pub(crate) fn served_plans(
+    config: &SandboxConfig,
+    anchor: i64,
+    vendor: Vendor,
+    seeds: impl FnOnce() -> Vec<MeetingPlan>,
+) -> Vec<MeetingPlan> {
+    let mut plans = Vec::new();
+    if config.data.seed_meetings {
+        plans.extend(seeds());
+    }
+    plans.extend(generated_plans(&config.data, config.seed, anchor));
+    plans.extend(fixture_plans(config.fixture.as_ref(), vendor));
+    plans
+}
 
 /// Plans of the fixture's meetings that `vendor` serves.
 pub(crate) fn fixture_plans(fixture: Option<&super::Fixture>, vendor: Vendor) -> Vec<MeetingPlan> {

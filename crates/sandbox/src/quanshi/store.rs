@@ -247,15 +247,9 @@ fn ran(state: MeetingState, deleted: bool, has_sessions: bool) -> bool {
 impl Store {
     pub(crate) fn new(config: &SandboxConfig, qc: &QuanshiConfig, anchor: i64) -> Self {
         let seed = config.seed;
-        let mut plans = Vec::new();
-        if config.data.seed_meetings {
-            plans.extend(seed::plans(seed, anchor, qc));
-        }
-        plans.extend(plan::generated_plans(&config.data, seed, anchor));
-        plans.extend(plan::fixture_plans(
-            config.fixture.as_ref(),
-            Vendor::Quanshi,
-        ));
+        let plans = plan::served_plans(config, anchor, Vendor::Quanshi, || {
+            seed::plans(seed, anchor, qc)
+        });
 
         // Explicit event ids first, so generated ones never take them.
         let explicit = |p: &MeetingPlan| -> Option<u64> {

@@ -9,9 +9,8 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::error::TcError;
-use super::store::{Meeting, Rendered};
+use super::store::Rendered;
 use super::{State, json_ok, meeting_id, operator_userid_first};
-use crate::data::MeetingState;
 use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
 use crate::query::QueryParams;
@@ -44,17 +43,6 @@ fn resolve_window(start: Option<i64>, end: Option<i64>, now: i64) -> Result<(i64
         WindowError::Reversed => TcError::invalid("start_time is after end_time"),
         WindowError::TooLong => TcError::invalid("the time window may not exceed 31 days"),
     })
-}
-
-/// Whether the list `list` of `m` has not started (then it is served empty).
-fn not_started(m: &Meeting, list: usize) -> bool {
-    if m.is_recurring() {
-        m.subs
-            .get(list)
-            .is_none_or(|s| s.state == MeetingState::NotStarted)
-    } else {
-        m.state == MeetingState::NotStarted
-    }
 }
 
 pub(crate) fn serve(
@@ -118,7 +106,7 @@ pub(crate) fn serve(
             Some(resolve_window(start, end, st.shared.clock.unix())?)
         };
         let rendered = st.store.rendered(m, caller.app);
-        let rows = if not_started(m, list) {
+        let rows = if !m.list_started(list) {
             0..0
         } else {
             let l = &rendered.lists[list];

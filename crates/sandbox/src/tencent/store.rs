@@ -5,8 +5,8 @@
 //! a binary search for the window plus string concatenation: nothing is regenerated, re-sorted or
 //! re-serialized per request.
 
-use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::collections::HashMap;
+use std::ops::{Deref, Range};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
@@ -14,14 +14,13 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::seed;
-use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
+use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
 use crate::config::{SandboxConfig, Vendor};
 use crate::data::generator;
-use crate::data::plan::{self, MeetingPlan};
-use crate::data::{
-    EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, MeetingState, SpecialType,
-};
+use crate::data::meeting::{IdAssigner, MeetingCore};
+use crate::data::plan;
+use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, SpecialType};
 
 /// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (spec §4.1).
 pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {
@@ -32,49 +31,18 @@ pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {
     hex::encode_upper(h.finalize())
 }
 
-/// One occurrence of a recurring meeting.
-#[derive(Clone, Debug)]
-pub(crate) struct Sub {
-    pub id: String,
-    pub start: i64,
-    pub end: i64,
-    pub state: MeetingState,
-    pub deleted: bool,
-}
-
-/// One meeting.
+/// One meeting: the shared identity and schedule, plus Tencent's password and rendered rows.
 pub(crate) struct Meeting {
-    pub plan: MeetingPlan,
-    pub id: String,
-    pub code: String,
-    pub creator: String,
-    pub state: MeetingState,
-    pub subs: Vec<Sub>,
+    core: MeetingCore,
     pub password: Option<String>,
     rendered: Vec<OnceLock<Arc<Rendered>>>,
 }
 
-impl Meeting {
-    pub(crate) fn kind(&self) -> MeetingKind {
-        self.plan.meeting.kind
-    }
+impl Deref for Meeting {
+    type Target = MeetingCore;
 
-    pub(crate) fn is_recurring(&self) -> bool {
-        self.kind() == MeetingKind::Recurring
-    }
-
-    pub(crate) fn sub_index(&self, id: &str) -> Option<usize> {
-        self.subs.iter().position(|s| s.id == id)
-    }
-
-    /// The occurrence that is ongoing or next (else the last one).
-    pub(crate) fn current_sub(&self) -> Option<usize> {
-        self.subs
-            .iter()
-            .position(|s| {
-                !s.deleted && matches!(s.state, MeetingState::InProgress | MeetingState::NotStarted)
-            })
-            .or_else(|| self.subs.len().checked_sub(1))
+    fn deref(&self) -> &MeetingCore {
+        &self.core
     }
 }
 
@@ -123,62 +91,19 @@ pub(crate) struct Store {
 impl Store {
     pub(crate) fn new(config: &SandboxConfig, tc: &super::TencentConfig, anchor: i64) -> Self {
         let seed = config.seed;
-        let mut plans = Vec::new();
-        if config.data.seed_meetings {
-            plans.extend(seed::plans(seed, anchor));
-        }
-        plans.extend(plan::generated_plans(&config.data, seed, anchor));
-        plans.extend(plan::fixture_plans(
-            config.fixture.as_ref(),
-            Vendor::Tencent,
-        ));
-
-        let mut used = HashSet::new();
+        let plans = plan::served_plans(config, anchor, Vendor::Tencent, || {
+            seed::plans(seed, anchor)
+        });
+        let mut ids = IdAssigner::new(seed, "tencent", anchor, &tc.creator_userid, |rng| {
+            generator::digits(rng, 19)
+        });
         let mut meetings = Vec::with_capacity(plans.len());
         for (n, p) in plans.into_iter().enumerate() {
-            let mut rng = generator::rng_for(seed, &["tencent", "meeting", &p.label]);
-            let mut id = p
-                .meeting
-                .id
-                .clone()
-                .unwrap_or_else(|| generator::digits(&mut rng, 19));
-            while !used.insert(id.clone()) {
-                id = generator::digits(&mut rng, 19);
-            }
-            let code = p
-                .meeting
-                .code
-                .clone()
-                .unwrap_or_else(|| generator::digits(&mut rng, 9));
-            let subs = p
-                .meeting
-                .sub_meetings
-                .iter()
-                .enumerate()
-                .map(|(i, s)| Sub {
-                    id: s
-                        .id
-                        .clone()
-                        .unwrap_or_else(|| generator::digits(&mut rng, 10)),
-                    start: s.start,
-                    end: s.end,
-                    state: p.sub_state(i, anchor),
-                    deleted: s.deleted,
-                })
-                .collect();
+            let (core, mut rng) = ids.assign(p);
             meetings.push(Arc::new(Meeting {
-                id,
-                code,
-                creator: p
-                    .meeting
-                    .creator
-                    .clone()
-                    .unwrap_or_else(|| tc.creator_userid.clone()),
-                state: p.state(anchor),
-                subs,
+                core,
                 password: (n % 2 == 1).then(|| generator::digits(&mut rng, 6)),
                 rendered: tc.apps.iter().map(|_| OnceLock::new()).collect(),
-                plan: p,
             }));
         }
         let by_id = meetings.iter().map(|m| (m.id.clone(), m.clone())).collect();
@@ -209,7 +134,7 @@ impl Store {
     fn render(&self, m: &Meeting, secret_id: &str) -> Rendered {
         let content = m.plan.content(self.seed, &self.default_creator);
         let webinar = m.kind() == MeetingKind::Webinar;
-        let list_count = if m.is_recurring() { m.subs.len() } else { 1 };
+        let list_count = m.list_count();
         // (join, list, row)
         let mut rows: Vec<Vec<(i64, Box<str>)>> = (0..list_count).map(|_| Vec::new()).collect();
         for (ai, a) in content.attendees.iter().enumerate() {
@@ -217,13 +142,8 @@ impl Store {
             let ms_open_id = generator::temp_id(self.seed, "tencent", &m.id, &key);
             let phone = a.phone.as_deref().map(|p| phone_hash(p, secret_id));
             for (si, s) in a.sessions.iter().enumerate() {
-                let list = if m.is_recurring() {
-                    match s.sub_meeting {
-                        Some(i) if i < list_count => i,
-                        _ => continue,
-                    }
-                } else {
-                    0
+                let Some(list) = m.list_of(s) else {
+                    continue;
                 };
                 let row = participant_row(a, ai, si, &ms_open_id, phone.as_deref(), webinar);
                 rows[list].push((s.join, row.into_boxed_str()));
@@ -293,36 +213,10 @@ impl Store {
     pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
         self.meetings
             .iter()
-            .map(|m| CatalogMeeting {
-                vendor: Vendor::Tencent,
-                label: m.plan.label.clone(),
-                id: m.id.clone(),
-                code: m.code.clone(),
-                subject: m.plan.meeting.subject.clone(),
-                kind: m.kind(),
-                state: m.state,
-                creator: m.creator.clone(),
-                sessions: m.plan.sessions(),
-                people: m.plan.people(),
-                sub_meetings: m
-                    .subs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| CatalogSubMeeting {
-                        id: s.id.clone(),
-                        start: s.start,
-                        end: s.end,
-                        state: s.state,
-                        deleted: s.deleted,
-                        sessions: m.plan.sub_meeting_sessions(i),
-                    })
-                    .collect(),
-                enrollment: m.plan.meeting.enrollment,
-                enrollments: m.plan.enrollment_count(),
-                invitees: m.plan.invitee_count(),
-                start: m.plan.meeting.start,
-                end: m.plan.meeting.end,
-                join_url: None,
+            .map(|m| {
+                m.catalog_entry(Vendor::Tencent, m.plan.sessions(), |i| {
+                    m.plan.sub_meeting_sessions(i)
+                })
             })
             .collect()
     }

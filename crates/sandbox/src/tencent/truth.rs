@@ -1,18 +1,44 @@
 //! Tencent ground truth: the rows complete queries return (as served to the first configured app,
 //! whose SecretId the `phone` hashes use).
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use super::store::Rendered;
 use super::{Operator, detail};
-use crate::data::MeetingState;
-use crate::truth::GroundTruth;
-
-fn parse(rows: impl Iterator<Item = impl AsRef<str>>) -> Vec<Value> {
-    rows.filter_map(|r| serde_json::from_str(r.as_ref()).ok())
-        .collect()
-}
+use crate::truth::{GroundTruth, parse_rows};
 
 impl GroundTruth {
+    /// The rendered list and rows a complete participants query returns; `None` for an
+    /// unknown meeting or sub-meeting, a recurring meeting without a sub-meeting, and a list
+    /// that has not started.
+    fn tencent_rows(
+        &self,
+        meeting_id: &str,
+        sub_meeting_id: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> Option<(Arc<Rendered>, usize, Range<usize>)> {
+        let st = &self.state.tencent;
+        let m = st.store.get(meeting_id)?;
+        let list = if m.is_recurring() {
+            m.sub_index(sub_meeting_id?)?
+        } else {
+            0
+        };
+        if !m.list_started(list) {
+            return None;
+        }
+        let r = st.store.rendered(m, 0);
+        let l = &r.lists[list];
+        let range = match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e),
+            _ => 0..l.rows.len(),
+        };
+        Some((r, list, range))
+    }
+
     /// Participant rows (one per join session, in serving order) that a complete
     /// `/participants` query returns, ignoring pagination and the 50 000 cap. `sub_meeting_id` is
     /// required for recurring meetings (else nothing); `window` `(start, end)` filters
@@ -24,28 +50,10 @@ impl GroundTruth {
         sub_meeting_id: Option<&str>,
         window: Option<(i64, i64)>,
     ) -> Vec<Value> {
-        let st = &self.state.tencent;
-        let Some(m) = st.store.get(meeting_id) else {
-            return Vec::new();
-        };
-        let (list, started) = if m.is_recurring() {
-            match sub_meeting_id.and_then(|s| m.sub_index(s)) {
-                Some(i) => (i, m.subs[i].state != MeetingState::NotStarted),
-                None => return Vec::new(),
-            }
-        } else {
-            (0, m.state != MeetingState::NotStarted)
-        };
-        if !started {
-            return Vec::new();
+        match self.tencent_rows(meeting_id, sub_meeting_id, window) {
+            Some((r, list, range)) => parse_rows(r.lists[list].rows[range].iter()),
+            None => Vec::new(),
         }
-        let r = st.store.rendered(m, 0);
-        let l = &r.lists[list];
-        let range = match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e),
-            _ => 0..l.rows.len(),
-        };
-        parse(l.rows[range].iter())
     }
 
     /// Number of rows of [`GroundTruth::tencent_participants`] (what `total_count` reports).
@@ -55,26 +63,8 @@ impl GroundTruth {
         sub_meeting_id: Option<&str>,
         window: Option<(i64, i64)>,
     ) -> usize {
-        let st = &self.state.tencent;
-        let Some(m) = st.store.get(meeting_id) else {
-            return 0;
-        };
-        let list = if m.is_recurring() {
-            match sub_meeting_id.and_then(|s| m.sub_index(s)) {
-                Some(i) if m.subs[i].state != MeetingState::NotStarted => i,
-                _ => return 0,
-            }
-        } else if m.state == MeetingState::NotStarted {
-            return 0;
-        } else {
-            0
-        };
-        let r = st.store.rendered(m, 0);
-        let l = &r.lists[list];
-        match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e).len(),
-            _ => l.rows.len(),
-        }
+        self.tencent_rows(meeting_id, sub_meeting_id, window)
+            .map_or(0, |(_, _, range)| range.len())
     }
 
     /// Enrollment records for a `status` filter (`None` or `0`: all), in serving order. Empty if
@@ -95,7 +85,7 @@ impl GroundTruth {
         else {
             return Vec::new();
         };
-        parse(index.iter().map(|&k| &r.enrollments[k as usize]))
+        parse_rows(index.iter().map(|&k| &r.enrollments[k as usize]))
     }
 
     /// Invitee records, in serving order.
@@ -104,7 +94,7 @@ impl GroundTruth {
         let Some(m) = st.store.get(meeting_id) else {
             return Vec::new();
         };
-        parse(st.store.rendered(m, 0).invitees.iter())
+        parse_rows(st.store.rendered(m, 0).invitees.iter())
     }
 
     /// The meeting-detail body as served to the meeting's creator.

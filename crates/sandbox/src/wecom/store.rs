@@ -7,7 +7,7 @@
 //! binary search plus string concatenation.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::sync::{Arc, OnceLock};
 
 use rand::Rng;
@@ -15,29 +15,20 @@ use serde_json::{Map, Value, json};
 
 use super::seed;
 use super::{WeComApp, WeComConfig};
-use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
+use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
 use crate::config::{SandboxConfig, Vendor};
 use crate::data::generator;
-use crate::data::plan::{self, MeetingPlan};
+use crate::data::meeting::{IdAssigner, MeetingCore};
+use crate::data::plan;
 use crate::data::{
-    AnswerKind, EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, MeetingState,
-    Overrides, SpecialType,
+    AnswerKind, EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, Overrides,
+    SpecialType,
 };
 
 /// Override key of an attendee whose members are merged into that person's `get_info`
 /// attendee-summary entry (e.g. `{"status": 3}`).
 pub(crate) const SUMMARY_OVERRIDE: &str = "wecom_summary";
-
-/// One occurrence of a recurring meeting.
-#[derive(Clone, Debug)]
-pub(crate) struct Sub {
-    pub id: String,
-    pub start: i64,
-    pub end: i64,
-    pub state: MeetingState,
-    pub deleted: bool,
-}
 
 /// Seed-only traits a fixture cannot express.
 #[derive(Clone, Copy, Debug, Default)]
@@ -48,60 +39,20 @@ pub(crate) struct Extra {
     pub deleted: bool,
 }
 
-/// One meeting.
+/// One meeting: the shared identity and schedule, plus the creating app, the deletion mark and
+/// the rendered rows.
 pub(crate) struct Meeting {
-    pub plan: MeetingPlan,
-    pub id: String,
-    pub code: String,
-    pub creator: String,
+    core: MeetingCore,
     pub app: usize,
     pub deleted: bool,
-    pub state: MeetingState,
-    pub subs: Vec<Sub>,
     rendered: OnceLock<Arc<Rendered>>,
 }
 
-impl Meeting {
-    pub(crate) fn kind(&self) -> MeetingKind {
-        self.plan.meeting.kind
-    }
+impl Deref for Meeting {
+    type Target = MeetingCore;
 
-    pub(crate) fn is_recurring(&self) -> bool {
-        self.kind() == MeetingKind::Recurring
-    }
-
-    pub(crate) fn sub_index(&self, id: &str) -> Option<usize> {
-        self.subs.iter().position(|s| s.id == id)
-    }
-
-    /// The occurrence that is ongoing or next (else the last one).
-    pub(crate) fn current_sub(&self) -> Option<usize> {
-        self.subs
-            .iter()
-            .position(|s| {
-                !s.deleted && matches!(s.state, MeetingState::InProgress | MeetingState::NotStarted)
-            })
-            .or_else(|| self.subs.len().checked_sub(1))
-    }
-
-    /// Whether list `list` (the meeting, or sub-meeting `list`) has started.
-    pub(crate) fn list_started(&self, list: usize) -> bool {
-        if self.is_recurring() {
-            self.subs
-                .get(list)
-                .is_some_and(|s| s.state != MeetingState::NotStarted)
-        } else {
-            self.state != MeetingState::NotStarted
-        }
-    }
-
-    /// Number of attendee lists (1, or one per sub-meeting).
-    pub(crate) fn list_count(&self) -> usize {
-        if self.is_recurring() {
-            self.subs.len()
-        } else {
-            1
-        }
+    fn deref(&self) -> &MeetingCore {
+        &self.core
     }
 }
 
@@ -174,68 +125,25 @@ fn generated_userid(u: &str) -> bool {
 impl Store {
     pub(crate) fn new(config: &SandboxConfig, wc: &WeComConfig, anchor: i64) -> Self {
         let seed = config.seed;
-        let mut plans: Vec<(MeetingPlan, Extra)> = Vec::new();
-        if config.data.seed_meetings {
-            plans.extend(seed::plans(seed, anchor, wc.apps.len()));
-        }
-        plans.extend(
-            plan::generated_plans(&config.data, seed, anchor)
-                .into_iter()
-                .map(|p| (p, Extra::default())),
-        );
-        plans.extend(
-            plan::fixture_plans(config.fixture.as_ref(), Vendor::WeCom)
-                .into_iter()
-                .map(|p| (p, Extra::default())),
-        );
-
-        let mut used = HashSet::new();
+        let mut extras = Vec::new();
+        let plans = plan::served_plans(config, anchor, Vendor::WeCom, || {
+            let (plans, e) = seed::plans(seed, anchor, wc.apps.len()).into_iter().unzip();
+            extras = e;
+            plans
+        });
+        let mut ids = IdAssigner::new(seed, "wecom", anchor, &wc.creator_userid, |rng| {
+            format!("hy{}", alnum(rng, 28))
+        });
         let mut meetings = Vec::with_capacity(plans.len());
-        for (p, extra) in plans {
-            let mut rng = generator::rng_for(seed, &["wecom", "meeting", &p.label]);
-            let mut id = p
-                .meeting
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("hy{}", alnum(&mut rng, 28)));
-            while !used.insert(id.clone()) {
-                id = format!("hy{}", alnum(&mut rng, 28));
-            }
-            let code = p
-                .meeting
-                .code
-                .clone()
-                .unwrap_or_else(|| generator::digits(&mut rng, 9));
-            let subs = p
-                .meeting
-                .sub_meetings
-                .iter()
-                .enumerate()
-                .map(|(i, s)| Sub {
-                    id: s
-                        .id
-                        .clone()
-                        .unwrap_or_else(|| generator::digits(&mut rng, 10)),
-                    start: s.start,
-                    end: s.end,
-                    state: p.sub_state(i, anchor),
-                    deleted: s.deleted,
-                })
-                .collect();
+        for (n, p) in plans.into_iter().enumerate() {
+            // Seed meetings come first; generated and fixture meetings have no extras.
+            let extra: Extra = extras.get(n).copied().unwrap_or_default();
+            let (core, _) = ids.assign(p);
             meetings.push(Arc::new(Meeting {
-                id,
-                code,
-                creator: p
-                    .meeting
-                    .creator
-                    .clone()
-                    .unwrap_or_else(|| wc.creator_userid.clone()),
+                core,
                 app: extra.app.min(wc.apps.len().saturating_sub(1)),
                 deleted: extra.deleted,
-                state: p.state(anchor),
-                subs,
                 rendered: OnceLock::new(),
-                plan: p,
             }));
         }
         let by_id = meetings.iter().map(|m| (m.id.clone(), m.clone())).collect();
@@ -302,13 +210,8 @@ impl Store {
             let who = self.summary_key(m, a, &key);
             let summary_extra = a.overrides.get(SUMMARY_OVERRIDE);
             for (si, s) in a.sessions.iter().enumerate() {
-                let list = if m.is_recurring() {
-                    match s.sub_meeting {
-                        Some(i) if i < list_count => i,
-                        _ => continue,
-                    }
-                } else {
-                    0
+                let Some(list) = m.list_of(s) else {
+                    continue;
                 };
                 if !m.list_started(list) {
                     continue;
@@ -445,15 +348,8 @@ impl Store {
                 .filter(|a| self.visible(m, a))
                 .flat_map(|a| &a.sessions)
                 .filter(|s| {
-                    let l = if m.is_recurring() {
-                        match s.sub_meeting {
-                            Some(i) if i < m.list_count() => i,
-                            _ => return false,
-                        }
-                    } else {
-                        0
-                    };
-                    list.is_none_or(|want| want == l) && m.list_started(l)
+                    m.list_of(s)
+                        .is_some_and(|l| list.is_none_or(|want| want == l) && m.list_started(l))
                 })
                 .count(),
         }
@@ -463,36 +359,10 @@ impl Store {
     pub(crate) fn catalog(&self, _wc: &WeComConfig) -> Vec<CatalogMeeting> {
         self.meetings
             .iter()
-            .map(|m| CatalogMeeting {
-                vendor: Vendor::WeCom,
-                label: m.plan.label.clone(),
-                id: m.id.clone(),
-                code: m.code.clone(),
-                subject: m.plan.meeting.subject.clone(),
-                kind: m.kind(),
-                state: m.state,
-                creator: m.creator.clone(),
-                sessions: self.served_sessions(m, None),
-                people: m.plan.people(),
-                sub_meetings: m
-                    .subs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| CatalogSubMeeting {
-                        id: s.id.clone(),
-                        start: s.start,
-                        end: s.end,
-                        state: s.state,
-                        deleted: s.deleted,
-                        sessions: self.served_sessions(m, Some(i)),
-                    })
-                    .collect(),
-                enrollment: m.plan.meeting.enrollment,
-                enrollments: m.plan.enrollment_count(),
-                invitees: m.plan.invitee_count(),
-                start: m.plan.meeting.start,
-                end: m.plan.meeting.end,
-                join_url: None,
+            .map(|m| {
+                m.catalog_entry(Vendor::WeCom, self.served_sessions(m, None), |i| {
+                    self.served_sessions(m, Some(i))
+                })
             })
             .collect()
     }

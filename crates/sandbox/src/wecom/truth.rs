@@ -1,17 +1,41 @@
 //! WeCom ground truth: what complete queries return, as served to the app that created each
 //! meeting (after its visible-scope filter). Deleted meetings serve nothing.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use super::store::Rendered;
 use super::{attendees, enroll, info, meetingids};
-use crate::truth::GroundTruth;
-
-fn parse(rows: impl Iterator<Item = impl AsRef<str>>) -> Vec<Value> {
-    rows.filter_map(|r| serde_json::from_str(r.as_ref()).ok())
-        .collect()
-}
+use crate::truth::{GroundTruth, parse_rows};
 
 impl GroundTruth {
+    /// The rendered list and rows a complete attendee query returns; `None` for an unknown or
+    /// deleted meeting, an unknown sub-meeting, a recurring meeting without a sub-meeting and a
+    /// sub-meeting given for another kind.
+    fn wecom_rows(
+        &self,
+        meetingid: &str,
+        sub_meetingid: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> Option<(Arc<Rendered>, usize, Range<usize>)> {
+        let st = &self.state.wecom;
+        let m = st.store.get(meetingid).filter(|m| !m.deleted)?;
+        let list = match (m.is_recurring(), sub_meetingid) {
+            (true, Some(s)) => m.sub_index(s)?,
+            (false, None) => 0,
+            _ => return None,
+        };
+        let r = st.store.rendered(m);
+        let l = &r.lists[list];
+        let range = match window {
+            Some((s, e)) if !m.is_recurring() => l.window(s, e),
+            _ => 0..l.rows.len(),
+        };
+        Some((r, list, range))
+    }
+
     /// Attendee rows (one per join session, ascending `join_time`, in serving order) that a
     /// complete `get_attendee_list` query returns, ignoring pagination. `sub_meetingid` is
     /// required for recurring meetings (else nothing); `window` `(start, end)` filters
@@ -24,25 +48,10 @@ impl GroundTruth {
         sub_meetingid: Option<&str>,
         window: Option<(i64, i64)>,
     ) -> Vec<Value> {
-        let st = &self.state.wecom;
-        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
-            return Vec::new();
-        };
-        let list = match (m.is_recurring(), sub_meetingid) {
-            (true, Some(s)) => match m.sub_index(s) {
-                Some(i) => i,
-                None => return Vec::new(),
-            },
-            (false, None) => 0,
-            _ => return Vec::new(),
-        };
-        let r = st.store.rendered(m);
-        let l = &r.lists[list];
-        let range = match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e),
-            _ => 0..l.rows.len(),
-        };
-        parse(l.rows[range].iter())
+        match self.wecom_rows(meetingid, sub_meetingid, window) {
+            Some((r, list, range)) => parse_rows(r.lists[list].rows[range].iter()),
+            None => Vec::new(),
+        }
     }
 
     /// Number of rows of [`GroundTruth::wecom_attendees`].
@@ -52,24 +61,8 @@ impl GroundTruth {
         sub_meetingid: Option<&str>,
         window: Option<(i64, i64)>,
     ) -> usize {
-        let st = &self.state.wecom;
-        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
-            return 0;
-        };
-        let list = match (m.is_recurring(), sub_meetingid) {
-            (true, Some(s)) => match m.sub_index(s) {
-                Some(i) => i,
-                None => return 0,
-            },
-            (false, None) => 0,
-            _ => return 0,
-        };
-        let r = st.store.rendered(m);
-        let l = &r.lists[list];
-        match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e).len(),
-            _ => l.rows.len(),
-        }
+        self.wecom_rows(meetingid, sub_meetingid, window)
+            .map_or(0, |(_, _, range)| range.len())
     }
 
     /// Enrollment records (`enroll/list`) for a `status` filter (`None` or `0`: all), in
@@ -89,7 +82,7 @@ impl GroundTruth {
         else {
             return Vec::new();
         };
-        parse(index.iter().map(|&k| &r.enrollments[k as usize]))
+        parse_rows(index.iter().map(|&k| &r.enrollments[k as usize]))
     }
 
     /// The `enroll_id_list` entries (`{"tmp_openid","enroll_id"}`) that
