@@ -169,6 +169,21 @@ impl<F: Eq + Clone, Q: Clone> PosRegistry<F, Q> {
     }
 }
 
+/// `(from, to)`: the rows of a page of `size` starting at `offset`, within `total` rows.
+pub(crate) fn page(offset: usize, size: usize, total: usize) -> (usize, usize) {
+    (offset.min(total), offset.saturating_add(size).min(total))
+}
+
+/// Appends pre-serialized JSON `rows` to `out`, separated by commas (the inside of an array).
+pub(crate) fn push_joined<'a>(out: &mut String, rows: impl IntoIterator<Item = &'a str>) {
+    for (i, r) in rows.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +204,19 @@ mod tests {
         let t = r.token_of(pa);
         assert_eq!(r.pos_of_token(&t), Some(pa));
         assert_eq!(r.pos_of_token("garbage!"), None);
+    }
+
+    #[test]
+    fn pages_and_joined_rows() {
+        assert_eq!(page(0, 20, 45), (0, 20));
+        assert_eq!(page(40, 20, 45), (40, 45));
+        assert_eq!(page(50, 20, 45), (45, 45));
+        assert_eq!(page(1, usize::MAX, 45), (1, 45));
+        let mut out = String::from("[");
+        push_joined(&mut out, ["{}", "1", "\"a\""]);
+        push_joined(&mut out, []);
+        out.push(']');
+        assert_eq!(out, "[{},1,\"a\"]");
     }
 
     #[test]

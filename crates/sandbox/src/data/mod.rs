@@ -8,6 +8,7 @@ pub(crate) mod fixture;
 pub(crate) mod generator;
 pub(crate) mod meeting;
 pub(crate) mod plan;
+pub(crate) mod render;
 
 pub use fixture::{
     AnswerKind, EnrollSource, EnrollStatus, Fixture, FixtureAnswer, FixtureAttendee,

@@ -21,7 +21,9 @@ use crate::clock::format_utc8;
 use crate::config::{SandboxConfig, Vendor};
 use crate::data::generator;
 use crate::data::plan::{self, MeetingPlan};
-use crate::data::{FixtureAttendee, FixtureInvitee, MeetingKind, MeetingState, Overrides};
+use crate::data::render::{merge_overrides, union_length};
+use crate::data::{FixtureAttendee, FixtureInvitee, MeetingKind, MeetingState};
+use crate::pager;
 
 /// Name of the default host (`host_user_id`) wherever the data does not name it.
 pub(crate) const DEFAULT_HOST_NAME: &str = "主持人小裴";
@@ -99,14 +101,6 @@ fn ipv4_from(h: u64) -> String {
         (h >> 16) & 0xff,
         1 + ((h >> 24) % 254)
     )
-}
-
-fn merge(target: &mut Map<String, Value>, overrides: &Overrides) {
-    if let Some(o) = overrides.get("quanshi") {
-        for (k, v) in o {
-            target.insert(k.clone(), v.clone());
-        }
-    }
 }
 
 /// `Cancelled` → 0, `Ended` → 4, otherwise 1 (已创建; `2` is not used by these endpoints).
@@ -632,12 +626,7 @@ impl Store {
 
 fn push_array<'a>(out: &mut String, rows: impl Iterator<Item = &'a str>) {
     out.push('[');
-    for (i, r) in rows.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(r);
-    }
+    pager::push_joined(out, rows);
     out.push(']');
 }
 
@@ -705,7 +694,7 @@ impl<'a> Person<'a> {
         o.insert("deviceType".into(), s.device.into());
         o.insert("ip".into(), s.ip.clone().into());
         o.insert("tempConferenceId".into(), temp_id.into());
-        merge(&mut o, &self.a.overrides);
+        merge_overrides(&mut o, &self.a.overrides, "quanshi");
         Value::Object(o).to_string().into_boxed_str()
     }
 
@@ -779,7 +768,7 @@ impl<'a> Person<'a> {
             .into(),
         );
         o.insert("joinTime".into(), s.join.into());
-        merge(&mut o, &self.a.overrides);
+        merge_overrides(&mut o, &self.a.overrides, "quanshi");
         Value::Object(o).to_string().into_boxed_str()
     }
 
@@ -794,26 +783,12 @@ impl<'a> Person<'a> {
         let open = sessions.iter().any(|s| s.leave.is_none());
         let last_leave = sessions.iter().filter_map(|s| s.leave).max();
         // Time in the meeting: the union of the closed sessions (overlaps count once).
-        let mut spans: Vec<(i64, i64)> = sessions
-            .iter()
-            .filter_map(|s| s.leave.map(|l| (s.join, l)))
-            .collect();
-        spans.sort_unstable();
-        let mut watched = 0i64;
-        let mut cur: Option<(i64, i64)> = None;
-        for (s, e) in spans {
-            match cur {
-                Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
-                Some((cs, ce)) => {
-                    watched = watched.saturating_add(ce.saturating_sub(cs));
-                    cur = Some((s, e));
-                }
-                None => cur = Some((s, e)),
-            }
-        }
-        if let Some((cs, ce)) = cur {
-            watched = watched.saturating_add(ce.saturating_sub(cs));
-        }
+        let watched = union_length(
+            sessions
+                .iter()
+                .filter_map(|s| s.leave.map(|l| (s.join, l)))
+                .collect(),
+        );
         let meeting = &m.plan.meeting;
         let mut o = Map::new();
         o.insert("conferenceId".into(), m.conference_id.clone().into());
@@ -848,7 +823,7 @@ impl<'a> Person<'a> {
         o.insert("watchDuration".into(), watched.to_string().into());
         o.insert("deviceType".into(), first.device.into());
         o.insert("ip".into(), first.ip.clone().into());
-        merge(&mut o, &self.a.overrides);
+        merge_overrides(&mut o, &self.a.overrides, "quanshi");
         Some((first.join, Value::Object(o).to_string().into_boxed_str()))
     }
 }
@@ -943,7 +918,7 @@ fn meeting_objects(
     o.insert("houseList".into(), json!([]));
     o.insert("equipList".into(), json!([]));
     o.insert("detailHouseList".into(), Value::Null);
-    merge(&mut o, &meeting.overrides);
+    merge_overrides(&mut o, &meeting.overrides, "quanshi");
     let lookup = Value::Object(o.clone()).to_string();
     for (from, to) in [("billingcode", "billingCode"), ("wcallurl", "wcallUrl")] {
         if let Some(v) = o.remove(from) {

@@ -5,6 +5,7 @@ use super::State;
 use super::auth::Caller;
 use super::envelope::{Payload, QsError};
 use super::request::Body;
+use crate::pager;
 
 /// Largest `count`.
 pub(crate) const MAX_COUNT: i64 = 100;
@@ -44,12 +45,10 @@ pub(crate) fn serve(st: &State, _caller: &Caller, body: &Body) -> Result<Payload
             .sum::<usize>(),
     );
     out.push_str("{\"list\":[");
-    for (k, &i) in current[from..to].iter().enumerate() {
-        if k > 0 {
-            out.push(',');
-        }
-        out.push_str(&rows[i as usize]);
-    }
+    pager::push_joined(
+        &mut out,
+        current[from..to].iter().map(|&i| &*rows[i as usize]),
+    );
     out.push_str("]}");
     Ok(Payload::json(out))
 }

@@ -9,6 +9,7 @@ use super::error::TcError;
 use super::participants::string_to_number;
 use super::store::Meeting;
 use super::{Operator, State, json_ok, meeting_id, operator_id_first};
+use crate::data::render::merge_overrides;
 use crate::data::{MeetingKind, MeetingState};
 use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
@@ -113,11 +114,7 @@ pub(crate) fn meeting_info(st: &State, m: &Meeting, app: usize, creator_view: bo
             json!({"recurring_type": 2, "until_type": 1, "until_count": m.subs.len()}),
         );
     }
-    if let Some(extra) = meeting.overrides.get("tencent") {
-        for (k, v) in extra {
-            o.insert(k.clone(), v.clone());
-        }
-    }
+    merge_overrides(&mut o, &meeting.overrides, "tencent");
     Value::Object(o)
 }
 

@@ -7,6 +7,7 @@ use super::auth::Caller;
 use super::error::TcError;
 use super::{State, json_ok, meeting_id, operator_id_first};
 use crate::endpoint::ActiveQuirks;
+use crate::pager;
 use crate::query::QueryParams;
 
 /// Largest `page_size` (the stricter of the two documented maxima).
@@ -52,7 +53,7 @@ pub(crate) fn serve(
         return Err(TcError::code(101));
     }
     let rendered = st.store.rendered(m, caller.app);
-    let index = &rendered.enroll_by_status[status as usize];
+    let index = rendered.enroll_by_status.get(status).unwrap_or_default();
     let total = index.len();
     let size = page_size as usize;
     let total_page = total.div_ceil(size);
@@ -69,12 +70,10 @@ pub(crate) fn serve(
     // "current_size 为0时无该字段": no enroll_list on an empty page.
     if !rows.is_empty() {
         body.push_str(",\"enroll_list\":[");
-        for (i, &k) in rows.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            body.push_str(&rendered.enrollments[k as usize]);
-        }
+        pager::push_joined(
+            &mut body,
+            rows.iter().map(|&k| &*rendered.enrollments[k as usize]),
+        );
         body.push(']');
     }
     body.push('}');

@@ -9,6 +9,7 @@ use super::auth::Caller;
 use super::error::TcError;
 use super::{Operator, State, json_ok, meeting_id};
 use crate::endpoint::ActiveQuirks;
+use crate::pager;
 use crate::query::QueryParams;
 
 /// What a position must match.
@@ -59,16 +60,10 @@ pub(crate) fn serve(
     let all: &Arc<_> = &rendered;
     let total = all.invitees.len();
     let size = st.config.invitee_page_size.max(1);
-    let from = offset.min(total);
-    let to = (offset + size).min(total);
+    let (from, to) = pager::page(offset, size, total);
     let has_remaining = to < total;
     let mut body = String::from("{\"invitees\":[");
-    for (i, r) in all.invitees[from..to].iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(r);
-    }
+    pager::push_joined(&mut body, all.invitees[from..to].iter().map(|r| &**r));
     body.push_str("],\"has_remaining\":");
     body.push_str(if has_remaining { "true" } else { "false" });
     if has_remaining {

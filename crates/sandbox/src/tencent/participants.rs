@@ -13,6 +13,7 @@ use super::store::Rendered;
 use super::{State, json_ok, meeting_id, operator_userid_first};
 use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
+use crate::pager;
 use crate::query::QueryParams;
 use crate::window::{self, WindowError};
 
@@ -130,25 +131,19 @@ pub(crate) fn serve(
 
     let total = chain.rows.len();
     let served = total.min(st.config.participants_cap);
-    let from = offset.min(served);
-    let to = (offset + size as usize).min(served);
+    let (from, to) = pager::page(offset, size as usize, served);
     let has_remaining = to < served;
     let next_pos = has_remaining.then(|| st.participant_chains.issue(chain_id, to));
 
     let list = &chain.rendered.lists[chain.list];
+    let header = &chain.rendered.headers[chain.list];
     let rows = &list.rows[chain.rows.start + from..chain.rows.start + to];
-    let mut body = String::with_capacity(
-        list.header.len() + 96 + rows.iter().map(|r| r.len() + 1).sum::<usize>(),
-    );
+    let mut body =
+        String::with_capacity(header.len() + 96 + rows.iter().map(|r| r.len() + 1).sum::<usize>());
     body.push('{');
-    body.push_str(&list.header);
+    body.push_str(header);
     body.push_str(",\"participants\":[");
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(r);
-    }
+    pager::push_joined(&mut body, rows.iter().map(|r| &**r));
     body.push_str("],\"has_remaining\":");
     body.push_str(if has_remaining { "true" } else { "false" });
     if let Some(n) = next_pos {

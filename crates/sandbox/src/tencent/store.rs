@@ -6,7 +6,7 @@
 //! re-serialized per request.
 
 use std::collections::HashMap;
-use std::ops::{Deref, Range};
+use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
@@ -20,7 +20,8 @@ use crate::config::{SandboxConfig, Vendor};
 use crate::data::generator;
 use crate::data::meeting::{IdAssigner, MeetingCore};
 use crate::data::plan;
-use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, SpecialType};
+use crate::data::render::{self, RowList, StatusIndex, insert_media_states, merge_overrides};
+use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
 
 /// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (spec §4.1).
 pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {
@@ -46,33 +47,16 @@ impl Deref for Meeting {
     }
 }
 
-/// Pre-serialized participant rows of one list (a one-off meeting, or one sub-meeting).
-pub(crate) struct RowList {
-    /// The response fields before `participants`, without braces.
-    pub header: String,
-    /// Join time of each row (ascending).
-    pub joins: Vec<i64>,
-    /// The rows, as JSON objects.
-    pub rows: Vec<Box<str>>,
-}
-
-impl RowList {
-    /// Rows with `start ≤ join_time ≤ end`.
-    pub(crate) fn window(&self, start: i64, end: i64) -> Range<usize> {
-        let lo = self.joins.partition_point(|&j| j < start);
-        let hi = self.joins.partition_point(|&j| j <= end);
-        lo..hi.max(lo)
-    }
-}
-
 /// Everything a meeting serves to one app.
 pub(crate) struct Rendered {
-    /// One-off and webinar: one list; recurring: one list per sub-meeting.
+    /// Participant rows. One-off and webinar: one list; recurring: one list per sub-meeting.
     pub lists: Vec<RowList>,
+    /// Per list: the response fields before `participants`, without braces.
+    pub headers: Vec<String>,
     /// Enrollment rows in serving order.
     pub enrollments: Vec<Box<str>>,
-    /// Indices into `enrollments` for the `status` filter 0 (all), 1, 2, 3.
-    pub enroll_by_status: [Vec<u32>; 4],
+    /// Indices into `enrollments` per `status` filter.
+    pub enroll_by_status: StatusIndex,
     /// Invitee rows.
     pub invitees: Vec<Box<str>>,
     /// Invitee user ids (the detail's `participants`, first 200).
@@ -149,40 +133,32 @@ impl Store {
                 rows[list].push((s.join, row.into_boxed_str()));
             }
         }
-        let lists = rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut r)| {
-                // Stable: equal join times keep generation order.
-                r.sort_by_key(|(j, _)| *j);
+        let headers = (0..list_count)
+            .map(|i| {
                 let (start, end) = match m.subs.get(i) {
                     Some(s) if m.is_recurring() => (s.start, s.end),
                     _ => (m.plan.meeting.start, m.plan.meeting.end),
                 };
-                let header = format!(
+                format!(
                     "\"meeting_id\":{},\"meeting_code\":{},\"subject\":{},\"schedule_start_time\":\"{}\",\"schedule_end_time\":\"{}\"",
                     json!(m.id),
                     json!(m.code),
                     json!(m.plan.meeting.subject),
                     start,
                     end
-                );
-                let (joins, rows) = r.into_iter().unzip();
-                RowList { header, joins, rows }
+                )
             })
             .collect();
+        let lists = rows.into_iter().map(RowList::sorted).collect();
 
         let mut erng = generator::rng_for(self.seed, &["tencent", "enroll", &m.id]);
         let enroll_base: i64 = rand::Rng::random_range(&mut erng, 100_000_000..900_000_000);
         let mut enrollments = Vec::with_capacity(content.enrollments.len());
-        let mut enroll_by_status: [Vec<u32>; 4] = Default::default();
+        let mut enroll_by_status = StatusIndex::default();
         for (k, e) in content.enrollments.iter().enumerate() {
             let code = generator::digits(&mut erng, 8);
             let row = enroll_row(self.seed, m, e, k, enroll_base + k as i64 * 3, &code);
-            enroll_by_status[0].push(k as u32);
-            if let Some(v) = enroll_by_status.get_mut(e.status.code() as usize) {
-                v.push(k as u32);
-            }
+            enroll_by_status.push(k as u32, e.status);
             enrollments.push(row.into_boxed_str());
         }
         let invitees = content
@@ -202,6 +178,7 @@ impl Store {
             .collect();
         Rendered {
             lists,
+            headers,
             enrollments,
             enroll_by_status,
             invitees,
@@ -219,14 +196,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-}
-
-fn merge(target: &mut Map<String, Value>, overrides: &crate::data::Overrides) {
-    if let Some(o) = overrides.get("tencent") {
-        for (k, v) in o {
-            target.insert(k.clone(), v.clone());
-        }
     }
 }
 
@@ -271,10 +240,7 @@ fn participant_row(
         );
     }
     o.insert("join_type".into(), a.join_type.unwrap_or(1).into());
-    let h = (ai as u64).wrapping_mul(0x9E37_79B9) ^ (si as u64).wrapping_mul(0x85EB_CA6B);
-    o.insert("audio_state".into(), (h & 1 == 1).into());
-    o.insert("video_state".into(), (h & 2 == 2).into());
-    o.insert("screen_shared_state".into(), h.is_multiple_of(7).into());
+    insert_media_states(&mut o, ai, si);
     if s.leave.is_none() {
         // Only while in the meeting (spec §4.1).
         let ip =
@@ -286,7 +252,7 @@ fn participant_row(
         o.insert("net".into(), ["WIFI", "有线", "4G"][ai % 3].into());
         o.insert("app_version".into(), "3.30.1.466".into());
     }
-    merge(&mut o, &a.overrides);
+    merge_overrides(&mut o, &a.overrides, "tencent");
     Value::Object(o).to_string()
 }
 
@@ -300,61 +266,17 @@ fn enroll_row(
 ) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let person = e.person.clone().unwrap_or_else(|| format!("enroll-{k}"));
-    let nick = if e.name.is_empty() {
-        e.phone.clone().unwrap_or_default()
-    } else {
-        e.name.clone()
-    };
-    let answers: Vec<Value> = e
-        .answers
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            json!({
-                "answer_content": a.content,
-                "is_required": if a.required { 2 } else { 1 },
-                "question_num": i + 1,
-                "question_title": a.title,
-                "question_type": match a.kind {
-                    crate::data::AnswerKind::Single => 1,
-                    crate::data::AnswerKind::Multiple => 2,
-                    crate::data::AnswerKind::Text => 3,
-                },
-                "special_type": match a.special {
-                    SpecialType::None => 1,
-                    SpecialType::Phone => 2,
-                    SpecialType::Email => 3,
-                    SpecialType::Name => 4,
-                    SpecialType::Company => 5,
-                },
-            })
-        })
-        .collect();
-    let mut o = Map::new();
-    o.insert("enroll_id".into(), id.into());
-    o.insert("enroll_time".into(), format_utc8(e.time, fmt).into());
-    o.insert(
-        "enroll_source_type".into(),
-        match e.source {
-            EnrollSource::SelfService => 1,
-            EnrollSource::Import => 2,
+    render::enroll_row(e, id.into(), format_utc8(e.time, fmt), code, |o| {
+        if e.source == EnrollSource::SelfService {
+            // Not returned for phone imports; empty for people outside the enterprise.
+            o.insert("userid".into(), e.userid.clone().unwrap_or_default().into());
         }
-        .into(),
-    );
-    o.insert("nick_name".into(), nick.into());
-    o.insert("status".into(), e.status.code().into());
-    if e.source == EnrollSource::SelfService {
-        // Not returned for phone imports; empty for people outside the enterprise.
-        o.insert("userid".into(), e.userid.clone().unwrap_or_default().into());
-    }
-    o.insert("open_id".into(), "".into());
-    o.insert(
-        "ms_open_id".into(),
-        generator::temp_id(seed, "tencent", &m.id, &person).into(),
-    );
-    o.insert("enroll_code".into(), code.into());
-    o.insert("answer_list".into(), answers.into());
-    Value::Object(o).to_string()
+        o.insert("open_id".into(), "".into());
+        o.insert(
+            "ms_open_id".into(),
+            generator::temp_id(seed, "tencent", &m.id, &person).into(),
+        );
+    })
 }
 
 #[cfg(test)]
@@ -367,18 +289,5 @@ mod tests {
             phone_hash("13800138000", "aSecretId"),
             "6B6537A68B7BB5E7DC051547CCB5AE394BDB02D660E393F695E9AB3DC038AC36"
         );
-    }
-
-    #[test]
-    fn windows_are_inclusive() {
-        let l = RowList {
-            header: String::new(),
-            joins: vec![10, 20, 20, 30],
-            rows: vec!["a".into(), "b".into(), "c".into(), "d".into()],
-        };
-        assert_eq!(l.window(20, 20), 1..3);
-        assert_eq!(l.window(0, 100), 0..4);
-        assert_eq!(l.window(31, 100), 4..4);
-        assert_eq!(l.window(50, 40), 4..4);
     }
 }

@@ -78,11 +78,7 @@ impl GroundTruth {
             return Vec::new();
         }
         let r = st.store.rendered(m, 0);
-        let status = status.unwrap_or(0);
-        let Some(index) = usize::try_from(status)
-            .ok()
-            .and_then(|s| r.enroll_by_status.get(s))
-        else {
+        let Some(index) = r.enroll_by_status.get(status.unwrap_or(0)) else {
             return Vec::new();
         };
         parse_rows(index.iter().map(|&k| &r.enrollments[k as usize]))

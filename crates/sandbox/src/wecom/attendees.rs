@@ -14,6 +14,7 @@ use super::error::WcError;
 use super::store::Rendered;
 use super::{Call, State};
 use crate::faults::Quirk;
+use crate::pager;
 use crate::window::{self, WindowError};
 
 /// `limit` when absent (emulator choice) and its maximum (documented).
@@ -117,8 +118,7 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
     };
 
     let total = chain.rows.len();
-    let from = offset.min(total);
-    let to = offset.saturating_add(limit as usize).min(total);
+    let (from, to) = pager::page(offset, limit as usize, total);
     let has_more = to < total;
     // Every page, the last one included, carries a cursor (spec §9 item 7).
     let next = st
@@ -133,12 +133,7 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
     body.push_str(",\"next_cursor\":\"");
     body.push_str(&next);
     body.push_str("\",\"attendees\":[");
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(r);
-    }
+    pager::push_joined(&mut body, rows.iter().map(|r| &**r));
     body.push(']');
     if call.quirks.has(Quirk::FlipTypes) {
         body = flip_times(&body);

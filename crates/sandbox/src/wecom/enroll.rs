@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::error::WcError;
 use super::store::{Meeting, Rendered};
 use super::{Call, State};
+use crate::pager;
 
 /// `limit` when absent, and its maximum (both documented).
 pub(crate) const DEFAULT_LIMIT: i64 = 50;
@@ -68,10 +69,9 @@ pub(crate) fn serve_list(st: &State, call: &Call) -> Result<String, WcError> {
             .and_then(|pos| st.enroll_chains.resolve(pos, &key))
             .ok_or_else(|| WcError::invalid("invalid cursor"))?,
     };
-    let index = &rendered.enroll_by_status[status as usize];
+    let index = rendered.enroll_by_status.get(status).unwrap_or_default();
     let total = index.len();
-    let from = offset.min(total);
-    let to = offset.saturating_add(limit as usize).min(total);
+    let (from, to) = pager::page(offset, limit as usize, total);
     let next = st
         .enroll_chains
         .token_of(st.enroll_chains.issue(chain_id, to));
@@ -79,12 +79,12 @@ pub(crate) fn serve_list(st: &State, call: &Call) -> Result<String, WcError> {
         "\"has_more\":{},\"next_cursor\":\"{next}\",\"enroll_list\":[",
         to < total
     );
-    for (i, &k) in index[from..to].iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&rendered.enrollments[k as usize]);
-    }
+    pager::push_joined(
+        &mut body,
+        index[from..to]
+            .iter()
+            .map(|&k| &*rendered.enrollments[k as usize]),
+    );
     body.push(']');
     Ok(body)
 }

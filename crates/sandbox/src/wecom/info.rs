@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::error::WcError;
 use super::store::Meeting;
 use super::{Call, State};
+use crate::data::render::merge_overrides;
 use crate::data::{MeetingKind, MeetingState};
 
 fn status_code(s: MeetingState) -> i64 {
@@ -123,11 +124,7 @@ pub(crate) fn info_body(st: &State, m: &Meeting, sub: Option<usize>) -> Value {
             .count();
         o.insert("remain_sub_meetings".into(), remain.into());
     }
-    if let Some(extra) = meeting.overrides.get("wecom") {
-        for (k, v) in extra {
-            o.insert(k.clone(), v.clone());
-        }
-    }
+    merge_overrides(&mut o, &meeting.overrides, "wecom");
     Value::Object(o)
 }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::error::WcError;
 use super::{Call, State};
 use crate::data::MeetingState;
+use crate::pager;
 
 /// Longest `end_time − begin_time`.
 pub(crate) const MAX_SPAN: i64 = 180 * 86_400;
@@ -113,8 +114,7 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
             .ok_or_else(|| WcError::invalid("invalid cursor"))?,
     };
     let total = ids.len();
-    let from = offset.min(total);
-    let to = offset.saturating_add(limit as usize).min(total);
+    let (from, to) = pager::page(offset, limit as usize, total);
     let mut body = String::new();
     if to < total {
         let next = st

@@ -7,7 +7,7 @@
 //! binary search plus string concatenation.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::{Deref, Range};
+use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use rand::Rng;
@@ -21,10 +21,10 @@ use crate::config::{SandboxConfig, Vendor};
 use crate::data::generator;
 use crate::data::meeting::{IdAssigner, MeetingCore};
 use crate::data::plan;
-use crate::data::{
-    AnswerKind, EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind, Overrides,
-    SpecialType,
+use crate::data::render::{
+    self, RowList, StatusIndex, insert_media_states, merge_overrides, union_length,
 };
+use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
 
 /// Override key of an attendee whose members are merged into that person's `get_info`
 /// attendee-summary entry (e.g. `{"status": 3}`).
@@ -56,21 +56,6 @@ impl Deref for Meeting {
     }
 }
 
-/// Pre-serialized attendee rows of one list, ascending `join_time`.
-pub(crate) struct RowList {
-    pub joins: Vec<i64>,
-    pub rows: Vec<Box<str>>,
-}
-
-impl RowList {
-    /// Rows with `start ≤ join_time ≤ end`.
-    pub(crate) fn window(&self, start: i64, end: i64) -> Range<usize> {
-        let lo = self.joins.partition_point(|&j| j < start);
-        let hi = self.joins.partition_point(|&j| j <= end);
-        lo..hi.max(lo)
-    }
-}
-
 /// Everything a meeting serves to its app.
 pub(crate) struct Rendered {
     /// Attendee rows: one list, or one per sub-meeting (empty for lists not started).
@@ -81,8 +66,8 @@ pub(crate) struct Rendered {
     pub summary_by_sub: Vec<Value>,
     /// Enrollment rows, in serving order.
     pub enrollments: Vec<Box<str>>,
-    /// Indices into `enrollments` for the `status` filter 0 (all), 1, 2, 3.
-    pub enroll_by_status: [Vec<u32>; 4],
+    /// Indices into `enrollments` per `status` filter.
+    pub enroll_by_status: StatusIndex,
     /// `enroll_id` of each enrollment.
     pub enroll_ids: Vec<String>,
     /// Whether each enrollment is a bulk import.
@@ -234,15 +219,7 @@ impl Store {
             .filter(|u| !u.is_empty() && !self.hidden(m.app, u))
             .collect();
         userids.extend(invited.iter().cloned());
-        let lists = rows
-            .into_iter()
-            .map(|mut r| {
-                // Stable: equal join times keep generation order.
-                r.sort_by_key(|(j, _)| *j);
-                let (joins, rows) = r.into_iter().unzip();
-                RowList { joins, rows }
-            })
-            .collect();
+        let lists = rows.into_iter().map(RowList::sorted).collect();
         let summary_all = whole.to_json(&invited);
         let summary_by_sub = if m.is_recurring() {
             summaries.iter().map(|s| s.to_json(&invited)).collect()
@@ -252,7 +229,7 @@ impl Store {
 
         let mut erng = generator::rng_for(self.seed, &["wecom", "enroll", &m.id]);
         let mut enrollments = Vec::with_capacity(content.enrollments.len());
-        let mut enroll_by_status: [Vec<u32>; 4] = Default::default();
+        let mut enroll_by_status = StatusIndex::default();
         let mut enroll_ids = Vec::with_capacity(content.enrollments.len());
         let mut enroll_import = Vec::with_capacity(content.enrollments.len());
         let mut by_tmp_openid: HashMap<String, Vec<u32>> = HashMap::new();
@@ -266,10 +243,7 @@ impl Store {
             let tmp = enroll_tmp_openid(self.seed, m, e, k);
             let row = enroll_row(e, &id, tmp.as_deref(), &code);
             let k32 = k as u32;
-            enroll_by_status[0].push(k32);
-            if let Some(v) = enroll_by_status.get_mut(e.status.code() as usize) {
-                v.push(k32);
-            }
+            enroll_by_status.push(k32, e.status);
             if let Some(t) = tmp {
                 by_tmp_openid.entry(t).or_default().push(k32);
             }
@@ -462,7 +436,10 @@ impl Summary {
             o.insert("first_join_time".into(), acc.first_join.into());
             o.insert("last_quit_time".into(), acc.last_quit.into());
             o.insert("total_join_count".into(), acc.count.into());
-            o.insert("cumulative_time".into(), union_length(&acc.closed).into());
+            o.insert(
+                "cumulative_time".into(),
+                union_length(acc.closed.clone()).into(),
+            );
             if let Some(extra) = &acc.extra {
                 for (k, v) in extra {
                     o.insert(k.clone(), v.clone());
@@ -484,36 +461,6 @@ impl Summary {
             }));
         }
         json!({"member": members, "tmp_external_user": externals})
-    }
-}
-
-/// Total length of the union of closed intervals (overlapping sessions counted once).
-fn union_length(intervals: &[(i64, i64)]) -> i64 {
-    let mut v = intervals.to_vec();
-    v.sort_unstable();
-    let mut total = 0;
-    let mut cur: Option<(i64, i64)> = None;
-    for (s, e) in v {
-        match cur {
-            Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
-            Some((cs, ce)) => {
-                total += ce - cs;
-                cur = Some((s, e));
-            }
-            None => cur = Some((s, e)),
-        }
-    }
-    if let Some((cs, ce)) = cur {
-        total += ce - cs;
-    }
-    total
-}
-
-fn merge(target: &mut Map<String, Value>, overrides: &Overrides) {
-    if let Some(o) = overrides.get("wecom") {
-        for (k, v) in o {
-            target.insert(k.clone(), v.clone());
-        }
     }
 }
 
@@ -553,70 +500,23 @@ fn attendee_row(
         // "当成员在会中时才能返回": only while in the meeting.
         o.insert("net".into(), ["WIFI", "有线", "4G", "未知"][ai % 4].into());
     }
-    let h = (ai as u64).wrapping_mul(0x9E37_79B9) ^ (si as u64).wrapping_mul(0x85EB_CA6B);
-    o.insert("audio_state".into(), (h & 1 == 1).into());
-    o.insert("video_state".into(), (h & 2 == 2).into());
-    o.insert("screen_shared_state".into(), h.is_multiple_of(7).into());
-    merge(&mut o, &a.overrides);
+    insert_media_states(&mut o, ai, si);
+    merge_overrides(&mut o, &a.overrides, "wecom");
     Value::Object(o).to_string()
 }
 
 fn enroll_row(e: &FixtureEnrollment, id: &str, tmp_openid: Option<&str>, code: &str) -> String {
     let fmt = time::macros::format_description!("[year]/[month]/[day] [hour]:[minute]");
-    let nick = if e.name.is_empty() {
-        // "若通过手机号导入报名且未设置昵称，则该字段显示手机号".
-        e.phone.clone().unwrap_or_default()
-    } else {
-        e.name.clone()
-    };
-    let answers: Vec<Value> = e
-        .answers
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            json!({
-                "answer_content": a.content,
-                "is_required": if a.required { 2 } else { 1 },
-                "question_num": i + 1,
-                "question_title": a.title,
-                "question_type": match a.kind {
-                    AnswerKind::Single => 1,
-                    AnswerKind::Multiple => 2,
-                    AnswerKind::Text => 3,
-                },
-                "special_type": match a.special {
-                    SpecialType::None => 1,
-                    SpecialType::Phone => 2,
-                    SpecialType::Email => 3,
-                    SpecialType::Name => 4,
-                    SpecialType::Company => 5,
-                },
-            })
-        })
-        .collect();
-    let mut o = Map::new();
-    o.insert("enroll_id".into(), id.into());
-    o.insert("enroll_time".into(), format_utc8(e.time, fmt).into());
-    o.insert(
-        "enroll_source_type".into(),
-        match e.source {
-            EnrollSource::SelfService => 1,
-            EnrollSource::Import => 2,
+    // nick_name: "若通过手机号导入报名且未设置昵称，则该字段显示手机号".
+    render::enroll_row(e, id.into(), format_utc8(e.time, fmt), code, |o| {
+        // "为企业内成员时返回userid": only for corp members.
+        if let Some(u) = e.userid.as_deref().filter(|u| !u.is_empty()) {
+            o.insert("userid".into(), u.into());
         }
-        .into(),
-    );
-    o.insert("nick_name".into(), nick.into());
-    o.insert("status".into(), e.status.code().into());
-    // "为企业内成员时返回userid": only for corp members.
-    if let Some(u) = e.userid.as_deref().filter(|u| !u.is_empty()) {
-        o.insert("userid".into(), u.into());
-    }
-    if let Some(t) = tmp_openid {
-        o.insert("tmp_openid".into(), t.into());
-    }
-    o.insert("enroll_code".into(), code.into());
-    o.insert("answer_list".into(), answers.into());
-    Value::Object(o).to_string()
+        if let Some(t) = tmp_openid {
+            o.insert("tmp_openid".into(), t.into());
+        }
+    })
 }
 
 #[cfg(test)]
@@ -624,23 +524,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn windows_are_inclusive() {
-        let l = RowList {
-            joins: vec![10, 20, 20, 30],
-            rows: vec!["a".into(), "b".into(), "c".into(), "d".into()],
-        };
-        assert_eq!(l.window(20, 20), 1..3);
-        assert_eq!(l.window(0, 100), 0..4);
-        assert_eq!(l.window(31, 100), 4..4);
-        assert_eq!(l.window(50, 40), 4..4);
-    }
-
-    #[test]
-    fn union_of_sessions() {
-        assert_eq!(union_length(&[]), 0);
-        assert_eq!(union_length(&[(0, 10), (5, 15), (20, 25)]), 20);
-        assert_eq!(union_length(&[(20, 25), (0, 10)]), 15);
-        assert_eq!(union_length(&[(0, 10), (2, 3)]), 10);
+    fn generated_userids() {
         assert!(generated_userid("u000123"));
         assert!(!generated_userid("owner1"));
     }

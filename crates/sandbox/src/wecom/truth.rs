@@ -76,10 +76,7 @@ impl GroundTruth {
             return Vec::new();
         }
         let r = st.store.rendered(m);
-        let Some(index) = usize::try_from(status.unwrap_or(0))
-            .ok()
-            .and_then(|s| r.enroll_by_status.get(s))
-        else {
+        let Some(index) = r.enroll_by_status.get(status.unwrap_or(0)) else {
             return Vec::new();
         };
         parse_rows(index.iter().map(|&k| &r.enrollments[k as usize]))
