@@ -10,7 +10,8 @@
 //! faults happened in between.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use rand::{Rng, SeedableRng};
@@ -167,6 +168,14 @@ impl<F: Eq + Clone, Q: Clone> PosRegistry<F, Q> {
         let arr: [u8; 8] = bytes.try_into().ok()?;
         Some((u64::from_be_bytes(arr) ^ self.token_salt) as i64)
     }
+}
+
+/// A chain over one list of a rendered meeting (an attendee list), resolved at its first call
+/// (a default window is fixed then): the rendering, which of its lists, and the rows selected.
+pub(crate) struct ListChain<R> {
+    pub rendered: Arc<R>,
+    pub list: usize,
+    pub rows: Range<usize>,
 }
 
 /// `(from, to)`: the rows of a page of `size` starting at `offset`, within `total` rows.

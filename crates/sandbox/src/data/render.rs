@@ -61,6 +61,14 @@ impl RowList {
         let hi = self.joins.partition_point(|&j| j <= end);
         lo..hi.max(lo)
     }
+
+    /// The rows in `window` (`None`: every row).
+    pub(crate) fn select(&self, window: Option<(i64, i64)>) -> Range<usize> {
+        match window {
+            Some((s, e)) => self.window(s, e),
+            None => 0..self.rows.len(),
+        }
+    }
 }
 
 /// Enrollment indices for the `status` filter: 0 (all), 1 (pending), 2 (rejected),
@@ -189,6 +197,8 @@ mod tests {
         assert_eq!(l.window(0, 100), 0..4);
         assert_eq!(l.window(31, 100), 4..4);
         assert_eq!(l.window(50, 40), 4..4);
+        assert_eq!(l.select(Some((20, 20))), 1..3);
+        assert_eq!(l.select(None), 0..4);
     }
 
     #[test]

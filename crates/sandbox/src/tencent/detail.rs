@@ -8,7 +8,7 @@ use super::auth::Caller;
 use super::error::TcError;
 use super::participants::string_to_number;
 use super::store::Meeting;
-use super::{Operator, State, json_ok, meeting_id, operator_id_first};
+use super::{Operator, State, int_param, json_ok, meeting_id, operator_id_first};
 use crate::data::render::merge_overrides;
 use crate::data::{MeetingKind, MeetingState};
 use crate::endpoint::ActiveQuirks;
@@ -138,9 +138,7 @@ pub(crate) fn serve(
 ) -> Result<Response, TcError> {
     let q = QueryParams::parse(parts.uri.query());
     let id = meeting_id(parts.uri.path());
-    let instance = q
-        .int("instanceid")
-        .map_err(|_| TcError::invalid("instanceid"))?;
+    let instance = int_param(&q, "instanceid")?;
     let op = operator_id_first(&q)?;
     if instance.is_none() {
         return Err(TcError::invalid("instanceid is required"));

@@ -5,7 +5,7 @@ use axum::response::Response;
 
 use super::auth::Caller;
 use super::error::TcError;
-use super::{State, json_ok, meeting_id, operator_id_first};
+use super::{State, int_param, json_ok, meeting_id, operator_id_first};
 use crate::endpoint::ActiveQuirks;
 use crate::pager;
 use crate::query::QueryParams;
@@ -21,11 +21,10 @@ pub(crate) fn serve(
 ) -> Result<Response, TcError> {
     let q = QueryParams::parse(parts.uri.query());
     let id = meeting_id(parts.uri.path());
-    let int = |name: &'static str| q.int(name).map_err(|_| TcError::invalid(name));
-    let instance = int("instanceid")?;
-    let page = int("page")?;
-    let page_size = int("page_size")?;
-    let status = int("status")?.unwrap_or(0);
+    let instance = int_param(&q, "instanceid")?;
+    let page = int_param(&q, "page")?;
+    let page_size = int_param(&q, "page_size")?;
+    let status = int_param(&q, "status")?.unwrap_or(0);
     if q.non_empty("operator_id").is_none() {
         return Err(TcError::invalid("operator_id is required"));
     }

@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use super::auth::Caller;
 use super::error::TcError;
-use super::{Operator, State, json_ok, meeting_id};
+use super::{Operator, State, int_param, json_ok, meeting_id};
 use crate::endpoint::ActiveQuirks;
 use crate::pager;
 use crate::query::QueryParams;
@@ -27,13 +27,8 @@ pub(crate) fn serve(
 ) -> Result<Response, TcError> {
     let q = QueryParams::parse(parts.uri.query());
     let id = meeting_id(parts.uri.path());
-    let instance = q
-        .int("instanceid")
-        .map_err(|_| TcError::invalid("instanceid"))?;
-    let pos = q
-        .int("pos")
-        .map_err(|_| TcError::invalid("pos"))?
-        .unwrap_or(0);
+    let instance = int_param(&q, "instanceid")?;
+    let pos = int_param(&q, "pos")?.unwrap_or(0);
     let userid = q
         .non_empty("userid")
         .ok_or_else(|| TcError::invalid("userid is required"))?;

@@ -42,7 +42,7 @@ use crate::catalog::CatalogMeeting;
 use crate::config::SandboxConfig;
 use crate::data::generator;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
-use crate::pager::PosRegistry;
+use crate::pager::{ListChain, PosRegistry};
 use crate::query::{QueryParams, decode_path_segment};
 use crate::ratelimit::WindowCounter;
 use crate::server::Shared;
@@ -179,7 +179,8 @@ pub(crate) struct State {
     pub(crate) replay: Mutex<ReplayCache>,
     pub(crate) minute: WindowCounter,
     pub(crate) day: WindowCounter,
-    pub(crate) participant_chains: PosRegistry<participants::ChainKey, Arc<participants::Chain>>,
+    pub(crate) participant_chains:
+        PosRegistry<participants::ChainKey, Arc<ListChain<store::Rendered>>>,
     pub(crate) invitee_chains: PosRegistry<invitees::ChainKey, Arc<store::Rendered>>,
     trace_salt: u64,
     trace_seq: AtomicU64,
@@ -304,6 +305,11 @@ fn operator_param(q: &QueryParams) -> Result<Option<Operator>, TcError> {
         Ok(Some(2 | 3)) => Ok(Some(Operator::Other)),
         _ => Err(TcError::invalid("operator_id_type must be 1, 2 or 3")),
     }
+}
+
+/// An integer query parameter; `190004` naming it when it is not an integer.
+pub(crate) fn int_param(q: &QueryParams, name: &'static str) -> Result<Option<i64>, TcError> {
+    q.int(name).map_err(|_| TcError::invalid(name))
 }
 
 /// The `{meeting_id}` path segment, percent-decoded.

@@ -1,6 +1,5 @@
 //! `GET /v1/meetings/{meeting_id}/participants` (spec §4.1, §9 item 3).
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use axum::http::request::Parts;
@@ -9,11 +8,10 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::error::TcError;
-use super::store::Rendered;
-use super::{State, json_ok, meeting_id, operator_userid_first};
+use super::{State, int_param, json_ok, meeting_id, operator_userid_first};
 use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
-use crate::pager;
+use crate::pager::{self, ListChain};
 use crate::query::QueryParams;
 use crate::window::{self, WindowError};
 
@@ -29,13 +27,6 @@ pub(crate) struct ChainKey {
     start: Option<i64>,
     end: Option<i64>,
     size: i64,
-}
-
-/// A query chain, resolved at its first call (the default window is fixed then).
-pub(crate) struct Chain {
-    rendered: Arc<Rendered>,
-    list: usize,
-    rows: Range<usize>,
 }
 
 /// The window `[start, end]` for the given bounds (spec §9 item 3; rules in [`crate::window`]).
@@ -54,17 +45,10 @@ pub(crate) fn serve(
 ) -> Result<Response, TcError> {
     let q = QueryParams::parse(parts.uri.query());
     let id = meeting_id(parts.uri.path());
-    let size = q.int("size").map_err(|_| TcError::invalid("size"))?;
-    let pos = q
-        .int("pos")
-        .map_err(|_| TcError::invalid("pos"))?
-        .unwrap_or(0);
-    let start = q
-        .int("start_time")
-        .map_err(|_| TcError::invalid("start_time"))?;
-    let end = q
-        .int("end_time")
-        .map_err(|_| TcError::invalid("end_time"))?;
+    let size = int_param(&q, "size")?;
+    let pos = int_param(&q, "pos")?.unwrap_or(0);
+    let start = int_param(&q, "start_time")?;
+    let end = int_param(&q, "end_time")?;
     let sub = q.non_empty("sub_meeting_id");
     let op = operator_userid_first(&q)?;
     let m = st.store.get(&id).ok_or_else(TcError::meeting_not_found)?;
@@ -107,16 +91,12 @@ pub(crate) fn serve(
             Some(resolve_window(start, end, st.shared.clock.unix())?)
         };
         let rendered = st.store.rendered(m, caller.app);
-        let rows = if !m.list_started(list) {
-            0..0
+        let rows = if m.list_started(list) {
+            rendered.lists[list].select(window)
         } else {
-            let l = &rendered.lists[list];
-            match window {
-                Some((s, e)) => l.window(s, e),
-                None => 0..l.rows.len(),
-            }
+            0..0
         };
-        let chain = Arc::new(Chain {
+        let chain = Arc::new(ListChain {
             rendered,
             list,
             rows,

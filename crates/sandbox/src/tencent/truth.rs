@@ -31,11 +31,8 @@ impl GroundTruth {
             return None;
         }
         let r = st.store.rendered(m, 0);
-        let l = &r.lists[list];
-        let range = match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e),
-            _ => 0..l.rows.len(),
-        };
+        // The window is ignored for recurring meetings.
+        let range = r.lists[list].select(window.filter(|_| !m.is_recurring()));
         Some((r, list, range))
     }
 

@@ -5,16 +5,14 @@
 //! (recurring without one: `40058`; unknown, or given for another kind: `730003`) → window
 //! (`40058`) → cursor (`40058`).
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::error::WcError;
-use super::store::Rendered;
 use super::{Call, State};
 use crate::faults::Quirk;
-use crate::pager;
+use crate::pager::{self, ListChain};
 use crate::window::{self, WindowError};
 
 /// `limit` when absent (emulator choice) and its maximum (documented).
@@ -30,13 +28,6 @@ pub(crate) struct ChainKey {
     start: Option<i64>,
     end: Option<i64>,
     limit: i64,
-}
-
-/// A query chain, resolved at its first call (a default window is fixed then).
-pub(crate) struct Chain {
-    rendered: Arc<Rendered>,
-    list: usize,
-    rows: Range<usize>,
 }
 
 /// The window `[start, end]` for the given bounds (spec §9 item 8; rules in [`crate::window`]).
@@ -97,12 +88,8 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
                 Some(resolve_window(start, end, call.now)?)
             };
             let rendered = st.store.rendered(m);
-            let l = &rendered.lists[list];
-            let rows = match window {
-                Some((s, e)) => l.window(s, e),
-                None => 0..l.rows.len(),
-            };
-            let chain = Arc::new(Chain {
+            let rows = rendered.lists[list].select(window);
+            let chain = Arc::new(ListChain {
                 rendered,
                 list,
                 rows,

@@ -52,7 +52,7 @@ use crate::config::SandboxConfig;
 use crate::data::generator;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
 use crate::faults::Quirk;
-use crate::pager::PosRegistry;
+use crate::pager::{ListChain, PosRegistry};
 use crate::query::QueryParams;
 use crate::ratelimit::WindowCounter;
 use crate::server::Shared;
@@ -230,7 +230,7 @@ pub(crate) struct State {
     inflight: Mutex<HashMap<&'static str, u32>>,
     /// Run-time copies of each app's switches (see [`AppFlags`]).
     pub(crate) flags: Vec<AppFlags>,
-    pub(crate) attendee_chains: PosRegistry<attendees::ChainKey, Arc<attendees::Chain>>,
+    pub(crate) attendee_chains: PosRegistry<attendees::ChainKey, Arc<ListChain<store::Rendered>>>,
     pub(crate) enroll_chains: PosRegistry<enroll::ChainKey, Arc<store::Rendered>>,
     pub(crate) meetingid_chains: PosRegistry<meetingids::ChainKey, Arc<Vec<String>>>,
     hint_salt: u64,

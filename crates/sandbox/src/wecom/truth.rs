@@ -28,11 +28,8 @@ impl GroundTruth {
             _ => return None,
         };
         let r = st.store.rendered(m);
-        let l = &r.lists[list];
-        let range = match window {
-            Some((s, e)) if !m.is_recurring() => l.window(s, e),
-            _ => 0..l.rows.len(),
-        };
+        // The window is ignored for recurring meetings.
+        let range = r.lists[list].select(window.filter(|_| !m.is_recurring()));
         Some((r, list, range))
     }
 
@@ -65,17 +62,20 @@ impl GroundTruth {
             .map_or(0, |(_, _, range)| range.len())
     }
 
+    /// The rendering of a meeting whose enrollments the endpoints list (known, not deleted,
+    /// enrollment enabled).
+    fn wecom_enrollable(&self, meetingid: &str) -> Option<Arc<Rendered>> {
+        let st = &self.state.wecom;
+        let m = st.store.get(meetingid).filter(|m| !m.deleted)?;
+        m.plan.meeting.enrollment.then(|| st.store.rendered(m))
+    }
+
     /// Enrollment records (`enroll/list`) for a `status` filter (`None` or `0`: all), in
     /// serving order. Empty if the meeting is unknown, deleted or has enrollment disabled.
     pub fn wecom_enrollments(&self, meetingid: &str, status: Option<i64>) -> Vec<Value> {
-        let st = &self.state.wecom;
-        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+        let Some(r) = self.wecom_enrollable(meetingid) else {
             return Vec::new();
         };
-        if !m.plan.meeting.enrollment {
-            return Vec::new();
-        }
-        let r = st.store.rendered(m);
         let Some(index) = r.enroll_by_status.get(status.unwrap_or(0)) else {
             return Vec::new();
         };
@@ -91,14 +91,9 @@ impl GroundTruth {
         tmp_openids: &[&str],
         sorting_rules: Option<i64>,
     ) -> Vec<Value> {
-        let st = &self.state.wecom;
-        let Some(m) = st.store.get(meetingid).filter(|m| !m.deleted) else {
+        let Some(r) = self.wecom_enrollable(meetingid) else {
             return Vec::new();
         };
-        if !m.plan.meeting.enrollment {
-            return Vec::new();
-        }
-        let r = st.store.rendered(m);
         enroll::enroll_ids(&r, tmp_openids, sorting_rules.unwrap_or(1))
             .into_iter()
             .map(|(t, e)| serde_json::json!({"tmp_openid": t, "enroll_id": e}))
