@@ -9,6 +9,7 @@ pub(crate) mod generator;
 pub(crate) mod meeting;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod seed;
 
 pub use fixture::{
     AnswerKind, EnrollSource, EnrollStatus, Fixture, FixtureAnswer, FixtureAttendee,

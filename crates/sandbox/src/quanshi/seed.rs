@@ -14,13 +14,11 @@ use super::QuanshiConfig;
 use super::store::DEFAULT_HOST_NAME;
 use crate::data::generator::{self, names};
 use crate::data::plan::MeetingPlan;
+use crate::data::seed::{DAY, HOUR, base_hour};
 use crate::data::{
     FixtureAttendee, FixtureInvitee, FixtureMeeting, FixtureSession, FixtureSubMeeting,
     MeetingKind, MeetingState,
 };
-
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
 
 /// One session: join, leave (`None` = still in), sub-meeting index, device, ip.
 type S = (
@@ -84,7 +82,7 @@ fn invitee(
 
 /// The seed meetings, relative to the data anchor.
 pub(crate) fn plans(seed: u64, anchor: i64, qc: &QuanshiConfig) -> Vec<MeetingPlan> {
-    let base = anchor.div_euclid(HOUR) * HOUR;
+    let base = base_hour(anchor);
     let host = qc.host_user_id.to_string();
     let host = host.as_str();
     let host_email = qc.host_email.as_str();

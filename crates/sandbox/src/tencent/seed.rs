@@ -10,78 +10,18 @@
 //! | `seed-other-owner` | created by `owner2`: `owner1` gets `9042`, the admin does not |
 //! | `seed-long-running` | personal meeting room (`meeting_type` 5), 400 sessions over 79 days (window splitting) |
 
-use rand::Rng;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 use crate::data::generator::{self, names};
-use crate::data::plan::{GenSpec, MeetingPlan, standard_answers};
-use crate::data::{
-    EnrollSource, EnrollStatus, FixtureAttendee, FixtureEnrollment, FixtureInvitee, FixtureMeeting,
-    FixtureSession, FixtureSubMeeting, MeetingKind, MeetingState, Overrides,
+use crate::data::plan::{GenSpec, MeetingPlan};
+use crate::data::seed::{
+    DAY, HOUR, anonymous_enrollments, base_hour, enrollment, invitee, overrides, person,
+    webinar_enrollments, weekly_sub,
 };
-
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
-
-fn tencent(fields: Value) -> Overrides {
-    let mut o = Overrides::new();
-    if let Value::Object(m) = fields {
-        o.insert("tencent".into(), m);
-    }
-    o
-}
-
-fn person(
-    key: &str,
-    userid: Option<&str>,
-    name: &str,
-    phone: Option<&str>,
-    device: i64,
-    role: i64,
-    sessions: &[(i64, Option<i64>)],
-) -> FixtureAttendee {
-    FixtureAttendee {
-        key: Some(key.to_owned()),
-        userid: userid.map(str::to_owned),
-        name: name.to_owned(),
-        phone: phone.map(str::to_owned),
-        device: Some(device),
-        role: Some(role),
-        join_type: Some(if device == 0 { 0 } else { 1 }),
-        sessions: sessions
-            .iter()
-            .map(|&(join, leave)| FixtureSession {
-                join,
-                leave,
-                ..FixtureSession::default()
-            })
-            .collect(),
-        ..FixtureAttendee::default()
-    }
-}
-
-#[allow(clippy::too_many_arguments)] // A table-like constructor for hand-written rows.
-fn enrollment(
-    person: Option<&str>,
-    userid: Option<&str>,
-    name: &str,
-    phone: &str,
-    status: EnrollStatus,
-    source: EnrollSource,
-    time: i64,
-    rng: &mut impl Rng,
-) -> FixtureEnrollment {
-    FixtureEnrollment {
-        person: person.map(str::to_owned),
-        userid: userid.map(str::to_owned),
-        name: name.to_owned(),
-        phone: Some(phone.to_owned()),
-        status,
-        source,
-        time,
-        answers: standard_answers(rng, name, Some(phone)),
-    }
-}
+use crate::data::{
+    EnrollSource, EnrollStatus, FixtureAttendee, FixtureInvitee, FixtureMeeting, FixtureSession,
+    MeetingKind, MeetingState,
+};
 
 fn meeting_id(seed: u64, label: &str, len: usize, first: Option<char>) -> String {
     let mut rng = generator::rng_for(seed, &["tencent", "meeting-id", label]);
@@ -93,7 +33,7 @@ fn meeting_id(seed: u64, label: &str, len: usize, first: Option<char>) -> String
 
 /// The seed meetings, relative to the data anchor.
 pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
-    let base = anchor.div_euclid(HOUR) * HOUR;
+    let base = base_hour(anchor);
     let mut rng = generator::rng_for(seed, &["tencent", "seed"]);
     let mut out = Vec::new();
 
@@ -119,7 +59,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         &[(s + 90, Some(s + 3_000))],
     );
     // Decodes to 74 6B F3 74 32: not UTF-8 (spec §4.1 quirk 3).
-    test2.overrides = tencent(json!({"user_name": "dGvzdDI="}));
+    test2.overrides = overrides("tencent", json!({"user_name": "dGvzdDI="}));
     let mut not_b64 = person(
         "not-base64",
         None,
@@ -130,7 +70,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         &[(s + 400, Some(s + 1_000))],
     );
     not_b64.member = Some(false);
-    not_b64.overrides = tencent(json!({"user_name": "not base64!*"}));
+    not_b64.overrides = overrides("tencent", json!({"user_name": "not base64!*"}));
     let mut departed = person(
         "departed",
         None,
@@ -151,7 +91,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         &[(s + 700, Some(s + 2_000))],
     );
     emoji.member = Some(false);
-    emoji.overrides = tencent(json!({"customer_data": "exclusive-link-42"}));
+    emoji.overrides = overrides("tencent", json!({"customer_data": "exclusive-link-42"}));
     let mut pstn = person(
         "pstn",
         None,
@@ -319,11 +259,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
     let mut irng = generator::rng_for(seed, &["tencent", "seed-oneoff", "invitees"]);
     oneoff.invitees = ["test1", "test2", "zhangsan", "alice"]
         .iter()
-        .map(|u| FixtureInvitee {
-            userid: Some((*u).to_owned()),
-            name: (*u).to_owned(),
-            ..FixtureInvitee::default()
-        })
+        .map(|u| invitee(u))
         .chain((0..446).map(|k| FixtureInvitee {
             userid: Some(format!("inv{k:04}")),
             name: names::person(&mut irng),
@@ -334,13 +270,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
 
     // --- seed-recurring ----------------------------------------------------------------------
     let r0 = base - 21 * DAY;
-    let sub = |w: i64, state: MeetingState, deleted: bool| FixtureSubMeeting {
-        id: None,
-        start: r0 + w * 7 * DAY,
-        end: r0 + w * 7 * DAY + HOUR,
-        state: Some(state),
-        deleted,
-    };
+    let sub = |w: i64, state: MeetingState, deleted: bool| weekly_sub(r0, w, state, deleted);
     let mut recurring = FixtureMeeting {
         // Twenty digits, above i64::MAX: ids are strings.
         id: Some(meeting_id(seed, "seed-recurring", 20, Some('9'))),
@@ -448,39 +378,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
             ..FixtureAttendee::default()
         });
     }
-    for k in 0..120usize {
-        let linked = (k < 24).then(|| webinar.attendees[k].clone());
-        let import = k % 9 == 8;
-        let name = match (&linked, import) {
-            (_, true) if k % 2 == 0 => String::new(),
-            (Some(a), _) => a.name.clone(),
-            _ => names::chinese(&mut rng),
-        };
-        let phone = generator::phone(&mut rng);
-        let status = [
-            EnrollStatus::Approved,
-            EnrollStatus::Pending,
-            EnrollStatus::Rejected,
-        ][k % 3];
-        webinar.enrollments.push(enrollment(
-            linked.as_ref().and_then(|a| a.key.as_deref()),
-            if import {
-                None
-            } else {
-                linked.as_ref().and_then(|a| a.userid.as_deref())
-            },
-            &name,
-            &phone,
-            status,
-            if import {
-                EnrollSource::Import
-            } else {
-                EnrollSource::SelfService
-            },
-            w - 7 * DAY + k as i64 * 311,
-            &mut rng,
-        ));
-    }
+    webinar.enrollments = webinar_enrollments(&mut rng, &webinar.attendees, w);
     out.push(MeetingPlan::given("seed-webinar".into(), webinar));
 
     // --- seed-live ---------------------------------------------------------------------------
@@ -525,19 +423,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         enrollment: true,
         ..FixtureMeeting::default()
     };
-    for k in 0..3 {
-        let phone = generator::phone(&mut rng);
-        future.enrollments.push(enrollment(
-            None,
-            None,
-            &names::chinese(&mut rng),
-            &phone,
-            EnrollStatus::Pending,
-            EnrollSource::SelfService,
-            base - HOUR + k,
-            &mut rng,
-        ));
-    }
+    future.enrollments = anonymous_enrollments(&mut rng, 3, EnrollStatus::Pending, base - HOUR);
     future.invitees = (0..3)
         .map(|k| FixtureInvitee {
             userid: Some(format!("inv{k:04}")),
@@ -576,24 +462,8 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
             &[(j, Some(l))],
         ));
     }
-    for k in 0..2 {
-        let phone = generator::phone(&mut rng);
-        other.enrollments.push(enrollment(
-            None,
-            None,
-            &names::chinese(&mut rng),
-            &phone,
-            EnrollStatus::Approved,
-            EnrollSource::SelfService,
-            o0 - DAY + k,
-            &mut rng,
-        ));
-    }
-    other.invitees = vec![FixtureInvitee {
-        userid: Some("o1".into()),
-        name: "o1".into(),
-        ..FixtureInvitee::default()
-    }];
+    other.enrollments = anonymous_enrollments(&mut rng, 2, EnrollStatus::Approved, o0 - DAY);
+    other.invitees = vec![invitee("o1")];
     out.push(MeetingPlan::given("seed-other-owner".into(), other));
 
     // --- seed-long-running -------------------------------------------------------------------

@@ -12,28 +12,21 @@
 //! | `seed-deleted` | deleted: `730008` |
 //! | `seed-long-running` | 400 sessions over 79 days: more than one page at `limit` 100, window splitting |
 
-use rand::Rng;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 use super::store::{Extra, SUMMARY_OVERRIDE};
 use crate::data::generator::{self, names};
-use crate::data::plan::{GenSpec, MeetingPlan, standard_answers};
+use crate::data::plan::{GenSpec, MeetingPlan};
+use crate::data::seed::{
+    DAY, HOUR, anonymous_enrollments, base_hour, enrollment, invitee, overrides,
+    webinar_enrollments, weekly_sub,
+};
 use crate::data::{
-    EnrollSource, EnrollStatus, FixtureAttendee, FixtureEnrollment, FixtureInvitee, FixtureMeeting,
-    FixtureSession, FixtureSubMeeting, MeetingKind, MeetingState, Overrides,
+    EnrollSource, EnrollStatus, FixtureAttendee, FixtureMeeting, FixtureSession, MeetingKind,
+    MeetingState,
 };
 
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
-
-fn overrides(key: &str, fields: Value) -> Overrides {
-    let mut o = Overrides::new();
-    if let Value::Object(m) = fields {
-        o.insert(key.into(), m);
-    }
-    o
-}
-
+/// An attendee named by their key, without a phone.
 fn person(
     key: &str,
     userid: Option<&str>,
@@ -41,23 +34,7 @@ fn person(
     role: i64,
     sessions: &[(i64, Option<i64>)],
 ) -> FixtureAttendee {
-    FixtureAttendee {
-        key: Some(key.to_owned()),
-        userid: userid.map(str::to_owned),
-        name: key.to_owned(),
-        device: Some(device),
-        role: Some(role),
-        join_type: Some(if device == 0 { 0 } else { 1 }),
-        sessions: sessions
-            .iter()
-            .map(|&(join, leave)| FixtureSession {
-                join,
-                leave,
-                ..FixtureSession::default()
-            })
-            .collect(),
-        ..FixtureAttendee::default()
-    }
+    crate::data::seed::person(key, userid, key, None, device, role, sessions)
 }
 
 fn external(key: &str, device: i64, role: i64, sessions: &[(i64, Option<i64>)]) -> FixtureAttendee {
@@ -67,41 +44,10 @@ fn external(key: &str, device: i64, role: i64, sessions: &[(i64, Option<i64>)]) 
     }
 }
 
-#[allow(clippy::too_many_arguments)] // A table-like constructor for hand-written rows.
-fn enrollment(
-    person: Option<&str>,
-    userid: Option<&str>,
-    name: &str,
-    phone: &str,
-    status: EnrollStatus,
-    source: EnrollSource,
-    time: i64,
-    rng: &mut impl Rng,
-) -> FixtureEnrollment {
-    FixtureEnrollment {
-        person: person.map(str::to_owned),
-        userid: userid.map(str::to_owned),
-        name: name.to_owned(),
-        phone: Some(phone.to_owned()),
-        status,
-        source,
-        time,
-        answers: standard_answers(rng, name, Some(phone)),
-    }
-}
-
-fn invitee(userid: &str) -> FixtureInvitee {
-    FixtureInvitee {
-        userid: Some(userid.to_owned()),
-        name: userid.to_owned(),
-        ..FixtureInvitee::default()
-    }
-}
-
 /// The seed meetings, relative to the data anchor, with the app that created each (`apps`:
 /// the number of configured apps).
 pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Extra)> {
-    let base = anchor.div_euclid(HOUR) * HOUR;
+    let base = base_hour(anchor);
     let mut rng = generator::rng_for(seed, &["wecom", "seed"]);
     let mut out = Vec::new();
     let mine = Extra::default();
@@ -276,13 +222,7 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
 
     // --- seed-recurring ----------------------------------------------------------------------
     let r0 = base - 21 * DAY;
-    let sub = |w: i64, state: MeetingState, deleted: bool| FixtureSubMeeting {
-        id: None,
-        start: r0 + w * 7 * DAY,
-        end: r0 + w * 7 * DAY + HOUR,
-        state: Some(state),
-        deleted,
-    };
+    let sub = |w: i64, state: MeetingState, deleted: bool| weekly_sub(r0, w, state, deleted);
     let mut recurring = FixtureMeeting {
         subject: "每周站会 Weekly stand-up".into(),
         kind: MeetingKind::Recurring,
@@ -381,39 +321,7 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
             ..FixtureAttendee::default()
         });
     }
-    for k in 0..120usize {
-        let linked = (k < 24).then(|| webinar.attendees[k].clone());
-        let import = k % 9 == 8;
-        let name = match (&linked, import) {
-            (_, true) if k % 2 == 0 => String::new(),
-            (Some(a), _) => a.name.clone(),
-            _ => names::chinese(&mut rng),
-        };
-        let phone = generator::phone(&mut rng);
-        let status = [
-            EnrollStatus::Approved,
-            EnrollStatus::Pending,
-            EnrollStatus::Rejected,
-        ][k % 3];
-        webinar.enrollments.push(enrollment(
-            linked.as_ref().and_then(|a| a.key.as_deref()),
-            if import {
-                None
-            } else {
-                linked.as_ref().and_then(|a| a.userid.as_deref())
-            },
-            &name,
-            &phone,
-            status,
-            if import {
-                EnrollSource::Import
-            } else {
-                EnrollSource::SelfService
-            },
-            w - 7 * DAY + k as i64 * 311,
-            &mut rng,
-        ));
-    }
+    webinar.enrollments = webinar_enrollments(&mut rng, &webinar.attendees, w);
     out.push((MeetingPlan::given("seed-webinar".into(), webinar), mine));
 
     // --- seed-live ---------------------------------------------------------------------------
@@ -460,19 +368,7 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         enrollment: true,
         ..FixtureMeeting::default()
     };
-    for k in 0..3 {
-        let phone = generator::phone(&mut rng);
-        future.enrollments.push(enrollment(
-            None,
-            None,
-            &names::chinese(&mut rng),
-            &phone,
-            EnrollStatus::Pending,
-            EnrollSource::SelfService,
-            base - HOUR + k,
-            &mut rng,
-        ));
-    }
+    future.enrollments = anonymous_enrollments(&mut rng, 3, EnrollStatus::Pending, base - HOUR);
     future.invitees = vec![invitee("test1"), invitee("alice")];
     out.push((MeetingPlan::given("seed-not-started".into(), future), mine));
 
