@@ -45,6 +45,7 @@ use self::store::Store;
 use crate::catalog::CatalogMeeting;
 use crate::clock::minute_index;
 use crate::config::SandboxConfig;
+use crate::credentials::debug_redacted;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
 use crate::ratelimit::WindowCounter;
 use crate::server::Shared;
@@ -104,23 +105,19 @@ impl Default for QuanshiConfig {
     }
 }
 
-impl std::fmt::Debug for QuanshiConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QuanshiConfig")
-            .field("app_key", &self.app_key)
-            .field("app_secret", &"<redacted>")
-            .field("admin_user_id", &self.admin_user_id)
-            .field("admin_email", &self.admin_email)
-            .field("host_user_id", &self.host_user_id)
-            .field("host_email", &self.host_email)
-            .field("customer_code", &self.customer_code)
-            .field("token_ttl_secs", &self.token_ttl_secs)
-            .field("join_url_lookup_path", &self.join_url_lookup_path)
-            .field("join_url_not_found_error", &self.join_url_not_found_error)
-            .field("per_minute", &self.per_minute)
-            .finish()
-    }
-}
+debug_redacted!(QuanshiConfig {
+    app_key,
+    app_secret: redacted,
+    admin_user_id,
+    admin_email,
+    host_user_id,
+    host_email,
+    customer_code,
+    token_ttl_secs,
+    join_url_lookup_path,
+    join_url_not_found_error,
+    per_minute
+});
 
 /// Credentials the Quanshi emulator accepts, and the ids and paths to call it with.
 #[derive(Clone, PartialEq, Eq)]
@@ -143,20 +140,16 @@ pub struct QuanshiCredentials {
     pub join_url_lookup_path: String,
 }
 
-impl std::fmt::Debug for QuanshiCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QuanshiCredentials")
-            .field("app_key", &self.app_key)
-            .field("app_secret", &"<redacted>")
-            .field("admin_user_id", &self.admin_user_id)
-            .field("admin_email", &self.admin_email)
-            .field("host_user_id", &self.host_user_id)
-            .field("host_email", &self.host_email)
-            .field("customer_code", &self.customer_code)
-            .field("join_url_lookup_path", &self.join_url_lookup_path)
-            .finish()
-    }
-}
+debug_redacted!(QuanshiCredentials {
+    app_key,
+    app_secret: redacted,
+    admin_user_id,
+    admin_email,
+    host_user_id,
+    host_email,
+    customer_code,
+    join_url_lookup_path
+});
 
 /// The fixed paths (the lookup path may not collide with them).
 const PATH_INFOS: &str = "/confopenapi/room/conference/infos";

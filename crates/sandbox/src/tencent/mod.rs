@@ -40,6 +40,7 @@ use self::error::TcError;
 use self::store::Store;
 use crate::catalog::CatalogMeeting;
 use crate::config::SandboxConfig;
+use crate::credentials::debug_redacted;
 use crate::data::generator;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
 use crate::pager::{ListChain, PosRegistry};
@@ -63,16 +64,12 @@ pub struct TencentApp {
     pub sdk_id: Option<String>,
 }
 
-impl std::fmt::Debug for TencentApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TencentApp")
-            .field("app_id", &self.app_id)
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &"<redacted>")
-            .field("sdk_id", &self.sdk_id)
-            .finish()
-    }
-}
+debug_redacted!(TencentApp {
+    app_id,
+    secret_id,
+    secret_key: redacted,
+    sdk_id
+});
 
 /// Tencent emulator settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,18 +146,14 @@ pub struct TencentCredentials {
     pub admin_userid: Option<String>,
 }
 
-impl std::fmt::Debug for TencentCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TencentCredentials")
-            .field("app_id", &self.app_id)
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &"<redacted>")
-            .field("sdk_id", &self.sdk_id)
-            .field("userid", &self.userid)
-            .field("admin_userid", &self.admin_userid)
-            .finish()
-    }
-}
+debug_redacted!(TencentCredentials {
+    app_id,
+    secret_id,
+    secret_key: redacted,
+    sdk_id,
+    userid,
+    admin_userid
+});
 
 /// Who a request says it acts for.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -49,6 +49,7 @@ use self::store::Store;
 use crate::catalog::CatalogMeeting;
 use crate::clock::minute_index;
 use crate::config::SandboxConfig;
+use crate::credentials::debug_redacted;
 use crate::data::generator;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
 use crate::faults::Quirk;
@@ -93,18 +94,14 @@ impl Default for WeComApp {
     }
 }
 
-impl std::fmt::Debug for WeComApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WeComApp")
-            .field("agent_id", &self.agent_id)
-            .field("secret", &"<redacted>")
-            .field("enabled", &self.enabled)
-            .field("meeting_api", &self.meeting_api)
-            .field("trusted_ip", &self.trusted_ip)
-            .field("hidden_userids", &self.hidden_userids)
-            .finish()
-    }
-}
+debug_redacted!(WeComApp {
+    agent_id,
+    secret: redacted,
+    enabled,
+    meeting_api,
+    trusted_ip,
+    hidden_userids
+});
 
 /// WeCom emulator settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,14 +168,10 @@ pub struct WeComAppCredentials {
     pub secret: String,
 }
 
-impl std::fmt::Debug for WeComAppCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WeComAppCredentials")
-            .field("agent_id", &self.agent_id)
-            .field("secret", &"<redacted>")
-            .finish()
-    }
-}
+debug_redacted!(WeComAppCredentials {
+    agent_id,
+    secret: redacted
+});
 
 /// Credentials the WeCom emulator accepts.
 #[derive(Clone, PartialEq, Eq)]
@@ -195,17 +188,13 @@ pub struct WeComCredentials {
     pub apps: Vec<WeComAppCredentials>,
 }
 
-impl std::fmt::Debug for WeComCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WeComCredentials")
-            .field("corp_id", &self.corp_id)
-            .field("corp_secret", &"<redacted>")
-            .field("agent_id", &self.agent_id)
-            .field("userid", &self.userid)
-            .field("apps", &self.apps)
-            .finish()
-    }
-}
+debug_redacted!(WeComCredentials {
+    corp_id,
+    corp_secret: redacted,
+    agent_id,
+    userid,
+    apps
+});
 
 /// One authenticated business call.
 pub(crate) struct Call {
