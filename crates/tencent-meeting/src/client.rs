@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-use roster_core::http::decode_json;
 use roster_core::{Error, HttpClient, Pacer, Result, Retrier, SharedClock, Vendor};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -15,8 +14,9 @@ use crate::config::{
     ClientBuilder, Credentials, DEFAULT_CALLS_PER_MINUTE, MAX_ENROLL_PAGE_SIZE,
     MAX_PARTICIPANTS_PAGE_SIZE,
 };
-use crate::errors::response_error;
+use crate::errors::decode_reply;
 use crate::target::{QueryString, Target, parse_base_url};
+use crate::wire::Reply;
 
 /// Header that must be `1` on every request (spec §2.1).
 pub const HEADER_REGISTERED: &str = "X-TC-Registered";
@@ -156,8 +156,9 @@ impl TencentMeetingClient {
     ///
     /// The request target is built once; every attempt (retries included) waits for the pacer,
     /// takes the time from the clock and is signed afresh with a new nonce. Errors are
-    /// classified by `error_code` ([`crate::errors`]) and retried per the policy.
-    pub(crate) async fn get_json<T: DeserializeOwned>(
+    /// classified by `error_code` ([`crate::errors`]) and retried per the policy. The body is
+    /// parsed once: `T` keeps an `error_info` in its `extra` ([`crate::errors::decode_reply`]).
+    pub(crate) async fn get_json<T: DeserializeOwned + Reply>(
         &self,
         endpoint: &'static str,
         segments: &[&str],
@@ -189,10 +190,7 @@ impl TencentMeetingClient {
                     .http
                     .send(Vendor::TencentMeeting, endpoint, attempt.number, request)
                     .await?;
-                if let Some(error) = response_error(&response, inner.clock.now()) {
-                    return Err(error);
-                }
-                decode_json(Vendor::TencentMeeting, &response)
+                decode_reply(&response, inner.clock.now())
             })
             .await
     }

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use roster_core::http::{RawResponse, unexpected_status};
+use roster_core::http::{RawResponse, decode_error, unexpected_status};
 use roster_core::wire::UTC8;
 use roster_core::{ApiDetails, Error, ErrorKind, RetryClass, Vendor};
 use time::{OffsetDateTime, Time};
 
-use crate::wire::ErrorBody;
+use crate::wire::{ErrorBody, Reply};
 
 /// Response header with the vendor's trace id.
 pub const TRACE_HEADER: &str = "X-TC-Trace";
@@ -187,6 +187,38 @@ pub fn response_error(response: &RawResponse, now: OffsetDateTime) -> Option<Err
     }
 }
 
+/// Decodes a response as `T` with one parse of the body.
+///
+/// Errors come with a non-200 status (§3): those are [`response_error`]'s. A 200 body is
+/// decoded straight as `T`; an `error_info` with a non-zero code in it (kept in `T`'s `extra`)
+/// is still an error. A 200 body `T` cannot read is the error its `error_info` says, if any,
+/// else a [`roster_core::ErrorKind::Decode`] error. The outcome is the same as
+/// [`response_error`] followed by a decode of `T`.
+pub(crate) fn decode_reply<T>(response: &RawResponse, now: OffsetDateTime) -> Result<T, Error>
+where
+    T: serde::de::DeserializeOwned + Reply,
+{
+    if response.status != 200 {
+        return Err(response_error(response, now)
+            .unwrap_or_else(|| unexpected_status(Vendor::TencentMeeting, response)));
+    }
+    match serde_json::from_slice::<T>(&response.body) {
+        Ok(reply) => match reply.error_info() {
+            Some(info) if info.error_code.is_some_and(|code| code != 0) => Err(api_error(
+                info.error_code.unwrap_or_default(),
+                info.new_error_code,
+                info.message.as_deref().unwrap_or(""),
+                response.status,
+                response.header(TRACE_HEADER),
+                now,
+            )),
+            _ => Ok(reply),
+        },
+        Err(e) => Err(response_error(response, now)
+            .unwrap_or_else(|| decode_error(Vendor::TencentMeeting, response, &e))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +374,220 @@ mod tests {
         assert!(
             response_error(&raw(200, r#"{"error_info":{"error_code":0}}"#, None), now).is_none()
         );
+    }
+
+    use crate::wire::ParticipantsResponse;
+
+    #[test]
+    fn a_200_with_error_info_is_still_an_error() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let body = r#"{"participants":[{"userid":"u1"}],"error_info":{"error_code":"9003","new_error_code":1009003,"message":"MEETING NOT EXIST"}}"#;
+        let e =
+            decode_reply::<ParticipantsResponse>(&raw(200, body, Some("tr-2")), now).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.vendor_code()),
+            (ErrorKind::NotFound, Some(9003))
+        );
+        assert_eq!(e.http_status(), Some(200));
+        assert_eq!(e.request_id(), Some("tr-2"));
+        assert_eq!(e.vendor_message(), Some("MEETING NOT EXIST"));
+        assert_eq!(e.api_details().unwrap().new_code, Some(1_009_003));
+        // A rate limit in a 200 keeps its wait.
+        let e = decode_reply::<ParticipantsResponse>(
+            &raw(200, r#"{"error_info":{"error_code":190310}}"#, None),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
+        // The payload cannot be read: the error_info still decides.
+        let e = decode_reply::<ParticipantsResponse>(
+            &raw(
+                200,
+                r#"{"participants":5,"error_info":{"error_code":41}}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.class()),
+            (ErrorKind::Unavailable, RetryClass::Retry)
+        );
+    }
+
+    #[test]
+    fn a_200_is_decoded_once() {
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let page = decode_reply::<ParticipantsResponse>(
+            &raw(
+                200,
+                r#"{"participants":[{"userid":"u1"}],"has_remaining":false}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap();
+        assert_eq!(page.participants.len(), 1);
+        for info in [
+            r#"{"error_code":0}"#,
+            r#"{"message":"no code"}"#,
+            "null",
+            "\"x\"",
+        ] {
+            let body = format!(r#"{{"participants":[],"error_info":{info}}}"#);
+            let page = decode_reply::<ParticipantsResponse>(&raw(200, &body, None), now).unwrap();
+            assert!(
+                page.extra.contains_key("error_info"),
+                "kept in extra: {info}"
+            );
+        }
+        let e = decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":5}"#, None), now)
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.class()),
+            (ErrorKind::Decode, RetryClass::Fatal)
+        );
+        assert_eq!(e.body_snippet(), Some(r#"{"participants":5}"#));
+        let e = decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":[{"#, None), now)
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.class()),
+            (ErrorKind::Decode, RetryClass::Retry)
+        );
+        // Other statuses are response_error's, with a body or without.
+        let e = decode_reply::<ParticipantsResponse>(
+            &raw(500, r#"{"error_info":{"error_code":9003}}"#, None),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.http_status()),
+            (ErrorKind::NotFound, Some(500))
+        );
+        let e = decode_reply::<ParticipantsResponse>(&raw(502, "<html/>", Some("tr-3")), now)
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.class()),
+            (ErrorKind::Transport, RetryClass::Retry)
+        );
+        assert!(e.hint().unwrap().contains("tr-3"));
+        let e =
+            decode_reply::<ParticipantsResponse>(&raw(201, r#"{"participants":[]}"#, None), now)
+                .unwrap_err();
+        assert_eq!(e.http_status(), Some(201));
+    }
+
+    mod one_parse {
+        use super::*;
+        use crate::wire::{EnrollApprovalsResponse, InviteesResponse, MeetingDetailResponse};
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("error_info".to_string()),
+                Just("error_code".to_string()),
+                Just("message".to_string()),
+                Just("participants".to_string()),
+                Just("meeting_info_list".to_string()),
+                Just("invitees".to_string()),
+                Just("enroll_list".to_string()),
+                Just("has_remaining".to_string()),
+                "[a-z_]{1,6}",
+            ]
+        }
+
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                (-3i64..3).prop_map(|n| serde_json::json!(n)),
+                any::<i64>().prop_map(|n| serde_json::json!(n)),
+                prop_oneof![Just("9003".to_string()), ".{0,6}".prop_map(String::from)]
+                    .prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 20, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                    prop::collection::btree_map(key(), inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// The outcome of the old two-parse path: `response_error`, then a decode of `T`.
+        fn two_parses<T: serde::de::DeserializeOwned>(
+            r: &RawResponse,
+            now: OffsetDateTime,
+        ) -> Result<T, Error> {
+            match response_error(r, now) {
+                Some(e) => Err(e),
+                None => roster_core::http::decode_json(Vendor::TencentMeeting, r),
+            }
+        }
+
+        fn same<T: serde::de::DeserializeOwned + Reply + PartialEq + std::fmt::Debug>(
+            r: &RawResponse,
+            now: OffsetDateTime,
+        ) -> Result<(), TestCaseError> {
+            match (decode_reply::<T>(r, now), two_parses::<T>(r, now)) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => {
+                    prop_assert_eq!(a.to_string(), b.to_string());
+                    prop_assert_eq!(
+                        (
+                            a.kind(),
+                            a.class(),
+                            a.vendor_code(),
+                            a.http_status(),
+                            a.retry_after()
+                        ),
+                        (
+                            b.kind(),
+                            b.class(),
+                            b.vendor_code(),
+                            b.http_status(),
+                            b.retry_after()
+                        )
+                    );
+                    prop_assert_eq!(a.body_snippet(), b.body_snippet());
+                }
+                (a, b) => prop_assert!(false, "{:?} against {:?}", a.err(), b.err()),
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #[test]
+            fn decode_reply_agrees_with_the_error_check_then_decode(
+                fields in prop::collection::btree_map(key(), json(), 0..4),
+                info in prop::option::of((json(), json(), json())),
+                status in prop_oneof![Just(200u16), Just(200), Just(400), Just(500), Just(502)],
+                text in ".{0,20}",
+            ) {
+                let now = datetime!(2026-01-01 00:00:30 UTC);
+                let mut body: serde_json::Map<String, Value> = fields.into_iter().collect();
+                if let Some((code, message, other)) = info {
+                    // Mostly a well-formed error_info, sometimes anything.
+                    let info = match other {
+                        Value::Bool(true) => other,
+                        _ => serde_json::json!({"error_code": code, "message": message}),
+                    };
+                    body.insert("error_info".into(), info);
+                }
+                let body = Value::Object(body);
+                for text in [body.to_string(), text] {
+                    let r = raw(status, &text, Some("tr"));
+                    same::<ParticipantsResponse>(&r, now)?;
+                    same::<InviteesResponse>(&r, now)?;
+                    same::<EnrollApprovalsResponse>(&r, now)?;
+                    // MeetingDetailResponse has no PartialEq: compare its error side only.
+                    let a = decode_reply::<MeetingDetailResponse>(&r, now).err().map(|e| e.to_string());
+                    let b = two_parses::<MeetingDetailResponse>(&r, now).err().map(|e| e.to_string());
+                    prop_assert_eq!(a, b);
+                }
+            }
+        }
     }
 
     #[test]

@@ -46,6 +46,38 @@ pub struct ErrorInfo {
     pub extra: Map<String, Value>,
 }
 
+/// An answer whose fields this crate does not know are kept in `extra`, where an `error_info`
+/// (spec §3) then lands too: decoding the answer once yields both its data and its error.
+pub(crate) trait Reply {
+    /// The answer's unknown fields.
+    fn extra(&self) -> &Map<String, Value>;
+
+    /// Its `error_info`, read as [`ErrorBody`] reads it (absent, `null` or not an object:
+    /// none).
+    fn error_info(&self) -> Option<ErrorInfo> {
+        self.extra()
+            .get("error_info")
+            .and_then(|v| ErrorInfo::deserialize(v).ok())
+    }
+}
+
+macro_rules! reply {
+    ($($t:ty),* $(,)?) => {$(
+        impl Reply for $t {
+            fn extra(&self) -> &Map<String, Value> {
+                &self.extra
+            }
+        }
+    )*};
+}
+
+reply!(
+    ParticipantsResponse,
+    MeetingDetailResponse,
+    InviteesResponse,
+    EnrollApprovalsResponse,
+);
+
 /// `GET /v1/meetings/{meeting_id}/participants` (spec §4.1).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]

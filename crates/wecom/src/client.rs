@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
-use roster_core::http::{decode_json, decode_json_sensitive, redact_text, unexpected_status};
+use roster_core::http::{JsonReply, decode_error, redact_text, unexpected_status};
 use roster_core::{
     Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier,
     RetryClass, Vendor,
@@ -18,7 +18,7 @@ use url::Url;
 use crate::config::WeComConfig;
 use crate::errors::{self, CallKind};
 use crate::token::{AccessToken, DEFAULT_EXPIRES_IN, MemoryTokenStore, TokenCache, TokenKey};
-use crate::wire::{Envelope, GetTokenResponse};
+use crate::wire::{Envelope, Reply, TokenReply};
 
 /// The WeCom APIs this client calls; each has its own pacer (the vendor limits per API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,16 +194,19 @@ impl WeComClient {
         if response.status != 200 {
             return Err(unexpected_status(Vendor::WeCom, &response).without_body());
         }
-        let envelope: Envelope = decode_json_sensitive(Vendor::WeCom, &response)?;
-        if let Some(code) = envelope.failure() {
-            return Err(errors::api_error(
-                code,
-                envelope.errmsg.as_deref().unwrap_or_default(),
-                CallKind::GetToken,
-                self.rate_limit_wait(),
-            ));
-        }
-        let reply: GetTokenResponse = decode_json_sensitive(Vendor::WeCom, &response)?;
+        // One parse classifies and yields the token; the body is never kept in an error.
+        let reply = match decode_body::<TokenReply>(&response) {
+            Ok(Answer::Data(reply)) => reply,
+            Ok(Answer::Failed { code, errmsg }) => {
+                return Err(errors::api_error(
+                    code,
+                    &errmsg,
+                    CallKind::GetToken,
+                    self.rate_limit_wait(),
+                ));
+            }
+            Err(e) => return Err(e.without_body()),
+        };
         let Some(value) = reply.access_token else {
             return Err(Error::new(
                 ErrorKind::Decode,
@@ -236,27 +239,40 @@ impl WeComClient {
     }
 
     /// A business call: `POST <path>?access_token=…` with a JSON body, retried per the policy,
-    /// with one token refresh on `40014`/`42001`/`40001`.
+    /// with one token refresh on `40014`/`42001`/`40001`. The body is read whole and parsed
+    /// once: the answer type carries `errcode`/`errmsg` ([`Reply`]).
     pub(crate) async fn call<B, T>(&self, api: Api, body: &B) -> Result<T>
     where
         B: Serialize + ?Sized,
-        T: DeserializeOwned,
+        T: DeserializeOwned + Reply + Send + 'static,
     {
-        let body = serde_json::to_vec(body).map_err(|e| {
-            Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
-        })?;
+        let body = encode_body(api, body)?;
         self.inner
             .retrier
-            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt))
+            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt, Read::Whole))
             .await
     }
 
-    async fn attempt<T: DeserializeOwned>(
-        &self,
-        api: Api,
-        body: Vec<u8>,
-        attempt: Attempt,
-    ) -> Result<T> {
+    /// [`Self::call`] for large answers: the body is decoded as it arrives and never held
+    /// whole (core's [`HttpClient::send_json`]), so a `T` that skips a large part of it
+    /// (`serde::de::IgnoredAny`) costs no memory for that part. Same retries, token refresh,
+    /// pacing, tracing and error classification as [`Self::call`].
+    pub(crate) async fn call_streamed<B, T>(&self, api: Api, body: &B) -> Result<T>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned + Reply + Send + 'static,
+    {
+        let body = encode_body(api, body)?;
+        self.inner
+            .retrier
+            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt, Read::Streamed))
+            .await
+    }
+
+    async fn attempt<T>(&self, api: Api, body: Vec<u8>, attempt: Attempt, read: Read) -> Result<T>
+    where
+        T: DeserializeOwned + Reply + Send + 'static,
+    {
         if attempt.refresh_auth {
             // The failed token was dropped when it was rejected (compare-and-invalidate), so
             // this fetches a new one, unless another caller already did.
@@ -266,9 +282,9 @@ impl WeComClient {
             );
         }
         let token = self.token().await?;
+        let secret = token.secret().expose_secret();
         let mut url = self.url(api);
-        url.query_pairs_mut()
-            .append_pair("access_token", token.secret().expose_secret());
+        url.query_pairs_mut().append_pair("access_token", secret);
         let request = self
             .inner
             .http
@@ -276,38 +292,196 @@ impl WeComClient {
             .post(url)
             .header(CONTENT_TYPE, "application/json")
             .body(body);
-        let response = self.send(api, attempt.number, request).await?;
-        // Error snippets keep part of the body: make sure an echo of the URL (a proxy's error
-        // page, say) cannot carry the token into an error.
-        let response = response.redact(token.secret().expose_secret());
-        if response.status != 200 {
-            return Err(unexpected_status(Vendor::WeCom, &response));
-        }
-        let envelope: Envelope = decode_json(Vendor::WeCom, &response)?;
-        if let Some(code) = envelope.failure() {
-            let errmsg = envelope.errmsg.unwrap_or_default();
-            let error = errors::api_error(
-                code,
-                &redact_text(&errmsg, token.secret().expose_secret()),
-                CallKind::Business,
-                self.rate_limit_wait(),
-            );
-            if error.class() == RetryClass::RefreshAuth {
-                self.inner.tokens.invalidate(&token).await?;
+        let answer = match read {
+            Read::Whole => {
+                let response = self.send(api, attempt.number, request).await?;
+                // Error snippets keep part of the body: make sure an echo of the URL (a proxy's
+                // error page, say) cannot carry the token into an error.
+                let response = response.redact(secret);
+                if response.status != 200 {
+                    return Err(unexpected_status(Vendor::WeCom, &response));
+                }
+                decode_body::<T>(&response)?
             }
-            tracing::debug!(
-                endpoint = api.name(),
-                code,
-                kind = %error.kind(),
-                "WeCom returned an error"
-            );
-            return Err(error);
+            Read::Streamed => {
+                self.receive_streamed::<T>(api, attempt, request, secret)
+                    .await?
+            }
+        };
+        match answer {
+            Answer::Data(data) => Ok(data),
+            Answer::Failed { code, errmsg } => {
+                let error = errors::api_error(
+                    code,
+                    &redact_text(&errmsg, secret),
+                    CallKind::Business,
+                    self.rate_limit_wait(),
+                );
+                if error.class() == RetryClass::RefreshAuth {
+                    self.inner.tokens.invalidate(&token).await?;
+                }
+                tracing::debug!(
+                    endpoint = api.name(),
+                    code,
+                    kind = %error.kind(),
+                    "WeCom returned an error"
+                );
+                Err(error)
+            }
         }
-        decode_json(Vendor::WeCom, &response)
+    }
+
+    /// Sends `request` and decodes a 200 answer as it arrives (see [`Self::call_streamed`]);
+    /// error snippets have `secret` replaced.
+    async fn receive_streamed<T>(
+        &self,
+        api: Api,
+        attempt: Attempt,
+        request: reqwest::RequestBuilder,
+        secret: &str,
+    ) -> Result<Answer<T>>
+    where
+        T: DeserializeOwned + Reply + Send + 'static,
+    {
+        let reply = {
+            let _permit = self.pacer(api).acquire().await;
+            self.inner
+                .http
+                .send_json::<T>(
+                    Vendor::WeCom,
+                    api.name(),
+                    attempt.number,
+                    request,
+                    Some(secret),
+                )
+                .await
+        };
+        match reply {
+            Ok(JsonReply::Decoded {
+                status: 200, value, ..
+            }) => Ok(Answer::from_reply(value)),
+            // Another 2xx: refused as the whole-body path refuses it (its body is consumed).
+            Ok(JsonReply::Decoded {
+                status, headers, ..
+            }) => Err(unexpected_status(
+                Vendor::WeCom,
+                &RawResponse {
+                    status,
+                    headers,
+                    body: Default::default(),
+                },
+            )),
+            Ok(JsonReply::Other(response)) => Err(unexpected_status(Vendor::WeCom, &response)),
+            Err(e) if e.kind() == ErrorKind::Decode => {
+                let e = mark_cut_snippet(e);
+                // The whole-body path lets an error envelope win over a body the answer type
+                // cannot read; error answers are small, so their whole body is the snippet.
+                let envelope = e
+                    .body_snippet()
+                    .and_then(|s| serde_json::from_str::<Envelope>(s).ok());
+                if let Some(code) = envelope.as_ref().and_then(Envelope::failure) {
+                    let errmsg = envelope.and_then(|e| e.errmsg).unwrap_or_default();
+                    return Ok(Answer::Failed { code, errmsg });
+                }
+                match e.http_status() {
+                    Some(status) if status != 200 => Err(unexpected_status(
+                        Vendor::WeCom,
+                        &RawResponse {
+                            status,
+                            headers: Default::default(),
+                            body: e
+                                .body_snippet()
+                                .unwrap_or_default()
+                                .as_bytes()
+                                .to_vec()
+                                .into(),
+                        },
+                    )),
+                    _ => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
-/// The text that replaces a token found in a body or message.
+/// The size of the body start an error keeps (`roster_core::error::snippet`).
+const SNIPPET_BYTES: usize = 1024;
+
+/// Marks the snippet of a streamed answer that did not decode as cut, as every other snippet
+/// of a body longer than a KiB is (`…`).
+///
+/// Core's streamed decoder keeps exactly the body's first KiB for the snippet, so the snippet
+/// cannot tell that the body went on. A full KiB means it did (or ended right there). The
+/// snippet's own text stands in for those bytes: with one byte more, the snippet function cuts
+/// it where it cut the body (a cut character included) and adds the mark. Not needed once core
+/// keeps one byte more than it shows.
+fn mark_cut_snippet(e: Error) -> Error {
+    match e.body_snippet() {
+        Some(s) if s.len() >= SNIPPET_BYTES && !s.ends_with('…') => {
+            let mut longer = Vec::with_capacity(s.len() + 1);
+            longer.extend_from_slice(s.as_bytes());
+            longer.push(b' ');
+            e.with_body(&longer)
+        }
+        _ => e,
+    }
+}
+
+/// How a business call reads its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// Whole, then parsed ([`HttpClient::send`]).
+    Whole,
+    /// Parsed as it arrives ([`HttpClient::send_json`]).
+    Streamed,
+}
+
+/// A 200 answer: its data, or the failure its `errcode` reports.
+enum Answer<T> {
+    Data(T),
+    Failed { code: i64, errmsg: String },
+}
+
+impl<T: Reply> Answer<T> {
+    fn from_reply(reply: T) -> Self {
+        match reply.failure() {
+            Some(code) => Answer::Failed {
+                code,
+                errmsg: reply.errmsg().unwrap_or_default(),
+            },
+            None => Answer::Data(reply),
+        }
+    }
+}
+
+/// Parses a 200 body once as `T`, which carries the envelope. A body `T` cannot read is still
+/// classified by its `errcode` when it has one (the envelope decides first, as it always did);
+/// otherwise it is a [`ErrorKind::Decode`] error with a snippet of `response`.
+fn decode_body<T: DeserializeOwned + Reply>(response: &RawResponse) -> Result<Answer<T>> {
+    match serde_json::from_slice::<T>(&response.body) {
+        Ok(reply) => Ok(Answer::from_reply(reply)),
+        Err(e) => {
+            if let Ok(envelope) = serde_json::from_slice::<Envelope>(&response.body)
+                && let Some(code) = envelope.failure()
+            {
+                return Ok(Answer::Failed {
+                    code,
+                    errmsg: envelope.errmsg.unwrap_or_default(),
+                });
+            }
+            Err(decode_error(Vendor::WeCom, response, &e))
+        }
+    }
+}
+
+fn encode_body<B: Serialize + ?Sized>(api: Api, body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| {
+        Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
+    })
+}
+
+/// Parses and checks the configured base URL.
 fn parse_base_url(text: &str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::config(format!("the WeCom base URL {text:?} is not a URL: {e}")))?;
@@ -376,6 +550,28 @@ mod tests {
         url.query_pairs_mut()
             .append_pair("access_token", "a+b/c=d&e f");
         assert_eq!(url.query(), Some("access_token=a%2Bb%2Fc%3Dd%26e+f"));
+    }
+
+    #[test]
+    fn streamed_snippets_are_marked_cut_like_the_others() {
+        use roster_core::error::snippet;
+        let long_ascii = "x".repeat(3000);
+        let cut_char = format!("{}好好好", "y".repeat(1022)); // 好 straddles byte 1024
+        let cut_char_2 = format!("{}好好好", "y".repeat(1023));
+        let short = "{\"errcode\":0,".to_string();
+        let exact = "z".repeat(SNIPPET_BYTES);
+        for body in [&long_ascii, &cut_char, &cut_char_2, &short] {
+            // What core's streamed decoder keeps: the first KiB.
+            let head = &body.as_bytes()[..body.len().min(SNIPPET_BYTES)];
+            let e = mark_cut_snippet(Error::decode(Vendor::WeCom, 200, "EOF", head));
+            assert_eq!(e.body_snippet(), Some(snippet(body.as_bytes()).as_str()));
+            assert_eq!(e.http_status(), Some(200));
+        }
+        // A body of exactly one KiB cannot be told from a longer one (marked); marked once.
+        let e = mark_cut_snippet(Error::decode(Vendor::WeCom, 200, "x", exact.as_bytes()));
+        let marked = e.body_snippet().unwrap().to_string();
+        assert!(marked.ends_with('…'));
+        assert_eq!(mark_cut_snippet(e).body_snippet(), Some(marked.as_str()));
     }
 
     #[test]

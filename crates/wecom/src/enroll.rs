@@ -259,12 +259,13 @@ impl EnrollList {
     }
 
     /// WeCom reports "enrollment not enabled" as a generic `40058` (its text is not a contract):
-    /// on the first page, ask `get_info` whether enrollment is off and say so.
+    /// on the first page, ask `get_info` (without its attendance summary) whether enrollment is
+    /// off and say so.
     async fn explain(&self, error: Error) -> Error {
         if error.vendor_code() != Some(40058) {
             return error;
         }
-        match self.client.get_info(&self.meeting_id, None).await {
+        match self.client.get_info_head(&self.meeting_id).await {
             Ok(info) if info.enrollment_enabled() == Some(false) => {
                 let Some(details) = error.api_details().cloned() else {
                     return error;

@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use crate::attendees::cursor_of;
 use crate::client::{Api, WeComClient};
 use crate::validate;
-use crate::wire::{GetInfoBody, MeetingInfo, UserMeetingIdBody, UserMeetingIdResponse};
+use crate::wire::{
+    GetInfoBody, MeetingHead, MeetingInfo, UserMeetingIdBody, UserMeetingIdResponse,
+};
 
 /// The largest `limit` of `get_user_meetingid`.
 pub const MAX_MEETING_ID_LIMIT: u32 = 100;
@@ -25,20 +27,25 @@ pub const MAX_USER_MEETING_WINDOW: time::Duration = time::Duration::days(180);
 impl WeComClient {
     /// Meeting details (`get_info`), with the per-member attendance summary, status, type,
     /// sub-meetings and `current_sub_meetingid`.
+    ///
+    /// The summary has one row per person (megabytes for a large meeting), all of it decoded
+    /// and held; an attendee export ([`roster_core::AttendeeSource::attendees`]) reads the
+    /// same answer without it.
     pub async fn get_info(
         &self,
         meeting_id: &str,
         sub_meeting_id: Option<&str>,
     ) -> Result<MeetingInfo> {
-        validate::id("meeting id", meeting_id)?;
-        if let Some(sub) = sub_meeting_id {
-            validate::id("sub-meeting id", sub)?;
-        }
-        let body = GetInfoBody {
-            meetingid: meeting_id.to_string(),
-            sub_meetingid: sub_meeting_id.map(str::to_string),
-        };
+        let body = get_info_body(meeting_id, sub_meeting_id)?;
         self.call(Api::GetInfo, &body).await
+    }
+
+    /// `get_info` without the attendance summary: the answer is decoded as it arrives and
+    /// `attendees` skipped unread, so memory does not grow with the meeting's size. Same
+    /// retries, token refresh and errors as [`Self::get_info`].
+    pub(crate) async fn get_info_head(&self, meeting_id: &str) -> Result<MeetingHead> {
+        let body = get_info_body(meeting_id, None)?;
+        self.call_streamed(Api::GetInfo, &body).await
     }
 
     /// One raw `get_user_meetingid` call.
@@ -96,6 +103,17 @@ impl WeComClient {
             limit: MAX_MEETING_ID_LIMIT,
         }
     }
+}
+
+fn get_info_body(meeting_id: &str, sub_meeting_id: Option<&str>) -> Result<GetInfoBody> {
+    validate::id("meeting id", meeting_id)?;
+    if let Some(sub) = sub_meeting_id {
+        validate::id("sub-meeting id", sub)?;
+    }
+    Ok(GetInfoBody {
+        meetingid: meeting_id.to_string(),
+        sub_meetingid: sub_meeting_id.map(str::to_string),
+    })
 }
 
 fn unix(seconds: i64) -> Result<OffsetDateTime> {

@@ -4,7 +4,8 @@
 //!
 //! - a caller's `sub_meeting_id` is used as is (one chain, no window; `from`/`to` then filter
 //!   join times client-side, because WeCom ignores windows for sub-meetings);
-//! - otherwise one `get_info` call tells recurring from one-off meetings. A recurring meeting
+//! - otherwise one `get_info` call tells recurring from one-off meetings (read without its
+//!   per-person attendance summary, which is skipped as the answer arrives). A recurring meeting
 //!   uses `current_sub_meetingid` (the ongoing or next occurrence), or fails with
 //!   `InvalidArgument` listing the known occurrences when there is none;
 //! - a one-off meeting is read over ≤ 31-day windows of `[from, to)`, rows on a window edge
@@ -24,7 +25,7 @@ use time::OffsetDateTime;
 
 use crate::client::WeComClient;
 use crate::validate;
-use crate::wire::MeetingInfo;
+use crate::wire::MeetingHead;
 
 /// How long before the scheduled start the default range begins.
 pub const EARLY_JOIN_SLACK: time::Duration = time::Duration::DAY;
@@ -54,7 +55,8 @@ impl WeComClient {
             validate::id("sub-meeting id", sub)?;
             return Ok(AttendeePlan::SubMeeting(sub.clone()));
         }
-        let info = self.get_info(&query.meeting_id, None).await?;
+        // Only the head of get_info: its attendance summary (one row per person) is skipped.
+        let info = self.get_info_head(&query.meeting_id).await?;
         if info.is_recurring() {
             return match info.current_sub_meeting() {
                 Some(sub) => {
@@ -92,7 +94,7 @@ impl WeComClient {
 /// The range of a one-off meeting's export (see the module docs).
 fn default_range(
     query: &MeetingQuery,
-    info: &MeetingInfo,
+    info: &MeetingHead,
     now: OffsetDateTime,
     lookback: time::Duration,
 ) -> (OffsetDateTime, OffsetDateTime) {
@@ -106,7 +108,7 @@ fn default_range(
 }
 
 /// The meeting's occurrences, for messages.
-fn occurrences(info: &MeetingInfo) -> String {
+fn occurrences(info: &MeetingHead) -> String {
     let known: Vec<&str> = info
         .sub_meetings
         .iter()
@@ -120,7 +122,7 @@ fn occurrences(info: &MeetingInfo) -> String {
     }
 }
 
-fn no_current_occurrence(meeting_id: &str, info: &MeetingInfo) -> Error {
+fn no_current_occurrence(meeting_id: &str, info: &MeetingHead) -> Error {
     Error::invalid_argument(format!(
         "meeting {meeting_id} is recurring and has no current occurrence; give a sub-meeting id ({})",
         occurrences(info)
@@ -229,10 +231,10 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn info(start: Option<i64>) -> MeetingInfo {
-        MeetingInfo {
+    fn info(start: Option<i64>) -> MeetingHead {
+        MeetingHead {
             meeting_start: start,
-            ..MeetingInfo::default()
+            ..MeetingHead::default()
         }
     }
 

@@ -10,10 +10,10 @@ use std::fmt;
 
 use roster_core::SecretString;
 use roster_core::wire::{
-    null_as_default, opt_bool, opt_i64, opt_string, string_list, unix_seconds, value_as_string,
-    value_as_time,
+    null_as_default, opt_bool, opt_i64, opt_string, string_list, unix_seconds, value_as_i64,
+    value_as_string, value_as_time,
 };
-use serde::de::Deserializer;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -33,6 +33,77 @@ impl Envelope {
     /// The code if it signals a failure (present and non-zero).
     pub fn failure(&self) -> Option<i64> {
         self.errcode.filter(|c| *c != 0)
+    }
+}
+
+/// An answer that carries WeCom's `errcode`/`errmsg` next to its data, so that one parse of a
+/// body both classifies it and yields the data (errors come with HTTP 200).
+///
+/// The public response types keep the two fields in `extra` (where they always were); the
+/// crate's own reply types have them as fields.
+pub(crate) trait Reply {
+    /// `errcode`, read leniently (a number or a numeric string); absent means success.
+    fn errcode(&self) -> Option<i64>;
+    /// `errmsg`, for people only.
+    fn errmsg(&self) -> Option<String>;
+
+    /// The code if it signals a failure (present and non-zero), as [`Envelope::failure`].
+    fn failure(&self) -> Option<i64> {
+        self.errcode().filter(|c| *c != 0)
+    }
+}
+
+impl Reply for Envelope {
+    fn errcode(&self) -> Option<i64> {
+        self.errcode
+    }
+    fn errmsg(&self) -> Option<String> {
+        self.errmsg.clone()
+    }
+}
+
+/// [`Reply`] for a type whose `errcode`/`errmsg` land in its `extra` map.
+macro_rules! reply_in_extra {
+    ($($t:ty),* $(,)?) => {$(
+        impl Reply for $t {
+            fn errcode(&self) -> Option<i64> {
+                self.extra.get("errcode").and_then(value_as_i64)
+            }
+            fn errmsg(&self) -> Option<String> {
+                self.extra.get("errmsg").and_then(value_as_string)
+            }
+        }
+    )*};
+}
+
+reply_in_extra!(
+    AttendeeListResponse,
+    EnrollListResponse,
+    QueryByTmpOpenidResponse,
+    MeetingInfo,
+    UserMeetingIdResponse,
+);
+
+/// The answer of `gettoken` as the client reads it: [`GetTokenResponse`] with the envelope, in
+/// one parse.
+#[derive(Default, Deserialize)]
+pub(crate) struct TokenReply {
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub(crate) errcode: Option<i64>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) errmsg: Option<String>,
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub(crate) access_token: Option<SecretString>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub(crate) expires_in: Option<i64>,
+}
+
+impl Reply for TokenReply {
+    fn errcode(&self) -> Option<i64> {
+        self.errcode
+    }
+    fn errmsg(&self) -> Option<String> {
+        self.errmsg.clone()
     }
 }
 
@@ -368,8 +439,7 @@ impl MeetingInfo {
     /// Whether this is a recurring meeting (type 1, or `reminders.is_repeat == 1`): its attendee
     /// lists need a `sub_meetingid`.
     pub fn is_recurring(&self) -> bool {
-        self.meeting_type() == Some(MeetingType::Recurring)
-            || self.reminders.as_ref().and_then(|r| r.is_repeat) == Some(1)
+        is_recurring(self.meeting_type_code, self.reminders.as_ref())
     }
 
     /// Whether enrollment is enabled, if the answer says.
@@ -379,30 +449,135 @@ impl MeetingInfo {
 
     /// `current_sub_meetingid` unless empty.
     pub fn current_sub_meeting(&self) -> Option<&str> {
-        self.current_sub_meetingid
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
+        non_blank(self.current_sub_meetingid.as_deref())
     }
 }
 
-/// `get_info.attendees`: decoded as an object; an array of such objects is merged.
+/// `get_info.attendees`: decoded as an object; an array of such objects is merged; `null` and
+/// other scalars give an empty summary. Decoded straight from the body (no `Value` tree).
 fn attendees_object<'de, D: Deserializer<'de>>(d: D) -> Result<MeetingAttendees, D::Error> {
-    use serde::de::Error as _;
-    let decode = |v: Value| serde_json::from_value::<MeetingAttendees>(v).map_err(D::Error::custom);
-    match Value::deserialize(d)? {
-        Value::Object(map) => decode(Value::Object(map)),
-        Value::Array(items) => {
+    struct Summary;
+
+    impl<'de> Visitor<'de> for Summary {
+        type Value = MeetingAttendees;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an attendance summary object or an array of them")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            MeetingAttendees::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut all = MeetingAttendees::default();
-            for item in items {
-                let part = decode(item)?;
+            while let Some(part) = seq.next_element::<MeetingAttendees>()? {
                 all.member.extend(part.member);
                 all.tmp_external_user.extend(part.tmp_external_user);
                 all.extra.extend(part.extra);
             }
             Ok(all)
         }
-        _ => Ok(MeetingAttendees::default()),
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(MeetingAttendees::default())
+        }
     }
+
+    d.deserialize_any(Summary)
+}
+
+/// What planning an export reads of a `get_info` answer: everything but the per-person
+/// attendance summary, which is skipped as it is parsed, never stored (`attendees` is one row
+/// per person: megabytes for a large meeting). Carries the envelope, so one parse classifies
+/// the answer too.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct MeetingHead {
+    /// Return code; absent or `0` means success.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub(crate) errcode: Option<i64>,
+    /// Text for people.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) errmsg: Option<String>,
+    /// As [`MeetingInfo::meeting_start`].
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub(crate) meeting_start: Option<i64>,
+    /// As [`MeetingInfo::meeting_type_code`].
+    #[serde(default, rename = "meeting_type", deserialize_with = "opt_i64")]
+    pub(crate) meeting_type_code: Option<i64>,
+    /// As [`MeetingInfo::settings`].
+    #[serde(default)]
+    pub(crate) settings: Option<MeetingSettings>,
+    /// As [`MeetingInfo::reminders`].
+    #[serde(default)]
+    pub(crate) reminders: Option<MeetingReminders>,
+    /// As [`MeetingInfo::current_sub_meetingid`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) current_sub_meetingid: Option<String>,
+    /// As [`MeetingInfo::sub_meetings`].
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub(crate) sub_meetings: Vec<SubMeeting>,
+    /// Present only to say it is skipped (unknown fields would be skipped the same way).
+    #[serde(default)]
+    pub(crate) attendees: de::IgnoredAny,
+}
+
+impl Reply for MeetingHead {
+    fn errcode(&self) -> Option<i64> {
+        self.errcode
+    }
+    fn errmsg(&self) -> Option<String> {
+        self.errmsg.clone()
+    }
+}
+
+impl MeetingHead {
+    /// As [`MeetingInfo::start`].
+    pub(crate) fn start(&self) -> Option<OffsetDateTime> {
+        self.meeting_start.and_then(unix_seconds)
+    }
+
+    /// As [`MeetingInfo::is_recurring`].
+    pub(crate) fn is_recurring(&self) -> bool {
+        is_recurring(self.meeting_type_code, self.reminders.as_ref())
+    }
+
+    /// As [`MeetingInfo::enrollment_enabled`].
+    pub(crate) fn enrollment_enabled(&self) -> Option<bool> {
+        self.settings.as_ref().and_then(|s| s.enable_enroll)
+    }
+
+    /// As [`MeetingInfo::current_sub_meeting`].
+    pub(crate) fn current_sub_meeting(&self) -> Option<&str> {
+        non_blank(self.current_sub_meetingid.as_deref())
+    }
+}
+
+fn is_recurring(type_code: Option<i64>, reminders: Option<&MeetingReminders>) -> bool {
+    type_code.map(MeetingType::from_code) == Some(MeetingType::Recurring)
+        || reminders.and_then(|r| r.is_repeat) == Some(1)
+}
+
+fn non_blank(id: Option<&str>) -> Option<&str> {
+    id.filter(|s| !s.trim().is_empty())
 }
 
 /// Attendance summary per person.
@@ -815,6 +990,97 @@ mod tests {
     }
 
     #[test]
+    fn the_planning_head_skips_the_summary() {
+        let body = json!({
+            "errcode": 0, "errmsg": "ok", "meeting_start": 1700000000, "meeting_type": 1,
+            "attendees": {"member": 5, "tmp_external_user": [[1], "x"]},
+            "settings": {"enable_enroll": false},
+            "current_sub_meetingid": " ", "sub_meetings": [{"sub_meetingid": "s1"}],
+        })
+        .to_string();
+        assert!(
+            serde_json::from_str::<MeetingInfo>(&body).is_err(),
+            "the full decoder reads the summary"
+        );
+        let head: MeetingHead = serde_json::from_str(&body).unwrap();
+        assert_eq!(head.start().unwrap().unix_timestamp(), 1_700_000_000);
+        assert!(head.is_recurring());
+        assert_eq!(head.current_sub_meeting(), None, "blank is none");
+        assert_eq!(head.enrollment_enabled(), Some(false));
+        assert_eq!(head.sub_meetings[0].sub_meetingid.as_deref(), Some("s1"));
+        assert_eq!(head.failure(), None);
+        let head: MeetingHead =
+            serde_json::from_str(r#"{"errcode":"40014","errmsg":7,"attendees":[1]}"#).unwrap();
+        assert_eq!(
+            (head.failure(), head.errmsg()),
+            (Some(40014), Some("7".into()))
+        );
+        let head: MeetingHead =
+            serde_json::from_str(r#"{"reminders":{"is_repeat":"1"},"meeting_type":0}"#).unwrap();
+        assert!(head.is_recurring());
+    }
+
+    #[test]
+    fn replies_read_the_envelope_from_extra() {
+        let r: AttendeeListResponse =
+            serde_json::from_str(r#"{"errcode":"42001","errmsg":"expired, hint: [x]"}"#).unwrap();
+        assert_eq!(r.failure(), Some(42001));
+        assert_eq!(r.errmsg().as_deref(), Some("expired, hint: [x]"));
+        let r: MeetingInfo = serde_json::from_str(r#"{"errcode":0,"title":"t"}"#).unwrap();
+        assert_eq!(r.failure(), None);
+        let r: UserMeetingIdResponse = serde_json::from_str("{}").unwrap();
+        assert_eq!((r.errcode(), r.failure()), (None, None), "absent = success");
+    }
+
+    /// The `Value`-based `attendees` decoder this crate used before: the reference the direct
+    /// decoder must agree with.
+    fn attendees_via_value(v: Value) -> Result<MeetingAttendees, serde_json::Error> {
+        let decode = serde_json::from_value::<MeetingAttendees>;
+        match v {
+            Value::Object(map) => decode(Value::Object(map)),
+            Value::Array(items) => {
+                let mut all = MeetingAttendees::default();
+                for item in items {
+                    let part = decode(item)?;
+                    all.member.extend(part.member);
+                    all.tmp_external_user.extend(part.tmp_external_user);
+                    all.extra.extend(part.extra);
+                }
+                Ok(all)
+            }
+            _ => Ok(MeetingAttendees::default()),
+        }
+    }
+
+    #[test]
+    fn attendees_decode_as_before() {
+        for v in [
+            json!(null),
+            json!(5),
+            json!("x"),
+            json!(true),
+            json!(1.5),
+            json!([]),
+            json!({}),
+            json!([1]),
+            json!([null]),
+            json!({"member": null, "other": {"a": 1}}),
+            json!([{"member": [{"userid": 1, "status": "1", "x": [1]}]}, {"member": [{"userid": "b"}]}]),
+            json!({"member": [{"userid": "a"}], "tmp_external_user": [{"tmp_external_userid": "e"}]}),
+            json!({"member": 5}),
+        ] {
+            let body = json!({ "attendees": v.clone() }).to_string();
+            let direct = serde_json::from_str::<MeetingInfo>(&body).map(|m| m.attendees);
+            let reference = attendees_via_value(serde_json::from_str(&v.to_string()).unwrap());
+            match (direct, reference) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{v}"),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("{v}: {a:?} against {b:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn garbage_never_panics() {
         for body in [
             "",
@@ -899,13 +1165,63 @@ mod tests {
                     let _ = serde_json::from_str::<QueryByTmpOpenidResponse>(input);
                     let _ = serde_json::from_str::<UserMeetingIdResponse>(input);
                     let _ = serde_json::from_str::<GetTokenResponse>(input);
+                    if let Ok(h) = serde_json::from_str::<MeetingHead>(input) {
+                        let _ = (h.is_recurring(), h.start(), h.current_sub_meeting());
+                    }
                 }
                 // Rows of every shape.
                 if let Ok(a) = serde_json::from_value::<WireAttendee>(v.clone()) {
                     let _ = crate::convert::attendee(a, "m", Some("s"));
                 }
-                if let Ok(e) = serde_json::from_value::<WireEnroll>(v) {
+                if let Ok(e) = serde_json::from_value::<WireEnroll>(v.clone()) {
                     let _ = crate::convert::registration(e, "m");
+                }
+            }
+
+            #[test]
+            fn one_parse_reads_the_envelope_as_the_envelope_does(v in json(), code in json(), msg in json()) {
+                let mut v = v;
+                if let Value::Object(map) = &mut v {
+                    map.insert("errcode".into(), code);
+                    map.insert("errmsg".into(), msg);
+                }
+                let body = v.to_string();
+                if let Ok(env) = serde_json::from_str::<Envelope>(&body) {
+                    let check = |failure: Option<i64>, errmsg: Option<String>| {
+                        prop_assert_eq!(failure, env.failure());
+                        if failure.is_some() {
+                            prop_assert_eq!(errmsg, env.errmsg.clone());
+                        }
+                        Ok(())
+                    };
+                    if let Ok(r) = serde_json::from_str::<AttendeeListResponse>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<MeetingInfo>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<MeetingHead>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<EnrollListResponse>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<TokenReply>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                }
+            }
+
+            #[test]
+            fn attendees_decode_as_through_a_value(v in json()) {
+                let body = serde_json::json!({ "attendees": v.clone() }).to_string();
+                let direct = serde_json::from_str::<MeetingInfo>(&body).map(|m| m.attendees);
+                // The old decoder read the same text into a `Value` first.
+                let parsed: Value = serde_json::from_str(&v.to_string()).unwrap();
+                match (direct, super::attendees_via_value(parsed)) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                    (Err(_), Err(_)) => {}
+                    (a, b) => prop_assert!(false, "{:?} against {:?}", a, b),
                 }
             }
         }
