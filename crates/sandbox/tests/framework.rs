@@ -12,12 +12,7 @@ use roster_sandbox::{
 
 async fn setup() -> (roster_sandbox::SandboxHandle, reqwest::Client, String) {
     let sb = start(small_config()).await;
-    let id = sb
-        .catalog()
-        .by_label(Vendor::Tencent, "seed-oneoff")
-        .unwrap()
-        .id
-        .clone();
+    let id = meeting(&sb, Vendor::Tencent, "seed-oneoff").id;
     (sb, client(), id)
 }
 
@@ -277,12 +272,7 @@ async fn random_faults_follow_the_seed_and_rate() {
         .await;
         let c = client();
         let creds = sb.credentials().tencent;
-        let id = sb
-            .catalog()
-            .by_label(Vendor::Tencent, "seed-oneoff")
-            .unwrap()
-            .id
-            .clone();
+        let id = meeting(&sb, Vendor::Tencent, "seed-oneoff").id;
         let mut out = Vec::new();
         for _ in 0..40 {
             out.push(tc_get(&sb, &c, &creds, &participants(&id)).await.status);
@@ -335,12 +325,7 @@ async fn added_latency_applies_to_every_call_and_clock_offset_config() {
     .await;
     let c = client();
     let creds = sb.credentials().tencent;
-    let id = sb
-        .catalog()
-        .by_label(Vendor::Tencent, "seed-oneoff")
-        .unwrap()
-        .id
-        .clone();
+    let id = meeting(&sb, Vendor::Tencent, "seed-oneoff").id;
     // Signed with the sandbox's (shifted) clock: accepted; with the real clock: skew.
     tc_get(&sb, &c, &creds, &participants(&id))
         .await

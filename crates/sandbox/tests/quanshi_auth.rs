@@ -127,46 +127,22 @@ async fn every_signature_rule_gives_403() {
         ("no nonce", replace(good(&fresh_nonce()), "Nonce", None)),
         ("nonce of 129 characters", qs.sig(&long_nonce, now)),
         ("no CurTime", replace(good(&fresh_nonce()), "CurTime", None)),
-        ("CurTime not digits", {
-            let n = fresh_nonce();
-            let cur = format!("{now}.0");
-            vec![
-                ("AppKey".into(), key.clone()),
-                ("Nonce".into(), n.clone()),
-                ("CurTime".into(), cur.clone()),
-                ("CheckSum".into(), checksum(&qs.creds.app_secret, &n, &cur)),
-            ]
-        }),
-        ("CurTime negative", {
-            let n = fresh_nonce();
-            let cur = format!("-{now}");
-            vec![
-                ("AppKey".into(), key.clone()),
-                ("Nonce".into(), n.clone()),
-                ("CurTime".into(), cur.clone()),
-                ("CheckSum".into(), checksum(&qs.creds.app_secret, &n, &cur)),
-            ]
-        }),
-        ("CurTime in seconds", {
-            let n = fresh_nonce();
-            let cur = (now / 1000).to_string();
-            vec![
-                ("AppKey".into(), key.clone()),
-                ("Nonce".into(), n.clone()),
-                ("CurTime".into(), cur.clone()),
-                ("CheckSum".into(), checksum(&qs.creds.app_secret, &n, &cur)),
-            ]
-        }),
-        ("CurTime overflowing", {
-            let n = fresh_nonce();
-            let cur = "99999999999999999999999".to_owned();
-            vec![
-                ("AppKey".into(), key.clone()),
-                ("Nonce".into(), n.clone()),
-                ("CurTime".into(), cur.clone()),
-                ("CheckSum".into(), checksum(&qs.creds.app_secret, &n, &cur)),
-            ]
-        }),
+        (
+            "CurTime not digits",
+            qs.sig_text(&fresh_nonce(), &format!("{now}.0")),
+        ),
+        (
+            "CurTime negative",
+            qs.sig_text(&fresh_nonce(), &format!("-{now}")),
+        ),
+        (
+            "CurTime in seconds",
+            qs.sig_text(&fresh_nonce(), &(now / 1000).to_string()),
+        ),
+        (
+            "CurTime overflowing",
+            qs.sig_text(&fresh_nonce(), "99999999999999999999999"),
+        ),
         (
             "no CheckSum",
             replace(good(&fresh_nonce()), "CheckSum", None),

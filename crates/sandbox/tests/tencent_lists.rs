@@ -28,11 +28,7 @@ impl Env {
     }
 
     fn meeting(&self, label: &str) -> CatalogMeeting {
-        self.sb
-            .catalog()
-            .by_label(Vendor::Tencent, label)
-            .unwrap()
-            .clone()
+        meeting(&self.sb, Vendor::Tencent, label)
     }
 
     async fn get(&self, target: &str) -> Reply {
@@ -282,33 +278,17 @@ async fn caller_rules_unknown_meetings_and_not_started_meetings() {
     let r = env.get(&participants(&other.id, "")).await;
     r.assert_code(9042);
     assert_eq!(r.status, 403);
-    env.get(&format!(
-        "/v1/meetings/{}/participants?userid=admin1",
-        other.id
-    ))
-    .await
-    .assert_ok();
-    env.get(&format!(
-        "/v1/meetings/{}/participants?userid=owner2",
-        other.id
-    ))
-    .await
-    .assert_ok();
-    env.get(&format!(
-        "/v1/meetings/{}/participants?operator_id=owner2&operator_id_type=1",
-        other.id
-    ))
-    .await
-    .assert_ok();
-    env.get(&format!(
-        "/v1/meetings/{}/participants?operator_id=room1&operator_id_type=3",
-        other.id
-    ))
-    .await
-    .assert_code(9042);
-    env.get(&format!("/v1/meetings/{}/participants?size=5", other.id))
-        .await
-        .assert_code(190004);
+    for (query, code) in [
+        ("userid=admin1", None),
+        ("userid=owner2", None),
+        ("operator_id=owner2&operator_id_type=1", None),
+        ("operator_id=room1&operator_id_type=3", Some(9042)),
+        ("size=5", Some(190004)),
+    ] {
+        env.get(&format!("/v1/meetings/{}/participants?{query}", other.id))
+            .await
+            .assert_outcome(code);
+    }
     let r = env.get(&participants("1234567890123456789", "")).await;
     r.assert_code(9003);
     assert_eq!(r.status, 400);

@@ -2,10 +2,12 @@
 //! switches, rate and concurrency limits, success-code switches and faults (spec §2, §3, §6,
 //! §7, §9 items 1–4, 12, 13), over raw HTTP.
 
+mod common;
 mod wecom_common;
 
 use std::time::Duration;
 
+use common::{T0, small_config};
 use proptest::prelude::*;
 use roster_sandbox::{Fault, Quirk, SandboxConfig, Vendor, WeComApp, WeComConfig};
 use serde_json::{Value, json};
@@ -53,21 +55,16 @@ async fn gettoken_issues_a_new_token_each_call_and_refuses_bad_requests() {
         .raw("POST", &format!("/cgi-bin/gettoken?{ok}"), None, "")
         .await;
     post.assert_code(40058);
-    wc.gettoken(&format!("corpsecret={}", creds.corp_secret))
-        .await
-        .assert_code(41002);
-    wc.gettoken(&format!("corpid=&corpsecret={}", creds.corp_secret))
-        .await
-        .assert_code(41002);
-    wc.gettoken(&format!("corpid={}", creds.corp_id))
-        .await
-        .assert_code(41004);
-    wc.gettoken(&format!("corpid=wwother&corpsecret={}", creds.corp_secret))
-        .await
-        .assert_code(40013);
-    wc.gettoken(&format!("corpid={}&corpsecret=nope", creds.corp_id))
-        .await
-        .assert_code(40001);
+    let (corp, secret) = (&creds.corp_id, &creds.corp_secret);
+    for (query, code) in [
+        (format!("corpsecret={secret}"), 41002),
+        (format!("corpid=&corpsecret={secret}"), 41002),
+        (format!("corpid={corp}"), 41004),
+        (format!("corpid=wwother&corpsecret={secret}"), 40013),
+        (format!("corpid={corp}&corpsecret=nope"), 40001),
+    ] {
+        wc.gettoken(&query).await.assert_code(code);
+    }
     wc.gettoken("").await.assert_code(41002);
 
     let snap = wc.sb.stats();

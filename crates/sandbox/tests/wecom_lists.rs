@@ -2,10 +2,12 @@
 //! determinism and fixtures (spec §4, §9 items 5–11, 14, 15) against the ground truth, over raw
 //! HTTP.
 
+mod common;
 mod wecom_common;
 
 use std::collections::{HashMap, HashSet};
 
+use common::small_config;
 use roster_sandbox::{
     DataConfig, Fixture, MeetingKind, MeetingState, SandboxConfig, Vendor, WeComConfig,
 };

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use roster_sandbox::{
-    ClockConfig, DataConfig, Sandbox, SandboxConfig, SandboxHandle, TencentCredentials,
+    CatalogMeeting, ClockConfig, DataConfig, Sandbox, SandboxConfig, SandboxHandle,
+    TencentCredentials, Vendor,
 };
 use serde_json::Value;
 
@@ -38,6 +39,14 @@ pub fn small_config() -> SandboxConfig {
 
 pub async fn start(config: SandboxConfig) -> SandboxHandle {
     Sandbox::start(config).await.expect("sandbox starts")
+}
+
+/// A vendor's meeting of the catalog by label (panics naming it when there is none).
+pub fn meeting(sb: &SandboxHandle, vendor: Vendor, label: &str) -> CatalogMeeting {
+    sb.catalog()
+        .by_label(vendor, label)
+        .unwrap_or_else(|| panic!("no {vendor:?} meeting {label}"))
+        .clone()
 }
 
 /// `Base64( LowerHex( HMAC-SHA256(SecretKey, StringToSign) ) )`, spec §2.2–2.3.
@@ -185,6 +194,15 @@ impl Reply {
     pub fn assert_ok(&self) {
         assert_eq!(self.status, 200, "body {}", self.text);
         assert!(self.code().is_none(), "body {}", self.text);
+    }
+
+    /// [`Reply::assert_ok`] for `None`, else [`Reply::assert_code`].
+    #[track_caller]
+    pub fn assert_outcome(&self, code: Option<i64>) {
+        match code {
+            None => self.assert_ok(),
+            Some(code) => self.assert_code(code),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use roster_sandbox::{CatalogMeeting, QuanshiCredentials, SandboxConfig, SandboxH
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
-use crate::common::{client, start};
+use crate::common::{client, meeting, start};
 
 pub const LOOKUP: &str = "/_sandbox/quanshi/meeting-by-join-url";
 pub const INFOS: &str = "/confopenapi/room/conference/infos";
@@ -106,16 +106,17 @@ impl Qs {
     }
 
     pub fn meeting(&self, label: &str) -> CatalogMeeting {
-        self.sb
-            .catalog()
-            .by_label(Vendor::Quanshi, label)
-            .unwrap_or_else(|| panic!("no Quanshi meeting {label}"))
-            .clone()
+        meeting(&self.sb, Vendor::Quanshi, label)
     }
 
     /// `AppKey`, `Nonce`, `CurTime`, `CheckSum` for `nonce` at `cur_ms`.
     pub fn sig(&self, nonce: &str, cur_ms: i64) -> Vec<(String, String)> {
-        let cur = cur_ms.to_string();
+        self.sig_text(nonce, &cur_ms.to_string())
+    }
+
+    /// The same with `CurTime` sent as `cur` (signed as sent, however malformed).
+    pub fn sig_text(&self, nonce: &str, cur: &str) -> Vec<(String, String)> {
+        let cur = cur.to_owned();
         vec![
             ("AppKey".into(), self.creds.app_key.clone()),
             ("Nonce".into(), nonce.to_owned()),

@@ -3,40 +3,16 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
-use roster_sandbox::{
-    CatalogMeeting, ClockConfig, DataConfig, Sandbox, SandboxConfig, SandboxHandle, Vendor,
-};
+use roster_sandbox::{CatalogMeeting, SandboxConfig, SandboxHandle, Vendor};
 use serde_json::{Value, json};
 
-/// 2023-11-14 22:13:20 UTC.
-pub const T0: i64 = 1_700_000_000;
+use crate::common::{client, meeting, small_config, start};
 
 pub const ATTENDEES: &str = "/cgi-bin/meeting/get_attendee_list";
 pub const ENROLL_LIST: &str = "/cgi-bin/meeting/enroll/list";
 pub const ENROLL_QUERY: &str = "/cgi-bin/meeting/enroll/query_by_tmp_openid";
 pub const INFO: &str = "/cgi-bin/meeting/get_info";
 pub const MEETING_IDS: &str = "/cgi-bin/meeting/get_user_meetingid";
-
-pub fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
-/// A small, fast configuration with a manual clock at [`T0`].
-pub fn small_config() -> SandboxConfig {
-    SandboxConfig {
-        clock: ClockConfig::Manual { start_unix: T0 },
-        data: DataConfig {
-            small_meetings: 3,
-            large_meetings: vec![],
-            ..DataConfig::default()
-        },
-        ..SandboxConfig::default()
-    }
-}
 
 /// A response, read completely.
 #[derive(Clone, Debug)]
@@ -99,7 +75,7 @@ pub struct Wc {
 
 impl Wc {
     pub async fn new(config: SandboxConfig) -> Wc {
-        let sb = Sandbox::start(config).await.expect("sandbox starts");
+        let sb = start(config).await;
         let c = client();
         let base = sb.base_url();
         let mut wc = Wc {
@@ -179,11 +155,7 @@ impl Wc {
     }
 
     pub fn meeting(&self, label: &str) -> CatalogMeeting {
-        self.sb
-            .catalog()
-            .by_label(Vendor::WeCom, label)
-            .unwrap_or_else(|| panic!("no WeCom meeting {label}"))
-            .clone()
+        meeting(&self.sb, Vendor::WeCom, label)
     }
 
     /// Follows a cursor chain of `path` from `first` (a JSON object without `cursor`) to the
