@@ -60,6 +60,22 @@ impl MeetingCore {
             .or_else(|| self.subs.len().checked_sub(1))
     }
 
+    /// The state the detail endpoints report: the current occurrence's for a recurring meeting.
+    pub(crate) fn current_state(&self) -> MeetingState {
+        match self.current_sub() {
+            Some(i) if self.is_recurring() => self.subs[i].state,
+            _ => self.state,
+        }
+    }
+
+    /// Occurrences still to come (not deleted, not started): `remain_sub_meetings`.
+    pub(crate) fn remaining_subs(&self) -> usize {
+        self.subs
+            .iter()
+            .filter(|s| !s.deleted && s.state == MeetingState::NotStarted)
+            .count()
+    }
+
     /// Number of attendee lists (1, or one per sub-meeting).
     pub(crate) fn list_count(&self) -> usize {
         if self.is_recurring() {

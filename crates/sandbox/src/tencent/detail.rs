@@ -32,12 +32,7 @@ pub(crate) fn meeting_info(st: &State, m: &Meeting, app: usize, creator_view: bo
     o.insert("subject".into(), meeting.subject.clone().into());
     o.insert("meeting_id".into(), m.id.clone().into());
     o.insert("meeting_code".into(), m.code.clone().into());
-    let current = m.current_sub();
-    let state = match current {
-        Some(i) if m.is_recurring() => m.subs[i].state,
-        _ => m.state,
-    };
-    o.insert("status".into(), status_text(state).into());
+    o.insert("status".into(), status_text(m.current_state()).into());
     o.insert("type".into(), 0.into());
     o.insert(
         "meeting_type".into(),
@@ -85,7 +80,7 @@ pub(crate) fn meeting_info(st: &State, m: &Meeting, app: usize, creator_view: bo
     o.insert("location".into(), "".into());
     o.insert("time_zone".into(), "Asia/Shanghai".into());
     if m.is_recurring() {
-        if let Some(i) = current {
+        if let Some(i) = m.current_sub() {
             o.insert("current_sub_meeting_id".into(), m.subs[i].id.clone().into());
         }
         let subs: Vec<Value> = m
@@ -101,14 +96,9 @@ pub(crate) fn meeting_info(st: &State, m: &Meeting, app: usize, creator_view: bo
                 })
             })
             .collect();
-        let remain = m
-            .subs
-            .iter()
-            .filter(|s| !s.deleted && s.state == MeetingState::NotStarted)
-            .count();
         o.insert("sub_meetings".into(), subs.into());
         o.insert("has_more_sub_meeting".into(), 0.into());
-        o.insert("remain_sub_meetings".into(), remain.into());
+        o.insert("remain_sub_meetings".into(), m.remaining_subs().into());
         o.insert(
             "recurring_rule".into(),
             json!({"recurring_type": 2, "until_type": 1, "until_count": m.subs.len()}),

@@ -31,13 +31,7 @@ pub(crate) fn info_body(st: &State, m: &Meeting, sub: Option<usize>) -> Value {
     o.insert("title".into(), meeting.subject.clone().into());
     let (start, end, state) = match sub.and_then(|i| m.subs.get(i)) {
         Some(s) => (s.start, s.end, s.state),
-        None => {
-            let state = match m.current_sub() {
-                Some(i) if recurring => m.subs[i].state,
-                _ => m.state,
-            };
-            (meeting.start, meeting.end, state)
-        }
+        None => (meeting.start, meeting.end, m.current_state()),
     };
     o.insert("meeting_start".into(), start.into());
     o.insert("meeting_duration".into(), (end - start).max(0).into());
@@ -117,12 +111,7 @@ pub(crate) fn info_body(st: &State, m: &Meeting, sub: Option<usize>) -> Value {
             .collect();
         o.insert("sub_meetings".into(), subs.into());
         o.insert("has_more_sub_meeting".into(), 0.into());
-        let remain = m
-            .subs
-            .iter()
-            .filter(|s| !s.deleted && s.state == MeetingState::NotStarted)
-            .count();
-        o.insert("remain_sub_meetings".into(), remain.into());
+        o.insert("remain_sub_meetings".into(), m.remaining_subs().into());
     }
     merge_overrides(&mut o, &meeting.overrides, "wecom");
     Value::Object(o)
