@@ -50,13 +50,6 @@ pub(crate) struct PosRegistry<F, Q> {
     token_salt: u64,
 }
 
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Maps a hash into `[2^40, 2^62)`: positive, fits `i64`, and never a plausible row offset.
 fn to_position(h: u64) -> i64 {
     ((h >> 2) | (1 << 40)) as i64
@@ -122,14 +115,15 @@ impl<F: Eq + Clone, Q: Clone> PosRegistry<F, Q> {
         self.with(|st| {
             let Some(c) = st.chains.get(&chain) else {
                 // Evicted chain: hand out something that resolves to nothing.
-                return to_position(splitmix(chain.0 ^ offset as u64));
+                return to_position(generator::splitmix(chain.0 ^ offset as u64));
             };
-            let mut h = splitmix(c.secret ^ (offset as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut h =
+                generator::splitmix(c.secret ^ (offset as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             loop {
                 let pos = to_position(h);
                 match st.positions.get(&pos) {
                     Some(&(ch, off)) if ch == chain && off == offset => return pos,
-                    Some(_) => h = splitmix(h),
+                    Some(_) => h = generator::splitmix(h),
                     None => {
                         st.positions.insert(pos, (chain, offset));
                         if let Some(c) = st.chains.get_mut(&chain) {

@@ -28,6 +28,15 @@ pub(crate) fn hash64(seed: u64, parts: &[&str]) -> u64 {
     rng_for(seed, parts).random()
 }
 
+/// The SplitMix64 finalizer: a well-mixed 64-bit value from any input (for derived values that
+/// need no stream: positions, per-session hashes).
+pub(crate) fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// `n` decimal digits, the first one non-zero.
 pub(crate) fn digits(rng: &mut impl Rng, n: usize) -> String {
     let mut s = String::with_capacity(n);

@@ -86,13 +86,6 @@ fn digits_only(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 fn ipv4_from(h: u64) -> String {
     format!(
         "{}.{}.{}.{}",
@@ -483,7 +476,9 @@ impl Store {
                     continue;
                 };
                 let device = s.device.or(a.device).unwrap_or(1);
-                let h = mix(m.event_id ^ mix((ai as u64) << 20 ^ si as u64));
+                let h = generator::splitmix(
+                    m.event_id ^ generator::splitmix((ai as u64) << 20 ^ si as u64),
+                );
                 let ip = match &s.ip {
                     Some(ip) => ip.clone(),
                     None => {
@@ -739,7 +734,10 @@ impl<'a> Person<'a> {
             "deviceVer".into(),
             if phone_only { "" } else { "6.13.0.2" }.into(),
         );
-        o.insert("deviceId".into(), format!("{:016x}", mix(h)).into());
+        o.insert(
+            "deviceId".into(),
+            format!("{:016x}", generator::splitmix(h)).into(),
+        );
         o.insert(
             "localIp".into(),
             if phone_only {
