@@ -471,27 +471,17 @@ async fn meeting_detail() {
         env.sb.truth().tencent_meeting_detail(&m.id).unwrap()
     );
     // Legacy userid form; admin; missing instanceid; no operator; not allowed; unknown.
-    env.get(&detail(&m.id, "userid=owner1&instanceid=1"))
-        .await
-        .assert_ok();
-    env.get(&detail(&m.id, "userid=admin1&instanceid=1"))
-        .await
-        .assert_ok();
-    env.get(&detail(&m.id, "operator_id=owner1&operator_id_type=1"))
-        .await
-        .assert_code(190004);
-    env.get(&detail(&m.id, "instanceid=1"))
-        .await
-        .assert_code(190004);
-    env.get(&detail(&m.id, "operator_id=owner1&instanceid=1"))
-        .await
-        .assert_code(190004);
-    env.get(&detail(&m.id, "userid=stranger&instanceid=1"))
-        .await
-        .assert_code(9042);
-    env.get(&detail("42", "userid=owner1&instanceid=1"))
-        .await
-        .assert_code(9003);
+    for (id, query, code) in [
+        (m.id.as_str(), "userid=owner1&instanceid=1", None),
+        (&m.id, "userid=admin1&instanceid=1", None),
+        (&m.id, "operator_id=owner1&operator_id_type=1", Some(190004)),
+        (&m.id, "instanceid=1", Some(190004)),
+        (&m.id, "operator_id=owner1&instanceid=1", Some(190004)),
+        (&m.id, "userid=stranger&instanceid=1", Some(9042)),
+        ("42", "userid=owner1&instanceid=1", Some(9003)),
+    ] {
+        env.get(&detail(id, query)).await.assert_outcome(code);
+    }
     // Flip quirk: start_time becomes a number, sub-meeting times strings.
     env.sb
         .faults()
