@@ -41,9 +41,11 @@
 //!   only a `VendorHooks` implementation (its error bodies for transient, rate-limit and given
 //!   codes, token revocation, extra headers).
 //! - `faults`, `clock`, `stats`, `ratelimit` (calendar-window counters), `pager` (opaque,
-//!   idempotent positions and string cursors), `query` (raw query parsing), `catalog`, `truth`.
+//!   idempotent positions and string cursors, pages), `window` (the attendee-list time window
+//!   Tencent and WeCom share), `query` (raw query parsing), `catalog`, `truth`, `credentials`.
 //! - `data`: the vendor-neutral meeting model (also the JSON [`Fixture`] format), generator
-//!   helpers (names, phones, ids, sessions) and meeting plans (seed, generated, fixture).
+//!   helpers (names, phones, ids, sessions), meeting plans (seed, generated, fixture), seed
+//!   builders, a served meeting's ids and schedule (`meeting`), and rendering helpers.
 //! - `tencent`, `wecom`, `quanshi`: one directory per vendor. A vendor module exposes
 //!   `State::new(&SandboxConfig, &Shared)`, `router(Arc<State>, &Shared) -> Router`,
 //!   `State::catalog()`, `State::credentials()`, implements `VendorHooks`, and adds its
