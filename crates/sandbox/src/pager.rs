@@ -147,14 +147,12 @@ impl<F: Eq + Clone, Q: Clone> PosRegistry<F, Q> {
 
     /// A position as an opaque string (for vendors whose cursors are strings): URL-safe Base64
     /// of the salted value.
-    #[allow(dead_code)] // For the WeCom module.
     pub(crate) fn token_of(&self, pos: i64) -> String {
         let v = (pos as u64) ^ self.token_salt;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_be_bytes())
     }
 
     /// Inverse of [`PosRegistry::token_of`]; `None` for anything that is not such a token.
-    #[allow(dead_code)] // For the WeCom module.
     pub(crate) fn pos_of_token(&self, token: &str) -> Option<i64> {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(token)

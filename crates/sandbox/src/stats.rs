@@ -103,7 +103,6 @@ impl Stats {
     }
 
     /// Counts one issued token.
-    #[allow(dead_code)] // For the token vendors (WeCom, Quanshi).
     pub(crate) fn token_issued(&self, vendor: Vendor) {
         self.with(|s| {
             *s.tokens_issued

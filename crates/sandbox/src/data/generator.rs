@@ -52,7 +52,6 @@ pub(crate) fn digits(rng: &mut impl Rng, n: usize) -> String {
 }
 
 /// `n` lower-case hex characters.
-#[allow(dead_code)] // For the token vendors (Quanshi tokens are 32 hex characters).
 pub(crate) fn hex_chars(rng: &mut impl Rng, n: usize) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     (0..n)

@@ -41,23 +41,11 @@ pub(crate) enum AuthPolicy {
     TokenOrSignature,
 }
 
-/// How a call was authenticated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Via {
-    /// A token.
-    Token,
-    /// Signature headers.
-    Signature,
-}
-
 /// The authenticated caller.
 #[derive(Clone, Debug)]
 pub(crate) struct Caller {
     /// The AppKey the call is counted against.
     pub app_key: String,
-    /// How it authenticated.
-    #[allow(dead_code)] // Kept for logs and future rules.
-    pub via: Via,
 }
 
 /// `LowerHex(SHA1(secret + nonce + cur_time))`, 40 characters.
@@ -224,10 +212,7 @@ pub(crate) fn authenticate(
                 .unwrap_or_else(|p| p.into_inner())
                 .check(&token, now)
                 .map_err(QsError::unauthorized)?;
-            return Ok(Caller {
-                app_key,
-                via: Via::Token,
-            });
+            return Ok(Caller { app_key });
         }
         if !has_signature_headers(headers) {
             return Err(QsError::unauthorized(
@@ -299,7 +284,6 @@ fn verify_signature(st: &State, headers: &HeaderMap) -> Result<Caller, QsError> 
     }
     Ok(Caller {
         app_key: st.config.app_key.clone(),
-        via: Via::Signature,
     })
 }
 
