@@ -1075,7 +1075,7 @@ impl Report {
             if let Some(per) = self.micro["page_pipeline_ns_per_attendee"].as_f64() {
                 rows.push(Row::new(
                     "B5 micro",
-                    "check+decode+map+encode ÷ 100",
+                    "decode+map+encode ÷ 100",
                     format!("{} per attendee", human_ns(per)),
                 ));
             }
