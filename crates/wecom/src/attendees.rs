@@ -232,16 +232,10 @@ impl ListRequest for AttendeeList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::WeComConfig;
-    use roster_core::{SecretString, split_windows};
+    use roster_core::split_windows;
     use time::macros::datetime;
 
-    fn client() -> WeComClient {
-        WeComClient::new(
-            WeComConfig::new("ww1", SecretString::from("s")).with_base_url("http://127.0.0.1:9"),
-        )
-        .unwrap()
-    }
+    use crate::client::offline_client as client;
 
     #[test]
     fn stop_rule_mapping() {

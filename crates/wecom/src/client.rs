@@ -504,6 +504,17 @@ fn parse_base_url(text: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// A client for unit tests that must fail before any request: nothing listens on its base URL
+/// (loopback port 9).
+#[cfg(test)]
+pub(crate) fn offline_client() -> WeComClient {
+    WeComClient::new(
+        crate::WeComConfig::new("ww1", roster_core::SecretString::from("s"))
+            .with_base_url("http://127.0.0.1:9"),
+    )
+    .expect("a valid test configuration")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -323,16 +323,9 @@ impl ListRequest for EnrollList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::WeComConfig;
-    use roster_core::SecretString;
     use serde_json::json;
 
-    fn client() -> WeComClient {
-        WeComClient::new(
-            WeComConfig::new("ww1", SecretString::from("s")).with_base_url("http://127.0.0.1:9"),
-        )
-        .unwrap()
-    }
+    use crate::client::offline_client as client;
 
     #[test]
     fn several_enrollments_per_person_first_is_primary() {

@@ -212,16 +212,10 @@ impl ListRequest for UserMeetingIdList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::WeComConfig;
-    use roster_core::{ErrorKind, SecretString};
+    use roster_core::ErrorKind;
     use time::macros::datetime;
 
-    fn client() -> WeComClient {
-        WeComClient::new(
-            WeComConfig::new("ww1", SecretString::from("s")).with_base_url("http://127.0.0.1:9"),
-        )
-        .unwrap()
-    }
+    use crate::client::offline_client as client;
 
     #[tokio::test]
     async fn invalid_inputs_fail_before_any_request() {
