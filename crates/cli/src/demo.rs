@@ -109,6 +109,21 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
         if attendees.len() > SHOWN {
             println!("… and {} more sessions", attendees.len() - SHOWN);
         }
+        let unnamed = attendees
+            .iter()
+            .filter(|a| {
+                a.display_name
+                    .as_deref()
+                    .is_none_or(|n| n.trim().is_empty())
+            })
+            .count();
+        if unnamed > 0 {
+            println!(
+                "{unnamed} of {} sessions come without a name (the vendor's list has none); \
+                 `roster report` names people from their registrations",
+                attendees.len()
+            );
+        }
         println!(
             "{} registrations, {} sessions · {}",
             registered,

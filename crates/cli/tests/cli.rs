@@ -488,6 +488,13 @@ async fn demo_runs_every_vendor_without_configuration() {
     }
     assert_eq!(stdout.matches("took ").count(), 3);
     assert_eq!(stdout.matches("no-shows").count(), 3);
+    // WeCom's attendee list carries no names: the demo says so instead of leaving a blank column
+    // unexplained.
+    let wecom = stdout
+        .split("\n── ")
+        .find(|s| s.starts_with("WeCom ·"))
+        .unwrap();
+    assert!(wecom.contains("come without a name"), "{wecom}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
