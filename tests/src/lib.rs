@@ -618,18 +618,18 @@ pub struct TraceCapture(Arc<Mutex<Vec<u8>>>);
 
 impl TraceCapture {
     /// Installs a TRACE-level `fmt` subscriber writing into a new capture as the **global**
-    /// default (once per test binary: call it first, before anything traces). Threads that set
-    /// their own default (see [`quiet_runtime`]) stay out of it.
+    /// default (once per test binary: call it first, before anything traces), and forwards
+    /// `log` records (reqwest's and rustls's) into it too. Threads that set their own default
+    /// (see [`quiet_runtime`]) stay out of it.
     pub fn install_global() -> Self {
         let capture = Self::default();
         let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
+        tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
             .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber)
-            .expect("no other global subscriber in this test binary");
+            .try_init()
+            .expect("no other global subscriber or logger in this test binary");
         capture
     }
 

@@ -486,6 +486,10 @@ fn no_secret_key_token_checksum_or_signature_in_traces_debug_or_display() {
         log.contains("hyper_util"),
         "the HTTP stack's own TRACE events too"
     );
+    assert!(
+        log.contains("reqwest::"),
+        "and reqwest's `log` records, forwarded into tracing"
+    );
 
     // Every secret: configured, used in the failure cases, and seen on the wire.
     let creds = sb.credentials();

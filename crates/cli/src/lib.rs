@@ -59,11 +59,13 @@ pub fn run_cli() -> ExitCode {
 }
 
 /// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=roster=debug`); silent otherwise.
+/// `log` records (reqwest, rustls) are forwarded too; colours only on a terminal.
 /// Spans and events never carry URLs, tokens or signatures.
 fn init_tracing() {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_writer(std::io::stderr)
             .try_init();
     }
