@@ -154,6 +154,21 @@ impl Settings {
     }
 }
 
+/// A TOML error as line:column and the parser's message, without the source text: `toml`'s
+/// own `Display` quotes the offending line, which may hold a secret.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end();
+    match e.span().and_then(|span| text.get(..span.start)) {
+        Some(before) => {
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[line_start..].chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
 /// Reads `[profiles.<profile>.<section>]` tables into variable names.
 fn load_profile(
     path: &Path,
@@ -162,9 +177,13 @@ fn load_profile(
 ) -> Result<BTreeMap<String, String>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Config(format!("cannot read {}: {e}", path.display())))?;
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e| CliError::Config(format!("{} is not valid TOML: {e}", path.display())))?;
+    let doc: toml::Table = text.parse().map_err(|e| {
+        CliError::Config(format!(
+            "{} is not valid TOML: {}",
+            path.display(),
+            toml_error(&text, &e)
+        ))
+    })?;
     let Some(table) = doc
         .get("profiles")
         .and_then(|p| p.as_table())
@@ -303,6 +322,27 @@ mod tests {
 
         let err = Settings::load([], env_of(&[]), None, Some("prod")).unwrap_err();
         assert!(err.to_string().contains("no configuration file"), "{err}");
+    }
+
+    #[test]
+    fn toml_errors_name_the_place_but_never_show_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.toml");
+        std::fs::write(
+            &file,
+            "[profiles.default.wecom]\ncorp_id = \"ww1\"\ncorp_secret = \"s3cr3t-value\n",
+        )
+        .unwrap();
+        let err = Settings::load([], env_of(&[]), Some(&file), None).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.exit_code(), 2);
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(!text.contains("corp_secret"), "no source text: {text}");
+        assert!(
+            text.contains("r.toml is not valid TOML: line 3, column "),
+            "{text}"
+        );
+        assert!(!text.contains('\n'), "{text}");
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn config_of(args: &SandboxArgs) -> Result<SandboxConfig, CliError> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::Config(format!("cannot read {}: {e}", path.display())))?;
             let parsed = if path.extension().is_some_and(|e| e == "toml") {
-                toml::from_str::<SandboxConfig>(&text).map_err(|e| e.to_string())
+                toml::from_str::<SandboxConfig>(&text)
+                    .map_err(|e| crate::config::toml_error(&text, &e))
             } else {
                 serde_json::from_str::<SandboxConfig>(&text).map_err(|e| e.to_string())
             };
