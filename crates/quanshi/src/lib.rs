@@ -73,6 +73,6 @@ pub use meeting::{ConferenceKey, validate_join_url};
 pub use terminals::TerminalList;
 pub use token::{Token, TokenData};
 pub use wire::{
-    Invitee, IpField, Meeting, MeetingStatus, ReportV1Row, ReportV2, Run, Sensitive, Session,
-    Terminal, UserType,
+    Invitee, IpField, Meeting, MeetingStatus, ReportV1Row, ReportV2, Run, Sensitive, SensitiveMap,
+    Session, Terminal, UserType,
 };

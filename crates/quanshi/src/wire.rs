@@ -263,10 +263,60 @@ impl std::fmt::Debug for Sensitive {
     }
 }
 
+/// A JSON object that may hold a value letting its holder into a meeting (`calExtraInfo`
+/// carries the meeting password `eventWatchword`): `Debug` shows only its keys. Read it with
+/// [`SensitiveMap::expose`] (or through `Deref<Target = Map>`).
+#[derive(Clone, Default, PartialEq)]
+pub struct SensitiveMap(Map<String, Value>);
+
+impl SensitiveMap {
+    /// Wraps an object.
+    pub fn new(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+
+    /// The object itself.
+    pub fn expose(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// The object, unwrapped.
+    pub fn into_inner(self) -> Map<String, Value> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for SensitiveMap {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Map<String, Value> {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SensitiveMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, Redacted)))
+            .finish()
+    }
+}
+
+/// Shows `<redacted>` in `Debug`.
+struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// A meeting from the join-link lookup (spec §4.1) or `room/conference/infos` (§4.2).
 ///
-/// The host passcode, the attendee passcode, the host and co-host links and the live-stream
-/// password are [`Sensitive`]: they let their holder into the meeting.
+/// The host passcode, the attendee passcode, the host and co-host links, the phone-conference
+/// link (it carries a `pcode`), the live-stream password and `calExtraInfo` (it carries the
+/// meeting password `eventWatchword`) are [`Sensitive`] / [`SensitiveMap`]: they let their
+/// holder into the meeting.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Meeting {
@@ -310,8 +360,8 @@ pub struct Meeting {
     pub join_host_url: Option<Sensitive>,
     /// `webRTCUrl`.
     pub web_rtc_url: Option<String>,
-    /// `wcallurl` / `wcallUrl`.
-    pub wcall_url: Option<String>,
+    /// `wcallurl` / `wcallUrl` (carries a passcode in its query).
+    pub wcall_url: Option<Sensitive>,
     /// `livePullUrl`.
     pub live_pull_url: Option<String>,
     /// `livePullPwd`.
@@ -338,8 +388,8 @@ pub struct Meeting {
     pub join_conf_tags: Option<String>,
     /// `confNodeType`.
     pub conf_node_type: Option<i64>,
-    /// `calExtraInfo` (raw object).
-    pub cal_extra_info: Option<Map<String, Value>>,
+    /// `calExtraInfo` (raw object; may hold the meeting password `eventWatchword`).
+    pub cal_extra_info: Option<SensitiveMap>,
     /// `isGnet` (`room/conference/infos`).
     pub is_gnet: Option<i64>,
     /// `btplRole` (raw object).
@@ -372,7 +422,7 @@ impl FromObject for Meeting {
             host_join_url: f.string(&["hostJoinUrl"]).map(Sensitive),
             join_host_url: f.string(&["joinHostUrl"]).map(Sensitive),
             web_rtc_url: f.string(&["webRTCUrl"]),
-            wcall_url: f.string(&["wcallurl", "wcallUrl"]),
+            wcall_url: f.string(&["wcallurl", "wcallUrl"]).map(Sensitive),
             live_pull_url: f.string(&["livePullUrl"]),
             live_pull_pwd: f.string(&["livePullPwd"]).map(Sensitive),
             attend_list: f.records(&["attendList"]),
@@ -386,7 +436,7 @@ impl FromObject for Meeting {
             join_conf_sel_tag: f.i64(&["joinConfSelTag"]),
             join_conf_tags: f.string(&["joinConfTags"]),
             conf_node_type: f.i64(&["confNodeType"]),
-            cal_extra_info: f.object(&["calExtraInfo"]),
+            cal_extra_info: f.object(&["calExtraInfo"]).map(SensitiveMap),
             is_gnet: f.i64(&["isGnet"]),
             btpl_role: f.object(&["btplRole"]),
             extra: f.rest(),
@@ -860,7 +910,7 @@ pub(crate) mod tests {
         assert_eq!(m.create_time.unwrap().unix_timestamp(), 1_654_567_956);
         assert_eq!(m.modify_time.unwrap().unix_timestamp(), 1_654_568_076);
         assert!(m.detail_house_list.is_empty());
-        assert_eq!(m.cal_extra_info, Some(Map::new()));
+        assert_eq!(m.cal_extra_info, Some(SensitiveMap::new(Map::new())));
         assert_eq!(m.conf_node_type, Some(1));
         assert_eq!(m.attend_list.len(), 1);
         let inv = &m.attend_list[0];
@@ -877,6 +927,41 @@ pub(crate) mod tests {
             m.extra.is_empty(),
             "every documented field is mapped: {:?}",
             m.extra
+        );
+    }
+
+    #[test]
+    fn debug_hides_every_way_into_the_meeting() {
+        let mut v = doc_meeting();
+        v["livePullPwd"] = json!("LIVE-PWD-77");
+        v["calExtraInfo"] = json!({"openWatchword": 1, "eventWatchword": "WATCHWORD-55"});
+        let m: Meeting = serde_json::from_value(v).unwrap();
+        let shown = format!("{m:?}");
+        for secret in [
+            "201501000037434973",                  // pcode1
+            "201501000037434974",                  // pcode2
+            "https://mtest.qsh1.cn/k/mkIW3H0GXqq", // hostJoinUrl
+            "mkIW3H0GXqq",
+            "m-wcall/?pcode=64f8", // wcallurl
+            "64f8",
+            "LIVE-PWD-77",  // livePullPwd
+            "WATCHWORD-55", // calExtraInfo.eventWatchword
+        ] {
+            assert!(!shown.contains(secret), "{secret} shown in {shown}");
+        }
+        assert!(
+            shown.contains("eventWatchword"),
+            "keys stay visible: {shown}"
+        );
+        assert!(shown.contains("mkIW3Txa0Uk"), "the attendee link is public");
+        assert_eq!(
+            m.wcall_url.as_deref(),
+            Some("http://meetservicem.quanshi.com/m-wcall/?pcode=64f8&env=E")
+        );
+        assert_eq!(m.pcode2.as_deref(), Some("201501000037434974"));
+        assert_eq!(
+            m.cal_extra_info.as_ref().unwrap()["eventWatchword"],
+            "WATCHWORD-55"
         );
     }
 
