@@ -35,7 +35,8 @@ const SECTIONS: [(&str, &str); 3] = [
     ("quanshi", "ROSTER_QUANSHI_"),
 ];
 
-/// Words that mark a setting as secret, so that `Debug` never shows its value.
+/// Words that mark a setting as secret, so that `Debug` never shows its value. Every name
+/// containing one is redacted, `ROSTER_TENCENT_SECRET_ID` included.
 const SECRET_WORDS: [&str; 3] = ["SECRET", "TOKEN", "KEY"];
 
 /// Reads one environment variable.
@@ -55,7 +56,7 @@ impl fmt::Debug for Settings {
         let redact = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
             m.iter()
                 .map(|(k, v)| {
-                    let secret = SECRET_WORDS.iter().any(|w| k.contains(w)) && !k.ends_with("_ID");
+                    let secret = SECRET_WORDS.iter().any(|w| k.contains(w));
                     (
                         k.clone(),
                         if secret {
@@ -253,10 +254,16 @@ mod tests {
             ("ROSTER_WECOM_CORP_ID", "from-env"),
             ("ROSTER_WECOM_BASE_URL", "  "),
         ]);
-        let flags = [(
-            "ROSTER_WECOM_BASE_URL".to_string(),
-            "http://flag".to_string(),
-        )];
+        let flags = [
+            (
+                "ROSTER_WECOM_BASE_URL".to_string(),
+                "http://flag".to_string(),
+            ),
+            (
+                "ROSTER_TENCENT_SECRET_ID".to_string(),
+                "flag-secret-id".to_string(),
+            ),
+        ];
         let s = Settings::load(flags, env, Some(&file), Some("prod")).unwrap();
         assert_eq!(
             s.lookup("ROSTER_WECOM_CORP_ID").as_deref(),
@@ -274,6 +281,10 @@ mod tests {
         assert_eq!(s.lookup("ROSTER_TENCENT_APP_ID"), None);
         let shown = format!("{s:?}");
         assert!(!shown.contains("file-secret"), "{shown}");
+        assert!(
+            !shown.contains("flag-secret-id"),
+            "SecretId is secret: {shown}"
+        );
         assert!(shown.contains("from-file"), "ids are not secret: {shown}");
     }
 
