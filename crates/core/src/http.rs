@@ -77,12 +77,8 @@ impl RawResponse {
         if secret.is_empty() {
             return self;
         }
-        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let percent =
-            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
         let mut body: Option<Vec<u8>> = None;
-        for needle in [secret, form.as_str(), percent.as_str()] {
+        for needle in &secret_forms(secret) {
             let current = body.as_deref().unwrap_or(&self.body[..]);
             if let Some(replaced) = replace_all(current, needle.as_bytes()) {
                 body = Some(replaced);
@@ -128,13 +124,29 @@ fn replace_all(hay: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// `text` with every occurrence of `secret` replaced by [`REDACTED`] (for vendor messages that
-/// may quote a credential).
+/// may quote a credential): raw, form-encoded and percent-encoded, as [`RawResponse::redact`].
 pub fn redact_text(text: &str, secret: &str) -> String {
     if secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(secret, REDACTED)
+        return text.to_string();
     }
+    let mut text = text.to_string();
+    for needle in &secret_forms(secret) {
+        if text.contains(needle.as_str()) {
+            text = text.replace(needle.as_str(), REDACTED);
+        }
+    }
+    text
+}
+
+/// The ways a credential can appear in an echoed request: as is, form-encoded (a query or form
+/// body) and percent-encoded (a path or a strictly encoded query).
+fn secret_forms(secret: &str) -> [String; 3] {
+    [
+        secret.to_string(),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+    ]
 }
 
 /// A reqwest client configured for roster (rustls with the ring provider, HTTP/1.1, timeouts,
@@ -495,30 +507,55 @@ pub fn decode_json<T: DeserializeOwned>(vendor: Vendor, response: &RawResponse) 
     serde_json::from_slice(&response.body).map_err(|e| decode_error(vendor, response, &e))
 }
 
-/// Like [`decode_json`] but never keeps the body (for answers that carry credentials, such as
-/// token endpoints).
+/// Like [`decode_json`] but never keeps the body, nor serde's message (which quotes values of
+/// the wrong type): for answers that carry credentials, such as token endpoints. The error says
+/// what kind of failure it was and where.
 pub fn decode_json_sensitive<T: DeserializeOwned>(
     vendor: Vendor,
     response: &RawResponse,
 ) -> Result<T> {
-    serde_json::from_slice(&response.body)
-        .map_err(|e| decode_error(vendor, response, &e).without_body())
+    serde_json::from_slice(&response.body).map_err(|e| {
+        use serde_json::error::Category;
+        let what = match e.classify() {
+            Category::Eof => "the body ends early",
+            Category::Syntax => "the body is not valid JSON",
+            Category::Io => "the body could not be read",
+            Category::Data => "a field has an unexpected type or value",
+        };
+        Error::decode(
+            vendor,
+            response.status,
+            format!(
+                "cannot decode the response: {what} (line {}, column {}; body not shown: it may hold a credential)",
+                e.line(),
+                e.column()
+            ),
+            b"",
+        )
+        .without_body()
+        .with_class(decode_class(&e))
+    })
+}
+
+/// Whether a serde_json failure is worth a retry: a cut or garbled body may be the transport's
+/// doing; a body of the wrong shape will come back the same.
+fn decode_class(error: &serde_json::Error) -> RetryClass {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Eof | Category::Syntax | Category::Io => RetryClass::Retry,
+        Category::Data => RetryClass::Fatal,
+    }
 }
 
 /// The [`ErrorKind::Decode`] error for a serde_json failure on `response`.
 pub fn decode_error(vendor: Vendor, response: &RawResponse, error: &serde_json::Error) -> Error {
-    use serde_json::error::Category;
-    let class = match error.classify() {
-        Category::Eof | Category::Syntax | Category::Io => RetryClass::Retry,
-        Category::Data => RetryClass::Fatal,
-    };
     Error::decode(
         vendor,
         response.status,
         format!("cannot decode the response: {error}"),
         &response.body,
     )
-    .with_class(class)
+    .with_class(decode_class(error))
 }
 
 /// The error for a non-2xx response that carries no vendor error body (gateway pages, empty
@@ -574,6 +611,10 @@ mod tests {
         assert_eq!(raw(200, "x").redact("").body, Bytes::from_static(b"x"));
         assert_eq!(redact_text("bad token abc", "abc"), "bad token <redacted>");
         assert_eq!(redact_text("fine", ""), "fine");
+        assert_eq!(
+            redact_text("echo a%2Bb%2Fc and a+b/c", "a+b/c"),
+            "echo <redacted> and <redacted>"
+        );
     }
 
     #[test]
@@ -598,6 +639,14 @@ mod tests {
                 .unwrap_err();
         assert!(e.body_snippet().is_none());
         assert!(!format!("{e} {e:?}").contains("SECRET"));
+        assert_eq!(e.class(), RetryClass::Retry);
+
+        // A value of the wrong type: serde would quote it in its message.
+        let e = decode_json_sensitive::<Shape>(Vendor::WeCom, &raw(200, "{\"n\":\"SECRET\"}"))
+            .unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("SECRET"), "{e:?}");
+        assert!(e.to_string().contains("unexpected type"), "{e}");
+        assert_eq!(e.class(), RetryClass::Fatal);
     }
 
     #[test]

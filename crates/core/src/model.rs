@@ -228,24 +228,35 @@ impl Registration {
     /// them; a name answer fills `display_name` only when the vendor gave none (WeCom shows the
     /// phone number as nickname for phone imports, so a typed name is kept as well in that case).
     pub fn apply_special_answers(&mut self) {
-        for answer in &self.answers {
-            let Some(value) = answer.first_value() else {
-                continue;
-            };
-            match answer.special_type {
-                Some(SpecialType::Phone) => self.phone = Some(value.to_string()),
-                Some(SpecialType::Email) => self.email = Some(value.to_string()),
-                Some(SpecialType::Company) => self.company = Some(value.to_string()),
-                Some(SpecialType::Name) => {
-                    let nickname_is_phone = match (&self.display_name, &self.phone) {
-                        (Some(name), Some(phone)) => name == phone,
-                        _ => false,
-                    };
-                    if self.display_name.as_deref().is_none_or(str::is_empty) || nickname_is_phone {
-                        self.display_name = Some(value.to_string());
-                    }
-                }
-                _ => {}
+        let answered = |kind: SpecialType| {
+            self.answers
+                .iter()
+                .rev() // the last answer of a kind wins
+                .filter(|a| a.special_type == Some(kind))
+                .find_map(|a| a.first_value())
+                .map(str::to_string)
+        };
+        let (name, phone, email, company) = (
+            answered(SpecialType::Name),
+            answered(SpecialType::Phone),
+            answered(SpecialType::Email),
+            answered(SpecialType::Company),
+        );
+        // Contact fields first, so that the name rule below sees the final phone whatever the
+        // order of the answers.
+        if let Some(v) = phone {
+            self.phone = Some(v);
+        }
+        if let Some(v) = email {
+            self.email = Some(v);
+        }
+        if let Some(v) = company {
+            self.company = Some(v);
+        }
+        if let Some(v) = name {
+            let nickname_is_phone = self.display_name.is_some() && self.display_name == self.phone;
+            if self.display_name.as_deref().is_none_or(str::is_empty) || nickname_is_phone {
+                self.display_name = Some(v);
             }
         }
     }
@@ -340,12 +351,18 @@ mod tests {
         company.special_type = Some(SpecialType::Company);
         let mut other = Answer::new(vec!["blue".into()]);
         other.special_type = Some(SpecialType::Ordinary);
-        r.answers = vec![phone, name, mail, company, other];
-        r.apply_special_answers();
-        assert_eq!(r.phone.as_deref(), Some("13800138000"));
-        assert_eq!(r.display_name.as_deref(), Some("李四"));
-        assert_eq!(r.email.as_deref(), Some("li@example.com"));
-        assert_eq!(r.company.as_deref(), Some("腾讯"));
+        let answers = vec![phone, name, mail, company, other];
+        // The order of the answers does not matter: the name answer is compared with the final
+        // phone (a nickname that is the phone number gives way to the typed name).
+        for order in [answers.clone(), answers.into_iter().rev().collect()] {
+            let mut r = r.clone();
+            r.answers = order;
+            r.apply_special_answers();
+            assert_eq!(r.phone.as_deref(), Some("13800138000"));
+            assert_eq!(r.display_name.as_deref(), Some("李四"));
+            assert_eq!(r.email.as_deref(), Some("li@example.com"));
+            assert_eq!(r.company.as_deref(), Some("腾讯"));
+        }
     }
 
     #[test]

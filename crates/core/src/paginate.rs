@@ -273,6 +273,8 @@ impl<R: ListRequest> Paginator<R> {
                 }
                 Step::InFlight(mut ahead) => match (&mut ahead.0).await {
                     Ok(result) => result,
+                    // A panic in the fetch is a bug, not a network error: pass it on.
+                    Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
                     Err(join) => Err(Error::new(
                         ErrorKind::Transport,
                         format!("fetching the next page failed: {join}"),
@@ -372,10 +374,11 @@ impl<R: ListRequest> State<R> {
         self.delivered += count;
 
         if !page.has_more {
-            // With a cap, the chain is cut short when the vendor's total says more exists than
-            // arrived; without a total, reaching the cap is the only sign.
+            // With a cap, the chain is cut short when the vendor's total is over the cap (not
+            // "over what arrived": a resumed chain counts only what arrived since the resume);
+            // without a total, reaching the cap is the only sign.
             let cut = self.cap.is_some_and(|cap| match page.total_hint {
-                Some(total) => total > self.received,
+                Some(total) => total > cap,
                 None => self.received >= cap,
             });
             self.step = match self.cap {
@@ -717,6 +720,28 @@ mod tests {
             results.last().unwrap().as_ref().unwrap_err().kind(),
             ErrorKind::Truncated
         );
+    }
+
+    #[tokio::test]
+    async fn a_resumed_capped_chain_is_not_truncated_by_its_total() {
+        // The vendor's total (5) is under the cap; the resumed chain receives only 3 of them.
+        let mut pages = chain(&[2, 2, 1], &["x".into(), "y".into()]);
+        for (_, page) in &mut pages {
+            page.total_hint = Some(5);
+        }
+        let mut s = Scripted::new(pages);
+        s.cap = Some(6);
+        let server = Arc::new(s);
+        let mut first = Box::pin(Paginator::new(server.clone()).pages());
+        let saved = first.next().await.unwrap().unwrap().resume.unwrap();
+        drop(first);
+        let rest: Vec<u32> = Paginator::resume(server.clone(), &saved)
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .expect("nothing is missing: the total is under the cap");
+        assert_eq!(rest.len(), 3);
     }
 
     #[tokio::test]

@@ -275,7 +275,7 @@ impl Retrier {
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);
             match decision {
-                Decision::Stop => return Err(finalize(error)),
+                Decision::Stop => return Err(finalize(error, state.auth_refreshes > 0)),
                 Decision::RetryAfter(delay) => {
                     tracing::debug!(
                         attempt = attempt.number,
@@ -304,13 +304,14 @@ impl Retrier {
 
 /// The error a call ends with. A credential rejected again after its one refresh, or a second
 /// replay rejection, is final: its class becomes [`RetryClass::Fatal`], so that no caller
-/// retries it again in a loop.
-fn finalize(error: Error) -> Error {
+/// retries it again in a loop. `refreshed` says whether a refresh happened before (the hint
+/// about a rejection "right after a refresh" is only true then).
+fn finalize(error: Error, refreshed: bool) -> Error {
     match error.class() {
         RetryClass::RefreshAuth => {
             let hinted = error.hint().is_some();
             let error = error.with_class(RetryClass::Fatal);
-            if hinted {
+            if hinted || !refreshed {
                 error
             } else {
                 error.with_hint(
@@ -468,6 +469,16 @@ mod tests {
         assert!(error.hint().is_some());
         assert_eq!(*seen.lock().unwrap(), vec![false, true]);
         assert!(clock.sleeps().is_empty(), "no sleep before a refresh");
+    }
+
+    #[tokio::test]
+    async fn a_rejection_without_a_refresh_is_not_called_a_second_one() {
+        // No refresh allowed: the error is final, but no hint claims a refresh happened.
+        let r = Retrier::new(RetryPolicy::never(), Arc::new(ManualClock::at_unix(0)));
+        let result: Result<()> = r.run(|_| async { Err(err(RetryClass::RefreshAuth)) }).await;
+        let error = result.unwrap_err();
+        assert_eq!(error.class(), RetryClass::Fatal);
+        assert_eq!(error.hint(), None);
     }
 
     #[tokio::test]

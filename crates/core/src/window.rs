@@ -68,7 +68,8 @@ pub fn split_windows(
     let mut windows = Vec::new();
     let mut from = start;
     while from < end {
-        let to = (from + max).min(end);
+        // Near the end of what a date can hold, `from + max` overflows: that window is the last.
+        let to = from.checked_add(max).map_or(end, |t| t.min(end));
         windows.push(Window {
             start: from,
             end: to,
@@ -320,6 +321,18 @@ mod tests {
                 .unwrap_err()
                 .kind(),
             ErrorKind::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn a_huge_window_length_does_not_overflow() {
+        let w = split_windows(T0, T0 + Duration::DAY, Duration::MAX).unwrap();
+        assert_eq!(
+            w,
+            vec![Window {
+                start: T0,
+                end: T0 + Duration::DAY
+            }]
         );
     }
 
