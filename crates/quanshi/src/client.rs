@@ -63,28 +63,34 @@ pub(crate) struct Call<'a> {
     pub endpoint: &'static str,
     pub path: &'a str,
     pub body: Map<String, Value>,
+    /// The answer holds secrets (a token; a meeting's passcodes and host links): no error
+    /// built from it keeps a body snippet.
+    pub secret_answer: bool,
 }
 
 /// A successful answer: the envelope's payload plus the raw response (for decode errors).
 pub(crate) struct Answer {
     pub payload: Value,
     pub raw: RawResponse,
+    /// From [`Call::secret_answer`]: a decode error keeps no body snippet.
+    secret: bool,
 }
 
 impl Answer {
     /// Decodes the payload with `read`; a failure is a fatal [`roster_core::ErrorKind::Decode`] with the
-    /// status and a body snippet.
+    /// status and a body snippet (none when the answer holds secrets).
     pub(crate) fn decode<T>(
         self,
         read: impl FnOnce(Value) -> std::result::Result<T, String>,
     ) -> Result<T> {
         read(self.payload).map_err(|message| {
-            Error::decode(
+            let e = Error::decode(
                 Vendor::Quanshi,
                 self.raw.status,
                 format!("unexpected Quanshi result: {message}"),
                 &self.raw.body,
-            )
+            );
+            if self.secret { e.without_body() } else { e }
         })
     }
 }
@@ -158,9 +164,11 @@ impl QuanshiClient {
             endpoint: endpoint::TOKEN_CREATE,
             path: &config.paths.token_create,
             body,
+            // The answer holds the token.
+            secret_answer: true,
         };
         // Signed, and never through token(): that would make the future type recursive.
-        let answer = self.execute::<NoToken, _>(&call, None, true).await?;
+        let answer = self.execute::<NoToken, _>(&call, None).await?;
         let status = answer.raw.status;
         TokenData::from_value(&answer.payload, &config.token_field)
             .map_err(|m| token_decode_error(status, m))
@@ -169,19 +177,14 @@ impl QuanshiClient {
     /// Runs a call under the retry policy with the family's auth mode.
     pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer> {
         if self.inner.config.family_auth(call.family).mode == AuthMode::Signature {
-            self.execute::<NoToken, _>(&call, None, false).await
+            self.execute::<NoToken, _>(&call, None).await
         } else {
-            self.execute(&call, Some(|| self.token()), false).await
+            self.execute(&call, Some(|| self.token())).await
         }
     }
 
     /// Runs `call`: with the token from `token` when given, else signed.
-    async fn execute<F, Fut>(
-        &self,
-        call: &Call<'_>,
-        token: Option<F>,
-        sensitive: bool,
-    ) -> Result<Answer>
+    async fn execute<F, Fut>(&self, call: &Call<'_>, token: Option<F>) -> Result<Answer>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Arc<Token>>>,
@@ -233,7 +236,7 @@ impl QuanshiClient {
                         Auth::Token(token) => raw.redact(crate::token::expose(token)),
                         Auth::Signature(_) => raw,
                     };
-                    let outcome = self.interpret(call.family, raw, call_auth, sensitive);
+                    let outcome = self.interpret(call.family, raw, call_auth, call.secret_answer);
                     if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
                         && e.class() == RetryClass::RefreshAuth
                     {
@@ -307,7 +310,7 @@ impl QuanshiClient {
         sensitive: bool,
     ) -> Result<Answer> {
         let strip = |e: Error| if sensitive { e.without_body() } else { e };
-        // token/create answers may hold the token: their decode errors keep no body.
+        // Answers holding secrets (the token, a meeting's passcodes): their errors keep no body.
         let parsed: Result<Value> = if sensitive {
             decode_json_sensitive(Vendor::Quanshi, &raw)
         } else {
@@ -340,6 +343,7 @@ impl QuanshiClient {
             return Ok(Answer {
                 payload: envelope.payload,
                 raw,
+                secret: sensitive,
             });
         }
         let failure = Failure {

@@ -78,6 +78,8 @@ impl QuanshiClient {
                 endpoint: endpoint::MEETING_BY_JOIN_URL,
                 path: &path,
                 body,
+                // A meeting detail holds passcodes and host links.
+                secret_answer: true,
             })
             .await?;
         let meetings: Vec<Meeting> = answer.decode(records_from)?;
@@ -125,6 +127,8 @@ impl QuanshiClient {
                 endpoint: endpoint::CONFERENCE_INFOS,
                 path: &self.config().paths.conference_infos,
                 body,
+                // A meeting detail holds passcodes and host links.
+                secret_answer: true,
             })
             .await?;
         answer.decode(records_from)

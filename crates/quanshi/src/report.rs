@@ -21,6 +21,7 @@ impl QuanshiClient {
                 endpoint: endpoint::REPORT_V1,
                 path: &self.config().paths.report_v1,
                 body,
+                secret_answer: false,
             })
             .await?;
         answer.decode(records_from)
@@ -52,6 +53,7 @@ impl QuanshiClient {
                 endpoint: endpoint::REPORT_V2,
                 path: &self.config().paths.report_v2,
                 body,
+                secret_answer: false,
             })
             .await?;
         answer.decode(read_v2)

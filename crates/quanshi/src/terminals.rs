@@ -129,6 +129,7 @@ impl QuanshiClient {
                 endpoint: endpoint::ATTENDEE_LIST,
                 path: &self.config().paths.attendee_list,
                 body,
+                secret_answer: false,
             })
             .await?;
         answer.decode(read_list)

@@ -561,3 +561,54 @@ async fn an_error_page_echoing_the_token_keeps_no_token() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("TKN-7"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_meeting_answer_that_fails_to_decode_keeps_no_body() {
+    const SECRETS: [&str; 4] = [
+        "PCODE1-SECRET-1",
+        "PCODE2-SECRET-2",
+        "HOST-LINK-SECRET",
+        "LIVE-PWD-SECRET",
+    ];
+    let meeting = json!({"eventId": 1, "pcode1": SECRETS[0], "pcode2": SECRETS[1],
+        "hostJoinUrl": format!("https://m.qsh1.cn/k/{}", SECRETS[2]), "livePullPwd": SECRETS[3]});
+    let replies = [
+        // A result that is no list of meetings: decoded by the endpoint.
+        Reply::json(json!({"status": 0, "result": [meeting.clone(), 7]})),
+        // A cut body: decoded by the envelope reader.
+        Reply::raw(
+            200,
+            &json!({"status": 0, "result": [meeting]}).to_string()[..120],
+        ),
+    ];
+    for reply in replies {
+        let body = reply.body.clone();
+        assert!(SECRETS.iter().any(|s| body.contains(s)), "{body}");
+        let server = MockServer::start(move |_, _| Reply::raw(200, &body)).await;
+        let client = QuanshiClient::new(
+            config(&server.url())
+                .join_url_lookup_path("/x/lookup")
+                .host_user_id(5)
+                .auth_mode(Family::Conference, AuthMode::Signature)
+                .retry(roster_core::RetryPolicy::never()),
+        )
+        .unwrap();
+        let by_link = client
+            .meetings_by_join_url("https://m.qsh1.cn/k/abc")
+            .await
+            .unwrap_err();
+        let by_id = client
+            .conference_infos(&roster_quanshi::ConferenceKey::EventId(1), 5)
+            .await
+            .unwrap_err();
+        for e in [by_link, by_id] {
+            assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+            assert_eq!(e.body_snippet(), None, "{e:?}");
+            let shown = format!("{e} {e:?}");
+            for s in SECRETS {
+                assert!(!shown.contains(s), "{s} in {shown}");
+            }
+        }
+        assert_eq!(server.requests().len(), 2);
+    }
+}
