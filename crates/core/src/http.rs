@@ -363,8 +363,10 @@ async fn read_whole(
     ))
 }
 
-/// How much of a streamed body is kept for an error snippet.
-const SNIPPET_BYTES: usize = 1024;
+/// How much of a streamed body is kept for an error snippet: twice what a snippet shows, so
+/// that a credential straddling the shown part is whole when it is redacted, and the snippet
+/// can tell (and mark with `…`) that the body went on.
+const SNIPPET_KEEP: usize = 2 * 1024;
 
 /// Decodes a 2xx body on a blocking thread while its chunks arrive.
 async fn stream_json<T>(
@@ -457,7 +459,7 @@ impl std::io::Read for ChunkReader {
         while self.current.is_empty() {
             match self.chunks.blocking_recv() {
                 Some(chunk) => {
-                    let room = SNIPPET_BYTES.saturating_sub(self.head.len());
+                    let room = SNIPPET_KEEP.saturating_sub(self.head.len());
                     self.head.extend_from_slice(&chunk[..chunk.len().min(room)]);
                     self.current = chunk;
                 }
@@ -760,6 +762,33 @@ mod tests {
         let snippet = e.body_snippet().unwrap();
         assert!(snippet.starts_with("{\"title\": oops"), "{snippet}");
         assert!(!format!("{e:?}").contains("SECRET-TOKEN-1"));
+    }
+
+    #[tokio::test]
+    async fn a_long_streamed_snippet_is_marked_cut_and_redacted_across_its_end() {
+        // The token starts 10 bytes before the snippet's 1 KiB end.
+        let token = "SECRET-TOKEN-STRADDLING-THE-END";
+        let body = format!(
+            "{{\"title\": {}{token}{}",
+            "x".repeat(1014 - 11),
+            "y".repeat(3000)
+        );
+        let url = serve(http("200 OK", body.as_bytes(), body.len())).await;
+        let client = HttpClient::new(HttpConfig::default()).unwrap();
+        let e = client
+            .send_json::<Head>(
+                Vendor::WeCom,
+                "test",
+                1,
+                client.reqwest().get(&url),
+                Some(token),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        let snippet = e.body_snippet().unwrap();
+        assert!(snippet.ends_with('…'), "{snippet}");
+        assert!(!snippet.contains("SECRET-TOK"), "{snippet}");
     }
 
     #[tokio::test]

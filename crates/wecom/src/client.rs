@@ -195,7 +195,7 @@ impl WeComClient {
             return Err(unexpected_status(Vendor::WeCom, &response).without_body());
         }
         // One parse classifies and yields the token; the body is never kept in an error.
-        let reply = match decode_body::<TokenReply>(&response) {
+        let reply = match decode_body::<TokenReply>(&response, "") {
             Ok(Answer::Data(reply)) => reply,
             Ok(Answer::Failed { code, errmsg }) => {
                 return Err(errors::api_error(
@@ -205,7 +205,16 @@ impl WeComClient {
                     self.rate_limit_wait(),
                 ));
             }
-            Err(e) => return Err(e.without_body()),
+            // Neither the body nor serde's message (which quotes values) may carry the token.
+            Err(e) => {
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    "gettoken's answer is not the JSON expected (not shown: it may hold the token)",
+                )
+                .with_vendor(Vendor::WeCom)
+                .with_status(response.status)
+                .with_class(e.class()));
+            }
         };
         let Some(value) = reply.access_token else {
             return Err(Error::new(
@@ -295,13 +304,13 @@ impl WeComClient {
         let answer = match read {
             Read::Whole => {
                 let response = self.send(api, attempt.number, request).await?;
-                // Error snippets keep part of the body: make sure an echo of the URL (a proxy's
-                // error page, say) cannot carry the token into an error.
-                let response = response.redact(secret);
+                // Error snippets keep part of the body: an echo of the URL (a proxy's error
+                // page, say) must not carry the token into an error. Only error paths pay for
+                // the search.
                 if response.status != 200 {
-                    return Err(unexpected_status(Vendor::WeCom, &response));
+                    return Err(unexpected_status(Vendor::WeCom, &response.redact(secret)));
                 }
-                decode_body::<T>(&response)?
+                decode_body::<T>(&response, secret)?
             }
             Read::Streamed => {
                 self.receive_streamed::<T>(api, attempt, request, secret)
@@ -373,7 +382,6 @@ impl WeComClient {
             )),
             Ok(JsonReply::Other(response)) => Err(unexpected_status(Vendor::WeCom, &response)),
             Err(e) if e.kind() == ErrorKind::Decode => {
-                let e = mark_cut_snippet(e);
                 // The whole-body path lets an error envelope win over a body the answer type
                 // cannot read; error answers are small, so their whole body is the snippet.
                 let envelope = e
@@ -402,29 +410,6 @@ impl WeComClient {
             }
             Err(e) => Err(e),
         }
-    }
-}
-
-/// The size of the body start an error keeps (`roster_core::error::snippet`).
-const SNIPPET_BYTES: usize = 1024;
-
-/// Marks the snippet of a streamed answer that did not decode as cut, as every other snippet
-/// of a body longer than a KiB is (`…`).
-///
-/// Core's streamed decoder keeps exactly the body's first KiB for the snippet, so the snippet
-/// cannot tell that the body went on. A full KiB means it did (or ended right there). The
-/// snippet's own text stands in for those bytes: with one byte more, the snippet function cuts
-/// it where it cut the body (a cut character included) and adds the mark. Not needed once core
-/// keeps one byte more than it shows.
-fn mark_cut_snippet(e: Error) -> Error {
-    match e.body_snippet() {
-        Some(s) if s.len() >= SNIPPET_BYTES && !s.ends_with('…') => {
-            let mut longer = Vec::with_capacity(s.len() + 1);
-            longer.extend_from_slice(s.as_bytes());
-            longer.push(b' ');
-            e.with_body(&longer)
-        }
-        _ => e,
     }
 }
 
@@ -458,7 +443,11 @@ impl<T: Reply> Answer<T> {
 /// Parses a 200 body once as `T`, which carries the envelope. A body `T` cannot read is still
 /// classified by its `errcode` when it has one (the envelope decides first, as it always did);
 /// otherwise it is a [`ErrorKind::Decode`] error with a snippet of `response`.
-fn decode_body<T: DeserializeOwned + Reply>(response: &RawResponse) -> Result<Answer<T>> {
+/// A snippet of the body goes into that error with `secret` redacted.
+fn decode_body<T: DeserializeOwned + Reply>(
+    response: &RawResponse,
+    secret: &str,
+) -> Result<Answer<T>> {
     match serde_json::from_slice::<T>(&response.body) {
         Ok(reply) => Ok(Answer::from_reply(reply)),
         Err(e) => {
@@ -470,7 +459,11 @@ fn decode_body<T: DeserializeOwned + Reply>(response: &RawResponse) -> Result<An
                     errmsg: envelope.errmsg.unwrap_or_default(),
                 });
             }
-            Err(decode_error(Vendor::WeCom, response, &e))
+            Err(decode_error(
+                Vendor::WeCom,
+                &response.clone().redact(secret),
+                &e,
+            ))
         }
     }
 }
@@ -561,28 +554,6 @@ mod tests {
         url.query_pairs_mut()
             .append_pair("access_token", "a+b/c=d&e f");
         assert_eq!(url.query(), Some("access_token=a%2Bb%2Fc%3Dd%26e+f"));
-    }
-
-    #[test]
-    fn streamed_snippets_are_marked_cut_like_the_others() {
-        use roster_core::error::snippet;
-        let long_ascii = "x".repeat(3000);
-        let cut_char = format!("{}好好好", "y".repeat(1022)); // 好 straddles byte 1024
-        let cut_char_2 = format!("{}好好好", "y".repeat(1023));
-        let short = "{\"errcode\":0,".to_string();
-        let exact = "z".repeat(SNIPPET_BYTES);
-        for body in [&long_ascii, &cut_char, &cut_char_2, &short] {
-            // What core's streamed decoder keeps: the first KiB.
-            let head = &body.as_bytes()[..body.len().min(SNIPPET_BYTES)];
-            let e = mark_cut_snippet(Error::decode(Vendor::WeCom, 200, "EOF", head));
-            assert_eq!(e.body_snippet(), Some(snippet(body.as_bytes()).as_str()));
-            assert_eq!(e.http_status(), Some(200));
-        }
-        // A body of exactly one KiB cannot be told from a longer one (marked); marked once.
-        let e = mark_cut_snippet(Error::decode(Vendor::WeCom, 200, "x", exact.as_bytes()));
-        let marked = e.body_snippet().unwrap().to_string();
-        assert!(marked.ends_with('…'));
-        assert_eq!(mark_cut_snippet(e).body_snippet(), Some(marked.as_str()));
     }
 
     #[test]

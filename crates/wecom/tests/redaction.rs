@@ -60,7 +60,8 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
+    // `SubscriberInitExt::set_default` also forwards `log` records (reqwest's) into it.
+    let guard = tracing_subscriber::util::SubscriberInitExt::set_default(subscriber);
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -202,6 +203,10 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
     assert!(log.contains("get_attendee_list"), "{log}");
     assert!(log.contains("roster.http"));
     assert!(log.contains("WeCom access token fetched"));
+    assert!(
+        log.contains("reqwest::"),
+        "reqwest's log records are captured too"
+    );
 
     let tokens = tokens_seen(&sb.stats().raw_targets);
     assert!(
