@@ -16,6 +16,9 @@ pub enum CliError {
     Vendor(Error),
     /// Reading or writing a local file or stream failed.
     Io(String),
+    /// The reader of the output went away (`roster … | head`): not a failure, exit 0 silently.
+    /// Decided on [`std::io::ErrorKind::BrokenPipe`], never on message text.
+    BrokenPipe,
 }
 
 impl CliError {
@@ -24,6 +27,7 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::Config(_) => 2,
             CliError::Io(_) => 1,
+            CliError::BrokenPipe => 0,
             CliError::Vendor(e) if is_local_usage_error(e) => 2,
             CliError::Vendor(_) => 1,
         }
@@ -76,6 +80,7 @@ impl fmt::Display for CliError {
             CliError::Usage(m) => write!(f, "usage: {}", one_line(m)),
             CliError::Config(m) => write!(f, "configuration: {}", one_line(m)),
             CliError::Io(m) => write!(f, "{}", one_line(m)),
+            CliError::BrokenPipe => write!(f, "the output was closed (broken pipe)"),
             CliError::Vendor(e) => {
                 write!(f, "{}", one_line(&e.to_string()))?;
                 if let (Some(vendor), Some(code)) = (e.vendor(), e.vendor_code())

@@ -50,7 +50,7 @@ pub fn run_cli() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli, local)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Io(m)) if m.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("roster: {e}");
             ExitCode::from(e.exit_code())

@@ -48,7 +48,11 @@ impl OutputPlan {
     }
 }
 
+/// A write error; a closed reader (`EPIPE`) is [`CliError::BrokenPipe`], by its kind.
 fn io_error(plan: &OutputPlan, e: io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return CliError::BrokenPipe;
+    }
     match &plan.path {
         Some(p) => CliError::Io(format!("cannot write {}: {e}", p.display())),
         None => CliError::Io(format!("cannot write to stdout: {e}")),
@@ -266,6 +270,20 @@ mod tests {
             quiet: true,
             tz: UtcOffset::UTC,
         }
+    }
+
+    #[test]
+    fn only_the_error_kind_makes_a_broken_pipe() {
+        let named = plan(Format::Csv, Some("Broken pipe.csv".into()));
+        let denied = io_error(&named, io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(matches!(denied, CliError::Io(_)), "{denied:?}");
+        assert_eq!(denied.exit_code(), 1);
+        let closed = io_error(
+            &plan(Format::Csv, None),
+            io::Error::from(io::ErrorKind::BrokenPipe),
+        );
+        assert!(matches!(closed, CliError::BrokenPipe), "{closed:?}");
+        assert_eq!(closed.exit_code(), 0);
     }
 
     #[tokio::test]

@@ -276,6 +276,63 @@ async fn a_failed_export_leaves_no_output_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_reader_exits_0_but_an_output_error_naming_broken_pipe_exits_1() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "large-250");
+
+    // The output path contains "Broken pipe" and cannot be created (its parent is a file):
+    // a real failure, whatever the message says.
+    std::fs::write(dir.path().join("Broken pipe"), "").unwrap();
+    let out = roster(
+        env.clone(),
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--output",
+            "Broken pipe/out.csv",
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Broken pipe/out.csv"), "{stderr}");
+
+    // The reader goes away before the records are written (`roster … | head`): exit 0, silent.
+    let dir_path = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args([
+                "attendees",
+                "--vendor",
+                "tencent-meeting",
+                "--meeting",
+                &id,
+                "--quiet",
+            ])
+            .env_clear()
+            .envs(env)
+            .current_dir(dir_path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("roster runs");
+        drop(child.stdout.take());
+        child.wait_with_output().expect("roster ends")
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_and_configuration_errors_exit_2_naming_the_variable() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
