@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
-    Error, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier, RetryClass, Vendor,
+    ApiDetails, Error, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier, RetryClass,
+    Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -322,24 +323,24 @@ impl QuanshiClient {
             Err(e) if raw.is_success() => return Err(e),
             Err(_) => return Err(strip(unexpected_status(Vendor::Quanshi, &raw))),
         };
-        let Some(envelope) = Envelope::from_value(value, family) else {
-            if raw.is_success() {
-                return Err(strip(Error::decode(
-                    Vendor::Quanshi,
-                    raw.status,
-                    format!(
-                        "the answer is not a {} envelope (no status or code)",
-                        family.as_str()
-                    ),
-                    &raw.body,
-                )));
-            }
-            return Err(strip(unexpected_status(Vendor::Quanshi, &raw)));
+        let envelope = Envelope::from_value(value, family);
+        if !raw.is_success() {
+            // Spec §3.3: the HTTP status classifies a non-2xx answer, envelope or not (a proxy's
+            // or gateway's JSON page may carry a `status` of its own).
+            return Err(strip(self.http_failure(&raw, envelope)));
+        }
+        let Some(envelope) = envelope else {
+            return Err(strip(Error::decode(
+                Vendor::Quanshi,
+                raw.status,
+                format!(
+                    "the answer is not a {} envelope (no status or code)",
+                    family.as_str()
+                ),
+                &raw.body,
+            )));
         };
         if envelope.is_success() {
-            if !raw.is_success() {
-                return Err(strip(unexpected_status(Vendor::Quanshi, &raw)));
-            }
             return Ok(Answer {
                 payload: envelope.payload,
                 raw,
@@ -364,6 +365,41 @@ impl QuanshiClient {
             "quanshi call failed"
         );
         Err(error)
+    }
+
+    /// The error of a non-2xx answer: classified by the HTTP status (5xx and 408 retry, 429 is
+    /// rate-limited, any other status is fatal), keeping the vendor's code, message and request
+    /// ids when the body is a failure envelope.
+    fn http_failure(&self, raw: &RawResponse, envelope: Option<Envelope>) -> Error {
+        let mut error = unexpected_status(Vendor::Quanshi, raw);
+        if let Some(envelope) = envelope.filter(|e| !e.is_success()) {
+            let message = envelope
+                .msg
+                .filter(|m| !m.trim().is_empty())
+                .unwrap_or_else(|| format!("unexpected HTTP status {}", raw.status));
+            let details = envelope
+                .request_ids
+                .into_iter()
+                .fold(ApiDetails::new(envelope.code, message), |d, id| {
+                    d.with_request_id(id)
+                });
+            error = Error::api(Vendor::Quanshi, details, error.kind(), error.class())
+                .with_status(raw.status)
+                .with_body(&raw.body);
+        }
+        if raw.status == 429 {
+            error = error
+                .with_retry_after(self.inner.config.errors.rate_limit_wait)
+                .with_hint("Quanshi rate limit: lower calls_per_minute");
+        }
+        tracing::debug!(
+            status = raw.status,
+            code = error.vendor_code(),
+            kind = %error.kind(),
+            request_id = error.request_id().unwrap_or(""),
+            "quanshi call failed"
+        );
+        error
     }
 
     /// The configured host user id, or a configuration error naming the setting.

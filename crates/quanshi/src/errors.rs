@@ -2,7 +2,8 @@
 //!
 //! No real Quanshi error code is publicly documented; the spec's table is the emulator's
 //! choice. So the mapping is data ([`ErrorMap`]) with the spec's defaults, and users can change
-//! any code. Classification reads the vendor code only, never the HTTP status or the message.
+//! any code. Classification reads the vendor code only, never the HTTP status or the message;
+//! it applies to 2xx answers (a non-2xx answer is classified by its HTTP status, spec §3.3).
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -612,3 +612,78 @@ async fn a_meeting_answer_that_fails_to_decode_keeps_no_body() {
         assert_eq!(server.requests().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn a_non_2xx_answer_is_classified_by_its_http_status_even_with_an_envelope() {
+    let signed = |url: &str| {
+        QuanshiClient::new(config(url).auth_mode(Family::Conference, AuthMode::Signature)).unwrap()
+    };
+    // HTTP 503 with a vendor envelope whose code alone would be fatal: retried, and the
+    // vendor's code, message and request id are kept.
+    let server = MockServer::start(|_, i| match i {
+        0 => Reply::raw(
+            503,
+            &json!({"status": 1, "msg": "overloaded", "request_id": "rq-503"}).to_string(),
+        ),
+        _ => empty_v2(),
+    })
+    .await;
+    signed(&server.url()).report_v2(1).await.unwrap();
+    assert_eq!(server.requests().len(), 2, "the 503 was retried");
+    let server = MockServer::start(|_, _| {
+        Reply::raw(
+            503,
+            &json!({"status": 1, "msg": "overloaded", "request_id": "rq-503"}).to_string(),
+        )
+    })
+    .await;
+    let e = signed(&server.url()).report_v2(1).await.unwrap_err();
+    assert_eq!(e.class(), RetryClass::Retry, "{e:?}");
+    assert_eq!(e.http_status(), Some(503));
+    assert_eq!(e.vendor_code(), Some(1));
+    assert_eq!(e.vendor_message(), Some("overloaded"));
+    assert_eq!(e.request_id(), Some("rq-503"));
+    assert_eq!(server.requests().len(), 4, "one attempt and three retries");
+
+    // A gateway's JSON 404 page has a `status` too: not a vendor NotFound, a fatal HTTP error.
+    let page = json!({"timestamp": "2024-05-01T10:00:00.000+00:00", "status": 404,
+        "error": "Not Found", "path": "/confopenapi/conference/report/getReportDatas/v2"});
+    let server = MockServer::start(move |_, _| Reply::raw(404, &page.to_string())).await;
+    let e = signed(&server.url()).report_v2(1).await.unwrap_err();
+    assert_ne!(e.kind(), ErrorKind::NotFound, "{e:?}");
+    assert_eq!(
+        (e.kind(), e.class()),
+        (ErrorKind::Transport, RetryClass::Fatal)
+    );
+    assert_eq!(e.http_status(), Some(404));
+    assert!(e.body_snippet().unwrap().contains("Not Found"));
+    assert_eq!(server.requests().len(), 1);
+
+    // HTTP 429 with an envelope: rate-limited with the configured wait.
+    let server =
+        MockServer::start(|_, _| Reply::raw(429, &json!({"status": 7, "msg": "slow"}).to_string()))
+            .await;
+    let (manual, shared) = clock();
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .clock(shared),
+    )
+    .unwrap();
+    let e = client.report_v2(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RateLimited, "{e:?}");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(e.vendor_code(), Some(7));
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(manual.sleeps().len(), 1);
+
+    // On HTTP 200 the vendor code decides.
+    let server =
+        MockServer::start(|_, _| Reply::json(json!({"status": 404, "msg": "no meeting"}))).await;
+    let e = signed(&server.url()).report_v2(1).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.class()),
+        (ErrorKind::NotFound, RetryClass::Fatal)
+    );
+    assert_eq!(e.http_status(), Some(200));
+}
