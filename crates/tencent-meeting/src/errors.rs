@@ -168,7 +168,8 @@ pub fn response_error(response: &RawResponse, now: OffsetDateTime) -> Option<Err
         .and_then(|b| b.error_info)
         .and_then(|info| info.error_code.map(|code| (code, info)));
     match parsed {
-        Some((code, info)) if code != 0 || response.status != 200 => Some(api_error(
+        // Code 0 is no error code: with a non-200 status it is an unexplained failure below.
+        Some((code, info)) if code != 0 => Some(api_error(
             code,
             info.new_error_code,
             info.message.as_deref().unwrap_or(""),
@@ -344,6 +345,13 @@ mod tests {
         .unwrap();
         assert_eq!(d.retry_after(), Some(Duration::from_millis(14_750)));
         assert!(!d.is_retryable());
+        // In the daytime the two windows differ: the next minute against the next midnight.
+        let day = datetime!(2026-01-01 02:00:00 UTC); // 10:00 in UTC+8
+        for (code, wait) in [(190310, 60), (190311, 14 * 3600)] {
+            let body = format!(r#"{{"error_info":{{"error_code":{code},"message":""}}}}"#);
+            let e = response_error(&raw(500, &body, None), day).unwrap();
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(wait)), "{code}");
+        }
         assert_eq!(
             until_next_utc8_midnight(datetime!(2026-01-01 16:00:00 UTC)),
             Duration::from_secs(86_400)
@@ -370,6 +378,18 @@ mod tests {
         assert_eq!(e.class(), RetryClass::Fatal);
         let e = response_error(&raw(500, r#"{"error_info":{}}"#, None), now).unwrap();
         assert_eq!(e.kind(), ErrorKind::Transport);
+        // Code 0 with a failure status is no vendor verdict: classified by the status.
+        let e = response_error(
+            &raw(
+                503,
+                r#"{"error_info":{"error_code":0,"message":"ok"}}"#,
+                None,
+            ),
+            now,
+        )
+        .unwrap();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert!(e.is_retryable());
         assert!(response_error(&raw(200, r#"{"participants":[]}"#, None), now).is_none());
         assert!(
             response_error(&raw(200, r#"{"error_info":{"error_code":0}}"#, None), now).is_none()

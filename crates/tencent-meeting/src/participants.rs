@@ -26,8 +26,9 @@ use crate::wire::ParticipantsResponse;
 /// Records one query (meeting, sub-meeting, window) returns over all its pages at most.
 pub const RECORD_CAP: u64 = 50_000;
 
-/// Longest window sent: 31 days, in seconds between `start_time` and `end_time`.
-pub const MAX_WINDOW_SECONDS: i64 = 2_678_400;
+/// Longest window sent: 31 days (core's [`roster_core::MAX_WINDOW`]), in seconds between
+/// `start_time` and `end_time`.
+pub const MAX_WINDOW_SECONDS: i64 = roster_core::MAX_WINDOW.whole_seconds();
 
 /// Shortest window created by splitting a capped window in halves.
 pub const MIN_SPLIT_WINDOW: Duration = Duration::HOUR;
@@ -271,9 +272,6 @@ struct Chain {
     /// Keys delivered so far, kept only while a cap hit could still be recovered by splitting
     /// (the vendor did not report a total on the first page).
     track: Option<HashSet<SessionKey>>,
-    /// Rows the vendor sent in this chain and its latest `total_count`.
-    received: u64,
-    total: Option<u64>,
     exclude: Option<Arc<HashSet<SessionKey>>>,
 }
 
@@ -361,8 +359,6 @@ impl SplitState {
             window: p.window,
             pages: Paginator::new(list).pages().boxed(),
             first: true,
-            received: 0,
-            total: None,
             track: None,
             exclude: p.exclude,
         })
@@ -418,8 +414,6 @@ impl SplitState {
                             chain.track = Some(HashSet::new());
                         }
                     }
-                    chain.received += page.items.len() as u64;
-                    chain.total = page.total_hint.or(chain.total);
                     if let Some(o) = &self.observer {
                         o.on_page(page.items.len(), page.total_hint);
                     }
