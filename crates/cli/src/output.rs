@@ -44,10 +44,30 @@ impl Sink {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".roster-")
-            .suffix(".partial")
-            .tempfile_in(&dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".roster-").suffix(".partial");
+        // tempfile creates 0600; the export should get the mode a plain create gives (0666
+        // less the umask), or keep the mode of the file it replaces.
+        #[cfg(unix)]
+        let existing = {
+            use std::os::unix::fs::PermissionsExt;
+            let existing = std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| std::fs::Permissions::from_mode(m.permissions().mode() & 0o777));
+            builder.permissions(
+                existing
+                    .clone()
+                    .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
+            );
+            existing
+        };
+        let temp = builder.tempfile_in(&dir)?;
+        // The umask applied at creation; the replaced file's mode is restored exactly.
+        #[cfg(unix)]
+        if let Some(permissions) = existing {
+            temp.as_file().set_permissions(permissions)?;
+        }
         Ok(Sink::File {
             file: BufWriter::with_capacity(64 * 1024, temp),
             path: path.to_path_buf(),
@@ -410,5 +430,31 @@ mod tests {
         sink.write_all(b"done\n").unwrap();
         sink.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "done\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_gets_the_mode_of_a_plain_create_or_keeps_the_replaced_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        // What a plain create gives here: 0666 less this process's umask.
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+
+        let path = dir.path().join("new.csv");
+        let mut sink = Sink::file(&path).unwrap();
+        sink.write_all(b"x\n").unwrap();
+        sink.commit().unwrap();
+        assert_eq!(mode(&path), mode(&plain), "new file: {:o}", mode(&path));
+
+        for kept in [0o640, 0o666, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(kept)).unwrap();
+            let mut sink = Sink::file(&path).unwrap();
+            sink.write_all(b"y\n").unwrap();
+            sink.commit().unwrap();
+            assert_eq!(mode(&path), kept, "replaced file: {:o}", mode(&path));
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "y\n");
+        }
     }
 }
