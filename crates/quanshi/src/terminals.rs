@@ -90,17 +90,26 @@ impl ListRequest for TerminalList {
                 ));
             }
         };
-        let items = self
+        let RawPage { items, sent } = self
             .client
-            .terminals_page(self.event_id, page, self.count)
+            .terminals_raw_page(self.event_id, page, self.count)
             .await?;
-        let full = items.len() >= self.count as usize;
+        // What the server sent decides, `null` elements included: they are dropped from
+        // `items`, and a full page holding one must not read as the last.
+        let full = sent >= self.count as usize;
         Ok(if full && page < self.max_pages {
             Page::new(items, true, Some(PageToken::Page(page + 1)))
         } else {
             Page::last(items)
         })
     }
+}
+
+/// One page as read: the terminals, and how many elements the server's list had (`null`
+/// elements, which are skipped, included).
+struct RawPage {
+    items: Vec<Terminal>,
+    sent: usize,
 }
 
 impl QuanshiClient {
@@ -111,6 +120,10 @@ impl QuanshiClient {
         page: u32,
         count: u32,
     ) -> Result<Vec<Terminal>> {
+        Ok(self.terminals_raw_page(event_id, page, count).await?.items)
+    }
+
+    async fn terminals_raw_page(&self, event_id: u64, page: u32, count: u32) -> Result<RawPage> {
         if page < 1 {
             return Err(Error::invalid_argument("page numbers start at 1"));
         }
@@ -152,19 +165,35 @@ impl QuanshiClient {
 }
 
 /// `result.list`; `null`, a missing `list` and `null` list are empty; a bare array is the list.
-fn read_list(value: Value) -> std::result::Result<Vec<Terminal>, String> {
-    match value {
-        Value::Null => Ok(Vec::new()),
+fn read_list(value: Value) -> std::result::Result<RawPage, String> {
+    let list = match value {
+        Value::Null => return Ok(RawPage::empty()),
         Value::Object(mut map) => match map.remove("list") {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(list @ Value::Array(_)) => records_from(list),
-            Some(other) => Err(format!(
-                "`list` is {}, expected an array",
-                json_type(&other)
-            )),
+            None | Some(Value::Null) => return Ok(RawPage::empty()),
+            Some(list @ Value::Array(_)) => list,
+            Some(other) => {
+                return Err(format!(
+                    "`list` is {}, expected an array",
+                    json_type(&other)
+                ));
+            }
         },
-        list @ Value::Array(_) => records_from(list),
-        other => Err(format!("expected an object, got {}", json_type(&other))),
+        list @ Value::Array(_) => list,
+        other => return Err(format!("expected an object, got {}", json_type(&other))),
+    };
+    let sent = list.as_array().map_or(0, Vec::len);
+    Ok(RawPage {
+        items: records_from(list)?,
+        sent,
+    })
+}
+
+impl RawPage {
+    fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            sent: 0,
+        }
     }
 }
 
@@ -174,16 +203,15 @@ mod tests {
 
     #[test]
     fn list_shapes() {
-        assert!(read_list(Value::Null).unwrap().is_empty());
-        assert!(read_list(json!({})).unwrap().is_empty());
-        assert!(read_list(json!({"list": null})).unwrap().is_empty());
-        assert_eq!(
-            read_list(json!({"list": [{"name": "a"}, null]}))
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(read_list(json!([{"name": "a"}])).unwrap().len(), 1);
+        for empty in [Value::Null, json!({}), json!({"list": null})] {
+            let page = read_list(empty).unwrap();
+            assert!(page.items.is_empty());
+            assert_eq!(page.sent, 0);
+        }
+        let page = read_list(json!({"list": [{"name": "a"}, null]})).unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.sent, 2, "the null element counts as sent");
+        assert_eq!(read_list(json!([{"name": "a"}])).unwrap().items.len(), 1);
         assert!(read_list(json!({"list": 3})).is_err());
         assert!(read_list(json!({"list": [3]})).is_err());
         assert!(read_list(json!(true)).is_err());

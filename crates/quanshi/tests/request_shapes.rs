@@ -687,3 +687,30 @@ async fn a_non_2xx_answer_is_classified_by_its_http_status_even_with_an_envelope
     );
     assert_eq!(e.http_status(), Some(200));
 }
+
+#[tokio::test]
+async fn a_full_page_holding_a_null_is_not_the_last() {
+    // Pages of 2: [t0, null], [t2, t3], [t4]. The first page is full as sent.
+    let server = MockServer::start(|r, _| {
+        let list = match r.body["page"].as_u64().unwrap() {
+            1 => json!([{"tempUserId": 0}, null]),
+            2 => json!([{"tempUserId": 2}, {"tempUserId": 3}]),
+            _ => json!([{"tempUserId": 4}]),
+        };
+        Reply::json(json!({"status": 0, "result": {"list": list}}))
+    })
+    .await;
+    let client = QuanshiClient::new(
+        config(&server.url())
+            .attendee_list_page_size(2)
+            .auth_mode(Family::Conference, AuthMode::Signature),
+    )
+    .unwrap();
+    let items: Vec<_> = client.terminals(9).items().try_collect().await.unwrap();
+    let ids: Vec<_> = items
+        .iter()
+        .map(|t| t.temp_user_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["0", "2", "3", "4"]);
+    assert_eq!(server.requests().len(), 3);
+}
