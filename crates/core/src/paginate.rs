@@ -446,6 +446,7 @@ mod tests {
     use futures::TryStreamExt;
     use proptest::prelude::*;
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// A scripted server: a list of pages, each with its own token, and a log of the tokens
     /// requested.
@@ -631,14 +632,65 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_the_stream_stops_the_read_ahead() {
-        let server = Arc::new(Scripted::new(chain(&[2, 2, 2], &["x".into(), "y".into()])));
-        let mut pages = Box::pin(Paginator::new(server.clone()).pages());
+        /// Sets its flag when dropped: the in-flight fetch was cancelled.
+        struct Cancelled(Arc<AtomicBool>);
+        impl Drop for Cancelled {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        /// First page at once; every later page never arrives.
+        struct Hanging {
+            started: Arc<AtomicBool>,
+            cancelled: Arc<AtomicBool>,
+        }
+        impl ListRequest for Hanging {
+            type Item = u32;
+            fn page_size(&self) -> u32 {
+                2
+            }
+            fn fingerprint(&self) -> String {
+                "hanging".into()
+            }
+            async fn fetch(&self, token: Option<PageToken>) -> Result<Page<u32>> {
+                if token.is_none() {
+                    return Ok(Page::new(vec![1, 2], true, cursor("next")));
+                }
+                let _guard = Cancelled(self.cancelled.clone());
+                self.started.store(true, Ordering::SeqCst);
+                std::future::pending().await
+            }
+        }
+        let started = Arc::new(AtomicBool::new(false));
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let server = Hanging {
+            started: started.clone(),
+            cancelled: cancelled.clone(),
+        };
+        let mut pages = Box::pin(Paginator::new(server).pages());
         pages.next().await.unwrap().unwrap();
-        drop(pages);
         for _ in 0..20 {
+            if started.load(Ordering::SeqCst) {
+                break;
+            }
             tokio::task::yield_now().await;
         }
-        assert!(server.requests() <= 2, "at most the page already in flight");
+        assert!(
+            started.load(Ordering::SeqCst),
+            "the next page is read ahead"
+        );
+        assert!(!cancelled.load(Ordering::SeqCst));
+        drop(pages);
+        for _ in 0..20 {
+            if cancelled.load(Ordering::SeqCst) {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            cancelled.load(Ordering::SeqCst),
+            "dropping the stream cancels the fetch in flight"
+        );
     }
 
     #[tokio::test]
