@@ -43,27 +43,24 @@ fn is_local_usage_error(e: &Error) -> bool {
         )
 }
 
-/// Which settings to check for well-known vendor codes.
-fn settings_hint(vendor: Vendor, code: i64) -> Option<&'static str> {
+/// The CLI settings behind a well-known vendor code. The vendor crates' own hints say what to
+/// check in the vendor's terms ("check the SecretKey"); the CLI adds only which variable holds
+/// it. Codes whose hint needs no setting (clock, trusted IP, app permissions) add nothing.
+fn settings_to_check(vendor: Vendor, code: i64) -> &'static [&'static str] {
+    use roster_tencent_meeting::config::env as tencent;
+    use roster_wecom::config as wecom;
     match (vendor, code) {
-        (Vendor::TencentMeeting, 200003) => {
-            Some("check ROSTER_TENCENT_SECRET_ID and ROSTER_TENCENT_SECRET_KEY")
+        (Vendor::TencentMeeting, 200_003) => &[tencent::SECRET_KEY, tencent::SECRET_ID],
+        (Vendor::TencentMeeting, 190_303) => {
+            &[tencent::APP_ID, tencent::SECRET_ID, tencent::SDK_ID]
         }
-        (Vendor::TencentMeeting, 190303) => Some(
-            "check ROSTER_TENCENT_APP_ID and ROSTER_TENCENT_SECRET_ID; set ROSTER_TENCENT_SDK_ID only if an SdkId was assigned",
-        ),
-        (Vendor::TencentMeeting, 190300) => Some("synchronise this machine's clock (NTP)"),
-        (Vendor::WeCom, 40001) => {
-            Some("check ROSTER_WECOM_CORP_SECRET and that the app is enabled")
+        (Vendor::TencentMeeting, 200_001) => {
+            &[tencent::APP_ID, tencent::SECRET_ID, tencent::SECRET_KEY]
         }
-        (Vendor::WeCom, 40013) => Some("check ROSTER_WECOM_CORP_ID"),
-        (Vendor::WeCom, 60020) => {
-            Some("add this machine's public IP to the app's trusted IPs (企业可信IP)")
-        }
-        (Vendor::WeCom, 48002) => Some(
-            "add the app under 协作 > 会议 > API > 可调用接口的应用 and check its visible scope",
-        ),
-        _ => None,
+        (Vendor::TencentMeeting, 81_101 | 190_001 | 500_014 | 9042) => &[tencent::OPERATOR_ID],
+        (Vendor::WeCom, 40001 | 40091 | 41004) => &[wecom::ENV_CORP_SECRET],
+        (Vendor::WeCom, 40013 | 41002) => &[wecom::ENV_CORP_ID],
+        _ => &[],
     }
 }
 
@@ -82,11 +79,19 @@ impl fmt::Display for CliError {
             CliError::Io(m) => write!(f, "{}", one_line(m)),
             CliError::BrokenPipe => write!(f, "the output was closed (broken pipe)"),
             CliError::Vendor(e) => {
-                write!(f, "{}", one_line(&e.to_string()))?;
-                if let (Some(vendor), Some(code)) = (e.vendor(), e.vendor_code())
-                    && let Some(hint) = settings_hint(vendor, code)
-                {
-                    write!(f, "; {hint}")?;
+                // The error's own text carries the vendor crate's hint; only the variable
+                // names it does not already mention are added.
+                let text = one_line(&e.to_string());
+                write!(f, "{text}")?;
+                if let (Some(vendor), Some(code)) = (e.vendor(), e.vendor_code()) {
+                    let names: Vec<&str> = settings_to_check(vendor, code)
+                        .iter()
+                        .copied()
+                        .filter(|name| !text.contains(name))
+                        .collect();
+                    if !names.is_empty() {
+                        write!(f, "; settings: {}", names.join(", "))?;
+                    }
                 }
                 Ok(())
             }
@@ -137,5 +142,57 @@ mod tests {
         assert!(line.contains("200003"), "{line}");
         assert!(line.contains("trace-9"), "{line}");
         assert!(line.contains("ROSTER_TENCENT_SECRET_KEY"), "{line}");
+    }
+
+    /// The vendor crates' errors already carry their hint; the CLI prints it once and adds only
+    /// the variable names.
+    #[test]
+    fn vendor_hints_are_printed_once_with_the_variables_added() {
+        let now = time::OffsetDateTime::now_utc();
+        let tencent = |code| {
+            CliError::Vendor(roster_tencent_meeting::errors::api_error(
+                code, None, "refused", 400, None, now,
+            ))
+            .to_string()
+        };
+        let wecom = |code| {
+            CliError::Vendor(roster_wecom::errors::api_error(
+                code,
+                "refused",
+                roster_wecom::CallKind::GetToken,
+                std::time::Duration::from_secs(60),
+            ))
+            .to_string()
+        };
+        let cases = [
+            (tencent(190300), "NTP", None),
+            (
+                tencent(200003),
+                "SecretKey",
+                Some("ROSTER_TENCENT_SECRET_KEY"),
+            ),
+            (tencent(190303), "SdkId", Some("ROSTER_TENCENT_SDK_ID")),
+            (
+                tencent(9042),
+                "operator id",
+                Some("ROSTER_TENCENT_OPERATOR_ID"),
+            ),
+            (wecom(60020), "trusted IPs", None),
+            (wecom(48002), "可调用接口的应用", None),
+            (
+                wecom(40001),
+                "应用管理 > 自建应用",
+                Some("ROSTER_WECOM_CORP_SECRET"),
+            ),
+            (wecom(40013), "corp id", Some("ROSTER_WECOM_CORP_ID")),
+        ];
+        for (line, vendor_words, variable) in cases {
+            assert_eq!(line.matches("hint:").count(), 1, "{line}");
+            assert_eq!(line.matches(vendor_words).count(), 1, "{line}");
+            match variable {
+                Some(v) => assert_eq!(line.matches(v).count(), 1, "{line}"),
+                None => assert!(!line.contains("ROSTER_"), "{line}"),
+            }
+        }
     }
 }

@@ -456,6 +456,7 @@ async fn vendor_errors_exit_1_with_code_and_hint_and_no_secret() {
         stderr.contains("ROSTER_TENCENT_SECRET_KEY"),
         "hint names the setting: {stderr}"
     );
+    assert_eq!(stderr.matches("; hint:").count(), 1, "one hint: {stderr}");
     assert!(!stderr.contains("not-the-key"), "no secret printed");
 
     let wecom = meeting_id(&sandbox, Vendor::WeCom, "seed-oneoff");
@@ -471,6 +472,7 @@ async fn vendor_errors_exit_1_with_code_and_hint_and_no_secret() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("40001"), "{stderr}");
     assert!(stderr.contains("ROSTER_WECOM_CORP_SECRET"), "{stderr}");
+    assert_eq!(stderr.matches("; hint:").count(), 1, "one hint: {stderr}");
     assert!(!stderr.contains("wrong-secret"));
 
     // An unknown meeting: the vendor's not-found code, exit 1.
