@@ -75,6 +75,9 @@ pub(crate) struct Answer {
     pub raw: RawResponse,
     /// From [`Call::secret_answer`]: a decode error keeps no body snippet.
     secret: bool,
+    /// The token the call was made with: redacted from the body before a decode error keeps
+    /// it (successful answers are not scanned for it).
+    token: Option<Arc<Token>>,
 }
 
 impl Answer {
@@ -85,13 +88,13 @@ impl Answer {
         read: impl FnOnce(Value) -> std::result::Result<T, String>,
     ) -> Result<T> {
         read(self.payload).map_err(|message| {
-            let e = Error::decode(
-                Vendor::Quanshi,
-                self.raw.status,
-                format!("unexpected Quanshi result: {message}"),
-                &self.raw.body,
-            );
-            if self.secret { e.without_body() } else { e }
+            let message = format!("unexpected Quanshi result: {message}");
+            if self.secret {
+                return Error::decode(Vendor::Quanshi, self.raw.status, message, b"")
+                    .without_body();
+            }
+            let raw = redact(self.raw, self.token.as_deref());
+            Error::decode(Vendor::Quanshi, raw.status, message, &raw.body)
         })
     }
 }
@@ -231,13 +234,12 @@ impl QuanshiClient {
                         .http
                         .send(Vendor::Quanshi, call.endpoint, attempt.number, request)
                         .await?;
-                    // An error page echoing the request must not carry the token into an
-                    // error's body snippet.
-                    let raw = match &auth {
-                        Auth::Token(token) => raw.redact(crate::token::expose(token)),
-                        Auth::Signature(_) => raw,
+                    let token = match &auth {
+                        Auth::Token(token) => Some(token),
+                        Auth::Signature(_) => None,
                     };
-                    let outcome = self.interpret(call.family, raw, call_auth, call.secret_answer);
+                    let outcome =
+                        self.interpret(call.family, raw, call_auth, call.secret_answer, token);
                     if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
                         && e.class() == RetryClass::RefreshAuth
                     {
@@ -302,8 +304,36 @@ impl QuanshiClient {
         Ok(request.body(bytes))
     }
 
-    /// Reads the answer: HTTP status, JSON, envelope, vendor code.
+    /// Reads the answer: HTTP status, JSON, envelope, vendor code. `token` is the token the call
+    /// was made with: an answer that becomes an error is redacted of it first (an error page or
+    /// a vendor message echoing the request must not carry it into the error); a successful
+    /// answer is not scanned.
     fn interpret(
+        &self,
+        family: Family,
+        raw: RawResponse,
+        auth: CallAuth,
+        sensitive: bool,
+        token: Option<&Arc<Token>>,
+    ) -> Result<Answer> {
+        if raw.is_success()
+            && let Ok(value) = serde_json::from_slice::<Value>(&raw.body)
+            && let Some(envelope) = Envelope::from_value(value, family)
+            && envelope.is_success()
+        {
+            return Ok(Answer {
+                payload: envelope.payload,
+                raw,
+                secret: sensitive,
+                token: token.cloned(),
+            });
+        }
+        self.interpret_failure(family, redact(raw, token.map(Arc::as_ref)), auth, sensitive)
+    }
+
+    /// Reads an answer that is not a successful envelope on a 2xx: the error it makes. `raw`
+    /// holds no token.
+    fn interpret_failure(
         &self,
         family: Family,
         raw: RawResponse,
@@ -341,10 +371,12 @@ impl QuanshiClient {
             )));
         };
         if envelope.is_success() {
+            // Not reached (interpret took it), but harmless: `raw` is redacted.
             return Ok(Answer {
                 payload: envelope.payload,
                 raw,
                 secret: sensitive,
+                token: None,
             });
         }
         let failure = Failure {
@@ -423,6 +455,14 @@ impl QuanshiClient {
     }
 }
 
+/// `raw` without the token (as sent, form- or percent-encoded) in its body.
+fn redact(raw: RawResponse, token: Option<&Token>) -> RawResponse {
+    match token {
+        Some(token) => raw.redact(expose(token)),
+        None => raw,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +475,135 @@ mod tests {
             let e = QuanshiClient::parse_event_id(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         }
+    }
+
+    fn raw(status: u16, body: Value) -> RawResponse {
+        RawResponse {
+            status,
+            headers: reqwest::header::HeaderMap::new(),
+            body: body.to_string().into_bytes().into(),
+        }
+    }
+
+    /// A client with a fixed token, pointed at `base`, and that token.
+    async fn token_client(base: &str) -> (QuanshiClient, Arc<Token>) {
+        let c = QuanshiClient::new(
+            QuanshiConfig::new()
+                .token("TKN-ECHO-42")
+                .base_urls(base)
+                .pacing(0, 0),
+        )
+        .unwrap();
+        let token = c.token().await.unwrap();
+        (c, token)
+    }
+
+    /// A loopback server answering every request with HTTP 200 and `body`.
+    async fn serve(body: String) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let body = body.clone();
+                tokio::spawn(async move {
+                    // One small request: read until the body has arrived (its JSON closes).
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n) = stream.read(&mut buf).await {
+                        if n == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        if seen.ends_with(b"}") {
+                            break;
+                        }
+                    }
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(reply.as_bytes()).await;
+                });
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn successful_answers_are_not_scanned_for_the_token() {
+        let body = json!({"status": 0, "result": {"echo": "TKN-ECHO-42"}}).to_string();
+        let url = serve(body.clone()).await;
+        let (c, _) = token_client(&url).await;
+        let answer = c
+            .call(Call {
+                family: Family::Conference,
+                endpoint: endpoint::REPORT_V2,
+                path: "/confopenapi/conference/report/getReportDatas/v2",
+                body: Map::new(),
+                secret_answer: false,
+            })
+            .await
+            .unwrap();
+        // Untouched: a successful body is not redacted (nor copied) on the way.
+        assert_eq!(answer.raw.body, body.as_bytes());
+        // But a decode error built from it still keeps no token.
+        let e = answer
+            .decode(|_| Err::<(), _>("no".to_string()))
+            .unwrap_err();
+        let snippet = e.body_snippet().unwrap();
+        assert!(snippet.contains("<redacted>"), "{snippet}");
+        assert!(!format!("{e} {e:?}").contains("TKN-ECHO-42"));
+    }
+
+    #[tokio::test]
+    async fn failed_answers_never_carry_the_token() {
+        let (c, token) = token_client("http://127.0.0.1:9").await;
+        let echo = "bad token TKN-ECHO-42";
+        for (status, body) in [
+            (200, json!({"status": 401, "msg": echo, "request_id": "r"})),
+            (200, json!({"status": 99, "msg": echo})),
+            (503, json!({"status": 1, "msg": echo})),
+            (400, json!({"code": 400, "msg": echo})),
+            (200, json!({"no": "envelope", "echo": echo})),
+            (502, json!(echo)),
+        ] {
+            for sensitive in [false, true] {
+                let e = c
+                    .interpret(
+                        Family::Conference,
+                        raw(status, body.clone()),
+                        CallAuth::SpentToken { fixed: true },
+                        sensitive,
+                        Some(&token),
+                    )
+                    .err()
+                    .unwrap();
+                let shown = format!("{e} {e:?} {:?}", e.vendor_message());
+                assert!(!shown.contains("TKN-ECHO-42"), "{status} {body}: {shown}");
+            }
+        }
+        // A cut 2xx body (a Decode error with a snippet).
+        let cut = RawResponse {
+            status: 200,
+            headers: reqwest::header::HeaderMap::new(),
+            body: "{\"status\":0,\"msg\":\"TKN-ECHO-42"
+                .as_bytes()
+                .to_vec()
+                .into(),
+        };
+        let e = c
+            .interpret(
+                Family::Conference,
+                cut,
+                CallAuth::RefreshableToken,
+                false,
+                Some(&token),
+            )
+            .err()
+            .unwrap();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(!format!("{e} {e:?}").contains("TKN-ECHO-42"), "{e:?}");
     }
 
     #[test]
