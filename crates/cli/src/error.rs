@@ -34,8 +34,9 @@ impl CliError {
     }
 }
 
-/// Errors the client raised before talking to the vendor because of what the user asked for.
-fn is_local_usage_error(e: &Error) -> bool {
+/// Errors the client raised before talking to the vendor because of what the user asked for
+/// or configured (exit 2).
+pub(crate) fn is_local_usage_error(e: &Error) -> bool {
     e.vendor_code().is_none()
         && matches!(
             e.kind(),

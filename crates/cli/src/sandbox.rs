@@ -10,42 +10,39 @@ use crate::error::CliError;
 
 /// The `ROSTER_*` variables that point every vendor client at `sandbox`.
 pub fn env_vars(sandbox: &SandboxHandle) -> Vec<(String, String)> {
+    use roster_quanshi::config as quanshi;
+    use roster_tencent_meeting::config::env as tencent;
+    use roster_wecom::config as wecom;
     let base = sandbox.base_url();
     let creds = sandbox.credentials();
     let mut vars = vec![
-        ("ROSTER_WECOM_CORP_ID", creds.wecom.corp_id.clone()),
-        ("ROSTER_WECOM_CORP_SECRET", creds.wecom.corp_secret.clone()),
-        ("ROSTER_WECOM_BASE_URL", base.clone()),
-        ("ROSTER_TENCENT_APP_ID", creds.tencent.app_id.clone()),
-        ("ROSTER_TENCENT_SECRET_ID", creds.tencent.secret_id.clone()),
+        (wecom::ENV_CORP_ID, creds.wecom.corp_id.clone()),
+        (wecom::ENV_CORP_SECRET, creds.wecom.corp_secret.clone()),
+        (wecom::ENV_BASE_URL, base.clone()),
+        (tencent::APP_ID, creds.tencent.app_id.clone()),
+        (tencent::SECRET_ID, creds.tencent.secret_id.clone()),
+        (tencent::SECRET_KEY, creds.tencent.secret_key.clone()),
+        (tencent::OPERATOR_ID, creds.tencent.userid.clone()),
+        (tencent::BASE_URL, base.clone()),
+        (quanshi::ENV_APP_ID, creds.quanshi.app_key.clone()),
+        (quanshi::ENV_SECRET_KEY, creds.quanshi.app_secret.clone()),
         (
-            "ROSTER_TENCENT_SECRET_KEY",
-            creds.tencent.secret_key.clone(),
-        ),
-        ("ROSTER_TENCENT_OPERATOR_ID", creds.tencent.userid.clone()),
-        ("ROSTER_TENCENT_BASE_URL", base.clone()),
-        ("ROSTER_QUANSHI_APP_ID", creds.quanshi.app_key.clone()),
-        (
-            "ROSTER_QUANSHI_SECRET_KEY",
-            creds.quanshi.app_secret.clone(),
-        ),
-        (
-            "ROSTER_QUANSHI_USER_ID",
+            quanshi::ENV_USER_ID,
             creds.quanshi.admin_user_id.to_string(),
         ),
         (
-            "ROSTER_QUANSHI_HOST_USER_ID",
+            quanshi::ENV_HOST_USER_ID,
             creds.quanshi.host_user_id.to_string(),
         ),
-        ("ROSTER_QUANSHI_BASE_URL", base.clone()),
-        ("ROSTER_QUANSHI_EVENTS_BASE_URL", base.clone()),
+        (quanshi::ENV_BASE_URL, base.clone()),
+        (quanshi::ENV_EVENTS_BASE_URL, base.clone()),
         (
-            "ROSTER_QUANSHI_JOIN_URL_PATH",
+            quanshi::ENV_JOIN_URL_PATH,
             creds.quanshi.join_url_lookup_path.clone(),
         ),
     ];
     if let Some(sdk) = &creds.tencent.sdk_id {
-        vars.push(("ROSTER_TENCENT_SDK_ID", sdk.clone()));
+        vars.push((tencent::SDK_ID, sdk.clone()));
     }
     vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

@@ -3,17 +3,17 @@
 //! Each vendor crate knows its own `ROSTER_*` variables (`from_lookup`) and names the missing
 //! one in its error; the CLI only supplies values from flags, the environment and the profile.
 
-use roster_core::{AttendeeSource, Error, ErrorKind, Vendor};
+use roster_core::{AttendeeSource, Error, Vendor};
 
 use crate::config::Settings;
-use crate::error::CliError;
+use crate::error::{CliError, is_local_usage_error};
 
 /// The base-URL variable of each vendor (the target of `--base-url`).
 pub fn base_url_variable(vendor: Vendor) -> &'static str {
     match vendor {
-        Vendor::WeCom => "ROSTER_WECOM_BASE_URL",
-        Vendor::TencentMeeting => "ROSTER_TENCENT_BASE_URL",
-        Vendor::Quanshi => "ROSTER_QUANSHI_BASE_URL",
+        Vendor::WeCom => roster_wecom::config::ENV_BASE_URL,
+        Vendor::TencentMeeting => roster_tencent_meeting::config::env::BASE_URL,
+        Vendor::Quanshi => roster_quanshi::config::ENV_BASE_URL,
     }
 }
 
@@ -37,9 +37,7 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
 /// A client-side configuration problem is a usage error of the CLI (exit 2), reported with
 /// where settings may come from.
 fn configuration_error(e: Error, settings: &Settings) -> CliError {
-    if e.vendor_code().is_none()
-        && matches!(e.kind(), ErrorKind::Config | ErrorKind::InvalidArgument)
-    {
+    if is_local_usage_error(&e) {
         let mut text = e.message().to_string();
         if let Some(hint) = e.hint() {
             text.push_str("; ");
