@@ -79,9 +79,20 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
             Err(e) => return Err(e.into()),
         };
         let registered = registrations.len();
+        // What the output shows of the sessions, taken before reconciliation consumes them.
+        let sessions = attendees.len();
+        let shown: Vec<Attendee> = attendees.iter().take(SHOWN).cloned().collect();
+        let unnamed = attendees
+            .iter()
+            .filter(|a| {
+                a.display_name
+                    .as_deref()
+                    .is_none_or(|n| n.trim().is_empty())
+            })
+            .count();
         let entries = reconcile_with(
             registrations,
-            attendees.clone(),
+            attendees,
             &ReconcileOptions::default().open_sessions_until(OffsetDateTime::now_utc()),
         );
         let summary = RosterSummary::from_entries(&entries);
@@ -95,7 +106,7 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
             meeting.id
         );
         let mut writer = RecordWriter::<Attendee>::new(Format::Table, Sink::Memory(Vec::new()), tz);
-        for a in attendees.iter().take(SHOWN) {
+        for a in &shown {
             writer
                 .write(a)
                 .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?;
@@ -106,28 +117,20 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
             .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?
             .unwrap_or_default();
         print!("{}", String::from_utf8_lossy(&table));
-        if attendees.len() > SHOWN {
-            println!("… and {} more sessions", attendees.len() - SHOWN);
+        if sessions > SHOWN {
+            println!("… and {} more sessions", sessions - SHOWN);
         }
-        let unnamed = attendees
-            .iter()
-            .filter(|a| {
-                a.display_name
-                    .as_deref()
-                    .is_none_or(|n| n.trim().is_empty())
-            })
-            .count();
         if unnamed > 0 {
             println!(
                 "{unnamed} of {} sessions come without a name (the vendor's list has none); \
                  `roster report` names people from their registrations",
-                attendees.len()
+                sessions
             );
         }
         println!(
             "{} registrations, {} sessions · {}",
             registered,
-            attendees.len(),
+            sessions,
             summary_lines(&summary)
                 .iter()
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))

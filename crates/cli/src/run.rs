@@ -90,8 +90,8 @@ async fn stream_out<R: Record>(
     })
 }
 
-fn note_done(plan: &OutputPlan, what: &str, written: Written, progress: &Progress) {
-    progress.finish();
+/// The closing note on stderr; the caller has already removed the bar (on error too).
+fn note_done(plan: &OutputPlan, what: &str, written: Written) {
     if !plan.quiet {
         let target = match &plan.path {
             Some(p) => format!(" to {}", p.display()),
@@ -116,7 +116,7 @@ pub async fn attendees(
     let written = stream_out(stream, plan, &progress).await;
     progress.finish();
     let written = written?;
-    note_done(plan, "attendee sessions", written, &progress);
+    note_done(plan, "attendee sessions", written);
     Ok(written)
 }
 
@@ -132,7 +132,7 @@ pub async fn registrations(
     let written = stream_out(stream, plan, &progress).await;
     progress.finish();
     let written = written?;
-    note_done(plan, "registrations", written, &progress);
+    note_done(plan, "registrations", written);
     Ok(written)
 }
 
