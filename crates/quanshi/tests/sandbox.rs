@@ -974,22 +974,43 @@ async fn response_quirks_decode_to_the_same_records() {
 
 #[tokio::test]
 async fn pacing_is_on_by_default_and_configurable() {
+    // The pacer runs on the real clock, so this measures real time, but only lower bounds:
+    // a paced call past the burst cannot finish before its slot, however slow the machine.
     let sb = start().await;
-    let c = QuanshiClient::new(
-        QuanshiConfig::new()
-            .app_key(sb.credentials().quanshi.app_key)
-            .secret_key(sb.credentials().quanshi.app_secret)
-            .admin_user_id(sb.credentials().quanshi.admin_user_id)
-            .base_urls(sb.base_url()),
-    )
-    .unwrap();
-    assert_eq!(
-        (c.config().calls_per_minute, c.config().max_in_flight),
-        (120, 4)
-    );
-    // A couple of paced calls go through (the burst is two calls).
     let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
+    let signed = |config: QuanshiConfig| {
+        // Signed calls: one pacing slot per call (no token/create).
+        client(config.auth_mode(Family::Conference, AuthMode::Signature))
+    };
+    let creds = sb.credentials().quanshi;
+    let default = QuanshiConfig::new()
+        .app_key(creds.app_key)
+        .secret_key(creds.app_secret)
+        .admin_user_id(creds.admin_user_id)
+        .base_urls(sb.base_url());
+    assert_eq!((default.calls_per_minute, default.max_in_flight), (120, 4));
+    // 120 a minute: a burst of two, then one call every 500 ms.
+    let c = signed(default);
     c.report_v2(event).await.unwrap();
+    c.report_v2(event).await.unwrap();
+    let started = std::time::Instant::now();
+    c.report_v2(event).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(450),
+        "the third call waits for its slot: {waited:?}"
+    );
+    // 80 a minute, as configured: a burst of one, then one call every 750 ms (longer than the
+    // default's 500 ms, so this is the configured rate at work).
+    let c = signed(config_for(&sb).pacing(80, 1));
+    c.report_v2(event).await.unwrap();
+    let started = std::time::Instant::now();
+    c.report_v2(event).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(700),
+        "the second call waits for its slot: {waited:?}"
+    );
     no_rejections(&sb);
     sb.shutdown().await;
 }
