@@ -3,6 +3,11 @@
 //! attempt and the export still delivers every record exactly once; a stall on every attempt
 //! ends in `Timeout` after exactly the policy's attempts. Token fetches that stall are retried
 //! the same way. No wall-clock assertion: kinds and request counts only.
+//!
+//! Healthy answers under the short timeout may, on a loaded machine, take longer than it and
+//! be retried too; so the counts asserted exactly are the stalled attempts (the sandbox counts
+//! them), the reference run uses the generous timeout, and totals that include healthy calls
+//! are lower bounds.
 
 use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass};
 use roster_sandbox::{Fault, SandboxHandle, Vendor};
@@ -69,26 +74,26 @@ async fn stalls(case: Case) {
     let want = truth(&case, &sb, &id);
     assert!(!want.is_empty());
 
-    // Without faults: how many calls the export makes.
-    let fast = ClientOptions::fast().short_timeout();
-    let got = export_attendees(source(&case, &sb, &fast).as_ref(), &q).await;
+    // Without faults: how many calls the export makes (generous timeout: nothing is retried).
+    let got = export_attendees(source(&case, &sb, &ClientOptions::fast()).as_ref(), &q).await;
     assert_same_records("no fault", got.iter().map(session_key), want.clone());
     let baseline = sb.stats().requests_to(case.endpoint);
     assert!(baseline >= 1);
 
-    // One stall on the last of those calls: one timeout, one retry, the same records.
+    // One stall on the last of those calls: one timeout, a retry, the same records.
+    let fast = ClientOptions::fast().short_timeout();
     sb.reset_stats();
     sb.faults()
         .inject_after(case.endpoint, baseline - 1, Fault::Stall, 1);
     let got = export_attendees(source(&case, &sb, &fast).as_ref(), &q).await;
     assert_same_records("one stall", got.iter().map(session_key), want.clone());
     let stats = sb.stats();
-    assert_eq!(stats.faults_of("stall"), 1);
-    assert_eq!(
-        stats.requests_to(case.endpoint),
-        baseline + 1,
-        "{:?}: the stalled call was tried twice, nothing else",
-        case.vendor
+    assert_eq!(stats.faults_of("stall"), 1, "exactly one attempt stalled");
+    assert!(
+        stats.requests_to(case.endpoint) > baseline,
+        "{:?}: the stalled call was tried again ({} calls, {baseline} without the stall)",
+        case.vendor,
+        stats.requests_to(case.endpoint)
     );
 
     // Retries off: the stalled attempt is the error.
@@ -105,6 +110,11 @@ async fn stalls(case: Case) {
         }
     };
     assert_timeout(&e, &case);
+    assert_eq!(
+        sb.stats().faults_of("stall"),
+        1,
+        "the stalled attempt is the error"
+    );
     assert_eq!(sb.stats().requests_to(case.endpoint), 1);
 
     // Stalled every time: the policy's attempts (1 + 2 retries), then the timeout.
@@ -135,8 +145,8 @@ async fn stalls(case: Case) {
         let got = export_attendees(source(&case, &sb, &fast).as_ref(), &q).await;
         assert_same_records("stalled token", got.iter().map(session_key), want);
         let stats = sb.stats();
-        assert_eq!(stats.requests_to(token), 2, "{:?}", stats.requests);
-        assert_eq!(stats.faults_of("stall"), 1);
+        assert_eq!(stats.faults_of("stall"), 1, "{:?}", stats.requests);
+        assert!(stats.requests_to(token) >= 2, "{:?}", stats.requests);
     }
     sb.shutdown().await;
 }
@@ -205,9 +215,9 @@ async fn quanshi_terminal_pages_that_stall_are_retried_once() {
         want.clone(),
     );
     let pages = want.len() / 25 + 1;
-    assert_eq!(
-        sb.stats().requests_to("quanshi.attendee_list") as usize,
-        pages + 1
+    assert_eq!(sb.stats().faults_of("stall"), 1, "one attempt stalled");
+    assert!(
+        sb.stats().requests_to("quanshi.attendee_list") as usize > pages,
+        "the stalled page was asked again"
     );
-    assert_eq!(sb.stats().faults_of("stall"), 1);
 }
