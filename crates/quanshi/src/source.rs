@@ -134,11 +134,26 @@ impl SessionList {
     }
 }
 
+/// Which meeting an invitee query looks up: by link, or by event id with the host's user id
+/// (`room/conference/infos` needs both).
+enum InviteeLookup {
+    JoinUrl(String),
+    Event { id: u64, host_user_id: u64 },
+}
+
+impl InviteeLookup {
+    fn describe(&self) -> String {
+        match self {
+            InviteeLookup::Event { id, .. } => Target::Event(*id).describe(),
+            InviteeLookup::JoinUrl(_) => "join_url".into(),
+        }
+    }
+}
+
 /// Invitees of one meeting as registrations (single page).
 struct InviteeList {
     client: QuanshiClient,
-    target: Target,
-    host_user_id: Option<u64>,
+    lookup: InviteeLookup,
     fallback_id: Option<String>,
     filter: RegistrationFilter,
 }
@@ -146,7 +161,7 @@ struct InviteeList {
 impl fmt::Debug for InviteeList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InviteeList")
-            .field("target", &self.target.describe())
+            .field("target", &self.lookup.describe())
             .finish_non_exhaustive()
     }
 }
@@ -161,21 +176,17 @@ impl ListRequest for InviteeList {
     fn fingerprint(&self) -> String {
         format!(
             "quanshi.invitees:{}:{:?}",
-            self.target.describe(),
+            self.lookup.describe(),
             self.filter
         )
     }
 
     async fn fetch(&self, _token: Option<PageToken>) -> Result<Page<Registration>> {
-        let meetings = match &self.target {
-            Target::JoinUrl(url) => self.client.meetings_by_join_url(url).await?,
-            Target::Event(id) => {
-                let host = match self.host_user_id {
-                    Some(h) => h,
-                    None => self.client.host_user_id("registrations by meeting id")?,
-                };
+        let meetings = match &self.lookup {
+            InviteeLookup::JoinUrl(url) => self.client.meetings_by_join_url(url).await?,
+            InviteeLookup::Event { id, host_user_id } => {
                 self.client
-                    .conference_infos(&ConferenceKey::EventId(*id), host)
+                    .conference_infos(&ConferenceKey::EventId(*id), *host_user_id)
                     .await?
             }
         };
@@ -243,18 +254,19 @@ impl AttendeeSource for QuanshiClient {
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
-        let target = self.target(query, true)?;
-        let host_user_id = match target {
-            Target::Event(_) => Some(self.host_user_id(
-                "registrations by meeting id (room/conference/infos; or query by join link)",
-            )?),
-            Target::JoinUrl(_) => None,
+        let lookup = match self.target(query, true)? {
+            Target::Event(id) => InviteeLookup::Event {
+                id,
+                host_user_id: self.host_user_id(
+                    "registrations by meeting id (room/conference/infos; or query by join link)",
+                )?,
+            },
+            Target::JoinUrl(link) => InviteeLookup::JoinUrl(link),
         };
         let fallback_id = Some(query.meeting_id.trim().to_string()).filter(|s| !s.is_empty());
         let request = InviteeList {
             client: self.clone(),
-            target,
-            host_user_id,
+            lookup,
             fallback_id,
             filter: query.status,
         };
