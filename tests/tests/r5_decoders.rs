@@ -40,7 +40,7 @@ fn wecom_decoders(b: &[u8]) {
     let _ = de::<wc::Envelope>(b).map(|e| e.failure());
     let _ = de::<wc::GetTokenResponse>(b);
     if let Ok(r) = de::<wc::AttendeeListResponse>(b) {
-        for a in r.attendees {
+        for a in r.attendees.into_iter().flatten() {
             let _ = (a.joined_at(), a.left_at());
             let _ = roster_wecom::convert::attendee(a, "m", Some("s"));
         }
@@ -49,7 +49,7 @@ fn wecom_decoders(b: &[u8]) {
         let _ = roster_wecom::convert::attendee(a, "m", None);
     }
     if let Ok(r) = de::<wc::EnrollListResponse>(b) {
-        for e in r.enroll_list {
+        for e in r.enroll_list.into_iter().flatten() {
             let _ = roster_wecom::convert::registration(e, "m");
         }
     }
@@ -96,7 +96,7 @@ fn tencent_decoders(b: &[u8]) {
     let _ = de::<tm::ErrorInfo>(b);
     if let Ok(r) = de::<tm::ParticipantsResponse>(b) {
         let _ = r.subject_decoded();
-        for p in r.participants {
+        for p in r.participants.into_iter().flatten() {
             let _ = (p.display_name(), p.ip_address());
             let _ = roster_tencent_meeting::convert::attendee_from_participant(p, "1", Some("2"));
         }
@@ -119,12 +119,12 @@ fn tencent_decoders(b: &[u8]) {
         let _ = roster_tencent_meeting::convert::registration_from_invitee(u, "1");
     }
     if let Ok(r) = de::<tm::InviteesResponse>(b) {
-        for u in r.invitees {
+        for u in r.invitees.into_iter().flatten() {
             let _ = roster_tencent_meeting::convert::registration_from_invitee(u, "1");
         }
     }
     if let Ok(r) = de::<tm::EnrollApprovalsResponse>(b) {
-        for e in r.enroll_list {
+        for e in r.enroll_list.into_iter().flatten() {
             let _ = roster_tencent_meeting::convert::registration_from_enroll(e, "1");
         }
     }

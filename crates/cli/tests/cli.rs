@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use roster_cli::output::{Record, cell};
 use roster_core::{Attendee, Registration, RosterEntry};
-use roster_sandbox::{DataConfig, Fault, Sandbox, SandboxConfig, SandboxHandle, Vendor};
+use roster_sandbox::{BadPage, DataConfig, Fault, Sandbox, SandboxConfig, SandboxHandle, Vendor};
 use serde_json::Value;
 
 const VENDORS: [(&str, Vendor, &str); 3] = [
@@ -272,6 +272,75 @@ async fn a_failed_export_leaves_no_output_file() {
     let written = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
     assert_eq!(written.lines().count(), 250);
     assert!(out.stdout.is_empty(), "records go to the file only");
+    sandbox.shutdown().await;
+}
+
+/// The reported data loss: a page answered `{}` (for ever, so retries cannot save it), or a
+/// well-formed "last page" long before the vendor's total, used to end the export with exit 0
+/// and a short file. Both are exit 1 now, naming what happened, with no file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_export_is_never_called_complete() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "wecom",
+            Vendor::WeCom,
+            "wecom.get_attendee_list",
+            BadPage::EmptyObject,
+            "malformed_page",
+        ),
+        (
+            "tencent-meeting",
+            Vendor::Tencent,
+            "tencent.participants",
+            BadPage::EmptyObject,
+            "malformed_page",
+        ),
+        (
+            "tencent-meeting",
+            Vendor::Tencent,
+            "tencent.participants",
+            BadPage::FalseLastPage,
+            "incomplete",
+        ),
+    ];
+    for (vendor_flag, vendor, key, kind, word) in cases {
+        let id = meeting_id(&sandbox, vendor, "large-250");
+        sandbox.faults().clear();
+        sandbox
+            .faults()
+            .inject_after(key, 1, Fault::BadPage(kind), u64::MAX);
+        let out = roster(
+            env.clone(),
+            args(&[
+                "attendees",
+                "--vendor",
+                vendor_flag,
+                "--meeting",
+                &id,
+                "--format",
+                "csv",
+                "--output",
+                "out.csv",
+            ]),
+            dir.path(),
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{vendor_flag} {kind:?}: {stderr}"
+        );
+        assert!(stderr.contains(word), "{vendor_flag} {kind:?}: {stderr}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{vendor_flag} {kind:?}: no file"
+        );
+    }
     sandbox.shutdown().await;
 }
 

@@ -56,6 +56,13 @@ pub enum ErrorKind {
     /// The vendor's record cap cut the result short; the records delivered are real but
     /// incomplete.
     Truncated,
+    /// An answer that lacks what every real page of its list carries (the records array, the
+    /// vendor's "more" flag): a gateway's or proxy's body, or another endpoint's. Retried like
+    /// a transient failure; never read as the end of the list.
+    MalformedPage,
+    /// The list ended with fewer records than the vendor's own total said it holds, and no
+    /// vendor cap explains the gap: the records delivered are real but some are missing.
+    Incomplete,
 }
 
 impl ErrorKind {
@@ -79,6 +86,8 @@ impl ErrorKind {
             ErrorKind::CursorMismatch => "cursor_mismatch",
             ErrorKind::PaginationStalled => "pagination_stalled",
             ErrorKind::Truncated => "truncated",
+            ErrorKind::MalformedPage => "malformed_page",
+            ErrorKind::Incomplete => "incomplete",
         }
     }
 }
@@ -177,10 +186,14 @@ struct Inner {
 
 impl Error {
     /// A new error of `kind` with a message. The retry class defaults from the kind:
-    /// transport, timeout and unavailable retry; rate-limited waits; the rest is fatal.
+    /// transport, timeout, unavailable and malformed pages retry; rate-limited waits; the rest
+    /// is fatal.
     pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
         let class = match kind {
-            ErrorKind::Unavailable | ErrorKind::Transport | ErrorKind::Timeout => RetryClass::Retry,
+            ErrorKind::Unavailable
+            | ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::MalformedPage => RetryClass::Retry,
             ErrorKind::RateLimited => RetryClass::RateLimited,
             ErrorKind::Replay => RetryClass::Replay,
             _ => RetryClass::Fatal,

@@ -58,7 +58,9 @@ pub use error::{ApiDetails, Error, ErrorKind, Result, RetryClass};
 pub use http::{HttpClient, HttpConfig, RawResponse};
 pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
 pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
-pub use paginate::{Cursor, ListRequest, Page, PageObserver, PageToken, Paginator};
+pub use paginate::{
+    Cursor, ListRequest, Page, PageObserver, PageToken, Paginator, malformed_page, page_items,
+};
 pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,
 };

@@ -9,6 +9,8 @@
 //! the first of:
 //!
 //! - the page says there is no more (even if it also carries a cursor, as WeCom's last page does);
+//!   if the vendor stated a total for the chain and fewer records arrived, with no cap to explain
+//!   it → the pages are delivered, then [`ErrorKind::Incomplete`];
 //! - the page says there is more but gives no token → [`ErrorKind::PaginationStalled`];
 //! - the token was already used in this chain → [`ErrorKind::PaginationStalled`] (a server loop);
 //! - the caller's `max_items` is reached;
@@ -19,6 +21,16 @@
 //!
 //! Every page carries a resumable [`Cursor`]; [`Paginator::resume`] refuses a cursor saved with
 //! another page size or query ([`ErrorKind::CursorMismatch`]) before any request.
+//!
+//! **Malformed pages.** An answer that lacks what every real page of its endpoint carries (the
+//! records array, the vendor's "more" flag) is not a page: a gateway, proxy or WAF can answer
+//! `{}` or another endpoint's body with HTTP 200, and reading that as "no more" would end an
+//! export early and silently. A vendor crate builds its pages with [`Page::from_wire`], which
+//! turns such an answer into [`ErrorKind::MalformedPage`]; the paginator retries that fetch
+//! under the request's [`ListRequest::retrier`] policy like a transient failure, then fails
+//! with it. (The wire types read a records field of another type, such as another endpoint's
+//! object of the same name, as no array: see [`crate::wire::present_list`].) It is never the
+//! end of the list.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -31,6 +43,7 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::retry::Retrier;
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -87,6 +100,24 @@ impl<T> Page<T> {
         Self::new(items, false, None)
     }
 
+    /// A page from what a vendor's answer carried, for an answer of `endpoint`: `items` is
+    /// `None` when the answer lacked the records array, `has_more` when it lacked the vendor's
+    /// "more" flag. Every real page of a list carries both (a vendor crate passes
+    /// `Some(vec![])` itself where its vendor documents an absent array as "no records"), so
+    /// an answer lacking either is [`ErrorKind::MalformedPage`], never the last page.
+    pub fn from_wire(
+        endpoint: &str,
+        items: Option<Vec<T>>,
+        has_more: Option<bool>,
+        next: Option<PageToken>,
+    ) -> Result<Self> {
+        match (items, has_more) {
+            (Some(items), Some(has_more)) => Ok(Self::new(items, has_more, next)),
+            (None, _) => Err(malformed_page(endpoint, "its records array")),
+            (Some(_), None) => Err(malformed_page(endpoint, "its \"more\" flag")),
+        }
+    }
+
     /// Sets the vendor's total count.
     pub fn with_total(mut self, total: Option<u64>) -> Self {
         self.total_hint = total;
@@ -105,6 +136,20 @@ impl<T> Page<T> {
     }
 }
 
+/// The error for an answer of `endpoint` that is not a page of it: it lacks `missing` (in
+/// words: "its records array"). [`ErrorKind::MalformedPage`], retried like a transient failure.
+pub fn malformed_page(endpoint: &str, missing: &str) -> Error {
+    Error::new(
+        ErrorKind::MalformedPage,
+        format!(
+            "a {endpoint} answer lacked {missing}, which every page carries; it is not a page of the list (a proxy's or gateway's body?)"
+        ),
+    )
+    .with_hint(
+        "something between roster and the vendor answered instead of the vendor; check proxies and the base URL",
+    )
+}
+
 /// A saved position in a paginated query: the next token, the page size and a fingerprint of
 /// the query. Serialize it to resume an export later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +160,13 @@ pub struct Cursor {
     pub page_size: u32,
     /// [`ListRequest::fingerprint`] of the query.
     pub fingerprint: String,
+    /// Records the chain had received before this cursor, so that a resumed chain still
+    /// compares the whole chain with the vendor's total (0 in cursors saved before it existed).
+    #[serde(default)]
+    pub received: u64,
+    /// The vendor's latest total for the chain when the cursor was saved, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// A paginated query: fixed page size and filters, and how to fetch one page.
@@ -131,6 +183,13 @@ pub trait ListRequest: Send + Sync + 'static {
 
     /// The vendor's cap on records per query (Tencent: 50,000), if any.
     fn record_cap(&self) -> Option<u64> {
+        None
+    }
+
+    /// The retry policy (and clock) under which the paginator fetches a page again after a
+    /// [`ErrorKind::MalformedPage`]: the client's own. `None` fails on the first malformed
+    /// page (still an error, never the end of the list).
+    fn retrier(&self) -> Option<&Retrier> {
         None
     }
 
@@ -168,6 +227,8 @@ where
 pub struct Paginator<R: ListRequest> {
     request: Arc<R>,
     start: Option<PageToken>,
+    /// Records received and the vendor's total before `start` (from a resumed cursor).
+    before: (u64, Option<u64>),
     max_items: Option<u64>,
     observer: Option<Arc<dyn PageObserver>>,
     read_ahead: bool,
@@ -196,6 +257,7 @@ impl<R: ListRequest> Paginator<R> {
         Self {
             request,
             start: None,
+            before: (0, None),
             max_items: None,
             observer: None,
             read_ahead: true,
@@ -223,6 +285,7 @@ impl<R: ListRequest> Paginator<R> {
         }
         let mut p = Self::new(request);
         p.start = Some(cursor.token.clone());
+        p.before = (cursor.received, cursor.total);
         Ok(p)
     }
 
@@ -255,7 +318,8 @@ impl<R: ListRequest> Paginator<R> {
             request: self.request,
             step: Step::Fetch(self.start),
             seen: HashSet::new(),
-            received: 0,
+            received: self.before.0,
+            total: self.before.1,
             delivered: 0,
             max_items: self.max_items,
             observer: self.observer,
@@ -269,7 +333,7 @@ impl<R: ListRequest> Paginator<R> {
                     if let Some(t) = &token {
                         st.seen.insert(t.clone());
                     }
-                    st.request.fetch(token).await
+                    fetch_page(&*st.request, token).await
                 }
                 Step::InFlight(mut ahead) => match (&mut ahead.0).await {
                     Ok(result) => result,
@@ -294,11 +358,19 @@ impl<R: ListRequest> Paginator<R> {
 
     /// A stream of records, page by page. Ends after the last record or after the first error.
     pub fn items(self) -> impl Stream<Item = Result<R::Item>> + Send + 'static {
-        self.pages().flat_map(|page| match page {
-            Ok(page) => Either::Left(stream::iter(page.items.into_iter().map(Ok))),
-            Err(error) => Either::Right(stream::once(std::future::ready(Err(error)))),
-        })
+        page_items(self.pages())
     }
+}
+
+/// The records of a stream of pages, page by page (for callers that looked at the first page
+/// of [`Paginator::pages`] before going on with the rest).
+pub fn page_items<T: Send + 'static>(
+    pages: impl Stream<Item = Result<Page<T>>> + Send + 'static,
+) -> impl Stream<Item = Result<T>> + Send + 'static {
+    pages.flat_map(|page| match page {
+        Ok(page) => Either::Left(stream::iter(page.items.into_iter().map(Ok))),
+        Err(error) => Either::Right(stream::once(std::future::ready(Err(error)))),
+    })
 }
 
 enum Step<T> {
@@ -325,8 +397,11 @@ struct State<R: ListRequest> {
     cap: Option<u64>,
     step: Step<R::Item>,
     seen: HashSet<PageToken>,
-    /// Records the vendor sent in this chain (for the cap).
+    /// Records the vendor sent in this chain, before a resume included (for the cap and the
+    /// total).
     received: u64,
+    /// The vendor's latest total for the chain, if it states one.
+    total: Option<u64>,
     /// Records passed to the caller (for `max_items`).
     delivered: u64,
     max_items: Option<u64>,
@@ -344,7 +419,7 @@ impl<R: ListRequest> State<R> {
             let token = token.clone();
             self.seen.insert(token.clone());
             let request = self.request.clone();
-            let task = tokio::spawn(async move { request.fetch(Some(token)).await });
+            let task = tokio::spawn(async move { fetch_page(&*request, Some(token)).await });
             self.step = Step::InFlight(Ahead(task));
         }
     }
@@ -353,6 +428,8 @@ impl<R: ListRequest> State<R> {
     fn accept(&mut self, mut page: Page<R::Item>) -> Page<R::Item> {
         let count = page.items.len() as u64;
         self.received += count;
+        // The latest total wins: a live meeting's total grows while the chain is read.
+        self.total = page.total_hint.or(self.total);
         if let Some(observer) = &self.observer {
             observer.on_page(page.items.len(), page.total_hint);
         }
@@ -377,12 +454,17 @@ impl<R: ListRequest> State<R> {
             // With a cap, the chain is cut short when the vendor's total is over the cap (not
             // "over what arrived": a resumed chain counts only what arrived since the resume);
             // without a total, reaching the cap is the only sign.
-            let cut = self.cap.is_some_and(|cap| match page.total_hint {
+            let cut = self.cap.is_some_and(|cap| match self.total {
                 Some(total) => total > cap,
                 None => self.received >= cap,
             });
-            self.step = match self.cap {
-                Some(cap) if cut => Step::Fail(truncated(cap, self.received, page.total_hint)),
+            self.step = match (self.cap, self.total) {
+                (Some(cap), _) if cut => Step::Fail(truncated(cap, self.received, self.total)),
+                // The vendor said how many there are, and fewer arrived: a page that claimed
+                // to be the last was not (a proxy's answer), or records went missing.
+                (_, Some(total)) if self.received < total => {
+                    Step::Fail(incomplete(total, self.received))
+                }
                 _ => Step::Done,
             };
             page.resume = None;
@@ -391,7 +473,7 @@ impl<R: ListRequest> State<R> {
 
         if let Some(cap) = self.cap.filter(|cap| self.received >= *cap) {
             // The vendor keeps going past its own cap: stop rather than page for ever.
-            self.step = Step::Fail(truncated(cap, self.received, page.total_hint));
+            self.step = Step::Fail(truncated(cap, self.received, self.total));
             page.resume = None;
             return page;
         }
@@ -422,8 +504,43 @@ impl<R: ListRequest> State<R> {
             token,
             page_size: self.page_size,
             fingerprint: self.fingerprint.clone(),
+            received: self.received,
+            total: self.total,
         }
     }
+}
+
+/// Fetches one page; an answer that is no page of the list is fetched again under the
+/// request's retry policy (only that: the fetch's own call has already retried its transport
+/// and vendor errors).
+async fn fetch_page<R: ListRequest>(
+    request: &R,
+    token: Option<PageToken>,
+) -> Result<Page<R::Item>> {
+    match request.retrier() {
+        None => request.fetch(token).await,
+        Some(retrier) => {
+            retrier
+                .run_when(
+                    |e| e.kind() == ErrorKind::MalformedPage,
+                    |_| request.fetch(token.clone()),
+                )
+                .await
+        }
+    }
+}
+
+fn incomplete(total: u64, received: u64) -> Error {
+    Error::new(
+        ErrorKind::Incomplete,
+        format!(
+            "the vendor's total for this list is {total} records but the list ended after {received}: {} are missing",
+            total - received
+        ),
+    )
+    .with_hint(
+        "a page that claimed to be the last was not; run the export again (a proxy or gateway may have answered instead of the vendor)",
+    )
 }
 
 fn truncated(cap: u64, received: u64, total: Option<u64>) -> Error {
@@ -850,5 +967,238 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(*seen.lock().unwrap(), vec![2, 3]);
+    }
+
+    // --- Malformed pages and vendor totals -----------------------------------------------
+
+    #[test]
+    fn an_answer_without_its_array_or_more_flag_is_no_page() {
+        let e = Page::<u32>::from_wire("participants", None, Some(false), None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedPage);
+        assert_eq!(e.class(), crate::RetryClass::Retry);
+        assert!(e.to_string().contains("participants"), "{e}");
+        let e = Page::from_wire("participants", Some(vec![1u32]), None, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedPage);
+        let page =
+            Page::from_wire("participants", Some(vec![1u32]), Some(true), cursor("c")).unwrap();
+        assert_eq!(
+            (page.items, page.has_more, page.next),
+            (vec![1], true, cursor("c"))
+        );
+    }
+
+    /// A chain of pages by token, whose answers are malformed for the first `bad` fetches of
+    /// the token `bad_at`; with a retrier on a manual clock.
+    struct Flaky {
+        pages: Vec<(Option<PageToken>, Page<u32>)>,
+        bad_at: Option<PageToken>,
+        bad: Mutex<u32>,
+        fetches: Mutex<u32>,
+        retrier: Option<Retrier>,
+    }
+
+    impl Flaky {
+        fn new(
+            pages: Vec<(Option<PageToken>, Page<u32>)>,
+            bad_at: Option<PageToken>,
+            bad: u32,
+        ) -> Self {
+            let clock = Arc::new(crate::ManualClock::at_unix(1_000));
+            let policy = crate::RetryPolicy::default().with_max_retries(3);
+            Self {
+                pages,
+                bad_at,
+                bad: Mutex::new(bad),
+                fetches: Mutex::new(0),
+                retrier: Some(Retrier::new(policy, clock).with_jitter(|| 0.5)),
+            }
+        }
+    }
+
+    impl ListRequest for Arc<Flaky> {
+        type Item = u32;
+        fn page_size(&self) -> u32 {
+            10
+        }
+        fn fingerprint(&self) -> String {
+            "flaky".into()
+        }
+        fn retrier(&self) -> Option<&Retrier> {
+            self.retrier.as_ref()
+        }
+        async fn fetch(&self, token: Option<PageToken>) -> Result<Page<u32>> {
+            *self.fetches.lock().unwrap() += 1;
+            if token == self.bad_at {
+                let mut bad = self.bad.lock().unwrap();
+                if *bad > 0 {
+                    *bad -= 1;
+                    // What a proxy's `{}` decodes to: neither array nor flag.
+                    return Page::from_wire("scripted", None, None, None);
+                }
+            }
+            self.pages
+                .iter()
+                .find(|(t, _)| *t == token)
+                .map(|(_, p)| p.clone())
+                .ok_or_else(|| Error::invalid_argument(format!("unknown token {token:?}")))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_malformed_page_is_fetched_again_and_nothing_is_lost() {
+        for bad_at in [None, Some(PageToken::Position("a".into()))] {
+            let pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+            let server = Arc::new(Flaky::new(pages, bad_at.clone(), 2));
+            let items: Vec<u32> = Paginator::new(server.clone())
+                .items()
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(items, (0..8).collect::<Vec<_>>(), "bad page at {bad_at:?}");
+            assert_eq!(*server.fetches.lock().unwrap(), 3 + 2, "two fetches again");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_that_stays_malformed_fails_the_list_instead_of_ending_it() {
+        let pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+        let server = Arc::new(Flaky::new(
+            pages,
+            Some(PageToken::Position("a".into())),
+            100,
+        ));
+        let results: Vec<Result<u32>> = Paginator::new(server.clone()).items().collect().await;
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 3, "the first page is delivered");
+        let err = results.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MalformedPage);
+        assert_eq!(
+            *server.fetches.lock().unwrap(),
+            1 + 4,
+            "the bad page is tried once and retried max_retries (3) times"
+        );
+
+        // Without a retrier: the same failure on the first try.
+        let pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+        let mut flaky = Flaky::new(pages, Some(PageToken::Position("a".into())), 100);
+        flaky.retrier = None;
+        let server = Arc::new(flaky);
+        let results: Vec<Result<u32>> = Paginator::new(server.clone()).items().collect().await;
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::MalformedPage
+        );
+        assert_eq!(*server.fetches.lock().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn other_errors_are_not_retried_again_by_the_paginator() {
+        // An unknown token is an InvalidArgument from the fetch itself (whose own call would
+        // have retried it if it could be retried): passed on after one fetch.
+        let server = Arc::new(Flaky::new(
+            vec![(None, Page::new(vec![1], true, cursor("gone")))],
+            None,
+            0,
+        ));
+        let results: Vec<Result<u32>> = Paginator::new(server.clone()).items().collect().await;
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+        assert_eq!(
+            *server.fetches.lock().unwrap(),
+            2,
+            "no retry of a non-malformed failure"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_chain_shorter_than_the_vendors_total_is_incomplete() {
+        // The vendor says 8; a "last page" arrives after 6 (a proxy's well-formed answer).
+        let mut pages = chain(&[3, 3, 0], &["a".into(), "b".into()]);
+        pages[0].1.total_hint = Some(8);
+        let server = Arc::new(Scripted::new(pages));
+        let results: Vec<Result<u32>> = Paginator::new(server).items().collect().await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
+        let err = results.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Incomplete);
+        assert!(
+            err.to_string().contains('8') && err.to_string().contains('6'),
+            "{err}"
+        );
+
+        // A total that grows while the chain is read (a live meeting): the latest one counts.
+        let mut pages = chain(&[3, 3, 4], &["a".into(), "b".into()]);
+        pages[0].1.total_hint = Some(6);
+        pages[2].1.total_hint = Some(10);
+        let items: Vec<u32> = Paginator::new(Arc::new(Scripted::new(pages)))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 10);
+
+        // Exactly the total, or more than it: complete.
+        let mut pages = chain(&[3, 3], &["a".into()]);
+        pages[0].1.total_hint = Some(5);
+        let items: Vec<u32> = Paginator::new(Arc::new(Scripted::new(pages)))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 6);
+
+        // max_items stops early on the caller's request: no error.
+        let mut pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+        pages[0].1.total_hint = Some(8);
+        let items: Vec<u32> = Paginator::new(Arc::new(Scripted::new(pages)))
+            .max_items(4)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_resumed_chain_compares_the_whole_chain_with_the_total() {
+        let mut pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+        pages[0].1.total_hint = Some(8);
+        let server = Arc::new(Scripted::new(pages));
+        let mut first = Box::pin(Paginator::new(server.clone()).pages());
+        let saved = first.next().await.unwrap().unwrap().resume.unwrap();
+        drop(first);
+        assert_eq!((saved.received, saved.total), (3, Some(8)));
+        let json = serde_json::to_string(&saved).unwrap();
+        let saved: Cursor = serde_json::from_str(&json).unwrap();
+        let rest: Vec<u32> = Paginator::resume(server.clone(), &saved)
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .expect("3 before the resume + 5 after = the total");
+        assert_eq!(rest.len(), 5);
+
+        // The same resumed chain cut short by a false last page is incomplete.
+        let mut pages = chain(&[3, 3, 2], &["a".into(), "b".into()]);
+        pages[0].1.total_hint = Some(8);
+        pages[1].1 = Page::last(vec![3, 4, 5]);
+        let server = Arc::new(Scripted::new(pages));
+        let results: Vec<Result<u32>> = Paginator::resume(server, &saved)
+            .unwrap()
+            .items()
+            .collect()
+            .await;
+        assert_eq!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::Incomplete
+        );
+
+        // A cursor saved before `received` existed still resumes.
+        let old: Cursor = serde_json::from_str(
+            r#"{"token":{"kind":"position","value":"a"},"page_size":10,"fingerprint":"scripted"}"#,
+        )
+        .unwrap();
+        assert_eq!((old.received, old.total), (0, None));
     }
 }

@@ -255,7 +255,19 @@ impl Retrier {
     }
 
     /// Calls `op` until it succeeds or the policy says stop; returns the last error then.
-    pub async fn run<T, F, Fut>(&self, mut op: F) -> Result<T>
+    pub async fn run<T, F, Fut>(&self, op: F) -> Result<T>
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.run_when(|_| true, op).await
+    }
+
+    /// Like [`Retrier::run`], but only errors for which `retry` holds are put to the policy;
+    /// any other error ends the call as it is. The paginator uses it to retry malformed pages
+    /// around a fetch whose own call already retried its transport errors (retrying those
+    /// again would multiply the attempts).
+    pub async fn run_when<T, F, Fut>(&self, retry: impl Fn(&Error) -> bool, mut op: F) -> Result<T>
     where
         F: FnMut(Attempt) -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -270,7 +282,8 @@ impl Retrier {
             };
             let error = match op(attempt).await {
                 Ok(value) => return Ok(value),
-                Err(error) => error,
+                Err(error) if retry(&error) => error,
+                Err(error) => return Err(error),
             };
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);

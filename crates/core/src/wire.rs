@@ -226,6 +226,79 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A records array that must be present: absent stays `None` (with `#[serde(default)]`), so that
+/// [`crate::Page::from_wire`] can tell "no array" (not a page) from "no records". `null` is read
+/// as an empty array (vendors send `null` for empty arrays); any other type (an object of the
+/// same name in another endpoint's answer, a string) as no array at all, `None`, rather than a
+/// decode failure: such an answer is no page, and the paginator retries it as one. The records
+/// themselves decode as `T` does.
+pub fn present_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    d.deserialize_any(ListVisitor(std::marker::PhantomData))
+}
+
+struct ListVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+    type Value = Option<Vec<T>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The hint comes from the input: bounded so a hostile length cannot reserve memory.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
 /// A time from Unix seconds; `0` and negative values (placeholders) and out-of-range values
 /// give `None`.
 pub fn unix_seconds(seconds: i64) -> Option<OffsetDateTime> {
@@ -376,6 +449,30 @@ mod tests {
         on: Option<bool>,
         #[serde(default, deserialize_with = "null_as_default")]
         list: Vec<i64>,
+    }
+
+    #[test]
+    fn a_records_array_is_told_apart_from_no_array() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Page {
+            #[serde(default, deserialize_with = "present_list")]
+            rows: Option<Vec<Row>>,
+        }
+        let page = |v: Value| serde_json::from_value::<Page>(v).unwrap().rows;
+        assert_eq!(
+            page(json!({"rows": [{"n": 1}, {"n": "2"}]})).map(|r| r.len()),
+            Some(2)
+        );
+        assert_eq!(page(json!({"rows": null})).map(|r| r.len()), Some(0));
+        assert!(page(json!({})).is_none(), "absent");
+        assert!(
+            page(json!({"rows": {"member": []}})).is_none(),
+            "another endpoint's object"
+        );
+        assert!(page(json!({"rows": "x"})).is_none());
+        assert!(page(json!({"rows": 3})).is_none());
+        // A record that is no object is still a decode failure (garbage, not a page shape).
+        assert!(serde_json::from_value::<Page>(json!({"rows": [3]})).is_err());
     }
 
     #[test]

@@ -129,6 +129,11 @@ impl QuanshiClient {
         })
     }
 
+    /// The retry executor of this client's calls.
+    pub(crate) fn retrier(&self) -> &Retrier {
+        &self.inner.retrier
+    }
+
     /// The configuration.
     pub fn config(&self) -> &QuanshiConfig {
         &self.inner.config
@@ -360,15 +365,21 @@ impl QuanshiClient {
             return Err(strip(self.http_failure(&raw, envelope)));
         }
         let Some(envelope) = envelope else {
-            return Err(strip(Error::decode(
-                Vendor::Quanshi,
-                raw.status,
-                format!(
-                    "the answer is not a {} envelope (no status or code)",
-                    family.as_str()
-                ),
-                &raw.body,
-            )));
+            // Quanshi always answers in its envelope: a 2xx without one (`{}`, another
+            // service's JSON) comes from something in between, a gateway or proxy, and is
+            // retried like a transient failure.
+            return Err(strip(
+                Error::decode(
+                    Vendor::Quanshi,
+                    raw.status,
+                    format!(
+                        "the answer is not a {} envelope (no status or code)",
+                        family.as_str()
+                    ),
+                    &raw.body,
+                )
+                .with_class(RetryClass::Retry),
+            ));
         };
         if envelope.is_success() {
             // Not reached (interpret took it), but harmless: `raw` is redacted.

@@ -1,12 +1,12 @@
 //! Attendance reports: `getReportDatas` v1 (one row per person, spec §4.3) and v2 (one row
 //! per join session plus the meeting's runs, §4.4). Neither is paginated.
 
-use roster_core::{Attendee, Result};
+use roster_core::{Attendee, Result, malformed_page};
 use serde_json::{Map, Value, json};
 
 use crate::client::{Call, QuanshiClient, endpoint};
 use crate::config::Family;
-use crate::wire::{FromObject, ReportV1Row, ReportV2, json_type, records_from};
+use crate::wire::{FromObject, ReportV1Row, ReportV2, carries_list, json_type, records_from};
 
 impl QuanshiClient {
     /// The v1 report of `event_id`: one aggregated row per person. `host_user_id` is the
@@ -56,6 +56,12 @@ impl QuanshiClient {
                 secret_answer: false,
             })
             .await?;
+        if !carries_list(&answer.payload, "interaction") {
+            return Err(malformed_page(
+                "getReportDatas/v2",
+                "its session array (`result.interaction`)",
+            ));
+        }
         answer.decode(read_v2)
     }
 
@@ -72,10 +78,10 @@ impl QuanshiClient {
     }
 }
 
-/// v2 `result`: an object; `null` is an empty report; a bare array is read as the sessions.
+/// v2 `result`: an object. (An answer without the session array, a bare array included, is no
+/// report: [`QuanshiClient::report_v2`] refuses it before this.)
 fn read_v2(value: Value) -> std::result::Result<ReportV2, String> {
     match value {
-        Value::Null => Ok(ReportV2::default()),
         Value::Object(map) => {
             let report = ReportV2::from_object(map);
             // Rows that could not be read stay in `extra`: never report them as "no sessions".
@@ -87,10 +93,6 @@ fn read_v2(value: Value) -> std::result::Result<ReportV2, String> {
                 None => Ok(report),
             }
         }
-        Value::Array(_) => Ok(ReportV2 {
-            sessions: records_from(value)?,
-            ..ReportV2::default()
-        }),
         other => Err(format!("expected an object, got {}", json_type(&other))),
     }
 }
@@ -101,8 +103,18 @@ mod tests {
 
     #[test]
     fn v2_shapes() {
-        assert!(read_v2(Value::Null).unwrap().sessions.is_empty());
-        assert_eq!(read_v2(json!([{"name": "a"}])).unwrap().sessions.len(), 1);
+        assert!(read_v2(Value::Null).is_err());
+        assert!(carries_list(&json!({"interaction": null}), "interaction"));
+        assert!(!carries_list(&json!([]), "interaction"));
+        assert!(!carries_list(
+            &json!({"tempConfenceList": []}),
+            "interaction"
+        ));
+        assert!(!carries_list(&Value::Null, "interaction"));
+        assert!(
+            read_v2(json!([{"name": "a"}])).is_err(),
+            "another endpoint's shape"
+        );
         assert!(read_v2(json!("x")).is_err());
         assert!(read_v2(json!({"interaction": [1]})).is_err());
         assert!(read_v2(json!({"interaction": "x"})).is_err());

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::{
     Attendee, AttendeeSource, Error, ListRequest, MeetingQuery, Page, PageToken, Paginator,
-    RecordStream, Registration, RegistrationFilter, Result, Vendor,
+    RecordStream, Registration, RegistrationFilter, Result, Retrier, Vendor,
 };
 use time::OffsetDateTime;
 
@@ -58,6 +58,10 @@ impl ListRequest for SessionList {
 
     fn page_size(&self) -> u32 {
         0
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(self.client.retrier())
     }
 
     fn fingerprint(&self) -> String {

@@ -7,12 +7,15 @@
 
 use std::fmt;
 
-use roster_core::{Attendee, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Result};
+use roster_core::{
+    Attendee, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Result, Retrier,
+    malformed_page,
+};
 use serde_json::{Map, Value, json};
 
 use crate::client::{Call, QuanshiClient, endpoint};
 use crate::config::{Family, MAX_ATTENDEE_LIST_PAGE_SIZE};
-use crate::wire::{Terminal, json_type, records_from};
+use crate::wire::{Terminal, carries_list, json_type, records_from};
 
 /// The terminal list of one meeting, as a paginated request.
 #[derive(Clone)]
@@ -77,6 +80,10 @@ impl ListRequest for TerminalList {
 
     fn record_cap(&self) -> Option<u64> {
         Some(u64::from(self.max_pages) * u64::from(self.count))
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(self.client.retrier())
     }
 
     async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Terminal>> {
@@ -145,6 +152,12 @@ impl QuanshiClient {
                 secret_answer: false,
             })
             .await?;
+        if !carries_list(&answer.payload, "list") {
+            return Err(malformed_page(
+                "conference/attendee/list",
+                "its terminal array (`result.list`)",
+            ));
+        }
         answer.decode(read_list)
     }
 
@@ -164,12 +177,13 @@ impl QuanshiClient {
     }
 }
 
-/// `result.list`; `null`, a missing `list` and `null` list are empty; a bare array is the list.
+/// `result.list`; a `null` list is empty. (An answer without `list` is no page:
+/// `terminals_raw_page` refuses it before this.)
 fn read_list(value: Value) -> std::result::Result<RawPage, String> {
     let list = match value {
-        Value::Null => return Ok(RawPage::empty()),
         Value::Object(mut map) => match map.remove("list") {
-            None | Some(Value::Null) => return Ok(RawPage::empty()),
+            None => return Err("no `list` array".into()),
+            Some(Value::Null) => return Ok(RawPage::empty()),
             Some(list @ Value::Array(_)) => list,
             Some(other) => {
                 return Err(format!(
@@ -178,7 +192,6 @@ fn read_list(value: Value) -> std::result::Result<RawPage, String> {
                 ));
             }
         },
-        list @ Value::Array(_) => list,
         other => return Err(format!("expected an object, got {}", json_type(&other))),
     };
     let sent = list.as_array().map_or(0, Vec::len);
@@ -203,15 +216,21 @@ mod tests {
 
     #[test]
     fn list_shapes() {
-        for empty in [Value::Null, json!({}), json!({"list": null})] {
-            let page = read_list(empty).unwrap();
-            assert!(page.items.is_empty());
-            assert_eq!(page.sent, 0);
+        let page = read_list(json!({"list": null})).unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.sent, 0);
+        // No array at all is no page (the client refuses it as malformed before reading).
+        for not_a_page in [Value::Null, json!({})] {
+            assert!(!carries_list(&not_a_page, "list"));
+            assert!(read_list(not_a_page).is_err());
         }
         let page = read_list(json!({"list": [{"name": "a"}, null]})).unwrap();
         assert_eq!(page.items.len(), 1);
         assert_eq!(page.sent, 2, "the null element counts as sent");
-        assert_eq!(read_list(json!([{"name": "a"}])).unwrap().items.len(), 1);
+        assert!(
+            read_list(json!([{"name": "a"}])).is_err(),
+            "another endpoint's shape"
+        );
         assert!(read_list(json!({"list": 3})).is_err());
         assert!(read_list(json!({"list": [3]})).is_err());
         assert!(read_list(json!(true)).is_err());

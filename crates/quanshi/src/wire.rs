@@ -678,6 +678,13 @@ impl FromObject for ReportV2 {
     }
 }
 
+/// Whether a list answer's payload carries its records array: an object with `key` (an array,
+/// or `null` for none). Anything else is no page of the list, a bare array included: that is
+/// the shape of other endpoints' answers (`room/conference/infos`), not of these lists.
+pub(crate) fn carries_list(payload: &Value, key: &str) -> bool {
+    payload.as_object().is_some_and(|map| map.contains_key(key))
+}
+
 /// One join session of the v2 report (`interaction[]`).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]

@@ -26,8 +26,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use bytes::Bytes;
 use futures::StreamExt as _;
+use serde_json::Value;
 
-use crate::faults::{Fault, Quirk};
+use crate::faults::{BadPage, Fault, Quirk};
 use crate::server::Shared;
 
 /// A vendor-specific error the middleware needs a body for.
@@ -51,6 +52,10 @@ pub(crate) trait VendorHooks: Send + Sync + 'static {
 
     /// Adds vendor headers to every response of the vendor's endpoints (faults included).
     fn decorate(&self, _response: &mut Response) {}
+
+    /// The successful answer of another of the vendor's endpoints, for
+    /// [`BadPage::OtherEndpoint`] on `endpoint` (a meeting detail, whatever was asked).
+    fn other_endpoint_body(&self, endpoint: &'static str) -> Value;
 }
 
 /// Response extension: the handler refused the request for this reason (stats key, usually the
@@ -155,6 +160,7 @@ async fn endpoint_middleware(
         Some(Fault::VendorCode(code)) => ctx.hooks.fault_reply(ctx.key, VendorFault::Code(code)),
         Some(Fault::RateLimit) => ctx.hooks.fault_reply(ctx.key, VendorFault::RateLimited),
         Some(Fault::Truncate) => truncate(next.run(req).await).await,
+        Some(Fault::BadPage(kind)) => bad_page(kind, &ctx, req, next).await,
         Some(Fault::Drop) => drop_midway(next.run(req).await).await,
     };
     if let Some(Rejection(reason)) = response.extensions_mut().remove::<Rejection>() {
@@ -186,6 +192,81 @@ async fn body_bytes(response: Response) -> (axum::http::response::Parts, Bytes) 
     (parts, bytes)
 }
 
+/// The keys of paging fields, across the three vendors.
+const PAGING_KEYS: [&str; 8] = [
+    "has_more",
+    "has_remaining",
+    "next_cursor",
+    "next_pos",
+    "total_count",
+    "total_page",
+    "current_page",
+    "current_size",
+];
+
+/// An HTTP 200 JSON answer that is no page of the endpoint. The real answer, where one is
+/// reshaped, comes from the handler; a non-2xx or non-JSON answer passes unchanged.
+async fn bad_page(kind: BadPage, ctx: &EndpointCtx, req: Request, next: Next) -> Response {
+    let body = match kind {
+        BadPage::EmptyObject => Value::Object(Default::default()),
+        BadPage::OtherEndpoint => ctx.hooks.other_endpoint_body(ctx.key),
+        BadPage::WithoutList | BadPage::FalseLastPage => {
+            let response = next.run(req).await;
+            if !response.status().is_success() {
+                return response;
+            }
+            let (parts, bytes) = body_bytes(response).await;
+            let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+                return Response::from_parts(parts, Body::from(bytes));
+            };
+            if kind == BadPage::WithoutList {
+                strip_list(&mut value);
+            } else {
+                false_last_page(&mut value);
+            }
+            value
+        }
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Removes every array and paging member, at any depth.
+fn strip_list(value: &mut Value) {
+    if let Value::Object(map) = value {
+        map.retain(|k, v| !v.is_array() && !PAGING_KEYS.contains(&k.as_str()));
+        map.values_mut().for_each(strip_list);
+    }
+}
+
+/// Empties every array and makes every paging member say "this is the last page" (totals
+/// kept).
+fn false_last_page(value: &mut Value) {
+    let Value::Object(map) = value else {
+        return;
+    };
+    let current_page = map.get("current_page").cloned();
+    map.remove("next_pos");
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), &mut *v) {
+            ("has_more" | "has_remaining", _) => *v = Value::Bool(false),
+            ("next_cursor", _) => *v = Value::String(String::new()),
+            ("current_size", _) => *v = Value::from(0),
+            ("total_page", _) => {
+                if let Some(page) = &current_page {
+                    *v = page.clone();
+                }
+            }
+            (_, Value::Array(items)) => items.clear(),
+            (_, other) => false_last_page(other),
+        }
+    }
+}
+
 /// A complete response carrying only the first half of the real body.
 async fn truncate(response: Response) -> Response {
     let (mut parts, bytes) = body_bytes(response).await;
@@ -213,4 +294,43 @@ async fn drop_midway(response: Response) -> Response {
         ))
     });
     Response::from_parts(parts, Body::from_stream(head.chain(tail)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn without_list_keeps_the_envelope_only() {
+        let mut wecom = json!({"errcode": 0, "errmsg": "ok", "has_more": true,
+            "next_cursor": "c", "attendees": [{"tmp_openid": "a"}]});
+        strip_list(&mut wecom);
+        assert_eq!(wecom, json!({"errcode": 0, "errmsg": "ok"}));
+        let mut quanshi =
+            json!({"status": 0, "result": {"interaction": [{}], "tempConfenceList": []}});
+        strip_list(&mut quanshi);
+        assert_eq!(quanshi, json!({"status": 0, "result": {}}));
+    }
+
+    #[test]
+    fn a_false_last_page_keeps_its_totals() {
+        let mut tencent = json!({"meeting_id": "1", "participants": [{"ms_open_id": "a"}],
+            "has_remaining": true, "next_pos": 50, "total_count": 120});
+        false_last_page(&mut tencent);
+        assert_eq!(
+            tencent,
+            json!({"meeting_id": "1", "participants": [], "has_remaining": false, "total_count": 120})
+        );
+        let mut enroll = json!({"current_page": 2, "current_size": 20, "total_count": 120,
+            "total_page": 6, "enroll_list": [{}]});
+        false_last_page(&mut enroll);
+        assert_eq!(
+            enroll,
+            json!({"current_page": 2, "current_size": 0, "total_count": 120, "total_page": 2, "enroll_list": []})
+        );
+        let mut quanshi = json!({"status": 0, "result": {"list": [{}, {}]}});
+        false_last_page(&mut quanshi);
+        assert_eq!(quanshi, json!({"status": 0, "result": {"list": []}}));
+    }
 }

@@ -103,6 +103,45 @@ impl Quirk {
     }
 }
 
+/// An HTTP 200 answer that no real page of the endpoint would be: what a gateway, proxy or WAF
+/// in front of the vendor can send. A client must never read one as the end of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadPage {
+    /// `{}`.
+    EmptyObject,
+    /// The real answer without its records array and paging fields: every array and every
+    /// `has_more`/`has_remaining`/`next_*`/`total_*`/`current_*` member removed, at any depth;
+    /// the vendor's envelope (`errcode`, `status`, `result` …) stays.
+    WithoutList,
+    /// The real answer made to look like the last page: every array emptied, the "more" flags
+    /// `false`, no next position (`next_cursor` empty), `total_page` = `current_page`,
+    /// `current_size` 0. Totals (`total_count`) are kept: they are how a client can tell.
+    FalseLastPage,
+    /// The successful answer of another endpoint of the same vendor (the meeting detail).
+    OtherEndpoint,
+}
+
+impl BadPage {
+    /// Every kind.
+    pub const ALL: [BadPage; 4] = [
+        BadPage::EmptyObject,
+        BadPage::WithoutList,
+        BadPage::FalseLastPage,
+        BadPage::OtherEndpoint,
+    ];
+
+    /// Stable snake_case name (stats: `bad_page:<name>`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BadPage::EmptyObject => "empty_object",
+            BadPage::WithoutList => "without_list",
+            BadPage::FalseLastPage => "false_last_page",
+            BadPage::OtherEndpoint => "other_endpoint",
+        }
+    }
+}
+
 /// One concrete fault, as scripted with [`FaultController::inject`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -129,6 +168,8 @@ pub enum Fault {
     /// Serve the call normally with a response-shape quirk. Quirk rules combine with each other
     /// and with one disruptive fault.
     Quirk(Quirk),
+    /// Answer HTTP 200 with a body that is no page of the endpoint (see [`BadPage`]).
+    BadPage(BadPage),
 }
 
 impl Fault {
@@ -145,6 +186,7 @@ impl Fault {
             Fault::RevokeTokens => "revoke_tokens".into(),
             Fault::Stall => "stall".into(),
             Fault::Quirk(q) => format!("quirk:{}", q.as_str()),
+            Fault::BadPage(b) => format!("bad_page:{}", b.as_str()),
         }
     }
 

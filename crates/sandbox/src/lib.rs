@@ -74,7 +74,7 @@ pub use clock::{ClockConfig, SandboxClock};
 pub use config::{DataConfig, SandboxConfig, Vendor};
 pub use credentials::Credentials;
 pub use data::{Fixture, FixtureError, MeetingKind, MeetingState};
-pub use faults::{Fault, FaultConfig, FaultController, FaultKind, Quirk, ScriptedFault};
+pub use faults::{BadPage, Fault, FaultConfig, FaultController, FaultKind, Quirk, ScriptedFault};
 pub use quanshi::{QuanshiConfig, QuanshiCredentials};
 pub use server::{Sandbox, SandboxHandle};
 pub use stats::StatsSnapshot;

@@ -1,6 +1,8 @@
 //! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3).
 
-use roster_core::{Error, ListRequest, Page, PageToken, Registration, RegistrationFilter, Result};
+use roster_core::{
+    Error, ListRequest, Page, PageToken, Registration, RegistrationFilter, Result, Retrier,
+};
 
 use crate::client::TencentMeetingClient;
 use crate::config::{INSTANCE_ID, MAX_ENROLL_PAGE_SIZE};
@@ -111,16 +113,22 @@ impl ListRequest for EnrollList {
             .client
             .enroll_approvals_page(&self.meeting_id, page, self.page_size, self.status)
             .await?;
-        let empty = r.enroll_list.is_empty() || r.current_size == Some(0);
-        let more_pages = r.total_page.is_some_and(|total| i64::from(page) < total);
-        let has_more = more_pages && !empty;
+        // `enroll_list` is documented as absent on an empty page, so the array's absence is
+        // no sign of a malformed answer here; `total_page` is on every real page and is this
+        // list's "more" signal.
+        let enroll_list = r.enroll_list.unwrap_or_default();
+        let empty = enroll_list.is_empty() || r.current_size == Some(0);
+        let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
         let total = r.total_count.and_then(|t| u64::try_from(t).ok());
-        let items: Vec<Registration> = r
-            .enroll_list
+        let items: Vec<Registration> = enroll_list
             .into_iter()
             .map(|e| registration_from_enroll(e, &self.meeting_id))
             .collect();
-        let next = has_more.then(|| PageToken::Page(page.saturating_add(1)));
-        Ok(Page::new(items, has_more, next).with_total(total))
+        let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
+        Ok(Page::from_wire("enroll/approvals", Some(items), has_more, next)?.with_total(total))
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(&self.client.inner.retrier)
     }
 }

@@ -447,7 +447,7 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(page.participants.len(), 1);
+        assert_eq!(page.participants.map(|rows| rows.len()), Some(1));
         for info in [
             r#"{"error_code":0}"#,
             r#"{"message":"no code"}"#,
@@ -461,13 +461,20 @@ mod tests {
                 "kept in extra: {info}"
             );
         }
-        let e = decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":5}"#, None), now)
-            .unwrap_err();
+        // A records field of another type is no array (the page is then refused as
+        // malformed); a record of another type is a decode failure.
+        let page =
+            decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":5}"#, None), now)
+                .unwrap();
+        assert_eq!(page.participants, None);
+        let e =
+            decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":[5]}"#, None), now)
+                .unwrap_err();
         assert_eq!(
             (e.kind(), e.class()),
             (ErrorKind::Decode, RetryClass::Fatal)
         );
-        assert_eq!(e.body_snippet(), Some(r#"{"participants":5}"#));
+        assert_eq!(e.body_snippet(), Some(r#"{"participants":[5]}"#));
         let e = decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":[{"#, None), now)
             .unwrap_err();
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Invitees: `GET /v1/meetings/{meeting_id}/invitees` (spec §4.4).
 
-use roster_core::{Error, ListRequest, Page, PageToken, Registration, Result};
+use roster_core::{Error, ListRequest, Page, PageToken, Registration, Result, Retrier};
 
 use crate::client::TencentMeetingClient;
 use crate::config::INSTANCE_ID;
@@ -69,15 +69,16 @@ impl ListRequest for InviteeList {
             .client
             .invitees_page(&self.meeting_id, pos.as_deref())
             .await?;
-        let items = r
-            .invitees
-            .into_iter()
-            .map(|u| registration_from_invitee(u, &self.meeting_id))
-            .collect();
-        Ok(Page::new(
-            items,
-            r.has_remaining.unwrap_or(false),
-            r.next_pos.map(PageToken::Position),
-        ))
+        let items = r.invitees.map(|rows| {
+            rows.into_iter()
+                .map(|u| registration_from_invitee(u, &self.meeting_id))
+                .collect()
+        });
+        let next = r.next_pos.map(PageToken::Position);
+        Page::from_wire("invitees", items, r.has_remaining, next)
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(&self.client.inner.retrier)
     }
 }

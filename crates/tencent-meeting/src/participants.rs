@@ -13,7 +13,7 @@ use std::sync::Arc;
 use futures::stream::{self, BoxStream, StreamExt};
 use roster_core::{
     Attendee, Error, ErrorKind, ListRequest, Page, PageObserver, PageToken, Paginator, Result,
-    Window,
+    Retrier, Window,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -215,14 +215,18 @@ impl ListRequest for ParticipantsList {
             .await?;
         let meeting_id = &self.params.meeting_id;
         let sub = self.params.sub_meeting_id.as_deref();
-        let items = r
-            .participants
-            .into_iter()
-            .map(|p| attendee_from_participant(p, meeting_id, sub))
-            .collect();
-        let has_more = r.has_remaining.unwrap_or(false);
+        let items = r.participants.map(|rows| {
+            rows.into_iter()
+                .map(|p| attendee_from_participant(p, meeting_id, sub))
+                .collect()
+        });
         let total = r.total_count.and_then(|t| u64::try_from(t).ok());
-        Ok(Page::new(items, has_more, r.next_pos.map(PageToken::Position)).with_total(total))
+        let next = r.next_pos.map(PageToken::Position);
+        Ok(Page::from_wire("participants", items, r.has_remaining, next)?.with_total(total))
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(&self.client.inner.retrier)
     }
 }
 

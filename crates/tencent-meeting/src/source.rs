@@ -21,9 +21,9 @@
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt};
 use roster_core::{
-    Attendee, AttendeeSource, Cursor, Error, ErrorKind, ListRequest, MAX_WINDOW, MeetingQuery,
-    Paginator, RecordStream, Registration, RegistrationFilter, Result, Vendor, Window,
-    WindowOptions, dedup_window_edges, split_windows, windowed,
+    Attendee, AttendeeSource, Error, ErrorKind, MAX_WINDOW, MeetingQuery, Paginator, RecordStream,
+    Registration, RegistrationFilter, Result, Vendor, Window, WindowOptions, dedup_window_edges,
+    page_items, split_windows, windowed,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -230,27 +230,16 @@ impl TencentMeetingClient {
     /// invitees when enrollment is not enabled (see the [module docs](crate::source)).
     pub async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
         let list = self.enrollments_list(query.meeting_id.clone(), query.status)?;
-        match list.fetch(None).await {
+        let mut paginator = Paginator::new(list);
+        if let Some(o) = query.observer.clone() {
+            paginator = paginator.observer(o);
+        }
+        // The first page decides between enrollments and the invitee fallback; the rest of
+        // the chain goes on in the same paginator, under the same stop rules.
+        let mut pages = paginator.pages().boxed();
+        match pages.next().await.transpose() {
             Ok(first) => {
-                if let Some(o) = &query.observer {
-                    o.on_page(first.items.len(), first.total_hint);
-                }
-                let head = stream::iter(first.items.into_iter().map(Ok));
-                let stream = match (first.has_more, first.next) {
-                    (true, Some(next)) => {
-                        let cursor = Cursor {
-                            token: next,
-                            page_size: list.page_size(),
-                            fingerprint: list.fingerprint(),
-                        };
-                        let mut rest = Paginator::resume(list, &cursor)?;
-                        if let Some(o) = query.observer.clone() {
-                            rest = rest.observer(o);
-                        }
-                        head.chain(rest.items()).boxed()
-                    }
-                    _ => head.boxed(),
-                };
+                let stream = page_items(stream::iter(first.map(Ok)).chain(pages)).boxed();
                 Ok(limit(stream, query.max_items))
             }
             Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {

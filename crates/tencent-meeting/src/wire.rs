@@ -10,7 +10,7 @@ use std::fmt;
 
 use roster_core::SecretString;
 use roster_core::wire::{
-    null_as_default, opt_bool, opt_i64, opt_string, opt_unix_seconds, value_as_string,
+    null_as_default, opt_bool, opt_i64, opt_string, opt_unix_seconds, present_list, value_as_string,
 };
 use serde::de::{Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
@@ -98,10 +98,11 @@ pub struct ParticipantsResponse {
     /// Scheduled end.
     #[serde(default, deserialize_with = "opt_unix_seconds")]
     pub schedule_end_time: Option<OffsetDateTime>,
-    /// One row per join session (may be empty).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub participants: Vec<Participant>,
-    /// More rows follow; absent means no.
+    /// One row per join session (may be empty; `None` when the answer had no array, which
+    /// makes it no page at all).
+    #[serde(default, deserialize_with = "present_list")]
+    pub participants: Option<Vec<Participant>>,
+    /// More rows follow; always present on a real page (`None`: not a page).
     #[serde(default, deserialize_with = "opt_bool")]
     pub has_remaining: Option<bool>,
     /// The opaque position of the next page, as decimal text.
@@ -416,10 +417,10 @@ impl<'de> Deserialize<'de> for UserRef {
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InviteesResponse {
-    /// Invitees of this page.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub invitees: Vec<UserRef>,
-    /// More follow.
+    /// Invitees of this page (`None` when the answer had no array: not a page).
+    #[serde(default, deserialize_with = "present_list")]
+    pub invitees: Option<Vec<UserRef>>,
+    /// More follow; always present on a real page.
     #[serde(default, deserialize_with = "opt_bool")]
     pub has_remaining: Option<bool>,
     /// Opaque position of the next page.
@@ -443,12 +444,13 @@ pub struct EnrollApprovalsResponse {
     /// Enrollments matching the filter.
     #[serde(default, deserialize_with = "opt_i64")]
     pub total_count: Option<i64>,
-    /// Pages matching the filter.
+    /// Pages matching the filter; always present on a real page (the list's "more" signal).
     #[serde(default, deserialize_with = "opt_i64")]
     pub total_page: Option<i64>,
-    /// The enrollments; absent when the page is empty.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub enroll_list: Vec<Enroll>,
+    /// The enrollments; absent when the page is empty (`None`, also for a field of another
+    /// type).
+    #[serde(default, deserialize_with = "present_list")]
+    pub enroll_list: Option<Vec<Enroll>>,
     /// Other fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -640,7 +642,7 @@ mod tests {
         assert_eq!(r.has_remaining, Some(false));
         assert_eq!(r.next_pos, None);
         assert_eq!(r.schedule_start_time, Some(datetime!(2019-10-26 10:30 UTC)));
-        let p = &r.participants[0];
+        let p = &r.participants.as_ref().unwrap()[0];
         assert_eq!(p.userid.as_deref(), Some("test2"));
         assert_eq!(p.join_time, Some(datetime!(2019-10-26 10:30 UTC)));
         assert_eq!(p.left_time, Some(datetime!(2019-10-26 11:30 UTC)));
@@ -685,7 +687,8 @@ mod tests {
         assert_eq!(a.next_pos.as_deref(), Some("5678"));
         assert_eq!(a.next_pos, b.next_pos);
         assert_eq!(a.total_count, Some(60_000));
-        assert!(a.participants.is_empty());
+        assert_eq!(a.participants, Some(vec![]), "null is an empty array");
+        assert_eq!(b.participants, None, "absent is no array at all");
     }
 
     #[test]
@@ -737,7 +740,7 @@ mod tests {
             json!({"current_page": 3, "current_size": 0, "total_count": 100, "total_page": 2}),
         )
         .unwrap();
-        assert!(r.enroll_list.is_empty());
+        assert_eq!(r.enroll_list, None, "absent on an empty page");
         let e: Enroll = serde_json::from_value(json!({
             "enroll_id": 123456789012345u64, "enroll_time": "2023-03-23 10:00:00", "status": 3,
             "answer_list": [{"answer_content": ["a", "b"], "special_type": 2},
@@ -830,12 +833,12 @@ mod tests {
                 let bytes = serde_json::to_vec(&v).unwrap();
                 decode_all(&bytes);
                 if let Ok(r) = serde_json::from_slice::<ParticipantsResponse>(&bytes) {
-                    for p in r.participants {
+                    for p in r.participants.into_iter().flatten() {
                         let _ = crate::convert::attendee_from_participant(p, "1", None);
                     }
                 }
                 if let Ok(r) = serde_json::from_slice::<EnrollApprovalsResponse>(&bytes) {
-                    for e in r.enroll_list {
+                    for e in r.enroll_list.into_iter().flatten() {
                         let _ = crate::convert::registration_from_enroll(e, "1");
                     }
                 }

@@ -640,7 +640,7 @@ async fn transient_errors_are_retried_with_a_new_signature_each_time() {
         .participants_page(&ParticipantsParams::new(&m.id), None)
         .await
         .expect("succeeds on the fourth attempt");
-    assert!(!page.participants.is_empty());
+    assert!(!page.participants.unwrap().is_empty());
     assert_eq!(sb.stats().requests_to(P), 4);
     let seen = rec.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 4);

@@ -5,7 +5,7 @@ use std::fmt;
 
 use roster_core::{
     Attendee, Cursor, Error, ErrorKind, ListRequest, MAX_WINDOW, Page, PageToken, Paginator,
-    Result, Window,
+    Result, Retrier, Window,
 };
 
 use crate::client::{Api, WeComClient};
@@ -176,17 +176,10 @@ pub(crate) fn cursor_of(token: Option<PageToken>) -> Result<Option<String>> {
     }
 }
 
-/// Maps `has_more`/`next_cursor` faithfully: `has_more: false` ends the chain whatever the
-/// cursor says. When `has_more` is missing, a full page with a cursor is taken as "more".
-pub(crate) fn page_state(
-    has_more: Option<bool>,
-    next_cursor: Option<String>,
-    items: usize,
-    limit: u32,
-) -> (bool, Option<PageToken>) {
-    let next = next_cursor.filter(|c| !c.is_empty()).map(PageToken::Cursor);
-    let more = has_more.unwrap_or(next.is_some() && items >= limit as usize);
-    (more, next)
+/// The token of the next page: a non-empty `next_cursor`. Whether there is a next page is
+/// `has_more`'s alone to say (WeCom's last page carries a cursor too).
+pub(crate) fn next_token(next_cursor: Option<String>) -> Option<PageToken> {
+    next_cursor.filter(|c| !c.is_empty()).map(PageToken::Cursor)
 }
 
 impl ListRequest for AttendeeList {
@@ -211,21 +204,23 @@ impl ListRequest for AttendeeList {
         self.validate()?;
         let cursor = cursor_of(token)?;
         let response = self.client.get_attendee_list(&self.body(cursor)).await?;
-        let count = response.attendees.len();
-        let (has_more, next) =
-            page_state(response.has_more, response.next_cursor, count, self.limit);
+        let attendees = response.attendees.unwrap_or_default();
         tracing::trace!(
             meeting_id = %self.meeting_id,
-            rows = count,
-            has_more,
+            rows = attendees.len(),
+            has_more = response.has_more,
             "get_attendee_list page"
         );
-        let items = response
-            .attendees
+        let items = attendees
             .into_iter()
             .map(|w| convert::attendee(w, &self.meeting_id, self.sub_meeting_id.as_deref()))
             .collect();
-        Ok(Page::new(items, has_more, next))
+        let next = next_token(response.next_cursor);
+        Page::from_wire("get_attendee_list", Some(items), response.has_more, next)
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(self.client.retrier())
     }
 }
 
@@ -238,20 +233,13 @@ mod tests {
     use crate::client::offline_client as client;
 
     #[test]
-    fn stop_rule_mapping() {
-        // has_more false with a cursor: the cursor is kept but the chain ends.
+    fn next_tokens() {
         assert_eq!(
-            page_state(Some(false), Some("jigjegn==".into()), 100, 100),
-            (false, Some(PageToken::Cursor("jigjegn==".into())))
+            next_token(Some("jigjegn==".into())),
+            Some(PageToken::Cursor("jigjegn==".into()))
         );
-        assert_eq!(
-            page_state(Some(true), Some("".into()), 100, 100),
-            (true, None),
-            "more without a cursor: the paginator reports a stall"
-        );
-        assert!(page_state(None, Some("c".into()), 100, 100).0);
-        assert!(!page_state(None, Some("c".into()), 7, 100).0);
-        assert!(!page_state(None, None, 100, 100).0);
+        assert_eq!(next_token(Some("".into())), None, "an empty cursor is none");
+        assert_eq!(next_token(None), None);
     }
 
     #[test]

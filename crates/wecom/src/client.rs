@@ -142,6 +142,11 @@ impl WeComClient {
         &self.inner.config
     }
 
+    /// The retry executor of this client's calls.
+    pub(crate) fn retrier(&self) -> &Retrier {
+        &self.inner.retrier
+    }
+
     /// The key this client's token is cached under.
     pub fn token_key(&self) -> &TokenKey {
         self.inner.tokens.key()

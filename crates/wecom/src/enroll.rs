@@ -7,11 +7,11 @@ use std::fmt;
 
 use roster_core::{
     Attendee, Cursor, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Registration,
-    RegistrationFilter, Result, RetryClass, Vendor,
+    RegistrationFilter, Result, Retrier, RetryClass, Vendor,
 };
 use serde_json::Value;
 
-use crate::attendees::{cursor_of, page_state};
+use crate::attendees::{cursor_of, next_token};
 use crate::client::{Api, WeComClient};
 use crate::convert;
 use crate::validate;
@@ -307,16 +307,23 @@ impl ListRequest for EnrollList {
             Err(e) if first => return Err(self.explain(e).await),
             Err(e) => return Err(e),
         };
-        let count = response.enroll_list.len();
-        let (has_more, next) =
-            page_state(response.has_more, response.next_cursor, count, self.limit);
-        tracing::trace!(meeting_id = %self.meeting_id, rows = count, has_more, "enroll/list page");
-        let items = response
-            .enroll_list
+        let enroll_list = response.enroll_list.unwrap_or_default();
+        tracing::trace!(
+            meeting_id = %self.meeting_id,
+            rows = enroll_list.len(),
+            has_more = response.has_more,
+            "enroll/list page"
+        );
+        let items = enroll_list
             .into_iter()
             .map(|w| convert::registration(w, &self.meeting_id))
             .collect();
-        Ok(Page::new(items, has_more, next))
+        let next = next_token(response.next_cursor);
+        Page::from_wire("enroll/list", Some(items), response.has_more, next)
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(self.client.retrier())
     }
 }
 

@@ -6,12 +6,12 @@ use std::fmt;
 
 use futures::StreamExt;
 use roster_core::{
-    Cursor, ListRequest, Page, PageToken, Paginator, RecordStream, Result, Window, WindowOptions,
-    split_windows, windowed,
+    Cursor, ListRequest, Page, PageToken, Paginator, RecordStream, Result, Retrier, Window,
+    WindowOptions, split_windows, windowed,
 };
 use time::OffsetDateTime;
 
-use crate::attendees::cursor_of;
+use crate::attendees::{cursor_of, next_token};
 use crate::client::{Api, WeComClient};
 use crate::validate;
 use crate::wire::{
@@ -201,11 +201,15 @@ impl ListRequest for UserMeetingIdList {
         self.validate()?;
         let cursor = cursor_of(token)?;
         let response = self.client.get_user_meetingid(&self.body(cursor)).await?;
-        let next = response
-            .next_cursor
-            .filter(|c| !c.is_empty())
-            .map(PageToken::Cursor);
-        Ok(Page::new(response.meetingid_list, next.is_some(), next))
+        // No `has_more` on this endpoint: a cursor is the "more" signal, and the id array
+        // (possibly empty) is what every real page carries.
+        let next = next_token(response.next_cursor);
+        let more = Some(next.is_some());
+        Page::from_wire("get_user_meetingid", response.meetingid_list, more, next)
+    }
+
+    fn retrier(&self) -> Option<&Retrier> {
+        Some(self.client.retrier())
     }
 }
 

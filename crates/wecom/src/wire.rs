@@ -10,8 +10,8 @@ use std::fmt;
 
 use roster_core::SecretString;
 use roster_core::wire::{
-    null_as_default, opt_bool, opt_i64, opt_string, string_list, unix_seconds, value_as_i64,
-    value_as_string, value_as_time,
+    null_as_default, opt_bool, opt_i64, opt_string, present_list, string_list, unix_seconds,
+    value_as_i64, value_as_string, value_as_time,
 };
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -160,15 +160,18 @@ pub struct AttendeeListBody {
 /// Answer of `get_attendee_list`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct AttendeeListResponse {
-    /// More pages follow. `false` ends the chain even when `next_cursor` is set.
+    /// More pages follow. `false` ends the chain even when `next_cursor` is set. Every real
+    /// page carries it: `None` means the answer is not a page (see `Page::from_wire`).
     #[serde(default, deserialize_with = "opt_bool")]
     pub has_more: Option<bool>,
     /// Cursor of the next page.
     #[serde(default, deserialize_with = "opt_string")]
     pub next_cursor: Option<String>,
-    /// This page's join sessions.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub attendees: Vec<WireAttendee>,
+    /// This page's join sessions (`None`: no array, or a field of another type). WeCom
+    /// documents the array as possibly absent when there are none, so the list reads `None` as
+    /// empty; `has_more` is what a page must carry.
+    #[serde(default, deserialize_with = "present_list")]
+    pub attendees: Option<Vec<WireAttendee>>,
     /// Everything else (including `errcode`/`errmsg`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -250,15 +253,17 @@ pub struct EnrollListBody {
 /// Answer of `enroll/list`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct EnrollListResponse {
-    /// More pages follow. `false` ends the chain even when `next_cursor` is set.
+    /// More pages follow. `false` ends the chain even when `next_cursor` is set. Every real
+    /// page carries it: `None` means the answer is not a page (see `Page::from_wire`).
     #[serde(default, deserialize_with = "opt_bool")]
     pub has_more: Option<bool>,
     /// Cursor of the next page.
     #[serde(default, deserialize_with = "opt_string")]
     pub next_cursor: Option<String>,
-    /// This page's enrollments.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub enroll_list: Vec<WireEnroll>,
+    /// This page's enrollments (`None`: no array, or a field of another type; read as empty,
+    /// like `attendees`).
+    #[serde(default, deserialize_with = "present_list")]
+    pub enroll_list: Option<Vec<WireEnroll>>,
     /// Everything else (including `errcode`/`errmsg`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -743,6 +748,13 @@ pub struct UserMeetingIdBody {
     pub limit: u32,
 }
 
+/// [`string_list`] for an array that must be present (absent stays `None`).
+fn present_string_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    string_list(d).map(Some)
+}
+
 /// Answer of `get_user_meetingid`. There is no `has_more`: an empty or absent `next_cursor`
 /// ends the list.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -750,9 +762,10 @@ pub struct UserMeetingIdResponse {
     /// Cursor of the next page; empty or absent at the end.
     #[serde(default, deserialize_with = "opt_string")]
     pub next_cursor: Option<String>,
-    /// Meeting ids of this page (may be empty).
-    #[serde(default, deserialize_with = "string_list")]
-    pub meetingid_list: Vec<String>,
+    /// Meeting ids of this page (may be empty, but present on every real page: `None` means
+    /// the answer is not a page).
+    #[serde(default, deserialize_with = "present_string_list")]
+    pub meetingid_list: Option<Vec<String>>,
     /// Everything else (including `errcode`/`errmsg`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -848,7 +861,7 @@ mod tests {
         let r: AttendeeListResponse = serde_json::from_str(body).unwrap();
         assert_eq!(r.has_more, Some(false));
         assert_eq!(r.next_cursor.as_deref(), Some("jigjegn=="));
-        let a = &r.attendees[0];
+        let a = &r.attendees.as_ref().unwrap()[0];
         assert_eq!(a.tmp_openid.as_deref(), Some("lisi"));
         assert_eq!(a.joined_at().unwrap().unix_timestamp(), 166_666_666);
         assert_eq!(a.instance_id, Some(1));
@@ -888,7 +901,7 @@ mod tests {
    "answer_list":[{"answer_content":["CONTENT1","CONTENT2"],"is_required":1,"question_num":10,
    "question_title":"TITLE","question_type":1,"special_type":1}]}]}"#;
         let r: EnrollListResponse = serde_json::from_str(body).unwrap();
-        let e = &r.enroll_list[0];
+        let e = &r.enroll_list.as_ref().unwrap()[0];
         assert_eq!(e.enroll_id.as_deref(), Some("mexxxxxx"));
         assert_eq!(
             e.answer_list[0].answer_content,
@@ -954,7 +967,10 @@ mod tests {
     fn user_meeting_ids_and_enroll_ids() {
         let r: UserMeetingIdResponse =
             serde_json::from_value(json!({"meetingid_list": ["a", 2], "next_cursor": ""})).unwrap();
-        assert_eq!(r.meetingid_list, vec!["a", "2"]);
+        assert_eq!(r.meetingid_list, Some(vec!["a".into(), "2".into()]));
+        let r: UserMeetingIdResponse =
+            serde_json::from_value(json!({"errcode": 0, "errmsg": "ok"})).unwrap();
+        assert_eq!(r.meetingid_list, None, "no array: not a page");
         let r: QueryByTmpOpenidResponse =
             serde_json::from_value(json!({"errcode": 0, "errmsg": "ok"})).unwrap();
         assert!(r.enroll_id_list.is_empty(), "absent list = nobody enrolled");
@@ -1150,12 +1166,12 @@ mod tests {
                 for input in [body.as_str(), text.as_str()] {
                     let _ = serde_json::from_str::<Envelope>(input);
                     if let Ok(r) = serde_json::from_str::<AttendeeListResponse>(input) {
-                        for a in r.attendees {
+                        for a in r.attendees.into_iter().flatten() {
                             let _ = crate::convert::attendee(a, "m", None);
                         }
                     }
                     if let Ok(r) = serde_json::from_str::<EnrollListResponse>(input) {
-                        for e in r.enroll_list {
+                        for e in r.enroll_list.into_iter().flatten() {
                             let _ = crate::convert::registration(e, "m");
                         }
                     }

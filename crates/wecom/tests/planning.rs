@@ -351,7 +351,7 @@ async fn every_call_classifies_errcode_from_its_single_parse() {
         .await
         .unwrap();
     assert_eq!(
-        page.attendees.len(),
+        page.attendees.map_or(0, |rows| rows.len()),
         1,
         "-1 retried, then no errcode = success"
     );

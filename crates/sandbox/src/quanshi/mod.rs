@@ -265,6 +265,14 @@ impl VendorHooks for State {
             .unwrap_or_else(|p| p.into_inner())
             .revoke_all();
     }
+
+    fn other_endpoint_body(&self, _endpoint: &'static str) -> serde_json::Value {
+        // A `room/conference/infos` answer: `result` is an array of meetings.
+        serde_json::json!({
+            "status": 0, "msg": "success",
+            "result": [{"conferenceId": "239719428", "eventId": 1, "title": "another endpoint's answer"}]
+        })
+    }
 }
 
 /// An endpoint: authenticated caller and parsed body in, result payload or error out.

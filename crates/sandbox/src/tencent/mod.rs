@@ -262,6 +262,15 @@ impl VendorHooks for State {
         TcError::code(code).into_response(self.config.new_error_code)
     }
 
+    fn other_endpoint_body(&self, _endpoint: &'static str) -> serde_json::Value {
+        // A meeting-detail answer.
+        serde_json::json!({
+            "meeting_number": 1,
+            "meeting_info_list": [{"meeting_id": "1", "meeting_code": "100000001",
+                "subject": "another endpoint's answer", "type": 0}]
+        })
+    }
+
     fn decorate(&self, response: &mut Response) {
         let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
         let trace = format!("{:016x}{:016x}", self.trace_salt, n);

@@ -415,6 +415,15 @@ impl VendorHooks for State {
     fn revoke_tokens(&self) {
         self.tokens.revoke_all();
     }
+
+    fn other_endpoint_body(&self, _endpoint: &'static str) -> serde_json::Value {
+        // A `get_info` answer.
+        serde_json::json!({
+            "errcode": 0, "errmsg": "ok", "meetingid": "another-endpoint",
+            "title": "another endpoint's answer", "meeting_type": 0,
+            "attendees": {"member": [], "tmp_external_user": []}
+        })
+    }
 }
 
 /// An endpoint: an authenticated call in, the JSON members of the answer out.
