@@ -1,4 +1,4 @@
-//! The CheckSum signature headers (spec §2.1).
+//! The CheckSum signature headers (docs/specs/quanshi.md §2.1).
 //!
 //! ```text
 //! CheckSum = LowerHex( SHA1( UTF-8( AppSecret + Nonce + CurTime ) ) )
@@ -29,7 +29,7 @@ pub const CHECKSUM_HEADER: &str = "CheckSum";
 ///
 /// ```
 /// use roster_quanshi::checksum::checksum;
-/// // Spec §2.2, first vector.
+/// // docs/specs/quanshi.md §2.2, first vector.
 /// assert_eq!(
 ///     checksum("aSecretKey", "571163", "1638341017999"),
 ///     "d0bf6c73276195afef2151e0ecb67b6963b22cbe"
@@ -150,12 +150,12 @@ mod tests {
 
     #[test]
     fn spec_vectors() {
-        // Spec §2.2: input "aSecretKey5711631638341017999".
+        // docs/specs/quanshi.md §2.2: input "aSecretKey5711631638341017999".
         assert_eq!(
             checksum("aSecretKey", "571163", "1638341017999"),
             "d0bf6c73276195afef2151e0ecb67b6963b22cbe"
         );
-        // Spec §2.2: input "aSecretKeya1b2c3d4e5f61654580475434".
+        // docs/specs/quanshi.md §2.2: input "aSecretKeya1b2c3d4e5f61654580475434".
         assert_eq!(
             checksum("aSecretKey", "a1b2c3d4e5f6", "1654580475434"),
             "3182719e5badc42b2130f9a73ae1257cac79fdcf"

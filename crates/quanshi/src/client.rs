@@ -360,7 +360,7 @@ impl QuanshiClient {
         };
         let envelope = Envelope::from_value(value, family);
         if !raw.is_success() {
-            // Spec §3.3: the HTTP status classifies a non-2xx answer, envelope or not (a proxy's
+            // docs/specs/quanshi.md §3.3: the HTTP status classifies a non-2xx answer, envelope or not (a proxy's
             // or gateway's JSON page may carry a `status` of its own).
             return Err(strip(self.http_failure(&raw, envelope)));
         }

@@ -9,35 +9,35 @@ use roster_core::{Error, HttpConfig, Result, RetryPolicy, SecretString, SharedCl
 
 use crate::errors::ErrorMap;
 
-/// Default confopenapi host (spec §1).
+/// Default confopenapi host (docs/specs/quanshi.md §1).
 pub const DEFAULT_BASE_URL: &str = "https://openapi.quanshi.com";
-/// Default eventopenapi host (spec §1).
+/// Default eventopenapi host (docs/specs/quanshi.md §1).
 pub const DEFAULT_EVENTS_BASE_URL: &str = "https://events-openapi.quanshi.com";
 
-/// Default path of `room/conference/infos` (spec §4.2).
+/// Default path of `room/conference/infos` (docs/specs/quanshi.md §4.2).
 pub const PATH_CONFERENCE_INFOS: &str = "/confopenapi/room/conference/infos";
-/// Default path of the v1 attendance report (spec §4.3).
+/// Default path of the v1 attendance report (docs/specs/quanshi.md §4.3).
 pub const PATH_REPORT_V1: &str = "/confopenapi/conference/report/getReportDatas";
-/// Default path of the v2 attendance report (spec §4.4).
+/// Default path of the v2 attendance report (docs/specs/quanshi.md §4.4).
 pub const PATH_REPORT_V2: &str = "/confopenapi/conference/report/getReportDatas/v2";
-/// Default path of the in-meeting terminal list (spec §4.5).
+/// Default path of the in-meeting terminal list (docs/specs/quanshi.md §4.5).
 pub const PATH_ATTENDEE_LIST: &str = "/confopenapi/conference/attendee/list";
-/// Default path of token creation (spec §2.3).
+/// Default path of token creation (docs/specs/quanshi.md §2.3).
 pub const PATH_TOKEN_CREATE: &str = "/eventopenapi/token/create";
 
-/// Default name of the token field in `token/create`'s `data` (spec §2.3: unconfirmed).
+/// Default name of the token field in `token/create`'s `data` (docs/specs/quanshi.md §2.3: unconfirmed).
 pub const DEFAULT_TOKEN_FIELD: &str = "token";
-/// Default calls per minute per AppKey (spec §7: undocumented, our choice).
+/// Default calls per minute per AppKey (docs/specs/quanshi.md §7: undocumented, our choice).
 pub const DEFAULT_CALLS_PER_MINUTE: u32 = 120;
-/// Default concurrent requests (spec §7).
+/// Default concurrent requests (docs/specs/quanshi.md §7).
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
-/// Default `count` of `conference/attendee/list` (spec §4.5).
+/// Default `count` of `conference/attendee/list` (docs/specs/quanshi.md §4.5).
 pub const DEFAULT_ATTENDEE_LIST_PAGE_SIZE: u32 = 20;
-/// Largest `count` the client sends (spec §4.5: maximum undocumented, ≤ 100).
+/// Largest `count` the client sends (docs/specs/quanshi.md §4.5: maximum undocumented, ≤ 100).
 pub const MAX_ATTENDEE_LIST_PAGE_SIZE: u32 = 100;
-/// Page guard of `conference/attendee/list` (spec §4.5).
+/// Page guard of `conference/attendee/list` (docs/specs/quanshi.md §4.5).
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
-/// Clock difference above which a rejected signature is reported as clock skew (spec §6: the
+/// Clock difference above which a rejected signature is reported as clock skew (docs/specs/quanshi.md §6: the
 /// emulator's ±5 min window; the real one is undocumented).
 pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
@@ -61,7 +61,7 @@ pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 /// Environment variable: calls per minute per AppKey (`0`: unlimited; default 120).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 
-/// The two API families, with different hosts and envelopes (spec §1, §3).
+/// The two API families, with different hosts and envelopes (docs/specs/quanshi.md §1, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// Conference open API (`/confopenapi/…`, envelope `status`/`result`).
@@ -80,7 +80,7 @@ impl Family {
     }
 }
 
-/// How calls of one family authenticate (spec §2.3 point 5).
+/// How calls of one family authenticate (docs/specs/quanshi.md §2.3 point 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthMode {
     /// A token from `token/create` (or the configured fixed token).
@@ -89,7 +89,7 @@ pub enum AuthMode {
     Signature,
 }
 
-/// Where the token goes (spec §2.3: header, body, or both).
+/// Where the token goes (docs/specs/quanshi.md §2.3: header, body, or both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenPlacement {
     /// HTTP header `token`.
@@ -112,7 +112,7 @@ impl TokenPlacement {
     }
 }
 
-/// Name of the header carrying the key (spec §2.1: pages disagree between `AppKey` and
+/// Name of the header carrying the key (docs/specs/quanshi.md §2.1: pages disagree between `AppKey` and
 /// `AppId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyHeader {
@@ -144,7 +144,7 @@ pub struct FamilyAuth {
     pub placement: TokenPlacement,
 }
 
-/// How to read the v1 report's `watchDuration` (spec §4.3: unit undocumented).
+/// How to read the v1 report's `watchDuration` (docs/specs/quanshi.md §4.3: unit undocumented).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WatchDurationUnit {
     /// Keep the raw string only (default).
@@ -155,7 +155,7 @@ pub enum WatchDurationUnit {
 }
 
 /// Endpoint paths. All have the spec's default except the join-link lookup, whose real path is
-/// unknown (spec §4.1): unset, that endpoint fails with a configuration error before any
+/// unknown (docs/specs/quanshi.md §4.1): unset, that endpoint fails with a configuration error before any
 /// request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -220,7 +220,7 @@ pub struct QuanshiConfig {
     pub key_header: KeyHeader,
     /// Name of the token field in `token/create`'s `data` (default `token`).
     pub token_field: String,
-    /// Vendor code → error class (default: spec §6).
+    /// Vendor code → error class (default: docs/specs/quanshi.md §6).
     pub errors: ErrorMap,
     /// A rejected signature is reported as clock skew when the server's time differs from
     /// ours by more than this (default 5 min).
@@ -233,7 +233,7 @@ pub struct QuanshiConfig {
     pub max_pages: u32,
     /// HTTP timeouts.
     pub http: HttpConfig,
-    /// Retry policy (default: spec §6, one 60 s rate-limit wait).
+    /// Retry policy (default: docs/specs/quanshi.md §6, one 60 s rate-limit wait).
     pub retry: RetryPolicy,
     /// Client-side rate limit in calls per minute, shared by all calls of a client (`0`: none).
     pub calls_per_minute: u32,
@@ -281,7 +281,7 @@ impl Default for QuanshiConfig {
     }
 }
 
-/// The default retry policy: spec §6 backoff, and a rate limit is waited out once.
+/// The default retry policy: docs/specs/quanshi.md §6 backoff, and a rate limit is waited out once.
 pub fn default_retry_policy() -> RetryPolicy {
     RetryPolicy::default().with_max_rate_limit_waits(1)
 }

@@ -1,4 +1,4 @@
-//! The response envelopes of both API families (spec §3), read by one decoder.
+//! The response envelopes of both API families (docs/specs/quanshi.md §3), read by one decoder.
 //!
 //! - confopenapi: `{"status": 0, "result": …, "msg", "request_id", "reqid", "timestamp"}`;
 //!   `status` is sometimes spelled `stauts`; `result` may be an object, an array, `null` or a

@@ -1,9 +1,9 @@
-//! Classification of Quanshi error codes (spec §6).
+//! Classification of Quanshi error codes (docs/specs/quanshi.md §6).
 //!
 //! No real Quanshi error code is publicly documented; the spec's table is the emulator's
 //! choice. So the mapping is data ([`ErrorMap`]) with the spec's defaults, and users can change
 //! any code. Classification reads the vendor code only, never the HTTP status or the message;
-//! it applies to 2xx answers (a non-2xx answer is classified by its HTTP status, spec §3.3).
+//! it applies to 2xx answers (a non-2xx answer is classified by its HTTP status, docs/specs/quanshi.md §3.3).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -42,7 +42,7 @@ pub struct ErrorMap {
 }
 
 impl Default for ErrorMap {
-    /// The spec §6 table: 400 invalid argument, 401 token invalid, 403 signature rejected,
+    /// The docs/specs/quanshi.md §6 table: 400 invalid argument, 401 token invalid, 403 signature rejected,
     /// 404 not found, 429 rate limited, 500/502/503/504 transient, anything else fatal.
     fn default() -> Self {
         let codes = [

@@ -1,4 +1,4 @@
-//! Meeting detail: by attendee join link (spec §4.1, path from configuration) and
+//! Meeting detail: by attendee join link (docs/specs/quanshi.md §4.1, path from configuration) and
 //! `room/conference/infos` (§4.2).
 
 use roster_core::{Error, ErrorKind, Registration, Result, Vendor};
@@ -63,7 +63,7 @@ impl std::fmt::Debug for ConferenceKey {
 }
 
 impl QuanshiClient {
-    /// Meeting detail by attendee join link (spec §4.1). The link is validated first
+    /// Meeting detail by attendee join link (docs/specs/quanshi.md §4.1). The link is validated first
     /// ([`validate_join_url`], [`ErrorKind::InvalidArgument`]) and the lookup path must be
     /// configured ([`ErrorKind::Config`]); both before any request. An empty result is
     /// [`ErrorKind::NotFound`].
@@ -103,7 +103,7 @@ impl QuanshiClient {
         })
     }
 
-    /// `room/conference/infos` (spec §4.2): the meeting by `eventId` or `pcode`, with the
+    /// `room/conference/infos` (docs/specs/quanshi.md §4.2): the meeting by `eventId` or `pcode`, with the
     /// host's user id. The result may be one object or an array.
     pub async fn conference_infos(
         &self,

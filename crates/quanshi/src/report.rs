@@ -1,4 +1,4 @@
-//! Attendance reports: `getReportDatas` v1 (one row per person, spec §4.3) and v2 (one row
+//! Attendance reports: `getReportDatas` v1 (one row per person, docs/specs/quanshi.md §4.3) and v2 (one row
 //! per join session plus the meeting's runs, §4.4). Neither is paginated.
 
 use roster_core::{Attendee, Result, malformed_page};

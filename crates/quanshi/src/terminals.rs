@@ -1,4 +1,4 @@
-//! `conference/attendee/list` (spec §4.5): the terminals in a meeting **now** (real time, not
+//! `conference/attendee/list` (docs/specs/quanshi.md §4.5): the terminals in a meeting **now** (real time, not
 //! history), paginated by 1-based `page` and a constant `count`.
 //!
 //! [`TerminalList`] is a [`ListRequest`]: the core [`Paginator`] drives it. A page shorter than

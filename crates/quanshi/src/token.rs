@@ -1,4 +1,4 @@
-//! Tokens (spec §2.3): `POST {events_base}/eventopenapi/token/create` and the cache.
+//! Tokens (docs/specs/quanshi.md §2.3): `POST {events_base}/eventopenapi/token/create` and the cache.
 //!
 //! One cache per client (so per events host, AppKey and admin user id). A token is fresh while
 //! `now < fetched_at + expire − margin`, with `margin = max(600 s, 10 % of expire)` capped at half

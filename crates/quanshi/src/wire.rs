@@ -149,7 +149,7 @@ pub(crate) fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// Meeting state inside `result` (spec §5.1).
+/// Meeting state inside `result` (docs/specs/quanshi.md §5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MeetingStatus {
@@ -185,7 +185,7 @@ impl MeetingStatus {
     }
 }
 
-/// Invitee type (`attendList[].userType`, spec §4.1.1).
+/// Invitee type (`attendList[].userType`, docs/specs/quanshi.md §4.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserType {
@@ -311,7 +311,7 @@ impl std::fmt::Debug for Redacted {
     }
 }
 
-/// A meeting from the join-link lookup (spec §4.1) or `room/conference/infos` (§4.2).
+/// A meeting from the join-link lookup (docs/specs/quanshi.md §4.1) or `room/conference/infos` (§4.2).
 ///
 /// The host passcode, the attendee passcode, the host and co-host links, the phone-conference
 /// link (it carries a `pcode`), the live-stream password and `calExtraInfo` (it carries the
@@ -444,7 +444,7 @@ impl FromObject for Meeting {
     }
 }
 
-/// An invited person (`attendList[]`, spec §4.1.1).
+/// An invited person (`attendList[]`, docs/specs/quanshi.md §4.1.1).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Invitee {
@@ -497,7 +497,7 @@ impl FromObject for Invitee {
     }
 }
 
-/// One row of the v1 report: one person (spec §4.3). Times are kept as the text sent.
+/// One row of the v1 report: one person (docs/specs/quanshi.md §4.3). Times are kept as the text sent.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportV1Row {
@@ -655,7 +655,7 @@ fn looks_like_phone(token: &str) -> bool {
         && !body.starts_with('-')
 }
 
-/// The v2 report (spec §4.4): sessions and the meeting's runs.
+/// The v2 report (docs/specs/quanshi.md §4.4): sessions and the meeting's runs.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportV2 {
@@ -755,7 +755,7 @@ impl FromObject for Run {
     }
 }
 
-/// A terminal currently in a meeting (`conference/attendee/list`, spec §4.5).
+/// A terminal currently in a meeting (`conference/attendee/list`, docs/specs/quanshi.md §4.5).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Terminal {

@@ -648,7 +648,7 @@ async fn registrations_by_event_id_use_conference_infos() {
             .unwrap();
         assert_eq!(by_pcode[0].event_id, m.event_id);
     }
-    // A user id that is not the host's: NotFound (spec §9 item 6).
+    // A user id that is not the host's: NotFound (docs/specs/quanshi.md §9 item 6).
     let e = c
         .conference_infos(
             &ConferenceKey::EventId(event_id(&sb, "seed-single").parse().unwrap()),

@@ -1,5 +1,5 @@
-//! The time window of an attendee-list query (Tencent `participants` spec §9 item 3, WeCom
-//! `get_attendee_list` spec §9 item 8): both specs give the same rules, so both endpoints resolve
+//! The time window of an attendee-list query (Tencent `participants`, docs/specs/tencent-meeting.md §9 item 3; WeCom
+//! `get_attendee_list`, docs/specs/wecom.md §9 item 8): both specs give the same rules, so both endpoints resolve
 //! their `start_time` / `end_time` here and only word the refusal in their own envelope.
 //!
 //! - both bounds given: as given;

@@ -1,4 +1,4 @@
-//! Quanshi authentication (spec §2, §9 items 3–4) over raw HTTP: CheckSum vectors, every `403`
+//! Quanshi authentication (docs/specs/quanshi.md §2, §9 items 3–4) over raw HTTP: CheckSum vectors, every `403`
 //! cause, replay and skew with a manual clock, tokens (creation, expiry, revocation, placement).
 
 mod common;

@@ -1,4 +1,4 @@
-//! Quanshi data endpoints (spec §4, §9 items 5–8, 11–12) over raw HTTP: join-link lookup,
+//! Quanshi data endpoints (docs/specs/quanshi.md §4, §9 items 5–8, 11–12) over raw HTTP: join-link lookup,
 //! `room/conference/infos`, reports v1/v2 (shapes, consistency with each other and with the
 //! ground truth), `attendee/list` paging at the sandbox clock, seed data, fixtures, determinism.
 

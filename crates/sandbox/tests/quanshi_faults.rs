@@ -1,4 +1,4 @@
-//! Quanshi rate limit, fault injection and response-shape quirks (spec §9 items 1, 9, 10), and
+//! Quanshi rate limit, fault injection and response-shape quirks (docs/specs/quanshi.md §9 items 1, 9, 10), and
 //! method handling, over raw HTTP.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Tencent authentication rules (spec §2, §9 item 1), over raw HTTP.
+//! Tencent authentication rules (docs/specs/tencent-meeting.md §2, §9 item 1), over raw HTTP.
 
 mod common;
 
@@ -8,7 +8,7 @@ use roster_sandbox::{
     ClockConfig, Fixture, SandboxConfig, SandboxHandle, TencentConfig, TencentCredentials, Vendor,
 };
 
-/// Vector B of spec §2.5, verbatim.
+/// Vector B of docs/specs/tencent-meeting.md §2.5, verbatim.
 const VB_TARGET: &str = "/v1/meetings/144115214488302892/participants?pos=0&size=100&userid=owner1";
 const VB_NONCE: &str = "2095528619";
 const VB_TS: i64 = 1_586_675_334;

@@ -1,4 +1,4 @@
-//! Tencent list endpoints (spec §4, §9 items 3–7) against the ground truth, over raw HTTP.
+//! Tencent list endpoints (docs/specs/tencent-meeting.md §4, §9 items 3–7) against the ground truth, over raw HTTP.
 
 mod common;
 

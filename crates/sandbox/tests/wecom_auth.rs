@@ -1,5 +1,5 @@
 //! WeCom emulator: tokens, gettoken rules, the wrong-secret ban, method/body rules, app
-//! switches, rate and concurrency limits, success-code switches and faults (spec §2, §3, §6,
+//! switches, rate and concurrency limits, success-code switches and faults (docs/specs/wecom.md §2, §3, §6,
 //! §7, §9 items 1–4, 12, 13), over raw HTTP.
 
 mod common;

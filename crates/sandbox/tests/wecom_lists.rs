@@ -1,5 +1,5 @@
 //! WeCom emulator: attendee lists, enrollments, get_info, get_user_meetingid, seed data,
-//! determinism and fixtures (spec §4, §9 items 5–11, 14, 15) against the ground truth, over raw
+//! determinism and fixtures (docs/specs/wecom.md §4, §9 items 5–11, 14, 15) against the ground truth, over raw
 //! HTTP.
 
 mod common;

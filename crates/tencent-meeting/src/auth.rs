@@ -1,4 +1,4 @@
-//! Authentication behind a small trait, so that OAuth 2.0 (spec §2.7, out of scope for now) can
+//! Authentication behind a small trait, so that OAuth 2.0 (docs/specs/tencent-meeting.md §2.7, out of scope for now) can
 //! be added without touching the endpoints. [`AkSkAuthenticator`] (enterprise self-built app,
 //! "AK/SK", formerly "JWT") is the only implementation.
 
@@ -78,7 +78,7 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
     async fn authorize(&self, request: &RequestToSign<'_>, headers: &mut HeaderMap) -> Result<()>;
 }
 
-/// Enterprise self-built application signing (spec §2): `X-TC-Key`, `X-TC-Timestamp`,
+/// Enterprise self-built application signing (docs/specs/tencent-meeting.md §2): `X-TC-Key`, `X-TC-Timestamp`,
 /// `X-TC-Nonce`, `X-TC-Signature`, `AppId` and, only when configured, `SdkId`.
 #[derive(Clone)]
 pub struct AkSkAuthenticator {

@@ -18,7 +18,7 @@ use crate::errors::decode_reply;
 use crate::target::{QueryString, Target, parse_base_url};
 use crate::wire::Reply;
 
-/// Header that must be `1` on every request (spec §2.1).
+/// Header that must be `1` on every request (docs/specs/tencent-meeting.md §2.1).
 pub const HEADER_REGISTERED: &str = "X-TC-Registered";
 /// Optional app version header.
 pub const HEADER_VERSION: &str = "X-TC-Version";

@@ -14,16 +14,16 @@ use crate::auth::Authenticator;
 pub const DEFAULT_BASE_URL: &str = "https://api.meeting.qq.com";
 
 /// Default client-side pace: 240 calls per minute per AppId, 80 % of the documented
-/// 300 calls/minute/app limit (spec §7).
+/// 300 calls/minute/app limit (docs/specs/tencent-meeting.md §7).
 pub const DEFAULT_CALLS_PER_MINUTE: u32 = 240;
 
-/// Largest participants page (`size`) the vendor serves (spec §4.1).
+/// Largest participants page (`size`) the vendor serves (docs/specs/tencent-meeting.md §4.1).
 pub const MAX_PARTICIPANTS_PAGE_SIZE: u32 = 100;
 
-/// Largest enrollment page (`page_size`): the stricter of the documented 50 and 300 (spec §4.3).
+/// Largest enrollment page (`page_size`): the stricter of the documented 50 and 300 (docs/specs/tencent-meeting.md §4.3).
 pub const MAX_ENROLL_PAGE_SIZE: u32 = 50;
 
-/// The caller device type sent as `instanceid` (spec §4: `1`, PC).
+/// The caller device type sent as `instanceid` (docs/specs/tencent-meeting.md §4: `1`, PC).
 pub const INSTANCE_ID: i64 = 1;
 
 /// How far back the participants query looks when the caller gives no range and the meeting

@@ -1,4 +1,4 @@
-//! Lenient Base64 text (spec §4.1 quirk 3): `user_name` and possibly `subject` are Base64 of
+//! Lenient Base64 text (docs/specs/tencent-meeting.md §4.1 quirk 3): `user_name` and possibly `subject` are Base64 of
 //! bytes that are usually, but not always, UTF-8.
 
 use base64::Engine as _;

@@ -1,4 +1,4 @@
-//! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3).
+//! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
 
 use roster_core::{
     Error, ListRequest, Page, PageToken, Registration, RegistrationFilter, Result, Retrier,

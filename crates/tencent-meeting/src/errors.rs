@@ -1,4 +1,4 @@
-//! Error classification (spec §3 and §6): by `error_info.error_code` only, never by HTTP status
+//! Error classification (docs/specs/tencent-meeting.md §3 and §6): by `error_info.error_code` only, never by HTTP status
 //! or message text.
 
 use std::time::Duration;
@@ -79,7 +79,7 @@ pub const HINT_ACCOUNT: &str = "the operator userid is not registered or lacks p
 pub const HINT_FORBIDDEN: &str = "only the meeting creator or an enterprise super-admin may \
      read this: set the operator id accordingly";
 
-/// Classifies a vendor `error_code` (spec §6).
+/// Classifies a vendor `error_code` (docs/specs/tencent-meeting.md §6).
 pub fn classify(code: i64) -> Classification {
     use ErrorKind as K;
     use RetryClass as C;

@@ -1,4 +1,4 @@
-//! Invitees: `GET /v1/meetings/{meeting_id}/invitees` (spec §4.4).
+//! Invitees: `GET /v1/meetings/{meeting_id}/invitees` (docs/specs/tencent-meeting.md §4.4).
 
 use roster_core::{Error, ListRequest, Page, PageToken, Registration, Result, Retrier};
 

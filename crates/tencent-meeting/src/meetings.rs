@@ -1,4 +1,4 @@
-//! Meeting detail: `GET /v1/meetings/{meeting_id}` (spec §4.2).
+//! Meeting detail: `GET /v1/meetings/{meeting_id}` (docs/specs/tencent-meeting.md §4.2).
 
 use roster_core::Result;
 

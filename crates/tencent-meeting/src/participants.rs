@@ -1,4 +1,4 @@
-//! Participants: `GET /v1/meetings/{meeting_id}/participants` (spec §4.1).
+//! Participants: `GET /v1/meetings/{meeting_id}/participants` (docs/specs/tencent-meeting.md §4.1).
 //!
 //! Three layers:
 //! - [`TencentMeetingClient::participants_page`]: one raw page;
@@ -231,7 +231,7 @@ impl ListRequest for ParticipantsList {
 }
 
 /// The identity of a join session for de-duplication: `(ms_open_id or userid or uuid or raw
-/// name, join time, device)` (spec §4.1).
+/// name, join time, device)` (docs/specs/tencent-meeting.md §4.1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionKey(String, Option<i64>, Option<i64>);
 

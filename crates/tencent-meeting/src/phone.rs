@@ -1,4 +1,4 @@
-//! The vendor's phone hashes (spec §4.1 quirk 4).
+//! The vendor's phone hashes (docs/specs/tencent-meeting.md §4.1 quirk 4).
 //!
 //! Participants carry `phone` = upper-case hex `SHA-256(phone + "/" + SecretId)`, not a phone
 //! number. The hash is **not unique** (every WeCom-joined participant was observed with the

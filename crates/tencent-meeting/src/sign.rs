@@ -1,4 +1,4 @@
-//! AK/SK request signing (spec §2.2–§2.4): the string to sign, the signature and nonces.
+//! AK/SK request signing (docs/specs/tencent-meeting.md §2.2–§2.4): the string to sign, the signature and nonces.
 //!
 //! ```text
 //! StringToSign   = Method "\n" "X-TC-Key=" SecretId "&X-TC-Nonce=" Nonce "&X-TC-Timestamp=" Timestamp
@@ -49,7 +49,7 @@ impl std::fmt::Debug for SignatureInput<'_> {
     }
 }
 
-/// The string to sign for `input` (spec §2.2). Contains the SecretId: never log it.
+/// The string to sign for `input` (docs/specs/tencent-meeting.md §2.2). Contains the SecretId: never log it.
 pub fn string_to_sign(input: &SignatureInput<'_>) -> String {
     format!(
         "{}\nX-TC-Key={}&X-TC-Nonce={}&X-TC-Timestamp={}\n{}\n{}",
@@ -68,7 +68,7 @@ pub fn string_to_sign(input: &SignatureInput<'_>) -> String {
 /// ```
 /// use roster_tencent_meeting::sign::{signature, SignatureInput};
 ///
-/// // Spec §2.5, vector A.
+/// // docs/specs/tencent-meeting.md §2.5, vector A.
 /// let input = SignatureInput {
 ///     method: "POST",
 ///     secret_id: "aSecretId",

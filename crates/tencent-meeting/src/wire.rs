@@ -28,7 +28,7 @@ pub struct ErrorBody {
     pub error_info: Option<ErrorInfo>,
 }
 
-/// The vendor's error (spec §3).
+/// The vendor's error (docs/specs/tencent-meeting.md §3).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorInfo {
@@ -47,7 +47,7 @@ pub struct ErrorInfo {
 }
 
 /// An answer whose fields this crate does not know are kept in `extra`, where an `error_info`
-/// (spec §3) then lands too: decoding the answer once yields both its data and its error.
+/// (docs/specs/tencent-meeting.md §3) then lands too: decoding the answer once yields both its data and its error.
 pub(crate) trait Reply {
     /// The answer's unknown fields.
     fn extra(&self) -> &Map<String, Value>;
@@ -78,7 +78,7 @@ reply!(
     EnrollApprovalsResponse,
 );
 
-/// `GET /v1/meetings/{meeting_id}/participants` (spec §4.1).
+/// `GET /v1/meetings/{meeting_id}/participants` (docs/specs/tencent-meeting.md §4.1).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ParticipantsResponse {
@@ -126,7 +126,7 @@ impl ParticipantsResponse {
     }
 }
 
-/// One join session (spec §4.1, Participant object).
+/// One join session (docs/specs/tencent-meeting.md §4.1, Participant object).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Participant {
@@ -157,16 +157,16 @@ pub struct Participant {
     /// Leave time; `None` for an open session (`""`, `"0"`, `0` or absent).
     #[serde(default, deserialize_with = "opt_unix_seconds")]
     pub left_time: Option<OffsetDateTime>,
-    /// Device type code (spec §5.1).
+    /// Device type code (docs/specs/tencent-meeting.md §5.1).
     #[serde(default, deserialize_with = "opt_i64")]
     pub instanceid: Option<i64>,
-    /// Role code (spec §5.2).
+    /// Role code (docs/specs/tencent-meeting.md §5.2).
     #[serde(default, deserialize_with = "opt_i64")]
     pub user_role: Option<i64>,
-    /// Webinar role code (spec §5.3).
+    /// Webinar role code (docs/specs/tencent-meeting.md §5.3).
     #[serde(default, deserialize_with = "opt_i64")]
     pub webinar_member_role: Option<i64>,
-    /// Join type code (spec §5.4).
+    /// Join type code (docs/specs/tencent-meeting.md §5.4).
     #[serde(default, deserialize_with = "opt_i64")]
     pub join_type: Option<i64>,
     /// IP address, spelled `ip` (SDK); see [`Self::ip_address`].
@@ -216,7 +216,7 @@ impl Participant {
     }
 }
 
-/// `GET /v1/meetings/{meeting_id}` (spec §4.2).
+/// `GET /v1/meetings/{meeting_id}` (docs/specs/tencent-meeting.md §4.2).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingDetailResponse {
@@ -231,7 +231,7 @@ pub struct MeetingDetailResponse {
     pub extra: Map<String, Value>,
 }
 
-/// A meeting's detail (spec §4.2, MeetingInfo).
+/// A meeting's detail (docs/specs/tencent-meeting.md §4.2, MeetingInfo).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingInfo {
@@ -413,7 +413,7 @@ impl<'de> Deserialize<'de> for UserRef {
     }
 }
 
-/// `GET /v1/meetings/{meeting_id}/invitees` (spec §4.4).
+/// `GET /v1/meetings/{meeting_id}/invitees` (docs/specs/tencent-meeting.md §4.4).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InviteesResponse {
@@ -431,7 +431,7 @@ pub struct InviteesResponse {
     pub extra: Map<String, Value>,
 }
 
-/// `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3).
+/// `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnrollApprovalsResponse {
@@ -499,7 +499,7 @@ pub struct Enroll {
 /// [`roster_core::wire::EnrollAnswer`]).
 pub use roster_core::wire::EnrollAnswer;
 
-/// A meeting's state (spec §5.5), unknown states kept.
+/// A meeting's state (docs/specs/tencent-meeting.md §5.5), unknown states kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MeetingStatus {

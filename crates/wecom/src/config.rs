@@ -182,7 +182,7 @@ impl WeComConfig {
             corp_secret,
             base_url: DEFAULT_BASE_URL.to_string(),
             http: HttpConfig::default(),
-            // A 45009 is waited for at most once, then surfaced (spec §6).
+            // A 45009 is waited for at most once, then surfaced (docs/specs/wecom.md §6).
             retry: RetryPolicy::default().with_max_rate_limit_waits(1),
             pacing: Pacing::default(),
             clock: Arc::new(SystemClock),

@@ -1,4 +1,4 @@
-//! Classification of WeCom `errcode`s (spec §6).
+//! Classification of WeCom `errcode`s (docs/specs/wecom.md §6).
 //!
 //! Decisions read the code only, never `errmsg` (the vendor says so, and the text changes); the
 //! message is kept verbatim, and its `hint: [...]` value becomes the request id.

@@ -192,7 +192,7 @@ pub struct WireAttendee {
     /// Leave time, like `join_time`; `""`, `"0"`, `0` or absent while still in the meeting.
     #[serde(default)]
     pub quit_time: Option<Value>,
-    /// Device type code (spec §5.1).
+    /// Device type code (docs/specs/wecom.md §5.1).
     #[serde(default, deserialize_with = "opt_i64")]
     pub instance_id: Option<i64>,
     /// Role code (§5.2).

@@ -1,4 +1,4 @@
-//! Authentication (spec §2, §9 items 3–4): CheckSum signature headers, nonce replay, tokens.
+//! Authentication (docs/specs/quanshi.md §2, §9 items 3–4): CheckSum signature headers, nonce replay, tokens.
 //!
 //! ```text
 //! CheckSum = LowerHex( SHA1( AppSecret + Nonce + CurTime ) )
@@ -303,7 +303,7 @@ pub(crate) fn issue_token(st: &State, app_key: &str) -> (String, i64) {
 mod tests {
     use super::*;
 
-    /// Spec §2.2 vectors (derived by the spec's authors with two independent implementations).
+    /// docs/specs/quanshi.md §2.2 vectors (derived by the spec's authors with two independent implementations).
     #[test]
     fn spec_vectors() {
         assert_eq!(

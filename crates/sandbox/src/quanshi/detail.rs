@@ -1,5 +1,5 @@
-//! Meeting detail: the join-link lookup (spec §4.1, §9 item 5) and `room/conference/infos`
-//! (spec §4.2, §9 item 6).
+//! Meeting detail: the join-link lookup (docs/specs/quanshi.md §4.1, §9 item 5) and `room/conference/infos`
+//! (docs/specs/quanshi.md §4.2, §9 item 6).
 
 use serde_json::Value;
 

@@ -1,9 +1,9 @@
-//! The two response envelopes (spec §3), business errors (spec §6) and response-shape quirks.
+//! The two response envelopes (docs/specs/quanshi.md §3), business errors (docs/specs/quanshi.md §6) and response-shape quirks.
 //!
 //! confopenapi: `{"status":0,"result":…,"msg":"success","request_id":…,"reqid":…,"timestamp":…,
 //! "request_duration":…}`; eventopenapi: `{"timeStamp":…,"code":200,"msg":…,"data":…,
 //! "requestId":…}`. Every business error is HTTP 200 with a non-success `status`/`code`
-//! (spec §9 item 2); only method errors (405) and injected gateway faults change the HTTP status.
+//! (docs/specs/quanshi.md §9 item 2); only method errors (405) and injected gateway faults change the HTTP status.
 //!
 //! Results are pre-serialized JSON text: the fast path concatenates it into the envelope; only
 //! an active quirk parses and re-shapes it.

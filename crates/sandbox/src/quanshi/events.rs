@@ -1,4 +1,4 @@
-//! eventopenapi endpoints: `token/create` and `user/search/email` (spec §2.3, §9 item 4). Both
+//! eventopenapi endpoints: `token/create` and `user/search/email` (docs/specs/quanshi.md §2.3, §9 item 4). Both
 //! always require signature headers.
 
 use serde_json::{Value, json};

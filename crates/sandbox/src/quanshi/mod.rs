@@ -1,4 +1,4 @@
-//! Quanshi (全时) open API emulator (spec `quanshi.md` §9, "Emulator contract").
+//! Quanshi (全时) open API emulator (docs/specs/quanshi.md §9, "Emulator contract").
 //!
 //! Routes (all `POST`; any other method gets HTTP 405 with the family's envelope):
 //!
@@ -53,7 +53,7 @@ use crate::server::Shared;
 /// Largest request body read.
 const MAX_BODY: usize = 1 << 20;
 
-/// The default path of the join-link lookup (the real path is unknown, spec §4.1).
+/// The default path of the join-link lookup (the real path is unknown, docs/specs/quanshi.md §4.1).
 pub(crate) const DEFAULT_JOIN_URL_LOOKUP_PATH: &str = "/_sandbox/quanshi/meeting-by-join-url";
 
 /// Quanshi emulator settings.

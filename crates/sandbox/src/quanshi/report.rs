@@ -1,5 +1,5 @@
 //! Attendance reports: `getReportDatas` v1 (one row per person) and v2 (one row per join session,
-//! plus the runs), spec §4.3–4.4, §9 item 7. Both are rendered once per meeting from the same
+//! plus the runs), docs/specs/quanshi.md §4.3–4.4, §9 item 7. Both are rendered once per meeting from the same
 //! sessions, so v1 is always the per-person aggregation of v2.
 
 use super::State;

@@ -1,4 +1,4 @@
-//! The JSON request body and its parameters (spec §4: ids are accepted as numbers or digit
+//! The JSON request body and its parameters (docs/specs/quanshi.md §4: ids are accepted as numbers or digit
 //! strings; `null` counts as absent).
 
 use serde_json::{Map, Value};

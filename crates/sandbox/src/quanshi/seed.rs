@@ -1,4 +1,4 @@
-//! Quanshi seed meetings: the cases spec §9 item 11 requires, written out by hand.
+//! Quanshi seed meetings: the cases docs/specs/quanshi.md §9 item 11 requires, written out by hand.
 //!
 //! | label | what it exercises |
 //! |---|---|

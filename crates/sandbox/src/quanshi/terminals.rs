@@ -1,5 +1,5 @@
 //! `POST /confopenapi/conference/attendee/list`: the terminals in the meeting at the sandbox
-//! clock, paged by number (spec §4.5, §9 item 8).
+//! clock, paged by number (docs/specs/quanshi.md §4.5, §9 item 8).
 
 use super::State;
 use super::auth::Caller;

@@ -1,4 +1,4 @@
-//! Request authentication, in the order of spec §9 item 1:
+//! Request authentication, in the order of docs/specs/tencent-meeting.md §9 item 1:
 //! headers present → number formats → key/AppId → SdkId → skew → signature → replay →
 //! `X-TC-Registered` → rate limits.
 

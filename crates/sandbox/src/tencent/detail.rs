@@ -1,4 +1,4 @@
-//! `GET /v1/meetings/{meeting_id}` (spec §4.2, §9 item 4).
+//! `GET /v1/meetings/{meeting_id}` (docs/specs/tencent-meeting.md §4.2, §9 item 4).
 
 use axum::http::request::Parts;
 use axum::response::Response;

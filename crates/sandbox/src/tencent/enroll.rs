@@ -1,4 +1,4 @@
-//! `GET /v1/meetings/{meeting_id}/enroll/approvals` (spec §4.3, §9 item 5).
+//! `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3, §9 item 5).
 
 use axum::http::request::Parts;
 use axum::response::Response;

@@ -1,4 +1,4 @@
-//! Tencent error envelope (spec §3) and HTTP statuses (spec §6).
+//! Tencent error envelope (docs/specs/tencent-meeting.md §3) and HTTP statuses (docs/specs/tencent-meeting.md §6).
 
 use std::borrow::Cow;
 

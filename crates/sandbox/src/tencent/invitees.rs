@@ -1,4 +1,4 @@
-//! `GET /v1/meetings/{meeting_id}/invitees` (spec §4.4, §9 item 6).
+//! `GET /v1/meetings/{meeting_id}/invitees` (docs/specs/tencent-meeting.md §4.4, §9 item 6).
 
 use std::sync::Arc;
 

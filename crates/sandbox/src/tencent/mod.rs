@@ -1,4 +1,4 @@
-//! Tencent Meeting (腾讯会议) REST API emulator (spec `tencent-meeting.md` §9).
+//! Tencent Meeting (腾讯会议) REST API emulator (docs/specs/tencent-meeting.md §9).
 //!
 //! Routes (all `GET`; other methods get `200004`):
 //!

@@ -1,4 +1,4 @@
-//! `GET /v1/meetings/{meeting_id}/participants` (spec §4.1, §9 item 3).
+//! `GET /v1/meetings/{meeting_id}/participants` (docs/specs/tencent-meeting.md §4.1, §9 item 3).
 
 use std::sync::Arc;
 
@@ -29,7 +29,7 @@ pub(crate) struct ChainKey {
     size: i64,
 }
 
-/// The window `[start, end]` for the given bounds (spec §9 item 3; rules in [`crate::window`]).
+/// The window `[start, end]` for the given bounds (docs/specs/tencent-meeting.md §9 item 3; rules in [`crate::window`]).
 fn resolve_window(start: Option<i64>, end: Option<i64>, now: i64) -> Result<(i64, i64), TcError> {
     window::resolve_window(start, end, now).map_err(|e| match e {
         WindowError::Reversed => TcError::invalid("start_time is after end_time"),
@@ -84,7 +84,7 @@ pub(crate) fn serve(
         size,
     };
     let (chain_id, offset, chain) = if pos == 0 {
-        // The window is ignored for recurring meetings (spec §4.1).
+        // The window is ignored for recurring meetings (docs/specs/tencent-meeting.md §4.1).
         let window = if m.is_recurring() {
             None
         } else {

@@ -1,4 +1,4 @@
-//! Tencent seed meetings: the cases spec §9 item 3 requires, written out by hand.
+//! Tencent seed meetings: the cases docs/specs/tencent-meeting.md §9 item 3 requires, written out by hand.
 //!
 //! | label | what it exercises |
 //! |---|---|
@@ -58,7 +58,7 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         0,
         &[(s + 90, Some(s + 3_000))],
     );
-    // Decodes to 74 6B F3 74 32: not UTF-8 (spec §4.1 quirk 3).
+    // Decodes to 74 6B F3 74 32: not UTF-8 (docs/specs/tencent-meeting.md §4.1 quirk 3).
     test2.overrides = overrides("tencent", json!({"user_name": "dGvzdDI="}));
     let mut not_b64 = person(
         "not-base64",

@@ -1,4 +1,4 @@
-//! Tencent Meeting AK/SK signature (spec §2.2–2.3), written from the spec, independently of the
+//! Tencent Meeting AK/SK signature (docs/specs/tencent-meeting.md §2.2–2.3), written from the spec, independently of the
 //! client crate:
 //!
 //! ```text
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn wrong_variants_are_rejected() {
-        // Base64 of the raw digest, and Base64 of upper-case hex (spec §2.5).
+        // Base64 of the raw digest, and Base64 of upper-case hex (docs/specs/tencent-meeting.md §2.5).
         for (inp, bad) in [
             (vector_a(), "jIoR95NeWI0ERasE3KxjlsE2tX+7xagMtlTx/CFeHao="),
             (

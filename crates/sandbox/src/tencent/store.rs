@@ -23,7 +23,7 @@ use crate::data::plan;
 use crate::data::render::{self, RowList, StatusIndex, insert_media_states, merge_overrides};
 use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
 
-/// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (spec §4.1).
+/// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (docs/specs/tencent-meeting.md §4.1).
 pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {
     let mut h = Sha256::new();
     h.update(phone.as_bytes());
@@ -242,7 +242,7 @@ fn participant_row(
     o.insert("join_type".into(), a.join_type.unwrap_or(1).into());
     insert_media_states(&mut o, ai, si);
     if s.leave.is_none() {
-        // Only while in the meeting (spec §4.1).
+        // Only while in the meeting (docs/specs/tencent-meeting.md §4.1).
         let ip =
             s.ip.clone()
                 .unwrap_or_else(|| format!("10.{}.{}.{}", ai % 250, si % 250, 1 + ai % 200));

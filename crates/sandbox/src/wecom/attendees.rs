@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/meeting/get_attendee_list` (spec §4.1, §9 items 5–10).
+//! `POST /cgi-bin/meeting/get_attendee_list` (docs/specs/wecom.md §4.1, §9 items 5–10).
 //!
 //! Checks, in order: field types (`40058` "wrong json format") → `meetingid` (`40058`) →
 //! `limit` in `1..=100` (`40058`) → meeting (`90602`, `730008`, `730005`) → sub-meeting
@@ -30,7 +30,7 @@ pub(crate) struct ChainKey {
     limit: i64,
 }
 
-/// The window `[start, end]` for the given bounds (spec §9 item 8; rules in [`crate::window`]).
+/// The window `[start, end]` for the given bounds (docs/specs/wecom.md §9 item 8; rules in [`crate::window`]).
 pub(crate) fn resolve_window(
     start: Option<i64>,
     end: Option<i64>,
@@ -81,7 +81,7 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
     };
     let (chain_id, offset, chain) = match cursor.filter(|c| !c.is_empty()) {
         None => {
-            // The window is ignored for recurring meetings (spec §4.1).
+            // The window is ignored for recurring meetings (docs/specs/wecom.md §4.1).
             let window = if m.is_recurring() {
                 None
             } else {
@@ -107,7 +107,7 @@ pub(crate) fn serve(st: &State, call: &Call) -> Result<String, WcError> {
     let total = chain.rows.len();
     let (from, to) = pager::page(offset, limit as usize, total);
     let has_more = to < total;
-    // Every page, the last one included, carries a cursor (spec §9 item 7).
+    // Every page, the last one included, carries a cursor (docs/specs/wecom.md §9 item 7).
     let next = st
         .attendee_chains
         .token_of(st.attendee_chains.issue(chain_id, to));

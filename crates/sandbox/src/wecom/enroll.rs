@@ -1,5 +1,5 @@
 //! `POST /cgi-bin/meeting/enroll/list` and `/cgi-bin/meeting/enroll/query_by_tmp_openid`
-//! (spec §4.2, §4.3, §9 items 5–7 and 11).
+//! (docs/specs/wecom.md §4.2, §4.3, §9 items 5–7 and 11).
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
-//! WeCom error envelope (spec §3, §6): always HTTP 200 with `{"errcode":N,"errmsg":"…"}`.
+//! WeCom error envelope (docs/specs/wecom.md §3, §6): always HTTP 200 with `{"errcode":N,"errmsg":"…"}`.
 //!
 //! `errmsg` carries the real service's suffix, `, hint: [<id>], from ip: …, more info at
 //! https://open.work.weixin.qq.com/devtool/query?e=<code>`, so that clients can keep the hint as a
-//! request id (spec §3). The hint is 25 digits: the sandbox time, a sequence number and a salt.
+//! request id (docs/specs/wecom.md §3). The hint is 25 digits: the sandbox time, a sequence number and a salt.
 
 use std::borrow::Cow;
 
@@ -34,7 +34,7 @@ impl WcError {
         WcError::new(40058, format!("Warning: wrong json format. {detail}"))
     }
 
-    /// A code with its table text (spec §6).
+    /// A code with its table text (docs/specs/wecom.md §6).
     pub(crate) fn code(code: i64) -> Self {
         let message = match code {
             -1 => "system busy",

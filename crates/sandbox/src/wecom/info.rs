@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/meeting/get_info` (spec §4.4, §9 items 9–10).
+//! `POST /cgi-bin/meeting/get_info` (docs/specs/wecom.md §4.4, §9 items 9–10).
 //!
 //! Checks: field types → advanced parameters without the advanced tier (`meeting_code`,
 //! `sub_meetingid`: `730007`) → `meetingid` or `meeting_code` (`40058`; `meetingid` wins) →

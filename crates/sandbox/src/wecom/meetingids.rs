@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/meeting/get_user_meetingid` (spec §4.5, §9 items 6–8).
+//! `POST /cgi-bin/meeting/get_user_meetingid` (docs/specs/wecom.md §4.5, §9 items 6–8).
 //!
 //! A member's meetings are the calling app's meetings (not deleted) that the member created,
 //! attended or was invited to, ordered by start time. A meeting is listed when

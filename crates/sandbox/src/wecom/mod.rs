@@ -1,4 +1,4 @@
-//! WeCom (企业微信) meeting API emulator (spec `wecom.md` §9, "Emulator contract").
+//! WeCom (企业微信) meeting API emulator (docs/specs/wecom.md §9, "Emulator contract").
 //!
 //! Routes (every answer is HTTP 200 with an `errcode` body):
 //!
@@ -498,7 +498,7 @@ async fn handle(
 }
 
 /// `POST /_sandbox/wecom/revoke_tokens[?agentid=N]`: the admin action that invalidates tokens
-/// early (spec §2.2): every token of app `N`, or of every app. Answers
+/// early (docs/specs/wecom.md §2.2): every token of app `N`, or of every app. Answers
 /// `{"revoked_apps":[…]}`; an unknown or malformed `agentid` revokes nothing.
 async fn revoke_route(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
     let q = QueryParams::parse(req.uri().query());

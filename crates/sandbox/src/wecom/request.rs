@@ -1,7 +1,7 @@
 //! Request bodies of the meeting endpoints: a JSON object read with WeCom's strict typing.
 //!
 //! WeCom's gateway decodes bodies into typed messages: a field of the wrong JSON type is "wrong
-//! json format" (`40058`, spec §3), like malformed JSON. Unknown fields are ignored. `null`
+//! json format" (`40058`, docs/specs/wecom.md §3), like malformed JSON. Unknown fields are ignored. `null`
 //! counts as absent.
 
 use serde_json::{Map, Value};

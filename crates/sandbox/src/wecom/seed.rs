@@ -1,4 +1,4 @@
-//! WeCom seed meetings: the cases spec §9 item 14 requires, written out by hand.
+//! WeCom seed meetings: the cases docs/specs/wecom.md §9 item 14 requires, written out by hand.
 //!
 //! | label | what it exercises |
 //! |---|---|

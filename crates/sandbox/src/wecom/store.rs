@@ -476,7 +476,7 @@ fn attendee_row(
     o.insert("userid".into(), member_userid(a).unwrap_or("").into());
     o.insert("tmp_openid".into(), tmp_openid.into());
     o.insert("join_time".into(), s.join.to_string().into());
-    // Still in the meeting: "" (spec §9 item 10, emulator choice).
+    // Still in the meeting: "" (docs/specs/wecom.md §9 item 10, emulator choice).
     o.insert(
         "quit_time".into(),
         s.leave.map(|l| l.to_string()).unwrap_or_default().into(),

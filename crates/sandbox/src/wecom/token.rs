@@ -1,4 +1,4 @@
-//! Access tokens (spec §2, §9 items 2–3): `GET /cgi-bin/gettoken` and the token check of every
+//! Access tokens (docs/specs/wecom.md §2, §9 items 2–3): `GET /cgi-bin/gettoken` and the token check of every
 //! business call.
 //!
 //! Every successful `gettoken` issues a new random token (96 URL-safe characters) that expires

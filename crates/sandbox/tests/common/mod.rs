@@ -49,7 +49,7 @@ pub fn meeting(sb: &SandboxHandle, vendor: Vendor, label: &str) -> CatalogMeetin
         .clone()
 }
 
-/// `Base64( LowerHex( HMAC-SHA256(SecretKey, StringToSign) ) )`, spec §2.2–2.3.
+/// `Base64( LowerHex( HMAC-SHA256(SecretKey, StringToSign) ) )`, docs/specs/tencent-meeting.md §2.2–2.3.
 pub fn tc_signature(
     secret_key: &str,
     method: &str,

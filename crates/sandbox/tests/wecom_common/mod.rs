@@ -33,7 +33,7 @@ impl Reply {
         }
     }
 
-    /// `errcode`, absent = 0 (spec §3).
+    /// `errcode`, absent = 0 (docs/specs/wecom.md §3).
     pub fn errcode(&self) -> i64 {
         self.json
             .get("errcode")
