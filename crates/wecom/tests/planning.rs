@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use common::{fast_policy, meeting, sandbox};
+use common::{fast_policy, meeting};
 use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass, SecretString};
 use roster_sandbox::Fault;
 use roster_wecom::{AttendeePlan, Pacing, WeComClient, WeComConfig};
@@ -406,8 +406,11 @@ async fn gettoken_is_parsed_once_and_its_errors_keep_no_body() {
 
 #[tokio::test]
 async fn planning_rides_out_faults_like_every_call() {
-    let sb = sandbox().await;
-    let client = common::client(&sb);
+    // Both clocks frozen at T0: the planned window ends at "now", which must not move
+    // between the two plans compared below.
+    let sb = common::manual_sandbox(|_| {}).await;
+    let client =
+        WeComClient::new(common::config(&sb).with_clock(Arc::new(common::FrozenClock))).unwrap();
     let m = meeting(&sb, "seed-oneoff");
     let q = MeetingQuery::new(&m.id);
     let expected = client.plan_attendees(&q).await.unwrap();

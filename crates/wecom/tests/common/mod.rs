@@ -71,6 +71,22 @@ pub fn manual_clock() -> (ManualClock, SharedClock) {
     (c, shared)
 }
 
+/// A client clock that stays at [`T0`]: retry waits return at once and do not move it (a
+/// [`ManualClock`] advances by every wait), for tests that compare two results computed from
+/// "now".
+#[derive(Debug)]
+pub struct FrozenClock;
+
+impl roster_core::Clock for FrozenClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(T0).unwrap()
+    }
+
+    fn sleep(&self, _: Duration) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
+}
+
 /// A seed meeting of the WeCom emulator.
 pub fn meeting(sb: &SandboxHandle, label: &str) -> CatalogMeeting {
     sb.catalog()
