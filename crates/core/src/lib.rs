@@ -45,6 +45,7 @@ pub mod paginate;
 pub mod reconcile;
 pub mod retry;
 pub mod source;
+pub mod token;
 pub mod vendor;
 pub mod window;
 pub mod wire;
@@ -71,3 +72,4 @@ pub use window::{MAX_WINDOW, Window, WindowOptions, dedup_window_edges, split_wi
 
 /// Secret strings for credentials and tokens (re-exported so every crate uses one version).
 pub use secrecy::{self, ExposeSecret, SecretString};
+pub use token::{AccessToken, MemoryTokenStore, TokenCache, TokenKey, TokenMargin, TokenStore};

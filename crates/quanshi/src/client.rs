@@ -3,13 +3,12 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
-    ApiDetails, Error, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier, RetryClass,
-    Vendor,
+    AccessToken, ApiDetails, Error, ExposeSecret, HttpClient, MemoryTokenStore, Pacer, RawResponse,
+    Result, Retrier, RetryClass, SecretString, TokenCache, TokenKey, Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -18,7 +17,7 @@ use crate::checksum::SignatureHeaders;
 use crate::config::{AuthMode, Family, QuanshiConfig, join_url};
 use crate::envelope::Envelope;
 use crate::errors::{CallAuth, Failure, classify};
-use crate::token::{Token, TokenCache, TokenData, expose, token_decode_error};
+use crate::token::{REFRESH_MARGIN, TokenData, token_decode_error};
 
 /// Endpoint names used in tracing spans and errors (never a secret).
 pub(crate) mod endpoint {
@@ -47,6 +46,8 @@ pub(crate) struct Inner {
     retrier: Retrier,
     pacer: Pacer,
     tokens: TokenCache,
+    /// The configured fixed token, used instead of `token/create` (never refreshed).
+    fixed: Option<AccessToken>,
 }
 
 impl fmt::Debug for QuanshiClient {
@@ -77,7 +78,7 @@ pub(crate) struct Answer {
     secret: bool,
     /// The token the call was made with: redacted from the body before a decode error keeps
     /// it (successful answers are not scanned for it).
-    token: Option<Arc<Token>>,
+    token: Option<AccessToken>,
 }
 
 impl Answer {
@@ -93,18 +94,18 @@ impl Answer {
                 return Error::decode(Vendor::Quanshi, self.raw.status, message, b"")
                     .without_body();
             }
-            let raw = redact(self.raw, self.token.as_deref());
+            let raw = redact(self.raw, self.token.as_ref());
             Error::decode(Vendor::Quanshi, raw.status, message, &raw.body)
         })
     }
 }
 
 /// The token source of signed calls (none).
-type NoToken = fn() -> std::future::Ready<Result<Arc<Token>>>;
+type NoToken = fn() -> std::future::Ready<Result<AccessToken>>;
 
 /// How one attempt authenticated.
 enum Auth {
-    Token(Arc<Token>),
+    Token(AccessToken),
     Signature(SignatureHeaders),
 }
 
@@ -117,7 +118,28 @@ impl QuanshiClient {
         let retrier = Retrier::new(config.retry.clone(), config.clock.clone());
         let pacer =
             Pacer::per_minute(config.calls_per_minute).with_max_in_flight(config.max_in_flight);
-        let tokens = TokenCache::new(config.token.clone());
+        // One token per events host, app key and admin user; the secret key tells apps apart.
+        let scope = format!(
+            "quanshi:{}:{}:{}",
+            config.events_base_url,
+            config.app_key.as_deref().unwrap_or_default(),
+            config.admin_user_id.unwrap_or_default()
+        );
+        let secret = config
+            .secret_key
+            .clone()
+            .unwrap_or_else(|| SecretString::from(""));
+        let tokens = TokenCache::new(
+            TokenKey::new(scope, &secret),
+            Arc::new(MemoryTokenStore::new()),
+            REFRESH_MARGIN,
+            config.clock.clone(),
+        );
+        // A fixed token never expires here: the vendor says when it stops working.
+        let fixed = config
+            .token
+            .clone()
+            .map(|t| AccessToken::new(t, OffsetDateTime::UNIX_EPOCH, std::time::Duration::MAX));
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -125,6 +147,7 @@ impl QuanshiClient {
                 retrier,
                 pacer,
                 tokens,
+                fixed,
             }),
         })
     }
@@ -144,15 +167,30 @@ impl QuanshiClient {
         self.inner.tokens.fetches()
     }
 
+    fn is_fixed(&self, token: &AccessToken) -> bool {
+        self.inner
+            .fixed
+            .as_ref()
+            .is_some_and(|f| f.same_token(token))
+    }
+
     fn now(&self) -> OffsetDateTime {
         self.inner.config.clock.now()
     }
 
     /// A fresh token: the fixed one, the cached one, or a new one from `token/create`.
-    pub async fn token(&self) -> Result<Arc<Token>> {
+    pub async fn token(&self) -> Result<AccessToken> {
+        if let Some(fixed) = &self.inner.fixed {
+            return Ok(fixed.clone());
+        }
         self.inner
             .tokens
-            .get(|| self.now(), || self.create_token())
+            .token(|| async {
+                let fetched_at = self.now();
+                let data = self.create_token().await?;
+                let lifetime = data.lifetime();
+                Ok(AccessToken::new(data.token, fetched_at, lifetime))
+            })
             .await
     }
 
@@ -196,20 +234,15 @@ impl QuanshiClient {
     async fn execute<F, Fut>(&self, call: &Call<'_>, token: Option<F>) -> Result<Answer>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<Arc<Token>>>,
+        Fut: std::future::Future<Output = Result<AccessToken>>,
     {
-        // Set once this call has refreshed its token: a later token-invalid answer is final.
-        let refreshed = AtomicBool::new(false);
-        // The retrier makes a credential rejected after its refresh final (RetryClass::Fatal).
+        // The retry policy bounds the refreshes (`max_auth_refreshes`) and makes a credential
+        // rejected after its last refresh final (RetryClass::Fatal).
         self.inner
             .retrier
             .run(|attempt| {
-                let refreshed = &refreshed;
                 let token = &token;
                 async move {
-                    if attempt.refresh_auth {
-                        refreshed.store(true, Ordering::SeqCst);
-                    }
                     let auth = match token {
                         None => None,
                         // Before taking a pacing slot: the token fetch takes its own.
@@ -227,10 +260,7 @@ impl QuanshiClient {
                         Auth::Signature(s) => CallAuth::Signature {
                             sent_ms: s.cur_time(),
                         },
-                        Auth::Token(t) if t.is_fixed() => CallAuth::SpentToken { fixed: true },
-                        Auth::Token(_) if refreshed.load(Ordering::SeqCst) => {
-                            CallAuth::SpentToken { fixed: false }
-                        }
+                        Auth::Token(t) if self.is_fixed(t) => CallAuth::FixedToken,
                         Auth::Token(_) => CallAuth::RefreshableToken,
                     };
                     let request = self.build(call, &auth)?;
@@ -248,7 +278,7 @@ impl QuanshiClient {
                     if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
                         && e.class() == RetryClass::RefreshAuth
                     {
-                        self.inner.tokens.invalidate(token.generation());
+                        self.inner.tokens.invalidate(token).await?;
                     }
                     outcome
                 }
@@ -290,7 +320,7 @@ impl QuanshiClient {
             Auth::Token(token) => {
                 let placement = config.family_auth(call.family).placement;
                 if placement.header() {
-                    let mut value = HeaderValue::from_str(expose(token)).map_err(|_| {
+                    let mut value = HeaderValue::from_str(token.secret().expose_secret()).map_err(|_| {
                         Error::config("the token contains characters not allowed in an HTTP header; use TokenPlacement::Body")
                     })?;
                     value.set_sensitive(true);
@@ -319,7 +349,7 @@ impl QuanshiClient {
         raw: RawResponse,
         auth: CallAuth,
         sensitive: bool,
-        token: Option<&Arc<Token>>,
+        token: Option<&AccessToken>,
     ) -> Result<Answer> {
         if raw.is_success()
             && let Ok(value) = serde_json::from_slice::<Value>(&raw.body)
@@ -333,7 +363,7 @@ impl QuanshiClient {
                 token: token.cloned(),
             });
         }
-        self.interpret_failure(family, redact(raw, token.map(Arc::as_ref)), auth, sensitive)
+        self.interpret_failure(family, redact(raw, token), auth, sensitive)
     }
 
     /// Reads an answer that is not a successful envelope on a 2xx: the error it makes. `raw`
@@ -467,9 +497,9 @@ impl QuanshiClient {
 }
 
 /// `raw` without the token (as sent, form- or percent-encoded) in its body.
-fn redact(raw: RawResponse, token: Option<&Token>) -> RawResponse {
+fn redact(raw: RawResponse, token: Option<&AccessToken>) -> RawResponse {
     match token {
-        Some(token) => raw.redact(expose(token)),
+        Some(token) => raw.redact(token.secret().expose_secret()),
         None => raw,
     }
 }
@@ -497,7 +527,7 @@ mod tests {
     }
 
     /// A client with a fixed token, pointed at `base`, and that token.
-    async fn token_client(base: &str) -> (QuanshiClient, Arc<Token>) {
+    async fn token_client(base: &str) -> (QuanshiClient, AccessToken) {
         let c = QuanshiClient::new(
             QuanshiConfig::new()
                 .token("TKN-ECHO-42")
@@ -584,7 +614,7 @@ mod tests {
                     .interpret(
                         Family::Conference,
                         raw(status, body.clone()),
-                        CallAuth::SpentToken { fixed: true },
+                        CallAuth::FixedToken,
                         sensitive,
                         Some(&token),
                     )

@@ -119,14 +119,11 @@ impl ErrorMap {
 /// How the failed call authenticated, for classification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallAuth {
-    /// A token that may be refreshed (from `token/create`) and has not been yet on this call.
+    /// A token from `token/create`, refreshed on rejection as often as the retry policy's
+    /// `max_auth_refreshes` allows.
     RefreshableToken,
-    /// A token that may not be refreshed again: the configured fixed token, or a token already
-    /// refreshed once on this call.
-    SpentToken {
-        /// The token is the configured fixed one.
-        fixed: bool,
-    },
+    /// The configured fixed token: never refreshed.
+    FixedToken,
     /// Signature headers, sent with `CurTime` in Unix ms.
     Signature {
         /// `CurTime` we sent.
@@ -165,11 +162,11 @@ pub fn classify(map: &ErrorMap, failure: &Failure, auth: CallAuth, max_skew: Dur
             .with_hint("Quanshi rate limit: lower calls_per_minute"),
         CodeClass::Fatal => api(ErrorKind::Api, RetryClass::Fatal),
         CodeClass::TokenInvalid => match auth {
-            CallAuth::RefreshableToken => api(ErrorKind::Auth, RetryClass::RefreshAuth),
-            CallAuth::SpentToken { fixed: true } => api(ErrorKind::Auth, RetryClass::Fatal)
+            // The hint matters only when the rejection is final, after the refreshes.
+            CallAuth::RefreshableToken => api(ErrorKind::Auth, RetryClass::RefreshAuth)
+                .with_hint("the token was rejected, a freshly created one included: check which token-invalid codes are configured and that the token is valid on this API family (or use signature mode)"),
+            CallAuth::FixedToken => api(ErrorKind::Auth, RetryClass::Fatal)
                 .with_hint("the configured fixed token (ROSTER_QUANSHI_TOKEN) was rejected: it may have expired or been revoked"),
-            CallAuth::SpentToken { fixed: false } => api(ErrorKind::Auth, RetryClass::Fatal)
-                .with_hint("a freshly created token was rejected too: check which token-invalid codes are configured and that the token is valid on this API family (or use signature mode)"),
             CallAuth::Signature { .. } => api(ErrorKind::Auth, RetryClass::Fatal)
                 .with_hint("the call was signed and rejected as unauthenticated: this endpoint may need token mode"),
         },
@@ -252,8 +249,7 @@ mod tests {
             RetryClass::RefreshAuth
         );
         for auth in [
-            CallAuth::SpentToken { fixed: true },
-            CallAuth::SpentToken { fixed: false },
+            CallAuth::FixedToken,
             CallAuth::Signature { sent_ms: 1_000_000 },
         ] {
             let e = classify(&map, &f, auth, skew);

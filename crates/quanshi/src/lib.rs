@@ -71,7 +71,7 @@ pub use config::{
 pub use errors::{CodeClass, ErrorMap};
 pub use meeting::{ConferenceKey, validate_join_url};
 pub use terminals::TerminalList;
-pub use token::{Token, TokenData};
+pub use token::TokenData;
 pub use wire::{
     Invitee, IpField, Meeting, MeetingStatus, ReportV1Row, ReportV2, Run, Sensitive, SensitiveMap,
     Session, Terminal, UserType,

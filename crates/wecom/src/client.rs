@@ -17,8 +17,11 @@ use url::Url;
 
 use crate::config::WeComConfig;
 use crate::errors::{self, CallKind};
-use crate::token::{AccessToken, DEFAULT_EXPIRES_IN, MemoryTokenStore, TokenCache, TokenKey};
 use crate::wire::{Envelope, Reply, TokenReply};
+use roster_core::token::{AccessToken, MemoryTokenStore, TokenCache, TokenKey};
+
+/// Lifetime assumed when `gettoken` omits `expires_in` (the documented normal value).
+pub const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(7200);
 
 /// The WeCom APIs this client calls; each has its own pacer (the vendor limits per API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +122,7 @@ impl WeComClient {
             .cloned()
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let tokens = TokenCache::new(
-            TokenKey::new(config.corp_id(), config.corp_secret()),
+            TokenKey::new(format!("wecom:{}", config.corp_id()), config.corp_secret()),
             store,
             config.token_margin(),
             config.clock().clone(),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use roster_core::{Error, HttpConfig, Result, RetryPolicy, SecretString, SharedClock, SystemClock};
 
-use crate::token::TokenStore;
+use roster_core::token::{TokenMargin, TokenStore};
 
 /// The production host of the WeCom server API.
 pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
@@ -71,51 +71,6 @@ impl Pacing {
 impl Default for Pacing {
     fn default() -> Self {
         Self::new(DEFAULT_CALLS_PER_MINUTE, DEFAULT_MAX_IN_FLIGHT)
-    }
-}
-
-/// How long before its expiry a cached token stops being used.
-///
-/// The spec's margin is `max(300 s, 10 % of expires_in)`. A margin that large would make a
-/// short-lived token (a test server issuing 60-second tokens) stale the moment it arrives, so
-/// the margin is also capped at half the lifetime.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TokenMargin {
-    /// The smallest margin (default 300 s).
-    pub floor: Duration,
-    /// The margin as a share of the lifetime (default 0.10).
-    pub fraction: f64,
-}
-
-impl Default for TokenMargin {
-    fn default() -> Self {
-        Self {
-            floor: Duration::from_secs(300),
-            fraction: 0.10,
-        }
-    }
-}
-
-impl TokenMargin {
-    /// A margin of `floor` or `fraction` of the lifetime, whichever is larger.
-    pub fn new(floor: Duration, fraction: f64) -> Self {
-        Self { floor, fraction }
-    }
-
-    /// No margin: a token is used until its last second (tests).
-    pub fn none() -> Self {
-        Self::new(Duration::ZERO, 0.0)
-    }
-
-    /// The margin for a token living `lifetime`: `min(max(floor, fraction × lifetime),
-    /// lifetime / 2)`.
-    pub fn for_lifetime(&self, lifetime: Duration) -> Duration {
-        let fraction = if self.fraction.is_finite() {
-            self.fraction.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        self.floor.max(lifetime.mul_f64(fraction)).min(lifetime / 2)
     }
 }
 
@@ -410,30 +365,6 @@ impl WeComConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn margin_follows_the_spec_and_is_capped_for_short_lifetimes() {
-        let m = TokenMargin::default();
-        assert_eq!(
-            m.for_lifetime(Duration::from_secs(7200)),
-            Duration::from_secs(720)
-        );
-        assert_eq!(
-            m.for_lifetime(Duration::from_secs(2000)),
-            Duration::from_secs(300)
-        );
-        assert_eq!(
-            m.for_lifetime(Duration::from_secs(60)),
-            Duration::from_secs(30)
-        );
-        assert_eq!(m.for_lifetime(Duration::ZERO), Duration::ZERO);
-        assert_eq!(
-            TokenMargin::none().for_lifetime(Duration::from_secs(7200)),
-            Duration::ZERO
-        );
-        let silly = TokenMargin::new(Duration::ZERO, f64::NAN);
-        assert_eq!(silly.for_lifetime(Duration::from_secs(100)), Duration::ZERO);
-    }
 
     #[test]
     fn debug_hides_the_secret() {

@@ -10,7 +10,7 @@
 //!   a token the server rejects (`40014`/`42001`) is dropped only if it is still the cached one,
 //!   refreshed once and the call retried once. Configuration errors of `gettoken` (wrong secret,
 //!   untrusted IP …) are returned at once and never repeated: WeCom bans an IP after repeated
-//!   wrong secrets. See [`token`]; share tokens across processes with a [`TokenStore`].
+//!   wrong secrets. See [`roster_core::token`]; share tokens across processes with a [`TokenStore`].
 //! - **Secrets**: the token travels only in the URL query and never appears in `Debug`,
 //!   `Display`, errors or traces.
 //! - **Lists**: lazy streams over cursor chains with a constant `limit`, stopping on
@@ -59,16 +59,16 @@ pub mod enroll;
 pub mod errors;
 pub mod meeting;
 pub mod source;
-pub mod token;
 mod validate;
 pub mod wire;
 
 pub use attendees::{AttendeeList, MAX_ATTENDEE_LIMIT};
 pub use client::WeComClient;
-pub use config::{DEFAULT_BASE_URL, Pacing, TokenMargin, WeComConfig};
+pub use config::{DEFAULT_BASE_URL, Pacing, WeComConfig};
 pub use enroll::{EnrollIdMatches, EnrollList, MAX_ENROLL_LIMIT, MAX_TMP_OPENIDS_PER_CALL};
 pub use errors::{CallKind, Classification};
 pub use meeting::{MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList};
 pub use source::AttendeePlan;
-pub use token::{AccessToken, MemoryTokenStore, TokenKey, TokenStore};
+// The token cache is core's (one for every vendor that issues tokens).
+pub use roster_core::token::{AccessToken, MemoryTokenStore, TokenKey, TokenMargin, TokenStore};
 pub use wire::{MeetingInfo, SortingRules};

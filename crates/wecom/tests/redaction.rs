@@ -202,7 +202,14 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
     // The capture works: client spans and events are in it.
     assert!(log.contains("get_attendee_list"), "{log}");
     assert!(log.contains("roster.http"));
-    assert!(log.contains("WeCom access token fetched"));
+    assert!(log.contains("token fetched") && log.contains("wecom:"));
+    // The cache key is logged by its scope only: no fingerprint of the secret (an offline
+    // oracle for guessing it).
+    let key = roster_wecom::TokenKey::new(
+        format!("wecom:{}", sb.credentials().wecom.corp_id),
+        &roster_core::SecretString::from(secret.clone()),
+    );
+    assert!(!log.contains(key.fingerprint()), "{log}");
     assert!(
         log.contains("reqwest::"),
         "reqwest's log records are captured too"

@@ -1,37 +1,80 @@
-//! The access-token cache.
+//! The credential cache shared by every vendor that issues tokens (WeCom's `access_token`,
+//! Quanshi's `token/create`).
 //!
-//! WeCom asks every app to cache its `access_token` (calling `gettoken` often is rate-blocked,
-//! and repeated wrong secrets ban the caller's IP for an hour). The cache:
+//! Vendors ask callers to cache tokens (WeCom rate-blocks frequent `gettoken` calls, and
+//! repeated wrong secrets ban the caller's IP for an hour). The cache:
 //!
 //! - fetches lazily, on the first call that needs a token;
-//! - treats a token as fresh while `now < expires_at − margin` ([`TokenMargin`]), reading time
-//!   from the injected clock;
+//! - treats a token as fresh while `now < expires_at − margin` ([`TokenMargin`], one rule for
+//!   every vendor), reading time from the injected clock;
 //! - refreshes single-flight: concurrent callers wait on one lock and re-check the store under
-//!   it, so 200 callers on a cold or expired cache make exactly one `gettoken` call;
-//! - invalidates by compare-and-swap: a token rejected by the server (`40014`/`42001`) is
-//!   dropped only if it is still the cached one, so a token just refreshed by another caller is
-//!   never thrown away;
-//! - remembers a configuration failure of `gettoken` (wrong secret, untrusted IP …) and returns
+//!   it, so 200 callers on a cold or expired cache make exactly one fetch, and callers that
+//!   waited for a failed fetch share its error instead of repeating it;
+//! - invalidates by compare-and-swap: a token rejected by the server is dropped only if it is
+//!   still the cached one, so a token just refreshed by another caller is never thrown away;
+//! - remembers a configuration failure of the fetch (wrong secret, untrusted IP …) and returns
 //!   it to every later caller without asking the server again.
 //!
 //! Tokens live in a [`TokenStore`]; the default [`MemoryTokenStore`] belongs to one client.
-//! Implement the trait over Redis or a database so that several processes share one token.
+//! Implement the trait over a database so that several processes share one token.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use roster_core::{Error, ErrorKind, ExposeSecret, Result, SecretString, SharedClock};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::config::TokenMargin;
+use crate::clock::SharedClock;
+use crate::error::{Error, ErrorKind, Result};
 
-/// Lifetime assumed when `gettoken` omits `expires_in` (the documented normal value).
-pub const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(7200);
+/// How long before its expiry a token stops being used: `floor` or `fraction` of the lifetime,
+/// whichever is larger, and never more than half the lifetime (so that a short-lived token is
+/// still used for a while).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenMargin {
+    /// The smallest margin (default 300 s).
+    pub floor: Duration,
+    /// The margin as a share of the lifetime (default 0.10).
+    pub fraction: f64,
+}
+
+impl Default for TokenMargin {
+    fn default() -> Self {
+        Self {
+            floor: Duration::from_secs(300),
+            fraction: 0.10,
+        }
+    }
+}
+
+impl TokenMargin {
+    /// A margin of `floor` or `fraction` of the lifetime, whichever is larger.
+    pub fn new(floor: Duration, fraction: f64) -> Self {
+        Self { floor, fraction }
+    }
+
+    /// No margin: a token is used until its last second (tests).
+    pub fn none() -> Self {
+        Self::new(Duration::ZERO, 0.0)
+    }
+
+    /// The margin for a token living `lifetime`: `min(max(floor, fraction × lifetime),
+    /// lifetime / 2)`.
+    pub fn for_lifetime(&self, lifetime: Duration) -> Duration {
+        let fraction = if self.fraction.is_finite() {
+            self.fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.floor.max(lifetime.mul_f64(fraction)).min(lifetime / 2)
+    }
+}
 
 /// An access token and when it was issued. Its `Debug` never shows the token.
 #[derive(Clone)]
@@ -92,43 +135,55 @@ impl AccessToken {
     }
 }
 
-/// Where a token is cached: the corp id and a hash of the app secret (one token per app, never
-/// the secret itself).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Where a token is cached: a scope people can read (vendor and app, e.g. `wecom:ww01…`) and a
+/// fingerprint of the secret, so that two apps of one scope never share a token. The
+/// fingerprint is derived from the secret (the same in every process, so a shared store finds
+/// the token) and is never printed: neither `Display` nor `Debug` shows it, so logs hold no
+/// offline oracle for guessing the secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenKey {
-    corp_id: String,
-    secret_hash: String,
+    scope: String,
+    fingerprint: String,
 }
 
 impl TokenKey {
-    /// The key of the app `(corp_id, secret)`.
-    pub fn new(corp_id: &str, secret: &SecretString) -> Self {
+    /// The key of the app `scope` with `secret`.
+    pub fn new(scope: impl Into<String>, secret: &SecretString) -> Self {
         let digest = Sha256::digest(secret.expose_secret().as_bytes());
         Self {
-            corp_id: corp_id.to_string(),
-            // 128 bits tell apps apart; the hash cannot be reversed into the secret.
-            secret_hash: hex::encode(&digest[..16]),
+            scope: scope.into(),
+            fingerprint: hex::encode(&digest[..16]),
         }
     }
 
-    /// The corp id.
-    pub fn corp_id(&self) -> &str {
-        &self.corp_id
+    /// The scope, as given.
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
-    /// Hex of the first 16 bytes of SHA-256 of the secret.
-    pub fn secret_hash(&self) -> &str {
-        &self.secret_hash
+    /// Hex of the first 16 bytes of SHA-256 of the secret: for a [`TokenStore`] that persists
+    /// keys. Keep it out of logs.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 }
 
 impl fmt::Display for TokenKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wecom:{}:{}", self.corp_id, self.secret_hash)
+        f.write_str(&self.scope)
     }
 }
 
-/// Storage for access tokens, shared by every client (or process) using the same app.
+impl fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenKey")
+            .field("scope", &self.scope)
+            .field("fingerprint", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Storage for tokens, shared by every client (or process) using the same app.
 ///
 /// Implementations must make [`TokenStore::compare_and_invalidate`] atomic: remove the entry
 /// only if it still holds the token that failed.
@@ -206,14 +261,17 @@ struct FetchLog {
     sticky: Option<Error>,
 }
 
-/// The cache of one client: lazy, single-flight, compare-and-invalidate.
-pub(crate) struct TokenCache {
+/// The cache of one client: lazy, single-flight, compare-and-invalidate (see the
+/// [module docs](self)).
+pub struct TokenCache {
     key: TokenKey,
     store: Arc<dyn TokenStore>,
     refresh: tokio::sync::Mutex<()>,
     margin: TokenMargin,
     clock: SharedClock,
     log: Mutex<FetchLog>,
+    /// Fetches that produced a token.
+    fetched: AtomicU64,
 }
 
 impl fmt::Debug for TokenCache {
@@ -227,7 +285,8 @@ impl fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
-    pub(crate) fn new(
+    /// A cache for the token of `key`, kept in `store`.
+    pub fn new(
         key: TokenKey,
         store: Arc<dyn TokenStore>,
         margin: TokenMargin,
@@ -240,11 +299,18 @@ impl TokenCache {
             margin,
             clock,
             log: Mutex::new(FetchLog::default()),
+            fetched: AtomicU64::new(0),
         }
     }
 
-    pub(crate) fn key(&self) -> &TokenKey {
+    /// The key the token is cached under.
+    pub fn key(&self) -> &TokenKey {
         &self.key
+    }
+
+    /// How many fetches of this cache produced a token.
+    pub fn fetches(&self) -> u64 {
+        self.fetched.load(Ordering::SeqCst)
     }
 
     /// A fresh token: the cached one, or one from `fetch`.
@@ -254,7 +320,7 @@ impl TokenCache {
     /// hammered by every waiter). A failure that is not a configuration error falls back to
     /// the cached token while that is still within its lifetime (the margin is only a head
     /// start). A configuration failure is remembered and returned to every later caller.
-    pub(crate) async fn token<F, Fut>(&self, fetch: F) -> Result<AccessToken>
+    pub async fn token<F, Fut>(&self, fetch: F) -> Result<AccessToken>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<AccessToken>>,
@@ -289,7 +355,7 @@ impl TokenCache {
             // The fetch we waited for failed: share its error rather than repeat the call.
             return self.fallback(error).await;
         }
-        tracing::debug!(key = %self.key, "fetching a WeCom access token");
+        tracing::debug!(key = %self.key, "fetching a token");
         let outcome = fetch().await;
         let config_failure = {
             let mut log = self.lock_log();
@@ -312,10 +378,11 @@ impl TokenCache {
         };
         match outcome {
             Ok(token) => {
+                self.fetched.fetch_add(1, Ordering::SeqCst);
                 tracing::debug!(
                     key = %self.key,
                     expires_in_s = token.expires_in().as_secs(),
-                    "WeCom access token fetched"
+                    "token fetched"
                 );
                 self.store.put(&self.key, token.clone()).await?;
                 Ok(token)
@@ -324,7 +391,7 @@ impl TokenCache {
                 tracing::warn!(
                     key = %self.key,
                     code = error.vendor_code(),
-                    "gettoken failed with a configuration error; not asking again"
+                    "the token fetch failed with a configuration error; not asking again"
                 );
                 Err(error)
             }
@@ -350,18 +417,18 @@ impl TokenCache {
     }
 
     /// Drops `failed` from the store if it is still the cached token.
-    pub(crate) async fn invalidate(&self, failed: &AccessToken) -> Result<bool> {
+    pub async fn invalidate(&self, failed: &AccessToken) -> Result<bool> {
         let removed = self.store.compare_and_invalidate(&self.key, failed).await?;
         tracing::debug!(
             key = %self.key,
             removed,
-            "WeCom access token rejected by the server"
+            "token rejected by the server"
         );
         Ok(removed)
     }
 
-    /// Forgets a remembered configuration failure, so that the next call asks `gettoken` again.
-    pub(crate) fn clear_failure(&self) {
+    /// Forgets a remembered configuration failure, so that the next call fetches again.
+    pub fn clear_failure(&self) {
         let mut log = self.lock_log();
         log.sticky = None;
         log.last_failure = None;
@@ -385,7 +452,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::{ApiDetails, Clock, ManualClock, RetryClass, Vendor};
+    use crate::{ApiDetails, Clock, ManualClock, RetryClass, Vendor};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn token(value: &str, at: OffsetDateTime, secs: u64) -> AccessToken {
@@ -394,7 +461,7 @@ mod tests {
 
     fn cache(clock: &ManualClock) -> Arc<TokenCache> {
         Arc::new(TokenCache::new(
-            TokenKey::new("ww1", &SecretString::from("secret")),
+            TokenKey::new("wecom:ww1", &SecretString::from("secret")),
             Arc::new(MemoryTokenStore::new()),
             TokenMargin::default(),
             Arc::new(clock.clone()),
@@ -410,18 +477,47 @@ mod tests {
     }
 
     #[test]
-    fn key_hashes_the_secret() {
+    fn keys_tell_secrets_apart_and_never_show_them() {
         let s = SecretString::from("my-app-secret");
-        let k = TokenKey::new("ww1", &s);
+        let k = TokenKey::new("wecom:ww1", &s);
         let shown = format!("{k} {k:?}");
         assert!(!shown.contains("my-app-secret"), "{shown}");
-        assert_eq!(k.secret_hash().len(), 32);
-        assert_ne!(k, TokenKey::new("ww1", &SecretString::from("other")));
-        assert_ne!(k, TokenKey::new("ww2", &s));
+        assert!(
+            !shown.contains(k.fingerprint()),
+            "no fingerprint printed: {shown}"
+        );
+        assert_eq!(k.to_string(), "wecom:ww1");
+        assert_eq!(k.fingerprint().len(), 32);
+        assert_ne!(k, TokenKey::new("wecom:ww1", &SecretString::from("other")));
+        assert_ne!(k, TokenKey::new("wecom:ww2", &s));
         assert_eq!(
             k,
-            TokenKey::new("ww1", &SecretString::from("my-app-secret"))
+            TokenKey::new("wecom:ww1", &SecretString::from("my-app-secret"))
         );
+    }
+
+    #[test]
+    fn the_margin_is_a_floor_or_a_share_and_capped_for_short_lifetimes() {
+        let m = TokenMargin::default();
+        assert_eq!(
+            m.for_lifetime(Duration::from_secs(7200)),
+            Duration::from_secs(720)
+        );
+        assert_eq!(
+            m.for_lifetime(Duration::from_secs(2000)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            m.for_lifetime(Duration::from_secs(60)),
+            Duration::from_secs(30)
+        );
+        assert_eq!(m.for_lifetime(Duration::ZERO), Duration::ZERO);
+        assert_eq!(
+            TokenMargin::none().for_lifetime(Duration::from_secs(7200)),
+            Duration::ZERO
+        );
+        let silly = TokenMargin::new(Duration::ZERO, f64::NAN);
+        assert_eq!(silly.for_lifetime(Duration::from_secs(100)), Duration::ZERO);
     }
 
     #[test]
@@ -439,7 +535,7 @@ mod tests {
     #[tokio::test]
     async fn memory_store_compare_and_invalidate() {
         let store = MemoryTokenStore::new();
-        let key = TokenKey::new("ww1", &SecretString::from("s"));
+        let key = TokenKey::new("wecom:ww1", &SecretString::from("s"));
         let old = token("old", OffsetDateTime::UNIX_EPOCH, 7200);
         let new = token("new", OffsetDateTime::UNIX_EPOCH, 7200);
         assert!(!store.compare_and_invalidate(&key, &old).await.unwrap());
@@ -478,6 +574,7 @@ mod tests {
             assert!(got.same_token(&token("t1", OffsetDateTime::UNIX_EPOCH, 1)));
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.fetches(), 1);
 
         // Expired (past the margin): again exactly one fetch for many callers.
         clock.advance(Duration::from_secs(7200 - 700));
@@ -569,7 +666,7 @@ mod tests {
         let clock = ManualClock::at_unix(1_000_000);
         let cache = cache(&clock);
         let e = cache
-            .token(|| async { Err(Error::transport(roster_core::Vendor::WeCom, "reset")) })
+            .token(|| async { Err(Error::transport(Vendor::WeCom, "reset")) })
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Transport);
