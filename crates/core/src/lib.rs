@@ -35,6 +35,7 @@
 //! assert_eq!(entries[0].attended_minutes(), 45);
 //! ```
 
+pub mod call;
 pub mod clock;
 pub mod enums;
 pub mod error;
@@ -50,6 +51,7 @@ pub mod vendor;
 pub mod window;
 pub mod wire;
 
+pub use call::{Pipeline, Protocol};
 pub use clock::{Clock, ManualClock, OffsetClock, SharedClock, SystemClock, format_time};
 pub use enums::{
     Device, JoinType, QuestionType, RegistrationFilter, RegistrationSource, RegistrationStatus,

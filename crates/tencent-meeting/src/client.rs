@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-use roster_core::{Error, HttpClient, Pacer, Result, Retrier, SharedClock, Vendor};
+use roster_core::{
+    AccessToken, Attempt, Error, HttpClient, Pacer, Pipeline, Protocol, Result, Retrier,
+    SharedClock, Vendor,
+};
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -35,12 +38,12 @@ pub struct TencentMeetingClient {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: HttpClient,
+    /// Retry, pacing and sending: core's call pipeline (this crate signs each attempt).
+    pub(crate) pipeline: Pipeline,
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) base: Url,
     pub(crate) operator_id: String,
     pub(crate) version: Option<HeaderValue>,
-    pub(crate) retrier: Retrier,
     pub(crate) pacer: Pacer,
     pub(crate) clock: SharedClock,
     pub(crate) legacy_userid_param: bool,
@@ -59,7 +62,7 @@ impl fmt::Debug for TencentMeetingClient {
             .field("auth", &i.auth)
             .field("operator_id", &i.operator_id)
             .field("pacer", &i.pacer)
-            .field("retry", i.retrier.policy())
+            .field("retry", i.pipeline.retrier().policy())
             .field("participants_page_size", &i.participants_page_size)
             .field("enroll_page_size", &i.enroll_page_size)
             .finish_non_exhaustive()
@@ -117,12 +120,14 @@ impl TencentMeetingClient {
         let base = parse_base_url(&b.base_url)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http: HttpClient::new(b.http)?,
+                pipeline: Pipeline::new(
+                    HttpClient::new(b.http)?,
+                    Retrier::new(b.retry, b.clock.clone()),
+                ),
                 auth,
                 base,
                 operator_id,
                 version,
-                retrier: Retrier::new(b.retry, b.clock.clone()),
                 pacer: b
                     .pacer
                     .unwrap_or_else(|| Pacer::per_minute(DEFAULT_CALLS_PER_MINUTE)),
@@ -164,34 +169,68 @@ impl TencentMeetingClient {
         segments: &[&str],
         query: &QueryString,
     ) -> Result<T> {
-        let target = Target::new(&self.inner.base, segments, query)?;
-        let target = &target;
-        self.inner
-            .retrier
-            .run(|attempt| async move {
-                let inner = &self.inner;
-                let _permit = inner.pacer.acquire().await;
-                let now = inner.clock.now();
-                let mut headers = HeaderMap::new();
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                headers.insert(name(HEADER_REGISTERED), HeaderValue::from_static("1"));
-                if let Some(v) = &inner.version {
-                    headers.insert(name(HEADER_VERSION), v.clone());
-                }
-                let to_sign = RequestToSign::new("GET", target.request_target(), "", now)
-                    .with_refresh(attempt.refresh_auth);
-                inner.auth.authorize(&to_sign, &mut headers).await?;
-                let request = inner
-                    .http
-                    .reqwest()
-                    .get(target.url().clone())
-                    .headers(headers);
-                let response = inner
-                    .http
-                    .send(Vendor::TencentMeeting, endpoint, attempt.number, request)
-                    .await?;
+        let call = Get {
+            endpoint,
+            target: Target::new(&self.inner.base, segments, query)?,
+        };
+        let inner = &*self.inner;
+        inner
+            .pipeline
+            .call(inner, &call, |response, _| {
                 decode_reply(&response, inner.clock.now())
             })
             .await
+    }
+
+    /// The retry executor of this client's calls.
+    pub(crate) fn retrier(&self) -> &Retrier {
+        self.inner.pipeline.retrier()
+    }
+}
+
+/// One `GET`: the endpoint name for traces and the exact target that is signed and sent.
+pub(crate) struct Get {
+    endpoint: &'static str,
+    target: Target,
+}
+
+impl Protocol for Inner {
+    type Call = Get;
+
+    fn vendor(&self) -> Vendor {
+        Vendor::TencentMeeting
+    }
+
+    fn endpoint(&self, call: &Get) -> &'static str {
+        call.endpoint
+    }
+
+    fn pacer(&self, _call: &Get) -> &Pacer {
+        &self.pacer
+    }
+
+    /// Signs afresh: a new nonce and timestamp for every attempt (a replayed signature is
+    /// refused), taken after the pacing wait.
+    async fn request(
+        &self,
+        call: &Get,
+        attempt: Attempt,
+        _token: Option<&AccessToken>,
+    ) -> Result<reqwest::RequestBuilder> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(name(HEADER_REGISTERED), HeaderValue::from_static("1"));
+        if let Some(v) = &self.version {
+            headers.insert(name(HEADER_VERSION), v.clone());
+        }
+        let to_sign = RequestToSign::new("GET", call.target.request_target(), "", self.clock.now())
+            .with_refresh(attempt.refresh_auth);
+        self.auth.authorize(&to_sign, &mut headers).await?;
+        Ok(self
+            .pipeline
+            .http()
+            .reqwest()
+            .get(call.target.url().clone())
+            .headers(headers))
     }
 }

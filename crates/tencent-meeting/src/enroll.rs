@@ -129,6 +129,6 @@ impl ListRequest for EnrollList {
     }
 
     fn retrier(&self) -> Option<&Retrier> {
-        Some(&self.client.inner.retrier)
+        Some(self.client.retrier())
     }
 }

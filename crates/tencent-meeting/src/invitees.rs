@@ -79,6 +79,6 @@ impl ListRequest for InviteeList {
     }
 
     fn retrier(&self) -> Option<&Retrier> {
-        Some(&self.client.inner.retrier)
+        Some(self.client.retrier())
     }
 }

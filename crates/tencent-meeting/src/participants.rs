@@ -226,7 +226,7 @@ impl ListRequest for ParticipantsList {
     }
 
     fn retrier(&self) -> Option<&Retrier> {
-        Some(&self.client.inner.retrier)
+        Some(self.client.retrier())
     }
 }
 
