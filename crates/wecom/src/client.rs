@@ -8,8 +8,8 @@ use std::time::Duration;
 use reqwest::header::CONTENT_TYPE;
 use roster_core::http::{JsonReply, decode_error, redact_text, unexpected_status};
 use roster_core::{
-    Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, RawResponse, Result, Retrier,
-    RetryClass, Vendor,
+    Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, Pipeline, Protocol, RawResponse,
+    Result, Retrier, RetryClass, Vendor,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -93,9 +93,8 @@ pub struct WeComClient {
 struct Inner {
     config: WeComConfig,
     base: Url,
-    http: HttpClient,
-    retrier: Retrier,
-    tokens: TokenCache,
+    /// Retry, token per attempt, pacing and sending: core's call pipeline.
+    pipeline: Pipeline,
     pacers: Vec<Pacer>,
 }
 
@@ -104,7 +103,7 @@ impl fmt::Debug for WeComClient {
         f.debug_struct("WeComClient")
             .field("corp_id", &self.inner.config.corp_id())
             .field("base_url", &self.inner.base.as_str())
-            .field("token_key", self.inner.tokens.key())
+            .field("token_key", self.inner.tokens().key())
             .finish_non_exhaustive()
     }
 }
@@ -132,9 +131,7 @@ impl WeComClient {
             inner: Arc::new(Inner {
                 config,
                 base,
-                http,
-                retrier,
-                tokens,
+                pipeline: Pipeline::new(http, retrier).with_tokens(tokens),
                 pacers,
             }),
         })
@@ -147,18 +144,21 @@ impl WeComClient {
 
     /// The retry executor of this client's calls.
     pub(crate) fn retrier(&self) -> &Retrier {
-        &self.inner.retrier
+        self.inner.pipeline.retrier()
     }
 
     /// The key this client's token is cached under.
     pub fn token_key(&self) -> &TokenKey {
-        self.inner.tokens.key()
+        self.inner.tokens().key()
     }
 
     /// A fresh access token (cached, or fetched once for all concurrent callers), for calling
     /// WeCom APIs this crate does not cover. Keep it out of logs.
     pub async fn access_token(&self) -> Result<AccessToken> {
-        self.inner.retrier.run(|_attempt| self.token()).await
+        let inner = &*self.inner;
+        self.retrier()
+            .run(|_attempt| inner.pipeline.token(inner))
+            .await
     }
 
     /// Forgets a configuration error of `gettoken` (wrong secret, untrusted IP, disabled app …)
@@ -166,38 +166,167 @@ impl WeComClient {
     /// configuration on WeCom's side (a trusted IP added, the app enabled); a wrong secret
     /// needs a new client anyway.
     pub fn clear_token_failure(&self) {
-        self.inner.tokens.clear_failure();
+        self.inner.tokens().clear_failure();
+    }
+
+    /// A business call: `POST <path>?access_token=…` with a JSON body, through core's
+    /// pipeline (retries, the token of each attempt, one refresh on `40014`/`42001`/`40001`).
+    /// The body is read whole and parsed once: the answer type carries `errcode`/`errmsg`
+    /// ([`Reply`]).
+    pub(crate) async fn call<B, T>(&self, api: Api, body: &B) -> Result<T>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned + Reply + Send + 'static,
+    {
+        let call = Post {
+            api,
+            body: encode_body(api, body)?,
+        };
+        let inner = &*self.inner;
+        inner
+            .pipeline
+            .call(inner, &call, |response, token| {
+                let secret = secret_of(token);
+                // Error snippets keep part of the body: an echo of the URL (a proxy's error
+                // page, say) must not carry the token into an error. Only error paths pay for
+                // the search.
+                if response.status != 200 {
+                    return Err(unexpected_status(Vendor::WeCom, &response.redact(secret)));
+                }
+                inner.answer(api, decode_body::<T>(&response, secret)?, secret)
+            })
+            .await
+    }
+
+    /// [`Self::call`] for large answers: the body is decoded as it arrives and never held
+    /// whole (core's [`HttpClient::send_json`]), so a `T` that skips a large part of it
+    /// (`serde::de::IgnoredAny`) costs no memory for that part. Same retries, token refresh,
+    /// pacing, tracing and error classification as [`Self::call`].
+    pub(crate) async fn call_streamed<B, T>(&self, api: Api, body: &B) -> Result<T>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned + Reply + Send + 'static,
+    {
+        let call = Post {
+            api,
+            body: encode_body(api, body)?,
+        };
+        let inner = &*self.inner;
+        inner
+            .pipeline
+            .call_streamed(inner, &call, |reply, token| {
+                let secret = secret_of(token);
+                inner.answer(api, streamed_answer::<T>(reply)?, secret)
+            })
+            .await
+    }
+}
+
+/// One business call: the API and its encoded body.
+struct Post {
+    api: Api,
+    body: Vec<u8>,
+}
+
+impl Protocol for Inner {
+    type Call = Post;
+
+    fn vendor(&self) -> Vendor {
+        Vendor::WeCom
+    }
+
+    fn endpoint(&self, call: &Post) -> &'static str {
+        call.api.name()
+    }
+
+    fn pacer(&self, call: &Post) -> &Pacer {
+        &self.pacers[call.api.index()]
+    }
+
+    fn needs_token(&self, _call: &Post) -> bool {
+        true
+    }
+
+    fn fetch_token(&self) -> impl std::future::Future<Output = Result<AccessToken>> + Send {
+        self.gettoken()
+    }
+
+    async fn request(
+        &self,
+        call: &Post,
+        attempt: Attempt,
+        token: Option<&AccessToken>,
+    ) -> Result<reqwest::RequestBuilder> {
+        if attempt.refresh_auth {
+            tracing::debug!(
+                endpoint = call.api.name(),
+                "retrying once with a refreshed token"
+            );
+        }
+        let mut url = self.url(call.api);
+        url.query_pairs_mut()
+            .append_pair("access_token", secret_of(token));
+        Ok(self
+            .pipeline
+            .http()
+            .reqwest()
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(call.body.clone()))
+    }
+}
+
+impl Inner {
+    fn tokens(&self) -> &TokenCache {
+        self.pipeline
+            .tokens()
+            .expect("a WeCom client is built with its token cache")
     }
 
     fn rate_limit_wait(&self) -> Duration {
-        self.inner.config.rate_limit_wait()
+        self.config.rate_limit_wait()
     }
 
     fn url(&self, api: Api) -> Url {
-        let mut url = self.inner.base.clone();
-        let prefix = self.inner.base.path().trim_end_matches('/');
+        let mut url = self.base.clone();
+        let prefix = self.base.path().trim_end_matches('/');
         url.set_path(&format!("{prefix}{}", api.path()));
         url
     }
 
-    fn pacer(&self, api: Api) -> &Pacer {
-        &self.inner.pacers[api.index()]
-    }
-
-    async fn token(&self) -> Result<AccessToken> {
-        self.inner.tokens.token(|| self.fetch_token()).await
+    /// A 200 answer's data, or the error its `errcode` means (its message with `secret`
+    /// removed).
+    fn answer<T>(&self, api: Api, answer: Answer<T>, secret: &str) -> Result<T> {
+        match answer {
+            Answer::Data(data) => Ok(data),
+            Answer::Failed { code, errmsg } => {
+                let error = errors::api_error(
+                    code,
+                    &redact_text(&errmsg, secret),
+                    CallKind::Business,
+                    self.rate_limit_wait(),
+                );
+                tracing::debug!(
+                    endpoint = api.name(),
+                    code,
+                    kind = %error.kind(),
+                    "WeCom returned an error"
+                );
+                Err(error)
+            }
+        }
     }
 
     /// One `gettoken` call. Not retried here: the business call that needs the token retries
     /// as a whole, and configuration errors are never retried at all.
-    async fn fetch_token(&self) -> Result<AccessToken> {
-        let config = &self.inner.config;
+    async fn gettoken(&self) -> Result<AccessToken> {
+        let config = &self.config;
         let mut url = self.url(Api::GetToken);
         url.query_pairs_mut()
             .append_pair("corpid", config.corp_id())
             .append_pair("corpsecret", config.corp_secret().expose_secret());
         let fetched_at = config.clock().now();
-        let request = self.inner.http.reqwest().get(url);
+        let request = self.pipeline.http().reqwest().get(url);
         let response = self.send(Api::GetToken, 1, request).await?;
         if response.status != 200 {
             return Err(unexpected_status(Vendor::WeCom, &response).without_body());
@@ -248,186 +377,67 @@ impl WeComClient {
         attempt: u32,
         request: reqwest::RequestBuilder,
     ) -> Result<RawResponse> {
-        let _permit = self.pacer(api).acquire().await;
-        self.inner
-            .http
+        let _permit = self.pacers[api.index()].acquire().await;
+        self.pipeline
+            .http()
             .send(Vendor::WeCom, api.name(), attempt, request)
             .await
     }
 
-    /// A business call: `POST <path>?access_token=…` with a JSON body, retried per the policy,
-    /// with one token refresh on `40014`/`42001`/`40001`. The body is read whole and parsed
-    /// once: the answer type carries `errcode`/`errmsg` ([`Reply`]).
-    pub(crate) async fn call<B, T>(&self, api: Api, body: &B) -> Result<T>
-    where
-        B: Serialize + ?Sized,
-        T: DeserializeOwned + Reply + Send + 'static,
-    {
-        let body = encode_body(api, body)?;
-        self.inner
-            .retrier
-            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt, Read::Whole))
-            .await
-    }
-
-    /// [`Self::call`] for large answers: the body is decoded as it arrives and never held
-    /// whole (core's [`HttpClient::send_json`]), so a `T` that skips a large part of it
-    /// (`serde::de::IgnoredAny`) costs no memory for that part. Same retries, token refresh,
-    /// pacing, tracing and error classification as [`Self::call`].
-    pub(crate) async fn call_streamed<B, T>(&self, api: Api, body: &B) -> Result<T>
-    where
-        B: Serialize + ?Sized,
-        T: DeserializeOwned + Reply + Send + 'static,
-    {
-        let body = encode_body(api, body)?;
-        self.inner
-            .retrier
-            .run(|attempt| self.attempt::<T>(api, body.clone(), attempt, Read::Streamed))
-            .await
-    }
-
-    async fn attempt<T>(&self, api: Api, body: Vec<u8>, attempt: Attempt, read: Read) -> Result<T>
-    where
-        T: DeserializeOwned + Reply + Send + 'static,
-    {
-        if attempt.refresh_auth {
-            // The failed token was dropped when it was rejected (compare-and-invalidate), so
-            // this fetches a new one, unless another caller already did.
-            tracing::debug!(
-                endpoint = api.name(),
-                "retrying once with a refreshed token"
-            );
-        }
-        let token = self.token().await?;
-        let secret = token.secret().expose_secret();
-        let mut url = self.url(api);
-        url.query_pairs_mut().append_pair("access_token", secret);
-        let request = self
-            .inner
-            .http
-            .reqwest()
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
-        let answer = match read {
-            Read::Whole => {
-                let response = self.send(api, attempt.number, request).await?;
-                // Error snippets keep part of the body: an echo of the URL (a proxy's error
-                // page, say) must not carry the token into an error. Only error paths pay for
-                // the search.
-                if response.status != 200 {
-                    return Err(unexpected_status(Vendor::WeCom, &response.redact(secret)));
-                }
-                decode_body::<T>(&response, secret)?
-            }
-            Read::Streamed => {
-                self.receive_streamed::<T>(api, attempt, request, secret)
-                    .await?
-            }
-        };
-        match answer {
-            Answer::Data(data) => Ok(data),
-            Answer::Failed { code, errmsg } => {
-                let error = errors::api_error(
-                    code,
-                    &redact_text(&errmsg, secret),
-                    CallKind::Business,
-                    self.rate_limit_wait(),
-                );
-                if error.class() == RetryClass::RefreshAuth {
-                    self.inner.tokens.invalidate(&token).await?;
-                }
-                tracing::debug!(
-                    endpoint = api.name(),
-                    code,
-                    kind = %error.kind(),
-                    "WeCom returned an error"
-                );
-                Err(error)
-            }
-        }
-    }
-
-    /// Sends `request` and decodes a 200 answer as it arrives (see [`Self::call_streamed`]);
-    /// error snippets have `secret` replaced.
-    async fn receive_streamed<T>(
-        &self,
-        api: Api,
-        attempt: Attempt,
-        request: reqwest::RequestBuilder,
-        secret: &str,
-    ) -> Result<Answer<T>>
-    where
-        T: DeserializeOwned + Reply + Send + 'static,
-    {
-        let reply = {
-            let _permit = self.pacer(api).acquire().await;
-            self.inner
-                .http
-                .send_json::<T>(
-                    Vendor::WeCom,
-                    api.name(),
-                    attempt.number,
-                    request,
-                    Some(secret),
-                )
-                .await
-        };
-        match reply {
-            Ok(JsonReply::Decoded {
-                status: 200, value, ..
-            }) => Ok(Answer::from_reply(value)),
-            // Another 2xx: refused as the whole-body path refuses it (its body is consumed).
-            Ok(JsonReply::Decoded {
-                status, headers, ..
-            }) => Err(unexpected_status(
-                Vendor::WeCom,
-                &RawResponse {
-                    status,
-                    headers,
-                    body: Default::default(),
-                },
-            )),
-            Ok(JsonReply::Other(response)) => Err(unexpected_status(Vendor::WeCom, &response)),
-            Err(e) if e.kind() == ErrorKind::Decode => {
-                // The whole-body path lets an error envelope win over a body the answer type
-                // cannot read; error answers are small, so their whole body is the snippet.
-                let envelope = e
-                    .body_snippet()
-                    .and_then(|s| serde_json::from_str::<Envelope>(s).ok());
-                if let Some(code) = envelope.as_ref().and_then(Envelope::failure) {
-                    let errmsg = envelope.and_then(|e| e.errmsg).unwrap_or_default();
-                    return Ok(Answer::Failed { code, errmsg });
-                }
-                match e.http_status() {
-                    Some(status) if status != 200 => Err(unexpected_status(
-                        Vendor::WeCom,
-                        &RawResponse {
-                            status,
-                            headers: Default::default(),
-                            body: e
-                                .body_snippet()
-                                .unwrap_or_default()
-                                .as_bytes()
-                                .to_vec()
-                                .into(),
-                        },
-                    )),
-                    _ => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
-/// How a business call reads its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Read {
-    /// Whole, then parsed ([`HttpClient::send`]).
-    Whole,
-    /// Parsed as it arrives ([`HttpClient::send_json`]).
-    Streamed,
+/// The token an attempt carried, for the URL and for redaction (every business call has one).
+fn secret_of(token: Option<&AccessToken>) -> &str {
+    token.map_or("", |t| t.secret().expose_secret())
+}
+
+/// A streamed answer (core's [`HttpClient::send_json`]) as an [`Answer`] or an error.
+fn streamed_answer<T: Reply>(reply: Result<JsonReply<T>>) -> Result<Answer<T>> {
+    match reply {
+        Ok(JsonReply::Decoded {
+            status: 200, value, ..
+        }) => Ok(Answer::from_reply(value)),
+        // Another 2xx: refused as the whole-body path refuses it (its body is consumed).
+        Ok(JsonReply::Decoded {
+            status, headers, ..
+        }) => Err(unexpected_status(
+            Vendor::WeCom,
+            &RawResponse {
+                status,
+                headers,
+                body: Default::default(),
+            },
+        )),
+        Ok(JsonReply::Other(response)) => Err(unexpected_status(Vendor::WeCom, &response)),
+        Err(e) if e.kind() == ErrorKind::Decode => {
+            // The whole-body path lets an error envelope win over a body the answer type
+            // cannot read; error answers are small, so their whole body is the snippet.
+            let envelope = e
+                .body_snippet()
+                .and_then(|s| serde_json::from_str::<Envelope>(s).ok());
+            if let Some(code) = envelope.as_ref().and_then(Envelope::failure) {
+                let errmsg = envelope.and_then(|e| e.errmsg).unwrap_or_default();
+                return Ok(Answer::Failed { code, errmsg });
+            }
+            match e.http_status() {
+                Some(status) if status != 200 => Err(unexpected_status(
+                    Vendor::WeCom,
+                    &RawResponse {
+                        status,
+                        headers: Default::default(),
+                        body: e
+                            .body_snippet()
+                            .unwrap_or_default()
+                            .as_bytes()
+                            .to_vec()
+                            .into(),
+                    },
+                )),
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A 200 answer: its data, or the failure its `errcode` reports.
@@ -531,12 +541,12 @@ mod tests {
     fn urls_keep_a_base_path_prefix() {
         let c = client("http://127.0.0.1:9/proxy/wecom/").unwrap();
         assert_eq!(
-            c.url(Api::GetAttendeeList).as_str(),
+            c.inner.url(Api::GetAttendeeList).as_str(),
             "http://127.0.0.1:9/proxy/wecom/cgi-bin/meeting/get_attendee_list"
         );
         let c = client("http://127.0.0.1:9").unwrap();
         assert_eq!(
-            c.url(Api::GetToken).as_str(),
+            c.inner.url(Api::GetToken).as_str(),
             "http://127.0.0.1:9/cgi-bin/gettoken"
         );
     }
@@ -558,7 +568,7 @@ mod tests {
     #[test]
     fn tokens_are_url_encoded_in_the_query() {
         let c = client("http://127.0.0.1:9").unwrap();
-        let mut url = c.url(Api::GetInfo);
+        let mut url = c.inner.url(Api::GetInfo);
         url.query_pairs_mut()
             .append_pair("access_token", "a+b/c=d&e f");
         assert_eq!(url.query(), Some("access_token=a%2Bb%2Fc%3Dd%26e+f"));
