@@ -52,6 +52,11 @@ pub trait Protocol: Send + Sync {
         false
     }
 
+    /// A configured token that is used as it is, never fetched nor refreshed (default none).
+    fn fixed_token(&self) -> Option<&AccessToken> {
+        None
+    }
+
     /// Fetches a new token; the cache calls it, for one caller at a time. Its errors reach the
     /// call as they are (a transient one is retried with the call, a configuration one is
     /// remembered by the cache and never repeated).
@@ -110,8 +115,12 @@ impl Pipeline {
         self.tokens.as_ref()
     }
 
-    /// A fresh token: the cached one, or one from [`Protocol::fetch_token`].
+    /// A fresh token: the protocol's fixed one, the cached one, or one from
+    /// [`Protocol::fetch_token`].
     pub async fn token<P: Protocol>(&self, protocol: &P) -> Result<AccessToken> {
+        if let Some(fixed) = protocol.fixed_token() {
+            return Ok(fixed.clone());
+        }
         let Some(tokens) = &self.tokens else {
             return Err(Error::config("this client has no token cache"));
         };
@@ -138,7 +147,12 @@ impl Pipeline {
                 let (token, permit, request) = self.prepare(protocol, call, attempt).await?;
                 let response = self
                     .http
-                    .send(protocol.vendor(), protocol.endpoint(call), attempt.number, request)
+                    .send(
+                        protocol.vendor(),
+                        protocol.endpoint(call),
+                        attempt.number,
+                        request,
+                    )
                     .await;
                 drop(permit);
                 let outcome = response.and_then(|r| read(r, token.as_ref()));

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
-    AccessToken, ApiDetails, Error, ExposeSecret, HttpClient, MemoryTokenStore, Pacer, RawResponse,
-    Result, Retrier, RetryClass, SecretString, TokenCache, TokenKey, Vendor,
+    AccessToken, ApiDetails, Attempt, Error, ExposeSecret, HttpClient, MemoryTokenStore, Pacer,
+    Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass, SecretString, TokenCache,
+    TokenKey, Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -42,10 +44,9 @@ pub struct QuanshiClient {
 
 pub(crate) struct Inner {
     pub(crate) config: QuanshiConfig,
-    http: HttpClient,
-    retrier: Retrier,
+    /// Retry, token per attempt, pacing and sending: core's call pipeline.
+    pipeline: Pipeline,
     pacer: Pacer,
-    tokens: TokenCache,
     /// The configured fixed token, used instead of `token/create` (never refreshed).
     fixed: Option<AccessToken>,
 }
@@ -60,10 +61,10 @@ impl fmt::Debug for QuanshiClient {
 }
 
 /// One request: family, endpoint name, path and JSON body (without auth).
-pub(crate) struct Call<'a> {
+pub(crate) struct Call {
     pub family: Family,
     pub endpoint: &'static str,
-    pub path: &'a str,
+    pub path: String,
     pub body: Map<String, Value>,
     /// The answer holds secrets (a token; a meeting's passcodes and host links): no error
     /// built from it keeps a body snippet.
@@ -99,9 +100,6 @@ impl Answer {
         })
     }
 }
-
-/// The token source of signed calls (none).
-type NoToken = fn() -> std::future::Ready<Result<AccessToken>>;
 
 /// How one attempt authenticated.
 enum Auth {
@@ -143,10 +141,8 @@ impl QuanshiClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
-                http,
-                retrier,
+                pipeline: Pipeline::new(http, retrier).with_tokens(tokens),
                 pacer,
-                tokens,
                 fixed,
             }),
         })
@@ -154,7 +150,7 @@ impl QuanshiClient {
 
     /// The retry executor of this client's calls.
     pub(crate) fn retrier(&self) -> &Retrier {
-        &self.inner.retrier
+        self.inner.pipeline.retrier()
     }
 
     /// The configuration.
@@ -164,40 +160,53 @@ impl QuanshiClient {
 
     /// Number of tokens this client has obtained from `token/create`.
     pub fn tokens_created(&self) -> u64 {
-        self.inner.tokens.fetches()
-    }
-
-    fn is_fixed(&self, token: &AccessToken) -> bool {
-        self.inner
-            .fixed
-            .as_ref()
-            .is_some_and(|f| f.same_token(token))
-    }
-
-    fn now(&self) -> OffsetDateTime {
-        self.inner.config.clock.now()
+        self.inner.pipeline.tokens().map_or(0, |t| t.fetches())
     }
 
     /// A fresh token: the fixed one, the cached one, or a new one from `token/create`.
     pub async fn token(&self) -> Result<AccessToken> {
-        if let Some(fixed) = &self.inner.fixed {
-            return Ok(fixed.clone());
-        }
-        self.inner
-            .tokens
-            .token(|| async {
-                let fetched_at = self.now();
-                let data = self.create_token().await?;
-                let lifetime = data.lifetime();
-                Ok(AccessToken::new(data.token, fetched_at, lifetime))
-            })
-            .await
+        let inner = &*self.inner;
+        inner.pipeline.token(inner).await
     }
 
     /// Calls `token/create` (signature headers, body `{"userId": <admin id>}`) and reads the
     /// configured token field. Does not touch the cache; [`QuanshiClient::token`] does.
     pub async fn create_token(&self) -> Result<TokenData> {
-        let config = &self.inner.config;
+        self.inner.create_token().await
+    }
+
+    /// Runs a call through core's pipeline with the family's auth mode.
+    pub(crate) async fn call(&self, call: Call) -> Result<Answer> {
+        self.inner.call(&call).await
+    }
+}
+
+impl Inner {
+    fn now(&self) -> OffsetDateTime {
+        self.config.clock.now()
+    }
+
+    /// Runs `call` and reads its envelope.
+    async fn call(&self, call: &Call) -> Result<Answer> {
+        self.pipeline
+            .call(self, call, |raw, token| {
+                let auth = match token {
+                    Some(t) if self.fixed.as_ref().is_some_and(|f| f.same_token(t)) => {
+                        CallAuth::FixedToken
+                    }
+                    Some(_) => CallAuth::RefreshableToken,
+                    // The request was signed moments ago: our clock now stands for `CurTime`.
+                    None => CallAuth::Signature {
+                        sent_ms: (self.now().unix_timestamp_nanos() / 1_000_000) as i64,
+                    },
+                };
+                self.interpret(call.family, raw, auth, call.secret_answer, token)
+            })
+            .await
+    }
+
+    async fn create_token(&self) -> Result<TokenData> {
+        let config = &self.config;
         let admin = config.admin_user_id.ok_or_else(|| {
             Error::config(format!(
                 "the administrator user id is not set ({}); token/create needs it",
@@ -209,85 +218,19 @@ impl QuanshiClient {
         let call = Call {
             family: Family::Events,
             endpoint: endpoint::TOKEN_CREATE,
-            path: &config.paths.token_create,
+            path: config.paths.token_create.clone(),
             body,
             // The answer holds the token.
             secret_answer: true,
         };
-        // Signed, and never through token(): that would make the future type recursive.
-        let answer = self.execute::<NoToken, _>(&call, None).await?;
+        let answer = self.call(&call).await?;
         let status = answer.raw.status;
         TokenData::from_value(&answer.payload, &config.token_field)
             .map_err(|m| token_decode_error(status, m))
     }
 
-    /// Runs a call under the retry policy with the family's auth mode.
-    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer> {
-        if self.inner.config.family_auth(call.family).mode == AuthMode::Signature {
-            self.execute::<NoToken, _>(&call, None).await
-        } else {
-            self.execute(&call, Some(|| self.token())).await
-        }
-    }
-
-    /// Runs `call`: with the token from `token` when given, else signed.
-    async fn execute<F, Fut>(&self, call: &Call<'_>, token: Option<F>) -> Result<Answer>
-    where
-        F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<AccessToken>>,
-    {
-        // The retry policy bounds the refreshes (`max_auth_refreshes`) and makes a credential
-        // rejected after its last refresh final (RetryClass::Fatal).
-        self.inner
-            .retrier
-            .run(|attempt| {
-                let token = &token;
-                async move {
-                    let auth = match token {
-                        None => None,
-                        // Before taking a pacing slot: the token fetch takes its own.
-                        Some(get) => Some(get().await.map_err(|e| {
-                            // token/create has already retried what it could.
-                            e.with_class(RetryClass::Fatal)
-                        })?),
-                    };
-                    let _permit = self.inner.pacer.acquire().await;
-                    let auth = match auth {
-                        Some(token) => Auth::Token(token),
-                        None => Auth::Signature(self.sign()?),
-                    };
-                    let call_auth = match &auth {
-                        Auth::Signature(s) => CallAuth::Signature {
-                            sent_ms: s.cur_time(),
-                        },
-                        Auth::Token(t) if self.is_fixed(t) => CallAuth::FixedToken,
-                        Auth::Token(_) => CallAuth::RefreshableToken,
-                    };
-                    let request = self.build(call, &auth)?;
-                    let raw = self
-                        .inner
-                        .http
-                        .send(Vendor::Quanshi, call.endpoint, attempt.number, request)
-                        .await?;
-                    let token = match &auth {
-                        Auth::Token(token) => Some(token),
-                        Auth::Signature(_) => None,
-                    };
-                    let outcome =
-                        self.interpret(call.family, raw, call_auth, call.secret_answer, token);
-                    if let (Err(e), Auth::Token(token)) = (&outcome, &auth)
-                        && e.class() == RetryClass::RefreshAuth
-                    {
-                        self.inner.tokens.invalidate(token).await?;
-                    }
-                    outcome
-                }
-            })
-            .await
-    }
-
     fn sign(&self) -> Result<SignatureHeaders> {
-        let config = &self.inner.config;
+        let config = &self.config;
         let (Some(key), Some(secret)) = (&config.app_key, &config.secret_key) else {
             return Err(Error::config(
                 "signature mode needs the app key and the secret key",
@@ -301,18 +244,18 @@ impl QuanshiClient {
         ))
     }
 
-    fn build(&self, call: &Call<'_>, auth: &Auth) -> Result<reqwest::RequestBuilder> {
-        let config = &self.inner.config;
+    fn build(&self, call: &Call, auth: &Auth) -> Result<reqwest::RequestBuilder> {
+        let config = &self.config;
         let base = match call.family {
             Family::Conference => &config.base_url,
             Family::Events => &config.events_base_url,
         };
         let mut body = call.body.clone();
         let mut request = self
-            .inner
-            .http
+            .pipeline
+            .http()
             .reqwest()
-            .post(join_url(base, call.path))
+            .post(join_url(base, &call.path))
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/json");
         match auth {
@@ -363,10 +306,10 @@ impl QuanshiClient {
                 token: token.cloned(),
             });
         }
-        self.interpret_failure(family, redact(raw, token), auth, sensitive)
+        Err(self.interpret_failure(family, redact(raw, token), auth, sensitive))
     }
 
-    /// Reads an answer that is not a successful envelope on a 2xx: the error it makes. `raw`
+    /// The error an answer makes that is not a successful envelope on a 2xx. `raw`
     /// holds no token.
     fn interpret_failure(
         &self,
@@ -374,7 +317,7 @@ impl QuanshiClient {
         raw: RawResponse,
         auth: CallAuth,
         sensitive: bool,
-    ) -> Result<Answer> {
+    ) -> Error {
         let strip = |e: Error| if sensitive { e.without_body() } else { e };
         // Answers holding secrets (the token, a meeting's passcodes): their errors keep no body.
         let parsed: Result<Value> = if sensitive {
@@ -385,20 +328,20 @@ impl QuanshiClient {
         let value = match parsed {
             Ok(v) => v,
             // A cut or garbled 2xx body: a Decode error, retryable for syntax/EOF.
-            Err(e) if raw.is_success() => return Err(e),
-            Err(_) => return Err(strip(unexpected_status(Vendor::Quanshi, &raw))),
+            Err(e) if raw.is_success() => return e,
+            Err(_) => return strip(unexpected_status(Vendor::Quanshi, &raw)),
         };
         let envelope = Envelope::from_value(value, family);
         if !raw.is_success() {
             // docs/specs/quanshi.md §3.3: the HTTP status classifies a non-2xx answer, envelope or not (a proxy's
             // or gateway's JSON page may carry a `status` of its own).
-            return Err(strip(self.http_failure(&raw, envelope)));
+            return strip(self.http_failure(&raw, envelope));
         }
         let Some(envelope) = envelope else {
             // Quanshi always answers in its envelope: a 2xx without one (`{}`, another
             // service's JSON) comes from something in between, a gateway or proxy, and is
             // retried like a transient failure.
-            return Err(strip(
+            return strip(
                 Error::decode(
                     Vendor::Quanshi,
                     raw.status,
@@ -409,17 +352,9 @@ impl QuanshiClient {
                     &raw.body,
                 )
                 .with_class(RetryClass::Retry),
-            ));
+            );
         };
-        if envelope.is_success() {
-            // Not reached (interpret took it), but harmless: `raw` is redacted.
-            return Ok(Answer {
-                payload: envelope.payload,
-                raw,
-                secret: sensitive,
-                token: None,
-            });
-        }
+        // A successful envelope on a 2xx never gets here: `interpret` took it.
         let failure = Failure {
             code: envelope.code,
             message: envelope.msg.unwrap_or_default(),
@@ -429,7 +364,7 @@ impl QuanshiClient {
             // real clock of an emulator running a manual one.
             server_time_ms: envelope.server_time_ms,
         };
-        let config = &self.inner.config;
+        let config = &self.config;
         let error = classify(&config.errors, &failure, auth, config.max_clock_skew);
         tracing::debug!(
             code = failure.code,
@@ -437,7 +372,7 @@ impl QuanshiClient {
             request_id = error.request_id().unwrap_or(""),
             "quanshi call failed"
         );
-        Err(error)
+        error
     }
 
     /// The error of a non-2xx answer: classified by the HTTP status (5xx and 408 retry, 429 is
@@ -462,7 +397,7 @@ impl QuanshiClient {
         }
         if raw.status == 429 {
             error = error
-                .with_retry_after(self.inner.config.errors.rate_limit_wait)
+                .with_retry_after(self.config.errors.rate_limit_wait)
                 .with_hint("Quanshi rate limit: lower calls_per_minute");
         }
         tracing::debug!(
@@ -474,7 +409,9 @@ impl QuanshiClient {
         );
         error
     }
+}
 
+impl QuanshiClient {
     /// The configured host user id, or a configuration error naming the setting.
     pub(crate) fn host_user_id(&self, what: &str) -> Result<u64> {
         self.inner.config.host_user_id.ok_or_else(|| {
@@ -493,6 +430,62 @@ impl QuanshiClient {
                 "Quanshi meeting ids are numeric eventIds, not {t:?}"
             ))
         })
+    }
+}
+
+impl Protocol for Inner {
+    type Call = Call;
+
+    fn vendor(&self) -> Vendor {
+        Vendor::Quanshi
+    }
+
+    fn endpoint(&self, call: &Call) -> &'static str {
+        call.endpoint
+    }
+
+    fn pacer(&self, _call: &Call) -> &Pacer {
+        &self.pacer
+    }
+
+    /// Token mode per family; `token/create` itself is always signed.
+    fn needs_token(&self, call: &Call) -> bool {
+        call.endpoint != endpoint::TOKEN_CREATE
+            && self.config.family_auth(call.family).mode == AuthMode::Token
+    }
+
+    fn fixed_token(&self) -> Option<&AccessToken> {
+        self.fixed.as_ref()
+    }
+
+    /// `token/create`, itself a call through the pipeline (so boxed: its future contains the
+    /// pipeline's, which contains this one). Its errors are final for the call that needed
+    /// the token: it has already retried what it could.
+    #[allow(refining_impl_trait)]
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(async move {
+            let fetched_at = self.now();
+            let data = self
+                .create_token()
+                .await
+                .map_err(|e| e.with_class(RetryClass::Fatal))?;
+            let lifetime = data.lifetime();
+            Ok(AccessToken::new(data.token, fetched_at, lifetime))
+        })
+    }
+
+    /// Signed afresh (a new `Nonce` and `CurTime`) or carrying the token.
+    async fn request(
+        &self,
+        call: &Call,
+        _attempt: Attempt,
+        token: Option<&AccessToken>,
+    ) -> Result<reqwest::RequestBuilder> {
+        let auth = match token {
+            Some(token) => Auth::Token(token.clone()),
+            None => Auth::Signature(self.sign()?),
+        };
+        self.build(call, &auth)
     }
 }
 
@@ -580,7 +573,7 @@ mod tests {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::REPORT_V2,
-                path: "/confopenapi/conference/report/getReportDatas/v2",
+                path: "/confopenapi/conference/report/getReportDatas/v2".into(),
                 body: Map::new(),
                 secret_answer: false,
             })
@@ -611,6 +604,7 @@ mod tests {
         ] {
             for sensitive in [false, true] {
                 let e = c
+                    .inner
                     .interpret(
                         Family::Conference,
                         raw(status, body.clone()),
@@ -634,6 +628,7 @@ mod tests {
                 .into(),
         };
         let e = c
+            .inner
             .interpret(
                 Family::Conference,
                 cut,

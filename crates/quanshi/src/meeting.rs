@@ -76,7 +76,7 @@ impl QuanshiClient {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::MEETING_BY_JOIN_URL,
-                path: &path,
+                path,
                 body,
                 // A meeting detail holds passcodes and host links.
                 secret_answer: true,
@@ -125,7 +125,7 @@ impl QuanshiClient {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::CONFERENCE_INFOS,
-                path: &self.config().paths.conference_infos,
+                path: self.config().paths.conference_infos.clone(),
                 body,
                 // A meeting detail holds passcodes and host links.
                 secret_answer: true,

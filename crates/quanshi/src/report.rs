@@ -19,7 +19,7 @@ impl QuanshiClient {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::REPORT_V1,
-                path: &self.config().paths.report_v1,
+                path: self.config().paths.report_v1.clone(),
                 body,
                 secret_answer: false,
             })
@@ -51,7 +51,7 @@ impl QuanshiClient {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::REPORT_V2,
-                path: &self.config().paths.report_v2,
+                path: self.config().paths.report_v2.clone(),
                 body,
                 secret_answer: false,
             })

@@ -147,7 +147,7 @@ impl QuanshiClient {
             .call(Call {
                 family: Family::Conference,
                 endpoint: endpoint::ATTENDEE_LIST,
-                path: &self.config().paths.attendee_list,
+                path: self.config().paths.attendee_list.clone(),
                 body,
                 secret_answer: false,
             })

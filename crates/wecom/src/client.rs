@@ -383,7 +383,6 @@ impl Inner {
             .send(Vendor::WeCom, api.name(), attempt, request)
             .await
     }
-
 }
 
 /// The token an attempt carried, for the URL and for redaction (every business call has one).
