@@ -6,11 +6,82 @@ use std::fmt;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use roster_core::{Error, ExposeSecret, Result};
+use roster_core::{Error, ExposeSecret, Result, SecretString};
 use time::OffsetDateTime;
 
-use crate::config::Credentials;
 use crate::sign::{SignatureInput, fresh_nonce, signature};
+
+/// AK/SK credentials from the enterprise admin console (企业管理 > 高级 > restApi).
+///
+/// `SecretId` and `SecretKey` are secrets: `Debug` never shows them. The SecretId is also the
+/// salt of the vendor's phone hashes, so it is kept as secret as the key.
+#[derive(Clone)]
+pub struct Credentials {
+    app_id: String,
+    sdk_id: Option<String>,
+    secret_id: SecretString,
+    secret_key: SecretString,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("app_id", &self.app_id)
+            .field("sdk_id", &self.sdk_id)
+            .field("secret_id", &"[redacted]")
+            .field("secret_key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Credentials without an `SdkId` (accounts that were never assigned one).
+    pub fn new(
+        app_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            sdk_id: None,
+            secret_id: SecretString::from(secret_id.into()),
+            secret_key: SecretString::from(secret_key.into()),
+        }
+    }
+
+    /// Sets the `SdkId` (only for accounts that have one: sending one that was not assigned
+    /// fails with `190303`).
+    pub fn with_sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
+        self.sdk_id = Some(sdk_id.into());
+        self
+    }
+
+    /// The enterprise id.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The application id, if configured.
+    pub fn sdk_id(&self) -> Option<&str> {
+        self.sdk_id.as_deref()
+    }
+
+    /// The SecretId.
+    pub fn secret_id(&self) -> &SecretString {
+        &self.secret_id
+    }
+
+    /// The SecretKey.
+    pub fn secret_key(&self) -> &SecretString {
+        &self.secret_key
+    }
+
+    /// The vendor's hash of `phone` for this account ([`crate::phone::phone_hash`]).
+    pub fn phone_hash(&self, phone: &str) -> String {
+        use roster_core::ExposeSecret;
+        crate::phone::phone_hash(phone, self.secret_id.expose_secret())
+    }
+}
 
 /// Header carrying the SecretId.
 pub const HEADER_KEY: &str = "X-TC-Key";

@@ -12,10 +12,11 @@ use roster_core::{
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::auth::{AkSkAuthenticator, Authenticator, RequestToSign, header_value, name};
+use crate::auth::{
+    AkSkAuthenticator, Authenticator, Credentials, RequestToSign, header_value, name,
+};
 use crate::config::{
-    ClientBuilder, Credentials, DEFAULT_CALLS_PER_MINUTE, MAX_ENROLL_PAGE_SIZE,
-    MAX_PARTICIPANTS_PAGE_SIZE,
+    ClientBuilder, DEFAULT_CALLS_PER_MINUTE, MAX_ENROLL_PAGE_SIZE, MAX_PARTICIPANTS_PAGE_SIZE,
 };
 use crate::errors::decode_reply;
 use crate::target::{QueryString, Target, parse_base_url};
@@ -87,7 +88,7 @@ impl TencentMeetingClient {
         ClientBuilder::new(credentials)
     }
 
-    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self> {
+    fn from_builder(b: ClientBuilder) -> Result<Self> {
         let operator_id = b
             .operator_id
             .filter(|o| !o.trim().is_empty())
@@ -185,6 +186,13 @@ impl TencentMeetingClient {
     /// The retry executor of this client's calls.
     pub(crate) fn retrier(&self) -> &Retrier {
         self.inner.pipeline.retrier()
+    }
+}
+
+impl ClientBuilder {
+    /// Builds the client; see [`TencentMeetingClient::builder`].
+    pub fn build(self) -> Result<TencentMeetingClient> {
+        TencentMeetingClient::from_builder(self)
     }
 }
 

@@ -4,11 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{
-    Error, HttpConfig, Pacer, Result, RetryPolicy, SecretString, SharedClock, SystemClock,
-};
+use roster_core::{Error, HttpConfig, Pacer, Result, RetryPolicy, SharedClock, SystemClock};
 
-use crate::auth::Authenticator;
+use crate::auth::{Authenticator, Credentials};
+
+/// Records one participants query (meeting, sub-meeting, window) returns over all its pages
+/// at most.
+pub const RECORD_CAP: u64 = 50_000;
 
 /// The production API host (official SDK constant `OpenAPIDomain`).
 pub const DEFAULT_BASE_URL: &str = "https://api.meeting.qq.com";
@@ -51,78 +53,6 @@ pub mod env {
     pub const BASE_URL: &str = "ROSTER_TENCENT_BASE_URL";
     /// Calls per minute per AppId (`0`: unlimited; default 240).
     pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
-}
-
-/// AK/SK credentials from the enterprise admin console (企业管理 > 高级 > restApi).
-///
-/// `SecretId` and `SecretKey` are secrets: `Debug` never shows them. The SecretId is also the
-/// salt of the vendor's phone hashes, so it is kept as secret as the key.
-#[derive(Clone)]
-pub struct Credentials {
-    app_id: String,
-    sdk_id: Option<String>,
-    secret_id: SecretString,
-    secret_key: SecretString,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("app_id", &self.app_id)
-            .field("sdk_id", &self.sdk_id)
-            .field("secret_id", &"[redacted]")
-            .field("secret_key", &"[redacted]")
-            .finish()
-    }
-}
-
-impl Credentials {
-    /// Credentials without an `SdkId` (accounts that were never assigned one).
-    pub fn new(
-        app_id: impl Into<String>,
-        secret_id: impl Into<String>,
-        secret_key: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_id: app_id.into(),
-            sdk_id: None,
-            secret_id: SecretString::from(secret_id.into()),
-            secret_key: SecretString::from(secret_key.into()),
-        }
-    }
-
-    /// Sets the `SdkId` (only for accounts that have one: sending one that was not assigned
-    /// fails with `190303`).
-    pub fn with_sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
-        self.sdk_id = Some(sdk_id.into());
-        self
-    }
-
-    /// The enterprise id.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
-    }
-
-    /// The application id, if configured.
-    pub fn sdk_id(&self) -> Option<&str> {
-        self.sdk_id.as_deref()
-    }
-
-    /// The SecretId.
-    pub fn secret_id(&self) -> &SecretString {
-        &self.secret_id
-    }
-
-    /// The SecretKey.
-    pub fn secret_key(&self) -> &SecretString {
-        &self.secret_key
-    }
-
-    /// The vendor's hash of `phone` for this account ([`crate::phone::phone_hash`]).
-    pub fn phone_hash(&self, phone: &str) -> String {
-        use roster_core::ExposeSecret;
-        crate::phone::phone_hash(phone, self.secret_id.expose_secret())
-    }
 }
 
 /// Everything a [`crate::TencentMeetingClient`] is built from. Build it with
@@ -187,7 +117,7 @@ impl ClientBuilder {
             enroll_page_size: MAX_ENROLL_PAGE_SIZE,
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
-            record_cap: crate::participants::RECORD_CAP,
+            record_cap: RECORD_CAP,
         }
     }
 
@@ -310,7 +240,7 @@ impl ClientBuilder {
     }
 
     /// Records one participants query returns at most (default
-    /// [`crate::participants::RECORD_CAP`], the vendor's 50,000). Only change it to match a
+    /// [`RECORD_CAP`], the vendor's 50,000). Only change it to match a
     /// server with another cap (the sandbox's is configurable).
     pub fn participants_record_cap(mut self, cap: u64) -> Self {
         self.record_cap = cap.max(1);
@@ -321,11 +251,6 @@ impl ClientBuilder {
     pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
         self.authenticator = Some(authenticator);
         self
-    }
-
-    /// Builds the client; see [`crate::TencentMeetingClient::builder`].
-    pub fn build(self) -> Result<crate::TencentMeetingClient> {
-        crate::TencentMeetingClient::from_builder(self)
     }
 }
 

@@ -61,12 +61,12 @@ pub mod source;
 pub mod target;
 pub mod wire;
 
-pub use auth::{AkSkAuthenticator, Authenticator, RequestToSign};
+pub use auth::{AkSkAuthenticator, Authenticator, Credentials, RequestToSign};
 pub use client::TencentMeetingClient;
-pub use config::{ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE, RECORD_CAP};
 pub use decode::{DecodedText, decode_base64_text};
 pub use enroll::EnrollList;
 pub use invitees::InviteeList;
-pub use participants::{ParticipantsList, ParticipantsParams, RECORD_CAP};
+pub use participants::{ParticipantsList, ParticipantsParams};
 pub use phone::{phone_hash, phone_hash_eq};
 pub use source::{AttendancePlan, RangeOrigin};

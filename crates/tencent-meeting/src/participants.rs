@@ -23,9 +23,6 @@ use crate::convert::attendee_from_participant;
 use crate::target::{QueryString, validate_id};
 use crate::wire::ParticipantsResponse;
 
-/// Records one query (meeting, sub-meeting, window) returns over all its pages at most.
-pub const RECORD_CAP: u64 = 50_000;
-
 /// Longest window sent: 31 days (core's [`roster_core::MAX_WINDOW`]), in seconds between
 /// `start_time` and `end_time`.
 pub const MAX_WINDOW_SECONDS: i64 = roster_core::MAX_WINDOW.whole_seconds();

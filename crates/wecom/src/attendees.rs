@@ -9,12 +9,10 @@ use roster_core::{
 };
 
 use crate::client::{Api, WeComClient};
+use crate::config::MAX_ATTENDEE_LIMIT;
 use crate::convert;
 use crate::validate;
 use crate::wire::{AttendeeListBody, AttendeeListResponse};
-
-/// The largest `limit` of `get_attendee_list`.
-pub const MAX_ATTENDEE_LIMIT: u32 = 100;
 
 impl WeComClient {
     /// One raw `get_attendee_list` call (checked, paced, retried, token refreshed once).

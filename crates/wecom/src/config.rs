@@ -12,6 +12,12 @@ use roster_core::{Error, HttpConfig, Result, RetryPolicy, SecretString, SharedCl
 
 use roster_core::token::{TokenMargin, TokenStore};
 
+/// The largest `limit` of `get_attendee_list`.
+pub const MAX_ATTENDEE_LIMIT: u32 = 100;
+
+/// The largest `limit` of `enroll/list`.
+pub const MAX_ENROLL_LIMIT: u32 = 50;
+
 /// The production host of the WeCom server API.
 pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 
@@ -144,8 +150,8 @@ impl WeComConfig {
             token_margin: TokenMargin::default(),
             token_store: None,
             rate_limit_wait: DEFAULT_RATE_LIMIT_WAIT,
-            attendee_page_size: crate::attendees::MAX_ATTENDEE_LIMIT,
-            enroll_page_size: crate::enroll::MAX_ENROLL_LIMIT,
+            attendee_page_size: MAX_ATTENDEE_LIMIT,
+            enroll_page_size: MAX_ENROLL_LIMIT,
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
         }
@@ -346,13 +352,13 @@ impl WeComConfig {
         crate::validate::limit(
             "attendee page size",
             self.attendee_page_size,
-            crate::attendees::MAX_ATTENDEE_LIMIT,
+            MAX_ATTENDEE_LIMIT,
         )
         .map_err(|e| Error::config(e.message().to_string()))?;
         crate::validate::limit(
             "enrollment page size",
             self.enroll_page_size,
-            crate::enroll::MAX_ENROLL_LIMIT,
+            MAX_ENROLL_LIMIT,
         )
         .map_err(|e| Error::config(e.message().to_string()))?;
         if self.default_lookback <= time::Duration::ZERO {

@@ -13,15 +13,13 @@ use serde_json::Value;
 
 use crate::attendees::{cursor_of, next_token};
 use crate::client::{Api, WeComClient};
+use crate::config::MAX_ENROLL_LIMIT;
 use crate::convert;
 use crate::validate;
 use crate::wire::{
     EnrollIdEntry, EnrollListBody, EnrollListResponse, QueryByTmpOpenidBody,
     QueryByTmpOpenidResponse, SortingRules,
 };
-
-/// The largest `limit` of `enroll/list`.
-pub const MAX_ENROLL_LIMIT: u32 = 50;
 
 /// The most `tmp_openid`s one `query_by_tmp_openid` call accepts.
 pub const MAX_TMP_OPENIDS_PER_CALL: usize = 500;

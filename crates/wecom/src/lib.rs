@@ -62,10 +62,10 @@ pub mod source;
 mod validate;
 pub mod wire;
 
-pub use attendees::{AttendeeList, MAX_ATTENDEE_LIMIT};
+pub use attendees::AttendeeList;
 pub use client::WeComClient;
-pub use config::{DEFAULT_BASE_URL, Pacing, WeComConfig};
-pub use enroll::{EnrollIdMatches, EnrollList, MAX_ENROLL_LIMIT, MAX_TMP_OPENIDS_PER_CALL};
+pub use config::{DEFAULT_BASE_URL, MAX_ATTENDEE_LIMIT, MAX_ENROLL_LIMIT, Pacing, WeComConfig};
+pub use enroll::{EnrollIdMatches, EnrollList, MAX_TMP_OPENIDS_PER_CALL};
 pub use errors::{CallKind, Classification};
 pub use meeting::{MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList};
 pub use source::AttendeePlan;
