@@ -13,7 +13,7 @@
 //!    own) and before the request is built, so that a signature's timestamp is taken after any
 //!    wait;
 //! 4. sending through [`HttpClient`] (its tracing span, timeouts, URL-free transport errors),
-//!    the body read whole or, with [`ReadMode::Streamed`], decoded as it arrives;
+//!    the body read whole or, with [`Pipeline::call_streamed`], decoded as it arrives;
 //! 5. on a rejected credential ([`RetryClass::RefreshAuth`]), compare-and-invalidate of the
 //!    token that attempt carried, so that the next attempt fetches a new one (as many times per
 //!    call as the policy's `max_auth_refreshes` allows; then the rejection is final).

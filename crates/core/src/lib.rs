@@ -43,6 +43,7 @@ pub mod http;
 pub mod model;
 pub mod pace;
 pub mod paginate;
+pub mod plan;
 pub mod reconcile;
 pub mod retry;
 pub mod source;
@@ -63,6 +64,10 @@ pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
 pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
 pub use paginate::{
     Cursor, ListRequest, Page, PageObserver, PageToken, Paginator, malformed_page, page_items,
+};
+pub use plan::{
+    AttendancePlan, MeetingShape, OccurrenceRange, PlanRules, RangeOrigin, joined_in_range,
+    plan_from_query, plan_with_meeting,
 };
 pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,

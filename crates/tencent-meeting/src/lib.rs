@@ -69,4 +69,3 @@ pub use enroll::EnrollList;
 pub use invitees::InviteeList;
 pub use participants::{ParticipantsList, ParticipantsParams};
 pub use phone::{phone_hash, phone_hash_eq};
-pub use source::{AttendancePlan, RangeOrigin};

@@ -1,17 +1,14 @@
 //! The cross-vendor view: [`AttendeeSource`] for [`TencentMeetingClient`].
 //!
-//! **Attendees** ([`TencentMeetingClient::attendees`]):
-//! - with a `sub_meeting_id`: that occurrence, without a time window (the vendor ignores
-//!   windows for recurring meetings); a range in the query is an `InvalidArgument`;
-//! - otherwise the meeting detail is read first (one request). A recurring meeting uses its
-//!   `current_sub_meeting_id`, or fails with `InvalidArgument` listing the occurrences;
-//! - a non-recurring meeting is read over `[from, to)` split into ≤ 31-day windows (inclusive
-//!   Unix-second bounds, duplicates at window edges dropped), each window split further while
-//!   the 50,000-record cap would truncate it ([`crate::participants::capped_window_stream`]).
-//!   Missing bounds default to: `to` = now; `from` = one day before the scheduled start (or
-//!   before now, if that is earlier) when the detail is available, else `to` − 90 days
-//!   ([`crate::ClientBuilder::default_lookback`]). Meetings older than that need an explicit
-//!   `from`.
+//! **Attendees** ([`TencentMeetingClient::attendees`]) are planned by core's rule for every
+//! vendor ([`roster_core::plan`]): a `sub_meeting_id` is read without a time window (the vendor
+//! ignores windows for recurring meetings, so a range with it is an `InvalidArgument`);
+//! otherwise the meeting detail is read first (one request): a recurring meeting uses its
+//! `current_sub_meeting_id`, a non-recurring one is read over `[from, to)` split into ≤ 31-day
+//! windows (inclusive Unix-second bounds, duplicates at window edges dropped), each window split
+//! further while the 50,000-record cap would truncate it
+//! ([`crate::participants::capped_window_stream`]). Missing bounds: core's defaults, with
+//! [`crate::ClientBuilder::default_lookback`].
 //!
 //! **Registrations** ([`TencentMeetingClient::registrations`]): the enrollment approvals with
 //! the query's status filter. When the meeting has no enrollment (vendor code 101) the invitee
@@ -21,152 +18,56 @@
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt};
 use roster_core::{
-    Attendee, AttendeeSource, Error, ErrorKind, MAX_WINDOW, MeetingQuery, Paginator, RecordStream,
-    Registration, RegistrationFilter, Result, Vendor, Window, WindowOptions, dedup_window_edges,
-    page_items, split_windows, windowed,
+    AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
+    OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, RegistrationFilter, Result,
+    Vendor, WindowOptions, dedup_window_edges, page_items, plan_from_query, plan_with_meeting,
+    windowed,
 };
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::client::TencentMeetingClient;
+use crate::config::DEFAULT_EARLY_JOIN;
 use crate::participants::{ParticipantsParams, capped_window_stream, session_key};
 use crate::target::validate_id;
 
-/// Where the time range of an attendance query came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RangeOrigin {
-    /// Both bounds from the caller.
-    Caller,
-    /// A missing start derived from the meeting's scheduled start.
-    Schedule,
-    /// A missing start derived from the default look-back (no schedule known).
-    Lookback,
-}
-
-/// What [`TencentMeetingClient::attendees`] will query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AttendancePlan {
-    /// One occurrence of a recurring meeting, without a time window.
-    Occurrence {
-        /// The occurrence.
-        sub_meeting_id: String,
-    },
-    /// A non-recurring meeting over these windows (≤ 31 days each, in time order).
-    Windows {
-        /// The windows.
-        windows: Vec<Window>,
-        /// Where the range came from.
-        origin: RangeOrigin,
-    },
-}
-
 impl TencentMeetingClient {
-    /// Decides what an attendance query reads (reads the meeting detail when the query has no
-    /// sub-meeting). Every local check happens before any request.
+    /// Decides what an attendance query reads, by core's rule for every vendor
+    /// ([`roster_core::plan`]); reads the meeting detail when the query names no occurrence.
+    /// Every local check happens before any request.
     pub async fn plan_attendees(&self, query: &MeetingQuery) -> Result<AttendancePlan> {
         validate_id("meeting id", &query.meeting_id)?;
         if let Some(sub) = &query.sub_meeting_id {
             validate_id("sub-meeting id", sub)?;
-            if query.from.is_some() || query.to.is_some() {
-                return Err(range_with_occurrence());
-            }
-            return Ok(AttendancePlan::Occurrence {
-                sub_meeting_id: sub.clone(),
-            });
         }
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from >= to
-        {
-            return Err(Error::invalid_argument(format!(
-                "the time range is empty or reversed: from {from} is not before to {to}"
-            )));
-        }
-        for t in [query.from, query.to].into_iter().flatten() {
-            if t.unix_timestamp() < 0 {
-                return Err(Error::invalid_argument(format!(
-                    "the time {t} is before 1970; Tencent Meeting takes Unix seconds"
-                )));
-            }
-        }
-
-        let detail = self.meeting_detail(&query.meeting_id).await?;
-        if let Some(info) = detail.as_ref().filter(|i| i.is_recurring()) {
-            let occurrences: Vec<&str> = info
-                .sub_meetings
-                .iter()
-                .filter(|s| !s.is_deleted())
-                .filter_map(|s| s.sub_meeting_id.as_deref())
-                .collect();
-            let listed = if occurrences.is_empty() {
-                String::new()
-            } else {
-                format!(" (occurrences: {})", occurrences.join(", "))
-            };
-            if query.from.is_some() || query.to.is_some() {
-                return Err(Error::invalid_argument(format!(
-                    "meeting {} is recurring: Tencent ignores time ranges for it; choose an occurrence with a sub-meeting id{listed}",
-                    query.meeting_id
-                )));
-            }
-            let current = info
-                .current_sub_meeting_id
-                .clone()
-                .filter(|s| !s.trim().is_empty());
-            return match current {
-                Some(sub) => {
-                    validate_id("current sub-meeting id", &sub)?;
-                    query.note(&format!(
-                        "meeting {} is recurring: exporting its current (ongoing or next) occurrence {sub}; pass a sub-meeting id for another{listed}",
-                        query.meeting_id
-                    ));
-                    Ok(AttendancePlan::Occurrence {
-                        sub_meeting_id: sub,
-                    })
-                }
-                None => Err(Error::invalid_argument(format!(
-                    "meeting {} is recurring and has no current occurrence: pass a sub-meeting id{listed}",
-                    query.meeting_id
-                ))),
-            };
-        }
-
-        let now = self.inner.clock.now();
-        let to = query.to.unwrap_or(now + Duration::SECOND);
-        let (from, origin) = match (query.from, detail.as_ref().and_then(|i| i.start_time)) {
-            (Some(from), _) => (from, RangeOrigin::Caller),
-            (None, Some(scheduled)) => (
-                scheduled.min(now).min(to)
-                    - Duration::try_from(crate::config::DEFAULT_EARLY_JOIN)
-                        .unwrap_or(Duration::DAY),
-                RangeOrigin::Schedule,
-            ),
-            (None, None) => (
-                to - Duration::try_from(self.inner.default_lookback).unwrap_or(Duration::days(90)),
-                RangeOrigin::Lookback,
-            ),
+        let rules = PlanRules {
+            lookback: Duration::try_from(self.inner.default_lookback).unwrap_or(Duration::days(90)),
+            early_join: Duration::try_from(DEFAULT_EARLY_JOIN).unwrap_or(Duration::DAY),
+            max_window: MAX_WINDOW,
+            // Tencent ignores time ranges for recurring meetings.
+            occurrence_range: OccurrenceRange::Refuse,
         };
-        let from = from.max(OffsetDateTime::UNIX_EPOCH);
-        if from >= to {
-            return Err(Error::invalid_argument(format!(
-                "the time range is empty: from {from} is not before to {to}"
-            )));
+        if let Some(plan) = plan_from_query(query, &rules)? {
+            return Ok(plan);
         }
-        match origin {
-            RangeOrigin::Schedule => query.note(&format!(
-                "no start time given: sessions joined from {} (a day before the scheduled start) to {}",
-                roster_core::format_time(from),
-                roster_core::format_time(to)
-            )),
-            RangeOrigin::Lookback => query.note(&format!(
-                "no start time given and no meeting detail: sessions joined from {} (the default look-back) to {}",
-                roster_core::format_time(from),
-                roster_core::format_time(to)
-            )),
-            _ => {}
+        let shape = match self.meeting_detail(&query.meeting_id).await? {
+            Some(info) => MeetingShape {
+                recurring: info.is_recurring(),
+                occurrences: info
+                    .sub_meetings
+                    .iter()
+                    .filter(|s| !s.is_deleted())
+                    .filter_map(|s| s.sub_meeting_id.clone())
+                    .collect(),
+                current_occurrence: info.current_sub_meeting_id,
+                scheduled_start: info.start_time,
+            },
+            None => MeetingShape::default(),
+        };
+        let plan = plan_with_meeting(query, &shape, self.inner.clock.now(), &rules)?;
+        if let AttendancePlan::Occurrence { sub_meeting_id } = &plan {
+            validate_id("current sub-meeting id", sub_meeting_id)?;
         }
-        let windows = split_windows(from, to, MAX_WINDOW)?;
-        Ok(AttendancePlan::Windows { windows, origin })
+        Ok(plan)
     }
 
     /// Every join session of the meeting (see the [module docs](crate::source) for how the
@@ -267,12 +168,6 @@ impl TencentMeetingClient {
             Err(e) => Err(e),
         }
     }
-}
-
-fn range_with_occurrence() -> Error {
-    Error::invalid_argument(
-        "a time range cannot be combined with a sub-meeting: Tencent ignores time ranges for recurring meetings",
-    )
 }
 
 fn limit<T: Send + 'static>(s: RecordStream<T>, max: Option<u64>) -> RecordStream<T> {

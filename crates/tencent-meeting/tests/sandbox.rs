@@ -435,8 +435,8 @@ async fn meeting_detail_and_detail_unavailable() {
         .unwrap();
     assert!(matches!(
         plan,
-        roster_tencent_meeting::AttendancePlan::Windows {
-            origin: roster_tencent_meeting::RangeOrigin::Lookback,
+        roster_core::AttendancePlan::Windows {
+            origin: roster_core::RangeOrigin::Lookback,
             ..
         }
     ));

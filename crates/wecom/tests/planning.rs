@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use common::{fast_policy, meeting};
+use roster_core::AttendancePlan;
 use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass, SecretString};
 use roster_sandbox::Fault;
-use roster_wecom::{AttendeePlan, Pacing, WeComClient, WeComConfig};
+use roster_wecom::{Pacing, WeComClient, WeComConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// One request the scripted server received.
@@ -135,9 +136,9 @@ fn info_with(attendees: &str) -> String {
 }
 
 /// The default-ranged plan of a one-off meeting starting at [`START`].
-fn planned_from(plan: &AttendeePlan) -> i64 {
+fn planned_from(plan: &AttendancePlan) -> i64 {
     match plan {
-        AttendeePlan::Windows(w) => w[0].start.unix_timestamp(),
+        AttendancePlan::Windows { windows: w, .. } => w[0].start.unix_timestamp(),
         other => panic!("a one-off meeting is windowed: {other:?}"),
     }
 }
@@ -438,5 +439,8 @@ async fn planning_rides_out_faults_like_every_call() {
         .plan_attendees(&MeetingQuery::new(&recurring.id))
         .await
         .unwrap();
-    assert!(matches!(plan, AttendeePlan::SubMeeting(_)), "{plan:?}");
+    assert!(
+        matches!(plan, AttendancePlan::Occurrence { .. }),
+        "{plan:?}"
+    );
 }
