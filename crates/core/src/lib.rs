@@ -36,6 +36,7 @@
 //! ```
 
 pub mod call;
+pub mod capped;
 pub mod clock;
 pub mod enums;
 pub mod error;
@@ -53,6 +54,7 @@ pub mod window;
 pub mod wire;
 
 pub use call::{Pipeline, Protocol};
+pub use capped::capped_windows;
 pub use clock::{Clock, ManualClock, OffsetClock, SharedClock, SystemClock, format_time};
 pub use enums::{
     Device, JoinType, QuestionType, RegistrationFilter, RegistrationSource, RegistrationStatus,

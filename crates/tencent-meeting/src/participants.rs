@@ -7,13 +7,12 @@
 //! - [`capped_window_stream`]: one time window, split in halves (down to one hour) while the
 //!   vendor's cap would truncate it; used by [`TencentMeetingClient::attendees`].
 
-use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 use roster_core::{
-    Attendee, Error, ErrorKind, ListRequest, Page, PageObserver, PageToken, Paginator, Result,
-    Retrier, Window,
+    Attendee, Error, ListRequest, Page, PageObserver, PageToken, Paginator, Result, Retrier,
+    Window, capped_windows,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -166,7 +165,7 @@ impl TencentMeetingClient {
 
 /// One participants query chain: pages of [`Attendee`]s, `next_pos` tokens
 /// ([`PageToken::Position`]), the 50,000-record cap declared (the paginator surfaces
-/// [`ErrorKind::Truncated`] after the last page when it is hit).
+/// [`roster_core::ErrorKind::Truncated`] after the last page when it is hit).
 #[derive(Debug, Clone)]
 pub struct ParticipantsList {
     client: TencentMeetingClient,
@@ -259,68 +258,12 @@ pub fn session_key(a: &Attendee) -> SessionKey {
     )
 }
 
-/// A window still to query, with the sessions already delivered for an enclosing window that
-/// was truncated (they are skipped when the halves return them again).
-struct Pending {
-    window: Window,
-    exclude: Option<Arc<HashSet<SessionKey>>>,
-}
-
-struct Chain {
-    window: Window,
-    pages: BoxStream<'static, Result<Page<Attendee>>>,
-    first: bool,
-    /// Keys delivered so far, kept only while a cap hit could still be recovered by splitting
-    /// (the vendor did not report a total on the first page).
-    track: Option<HashSet<SessionKey>>,
-    exclude: Option<Arc<HashSet<SessionKey>>>,
-}
-
-struct SplitState {
-    client: TencentMeetingClient,
-    meeting_id: String,
-    size: u32,
-    cap: u64,
-    observer: Option<Arc<dyn PageObserver>>,
-    queue: VecDeque<Pending>,
-    chain: Option<Chain>,
-    edge_seen: HashSet<SessionKey>,
-    done: bool,
-}
-
-fn splittable(w: &Window) -> bool {
-    w.duration() >= MIN_SPLIT_WINDOW * 2
-}
-
-fn halves(w: &Window) -> (Window, Window) {
-    let mid = w.start + Duration::seconds(w.duration().whole_seconds() / 2);
-    (
-        Window {
-            start: w.start,
-            end: mid,
-        },
-        Window {
-            start: mid,
-            end: w.end,
-        },
-    )
-}
-
-fn near(t: OffsetDateTime, edge: OffsetDateTime) -> bool {
-    (t - edge).abs() <= Duration::SECOND
-}
-
-/// Every session of `meeting_id` that joined in `window`, respecting the 50,000-record cap:
-///
-/// - if the first page reports `total_count > 50,000` and the window is at least two hours,
-///   the window is split in halves (each queried the same way) before anything is delivered;
-/// - if the vendor reports no total and the chain stops at the cap, the halves are queried and
-///   the sessions already delivered are skipped;
-/// - a window shorter than two hours that is still capped delivers its 50,000 records and then
-///   [`ErrorKind::Truncated`].
-///
-/// Sessions reported twice at the edge between two halves (bounds are inclusive) are dropped.
-/// The stream ends after the first error.
+/// Every session of `meeting_id` that joined in `window`, read by core's
+/// [`roster_core::capped_windows`] under the 50,000-record cap: a window whose first page
+/// reports `total_count > 50,000` (or whose chain stops at the cap without a total) is read as
+/// halves while both are at least [`MIN_SPLIT_WINDOW`] long; sessions on the edges between
+/// halves are delivered once (by [`session_key`]). A window too short to split delivers its
+/// 50,000 records, then [`roster_core::ErrorKind::Truncated`].
 pub fn capped_window_stream(
     client: TencentMeetingClient,
     meeting_id: String,
@@ -328,143 +271,30 @@ pub fn capped_window_stream(
     size: u32,
     observer: Option<Arc<dyn PageObserver>>,
 ) -> BoxStream<'static, Result<Attendee>> {
-    let state = SplitState {
-        cap: client.inner.record_cap,
-        client,
-        meeting_id,
-        size,
-        observer,
-        queue: VecDeque::from([Pending {
-            window,
-            exclude: None,
-        }]),
-        chain: None,
-        edge_seen: HashSet::new(),
-        done: false,
+    let cap = client.inner.record_cap;
+    let pages = move |w: Window| {
+        let params = ParticipantsParams::new(meeting_id.clone())
+            .window_of(&w)
+            .size(size);
+        Ok(Paginator::new(client.participants_list(params)?)
+            .pages()
+            .boxed())
     };
-    stream::unfold(state, |mut st| async move {
-        let batch = st.next_batch().await?;
-        Some((stream::iter(batch), st))
-    })
-    .flatten()
-    .boxed()
-}
-
-impl SplitState {
-    fn start_chain(&self, p: Pending) -> Result<Chain> {
-        let params = ParticipantsParams::new(self.meeting_id.clone())
-            .window_of(&p.window)
-            .size(self.size);
-        let list = self.client.participants_list(params)?;
-        Ok(Chain {
-            window: p.window,
-            pages: Paginator::new(list).pages().boxed(),
-            first: true,
-            track: None,
-            exclude: p.exclude,
-        })
-    }
-
-    fn push_halves(&mut self, w: &Window, exclude: Option<Arc<HashSet<SessionKey>>>) {
-        let (a, b) = halves(w);
-        tracing::debug!(
-            from = w.start.unix_timestamp(),
-            to = w.end.unix_timestamp(),
-            cap = self.cap,
-            "participants window capped; splitting it in halves"
-        );
-        self.queue.push_front(Pending {
-            window: b,
-            exclude: exclude.clone(),
-        });
-        self.queue.push_front(Pending { window: a, exclude });
-    }
-
-    /// The next batch of results (one page, or one error), or `None` at the end.
-    async fn next_batch(&mut self) -> Option<Vec<Result<Attendee>>> {
-        loop {
-            if self.done {
-                return None;
-            }
-            if self.chain.is_none() {
-                let pending = self.queue.pop_front()?;
-                match self.start_chain(pending) {
-                    Ok(c) => self.chain = Some(c),
-                    Err(e) => {
-                        self.done = true;
-                        return Some(vec![Err(e)]);
-                    }
-                }
-            }
-            let chain = self.chain.as_mut()?;
-            match chain.pages.next().await {
-                None => {
-                    self.chain = None;
-                }
-                Some(Ok(page)) => {
-                    if chain.first {
-                        chain.first = false;
-                        let can_split = splittable(&chain.window);
-                        if can_split && page.total_hint.is_some_and(|t| t > self.cap) {
-                            let (w, ex) = (chain.window, chain.exclude.clone());
-                            self.chain = None;
-                            self.push_halves(&w, ex);
-                            continue;
-                        }
-                        if can_split && page.total_hint.is_none() {
-                            chain.track = Some(HashSet::new());
-                        }
-                    }
-                    if let Some(o) = &self.observer {
-                        o.on_page(page.items.len(), page.total_hint);
-                    }
-                    let (start, last) = (chain.window.start, chain.window.end - Duration::SECOND);
-                    let mut out = Vec::with_capacity(page.items.len());
-                    for a in page.items {
-                        let near_edge =
-                            a.joined_at.is_some_and(|t| near(t, start) || near(t, last));
-                        if !near_edge && chain.exclude.is_none() && chain.track.is_none() {
-                            // The common case: nothing to compare, so no key to build.
-                            out.push(Ok(a));
-                            continue;
-                        }
-                        let key = session_key(&a);
-                        if chain.exclude.as_ref().is_some_and(|x| x.contains(&key)) {
-                            continue;
-                        }
-                        if near_edge && !self.edge_seen.insert(key.clone()) {
-                            continue;
-                        }
-                        if let Some(track) = &mut chain.track {
-                            track.insert(key);
-                        }
-                        out.push(Ok(a));
-                    }
-                    return Some(out);
-                }
-                Some(Err(e)) => {
-                    if e.kind() == ErrorKind::Truncated && chain.track.is_some() {
-                        let mut delivered = chain.track.take().unwrap_or_default();
-                        if let Some(parent) = &chain.exclude {
-                            delivered.extend(parent.iter().cloned());
-                        }
-                        let w = chain.window;
-                        self.chain = None;
-                        self.push_halves(&w, Some(Arc::new(delivered)));
-                        continue;
-                    }
-                    self.done = true;
-                    self.chain = None;
-                    return Some(vec![Err(e)]);
-                }
-            }
-        }
-    }
+    capped_windows(
+        window,
+        cap,
+        MIN_SPLIT_WINDOW,
+        observer,
+        pages,
+        session_key,
+        |a: &Attendee| a.joined_at,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_core::ErrorKind;
     use time::macros::datetime;
 
     #[test]
@@ -492,28 +322,6 @@ mod tests {
             ParticipantsParams::new("1").window(0, 5).fingerprint(),
             ParticipantsParams::new("1").window(0, 6).fingerprint()
         );
-    }
-
-    #[test]
-    fn halving() {
-        let w = Window {
-            start: datetime!(2026-01-01 0:00 UTC),
-            end: datetime!(2026-01-01 3:00:01 UTC),
-        };
-        let (a, b) = halves(&w);
-        assert_eq!(a.start, w.start);
-        assert_eq!(a.end, b.start);
-        assert_eq!(b.end, w.end);
-        assert_eq!(a.duration(), Duration::seconds(5400));
-        assert!(splittable(&w));
-        assert!(splittable(&Window {
-            start: w.start,
-            end: w.start + Duration::HOUR * 2
-        }));
-        assert!(!splittable(&Window {
-            start: w.start,
-            end: w.start + Duration::HOUR * 2 - Duration::SECOND
-        }));
     }
 
     #[test]
