@@ -117,6 +117,15 @@ fn prepare(
             "--to ({to}) is before --from ({from})"
         )));
     }
+    if selection
+        .base_url
+        .as_deref()
+        .is_some_and(|url| url.trim().is_empty())
+    {
+        return Err(CliError::Usage(
+            "--base-url is empty: give http(s)://host[:port][/prefix]".into(),
+        ));
+    }
     let flags = selection
         .base_url
         .iter()

@@ -275,6 +275,49 @@ async fn a_failed_export_leaves_no_output_file() {
     sandbox.shutdown().await;
 }
 
+/// `--base-url` is checked by one rule for every vendor: empty, user info, a query or a
+/// fragment is a usage/configuration error (exit 2), and the value is not echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn base_urls_are_refused_alike_on_every_vendor() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let port = sandbox.addr().port();
+    for (vendor_flag, vendor, label) in VENDORS {
+        let id = meeting_id(&sandbox, vendor, label);
+        for bad in [
+            String::new(),
+            format!("http://user:s3cret@127.0.0.1:{port}"),
+            format!("http://127.0.0.1:{port}/?x=1"),
+            format!("http://127.0.0.1:{port}/#frag"),
+        ] {
+            let out = roster(
+                env.clone(),
+                args(&[
+                    "attendees",
+                    "--vendor",
+                    vendor_flag,
+                    "--meeting",
+                    &id,
+                    "--base-url",
+                    &bad,
+                ]),
+                dir.path(),
+            )
+            .await;
+            let stderr = text(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{vendor_flag} {bad:?}: {stderr}"
+            );
+            assert!(!stderr.contains("s3cret"), "{stderr}");
+        }
+    }
+    assert_eq!(sandbox.stats().total_requests(), 0, "nothing was sent");
+    sandbox.shutdown().await;
+}
+
 /// The reported data loss: a page answered `{}` (for ever, so retries cannot save it), or a
 /// well-formed "last page" long before the vendor's total, used to end the export with exit 0
 /// and a short file. Both are exit 1 now, naming what happened, with no file.

@@ -502,6 +502,37 @@ pub fn transport_error(vendor: Vendor, error: reqwest::Error, timeout: Duration)
     Error::transport(vendor, message)
 }
 
+/// Parses and checks a configured base URL, one rule for every vendor: `http` or `https`, a
+/// host, an optional port and path prefix; no user info, query or fragment (they would be sent
+/// with, or mangle, every request), and not empty. `what` names the setting in the error (for
+/// example `"the WeCom base URL (ROSTER_WECOM_BASE_URL)"`); the value itself is never repeated,
+/// since a URL with user info carries a password.
+pub fn parse_base_url(what: &str, text: &str) -> Result<url::Url> {
+    let refuse = |why: &str| {
+        Error::config(format!(
+            "{what} {why}: it must be http(s)://host[:port][/prefix]"
+        ))
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(refuse("is empty"));
+    }
+    let url = url::Url::parse(text).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("is not http or https"));
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
+        return Err(refuse("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("carries user info"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("carries a query or fragment"));
+    }
+    Ok(url)
+}
+
 /// Decodes a JSON body. Failures are [`ErrorKind::Decode`] with the status and a snippet; a
 /// cut or garbled body (EOF or syntax error) is retryable, a well-formed body of the wrong
 /// shape is not.
@@ -849,5 +880,39 @@ mod tests {
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains("SECRET_TOKEN"), "{shown}");
         assert!(!shown.contains("/cgi-bin/x"), "{shown}");
+    }
+
+    #[test]
+    fn base_urls_follow_one_rule() {
+        for ok in [
+            "https://api.meeting.qq.com",
+            " http://127.0.0.1:8080/proxy/ ",
+            "http://[::1]:9",
+        ] {
+            parse_base_url("the base URL", ok).unwrap();
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("not a url", "not a URL"),
+            ("ftp://127.0.0.1", "not http"),
+            ("mailto:a@b", "not http"),
+            ("https://user:s3cret@host", "user info"),
+            ("https://user@host", "user info"),
+            ("https://host/?token=x", "query"),
+            ("https://host/#f", "fragment"),
+        ] {
+            let e = parse_base_url("the X base URL (ROSTER_X_BASE_URL)", bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config);
+            let text = e.to_string();
+            assert!(
+                text.contains(why) && text.contains("ROSTER_X_BASE_URL"),
+                "{text}"
+            );
+            assert!(
+                !text.contains("s3cret") && !text.contains("token=x"),
+                "{text}"
+            );
+        }
     }
 }

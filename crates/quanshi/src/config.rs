@@ -590,17 +590,7 @@ impl QuanshiConfig {
 }
 
 fn check_base_url(name: &str, env: &str, value: &str) -> Result<()> {
-    let ok = url::Url::parse(value.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .is_some_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::config(format!(
-            "{name} ({env}) must be an http(s) URL with a host"
-        )))
-    }
+    roster_core::http::parse_base_url(&format!("{name} ({env})"), value).map(drop)
 }
 
 fn check_path(name: &str, path: &str) -> Result<()> {

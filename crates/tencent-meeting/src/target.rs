@@ -133,25 +133,15 @@ impl Target {
     }
 }
 
-/// Parses and checks a base URL: `http` or `https`, with a host, no query or fragment.
+/// Parses and checks the configured base URL (core's one rule for every vendor).
 pub fn parse_base_url(base: &str) -> Result<Url> {
-    let url = Url::parse(base.trim())
-        .map_err(|e| Error::config(format!("the Tencent Meeting base URL is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(Error::config(
-            "the Tencent Meeting base URL must be http(s)://host[:port][/prefix]",
-        ));
-    }
-    if url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(Error::config(
-            "the Tencent Meeting base URL must not carry a query, fragment or user info",
-        ));
-    }
-    Ok(url)
+    roster_core::http::parse_base_url(
+        &format!(
+            "the Tencent Meeting base URL ({})",
+            crate::config::env::BASE_URL
+        ),
+        base,
+    )
 }
 
 #[cfg(test)]

@@ -113,7 +113,10 @@ impl WeComClient {
     /// or secret, an unusable base URL or out-of-range page sizes; makes no request.
     pub fn new(config: WeComConfig) -> Result<Self> {
         config.validate()?;
-        let base = parse_base_url(config.base_url())?;
+        let base = roster_core::http::parse_base_url(
+            &format!("the WeCom base URL ({})", crate::config::ENV_BASE_URL),
+            config.base_url(),
+        )?;
         let http = HttpClient::new(config.http().clone())?;
         let retrier = Retrier::new(config.retry_policy().clone(), config.clock().clone());
         let store = config
@@ -489,29 +492,6 @@ fn encode_body<B: Serialize + ?Sized>(api: Api, body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| {
         Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
     })
-}
-
-/// Parses and checks the configured base URL.
-fn parse_base_url(text: &str) -> Result<Url> {
-    let url = Url::parse(text.trim())
-        .map_err(|e| Error::config(format!("the WeCom base URL {text:?} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::config(format!(
-            "the WeCom base URL must be http or https, not {}",
-            url.scheme()
-        )));
-    }
-    if url.cannot_be_a_base() || url.host_str().is_none() {
-        return Err(Error::config(format!(
-            "the WeCom base URL {text:?} has no host"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(
-            "the WeCom base URL must not carry a query or fragment",
-        ));
-    }
-    Ok(url)
 }
 
 /// A client for unit tests that must fail before any request: nothing listens on its base URL
