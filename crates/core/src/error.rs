@@ -63,6 +63,8 @@ pub enum ErrorKind {
     /// The list ended with fewer records than the vendor's own total said it holds, and no
     /// vendor cap explains the gap: the records delivered are real but some are missing.
     Incomplete,
+    /// A response body exceeded the configured limit (`HttpConfig::max_body_bytes`).
+    ResponseTooLarge,
 }
 
 impl ErrorKind {
@@ -88,6 +90,7 @@ impl ErrorKind {
             ErrorKind::Truncated => "truncated",
             ErrorKind::MalformedPage => "malformed_page",
             ErrorKind::Incomplete => "incomplete",
+            ErrorKind::ResponseTooLarge => "response_too_large",
         }
     }
 }

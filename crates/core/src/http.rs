@@ -26,7 +26,15 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// `User-Agent` header (default `roster/<version>`).
     pub user_agent: String,
+    /// The largest response body read, whole or streamed ([`DEFAULT_MAX_BODY_BYTES`]): a
+    /// larger one fails with [`ErrorKind::ResponseTooLarge`], so memory stays bounded whatever
+    /// a server sends.
+    pub max_body_bytes: u64,
 }
+
+/// Default [`HttpConfig::max_body_bytes`]: 64 MiB, far above any real answer (WeCom's largest,
+/// a `get_info` listing every attendee of a huge meeting, is a few MB).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -34,6 +42,7 @@ impl Default for HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             user_agent: USER_AGENT.to_string(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -48,6 +57,12 @@ impl HttpConfig {
     /// Sets the whole-request timeout.
     pub fn with_request_timeout(mut self, d: Duration) -> Self {
         self.request_timeout = d;
+        self
+    }
+
+    /// Sets the largest response body read.
+    pub fn with_max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body_bytes = bytes;
         self
     }
 }
@@ -170,6 +185,9 @@ impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self> {
         install_crypto_provider();
         let client = reqwest::Client::builder()
+            // No vendor API redirects; a redirect would carry the request's credentials (a
+            // token header, signature headers) to another origin. A 3xx is an error instead.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(config.user_agent.clone())
@@ -202,10 +220,10 @@ impl HttpClient {
         attempt: u32,
         request: reqwest::RequestBuilder,
     ) -> Result<RawResponse> {
-        let timeout = self.config.request_timeout;
+        let (timeout, limit) = (self.config.request_timeout, self.config.max_body_bytes);
         traced(vendor, endpoint, attempt, async move {
             let response = start(vendor, request, timeout).await?;
-            read_whole(vendor, response, timeout).await
+            read_whole(vendor, response, timeout, limit).await
         })
         .await
         .map(|(r, _)| r)
@@ -227,19 +245,19 @@ impl HttpClient {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let timeout = self.config.request_timeout;
+        let (timeout, limit) = (self.config.request_timeout, self.config.max_body_bytes);
         let redact = redact.map(str::to_string);
         traced(vendor, endpoint, attempt, async move {
             let response = start(vendor, request, timeout).await?;
             if !response.status().is_success() {
-                let (raw, len) = read_whole(vendor, response, timeout).await?;
+                let (raw, len) = read_whole(vendor, response, timeout, limit).await?;
                 let raw = match &redact {
                     Some(secret) => raw.redact(secret),
                     None => raw,
                 };
                 return Ok((JsonReply::Other(raw), len));
             }
-            stream_json(vendor, response, timeout, redact.as_deref()).await
+            stream_json(vendor, response, timeout, limit, redact.as_deref()).await
         })
         .await
         .map(|(r, _)| r)
@@ -321,10 +339,53 @@ async fn start(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<reqwest::Response> {
-    request
+    let response = request
         .send()
         .await
-        .map_err(|e| transport_error(vendor, e, timeout))
+        .map_err(|e| transport_error(vendor, e, timeout))?;
+    if response.status().is_redirection() {
+        return Err(redirected(vendor, &response));
+    }
+    Ok(response)
+}
+
+/// The error for a 3xx: roster follows no redirect. Names the target's host, never its path
+/// or query (they may carry anything).
+fn redirected(vendor: Vendor, response: &reqwest::Response) -> Error {
+    let status = response.status().as_u16();
+    let target = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|location| match url::Url::parse(location) {
+            Ok(url) => url
+                .host_str()
+                .map_or("an unnamed host".to_string(), |h| format!("host {h}")),
+            // A relative location: the same host.
+            Err(_) => "another path on the same host".to_string(),
+        })
+        .unwrap_or_else(|| "nowhere (no Location header)".to_string());
+    Error::new(
+        ErrorKind::Transport,
+        format!("HTTP {status}: the server redirects to {target}; roster follows no redirect"),
+    )
+    .with_vendor(vendor)
+    .with_status(status)
+    .with_class(RetryClass::Fatal)
+    .with_hint(
+        "no vendor API redirects: check the base URL (a proxy or an old host?); credentials are never sent to a redirect's target",
+    )
+}
+
+/// The error for a body over `limit` bytes.
+fn too_large(vendor: Vendor, status: u16, limit: u64) -> Error {
+    Error::new(
+        ErrorKind::ResponseTooLarge,
+        format!("the response body is larger than the {limit}-byte limit"),
+    )
+    .with_vendor(vendor)
+    .with_status(status)
+    .with_hint("no real answer is that large; raise HttpConfig::max_body_bytes only if one is")
 }
 
 /// The largest body size taken from `Content-Length` to size the buffer up front (a larger
@@ -337,8 +398,12 @@ async fn read_whole(
     vendor: Vendor,
     mut response: reqwest::Response,
     timeout: Duration,
+    limit: u64,
 ) -> Result<(RawResponse, usize)> {
     let status = response.status().as_u16();
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large(vendor, status, limit));
+    }
     let headers = std::mem::take(response.headers_mut());
     let capacity = response
         .content_length()
@@ -350,6 +415,9 @@ async fn read_whole(
         .await
         .map_err(|e| transport_error(vendor, e, timeout).with_status(status))?
     {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large(vendor, status, limit));
+        }
         body.extend_from_slice(&chunk);
     }
     let len = body.len();
@@ -373,6 +441,7 @@ async fn stream_json<T>(
     vendor: Vendor,
     mut response: reqwest::Response,
     timeout: Duration,
+    limit: u64,
     redact: Option<&str>,
 ) -> Result<(JsonReply<T>, usize)>
 where
@@ -403,6 +472,11 @@ where
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 received += chunk.len();
+                if received as u64 > limit {
+                    // Stops the decoder (its input ends) and the body; memory stays bounded.
+                    transport = Some(too_large(vendor, status, limit));
+                    break;
+                }
                 // The decoder stopped early (a syntax error): nothing more to feed.
                 if tx.send(chunk).await.is_err() {
                     break;
@@ -914,5 +988,126 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// A server on loopback that answers with a chunked body that does not end (bounded at
+    /// 256 MiB, so the loop stops by itself if the client keeps reading).
+    async fn serve_endless() -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
+                    chunk.extend(
+                        std::iter::once(b'[').chain(std::iter::repeat_n(b' ', 64 * 1024 - 1)),
+                    );
+                    chunk.extend_from_slice(b"\r\n");
+                    for _ in 0..4096 {
+                        if socket.write_all(&chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    fn limited(bytes: u64) -> HttpClient {
+        HttpClient::new(HttpConfig::default().with_max_body_bytes(bytes)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_endless_body_stops_at_the_limit_whole_or_streamed() {
+        let url = serve_endless().await;
+        let client = limited(1024 * 1024);
+        let e = client
+            .send(Vendor::WeCom, "x", 1, client.reqwest().get(&url))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResponseTooLarge);
+        assert_eq!(e.class(), RetryClass::Fatal);
+        assert!(e.to_string().contains("1048576"), "{e}");
+        let e = client
+            .send_json::<serde_json::Value>(Vendor::WeCom, "x", 1, client.reqwest().get(&url), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResponseTooLarge);
+    }
+
+    #[tokio::test]
+    async fn an_announced_huge_body_is_refused_before_it_is_read() {
+        // Announces 2 GB, sends 10 bytes: refused on the header alone.
+        let url = serve(http("200 OK", b"{\"a\":1}  ", 2_000_000_000)).await;
+        let client = limited(1024);
+        let e = client
+            .send(Vendor::Quanshi, "x", 1, client.reqwest().get(&url))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResponseTooLarge);
+        // Under the limit: read as usual.
+        let url = serve(http("200 OK", b"{}", 2)).await;
+        let ok = client
+            .send(Vendor::Quanshi, "x", 1, client.reqwest().get(&url))
+            .await
+            .unwrap();
+        assert_eq!(&ok.body[..], b"{}");
+    }
+
+    #[tokio::test]
+    async fn redirects_are_errors_and_credentials_never_follow_them() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // The target: counts every connection it gets.
+        let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let target_port = target.local_addr().unwrap().port();
+        let reached = Arc::new(AtomicUsize::new(0));
+        let counter = reached.clone();
+        tokio::spawn(async move {
+            while let Ok((_socket, _)) = target.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let location = format!("http://127.0.0.1:{target_port}/steal?token=abc");
+        for status in [
+            "301 Moved Permanently",
+            "302 Found",
+            "307 Temporary Redirect",
+        ] {
+            let response = format!(
+                "HTTP/1.1 {status}\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let url = serve(response.into_bytes()).await;
+            let client = HttpClient::new(HttpConfig::default()).unwrap();
+            let request = client.reqwest().get(&url).header("token", "SECRET-TOKEN");
+            let e = client
+                .send(Vendor::Quanshi, "x", 1, request)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (e.kind(), e.class()),
+                (ErrorKind::Transport, RetryClass::Fatal)
+            );
+            let text = format!("{e} {e:?}");
+            assert!(text.contains("host 127.0.0.1"), "{text}");
+            assert!(
+                !text.contains("steal") && !text.contains("token=abc"),
+                "{text}"
+            );
+        }
+        // A followed redirect would have connected before `send` returned.
+        assert_eq!(
+            reached.load(Ordering::SeqCst),
+            0,
+            "nothing reached the redirect's target"
+        );
     }
 }
