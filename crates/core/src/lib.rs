@@ -41,6 +41,7 @@ pub mod clock;
 pub mod enums;
 pub mod error;
 pub mod http;
+pub mod list;
 pub mod model;
 pub mod pace;
 pub mod paginate;
@@ -62,6 +63,7 @@ pub use enums::{
 };
 pub use error::{ApiDetails, Error, ErrorKind, Result, RetryClass};
 pub use http::{HttpClient, HttpConfig, RawResponse};
+pub use list::{List, ListEndpoint};
 pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
 pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
 pub use paginate::{

@@ -1,8 +1,9 @@
 //! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
 
 use roster_core::{
-    Error, ListRequest, Page, PageToken, Registration, RegistrationFilter, Result, Retrier,
+    Error, List, ListEndpoint, Page, PageToken, Registration, RegistrationFilter, Result, Retrier,
 };
+use serde::Serialize;
 
 use crate::client::TencentMeetingClient;
 use crate::config::{INSTANCE_ID, MAX_ENROLL_PAGE_SIZE};
@@ -54,64 +55,70 @@ impl TencentMeetingClient {
         .await
     }
 
-    /// Every enrollment with `status` as a [`ListRequest`], with the client's enrollment page
-    /// size (validated now, before any request).
+    /// Every enrollment with `status` as a list, with the client's enrollment page size
+    /// (checked now, before any request).
     pub fn enrollments_list(
         &self,
         meeting_id: impl Into<String>,
         status: RegistrationFilter,
     ) -> Result<EnrollList> {
-        let meeting_id = meeting_id.into();
-        validate(&meeting_id, 1, self.inner.enroll_page_size)?;
-        Ok(EnrollList {
-            client: self.clone(),
-            meeting_id,
+        let query = EnrollQuery {
+            meeting_id: meeting_id.into(),
             page_size: self.inner.enroll_page_size,
             status,
-        })
+        };
+        List::new(self.clone(), query)
     }
 }
 
-/// Enrollments of one meeting, page by page ([`PageToken::Page`] from 1).
+/// The query of [`EnrollApprovals`]: a meeting, a page size and a status filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EnrollQuery {
+    /// The meeting id.
+    pub meeting_id: String,
+    /// Rows per page, `1..=50`.
+    pub page_size: u32,
+    /// Which enrollments.
+    pub status: RegistrationFilter,
+}
+
+/// Enrollment approvals, page by page ([`PageToken::Page`] from 1).
 ///
 /// Stops when the requested page reaches `total_page`, or a page is empty (`current_size` 0 or
 /// no `enroll_list`); page numbers only grow, so a misbehaving server cannot make it loop.
-#[derive(Debug, Clone)]
-pub struct EnrollList {
-    client: TencentMeetingClient,
-    meeting_id: String,
-    page_size: u32,
-    status: RegistrationFilter,
-}
+#[derive(Debug)]
+pub struct EnrollApprovals;
 
-impl ListRequest for EnrollList {
+/// The enrollments of one meeting.
+pub type EnrollList = List<EnrollApprovals>;
+
+impl ListEndpoint for EnrollApprovals {
+    type Client = TencentMeetingClient;
+    type Query = EnrollQuery;
     type Item = Registration;
+    const NAME: &'static str = "tencent.enroll_approvals";
 
-    fn page_size(&self) -> u32 {
-        self.page_size
+    fn page_size(query: &EnrollQuery) -> u32 {
+        query.page_size
     }
 
-    fn fingerprint(&self) -> String {
-        format!(
-            "tencent.enroll_approvals|{}|{}",
-            self.meeting_id,
-            self.status.code()
-        )
+    fn validate(query: &EnrollQuery) -> Result<()> {
+        validate(&query.meeting_id, 1, query.page_size)
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Registration>> {
-        let page = match token {
-            None => 1,
-            Some(PageToken::Page(n)) => n,
-            Some(other) => {
-                return Err(Error::invalid_argument(format!(
-                    "enrollment pages are numbered, not addressed by {other}"
-                )));
-            }
-        };
-        let r = self
-            .client
-            .enroll_approvals_page(&self.meeting_id, page, self.page_size, self.status)
+    fn retrier(client: &TencentMeetingClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &TencentMeetingClient,
+        query: &EnrollQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<Registration>> {
+        let page = PageToken::page_number(token, "enrollment")?;
+        let r = client
+            .enroll_approvals_page(&query.meeting_id, page, query.page_size, query.status)
             .await?;
         // `enroll_list` is documented as absent on an empty page, so the array's absence is
         // no sign of a malformed answer here; `total_page` is on every real page and is this
@@ -122,13 +129,9 @@ impl ListRequest for EnrollList {
         let total = r.total_count.and_then(|t| u64::try_from(t).ok());
         let items: Vec<Registration> = enroll_list
             .into_iter()
-            .map(|e| registration_from_enroll(e, &self.meeting_id))
+            .map(|e| registration_from_enroll(e, &query.meeting_id))
             .collect();
         let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
         Ok(Page::from_wire("enroll/approvals", Some(items), has_more, next)?.with_total(total))
-    }
-
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
     }
 }

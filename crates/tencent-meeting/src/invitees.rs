@@ -1,6 +1,6 @@
 //! Invitees: `GET /v1/meetings/{meeting_id}/invitees` (docs/specs/tencent-meeting.md §4.4).
 
-use roster_core::{Error, ListRequest, Page, PageToken, Registration, Result, Retrier};
+use roster_core::{List, ListEndpoint, Page, PageToken, Registration, Result, Retrier};
 
 use crate::client::TencentMeetingClient;
 use crate::config::INSTANCE_ID;
@@ -25,60 +25,52 @@ impl TencentMeetingClient {
             .await
     }
 
-    /// Every invitee as a [`ListRequest`] (validated now, before any request).
+    /// Every invitee as a list (checked now, before any request).
     pub fn invitees_list(&self, meeting_id: impl Into<String>) -> Result<InviteeList> {
-        let meeting_id = meeting_id.into();
-        validate_id("meeting id", &meeting_id)?;
-        Ok(InviteeList {
-            client: self.clone(),
-            meeting_id,
-        })
+        List::new(self.clone(), meeting_id.into())
     }
 }
 
-/// Invitees of one meeting, page by page (opaque `next_pos`, [`PageToken::Position`]).
-#[derive(Debug, Clone)]
-pub struct InviteeList {
-    client: TencentMeetingClient,
-    meeting_id: String,
-}
+/// Invitees of one meeting, page by page (opaque `next_pos`, [`PageToken::Position`]); the
+/// query is the meeting id.
+#[derive(Debug)]
+pub struct Invitees;
 
-impl ListRequest for InviteeList {
+/// The invitees of one meeting.
+pub type InviteeList = List<Invitees>;
+
+impl ListEndpoint for Invitees {
+    type Client = TencentMeetingClient;
+    type Query = String;
     type Item = Registration;
+    const NAME: &'static str = "tencent.invitees";
 
     /// Server-defined; reported as 0 (cursors only check that it stays the same).
-    fn page_size(&self) -> u32 {
+    fn page_size(_meeting_id: &String) -> u32 {
         0
     }
 
-    fn fingerprint(&self) -> String {
-        format!("tencent.invitees|{}", self.meeting_id)
+    fn validate(meeting_id: &String) -> Result<()> {
+        validate_id("meeting id", meeting_id)
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Registration>> {
-        let pos = match token {
-            None => None,
-            Some(PageToken::Position(p)) => Some(p),
-            Some(other) => {
-                return Err(Error::invalid_argument(format!(
-                    "invitee pages are addressed by position, not by {other}"
-                )));
-            }
-        };
-        let r = self
-            .client
-            .invitees_page(&self.meeting_id, pos.as_deref())
-            .await?;
+    fn retrier(client: &TencentMeetingClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &TencentMeetingClient,
+        meeting_id: &String,
+        token: Option<PageToken>,
+    ) -> Result<Page<Registration>> {
+        let pos = PageToken::position(token, "invitee")?;
+        let r = client.invitees_page(meeting_id, pos.as_deref()).await?;
         let items = r.invitees.map(|rows| {
             rows.into_iter()
-                .map(|u| registration_from_invitee(u, &self.meeting_id))
+                .map(|u| registration_from_invitee(u, meeting_id))
                 .collect()
         });
         let next = r.next_pos.map(PageToken::Position);
         Page::from_wire("invitees", items, r.has_remaining, next)
-    }
-
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
     }
 }

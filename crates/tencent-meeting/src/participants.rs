@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use futures::stream::{BoxStream, StreamExt};
 use roster_core::{
-    Attendee, Error, ListRequest, Page, PageObserver, PageToken, Paginator, Result, Retrier,
+    Attendee, Error, List, ListEndpoint, Page, PageObserver, PageToken, Paginator, Result, Retrier,
     Window, capped_windows,
 };
+use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::client::TencentMeetingClient;
@@ -30,7 +31,7 @@ pub const MAX_WINDOW_SECONDS: i64 = roster_core::MAX_WINDOW.whole_seconds();
 pub const MIN_SPLIT_WINDOW: Duration = Duration::HOUR;
 
 /// Parameters of one participants query chain. Frozen for the whole chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ParticipantsParams {
     /// The meeting id (decimal digits).
@@ -110,19 +111,6 @@ impl ParticipantsParams {
         }
         Ok(())
     }
-
-    /// A stable description of the chain (for resumable cursors).
-    pub fn fingerprint(&self) -> String {
-        let (s, e) = match self.window {
-            Some((s, e)) => (s.to_string(), e.to_string()),
-            None => (String::new(), String::new()),
-        };
-        format!(
-            "tencent.participants|{}|{}|{s}|{e}",
-            self.meeting_id,
-            self.sub_meeting_id.as_deref().unwrap_or("")
-        )
-    }
 }
 
 impl TencentMeetingClient {
@@ -152,65 +140,51 @@ impl TencentMeetingClient {
         .await
     }
 
-    /// One query chain as a [`ListRequest`] (validated now, before any request).
+    /// One query chain as a list (checked now, before any request).
     pub fn participants_list(&self, params: ParticipantsParams) -> Result<ParticipantsList> {
-        params.validate()?;
-        Ok(ParticipantsList {
-            client: self.clone(),
-            params,
-            cap: self.inner.record_cap,
-        })
+        List::new(self.clone(), params)
     }
 }
 
-/// One participants query chain: pages of [`Attendee`]s, `next_pos` tokens
-/// ([`PageToken::Position`]), the 50,000-record cap declared (the paginator surfaces
+/// The participants list: pages of [`Attendee`]s, `next_pos` tokens ([`PageToken::Position`]),
+/// the 50,000-record cap declared (the paginator surfaces
 /// [`roster_core::ErrorKind::Truncated`] after the last page when it is hit).
-#[derive(Debug, Clone)]
-pub struct ParticipantsList {
-    client: TencentMeetingClient,
-    params: ParticipantsParams,
-    cap: u64,
-}
+#[derive(Debug)]
+pub struct Participants;
 
-impl ParticipantsList {
-    /// The parameters.
-    pub fn params(&self) -> &ParticipantsParams {
-        &self.params
-    }
-}
+/// One participants query chain.
+pub type ParticipantsList = List<Participants>;
 
-impl ListRequest for ParticipantsList {
+impl ListEndpoint for Participants {
+    type Client = TencentMeetingClient;
+    type Query = ParticipantsParams;
     type Item = Attendee;
+    const NAME: &'static str = "tencent.participants";
 
-    fn page_size(&self) -> u32 {
-        self.params.size
+    fn page_size(params: &ParticipantsParams) -> u32 {
+        params.size
     }
 
-    fn fingerprint(&self) -> String {
-        self.params.fingerprint()
+    fn validate(params: &ParticipantsParams) -> Result<()> {
+        params.validate()
     }
 
-    fn record_cap(&self) -> Option<u64> {
-        Some(self.cap)
+    fn record_cap(client: &TencentMeetingClient) -> Option<u64> {
+        Some(client.inner.record_cap)
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Attendee>> {
-        let pos = match token {
-            None => None,
-            Some(PageToken::Position(p)) => Some(p),
-            Some(other) => {
-                return Err(Error::invalid_argument(format!(
-                    "participants pages are addressed by position, not by {other}"
-                )));
-            }
-        };
-        let r = self
-            .client
-            .participants_page(&self.params, pos.as_deref())
-            .await?;
-        let meeting_id = &self.params.meeting_id;
-        let sub = self.params.sub_meeting_id.as_deref();
+    fn retrier(client: &TencentMeetingClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &TencentMeetingClient,
+        params: &ParticipantsParams,
+        token: Option<PageToken>,
+    ) -> Result<Page<Attendee>> {
+        let pos = PageToken::position(token, "participants")?;
+        let r = client.participants_page(params, pos.as_deref()).await?;
+        let (meeting_id, sub) = (&params.meeting_id, params.sub_meeting_id.as_deref());
         let items = r.participants.map(|rows| {
             rows.into_iter()
                 .map(|p| attendee_from_participant(p, meeting_id, sub))
@@ -219,10 +193,6 @@ impl ListRequest for ParticipantsList {
         let total = r.total_count.and_then(|t| u64::try_from(t).ok());
         let next = r.next_pos.map(PageToken::Position);
         Ok(Page::from_wire("participants", items, r.has_remaining, next)?.with_total(total))
-    }
-
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
     }
 }
 
@@ -318,10 +288,6 @@ mod tests {
                 "{p:?}"
             );
         }
-        assert_ne!(
-            ParticipantsParams::new("1").window(0, 5).fingerprint(),
-            ParticipantsParams::new("1").window(0, 6).fingerprint()
-        );
     }
 
     #[test]
