@@ -2,7 +2,7 @@
 //!
 //! Three layers:
 //! - [`TencentMeetingClient::participants_page`]: one raw page;
-//! - [`ParticipantsList`]: one query chain (`pos` → `next_pos`) as a [`ListRequest`] for
+//! - [`ParticipantsList`]: one query chain (`pos` → `next_pos`) as a [`roster_core::List`] for
 //!   [`roster_core::Paginator`], with the 50,000-record cap declared;
 //! - [`capped_window_stream`]: one time window, split in halves (down to one hour) while the
 //!   vendor's cap would truncate it; used by [`TencentMeetingClient::attendees`].
