@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::clock::ClockConfig;
 use crate::data::Fixture;
 use crate::faults::FaultConfig;
-use crate::quanshi::QuanshiConfig;
-use crate::tencent::TencentConfig;
-use crate::wecom::WeComConfig;
+use crate::quanshi::settings::QuanshiConfig;
+use crate::tencent::settings::TencentConfig;
+use crate::wecom::settings::WeComConfig;
 
 /// One of the three emulated vendors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ use futures::StreamExt as _;
 use serde_json::Value;
 
 use crate::faults::{BadPage, Fault, Quirk};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// A vendor-specific error the middleware needs a body for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

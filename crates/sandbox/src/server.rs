@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,55 +18,10 @@ use crate::clock::SandboxClock;
 use crate::config::SandboxConfig;
 use crate::credentials::Credentials;
 use crate::faults::{FaultController, FaultEngine};
+use crate::shared::{Shared, SharedInner};
 use crate::stats::{Stats, StatsSnapshot};
-use crate::truth::GroundTruth;
+use crate::truth::{GroundTruth, SandboxState};
 use crate::{quanshi, tencent, wecom};
-
-/// State every vendor module shares: seed, data anchor, clock, counters, faults, shutdown signal.
-#[derive(Clone)]
-pub(crate) struct Shared(Arc<SharedInner>);
-
-pub(crate) struct SharedInner {
-    /// [`SandboxConfig::seed`].
-    pub seed: u64,
-    /// Reference time of generated data (see [`crate::DataConfig::anchor_unix`]).
-    pub anchor: i64,
-    /// The clock every time rule reads.
-    pub clock: SandboxClock,
-    /// Counters.
-    pub stats: Stats,
-    /// Fault decisions.
-    pub faults: Arc<FaultEngine>,
-    /// Becomes `true` (or closes) when the sandbox shuts down.
-    shutdown: watch::Receiver<bool>,
-}
-
-impl Deref for Shared {
-    type Target = SharedInner;
-    fn deref(&self) -> &SharedInner {
-        &self.0
-    }
-}
-
-impl Shared {
-    /// Sleeps for `d`, or less if the sandbox shuts down meanwhile (so stalls never hold up a
-    /// shutdown).
-    pub(crate) async fn sleep(&self, d: Duration) {
-        let mut rx = self.shutdown.clone();
-        tokio::select! {
-            _ = tokio::time::sleep(d) => {}
-            _ = rx.wait_for(|stop| *stop) => {}
-        }
-    }
-}
-
-/// Everything a running sandbox holds.
-pub(crate) struct SandboxState {
-    pub shared: Shared,
-    pub tencent: Arc<tencent::State>,
-    pub wecom: Arc<wecom::State>,
-    pub quanshi: Arc<quanshi::State>,
-}
 
 fn build(config: SandboxConfig, shutdown: watch::Receiver<bool>) -> (Arc<SandboxState>, Router) {
     let clock = SandboxClock::new(&config.clock);
@@ -75,14 +29,14 @@ fn build(config: SandboxConfig, shutdown: watch::Receiver<bool>) -> (Arc<Sandbox
         .data
         .anchor_unix
         .unwrap_or_else(|| clock.unix().div_euclid(3600) * 3600);
-    let shared = Shared(Arc::new(SharedInner {
+    let shared = Shared::new(SharedInner {
         seed: config.seed,
         anchor,
         clock,
         stats: Stats::default(),
         faults: Arc::new(FaultEngine::new(&config.faults, config.seed)),
         shutdown,
-    }));
+    });
     let tencent = Arc::new(tencent::State::new(&config, &shared));
     let wecom = Arc::new(wecom::State::new(&config, &shared));
     let quanshi = Arc::new(quanshi::State::new(&config, &shared));

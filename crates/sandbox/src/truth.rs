@@ -6,7 +6,16 @@
 
 use std::sync::Arc;
 
-use crate::server::SandboxState;
+use crate::shared::Shared;
+use crate::{quanshi, tencent, wecom};
+
+/// Everything a running sandbox holds.
+pub(crate) struct SandboxState {
+    pub shared: Shared,
+    pub tencent: Arc<tencent::State>,
+    pub wecom: Arc<wecom::State>,
+    pub quanshi: Arc<quanshi::State>,
+}
 
 /// Ground truth of a running sandbox (from [`crate::SandboxHandle::truth`]).
 #[derive(Clone)]

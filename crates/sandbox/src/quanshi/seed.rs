@@ -11,7 +11,6 @@
 use rand::Rng;
 
 use super::QuanshiConfig;
-use super::store::DEFAULT_HOST_NAME;
 use crate::data::generator::{self, names};
 use crate::data::plan::MeetingPlan;
 use crate::data::seed::{DAY, HOUR, base_hour};
@@ -19,6 +18,9 @@ use crate::data::{
     FixtureAttendee, FixtureInvitee, FixtureMeeting, FixtureSession, FixtureSubMeeting,
     MeetingKind, MeetingState,
 };
+
+/// Name of the default host (`host_user_id`) wherever the data does not name it.
+pub(crate) const DEFAULT_HOST_NAME: &str = "主持人小裴";
 
 /// One session: join, leave (`None` = still in), sub-meeting index, device, ip.
 type S = (

@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
 use super::QuanshiConfig;
-use super::seed;
+use super::seed::{self, DEFAULT_HOST_NAME};
 use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
 use crate::clock::format_utc8;
 use crate::config::{SandboxConfig, Vendor};
@@ -24,9 +24,6 @@ use crate::data::plan::{self, MeetingPlan};
 use crate::data::render::{merge_overrides, union_length};
 use crate::data::{FixtureAttendee, FixtureInvitee, MeetingKind, MeetingState};
 use crate::pager;
-
-/// Name of the default host (`host_user_id`) wherever the data does not name it.
-pub(crate) const DEFAULT_HOST_NAME: &str = "主持人小裴";
 
 /// Where generated join links live (the test domain of the doc example).
 const JOIN_LINK_BASE: &str = "https://mtest.qsh1.cn/k/";

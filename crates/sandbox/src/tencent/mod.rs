@@ -33,127 +33,24 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::{Deserialize, Serialize};
 
 use self::auth::{Caller, ReplayCache};
 use self::error::TcError;
 use self::store::Store;
 use crate::catalog::CatalogMeeting;
 use crate::config::SandboxConfig;
-use crate::credentials::debug_redacted;
 use crate::data::generator;
 use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, rejected};
 use crate::pager::{ListChain, PosRegistry};
 use crate::query::{QueryParams, decode_path_segment};
 use crate::ratelimit::WindowCounter;
-use crate::server::Shared;
+use crate::shared::Shared;
+
+pub(crate) mod settings;
+pub use settings::{TencentApp, TencentConfig, TencentCredentials};
 
 /// Largest request body read (GET requests normally have none).
 const MAX_BODY: usize = 1 << 20;
-
-/// One enterprise self-built app (AK/SK credentials).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TencentApp {
-    /// Enterprise id, sent in the `AppId` header.
-    pub app_id: String,
-    /// `X-TC-Key`.
-    pub secret_id: String,
-    /// Signing key.
-    pub secret_key: String,
-    /// Application id, if the app was assigned one (then the `SdkId` header is required).
-    pub sdk_id: Option<String>,
-}
-
-debug_redacted!(TencentApp {
-    app_id,
-    secret_id,
-    secret_key: redacted,
-    sdk_id
-});
-
-/// Tencent emulator settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TencentConfig {
-    /// The apps (all in one enterprise, sharing its meetings). Default: `aSecretId`/`aSecretKey`
-    /// (AppId `200000001`, no SdkId) and `bSecretId`/`bSecretKey` (AppId `200000002`, SdkId
-    /// `18000000002`).
-    pub apps: Vec<TencentApp>,
-    /// Creator of the generated meetings and of most seed meetings.
-    pub creator_userid: String,
-    /// Enterprise super-admins: may list the participants of any meeting.
-    pub admin_userids: Vec<String>,
-    /// Calls per AppId per calendar minute (`190310` above).
-    pub per_minute: u64,
-    /// Calls per AppId per calendar day in UTC+8 (`190311` above).
-    pub per_day: u64,
-    /// Calls per AppId and endpoint per calendar minute (`190313` above); off by default.
-    pub per_minute_per_endpoint: Option<u64>,
-    /// Add `new_error_code` (`"1000"` + code) to error bodies.
-    pub new_error_code: bool,
-    /// Meeting detail of an ended one-off meeting returns `{"meeting_number":0,"meeting_info_list":[]}`.
-    pub hide_ended_one_off: bool,
-    /// Invitees per page.
-    pub invitee_page_size: usize,
-    /// Participant rows one query chain may return (50 000 at Tencent).
-    pub participants_cap: usize,
-}
-
-impl Default for TencentConfig {
-    fn default() -> Self {
-        TencentConfig {
-            apps: vec![
-                TencentApp {
-                    app_id: "200000001".into(),
-                    secret_id: "aSecretId".into(),
-                    secret_key: "aSecretKey".into(),
-                    sdk_id: None,
-                },
-                TencentApp {
-                    app_id: "200000002".into(),
-                    secret_id: "bSecretId".into(),
-                    secret_key: "bSecretKey".into(),
-                    sdk_id: Some("18000000002".into()),
-                },
-            ],
-            creator_userid: "owner1".into(),
-            admin_userids: vec!["admin1".into()],
-            per_minute: 300,
-            per_day: 200_000,
-            per_minute_per_endpoint: None,
-            new_error_code: false,
-            hide_ended_one_off: false,
-            invitee_page_size: 200,
-            participants_cap: 50_000,
-        }
-    }
-}
-
-/// Credentials of one Tencent app, and the user ids to call with.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TencentCredentials {
-    /// `AppId` header.
-    pub app_id: String,
-    /// `X-TC-Key` header.
-    pub secret_id: String,
-    /// Signing key.
-    pub secret_key: String,
-    /// `SdkId` header, when the app has one.
-    pub sdk_id: Option<String>,
-    /// Creator of the seeded meetings (`userid` / `operator_id`).
-    pub userid: String,
-    /// An enterprise super-admin.
-    pub admin_userid: Option<String>,
-}
-
-debug_redacted!(TencentCredentials {
-    app_id,
-    secret_id,
-    secret_key: redacted,
-    sdk_id,
-    userid,
-    admin_userid
-});
 
 /// Who a request says it acts for.
 #[derive(Clone, Debug, PartialEq, Eq)]

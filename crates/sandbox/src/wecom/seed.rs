@@ -14,7 +14,6 @@
 
 use serde_json::{Map, json};
 
-use super::store::{Extra, SUMMARY_OVERRIDE};
 use crate::data::generator::{self, names};
 use crate::data::plan::{GenSpec, MeetingPlan};
 use crate::data::seed::{
@@ -25,6 +24,19 @@ use crate::data::{
     EnrollSource, EnrollStatus, FixtureAttendee, FixtureMeeting, FixtureSession, MeetingKind,
     MeetingState,
 };
+
+/// Override key of an attendee whose members are merged into that person's `get_info`
+/// attendee-summary entry (e.g. `{"status": 3}`).
+pub(crate) const SUMMARY_OVERRIDE: &str = "wecom_summary";
+
+/// Seed-only traits a fixture cannot express.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Extra {
+    /// Index of the creating app.
+    pub app: usize,
+    /// The meeting was deleted (`730008`).
+    pub deleted: bool,
+}
 
 /// An attendee named by their key, without a phone.
 fn person(

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
-use super::seed;
+use super::seed::{self, Extra, SUMMARY_OVERRIDE};
 use super::{WeComApp, WeComConfig};
 use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
@@ -25,19 +25,6 @@ use crate::data::render::{
     self, RowList, StatusIndex, insert_media_states, merge_overrides, union_length,
 };
 use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
-
-/// Override key of an attendee whose members are merged into that person's `get_info`
-/// attendee-summary entry (e.g. `{"status": 3}`).
-pub(crate) const SUMMARY_OVERRIDE: &str = "wecom_summary";
-
-/// Seed-only traits a fixture cannot express.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Extra {
-    /// Index of the creating app.
-    pub app: usize,
-    /// The meeting was deleted (`730008`).
-    pub deleted: bool,
-}
 
 /// One meeting: the shared identity and schedule, plus the creating app, the deletion mark and
 /// the rendered rows.

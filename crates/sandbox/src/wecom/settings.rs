@@ -1,0 +1,141 @@
+//! The wecom emulator's settings and the credentials it hands out: a leaf module, so that
+//! the sandbox configuration can hold them without importing the emulator.
+
+use serde::{Deserialize, Serialize};
+
+use crate::redact::debug_redacted;
+
+/// One self-built app (自建应用) of the emulated corp.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeComApp {
+    /// The app's AgentId (shown in `get_info.agentid`).
+    pub agent_id: u32,
+    /// The app's secret (`corpsecret` of `gettoken`).
+    pub secret: String,
+    /// Enabled; a disabled app gets `50003` from `gettoken`.
+    pub enabled: bool,
+    /// Listed under 「可调用接口的应用」: otherwise every meeting endpoint answers `48002`.
+    pub meeting_api: bool,
+    /// The caller's IP is among the app's trusted IPs: otherwise every call, `gettoken`
+    /// included, answers `60020`.
+    pub trusted_ip: bool,
+    /// Corp members outside the app's visible scope: omitted from its attendee lists, from the
+    /// `get_info` attendee summary and from `get_user_meetingid`.
+    pub hidden_userids: Vec<String>,
+}
+
+impl Default for WeComApp {
+    fn default() -> Self {
+        WeComApp {
+            agent_id: 1_000_002,
+            secret: "sandbox-wecom-secret".into(),
+            enabled: true,
+            meeting_api: true,
+            trusted_ip: true,
+            hidden_userids: vec!["outsider".into()],
+        }
+    }
+}
+
+debug_redacted!(WeComApp {
+    agent_id,
+    secret: redacted,
+    enabled,
+    meeting_api,
+    trusted_ip,
+    hidden_userids
+});
+
+/// WeCom emulator settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeComConfig {
+    /// The corp id accepted by `gettoken` (`corpid`).
+    pub corp_id: String,
+    /// The corp's apps. Default: app `1000002` (secret `sandbox-wecom-secret`), which created
+    /// every meeting except `seed-other-app`, and app `1000003` (secret
+    /// `sandbox-wecom-secret-2`), which created `seed-other-app`. Both hide member `outsider`.
+    pub apps: Vec<WeComApp>,
+    /// Creator (`admin_userid`) of the generated meetings and of most seed meetings.
+    pub creator_userid: String,
+    /// Token lifetime in seconds (`expires_in`).
+    pub token_ttl_secs: i64,
+    /// Calls per corp and API per calendar minute (`45009` above).
+    pub per_minute: u64,
+    /// Calls per corp and API per clock hour (`45009` above).
+    pub per_hour: u64,
+    /// Concurrent calls per corp and API (`45033` above); off when `None`.
+    pub max_concurrency: Option<u32>,
+    /// Each business call keeps its concurrency slot until the sandbox clock has moved this many
+    /// seconds past its arrival (with a manual clock: until the test advances it). `0`: no hold.
+    pub hold_secs: u64,
+    /// The corp bought 会议高级功能; otherwise the advanced endpoints answer `730007`.
+    pub advanced_tier: bool,
+    /// Omit `errcode`/`errmsg` from every successful answer.
+    pub omit_success_code: bool,
+    /// `get_user_meetingid`: omit `next_cursor` on the last page instead of sending `""`.
+    pub omit_final_cursor: bool,
+}
+
+impl Default for WeComConfig {
+    fn default() -> Self {
+        WeComConfig {
+            corp_id: "wwsandbox0000000001".into(),
+            apps: vec![
+                WeComApp::default(),
+                WeComApp {
+                    agent_id: 1_000_003,
+                    secret: "sandbox-wecom-secret-2".into(),
+                    ..WeComApp::default()
+                },
+            ],
+            creator_userid: "owner1".into(),
+            token_ttl_secs: 7_200,
+            per_minute: 10_000,
+            per_hour: 150_000,
+            max_concurrency: None,
+            hold_secs: 0,
+            advanced_tier: true,
+            omit_success_code: false,
+            omit_final_cursor: false,
+        }
+    }
+}
+
+/// Credentials of one WeCom app.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeComAppCredentials {
+    /// AgentId.
+    pub agent_id: u32,
+    /// `corpsecret`.
+    pub secret: String,
+}
+
+debug_redacted!(WeComAppCredentials {
+    agent_id,
+    secret: redacted
+});
+
+/// Credentials the WeCom emulator accepts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeComCredentials {
+    /// Corp id (`corpid`).
+    pub corp_id: String,
+    /// Secret of the first app (`corpsecret`), the app that created the seeded meetings.
+    pub corp_secret: String,
+    /// AgentId of the first app.
+    pub agent_id: u32,
+    /// Creator of the seeded meetings (a `userid` for `get_user_meetingid`).
+    pub userid: String,
+    /// Every configured app, the first one included.
+    pub apps: Vec<WeComAppCredentials>,
+}
+
+debug_redacted!(WeComCredentials {
+    corp_id,
+    corp_secret: redacted,
+    agent_id,
+    userid,
+    apps
+});
