@@ -1,4 +1,6 @@
-//! Shared helpers for the cross-crate reliability suite (R1–R7 of issue 8) in `tests/tests/`.
+//! Shared helpers for the cross-crate reliability suite in `tests/tests/` (one file per
+//! subject: faults, token revocation, signature replay, hostile input, decoders, secrets,
+//! timeouts, malformed pages).
 //!
 //! Every test runs the real clients against an in-process [`roster_sandbox`] on loopback:
 //!

@@ -1,4 +1,4 @@
-//! R7 timeouts: an answer stalled past the client's request timeout ends that attempt with a
+//! An answer stalled past the client's request timeout ends that attempt with a
 //! `Timeout` error naming the configured time; a stall that happens once costs one extra
 //! attempt and the export still delivers every record exactly once; a stall on every attempt
 //! ends in `Timeout` after exactly the policy's attempts. Token fetches that stall are retried

@@ -1,4 +1,4 @@
-//! R6 secrets: a full run of every vendor — attendees and registrations, through faults, token
+//! A full run of every vendor — attendees and registrations, through faults, token
 //! refreshes and at least one failure each — with the client's tracing captured at TRACE, plus
 //! `Debug` and `Display` of every configuration, client, credential, token, list and error the
 //! run can build. No secret, key, token, checksum or signature value appears in any of them:

@@ -1,4 +1,4 @@
-//! R5 decoders: every public wire type, envelope and page decoder of the three vendors, and
+//! Every public wire type, envelope and page decoder of the three vendors, and
 //! core's JSON helpers, fed arbitrary bytes, arbitrary JSON shaped like the vendors' (their
 //! field names, any values) and real sandbox answers cut and corrupted at random: no panic,
 //! and core's decode errors always keep the status and a bounded body snippet. Then the

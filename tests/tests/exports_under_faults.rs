@@ -1,4 +1,4 @@
-//! R1 faults: with 10 % random faults of every kind the sandbox offers (HTTP 5xx, dropped
+//! With 10 % random faults of every kind the sandbox offers (HTTP 5xx, dropped
 //! connections, truncated bodies, vendor transient codes, rate-limit answers, latency, stalls
 //! past the client's request timeout and, for WeCom and Quanshi, token revocation) on every
 //! endpoint, plus one scripted fault of each kind mid-export so that none can be missing (and

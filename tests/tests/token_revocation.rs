@@ -1,4 +1,4 @@
-//! R2 tokens: revocation in the middle of whole exports refreshes the token once and loses or
+//! Revocation in the middle of whole exports refreshes the token once and loses or
 //! repeats no record (WeCom and Quanshi, also with windows fetched concurrently), and 200
 //! concurrent exports through the trait on a cold cache — or right after every token was
 //! revoked — make exactly one token fetch; when that one fetch fails (a dropped connection, a

@@ -1,4 +1,4 @@
-//! R4 hostile input: meeting ids, sub-meeting ids, Quanshi join links and other caller-given
+//! Meeting ids, sub-meeting ids, Quanshi join links and other caller-given
 //! values carrying path (`../`, `/`), query (`?`, `&`), fragment (`#`), encoded slashes
 //! (`%2F`), whitespace, control characters and very long strings, through the trait and
 //! through each vendor's lower-level calls, never reach another path: the sandbox's log of raw

@@ -1,4 +1,4 @@
-//! R3 replay: 100 concurrent Tencent exports through the trait (several hundred signed
+//! 100 concurrent Tencent exports through the trait (several hundred signed
 //! requests in flight) get no replay rejection, every request carries its own nonce and
 //! signature (seen on the wire), a replay answer mid-export is re-signed once; a client clock
 //! 10 minutes off gives one clear `ClockSkew` error after exactly one request, never a loop.
