@@ -72,7 +72,7 @@ pub(crate) struct Call {
 }
 
 /// A successful answer: the envelope's payload plus the raw response (for decode errors).
-pub(crate) struct Answer {
+pub(crate) struct Success {
     pub payload: Value,
     pub raw: RawResponse,
     /// From [`Call::secret_answer`]: a decode error keeps no body snippet.
@@ -82,7 +82,7 @@ pub(crate) struct Answer {
     token: Option<AccessToken>,
 }
 
-impl Answer {
+impl Success {
     /// Decodes the payload with `read`; a failure is a fatal [`roster_core::ErrorKind::Decode`] with the
     /// status and a body snippet (none when the answer holds secrets).
     pub(crate) fn decode<T>(
@@ -176,7 +176,7 @@ impl QuanshiClient {
     }
 
     /// Runs a call through core's pipeline with the family's auth mode.
-    pub(crate) async fn call(&self, call: Call) -> Result<Answer> {
+    pub(crate) async fn call(&self, call: Call) -> Result<Success> {
         self.inner.call(&call).await
     }
 }
@@ -187,7 +187,7 @@ impl Inner {
     }
 
     /// Runs `call` and reads its envelope.
-    async fn call(&self, call: &Call) -> Result<Answer> {
+    async fn call(&self, call: &Call) -> Result<Success> {
         self.pipeline
             .call(self, call, |raw, token| {
                 let auth = match token {
@@ -293,13 +293,13 @@ impl Inner {
         auth: CallAuth,
         sensitive: bool,
         token: Option<&AccessToken>,
-    ) -> Result<Answer> {
+    ) -> Result<Success> {
         if raw.is_success()
             && let Ok(value) = serde_json::from_slice::<Value>(&raw.body)
             && let Some(envelope) = Envelope::from_value(value, family)
             && envelope.is_success()
         {
-            return Ok(Answer {
+            return Ok(Success {
                 payload: envelope.payload,
                 raw,
                 secret: sensitive,

@@ -29,17 +29,17 @@ use crate::meeting::{ConferenceKey, invitee_registrations, validate_join_url};
 
 /// Which meeting a query names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
+enum MeetingRef {
     Event(u64),
     JoinUrl(String),
 }
 
-impl Target {
+impl MeetingRef {
     fn describe(&self) -> String {
         match self {
-            Target::Event(id) => format!("event:{id}"),
+            MeetingRef::Event(id) => format!("event:{id}"),
             // The link itself stays out of fingerprints.
-            Target::JoinUrl(_) => "join_url".into(),
+            MeetingRef::JoinUrl(_) => "join_url".into(),
         }
     }
 }
@@ -47,7 +47,7 @@ impl Target {
 /// Join sessions of one meeting from the v2 report, filtered and sorted (single page).
 struct SessionList {
     client: QuanshiClient,
-    target: Target,
+    target: MeetingRef,
     sub_meeting_id: Option<String>,
     from: Option<OffsetDateTime>,
     to: Option<OffsetDateTime>,
@@ -76,8 +76,8 @@ impl ListRequest for SessionList {
 
     async fn fetch(&self, _token: Option<PageToken>) -> Result<Page<Attendee>> {
         let event_ids: Vec<u64> = match &self.target {
-            Target::Event(id) => vec![*id],
-            Target::JoinUrl(url) => {
+            MeetingRef::Event(id) => vec![*id],
+            MeetingRef::JoinUrl(url) => {
                 let meetings = self.client.meetings_by_join_url(url).await?;
                 let ids: BTreeSet<u64> = meetings.iter().filter_map(|m| m.event_id).collect();
                 if ids.is_empty() {
@@ -148,7 +148,7 @@ enum InviteeLookup {
 impl InviteeLookup {
     fn describe(&self) -> String {
         match self {
-            InviteeLookup::Event { id, .. } => Target::Event(*id).describe(),
+            InviteeLookup::Event { id, .. } => MeetingRef::Event(*id).describe(),
             InviteeLookup::JoinUrl(_) => "join_url".into(),
         }
     }
@@ -212,15 +212,15 @@ fn paginate<R: ListRequest>(request: R, query: &MeetingQuery) -> RecordStream<R:
 }
 
 impl QuanshiClient {
-    fn target(&self, query: &MeetingQuery, prefer_join_url: bool) -> Result<Target> {
-        let by_link = |url: &str| -> Result<Target> {
+    fn target(&self, query: &MeetingQuery, prefer_join_url: bool) -> Result<MeetingRef> {
+        let by_link = |url: &str| -> Result<MeetingRef> {
             let link = validate_join_url(url)?;
             self.join_url_lookup_path()?;
-            Ok(Target::JoinUrl(link))
+            Ok(MeetingRef::JoinUrl(link))
         };
         match (&query.join_url, query.meeting_id.trim().is_empty()) {
             (Some(url), _) if prefer_join_url => by_link(url),
-            (_, false) => Ok(Target::Event(Self::parse_event_id(&query.meeting_id)?)),
+            (_, false) => Ok(MeetingRef::Event(Self::parse_event_id(&query.meeting_id)?)),
             (Some(url), true) => by_link(url),
             (None, true) => Err(Error::invalid_argument(
                 "a Quanshi meeting id (eventId) or an attendee join link is required",
@@ -259,13 +259,13 @@ impl AttendeeSource for QuanshiClient {
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
         let lookup = match self.target(query, true)? {
-            Target::Event(id) => InviteeLookup::Event {
+            MeetingRef::Event(id) => InviteeLookup::Event {
                 id,
                 host_user_id: self.host_user_id(
                     "registrations by meeting id (room/conference/infos; or query by join link)",
                 )?,
             },
-            Target::JoinUrl(link) => InviteeLookup::JoinUrl(link),
+            MeetingRef::JoinUrl(link) => InviteeLookup::JoinUrl(link),
         };
         let fallback_id = Some(query.meeting_id.trim().to_string()).filter(|s| !s.is_empty());
         let request = InviteeList {

@@ -267,7 +267,7 @@ pub(crate) fn header_value(setting: &str, value: &str, sensitive: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::sign;
+    use crate::sign::{SignatureInput, signature};
     use roster_core::ErrorKind;
     use time::macros::datetime;
 
@@ -291,13 +291,15 @@ mod tests {
         assert_eq!(h["appid"], "app-1");
         assert!(!h.contains_key("sdkid"), "no SdkId unless configured");
         let nonce = h["x-tc-nonce"].to_str().unwrap();
-        let expected = sign(
-            "GET",
-            "aSecretId",
-            nonce,
-            "1586675334",
-            target,
-            "",
+        let expected = signature(
+            &SignatureInput {
+                method: "GET",
+                secret_id: "aSecretId",
+                nonce,
+                timestamp: "1586675334",
+                request_target: target,
+                body: "",
+            },
             "aSecretKey",
         );
         assert_eq!(h["x-tc-signature"], expected.as_str());

@@ -87,30 +87,6 @@ pub fn signature(input: &SignatureInput<'_>, secret_key: &str) -> String {
     STANDARD.encode(hex::encode(digest))
 }
 
-/// [`signature`] with every input as a separate argument, in the order of the spec:
-/// method, SecretId, nonce, timestamp, request target, body, SecretKey.
-pub fn sign(
-    method: &str,
-    secret_id: &str,
-    nonce: &str,
-    timestamp: &str,
-    request_target: &str,
-    body: &str,
-    secret_key: &str,
-) -> String {
-    signature(
-        &SignatureInput {
-            method,
-            secret_id,
-            nonce,
-            timestamp,
-            request_target,
-            body,
-        },
-        secret_key,
-    )
-}
-
 fn hmac_sha256(key: &str, message: &str) -> [u8; 32] {
     // HMAC accepts keys of any length, so this never fails.
     let mut mac = match HmacSha256::new_from_slice(key.as_bytes()) {
@@ -228,15 +204,7 @@ mod tests {
             hex::encode(hmac_sha256(KEY, &string_to_sign(&b))),
             "f534f80606ba4e1f6d1a9e187317038dc0cb058902aa2fa91399b577a58035f7"
         );
-        let sig = sign(
-            b.method,
-            b.secret_id,
-            b.nonce,
-            b.timestamp,
-            b.request_target,
-            b.body,
-            KEY,
-        );
+        let sig = signature(&b, KEY);
         assert_eq!(
             sig,
             "ZjUzNGY4MDYwNmJhNGUxZjZkMWE5ZTE4NzMxNzAzOGRjMGNiMDU4OTAyYWEyZmE5MTM5OWI1NzdhNTgwMzVmNw=="

@@ -299,10 +299,10 @@ impl Inner {
 
     /// A 200 answer's data, or the error its `errcode` means (its message with `secret`
     /// removed).
-    fn answer<T>(&self, api: Api, answer: Answer<T>, secret: &str) -> Result<T> {
+    fn answer<T>(&self, api: Api, answer: Outcome<T>, secret: &str) -> Result<T> {
         match answer {
-            Answer::Data(data) => Ok(data),
-            Answer::Failed { code, errmsg } => {
+            Outcome::Data(data) => Ok(data),
+            Outcome::Failed { code, errmsg } => {
                 let error = errors::api_error(
                     code,
                     &redact_text(&errmsg, secret),
@@ -336,8 +336,8 @@ impl Inner {
         }
         // One parse classifies and yields the token; the body is never kept in an error.
         let reply = match decode_body::<TokenReply>(&response, "") {
-            Ok(Answer::Data(reply)) => reply,
-            Ok(Answer::Failed { code, errmsg }) => {
+            Ok(Outcome::Data(reply)) => reply,
+            Ok(Outcome::Failed { code, errmsg }) => {
                 return Err(errors::api_error(
                     code,
                     &errmsg,
@@ -393,12 +393,12 @@ fn secret_of(token: Option<&AccessToken>) -> &str {
     token.map_or("", |t| t.secret().expose_secret())
 }
 
-/// A streamed answer (core's [`HttpClient::send_json`]) as an [`Answer`] or an error.
-fn streamed_answer<T: Reply>(reply: Result<JsonReply<T>>) -> Result<Answer<T>> {
+/// A streamed answer (core's [`HttpClient::send_json`]) as an [`Outcome`] or an error.
+fn streamed_answer<T: Reply>(reply: Result<JsonReply<T>>) -> Result<Outcome<T>> {
     match reply {
         Ok(JsonReply::Decoded {
             status: 200, value, ..
-        }) => Ok(Answer::from_reply(value)),
+        }) => Ok(Outcome::from_reply(value)),
         // Another 2xx: refused as the whole-body path refuses it (its body is consumed).
         Ok(JsonReply::Decoded {
             status, headers, ..
@@ -419,7 +419,7 @@ fn streamed_answer<T: Reply>(reply: Result<JsonReply<T>>) -> Result<Answer<T>> {
                 .and_then(|s| serde_json::from_str::<Envelope>(s).ok());
             if let Some(code) = envelope.as_ref().and_then(Envelope::failure) {
                 let errmsg = envelope.and_then(|e| e.errmsg).unwrap_or_default();
-                return Ok(Answer::Failed { code, errmsg });
+                return Ok(Outcome::Failed { code, errmsg });
             }
             match e.http_status() {
                 Some(status) if status != 200 => Err(unexpected_status(
@@ -443,19 +443,19 @@ fn streamed_answer<T: Reply>(reply: Result<JsonReply<T>>) -> Result<Answer<T>> {
 }
 
 /// A 200 answer: its data, or the failure its `errcode` reports.
-enum Answer<T> {
+enum Outcome<T> {
     Data(T),
     Failed { code: i64, errmsg: String },
 }
 
-impl<T: Reply> Answer<T> {
+impl<T: Reply> Outcome<T> {
     fn from_reply(reply: T) -> Self {
         match reply.failure() {
-            Some(code) => Answer::Failed {
+            Some(code) => Outcome::Failed {
                 code,
                 errmsg: reply.errmsg().unwrap_or_default(),
             },
-            None => Answer::Data(reply),
+            None => Outcome::Data(reply),
         }
     }
 }
@@ -467,14 +467,14 @@ impl<T: Reply> Answer<T> {
 fn decode_body<T: DeserializeOwned + Reply>(
     response: &RawResponse,
     secret: &str,
-) -> Result<Answer<T>> {
+) -> Result<Outcome<T>> {
     match serde_json::from_slice::<T>(&response.body) {
-        Ok(reply) => Ok(Answer::from_reply(reply)),
+        Ok(reply) => Ok(Outcome::from_reply(reply)),
         Err(e) => {
             if let Ok(envelope) = serde_json::from_slice::<Envelope>(&response.body)
                 && let Some(code) = envelope.failure()
             {
-                return Ok(Answer::Failed {
+                return Ok(Outcome::Failed {
                     code,
                     errmsg: envelope.errmsg.unwrap_or_default(),
                 });
