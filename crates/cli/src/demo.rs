@@ -3,6 +3,7 @@
 //! It reads no environment variable and no configuration file, so it needs no set-up and can
 //! never reach a real vendor.
 
+use std::io::Write;
 use std::time::Instant;
 
 use futures::TryStreamExt;
@@ -19,6 +20,7 @@ use crate::config::Settings;
 use crate::error::CliError;
 use crate::output::{RecordWriter, Sink};
 use crate::records::summary_lines;
+use crate::run::stdout_error;
 use crate::vendors;
 
 /// Rows of the attendee table shown per vendor.
@@ -53,19 +55,24 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
     let sandbox = Sandbox::start(config)
         .await
         .map_err(|e| CliError::Io(format!("cannot start the embedded sandbox: {e}")))?;
-    println!(
+    // A closed reader (`roster demo | head -1`) ends the demo quietly (exit 0); any other write
+    // failure (`> /dev/full`) is exit 1 with a message, never a panic.
+    let mut out = Sink::stdout();
+    writeln!(out,
         "roster demo: the embedded sandbox is listening on {} (seed {seed}); every vendor runs through its real client.\n",
         sandbox.base_url()
-    );
+    ).map_err(stdout_error)?;
     let settings = Settings::from_values(crate::sandbox::env_vars(&sandbox));
     let catalog = sandbox.catalog();
 
     for vendor in Vendor::ALL {
         let Some(meeting) = pick(catalog.of(sandbox_vendor(vendor)).cloned()) else {
-            println!(
+            writeln!(
+                out,
                 "{}: no meeting with sessions in this seed\n",
                 vendor.product_name()
-            );
+            )
+            .map_err(stdout_error)?;
             continue;
         };
         let requests_before = sandbox.stats().total_requests();
@@ -99,12 +106,14 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
         let took = started.elapsed();
         let requests = sandbox.stats().total_requests() - requests_before;
 
-        println!(
+        writeln!(
+            out,
             "── {} · {} ({}) ──",
             vendor.product_name(),
             meeting.subject,
             meeting.id
-        );
+        )
+        .map_err(stdout_error)?;
         let mut writer = RecordWriter::<Attendee>::new(Format::Table, Sink::Memory(Vec::new()), tz);
         for a in &shown {
             writer
@@ -116,18 +125,21 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
             .and_then(|sink| sink.commit())
             .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?
             .unwrap_or_default();
-        print!("{}", String::from_utf8_lossy(&table));
+        write!(out, "{}", String::from_utf8_lossy(&table)).map_err(stdout_error)?;
         if sessions > SHOWN {
-            println!("… and {} more sessions", sessions - SHOWN);
+            writeln!(out, "… and {} more sessions", sessions - SHOWN).map_err(stdout_error)?;
         }
         if unnamed > 0 {
-            println!(
+            writeln!(
+                out,
                 "{unnamed} of {} sessions come without a name (the vendor's list has none); \
                  `roster report` names people from their registrations",
                 sessions
-            );
+            )
+            .map_err(stdout_error)?;
         }
-        println!(
+        writeln!(
+            out,
             "{} registrations, {} sessions · {}",
             registered,
             sessions,
@@ -136,12 +148,16 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
                 .collect::<Vec<_>>()
                 .join(" · ")
-        );
-        println!(
+        )
+        .map_err(stdout_error)?;
+        writeln!(
+            out,
             "took {:.0} ms over {requests} HTTP requests\n",
             took.as_secs_f64() * 1000.0
-        );
+        )
+        .map_err(stdout_error)?;
     }
+    out.flush().map_err(stdout_error)?;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -2,8 +2,12 @@
 //!
 //! Records are written as they arrive; nothing is collected. A `--output` file is written to a
 //! temporary file in the same directory and renamed over the target only when the export
-//! finished, so a failed export never leaves a file that looks complete.
+//! finished, so a failed export never leaves a file that looks complete. Targets that are not
+//! regular files are respected: a FIFO or a device (`/dev/null`, `/dev/stdout`) is written
+//! directly, never replaced; a symbolic link has the file it points to replaced (atomically,
+//! next to that file), never the link; a directory or a socket is refused.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -21,6 +25,8 @@ use crate::args::Format;
 pub enum Sink {
     /// Standard output.
     Stdout(BufWriter<io::Stdout>),
+    /// An existing FIFO or device, written in place (nothing to rename).
+    Direct(BufWriter<File>),
     /// A temporary file next to `path`; dropped without commit, it is deleted.
     File {
         /// The temporary file.
@@ -38,8 +44,45 @@ impl Sink {
         Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout()))
     }
 
-    /// A temporary file in `path`'s directory.
+    /// The sink for `--output path` (see the [module docs](self)). A directory, a socket or a
+    /// path that cannot be resolved is an [`io::ErrorKind::InvalidInput`] error.
     pub fn file(path: &Path) -> io::Result<Self> {
+        use std::os::unix::fs::FileTypeExt;
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        // `metadata` follows links: what the export would really write to.
+        match std::fs::metadata(path) {
+            Ok(meta) => {
+                let kind = meta.file_type();
+                if kind.is_fifo() || kind.is_char_device() || kind.is_block_device() {
+                    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+                    return Ok(Sink::Direct(BufWriter::with_capacity(64 * 1024, file)));
+                }
+                if !kind.is_file() {
+                    let what = if kind.is_dir() {
+                        "directory"
+                    } else {
+                        "special file"
+                    };
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{} is a {what}, not a file", path.display()),
+                    ));
+                }
+                if is_link {
+                    return Self::replace(&std::fs::canonicalize(path)?);
+                }
+                Self::replace(path)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && is_link => {
+                Self::replace(&resolve_link(path)?)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Self::replace(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A temporary file next to `path`, renamed over it on commit.
+    fn replace(path: &Path) -> io::Result<Self> {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -81,6 +124,10 @@ impl Sink {
                 w.flush()?;
                 Ok(None)
             }
+            Sink::Direct(mut w) => {
+                w.flush()?;
+                Ok(None)
+            }
             Sink::File { file, path } => {
                 let temp = file.into_inner().map_err(|e| e.into_error())?;
                 temp.as_file().sync_all()?;
@@ -96,6 +143,7 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Sink::Stdout(w) => w.write(buf),
+            Sink::Direct(w) => w.write(buf),
             Sink::File { file, .. } => file.write(buf),
             Sink::Memory(v) => v.write(buf),
         }
@@ -104,10 +152,30 @@ impl Write for Sink {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Sink::Stdout(w) => w.flush(),
+            Sink::Direct(w) => w.flush(),
             Sink::File { file, .. } => file.flush(),
             Sink::Memory(v) => v.flush(),
         }
     }
+}
+
+/// Where a dangling symbolic link (through every link on the way) would have the file created.
+fn resolve_link(link: &Path) -> io::Result<PathBuf> {
+    let mut path = link.to_path_buf();
+    for _ in 0..40 {
+        let next = std::fs::read_link(&path)?;
+        path = match path.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(path);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{} is a loop of symbolic links", link.display()),
+    ))
 }
 
 /// A record type the CLI can print.

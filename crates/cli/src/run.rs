@@ -40,12 +40,26 @@ impl OutputPlan {
 
     fn sink(&self) -> Result<Sink, CliError> {
         match &self.path {
-            Some(p) => Sink::file(p).map_err(|e| {
-                CliError::Io(format!("cannot create a file next to {}: {e}", p.display()))
+            Some(p) => Sink::file(p).map_err(|e| match e.kind() {
+                // A directory or socket as the target: the command line is wrong.
+                io::ErrorKind::InvalidInput => {
+                    CliError::Usage(format!("--output {}: {e}", p.display()))
+                }
+                _ => CliError::Io(format!("cannot write {}: {e}", p.display())),
             }),
             None => Ok(Sink::stdout()),
         }
     }
+}
+
+/// An error writing to standard output: a closed reader (`EPIPE`) is the end of the output
+/// ([`CliError::BrokenPipe`], exit 0); anything else (a closed descriptor, a full disk) is an
+/// [`CliError::Io`] (exit 1).
+pub(crate) fn stdout_error(e: io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return CliError::BrokenPipe;
+    }
+    CliError::Io(format!("cannot write to stdout: {e}"))
 }
 
 /// A write error; a closed reader (`EPIPE`) is [`CliError::BrokenPipe`], by its kind.
@@ -72,10 +86,11 @@ pub struct Written {
 /// created.
 async fn stream_out<R: Record>(
     stream: roster_core::RecordStream<R>,
+    sink: Sink,
     plan: &OutputPlan,
     progress: &Progress,
 ) -> Result<Written, CliError> {
-    let mut writer = RecordWriter::<R>::new(plan.format, plan.sink()?, plan.tz);
+    let mut writer = RecordWriter::<R>::new(plan.format, sink, plan.tz);
     let mut stream = stream;
     while let Some(item) = stream.next().await {
         let record = item?;
@@ -112,8 +127,10 @@ pub async fn attendees(
 ) -> Result<Written, CliError> {
     let progress = Progress::new("attendees", plan.quiet);
     let query = query.observer(progress.observer());
+    // The output target is checked before any request (a directory is refused at once).
+    let sink = plan.sink()?;
     let stream = source.attendees(&query).await?;
-    let written = stream_out(stream, plan, &progress).await;
+    let written = stream_out(stream, sink, plan, &progress).await;
     progress.finish();
     let written = written?;
     note_done(plan, "attendee sessions", written);
@@ -128,8 +145,10 @@ pub async fn registrations(
 ) -> Result<Written, CliError> {
     let progress = Progress::new("registrations", plan.quiet);
     let query = query.observer(progress.observer());
+    // The output target is checked before any request (a directory is refused at once).
+    let sink = plan.sink()?;
     let stream = source.registrations(&query).await?;
-    let written = stream_out(stream, plan, &progress).await;
+    let written = stream_out(stream, sink, plan, &progress).await;
     progress.finish();
     let written = written?;
     note_done(plan, "registrations", written);
@@ -147,6 +166,7 @@ pub async fn report(
 ) -> Result<RosterSummary, CliError> {
     let progress = Progress::new("report", plan.quiet);
     let query = query.observer(progress.observer());
+    let sink = plan.sink()?;
     let registrations = async {
         match source.registrations(&query).await {
             Ok(stream) => stream.try_collect::<Vec<_>>().await,
@@ -178,7 +198,7 @@ pub async fn report(
     );
     let summary = RosterSummary::from_entries(&entries);
 
-    let mut writer = RecordWriter::new(plan.format, plan.sink()?, plan.tz);
+    let mut writer = RecordWriter::new(plan.format, sink, plan.tz);
     for entry in &entries {
         writer.write(entry).map_err(|e| io_error(plan, e))?;
     }

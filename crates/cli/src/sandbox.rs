@@ -4,9 +4,12 @@
 //! The credentials printed are the emulator's own test values, not secrets of any real account.
 
 use roster_sandbox::{Fixture, Sandbox, SandboxConfig, SandboxHandle, Vendor as SandboxVendor};
+use std::io::Write;
 
 use crate::args::SandboxArgs;
 use crate::error::CliError;
+use crate::output::Sink;
+use crate::run::stdout_error;
 
 /// The `ROSTER_*` variables that point every vendor client at `sandbox`.
 pub fn env_vars(sandbox: &SandboxHandle) -> Vec<(String, String)> {
@@ -101,14 +104,16 @@ pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {}: {e}", args.listen)))?;
 
-    println!("roster sandbox listening on {}", handle.base_url());
-    println!();
-    println!("# Point roster (or any client) at it:");
+    // A closed stdout (`roster sandbox | head -1`) ends the command quietly: exit 0.
+    let mut out = Sink::stdout();
+    writeln!(out, "roster sandbox listening on {}", handle.base_url()).map_err(stdout_error)?;
+    writeln!(out).map_err(stdout_error)?;
+    writeln!(out, "# Point roster (or any client) at it:").map_err(stdout_error)?;
     for (k, v) in env_vars(&handle) {
-        println!("export {k}={}", shell_quote(&v));
+        writeln!(out, "export {k}={}", shell_quote(&v)).map_err(stdout_error)?;
     }
-    println!();
-    println!("# Meetings (vendor, id, label, sessions):");
+    writeln!(out).map_err(stdout_error)?;
+    writeln!(out, "# Meetings (vendor, id, label, sessions):").map_err(stdout_error)?;
     let catalog = handle.catalog();
     for (vendor, flag) in [
         (SandboxVendor::WeCom, "wecom"),
@@ -116,14 +121,22 @@ pub async fn run(args: &SandboxArgs) -> Result<(), CliError> {
         (SandboxVendor::Quanshi, "quanshi"),
     ] {
         for m in catalog.of(vendor) {
-            println!("#   {flag:<16} {:<32} {:<20} {}", m.id, m.label, m.sessions);
+            writeln!(
+                out,
+                "#   {flag:<16} {:<32} {:<20} {}",
+                m.id, m.label, m.sessions
+            )
+            .map_err(stdout_error)?;
         }
     }
-    println!();
-    println!(
+    writeln!(out).map_err(stdout_error)?;
+    writeln!(
+        out,
         "# Stats: {}/_sandbox/stats   Stop: Ctrl-C",
         handle.base_url()
-    );
+    )
+    .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| CliError::Io(format!("cannot wait for Ctrl-C: {e}")))?;

@@ -749,3 +749,202 @@ async fn decisions_made_for_the_user_are_noted_on_stderr() {
     }
     sandbox.shutdown().await;
 }
+
+/// Runs the binary through `sh -c` (for redirections the test harness cannot make: a closed
+/// stdout, `/dev/full`), with only the given variables.
+async fn roster_sh(env: Vec<(String, String)>, script: String, dir: &Path) -> Output {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env_clear()
+            .envs(env)
+            .env("ROSTER", env!("CARGO_BIN_EXE_roster"))
+            .current_dir(dir)
+            .output()
+            .expect("sh runs")
+    })
+    .await
+    .unwrap()
+}
+
+/// `-o` never replaces what is not a regular file: a FIFO and a device node are written in
+/// place, a symbolic link keeps being a link (the file it points to is replaced), a directory
+/// is refused with exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_targets_that_are_not_files_are_respected() {
+    use std::os::unix::fs::FileTypeExt;
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "seed-oneoff");
+    let export = |target: &str| {
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--format",
+            "jsonl",
+            "--output",
+            target,
+        ])
+    };
+    // What the same export writes into a plain file.
+    let out = roster(env.clone(), export("plain.jsonl"), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected = std::fs::read_to_string(dir.path().join("plain.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(expected > 0);
+
+    // A FIFO, read by another thread while roster writes into it.
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = roster(env.clone(), export("fifo"), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(reader.join().unwrap().lines().count(), expected);
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(meta.file_type().is_fifo(), "still a FIFO");
+
+    // A character device of our own (as root: a copy of /dev/null's node), else /dev/null's
+    // twin through a symlink is not attempted: the FIFO above covers direct writes.
+    let device = dir.path().join("null");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| text(&o.stdout).trim() == "0");
+    if is_root {
+        let made = Command::new("mknod")
+            .args([device.to_str().unwrap(), "c", "1", "3"])
+            .status()
+            .unwrap();
+        assert!(made.success(), "mknod as root");
+        let out = roster(env.clone(), export("null"), dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let meta = std::fs::symlink_metadata(&device).unwrap();
+        assert!(meta.file_type().is_char_device(), "still a device node");
+    }
+
+    // A symbolic link to a file: the file is replaced, the link stays.
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    std::fs::write(dir.path().join("real/out.jsonl"), "old\n").unwrap();
+    std::os::unix::fs::symlink("real/out.jsonl", dir.path().join("link")).unwrap();
+    let out = roster(env.clone(), export("link"), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let link_meta = std::fs::symlink_metadata(dir.path().join("link")).unwrap();
+    assert!(link_meta.file_type().is_symlink(), "the link stays a link");
+    let written = std::fs::read_to_string(dir.path().join("real/out.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), expected);
+    assert!(
+        std::fs::read_dir(dir.path().join("real"))
+            .unwrap()
+            .all(|e| !e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".partial")),
+        "no partial left next to the target"
+    );
+
+    // A dangling link: the file is created where it points.
+    std::os::unix::fs::symlink("real/new.jsonl", dir.path().join("dangling")).unwrap();
+    let out = roster(env.clone(), export("dangling"), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("dangling"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real/new.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        expected
+    );
+
+    // A directory: refused before any request.
+    let before = sandbox.stats().total_requests();
+    let out = roster(env.clone(), export("real"), dir.path()).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("directory"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(sandbox.stats().total_requests(), before);
+    sandbox.shutdown().await;
+}
+
+/// A full disk is an error (exit 1), and a reader that goes away ends the output quietly
+/// (exit 0) — for every command, never a panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_full_and_vanishing_stdout() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::WeCom, "seed-oneoff");
+
+    for command in ["attendees --vendor wecom --meeting ID", "demo"] {
+        let command = command.replace("ID", &id);
+        let out = roster_sh(
+            env.clone(),
+            format!("\"$ROSTER\" {command} > /dev/full"),
+            dir.path(),
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+
+        // `| head -1`: the reader goes away after one line.
+        let out = roster_sh(
+            env.clone(),
+            format!("\"$ROSTER\" {command} | head -1 > /dev/null; exit ${{PIPESTATUS:-0}}"),
+            dir.path(),
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+    }
+
+    // The exit status of roster itself behind `| head -1`, read from a pipe we close. (The
+    // standalone sandbox writes the same way, but then serves until it is stopped.)
+    for command in [vec!["demo"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(&command)
+            .env_clear()
+            .envs(env.clone())
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let status = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "{command:?}: {}",
+            text(&status.stderr)
+        );
+        assert!(!text(&status.stderr).contains("panicked"), "{command:?}");
+    }
+    sandbox.shutdown().await;
+}
