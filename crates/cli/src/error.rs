@@ -19,6 +19,8 @@ pub enum CliError {
     /// The reader of the output went away (`roster … | head`): not a failure, exit 0 silently.
     /// Decided on [`std::io::ErrorKind::BrokenPipe`], never on message text.
     BrokenPipe,
+    /// SIGINT (2) or SIGTERM (15) arrived: the command was stopped (exit 128 + signal).
+    Interrupted(u8),
 }
 
 impl CliError {
@@ -28,6 +30,7 @@ impl CliError {
             CliError::Usage(_) | CliError::Config(_) => 2,
             CliError::Io(_) => 1,
             CliError::BrokenPipe => 0,
+            CliError::Interrupted(signal) => 128 + signal,
             CliError::Vendor(e) if is_local_usage_error(e) => 2,
             CliError::Vendor(_) => 1,
         }
@@ -79,6 +82,7 @@ impl fmt::Display for CliError {
             CliError::Config(m) => write!(f, "configuration: {}", one_line(m)),
             CliError::Io(m) => write!(f, "{}", one_line(m)),
             CliError::BrokenPipe => write!(f, "the output was closed (broken pipe)"),
+            CliError::Interrupted(signal) => write!(f, "interrupted by signal {signal}"),
             CliError::Vendor(e) => {
                 // The error's own text carries the vendor crate's hint; only the variable
                 // names it does not already mention are added.

@@ -48,13 +48,38 @@ pub fn run_cli() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(dispatch(cli, local)) {
+    match runtime.block_on(until_signalled(dispatch(cli, local))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Interrupted(signal)) => {
+            eprintln!("roster: interrupted; no output was written");
+            ExitCode::from(128 + signal)
+        }
         Err(e) => {
             eprintln!("roster: {e}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// Runs `command` until it ends or SIGINT or SIGTERM arrives. On a signal the command is
+/// dropped (its temporary `--output` file with it, so no partial is left behind) and the
+/// result is [`CliError::Interrupted`]: exit 130 or 143, as a shell reports a signal.
+async fn until_signalled(
+    command: impl std::future::Future<Output = Result<(), CliError>>,
+) -> Result<(), CliError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        // No handlers: the default actions apply, as before.
+        return command.await;
+    };
+    tokio::select! {
+        result = command => result,
+        _ = interrupt.recv() => Err(CliError::Interrupted(2)),
+        _ = terminate.recv() => Err(CliError::Interrupted(15)),
     }
 }
 

@@ -88,7 +88,8 @@ impl Sink {
             _ => PathBuf::from("."),
         };
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".roster-").suffix(".partial");
+        let prefix = partial_prefix(path, std::process::id());
+        builder.prefix(&prefix).suffix(".partial");
         // tempfile creates 0600; the export should get the mode a plain create gives (0666
         // less the umask), or keep the mode of the file it replaces.
         #[cfg(unix)]
@@ -157,6 +158,60 @@ impl Write for Sink {
             Sink::Memory(v) => v.flush(),
         }
     }
+}
+
+/// The name start of the temporary file of an export to `target` by process `pid`:
+/// `.roster-<file name>.<pid>.` (the file name cut to 100 characters), so that a partial left
+/// by a killed process can be recognised, and matched to its target, by the next run.
+fn partial_prefix(target: &Path, pid: u32) -> String {
+    let name: String = target
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(100).collect())
+        .unwrap_or_default();
+    format!(".roster-{name}.{pid}.")
+}
+
+/// Partial files that roster processes no longer running left in `target`'s directory (after a
+/// SIGKILL or a power cut): those of `target` itself are removed (returned first), those of
+/// other targets only reported (second). A partial whose process is alive, or whose process
+/// cannot be checked (no `/proc`), is left alone.
+pub fn stale_partials(target: &Path) -> io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let own = partial_prefix(target, 0);
+    let own = own.trim_end_matches("0.");
+    let (mut removed, mut others) = (Vec::new(), Vec::new());
+    if !Path::new("/proc/self").exists() {
+        return Ok((removed, others));
+    }
+    for entry in std::fs::read_dir(&dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(".roster-")
+            .and_then(|r| r.strip_suffix(".partial"))
+        else {
+            continue;
+        };
+        // `<target name>.<pid>.<random>`: the pid is the second field from the end.
+        let mut fields = rest.rsplitn(3, '.');
+        let (_random, pid) = (fields.next(), fields.next());
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        if name.starts_with(own) && name[own.len()..].starts_with(&format!("{pid}.")) {
+            std::fs::remove_file(entry.path())?;
+            removed.push(entry.path());
+        } else {
+            others.push(entry.path());
+        }
+    }
+    Ok((removed, others))
 }
 
 /// Where a dangling symbolic link (through every link on the way) would have the file created.

@@ -40,14 +40,40 @@ impl OutputPlan {
 
     fn sink(&self) -> Result<Sink, CliError> {
         match &self.path {
-            Some(p) => Sink::file(p).map_err(|e| match e.kind() {
-                // A directory or socket as the target: the command line is wrong.
-                io::ErrorKind::InvalidInput => {
-                    CliError::Usage(format!("--output {}: {e}", p.display()))
-                }
-                _ => CliError::Io(format!("cannot write {}: {e}", p.display())),
-            }),
+            Some(p) => {
+                self.note_stale_partials(p);
+                Sink::file(p).map_err(|e| match e.kind() {
+                    // A directory or socket as the target: the command line is wrong.
+                    io::ErrorKind::InvalidInput => {
+                        CliError::Usage(format!("--output {}: {e}", p.display()))
+                    }
+                    _ => CliError::Io(format!("cannot write {}: {e}", p.display())),
+                })
+            }
             None => Ok(Sink::stdout()),
+        }
+    }
+
+    /// Removes the partial file a killed run left for this target, and mentions those of other
+    /// targets (see [`crate::output::stale_partials`]).
+    fn note_stale_partials(&self, target: &std::path::Path) {
+        let Ok((removed, others)) = crate::output::stale_partials(target) else {
+            return;
+        };
+        if self.quiet {
+            return;
+        }
+        for p in removed {
+            eprintln!(
+                "roster: note: removed {}, left by an interrupted export to the same file",
+                p.display()
+            );
+        }
+        for p in others {
+            eprintln!(
+                "roster: note: {} was left by an interrupted roster export (its process is gone); delete it if you do not need it",
+                p.display()
+            );
         }
     }
 }

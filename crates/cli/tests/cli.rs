@@ -948,3 +948,119 @@ async fn closed_full_and_vanishing_stdout() {
     }
     sandbox.shutdown().await;
 }
+
+/// The partial files in `dir`.
+fn partials(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect()
+}
+
+/// SIGINT and SIGTERM during an export to a file remove the partial file and exit 130 / 143;
+/// a partial left by a killed run is removed by the next run to the same file (and one of
+/// another file is only mentioned).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signals_leave_no_partial_file_and_stale_partials_are_noticed() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "large-250");
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        // Every participants page stalls: the export waits with its partial file open.
+        sandbox.faults().clear();
+        sandbox
+            .faults()
+            .inject("tencent.participants", Fault::Stall, u64::MAX);
+        let child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(args(&[
+                "attendees",
+                "--vendor",
+                "tencent-meeting",
+                "--meeting",
+                &id,
+                "--format",
+                "csv",
+                "--output",
+                "out.csv",
+            ]))
+            .env_clear()
+            .envs(env.clone())
+            .current_dir(dir.path())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait (bounded) for the partial file to exist, then signal.
+        let mut waited = 0;
+        while partials(dir.path()).is_empty() && waited < 1000 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert_eq!(partials(dir.path()).len(), 1, "the export started");
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{signal}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            partials(dir.path()).is_empty(),
+            "{signal}: the partial is removed"
+        );
+        assert!(!dir.path().join("out.csv").exists());
+    }
+    sandbox.faults().clear();
+
+    // A partial of out.csv left by a process that is gone, and one of another file.
+    let dead = 999_999_999u32;
+    std::fs::write(
+        dir.path()
+            .join(format!(".roster-out.csv.{dead}.abc123.partial")),
+        "x",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join(format!(".roster-other.csv.{dead}.def456.partial")),
+        "y",
+    )
+    .unwrap();
+    let out = roster(
+        env,
+        args(&[
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--format",
+            "csv",
+            "--output",
+            "out.csv",
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("removed") && stderr.contains("other.csv"),
+        "{stderr}"
+    );
+    assert_eq!(
+        partials(dir.path()),
+        vec![format!(".roster-other.csv.{dead}.def456.partial")],
+        "the same target's stale partial is removed, another's kept"
+    );
+    sandbox.shutdown().await;
+}
