@@ -28,11 +28,20 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
 
-/// The sections of a profile and the variable prefix each stands for.
-const SECTIONS: [(&str, &str); 3] = [
-    ("wecom", "ROSTER_WECOM_"),
-    ("tencent", "ROSTER_TENCENT_"),
-    ("quanshi", "ROSTER_QUANSHI_"),
+/// The sections of a profile, the variable prefix each stands for, and the variables its
+/// vendor crate reads (from the crate, so a key is known exactly when the client reads it).
+const SECTIONS: [(&str, &str, &[&str]); 3] = [
+    ("wecom", "ROSTER_WECOM_", &roster_wecom::config::ENV_VARS),
+    (
+        "tencent",
+        "ROSTER_TENCENT_",
+        &roster_tencent_meeting::config::env::ALL,
+    ),
+    (
+        "quanshi",
+        "ROSTER_QUANSHI_",
+        &roster_quanshi::config::ENV_VARS,
+    ),
 ];
 
 /// Words that mark a setting as secret, so that `Debug` never shows its value. Every name
@@ -170,19 +179,55 @@ pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// The error for a key no vendor setting has: the file, the key's line and the closest valid
+/// key (a typo such as `secret_kye` is the usual cause), never the value.
+fn unknown_key(
+    text: &str,
+    path: &Path,
+    profile: &str,
+    section: &str,
+    key: &str,
+    prefix: &str,
+    known: &[&str],
+) -> String {
+    let line = text
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| format!(", line {}", i + 1))
+        .unwrap_or_default();
+    let valid: Vec<String> = known
+        .iter()
+        .map(|v| v.trim_start_matches(prefix).to_ascii_lowercase())
+        .collect();
+    let closest = valid
+        .iter()
+        .min_by_key(|v| strsim::levenshtein(v, &key.to_ascii_lowercase()))
+        .map(|v| format!("; did you mean {v}?"))
+        .unwrap_or_default();
+    format!(
+        "unknown key {key} in [profiles.{profile}.{section}] of {}{line}{closest} (valid keys: {})",
+        path.display(),
+        valid.join(", ")
+    )
+}
+
 /// Reads `[profiles.<profile>.<section>]` tables into variable names.
 fn load_profile(
     path: &Path,
     profile: &str,
     required: bool,
 ) -> Result<BTreeMap<String, String>, CliError> {
-    let text = std::fs::read_to_string(path)
+    let text_of_file = std::fs::read_to_string(path)
         .map_err(|e| CliError::Config(format!("cannot read {}: {e}", path.display())))?;
-    let doc: toml::Table = text.parse().map_err(|e| {
+    let doc: toml::Table = text_of_file.parse().map_err(|e| {
         CliError::Config(format!(
             "{} is not valid TOML: {}",
             path.display(),
-            toml_error(&text, &e)
+            toml_error(&text_of_file, &e)
         ))
     })?;
     let Some(table) = doc
@@ -201,7 +246,7 @@ fn load_profile(
     };
     let mut values = BTreeMap::new();
     for (section, entries) in table {
-        let Some((_, prefix)) = SECTIONS.iter().find(|(s, _)| s == section) else {
+        let Some((_, prefix, known)) = SECTIONS.iter().find(|(s, _, _)| s == section) else {
             return Err(CliError::Config(format!(
                 "unknown section [profiles.{profile}.{section}] in {}: expected wecom, tencent or quanshi",
                 path.display()
@@ -222,7 +267,19 @@ fn load_profile(
                     )));
                 }
             };
-            values.insert(format!("{prefix}{}", key.to_ascii_uppercase()), text);
+            let name = format!("{prefix}{}", key.to_ascii_uppercase());
+            if !known.contains(&name.as_str()) {
+                return Err(CliError::Config(unknown_key(
+                    &text_of_file,
+                    path,
+                    profile,
+                    section,
+                    key,
+                    prefix,
+                    known,
+                )));
+            }
+            values.insert(name, text);
         }
     }
     Ok(values)
@@ -365,5 +422,30 @@ mod tests {
         let s = Settings::load([], env, None, None).unwrap();
         assert_eq!(s.lookup("ROSTER_QUANSHI_APP_ID").as_deref(), Some("k"));
         assert!(s.where_hint().contains("elsewhere.toml"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_line_and_the_closest_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.toml");
+        std::fs::write(
+            &path,
+            "[profiles.default.tencent]\napp_id = \"1\"\nsecret_kye = \"hunter2\"\n",
+        )
+        .unwrap();
+        let e = Settings::load(Vec::new(), |_| None, Some(&path), None).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("secret_kye") && text.contains("line 3"),
+            "{text}"
+        );
+        assert!(text.contains("did you mean secret_key?"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        std::fs::write(&path, "[profiles.default.wecom]\ncall_per_minute = 5\n").unwrap();
+        let e = Settings::load(Vec::new(), |_| None, Some(&path), None).unwrap_err();
+        assert!(
+            e.to_string().contains("did you mean calls_per_minute?"),
+            "{e}"
+        );
     }
 }

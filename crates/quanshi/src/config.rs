@@ -61,6 +61,20 @@ pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 /// Environment variable: calls per minute per AppKey (`0`: unlimited; default 120).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 
+/// Every variable [`QuanshiConfig::from_lookup`] reads (a `roster.toml` key outside it is a
+/// typo).
+pub const ENV_VARS: [&str; 9] = [
+    ENV_APP_ID,
+    ENV_SECRET_KEY,
+    ENV_TOKEN,
+    ENV_USER_ID,
+    ENV_HOST_USER_ID,
+    ENV_BASE_URL,
+    ENV_EVENTS_BASE_URL,
+    ENV_JOIN_URL_PATH,
+    ENV_CALLS_PER_MINUTE,
+];
+
 /// The two API families, with different hosts and envelopes (docs/specs/quanshi.md §1, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {

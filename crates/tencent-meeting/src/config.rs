@@ -53,6 +53,18 @@ pub mod env {
     pub const BASE_URL: &str = "ROSTER_TENCENT_BASE_URL";
     /// Calls per minute per AppId (`0`: unlimited; default 240).
     pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
+
+    /// Every variable [`crate::ClientBuilder::from_lookup`] reads (a `roster.toml` key
+    /// outside it is a typo).
+    pub const ALL: [&str; 7] = [
+        APP_ID,
+        SDK_ID,
+        SECRET_ID,
+        SECRET_KEY,
+        OPERATOR_ID,
+        BASE_URL,
+        CALLS_PER_MINUTE,
+    ];
 }
 
 /// Everything a [`crate::TencentMeetingClient`] is built from. Build it with

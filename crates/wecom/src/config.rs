@@ -46,6 +46,14 @@ pub const ENV_BASE_URL: &str = "ROSTER_WECOM_BASE_URL";
 /// Environment variable: calls per minute per API (`0`: unlimited; default 600).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_WECOM_CALLS_PER_MINUTE";
 
+/// Every variable [`WeComConfig::from_lookup`] reads (a `roster.toml` key outside it is a typo).
+pub const ENV_VARS: [&str; 4] = [
+    ENV_CORP_ID,
+    ENV_CORP_SECRET,
+    ENV_BASE_URL,
+    ENV_CALLS_PER_MINUTE,
+];
+
 /// Client-side pacing of each API: a rate and a cap on calls in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pacing {
