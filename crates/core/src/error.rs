@@ -275,6 +275,12 @@ impl Error {
         self
     }
 
+    /// Appends `context` to the message in parentheses ("… (after 4 attempts over 2.1 s)").
+    pub fn with_context(mut self, context: impl fmt::Display) -> Self {
+        self.inner.message = format!("{} ({context})", self.inner.message).into();
+        self
+    }
+
     /// Overrides the retry class.
     pub fn with_class(mut self, class: RetryClass) -> Self {
         self.inner.class = class;
@@ -326,7 +332,9 @@ impl Error {
         self.inner.vendor
     }
 
-    /// The summary message (for vendor errors, the vendor's message).
+    /// The summary message (for vendor errors, the vendor's message; after several attempts,
+    /// followed by how many there were and how long they took: `vendor_message` keeps the
+    /// vendor's text alone).
     pub fn message(&self) -> &str {
         &self.inner.message
     }

@@ -274,6 +274,7 @@ impl Retrier {
     {
         let mut state = RetryState::default();
         let mut refresh_auth = false;
+        let started = self.clock.now();
         loop {
             state.attempts += 1;
             let attempt = Attempt {
@@ -288,7 +289,19 @@ impl Retrier {
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);
             match decision {
-                Decision::Stop => return Err(finalize(error, state.auth_refreshes > 0)),
+                Decision::Stop => {
+                    let error = finalize(error, state.auth_refreshes > 0);
+                    // A message such as "no complete response within 30.0 s" tells one
+                    // attempt; say how many there were and how long they took in all.
+                    if state.attempts > 1 {
+                        let spent = (self.clock.now() - started).as_seconds_f64().max(0.0);
+                        return Err(error.with_context(format!(
+                            "after {} attempts over {spent:.1} s",
+                            state.attempts
+                        )));
+                    }
+                    return Err(error);
+                }
                 Decision::RetryAfter(delay) => {
                     tracing::debug!(
                         attempt = attempt.number,
@@ -459,6 +472,28 @@ mod tests {
                 Duration::from_secs(4)
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_final_error_after_retries_says_how_many_attempts_and_how_long() {
+        let clock = ManualClock::at_unix(0);
+        let r = Retrier::new(RetryPolicy::default(), Arc::new(clock.clone())).with_jitter(|| 1.0);
+        let e = r
+            .run(|_| async {
+                Err::<(), _>(Error::timeout(Vendor::WeCom, Some(Duration::from_secs(30))))
+            })
+            .await
+            .unwrap_err();
+        // 4 attempts; the waits between them (1 + 2 + 4 s at full jitter) on the clock.
+        assert!(e.message().contains("30.0 s"), "{e}");
+        assert!(e.message().contains("after 4 attempts over 7.0 s"), "{e}");
+        // One attempt: nothing added.
+        let r = Retrier::new(RetryPolicy::never(), Arc::new(ManualClock::at_unix(0)));
+        let e = r
+            .run(|_| async { Err::<(), _>(Error::timeout(Vendor::WeCom, None)) })
+            .await
+            .unwrap_err();
+        assert!(!e.message().contains("attempts"), "{e}");
     }
 
     #[tokio::test]
