@@ -247,7 +247,7 @@ pub struct QuanshiConfig {
     pub max_pages: u32,
     /// HTTP timeouts.
     pub http: HttpConfig,
-    /// Retry policy (default: docs/specs/quanshi.md §6, one 60 s rate-limit wait).
+    /// Retry policy (default: core's for every vendor; up to two 60 s rate-limit waits).
     pub retry: RetryPolicy,
     /// Client-side rate limit in calls per minute, shared by all calls of a client (`0`: none).
     pub calls_per_minute: u32,
@@ -295,9 +295,10 @@ impl Default for QuanshiConfig {
     }
 }
 
-/// The default retry policy: docs/specs/quanshi.md §6 backoff, and a rate limit is waited out once.
+/// The default retry policy: core's, the same for every vendor (docs/specs/quanshi.md §6
+/// backoff; a rate limit is waited out up to twice per call, then surfaced).
 pub fn default_retry_policy() -> RetryPolicy {
-    RetryPolicy::default().with_max_rate_limit_waits(1)
+    RetryPolicy::default()
 }
 
 impl QuanshiConfig {
@@ -654,7 +655,7 @@ mod tests {
         assert_eq!(c.token_field, "token");
         assert_eq!((c.calls_per_minute, c.max_in_flight), (120, 4));
         assert_eq!(c.attendee_list_page_size, 20);
-        assert_eq!(c.retry.max_rate_limit_waits, 1);
+        assert_eq!(c.retry.max_rate_limit_waits, 2);
         assert_eq!(c.retry.max_retries, 3);
     }
 

@@ -151,8 +151,9 @@ impl WeComConfig {
             corp_secret,
             base_url: DEFAULT_BASE_URL.to_string(),
             http: HttpConfig::default(),
-            // A 45009 is waited for at most once, then surfaced (docs/specs/wecom.md §6).
-            retry: RetryPolicy::default().with_max_rate_limit_waits(1),
+            // Core's policy, the same for every vendor: a 45009 is waited for up to twice
+            // per call, then surfaced (docs/specs/wecom.md §6 leaves the count configurable).
+            retry: RetryPolicy::default(),
             pacing: Pacing::default(),
             clock: Arc::new(SystemClock),
             token_margin: TokenMargin::default(),
@@ -208,8 +209,8 @@ impl WeComConfig {
         self
     }
 
-    /// Sets the retry policy (default: 3 backoff retries from 1 s, one token refresh, one
-    /// rate-limit wait).
+    /// Sets the retry policy (default: core's for every vendor: 3 backoff retries from 1 s, one
+    /// token refresh, two rate-limit waits).
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -410,7 +411,7 @@ mod tests {
         let c = WeComConfig::new("ww1", SecretString::from("s"));
         assert_eq!(c.base_url(), DEFAULT_BASE_URL);
         assert_eq!(c.pacing(), Pacing::new(600, 4));
-        assert_eq!(c.retry_policy().max_rate_limit_waits, 1);
+        assert_eq!(c.retry_policy().max_rate_limit_waits, 2);
         assert_eq!(c.retry_policy().max_retries, 3);
         assert_eq!(c.attendee_page_size(), 100);
         assert_eq!(c.enroll_page_size(), 50);
