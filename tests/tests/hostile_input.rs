@@ -211,8 +211,10 @@ async fn wecom_ids_travel_only_inside_json_bodies_of_the_expected_endpoints() {
         );
     }
     for bad in &bad_ids {
-        let acceptable =
-            !bad.trim().is_empty() && !bad.chars().any(char::is_control) && bad.len() <= 1024;
+        let acceptable = !bad.trim().is_empty()
+            && bad.trim() == bad
+            && !bad.chars().any(char::is_control)
+            && bad.len() <= 1024;
         assert_eq!(
             sent.contains(bad),
             acceptable,
@@ -650,4 +652,53 @@ async fn out_of_range_page_sizes_and_windows_fail_before_any_request() {
 
     let stats = sb.stats();
     assert_eq!(stats.total_requests(), 0, "{:?}", stats.raw_targets);
+}
+
+/// The same input, the same outcome on every vendor: an empty or blank sub-meeting id, a signed
+/// or padded meeting id, and an empty or reversed range are refused before any request, and a
+/// huge id is never echoed whole.
+#[tokio::test]
+async fn every_vendor_refuses_the_same_odd_input_before_any_request() {
+    let sb = start(sandbox_config(5)).await;
+    let now = sb.clock().now();
+    for vendor in [Vendor::WeCom, Vendor::Tencent, Vendor::Quanshi] {
+        let label = if vendor == Vendor::Quanshi {
+            "seed-single"
+        } else {
+            "seed-oneoff"
+        };
+        let m = meeting(&sb, vendor, label);
+        let source = source(vendor, &sb, &ClientOptions::never());
+        let huge = "9".repeat(100_000);
+        let mut queries = vec![
+            MeetingQuery::new(&m.id).sub_meeting(""),
+            MeetingQuery::new(&m.id).sub_meeting("  "),
+            MeetingQuery::new(format!(" {} ", m.id)),
+            MeetingQuery::new(&huge),
+            MeetingQuery::new(&m.id).between(now, now),
+            MeetingQuery::new(&m.id).between(now, now - Duration::hours(1)),
+        ];
+        // Numeric ids (WeCom's are opaque text): no sign.
+        if vendor != Vendor::WeCom {
+            queries.push(MeetingQuery::new(format!("+{}", m.id)));
+        }
+        let before = sb.stats().total_requests();
+        for q in queries {
+            let result = match source.attendees(&q).await {
+                Ok(stream) => drain(stream).await.1.into_iter().next(),
+                Err(e) => Some(e),
+            };
+            let e = result.unwrap_or_else(|| panic!("{vendor:?}: {q:?} was accepted"));
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{vendor:?}: {e}");
+            assert!(
+                e.to_string().len() < 1_000,
+                "{vendor:?}: the input is not echoed whole"
+            );
+        }
+        assert_eq!(
+            sb.stats().total_requests(),
+            before,
+            "{vendor:?}: refused before any request"
+        );
+    }
 }

@@ -226,6 +226,18 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// At most 80 characters of a value a client refused, marked `…` when cut: errors name the
+/// value without echoing a runaway input (a 100 KB id) whole.
+pub fn excerpt(value: &str) -> String {
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(80).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// A records array that must be present: absent stays `None` (with `#[serde(default)]`), so that
 /// [`crate::Page::from_wire`] can tell "no array" (not a page) from "no records". `null` is read
 /// as an empty array (vendors send `null` for empty arrays); any other type (an object of the
@@ -449,6 +461,15 @@ mod tests {
         on: Option<bool>,
         #[serde(default, deserialize_with = "null_as_default")]
         list: Vec<i64>,
+    }
+
+    #[test]
+    fn excerpts_cut_long_values() {
+        assert_eq!(excerpt("566390"), "566390");
+        let long = "9".repeat(100_000);
+        let shown = excerpt(&long);
+        assert_eq!(shown.chars().count(), 81);
+        assert!(shown.ends_with('…'));
     }
 
     #[test]

@@ -424,12 +424,17 @@ impl QuanshiClient {
 
     /// A meeting id as Quanshi's numeric `eventId`.
     pub(crate) fn parse_event_id(id: &str) -> Result<u64> {
-        let t = id.trim();
-        t.parse::<u64>().map_err(|_| {
-            Error::invalid_argument(format!(
-                "Quanshi meeting ids are numeric eventIds, not {t:?}"
-            ))
-        })
+        // Digits only, as Tencent's ids: no sign, no padding (`u64::from_str` takes `+123`).
+        let digits = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
+        digits
+            .then(|| id.parse::<u64>().ok())
+            .flatten()
+            .ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "Quanshi meeting ids are numeric eventIds, not {:?}",
+                    roster_core::wire::excerpt(id)
+                ))
+            })
     }
 }
 
@@ -504,10 +509,14 @@ mod tests {
 
     #[test]
     fn event_ids() {
-        assert_eq!(QuanshiClient::parse_event_id(" 566390 ").unwrap(), 566_390);
-        for bad in ["", "abc", "-1", "1.5"] {
+        assert_eq!(QuanshiClient::parse_event_id("566390").unwrap(), 566_390);
+        let huge = "9".repeat(100_000);
+        for bad in [
+            "", "abc", "-1", "1.5", "+123", " 566390 ", "566390\n", &huge,
+        ] {
             let e = QuanshiClient::parse_event_id(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.to_string().len() < 300, "the id is not echoed whole");
         }
     }
 

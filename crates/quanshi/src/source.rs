@@ -102,7 +102,10 @@ impl ListRequest for SessionList {
             {
                 return Err(Error::new(
                     roster_core::ErrorKind::NotFound,
-                    format!("event {event_id} has no run (tempConferenceId) {sub}"),
+                    format!(
+                        "event {event_id} has no run (tempConferenceId) {:?}",
+                        roster_core::wire::excerpt(sub)
+                    ),
                 )
                 .with_vendor(Vendor::Quanshi));
             }
@@ -242,15 +245,18 @@ impl AttendeeSource for QuanshiClient {
             return Err(Error::invalid_argument("`from` must be before `to`"));
         }
         let target = self.target(query, false)?;
+        if let Some(sub) = &query.sub_meeting_id
+            && (sub.trim().is_empty() || sub.chars().any(char::is_control))
+        {
+            return Err(Error::invalid_argument(format!(
+                "the sub-meeting (run) id {:?} is empty or holds control characters",
+                roster_core::wire::excerpt(sub)
+            )));
+        }
         let request = SessionList {
             client: self.clone(),
             target,
-            sub_meeting_id: query
-                .sub_meeting_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            sub_meeting_id: query.sub_meeting_id.clone(),
             from: query.from,
             to: query.to,
         };

@@ -34,15 +34,10 @@ pub fn validate_id(what: &str, id: &str) -> Result<()> {
     if id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid_argument(format!(
             "the {what} {:?} is not a Tencent Meeting id (1 to {MAX_ID_LEN} decimal digits)",
-            shorten(id)
+            roster_core::wire::excerpt(id)
         )));
     }
     Ok(())
-}
-
-/// At most 80 characters of a rejected value, with control characters escaped by `{:?}`.
-fn shorten(s: &str) -> String {
-    s.chars().take(80).collect()
 }
 
 /// A query string under construction, in the order parameters are pushed.

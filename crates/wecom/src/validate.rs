@@ -9,10 +9,17 @@ use time::OffsetDateTime;
 /// Longest id accepted (vendor ids are far shorter; this only stops runaway input).
 pub(crate) const MAX_ID_BYTES: usize = 1024;
 
-/// Rejects empty ids, ids with control characters and absurdly long ids.
+/// Rejects empty ids, ids with spaces around them or control characters, and absurdly long
+/// ids.
 pub(crate) fn id(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid_argument(format!("the {what} is empty")));
+    }
+    if value.trim() != value {
+        return Err(Error::invalid_argument(format!(
+            "the {what} {:?} has spaces around it",
+            roster_core::wire::excerpt(value)
+        )));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid_argument(format!(
