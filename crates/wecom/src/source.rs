@@ -13,10 +13,10 @@
 use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::{
-    AttendancePlan, Attendee, AttendeeSource, MAX_WINDOW, MeetingQuery, MeetingShape,
+    AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
     OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, Result, Vendor,
-    WindowOptions, dedup_window_edges, joined_in_range, plan_from_query, plan_with_meeting,
-    windowed,
+    WindowOptions, dedup_window_edges, joined_in_range, page_items, plan_from_query,
+    plan_with_meeting, windowed,
 };
 
 use crate::client::WeComClient;
@@ -141,7 +141,22 @@ impl AttendeeSource for WeComClient {
         if let Some(o) = query.observer.clone() {
             pages = pages.observer(o);
         }
-        Ok(pages.items().boxed())
+        // The first page tells whether the meeting has enrollment at all; the rest of the
+        // chain goes on in the same paginator.
+        let mut pages = pages.pages().boxed();
+        match pages.next().await.transpose() {
+            Ok(first) => Ok(page_items(futures::stream::iter(first.map(Ok)).chain(pages)).boxed()),
+            Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
+                // As on every vendor, no enrollment is no failure: say so and list nothing
+                // (Tencent lists its invitees instead; WeCom's invitee list is not read yet).
+                query.note(&format!(
+                    "meeting {} has no enrollment: it has no registrations",
+                    query.meeting_id
+                ));
+                Ok(futures::stream::empty().boxed())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

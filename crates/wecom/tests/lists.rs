@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use common::*;
 use futures::{StreamExt, TryStreamExt};
@@ -416,15 +417,45 @@ async fn enrollment_pages_and_disabled_enrollment() {
     let ids: BTreeSet<_> = regs.iter().map(|r| r.registration_id.clone()).collect();
     assert_eq!(ids.len(), 120, "every enrollment once");
 
+    // No enrollment: the list itself says so (40058, explained) ...
     let recurring = meeting(&sb, "seed-recurring");
-    let mut stream = client
-        .registrations(&MeetingQuery::new(&recurring.id))
-        .await
-        .unwrap();
-    let e = stream.next().await.unwrap().unwrap_err();
+    let mut raw = client
+        .enroll_list(recurring.id.clone())
+        .paginate()
+        .unwrap()
+        .items()
+        .boxed();
+    let e = raw.next().await.unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::EnrollmentNotEnabled, "{e}");
     assert_eq!(e.vendor_code(), Some(40058));
-    assert!(stream.next().await.is_none());
+    // ... and the cross-vendor view, as on every vendor, gives no registrations with a note.
+    let notes = Arc::new(Notes::default());
+    let stream = client
+        .registrations(&MeetingQuery::new(&recurring.id).observer(notes.clone()))
+        .await
+        .unwrap();
+    assert!(collect(stream).await.is_empty());
+    assert!(
+        notes
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.contains("has no enrollment")),
+        "{:?}",
+        notes.0.lock().unwrap()
+    );
+}
+
+/// Notes a client made for the caller.
+#[derive(Default)]
+struct Notes(std::sync::Mutex<Vec<String>>);
+
+impl roster_core::PageObserver for Notes {
+    fn on_page(&self, _: usize, _: Option<u64>) {}
+    fn on_note(&self, note: &str) {
+        self.0.lock().unwrap().push(note.to_string());
+    }
 }
 
 #[tokio::test]

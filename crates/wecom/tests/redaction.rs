@@ -142,9 +142,11 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
         errors.push(client.get_info(&oneoff.id, None).await.unwrap_err());
         let recurring = meeting(&sb, "seed-recurring");
         let mut s = client
-            .registrations(&MeetingQuery::new(&recurring.id))
-            .await
-            .unwrap();
+            .enroll_list(recurring.id.clone())
+            .paginate()
+            .unwrap()
+            .items()
+            .boxed();
         errors.push(s.next().await.unwrap().unwrap_err());
         let wrong = WeComClient::new(
             WeComConfig::new(
