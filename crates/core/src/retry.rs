@@ -26,13 +26,17 @@ pub enum Decision {
 }
 
 /// How much retrying a call may do. Defaults follow the three specs: full-jitter exponential
-/// backoff, base 1 s, factor 2, cap 20 s, at most 3 retries; one credential refresh; one replay
-/// re-sign; two rate-limit waits of at most two minutes each.
+/// backoff, base 1 s, factor 2, cap 20 s, at most 3 retries and no retry that would start
+/// more than two minutes after the call began; one credential refresh; one replay re-sign; two
+/// rate-limit waits of at most two minutes each.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries of [`RetryClass::Retry`]/[`RetryClass::RetrySlow`] errors (attempts = this + 1).
     pub max_retries: u32,
+    /// Time budget of those retries: none starts later than this after the call began
+    /// (attempts and waits included), whatever `max_retries` allows.
+    pub max_elapsed: Duration,
     /// First backoff ceiling.
     pub base: Duration,
     /// First backoff ceiling for [`RetryClass::RetrySlow`].
@@ -60,6 +64,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: 3,
+            max_elapsed: Duration::from_secs(120),
             base: Duration::from_secs(1),
             slow_base: Duration::from_secs(5),
             factor: 2,
@@ -89,6 +94,12 @@ impl RetryPolicy {
     /// Sets the number of backoff retries.
     pub fn with_max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
+        self
+    }
+
+    /// Sets the time budget of backoff retries.
+    pub fn with_max_elapsed(mut self, budget: Duration) -> Self {
+        self.max_elapsed = budget;
         self
     }
 
@@ -136,11 +147,14 @@ impl RetryPolicy {
         match error.class() {
             RetryClass::Fatal => Decision::Stop,
             RetryClass::Retry | RetryClass::RetrySlow => {
-                if state.retries >= self.max_retries {
+                let slow = error.class() == RetryClass::RetrySlow;
+                let delay = self.backoff(state.retries, slow, jitter);
+                if state.retries >= self.max_retries
+                    || state.elapsed.saturating_add(delay) > self.max_elapsed
+                {
                     Decision::Stop
                 } else {
-                    let slow = error.class() == RetryClass::RetrySlow;
-                    Decision::RetryAfter(self.backoff(state.retries, slow, jitter))
+                    Decision::RetryAfter(delay)
                 }
             }
             RetryClass::RefreshAuth => {
@@ -186,6 +200,8 @@ pub struct RetryState {
     pub replays: u32,
     /// Rate-limit waits taken.
     pub rate_limit_waits: u32,
+    /// Time since the call began (on the retrier's clock).
+    pub elapsed: Duration,
 }
 
 impl RetryState {
@@ -286,6 +302,9 @@ impl Retrier {
                 Err(error) if retry(&error) => error,
                 Err(error) => return Err(error),
             };
+            state.elapsed = (self.clock.now() - started)
+                .try_into()
+                .unwrap_or(Duration::ZERO);
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);
             match decision {
@@ -377,6 +396,7 @@ mod tests {
             auth_refreshes: 1,
             replays: 1,
             rate_limit_waits: 2,
+            elapsed: Duration::ZERO,
         };
         let cases = [
             (RetryClass::Fatal, fresh, Decision::Stop),
@@ -472,6 +492,20 @@ mod tests {
                 Duration::from_secs(4)
             ]
         );
+    }
+
+    #[test]
+    fn retries_stop_at_the_time_budget() {
+        let p = RetryPolicy::default().with_max_elapsed(Duration::from_secs(60));
+        let e = Error::timeout(Vendor::WeCom, None);
+        let mut state = RetryState::default();
+        assert!(matches!(p.decide(&state, &e, 1.0), Decision::RetryAfter(_)));
+        // 59.5 s gone and a 1 s backoff: past the budget.
+        state.elapsed = Duration::from_millis(59_500);
+        assert_eq!(p.decide(&state, &e, 1.0), Decision::Stop);
+        // Rate-limit waits are bounded by their own count, not by this budget.
+        let limited = Error::new(ErrorKind::RateLimited, "slow down");
+        assert!(matches!(p.decide(&state, &limited, 0.0), Decision::RetryAfter(_)));
     }
 
     #[tokio::test]
