@@ -160,6 +160,24 @@ impl Write for Sink {
     }
 }
 
+/// Whether standard output was closed when the process started (`roster … >&-`). Rust's
+/// runtime reopens a closed descriptor 0–2 on `/dev/null` *read-write* before `main`, so that
+/// writes to it vanish without an error; a shell's `> /dev/null` opens it write-only. Linux's
+/// `/proc` tells the two apart; elsewhere (no `/proc`) this says `false`.
+pub fn stdout_was_closed() -> bool {
+    if std::fs::read_link("/proc/self/fd/1").ok().as_deref() != Some(Path::new("/dev/null")) {
+        return false;
+    }
+    std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        })
+        .is_some_and(|flags| flags & 0o3 == 0o2)
+}
+
 /// The name start of the temporary file of an export to `target` by process `pid`:
 /// `.roster-<file name>.<pid>.` (the file name cut to 100 characters), so that a partial left
 /// by a killed process can be recognised, and matched to its target, by the next run.

@@ -50,6 +50,10 @@ impl OutputPlan {
                     _ => CliError::Io(format!("cannot write {}: {e}", p.display())),
                 })
             }
+            // Records written to a closed stdout would vanish while roster reports them.
+            None if crate::output::stdout_was_closed() => Err(CliError::Io(
+                "stdout is closed: give --output FILE, or redirect stdout".into(),
+            )),
             None => Ok(Sink::stdout()),
         }
     }

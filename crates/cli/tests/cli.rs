@@ -886,14 +886,36 @@ async fn output_targets_that_are_not_files_are_respected() {
     sandbox.shutdown().await;
 }
 
-/// A full disk is an error (exit 1), and a reader that goes away ends the output quietly
-/// (exit 0) — for every command, never a panic.
+/// A closed stdout and a full disk are errors (exit 1), and a reader that goes away ends the
+/// output quietly (exit 0) — for every command, never a panic.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_full_and_vanishing_stdout() {
     let sandbox = sandbox().await;
     let env = roster_cli::sandbox::env_vars(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let id = meeting_id(&sandbox, Vendor::WeCom, "seed-oneoff");
+
+    // A closed stdout: the records would vanish, so it is an error (exit 1), not success;
+    // `> /dev/null` stays a normal, successful run.
+    let out = roster_sh(
+        env.clone(),
+        format!("\"$ROSTER\" attendees --vendor wecom --meeting {id} >&-"),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("stdout is closed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = roster_sh(
+        env.clone(),
+        format!("\"$ROSTER\" attendees --vendor wecom --meeting {id} > /dev/null"),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     for command in ["attendees --vendor wecom --meeting ID", "demo"] {
         let command = command.replace("ID", &id);

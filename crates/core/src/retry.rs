@@ -505,7 +505,10 @@ mod tests {
         assert_eq!(p.decide(&state, &e, 1.0), Decision::Stop);
         // Rate-limit waits are bounded by their own count, not by this budget.
         let limited = Error::new(ErrorKind::RateLimited, "slow down");
-        assert!(matches!(p.decide(&state, &limited, 0.0), Decision::RetryAfter(_)));
+        assert!(matches!(
+            p.decide(&state, &limited, 0.0),
+            Decision::RetryAfter(_)
+        ));
     }
 
     #[tokio::test]
