@@ -148,6 +148,39 @@ impl Settings {
             .map(|v| v.trim().to_string())
     }
 
+    /// Where the value of `name` came from, when that is the profile file: "`key` in
+    /// [profiles.p.section] of FILE" (a flag or the environment is named by `name` itself).
+    pub fn file_source(&self, name: &str) -> Option<String> {
+        let blank = |v: &String| v.trim().is_empty();
+        let from_file = self.flags.get(name).is_none_or(blank)
+            && (self.env)(name).as_ref().is_none_or(blank)
+            && self.file_values.get(name).is_some_and(|v| !blank(v));
+        if !from_file {
+            return None;
+        }
+        let (section, prefix, _) = SECTIONS.iter().find(|(_, p, _)| name.starts_with(p))?;
+        Some(format!(
+            "{} in [profiles.{}.{section}] of {}",
+            name.trim_start_matches(prefix).to_ascii_lowercase(),
+            self.profile.as_deref().unwrap_or("default"),
+            self.file.as_ref()?.display()
+        ))
+    }
+
+    /// Every setting named in `text` whose value came from the profile file, with where it
+    /// is there (so an error about `ROSTER_X_Y` also says "set as `y` in … of FILE").
+    pub fn file_sources_in(&self, text: &str) -> Vec<String> {
+        SECTIONS
+            .iter()
+            .flat_map(|(_, _, known)| known.iter())
+            .filter(|name| text.contains(*name))
+            .filter_map(|name| {
+                self.file_source(name)
+                    .map(|place| format!("{name} was set as {place}"))
+            })
+            .collect()
+    }
+
     /// Where else a setting may be put, for configuration errors.
     pub fn where_hint(&self) -> String {
         match &self.file {

@@ -43,6 +43,11 @@ fn configuration_error(e: Error, settings: &Settings) -> CliError {
             text.push_str("; ");
             text.push_str(hint);
         }
+        // A value that came from the profile file is named where it is written there.
+        for place in settings.file_sources_in(&text) {
+            text.push_str("; ");
+            text.push_str(&place);
+        }
         CliError::Config(format!("{text} ({})", settings.where_hint()))
     } else {
         CliError::Vendor(e)

@@ -1086,3 +1086,51 @@ async fn signals_leave_no_partial_file_and_stale_partials_are_noticed() {
     );
     sandbox.shutdown().await;
 }
+
+/// A bad value is reported under the setting it came from: a `roster.toml` key by its place in
+/// the file, an environment variable by its name (never an internal field name).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_settings_are_named_where_they_were_set() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::WeCom, "seed-oneoff");
+    std::fs::write(
+        dir.path().join("roster.toml"),
+        "[profiles.default.wecom]\ncalls_per_minute = \"many\"\n",
+    )
+    .unwrap();
+    let env_without_rate: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k != "ROSTER_WECOM_CALLS_PER_MINUTE")
+        .cloned()
+        .collect();
+    let out = roster(
+        env_without_rate,
+        args(&["attendees", "--vendor", "wecom", "--meeting", &id]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("calls_per_minute in [profiles.default.wecom] of roster.toml"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("roster.toml")).unwrap();
+
+    let mut quanshi_env = env.clone();
+    quanshi_env.push(("ROSTER_QUANSHI_JOIN_URL_PATH".into(), "no-slash".into()));
+    let quanshi_id = meeting_id(&sandbox, Vendor::Quanshi, "seed-single");
+    let out = roster(
+        quanshi_env,
+        args(&["attendees", "--vendor", "quanshi", "--meeting", &quanshi_id]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ROSTER_QUANSHI_JOIN_URL_PATH"), "{stderr}");
+    assert!(!stderr.contains("paths.join_url_lookup"), "{stderr}");
+    sandbox.shutdown().await;
+}

@@ -561,7 +561,11 @@ impl QuanshiConfig {
             check_path(name, path)?;
         }
         if let Some(path) = &self.paths.join_url_lookup {
-            check_path("paths.join_url_lookup", path)?;
+            // The one path a user sets: named by its setting, not the field.
+            check_path(
+                &format!("the join-link lookup path ({ENV_JOIN_URL_PATH})"),
+                path,
+            )?;
         }
         if self.token_field.trim().is_empty() {
             return Err(Error::config("token_field must not be empty"));
