@@ -706,7 +706,7 @@ mod tests {
             (base.clone().events_base_url("nope"), "events_base_url"),
             (
                 base.clone().join_url_lookup_path("no-slash"),
-                "join_url_lookup",
+                "ROSTER_QUANSHI_JOIN_URL_PATH",
             ),
             (
                 base.clone().attendee_list_page_size(101),
