@@ -702,3 +702,27 @@ async fn every_vendor_refuses_the_same_odd_input_before_any_request() {
         );
     }
 }
+
+/// `--from 1970` to `--to 9999` on a one-off meeting reads the few windows that can hold its
+/// joins (the range is narrowed with a note), not every 31-day window since 1970 — on both
+/// windowed vendors.
+#[tokio::test]
+async fn absurd_ranges_are_narrowed_to_the_meeting() {
+    let sb = start(sandbox_config(6)).await;
+    let far_past = time::OffsetDateTime::UNIX_EPOCH;
+    let far_future = time::macros::datetime!(9999-12-31 23:59:59 UTC);
+    for (vendor, key) in [
+        (Vendor::WeCom, "wecom.get_attendee_list"),
+        (Vendor::Tencent, "tencent.participants"),
+    ] {
+        let m = meeting(&sb, vendor, "seed-oneoff");
+        let source = source(vendor, &sb, &ClientOptions::fast());
+        let before = sb.stats().requests_to(key);
+        let q = MeetingQuery::new(&m.id).between(far_past, far_future);
+        let got = export_attendees(source.as_ref(), &q).await;
+        let all = export_attendees(source.as_ref(), &MeetingQuery::new(&m.id)).await;
+        assert_eq!(got.len(), all.len(), "{vendor:?}: the same sessions");
+        let calls = sb.stats().requests_to(key) - before;
+        assert!(calls < 20, "{vendor:?}: {calls} list calls");
+    }
+}

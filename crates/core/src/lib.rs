@@ -70,8 +70,8 @@ pub use paginate::{
     Cursor, ListRequest, Page, PageObserver, PageToken, Paginator, malformed_page, page_items,
 };
 pub use plan::{
-    AttendancePlan, MeetingShape, OccurrenceRange, PlanRules, RangeOrigin, joined_in_range,
-    plan_from_query, plan_with_meeting,
+    AttendancePlan, CLAMP_MARGIN, MAX_PLANNED_WINDOWS, MeetingShape, OccurrenceRange, PlanRules,
+    RangeOrigin, joined_in_range, plan_from_query, plan_with_meeting,
 };
 pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,

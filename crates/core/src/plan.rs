@@ -14,12 +14,24 @@
 //!    end); `from` = [`PlanRules::early_join`] before the scheduled start (or before now, if
 //!    the meeting has not started: so a future meeting gives a short range, not an error),
 //!    else `to` − [`PlanRules::lookback`]. Every default is reported as a note.
+//! 3. A caller's range is clamped to what can hold joins of the meeting: it ends no later than
+//!    now, and starts no earlier than [`CLAMP_MARGIN`] before the scheduled start (when known),
+//!    with a note; a range that would still need more than [`MAX_PLANNED_WINDOWS`] windows is
+//!    refused (`--from 0` would otherwise walk every 31-day window since 1970).
 
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result};
 use crate::source::MeetingQuery;
 use crate::window::{Window, split_windows};
+
+/// How far before the scheduled start a caller's range is kept (joins that early are
+/// possible: a meeting can be started before its time).
+pub const CLAMP_MARGIN: Duration = Duration::days(31);
+
+/// The most windows an attendance plan may hold (about ten years of 31-day windows); a
+/// longer range is refused rather than walked.
+pub const MAX_PLANNED_WINDOWS: usize = 120;
 
 /// Where the time range of an attendance plan came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +181,11 @@ pub fn plan_with_meeting(
         (None, None) => (back(to, rules.lookback), RangeOrigin::Lookback),
     };
     let from = from.max(OffsetDateTime::UNIX_EPOCH);
+    let (from, to) = if origin == RangeOrigin::Caller {
+        clamp(query, meeting, from, to, now)
+    } else {
+        (from, to)
+    };
     if from >= to {
         return Err(Error::invalid_argument(format!(
             "the time range is empty: from {} is not before to {}",
@@ -188,8 +205,47 @@ pub fn plan_with_meeting(
             crate::format_time(to)
         ));
     }
+    let span = to - from;
+    let needed = (span.whole_seconds() / rules.max_window.whole_seconds().max(1)) + 1;
+    if needed > MAX_PLANNED_WINDOWS as i64 {
+        return Err(Error::invalid_argument(format!(
+            "the time range {} to {} needs about {needed} windows of {} days (at most {MAX_PLANNED_WINDOWS}); narrow it with from/to",
+            crate::format_time(from),
+            crate::format_time(to),
+            rules.max_window.whole_days()
+        )));
+    }
     let windows = split_windows(from, to, rules.max_window)?;
     Ok(AttendancePlan::Windows { windows, origin })
+}
+
+/// A caller's range narrowed to what can hold joins (see the [module docs](self)), with a
+/// note when it was narrowed.
+fn clamp(
+    query: &MeetingQuery,
+    meeting: &MeetingShape,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    now: OffsetDateTime,
+) -> (OffsetDateTime, OffsetDateTime) {
+    let latest = now + Duration::SECOND;
+    let earliest = meeting
+        .scheduled_start
+        .map(|start| back(start.min(now), CLAMP_MARGIN));
+    let (new_from, new_to) = (earliest.map_or(from, |e| from.max(e)), to.min(latest));
+    if (new_from, new_to) != (from, to) && new_from < new_to {
+        query.note(&format!(
+            "the time range was narrowed to {} to {}: no join can be later than now{}",
+            crate::format_time(new_from),
+            crate::format_time(new_to),
+            if earliest.is_some() {
+                " or more than 31 days before the scheduled start"
+            } else {
+                ""
+            }
+        ));
+    }
+    (new_from, new_to)
 }
 
 /// `t − d`, no earlier than 1970 (and never an overflow).
@@ -337,6 +393,40 @@ mod tests {
         // A start in the future with the default end: empty, refused.
         let q = MeetingQuery::new("m").from(NOW + time::Duration::DAY);
         assert!(plan_with_meeting(&q, &shape, NOW, &r).is_err());
+    }
+
+    #[test]
+    fn absurd_ranges_are_narrowed_or_refused() {
+        let r = rules(OccurrenceRange::Refuse);
+        let scheduled = MeetingShape {
+            scheduled_start: Some(NOW - Duration::days(10)),
+            ..MeetingShape::default()
+        };
+        // From 1970 to 9999 on a meeting scheduled ten days ago: about 41 days, 2 windows.
+        let q = MeetingQuery::new("m")
+            .from(OffsetDateTime::UNIX_EPOCH)
+            .to(datetime!(9999-12-31 23:59:59 UTC));
+        let AttendancePlan::Windows { windows, .. } =
+            plan_with_meeting(&q, &scheduled, NOW, &r).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(windows[0].start, NOW - Duration::days(41));
+        assert_eq!(windows.last().unwrap().end, NOW + Duration::SECOND);
+        assert_eq!(windows.len(), 2);
+        // Unknown schedule: only the end is narrowed, and 56 years of windows are refused.
+        let e = plan_with_meeting(&q, &MeetingShape::default(), NOW, &r).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("windows"), "{e}");
+        // A sane range is left alone.
+        let q = MeetingQuery::new("m").between(NOW - Duration::days(5), NOW - Duration::days(4));
+        let AttendancePlan::Windows { windows, .. } =
+            plan_with_meeting(&q, &scheduled, NOW, &r).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(windows[0].start, NOW - Duration::days(5));
+        assert_eq!(windows[0].end, NOW - Duration::days(4));
     }
 
     #[test]
