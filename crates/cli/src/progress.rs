@@ -14,6 +14,8 @@ use roster_core::PageObserver;
 pub struct Progress {
     bar: ProgressBar,
     pages: Arc<AtomicU64>,
+    /// Windows done (high 32 bits) and in all (low 32 bits); 0 before any window finished.
+    windows: Arc<AtomicU64>,
     quiet: bool,
 }
 
@@ -39,8 +41,24 @@ impl Progress {
         Self {
             bar,
             pages: Arc::new(AtomicU64::new(0)),
+            windows: Arc::new(AtomicU64::new(0)),
             quiet,
         }
+    }
+
+    /// "12 pages" or "12 pages · window 2/5".
+    fn message(&self, pages: u64) -> String {
+        let windows = self.windows.load(Ordering::Relaxed);
+        match (windows >> 32, windows & 0xffff_ffff) {
+            (_, 0) => format!("{pages} pages"),
+            (done, total) => format!("{pages} pages · window {done}/{total}"),
+        }
+    }
+
+    /// Windows done and in all, once a window finished.
+    pub fn windows(&self) -> Option<(u64, u64)> {
+        let windows = self.windows.load(Ordering::Relaxed);
+        (windows != 0).then_some((windows >> 32, windows & 0xffff_ffff))
     }
 
     /// Pages seen so far.
@@ -68,7 +86,14 @@ impl PageObserver for Progress {
     fn on_page(&self, items: usize, _total_hint: Option<u64>) {
         let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
         self.bar.inc(items as u64);
-        self.bar.set_message(format!("{pages} pages"));
+        self.bar.set_message(self.message(pages));
+    }
+
+    /// Windowed exports also show windows done: a long range reads as progress, not a hang.
+    fn on_window(&self, done: usize, total: usize) {
+        self.windows
+            .store(((done as u64) << 32) | total as u64, Ordering::Relaxed);
+        self.bar.set_message(self.message(self.pages()));
     }
 
     /// Decisions the client made for the query go to stderr (above the bar), unless `--quiet`.
@@ -98,5 +123,17 @@ mod tests {
         assert_eq!(p.pages(), 2);
         assert_eq!(p.records(), 107);
         p.finish();
+    }
+
+    #[test]
+    fn windows_done_show_beside_pages() {
+        let p = Progress::new("attendees", true);
+        p.on_page(100, None);
+        assert_eq!(p.message(p.pages()), "1 pages");
+        assert_eq!(p.windows(), None);
+        p.on_window(2, 5);
+        assert_eq!(p.message(p.pages()), "1 pages · window 2/5");
+        assert_eq!(p.windows(), Some((2, 5)));
+        assert_eq!(p.records(), 100);
     }
 }

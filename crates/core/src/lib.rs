@@ -79,7 +79,10 @@ pub use reconcile::{
 pub use retry::{Attempt, Decision, Retrier, RetryPolicy, RetryState};
 pub use source::{AttendeeSource, MeetingQuery, RecordStream};
 pub use vendor::Vendor;
-pub use window::{MAX_WINDOW, Window, WindowOptions, dedup_window_edges, split_windows, windowed};
+pub use window::{
+    MAX_WINDOW, Window, WindowOptions, dedup_window_edges, split_windows, windowed,
+    windowed_observed,
+};
 
 /// Secret strings for credentials and tokens (re-exported so every crate uses one version).
 pub use secrecy::{self, ExposeSecret, SecretString};

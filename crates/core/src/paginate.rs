@@ -212,6 +212,12 @@ pub trait PageObserver: Send + Sync {
     fn on_note(&self, note: &str) {
         let _ = note;
     }
+
+    /// A windowed export delivered all the records of `done` of its `total` windows (progress
+    /// by windows; the default ignores it).
+    fn on_window(&self, done: usize, total: usize) {
+        let _ = (done, total);
+    }
 }
 
 impl<F> PageObserver for F

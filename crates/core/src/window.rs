@@ -5,6 +5,8 @@
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;
 use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use time::{Duration, OffsetDateTime};
@@ -12,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
+use crate::paginate::PageObserver;
 
 /// The longest window WeCom and Tencent accept: 31 days (2,678,400 s).
 pub const MAX_WINDOW: Duration = Duration::days(31);
@@ -129,6 +132,36 @@ impl WindowOptions {
         self.prefetch = records.max(1);
         self
     }
+}
+
+/// [`windowed`], telling `observer` each time a window's records are all delivered
+/// ([`PageObserver::on_window`]: windows done and in all), for progress by windows.
+pub fn windowed_observed<T, F, S>(
+    windows: Vec<Window>,
+    options: WindowOptions,
+    observer: Option<Arc<dyn PageObserver>>,
+    mut make: F,
+) -> BoxStream<'static, Result<T>>
+where
+    T: Send + 'static,
+    F: FnMut(Window) -> S + Send + 'static,
+    S: Stream<Item = Result<T>> + Send + 'static,
+{
+    let Some(observer) = observer else {
+        return windowed(windows, options, make);
+    };
+    let total = windows.len();
+    let done = Arc::new(AtomicUsize::new(0));
+    windowed(windows, options, move |w| {
+        let (observer, done) = (observer.clone(), done.clone());
+        make(w)
+            .map(Some)
+            .chain(stream::once(async move {
+                observer.on_window(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                None
+            }))
+            .filter_map(std::future::ready)
+    })
 }
 
 /// Runs one stream per window and yields their records in window order, ending after the first
@@ -275,8 +308,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use futures::TryStreamExt;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-01-01 00:00:00 UTC);
@@ -460,5 +492,31 @@ mod tests {
             3,
             "keys only for the three edge records"
         );
+    }
+
+    #[tokio::test]
+    async fn windows_done_are_reported_in_order() {
+        struct Seen(Mutex<Vec<(usize, usize)>>);
+        impl PageObserver for Seen {
+            fn on_page(&self, _: usize, _: Option<u64>) {}
+            fn on_window(&self, done: usize, total: usize) {
+                self.0.lock().unwrap().push((done, total));
+            }
+        }
+        let t = datetime!(2026-01-01 0:00 UTC);
+        let windows = split_windows(t, t + Duration::days(90), MAX_WINDOW).unwrap();
+        let seen = Arc::new(Seen(Mutex::new(Vec::new())));
+        for options in [WindowOptions::sequential(), WindowOptions::concurrent(3)] {
+            seen.0.lock().unwrap().clear();
+            let items: Vec<i64> =
+                windowed_observed(windows.clone(), options, Some(seen.clone()), |w| {
+                    stream::iter(vec![Ok(w.start.unix_timestamp())])
+                })
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(items.len(), 3);
+            assert_eq!(*seen.0.lock().unwrap(), vec![(1, 3), (2, 3), (3, 3)]);
+        }
     }
 }

@@ -21,7 +21,7 @@ use roster_core::{
     AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
     OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, RegistrationFilter, Result,
     Vendor, WindowOptions, dedup_window_edges, page_items, plan_from_query, plan_with_meeting,
-    windowed,
+    windowed_observed,
 };
 use time::Duration;
 
@@ -107,9 +107,10 @@ impl TencentMeetingClient {
                 }
                 let client = self.clone();
                 let meeting_id = query.meeting_id.clone();
-                let joined = windowed(
+                let joined = windowed_observed(
                     windows.clone(),
                     WindowOptions::concurrent(self.inner.window_concurrency),
+                    observer.clone(),
                     move |w| {
                         capped_window_stream(
                             client.clone(),

@@ -16,7 +16,7 @@ use roster_core::{
     AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
     OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, Result, Vendor,
     WindowOptions, dedup_window_edges, joined_in_range, page_items, plan_from_query,
-    plan_with_meeting, windowed,
+    plan_with_meeting, windowed_observed,
 };
 
 use crate::client::WeComClient;
@@ -107,10 +107,11 @@ impl AttendeeSource for WeComClient {
                 }
                 let client = self.clone();
                 let options = WindowOptions::concurrent(self.config().window_concurrency());
-                let joined = windowed(windows.clone(), options, move |window| {
+                let per_page = observer.clone();
+                let joined = windowed_observed(windows.clone(), options, observer, move |window| {
                     let mut pages =
                         Paginator::new(client.attendee_list(meeting_id.clone()).window(window));
-                    if let Some(o) = observer.clone() {
+                    if let Some(o) = per_page.clone() {
                         pages = pages.observer(o);
                     }
                     pages.items()
