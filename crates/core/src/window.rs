@@ -20,7 +20,7 @@ use crate::paginate::PageObserver;
 pub const MAX_WINDOW: Duration = Duration::days(31);
 
 /// A half-open time range `[start, end)`, in whole seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Window {
     /// First second included.
     pub start: OffsetDateTime,

@@ -1,12 +1,11 @@
 //! `POST /cgi-bin/meeting/get_attendee_list`: join sessions, one cursor chain per window or
 //! sub-meeting.
 
-use std::fmt;
-
 use roster_core::{
-    Attendee, Cursor, Error, ErrorKind, ListRequest, MAX_WINDOW, Page, PageToken, Paginator,
-    Result, Retrier, Window,
+    Attendee, Cursor, Error, List, ListEndpoint, MAX_WINDOW, Page, PageToken, Paginator, Result,
+    Retrier, Window,
 };
+use serde::Serialize;
 
 use crate::client::{Api, WeComClient};
 use crate::config::MAX_ATTENDEE_LIMIT;
@@ -37,10 +36,12 @@ impl WeComClient {
     pub fn attendee_list(&self, meeting_id: impl Into<String>) -> AttendeeList {
         AttendeeList {
             client: self.clone(),
-            meeting_id: meeting_id.into(),
-            sub_meeting_id: None,
-            window: None,
-            limit: self.config().attendee_page_size(),
+            query: AttendeeQuery {
+                meeting_id: meeting_id.into(),
+                sub_meeting_id: None,
+                window: None,
+                limit: self.config().attendee_page_size(),
+            },
         }
     }
 }
@@ -61,53 +62,19 @@ fn check_unix_window(start: i64, end: i64) -> Result<()> {
     Ok(())
 }
 
-/// One `get_attendee_list` cursor chain: a meeting, optionally a sub-meeting and a join-time
-/// window, and a page size that stays the same for the whole chain (WeCom rejects a cursor
-/// used with another `limit`).
-#[derive(Clone)]
-pub struct AttendeeList {
-    client: WeComClient,
+/// The query of one `get_attendee_list` cursor chain: a meeting, optionally a sub-meeting and a
+/// join-time window, and a page size that stays the same for the whole chain (WeCom rejects a
+/// cursor used with another `limit`; it is checked apart from the fingerprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttendeeQuery {
     meeting_id: String,
     sub_meeting_id: Option<String>,
     window: Option<Window>,
+    #[serde(skip)]
     limit: u32,
 }
 
-impl fmt::Debug for AttendeeList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AttendeeList")
-            .field("meeting_id", &self.meeting_id)
-            .field("sub_meeting_id", &self.sub_meeting_id)
-            .field("window", &self.window)
-            .field("limit", &self.limit)
-            .finish()
-    }
-}
-
-impl AttendeeList {
-    /// Selects one occurrence of a recurring meeting (required for those).
-    pub fn sub_meeting(mut self, id: impl Into<String>) -> Self {
-        self.sub_meeting_id = Some(id.into());
-        self
-    }
-
-    /// Restricts to joins inside `window` (at most 31 days; sent with inclusive bounds).
-    pub fn window(mut self, window: Window) -> Self {
-        self.window = Some(window);
-        self
-    }
-
-    /// Sets the page size (1–100).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// The meeting id.
-    pub fn meeting_id(&self) -> &str {
-        &self.meeting_id
-    }
-
+impl AttendeeQuery {
     /// Checks ids, page size and window without a request.
     pub fn validate(&self) -> Result<()> {
         validate::id("meeting id", &self.meeting_id)?;
@@ -126,20 +93,6 @@ impl AttendeeList {
             check_unix_window(start, end)?;
         }
         Ok(())
-    }
-
-    /// A paginator from the first page; fails before any request if the list is invalid.
-    pub fn paginate(self) -> Result<Paginator<Self>> {
-        self.validate()?;
-        Ok(Paginator::new(self))
-    }
-
-    /// A paginator resuming a saved cursor; fails with
-    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
-    /// cursor was saved with another page size or query.
-    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<Self>> {
-        self.validate()?;
-        Paginator::resume(self, cursor)
     }
 
     /// The request body for a page.
@@ -162,15 +115,64 @@ impl AttendeeList {
     }
 }
 
-/// The cursor string of a page token (WeCom only uses cursors).
-pub(crate) fn cursor_of(token: Option<PageToken>) -> Result<Option<String>> {
-    match token {
-        None => Ok(None),
-        Some(PageToken::Cursor(c)) => Ok(Some(c)),
-        Some(other) => Err(Error::new(
-            ErrorKind::CursorMismatch,
-            format!("WeCom pages by cursor, not by {other}"),
-        )),
+/// A `get_attendee_list` query being built, with the client that will run it: narrow it with
+/// [`AttendeeList::window`] (one-off meetings) or [`AttendeeList::sub_meeting`] (recurring
+/// meetings), then stream it with [`AttendeeList::paginate`].
+#[derive(Debug, Clone)]
+pub struct AttendeeList {
+    client: WeComClient,
+    query: AttendeeQuery,
+}
+
+impl AttendeeList {
+    /// Selects one occurrence of a recurring meeting (required for those).
+    pub fn sub_meeting(mut self, id: impl Into<String>) -> Self {
+        self.query.sub_meeting_id = Some(id.into());
+        self
+    }
+
+    /// Restricts to joins inside `window` (at most 31 days; sent with inclusive bounds).
+    pub fn window(mut self, window: Window) -> Self {
+        self.query.window = Some(window);
+        self
+    }
+
+    /// Sets the page size (1–100).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.query.limit = limit;
+        self
+    }
+
+    /// The meeting id.
+    pub fn meeting_id(&self) -> &str {
+        &self.query.meeting_id
+    }
+
+    /// Checks ids, page size and window without a request.
+    pub fn validate(&self) -> Result<()> {
+        self.query.validate()
+    }
+
+    /// The checked list; fails before any request if the query is invalid.
+    pub fn into_list(self) -> Result<List<GetAttendeeList>> {
+        List::new(self.client, self.query)
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<List<GetAttendeeList>>> {
+        Ok(self.into_list()?.paginate())
+    }
+
+    /// A paginator resuming a saved cursor; fails with
+    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
+    /// cursor was saved with another page size or query.
+    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<List<GetAttendeeList>>> {
+        self.into_list()?.resume(cursor)
+    }
+
+    /// The request body for a page.
+    pub fn body(&self, cursor: Option<String>) -> AttendeeListBody {
+        self.query.body(cursor)
     }
 }
 
@@ -180,52 +182,56 @@ pub(crate) fn next_token(next_cursor: Option<String>) -> Option<PageToken> {
     next_cursor.filter(|c| !c.is_empty()).map(PageToken::Cursor)
 }
 
-impl ListRequest for AttendeeList {
+/// `get_attendee_list`, declared once: cursor pages of join sessions.
+#[derive(Debug)]
+pub struct GetAttendeeList;
+
+impl ListEndpoint for GetAttendeeList {
+    type Client = WeComClient;
+    type Query = AttendeeQuery;
     type Item = Attendee;
+    const NAME: &'static str = "wecom.get_attendee_list";
 
-    fn page_size(&self) -> u32 {
-        self.limit
+    fn page_size(query: &AttendeeQuery) -> u32 {
+        query.limit
     }
 
-    fn fingerprint(&self) -> String {
-        let window = self.window.map(|w| w.inclusive_unix_bounds());
-        serde_json::json!([
-            "wecom.get_attendee_list",
-            self.meeting_id,
-            self.sub_meeting_id,
-            window
-        ])
-        .to_string()
+    fn validate(query: &AttendeeQuery) -> Result<()> {
+        query.validate()
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Attendee>> {
-        self.validate()?;
-        let cursor = cursor_of(token)?;
-        let response = self.client.get_attendee_list(&self.body(cursor)).await?;
+    fn retrier(client: &WeComClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &WeComClient,
+        query: &AttendeeQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<Attendee>> {
+        let cursor = PageToken::cursor(token, "WeCom attendee")?;
+        let response = client.get_attendee_list(&query.body(cursor)).await?;
         let attendees = response.attendees.unwrap_or_default();
         tracing::trace!(
-            meeting_id = %self.meeting_id,
+            meeting_id = %query.meeting_id,
             rows = attendees.len(),
             has_more = response.has_more,
             "get_attendee_list page"
         );
+        let (meeting_id, sub) = (&query.meeting_id, query.sub_meeting_id.as_deref());
         let items = attendees
             .into_iter()
-            .map(|w| convert::attendee(w, &self.meeting_id, self.sub_meeting_id.as_deref()))
+            .map(|w| convert::attendee(w, meeting_id, sub))
             .collect();
         let next = next_token(response.next_cursor);
         Page::from_wire("get_attendee_list", Some(items), response.has_more, next)
-    }
-
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::split_windows;
+    use roster_core::{ErrorKind, split_windows};
     use time::macros::datetime;
 
     use crate::client::offline_client as client;
@@ -284,29 +290,12 @@ mod tests {
 
     #[test]
     fn fingerprints_separate_queries_but_not_pages() {
+        use roster_core::ListRequest;
         let c = client();
-        let a = c.attendee_list("m1");
-        assert_eq!(
-            a.fingerprint(),
-            c.attendee_list("m1").limit(10).fingerprint()
-        );
-        assert_ne!(a.fingerprint(), c.attendee_list("m2").fingerprint());
-        assert_ne!(
-            a.fingerprint(),
-            c.attendee_list("m1").sub_meeting("s").fingerprint()
-        );
-    }
-
-    #[test]
-    fn only_cursors_are_accepted() {
-        assert_eq!(cursor_of(None).unwrap(), None);
-        assert_eq!(
-            cursor_of(Some(PageToken::Cursor("x".into()))).unwrap(),
-            Some("x".into())
-        );
-        assert_eq!(
-            cursor_of(Some(PageToken::Page(2))).unwrap_err().kind(),
-            ErrorKind::CursorMismatch
-        );
+        let fp = |l: AttendeeList| l.into_list().unwrap().fingerprint();
+        let a = fp(c.attendee_list("m1"));
+        assert_eq!(a, fp(c.attendee_list("m1").limit(10)));
+        assert_ne!(a, fp(c.attendee_list("m2")));
+        assert_ne!(a, fp(c.attendee_list("m1").sub_meeting("s")));
     }
 }

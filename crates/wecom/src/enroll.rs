@@ -3,15 +3,15 @@
 //! in batches of 500).
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 use roster_core::{
-    Attendee, Cursor, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Registration,
-    RegistrationFilter, Result, Retrier, RetryClass, Vendor,
+    Attendee, Cursor, Error, ErrorKind, List, ListEndpoint, Page, PageToken, Paginator,
+    Registration, RegistrationFilter, Result, Retrier, RetryClass, Vendor,
 };
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::attendees::{cursor_of, next_token};
+use crate::attendees::next_token;
 use crate::client::{Api, WeComClient};
 use crate::config::MAX_ENROLL_LIMIT;
 use crate::convert;
@@ -42,9 +42,11 @@ impl WeComClient {
     pub fn enroll_list(&self, meeting_id: impl Into<String>) -> EnrollList {
         EnrollList {
             client: self.clone(),
-            meeting_id: meeting_id.into(),
-            status: RegistrationFilter::All,
-            limit: self.config().enroll_page_size(),
+            query: EnrollQuery {
+                meeting_id: meeting_id.into(),
+                status: RegistrationFilter::All,
+                limit: self.config().enroll_page_size(),
+            },
         }
     }
 
@@ -193,57 +195,21 @@ impl EnrollIdMatches {
     }
 }
 
-/// One `enroll/list` cursor chain: a meeting, a status filter and a page size that stays the
-/// same for the whole chain.
-#[derive(Clone)]
-pub struct EnrollList {
-    client: WeComClient,
+/// The query of one `enroll/list` cursor chain: a meeting, a status filter and a page size
+/// that stays the same for the whole chain (checked apart from the fingerprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnrollQuery {
     meeting_id: String,
     status: RegistrationFilter,
+    #[serde(skip)]
     limit: u32,
 }
 
-impl fmt::Debug for EnrollList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnrollList")
-            .field("meeting_id", &self.meeting_id)
-            .field("status", &self.status)
-            .field("limit", &self.limit)
-            .finish()
-    }
-}
-
-impl EnrollList {
-    /// Lists only enrollments of one status.
-    pub fn status(mut self, status: RegistrationFilter) -> Self {
-        self.status = status;
-        self
-    }
-
-    /// Sets the page size (1–50).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = limit;
-        self
-    }
-
+impl EnrollQuery {
     /// Checks the id and page size without a request.
     pub fn validate(&self) -> Result<()> {
         validate::id("meeting id", &self.meeting_id)?;
         validate::limit("enrollment page size", self.limit, MAX_ENROLL_LIMIT)
-    }
-
-    /// A paginator from the first page; fails before any request if the list is invalid.
-    pub fn paginate(self) -> Result<Paginator<Self>> {
-        self.validate()?;
-        Ok(Paginator::new(self))
-    }
-
-    /// A paginator resuming a saved cursor; fails with
-    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
-    /// cursor was saved with another page size or query.
-    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<Self>> {
-        self.validate()?;
-        Paginator::resume(self, cursor)
     }
 
     /// The request body for a page.
@@ -255,73 +221,131 @@ impl EnrollList {
             limit: self.limit,
         }
     }
+}
 
-    /// WeCom reports "enrollment not enabled" as a generic `40058` (its text is not a contract):
-    /// on the first page, ask `get_info` (without its attendance summary) whether enrollment is
-    /// off and say so.
-    async fn explain(&self, error: Error) -> Error {
-        if error.vendor_code() != Some(40058) {
-            return error;
-        }
-        match self.client.get_info_head(&self.meeting_id).await {
-            Ok(info) if info.enrollment_enabled() == Some(false) => {
-                let Some(details) = error.api_details().cloned() else {
-                    return error;
-                };
-                let mut e = Error::api(
-                    Vendor::WeCom,
-                    details,
-                    ErrorKind::EnrollmentNotEnabled,
-                    RetryClass::Fatal,
-                )
-                .with_hint("this meeting has no enrollment (settings.enable_enroll is false)");
-                if let Some(status) = error.http_status() {
-                    e = e.with_status(status);
-                }
-                e
-            }
-            _ => error,
-        }
+/// An `enroll/list` query being built, with the client that will run it.
+#[derive(Debug, Clone)]
+pub struct EnrollList {
+    client: WeComClient,
+    query: EnrollQuery,
+}
+
+impl EnrollList {
+    /// Lists only enrollments of one status.
+    pub fn status(mut self, status: RegistrationFilter) -> Self {
+        self.query.status = status;
+        self
+    }
+
+    /// Sets the page size (1–50).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.query.limit = limit;
+        self
+    }
+
+    /// Checks the id and page size without a request.
+    pub fn validate(&self) -> Result<()> {
+        self.query.validate()
+    }
+
+    /// The checked list; fails before any request if the query is invalid.
+    pub fn into_list(self) -> Result<List<EnrollListEndpoint>> {
+        List::new(self.client, self.query)
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<List<EnrollListEndpoint>>> {
+        Ok(self.into_list()?.paginate())
+    }
+
+    /// A paginator resuming a saved cursor; fails with
+    /// [`CursorMismatch`](roster_core::ErrorKind::CursorMismatch) before any request if the
+    /// cursor was saved with another page size or query.
+    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<List<EnrollListEndpoint>>> {
+        self.into_list()?.resume(cursor)
+    }
+
+    /// The request body for a page.
+    pub fn body(&self, cursor: Option<String>) -> EnrollListBody {
+        self.query.body(cursor)
     }
 }
 
-impl ListRequest for EnrollList {
+/// `enroll/list`, declared once: cursor pages of enrollments.
+#[derive(Debug)]
+pub struct EnrollListEndpoint;
+
+impl ListEndpoint for EnrollListEndpoint {
+    type Client = WeComClient;
+    type Query = EnrollQuery;
     type Item = Registration;
+    const NAME: &'static str = "wecom.enroll_list";
 
-    fn page_size(&self) -> u32 {
-        self.limit
+    fn page_size(query: &EnrollQuery) -> u32 {
+        query.limit
     }
 
-    fn fingerprint(&self) -> String {
-        serde_json::json!(["wecom.enroll_list", self.meeting_id, self.status.code()]).to_string()
+    fn validate(query: &EnrollQuery) -> Result<()> {
+        query.validate()
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Registration>> {
-        self.validate()?;
+    fn retrier(client: &WeComClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &WeComClient,
+        query: &EnrollQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<Registration>> {
         let first = token.is_none();
-        let cursor = cursor_of(token)?;
-        let response = match self.client.get_enroll_list(&self.body(cursor)).await {
+        let cursor = PageToken::cursor(token, "WeCom enrollment")?;
+        let response = match client.get_enroll_list(&query.body(cursor)).await {
             Ok(r) => r,
-            Err(e) if first => return Err(self.explain(e).await),
+            Err(e) if first => return Err(explain(client, &query.meeting_id, e).await),
             Err(e) => return Err(e),
         };
         let enroll_list = response.enroll_list.unwrap_or_default();
         tracing::trace!(
-            meeting_id = %self.meeting_id,
+            meeting_id = %query.meeting_id,
             rows = enroll_list.len(),
             has_more = response.has_more,
             "enroll/list page"
         );
         let items = enroll_list
             .into_iter()
-            .map(|w| convert::registration(w, &self.meeting_id))
+            .map(|w| convert::registration(w, &query.meeting_id))
             .collect();
         let next = next_token(response.next_cursor);
         Page::from_wire("enroll/list", Some(items), response.has_more, next)
     }
+}
 
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
+/// WeCom reports "enrollment not enabled" as a generic `40058` (its text is not a contract): on
+/// the first page, ask `get_info` (without its attendance summary) whether enrollment is off and
+/// say so.
+async fn explain(client: &WeComClient, meeting_id: &str, error: Error) -> Error {
+    if error.vendor_code() != Some(40058) {
+        return error;
+    }
+    match client.get_info_head(meeting_id).await {
+        Ok(info) if info.enrollment_enabled() == Some(false) => {
+            let Some(details) = error.api_details().cloned() else {
+                return error;
+            };
+            let mut e = Error::api(
+                Vendor::WeCom,
+                details,
+                ErrorKind::EnrollmentNotEnabled,
+                RetryClass::Fatal,
+            )
+            .with_hint("this meeting has no enrollment (settings.enable_enroll is false)");
+            if let Some(status) = error.http_status() {
+                e = e.with_status(status);
+            }
+            e
+        }
+        _ => error,
     }
 }
 
@@ -428,6 +452,11 @@ mod tests {
             serde_json::to_value(&b).unwrap(),
             json!({"meetingid": "m", "status": 3, "limit": 20})
         );
-        assert_ne!(l.fingerprint(), c.enroll_list("m").fingerprint());
+        use roster_core::ListRequest;
+        let fingerprint = l.into_list().unwrap().fingerprint();
+        assert_ne!(
+            fingerprint,
+            c.enroll_list("m").into_list().unwrap().fingerprint()
+        );
     }
 }

@@ -62,12 +62,17 @@ pub mod source;
 mod validate;
 pub mod wire;
 
-pub use attendees::AttendeeList;
+pub use attendees::{AttendeeList, AttendeeQuery, GetAttendeeList};
 pub use client::WeComClient;
 pub use config::{DEFAULT_BASE_URL, MAX_ATTENDEE_LIMIT, MAX_ENROLL_LIMIT, Pacing, WeComConfig};
-pub use enroll::{EnrollIdMatches, EnrollList, MAX_TMP_OPENIDS_PER_CALL};
+pub use enroll::{
+    EnrollIdMatches, EnrollList, EnrollListEndpoint, EnrollQuery, MAX_TMP_OPENIDS_PER_CALL,
+};
 pub use errors::{CallKind, Classification};
-pub use meeting::{MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList};
+pub use meeting::{
+    GetUserMeetingIds, MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList,
+    UserMeetingIdQuery,
+};
 // The token cache is core's (one for every vendor that issues tokens).
 pub use roster_core::token::{AccessToken, MemoryTokenStore, TokenKey, TokenMargin, TokenStore};
 pub use wire::{MeetingInfo, SortingRules};

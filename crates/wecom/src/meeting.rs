@@ -2,16 +2,16 @@
 //! `POST /cgi-bin/meeting/get_user_meetingid` (a member's meeting ids over ≤ 180-day windows).
 
 use std::collections::HashSet;
-use std::fmt;
 
 use futures::StreamExt;
 use roster_core::{
-    Cursor, ListRequest, Page, PageToken, Paginator, RecordStream, Result, Retrier, Window,
+    Cursor, List, ListEndpoint, Page, PageToken, Paginator, RecordStream, Result, Retrier, Window,
     WindowOptions, split_windows, windowed,
 };
+use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::attendees::{cursor_of, next_token};
+use crate::attendees::next_token;
 use crate::client::{Api, WeComClient};
 use crate::validate;
 use crate::wire::{
@@ -77,9 +77,17 @@ impl WeComClient {
         let client = self.clone();
         let userid = userid.to_string();
         let mut seen = HashSet::new();
-        let stream = windowed(windows, WindowOptions::sequential(), move |window| {
-            Paginator::new(client.user_meeting_id_list(userid.clone(), window)).items()
-        })
+        let stream = windowed(
+            windows,
+            WindowOptions::sequential(),
+            move |window| match client
+                .user_meeting_id_list(userid.clone(), window)
+                .paginate()
+            {
+                Ok(pages) => pages.items().boxed(),
+                Err(e) => futures::stream::once(std::future::ready(Err(e))).boxed(),
+            },
+        )
         .filter(move |item| {
             let keep = match item {
                 Ok(id) => seen.insert(id.clone()),
@@ -98,9 +106,11 @@ impl WeComClient {
     ) -> UserMeetingIdList {
         UserMeetingIdList {
             client: self.clone(),
-            userid: userid.into(),
-            window,
-            limit: MAX_MEETING_ID_LIMIT,
+            query: UserMeetingIdQuery {
+                userid: userid.into(),
+                window,
+                limit: MAX_MEETING_ID_LIMIT,
+            },
         }
     }
 }
@@ -122,33 +132,17 @@ fn unix(seconds: i64) -> Result<OffsetDateTime> {
     })
 }
 
-/// One `get_user_meetingid` chain. The endpoint has no `has_more`: an empty or absent
-/// `next_cursor` ends it; a repeated cursor stops it with `PaginationStalled`.
-#[derive(Clone)]
-pub struct UserMeetingIdList {
-    client: WeComClient,
+/// The query of one `get_user_meetingid` chain: a member, a window of at most 180 days and a
+/// page size (checked apart from the fingerprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserMeetingIdQuery {
     userid: String,
     window: Window,
+    #[serde(skip)]
     limit: u32,
 }
 
-impl fmt::Debug for UserMeetingIdList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserMeetingIdList")
-            .field("userid", &self.userid)
-            .field("window", &self.window)
-            .field("limit", &self.limit)
-            .finish()
-    }
-}
-
-impl UserMeetingIdList {
-    /// Sets the page size (1–100, default 100).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = limit;
-        self
-    }
-
+impl UserMeetingIdQuery {
     /// Checks the id, page size and window without a request.
     pub fn validate(&self) -> Result<()> {
         validate::id("user id", &self.userid)?;
@@ -160,12 +154,6 @@ impl UserMeetingIdList {
             unix(e)?,
             MAX_USER_MEETING_WINDOW,
         )
-    }
-
-    /// A paginator resuming a saved cursor (same page size and query only).
-    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<Self>> {
-        self.validate()?;
-        Paginator::resume(self, cursor)
     }
 
     /// The request body for a page.
@@ -181,35 +169,76 @@ impl UserMeetingIdList {
     }
 }
 
-impl ListRequest for UserMeetingIdList {
+/// A `get_user_meetingid` query being built, with the client that will run it.
+#[derive(Debug, Clone)]
+pub struct UserMeetingIdList {
+    client: WeComClient,
+    query: UserMeetingIdQuery,
+}
+
+impl UserMeetingIdList {
+    /// Sets the page size (1–100, default 100).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.query.limit = limit;
+        self
+    }
+
+    /// Checks the id, page size and window without a request.
+    pub fn validate(&self) -> Result<()> {
+        self.query.validate()
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<List<GetUserMeetingIds>>> {
+        Ok(List::new(self.client, self.query)?.paginate())
+    }
+
+    /// A paginator resuming a saved cursor (same page size and query only).
+    pub fn resume(self, cursor: &Cursor) -> Result<Paginator<List<GetUserMeetingIds>>> {
+        List::new(self.client, self.query)?.resume(cursor)
+    }
+
+    /// The request body for a page.
+    pub fn body(&self, cursor: Option<String>) -> UserMeetingIdBody {
+        self.query.body(cursor)
+    }
+}
+
+/// `get_user_meetingid`, declared once. The endpoint has no `has_more`: an empty or absent
+/// `next_cursor` ends it; a repeated cursor stops it with `PaginationStalled`.
+#[derive(Debug)]
+pub struct GetUserMeetingIds;
+
+impl ListEndpoint for GetUserMeetingIds {
+    type Client = WeComClient;
+    type Query = UserMeetingIdQuery;
     type Item = String;
+    const NAME: &'static str = "wecom.get_user_meetingid";
 
-    fn page_size(&self) -> u32 {
-        self.limit
+    fn page_size(query: &UserMeetingIdQuery) -> u32 {
+        query.limit
     }
 
-    fn fingerprint(&self) -> String {
-        serde_json::json!([
-            "wecom.get_user_meetingid",
-            self.userid,
-            self.window.inclusive_unix_bounds()
-        ])
-        .to_string()
+    fn validate(query: &UserMeetingIdQuery) -> Result<()> {
+        query.validate()
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<String>> {
-        self.validate()?;
-        let cursor = cursor_of(token)?;
-        let response = self.client.get_user_meetingid(&self.body(cursor)).await?;
+    fn retrier(client: &WeComClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &WeComClient,
+        query: &UserMeetingIdQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<String>> {
+        let cursor = PageToken::cursor(token, "WeCom meeting id")?;
+        let response = client.get_user_meetingid(&query.body(cursor)).await?;
         // No `has_more` on this endpoint: a cursor is the "more" signal, and the id array
         // (possibly empty) is what every real page carries.
         let next = next_token(response.next_cursor);
         let more = Some(next.is_some());
         Page::from_wire("get_user_meetingid", response.meetingid_list, more, next)
-    }
-
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
     }
 }
 

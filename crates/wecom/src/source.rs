@@ -14,9 +14,9 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::{
     AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
-    OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, Result, Vendor,
-    WindowOptions, dedup_window_edges, joined_in_range, page_items, plan_from_query,
-    plan_with_meeting, windowed_observed,
+    OccurrenceRange, PlanRules, RecordStream, Registration, Result, Vendor, WindowOptions,
+    dedup_window_edges, joined_in_range, page_items, plan_from_query, plan_with_meeting,
+    windowed_observed,
 };
 
 use crate::client::WeComClient;
@@ -75,9 +75,7 @@ impl AttendeeSource for WeComClient {
             AttendancePlan::Occurrence {
                 sub_meeting_id: sub,
             } => {
-                let list = self.attendee_list(meeting_id).sub_meeting(sub);
-                list.validate()?;
-                let mut pages = Paginator::new(list);
+                let mut pages = self.attendee_list(meeting_id).sub_meeting(sub).paginate()?;
                 if let Some(o) = observer {
                     pages = pages.observer(o);
                 }
@@ -109,12 +107,21 @@ impl AttendeeSource for WeComClient {
                 let options = WindowOptions::concurrent(self.config().window_concurrency());
                 let per_page = observer.clone();
                 let joined = windowed_observed(windows.clone(), options, observer, move |window| {
-                    let mut pages =
-                        Paginator::new(client.attendee_list(meeting_id.clone()).window(window));
-                    if let Some(o) = per_page.clone() {
-                        pages = pages.observer(o);
+                    // Checked above, window by window: this cannot fail here, but an error
+                    // would end the stream rather than panic.
+                    match client
+                        .attendee_list(meeting_id.clone())
+                        .window(window)
+                        .paginate()
+                    {
+                        Ok(mut pages) => {
+                            if let Some(o) = per_page.clone() {
+                                pages = pages.observer(o);
+                            }
+                            pages.items().boxed()
+                        }
+                        Err(e) => futures::stream::once(std::future::ready(Err(e))).boxed(),
                     }
-                    pages.items()
                 });
                 let deduped = dedup_window_edges(
                     joined,
