@@ -469,7 +469,7 @@ async fn record_real_bodies() -> Vec<Vec<u8>> {
         .id
         .parse()
         .unwrap();
-    let _ = q.terminals(live).items().collect::<Vec<_>>().await;
+    let _ = q.terminals(live).unwrap().items().collect::<Vec<_>>().await;
 
     let bodies: Vec<Vec<u8>> = tap
         .responses()

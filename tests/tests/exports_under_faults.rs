@@ -286,7 +286,11 @@ async fn quanshi_exports_are_exactly_once_under_every_fault() {
         let truth = sb.truth().quanshi_terminals(&live.id);
         assert!(truth.len() > 100, "{} terminals", truth.len());
         let terminals = collect(
-            client.terminals(live.id.parse().unwrap()).items().boxed(),
+            client
+                .terminals(live.id.parse().unwrap())
+                .unwrap()
+                .items()
+                .boxed(),
             "Quanshi terminals",
         )
         .await;

@@ -174,7 +174,11 @@ async fn export(list: List, sb: &SandboxHandle) -> Outcome {
                 keyed(client.attendees(&MeetingQuery::new(&m.id)).await, session).await
             } else {
                 let live = meeting(sb, Vendor::Quanshi, "seed-live");
-                let stream = client.terminals(live.id.parse().unwrap()).items().boxed();
+                let stream = client
+                    .terminals(live.id.parse().unwrap())
+                    .unwrap()
+                    .items()
+                    .boxed();
                 keyed(Ok(stream), |t: &roster_quanshi::Terminal| {
                     t.temp_user_id.clone().unwrap_or_default()
                 })

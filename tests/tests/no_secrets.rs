@@ -354,7 +354,7 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     let n = all(
         shown,
         "Quanshi terminals",
-        Ok(client.terminals(live_id).items().boxed()),
+        Ok(client.terminals(live_id).unwrap().items().boxed()),
     )
     .await;
     assert!(n > 100);

@@ -204,7 +204,11 @@ async fn quanshi_terminal_pages_that_stall_are_retried_once() {
         .inject_after("quanshi.attendee_list", 1, Fault::Stall, 1);
     use futures::StreamExt;
     let got = collect(
-        client.terminals(live.id.parse().unwrap()).items().boxed(),
+        client
+            .terminals(live.id.parse().unwrap())
+            .unwrap()
+            .items()
+            .boxed(),
         "terminals",
     )
     .await;

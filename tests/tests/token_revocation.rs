@@ -236,7 +236,11 @@ async fn quanshi_revocation_mid_export_refreshes_once_and_keeps_every_record_onc
     sb.faults()
         .inject_after("quanshi.attendee_list", 4, Fault::RevokeTokens, 1);
     let terminals = collect(
-        client.terminals(live.id.parse().unwrap()).items().boxed(),
+        client
+            .terminals(live.id.parse().unwrap())
+            .unwrap()
+            .items()
+            .boxed(),
         "Quanshi terminals",
     )
     .await;

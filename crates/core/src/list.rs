@@ -38,8 +38,8 @@ pub trait ListEndpoint: Send + Sync + 'static {
     fn validate(query: &Self::Query) -> Result<()>;
 
     /// The vendor's cap on records per query, if any (see [`ListRequest::record_cap`]).
-    fn record_cap(client: &Self::Client) -> Option<u64> {
-        let _ = client;
+    fn record_cap(client: &Self::Client, query: &Self::Query) -> Option<u64> {
+        let _ = (client, query);
         None
     }
 
@@ -115,7 +115,7 @@ impl<E: ListEndpoint> ListRequest for List<E> {
     }
 
     fn record_cap(&self) -> Option<u64> {
-        E::record_cap(&self.client)
+        E::record_cap(&self.client, &self.query)
     }
 
     fn retrier(&self) -> Option<&Retrier> {

@@ -70,7 +70,7 @@ pub use config::{
 };
 pub use errors::{CodeClass, ErrorMap};
 pub use meeting::{ConferenceKey, validate_join_url};
-pub use terminals::TerminalList;
+pub use terminals::{AttendeeListEndpoint, TerminalList, TerminalQuery};
 pub use token::TokenData;
 pub use wire::{
     Invitee, IpField, Meeting, MeetingStatus, ReportV1Row, ReportV2, Run, Sensitive, SensitiveMap,

@@ -19,15 +19,17 @@ use std::fmt;
 use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::{
-    Attendee, AttendeeSource, Error, ListRequest, MeetingQuery, Page, PageToken, Paginator,
+    Attendee, AttendeeSource, Error, List, ListEndpoint, MeetingQuery, Page, PageToken,
     RecordStream, Registration, RegistrationFilter, Result, Retrier, Vendor,
 };
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::client::QuanshiClient;
 use crate::meeting::{ConferenceKey, invitee_registrations, validate_join_url};
 
-/// Which meeting a query names.
+/// Which meeting a query names. Serialised (into cursor fingerprints) as
+/// [`MeetingRef::describe`]: the join link itself stays out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum MeetingRef {
     Event(u64),
@@ -44,41 +46,52 @@ impl MeetingRef {
     }
 }
 
-/// Join sessions of one meeting from the v2 report, filtered and sorted (single page).
-struct SessionList {
-    client: QuanshiClient,
-    target: MeetingRef,
-    sub_meeting_id: Option<String>,
-    from: Option<OffsetDateTime>,
-    to: Option<OffsetDateTime>,
+impl Serialize for MeetingRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.describe())
+    }
 }
 
-impl ListRequest for SessionList {
-    type Item = Attendee;
+/// The query of the v2 report's sessions of one meeting: filtered and sorted.
+#[derive(Debug, Serialize)]
+struct SessionQuery {
+    target: MeetingRef,
+    sub_meeting_id: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
 
-    fn page_size(&self) -> u32 {
+/// Join sessions of one meeting from the v2 report (one page: the report is not paginated).
+#[derive(Debug)]
+struct ReportSessions;
+
+impl ListEndpoint for ReportSessions {
+    type Client = QuanshiClient;
+    type Query = SessionQuery;
+    type Item = Attendee;
+    const NAME: &'static str = "quanshi.report_v2";
+
+    fn page_size(_query: &SessionQuery) -> u32 {
         0
     }
 
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
+    fn validate(_query: &SessionQuery) -> Result<()> {
+        Ok(())
     }
 
-    fn fingerprint(&self) -> String {
-        format!(
-            "quanshi.report_v2:{}:{:?}:{:?}:{:?}",
-            self.target.describe(),
-            self.sub_meeting_id,
-            self.from.map(|t| t.unix_timestamp()),
-            self.to.map(|t| t.unix_timestamp())
-        )
+    fn retrier(client: &QuanshiClient) -> &Retrier {
+        client.retrier()
     }
 
-    async fn fetch(&self, _token: Option<PageToken>) -> Result<Page<Attendee>> {
-        let event_ids: Vec<u64> = match &self.target {
+    async fn page(
+        client: &QuanshiClient,
+        query: &SessionQuery,
+        _token: Option<PageToken>,
+    ) -> Result<Page<Attendee>> {
+        let event_ids: Vec<u64> = match &query.target {
             MeetingRef::Event(id) => vec![*id],
             MeetingRef::JoinUrl(url) => {
-                let meetings = self.client.meetings_by_join_url(url).await?;
+                let meetings = client.meetings_by_join_url(url).await?;
                 let ids: BTreeSet<u64> = meetings.iter().filter_map(|m| m.event_id).collect();
                 if ids.is_empty() {
                     return Err(Error::new(
@@ -92,8 +105,8 @@ impl ListRequest for SessionList {
         };
         let mut items = Vec::new();
         for event_id in event_ids {
-            let report = self.client.report_v2(event_id).await?;
-            if let Some(sub) = &self.sub_meeting_id
+            let report = client.report_v2(event_id).await?;
+            if let Some(sub) = &query.sub_meeting_id
                 && !report.runs.is_empty()
                 && !report
                     .runs
@@ -117,14 +130,14 @@ impl ListRequest for SessionList {
                     .map(|s| s.into_attendee(id.clone())),
             );
         }
-        items.retain(|a| self.keeps(a));
+        items.retain(|a| query.keeps(a));
         // Time order; sessions without a join time last; stable, so report order breaks ties.
         items.sort_by_key(|a| (a.joined_at.is_none(), a.joined_at));
         Ok(Page::last(items))
     }
 }
 
-impl SessionList {
+impl SessionQuery {
     fn keeps(&self, a: &Attendee) -> bool {
         if let Some(sub) = &self.sub_meeting_id
             && a.sub_meeting_id.as_deref() != Some(sub.as_str())
@@ -134,7 +147,7 @@ impl SessionList {
         if self.from.is_none() && self.to.is_none() {
             return true;
         }
-        let Some(joined) = a.joined_at else {
+        let Some(joined) = a.joined_at.map(OffsetDateTime::unix_timestamp) else {
             return false;
         };
         self.from.is_none_or(|from| joined >= from) && self.to.is_none_or(|to| joined < to)
@@ -142,7 +155,8 @@ impl SessionList {
 }
 
 /// Which meeting an invitee query looks up: by link, or by event id with the host's user id
-/// (`room/conference/infos` needs both).
+/// (`room/conference/infos` needs both). Serialised as [`InviteeLookup::describe`].
+#[derive(Debug)]
 enum InviteeLookup {
     JoinUrl(String),
     Event { id: u64, host_user_id: u64 },
@@ -157,61 +171,86 @@ impl InviteeLookup {
     }
 }
 
-/// Invitees of one meeting as registrations (single page).
-struct InviteeList {
-    client: QuanshiClient,
+impl Serialize for InviteeLookup {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.describe())
+    }
+}
+
+/// The query of one meeting's invitees as registrations.
+#[derive(Serialize)]
+struct InviteeQuery {
     lookup: InviteeLookup,
+    /// Not in the fingerprint: it only names rows without an id.
+    #[serde(skip)]
     fallback_id: Option<String>,
     filter: RegistrationFilter,
 }
 
-impl fmt::Debug for InviteeList {
+impl fmt::Debug for InviteeQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InviteeList")
+        // The link may carry a passcode: only what the fingerprint shows.
+        f.debug_struct("InviteeQuery")
             .field("target", &self.lookup.describe())
+            .field("filter", &self.filter)
             .finish_non_exhaustive()
     }
 }
 
-impl ListRequest for InviteeList {
-    type Item = Registration;
+/// Invitees of one meeting (one page: the meeting detail holds them all).
+#[derive(Debug)]
+struct Invitees;
 
-    fn page_size(&self) -> u32 {
+impl ListEndpoint for Invitees {
+    type Client = QuanshiClient;
+    type Query = InviteeQuery;
+    type Item = Registration;
+    const NAME: &'static str = "quanshi.invitees";
+
+    fn page_size(_query: &InviteeQuery) -> u32 {
         0
     }
 
-    fn fingerprint(&self) -> String {
-        format!(
-            "quanshi.invitees:{}:{:?}",
-            self.lookup.describe(),
-            self.filter
-        )
+    fn validate(_query: &InviteeQuery) -> Result<()> {
+        Ok(())
     }
 
-    async fn fetch(&self, _token: Option<PageToken>) -> Result<Page<Registration>> {
-        let meetings = match &self.lookup {
-            InviteeLookup::JoinUrl(url) => self.client.meetings_by_join_url(url).await?,
+    fn retrier(client: &QuanshiClient) -> &Retrier {
+        client.retrier()
+    }
+
+    async fn page(
+        client: &QuanshiClient,
+        query: &InviteeQuery,
+        _token: Option<PageToken>,
+    ) -> Result<Page<Registration>> {
+        let meetings = match &query.lookup {
+            InviteeLookup::JoinUrl(url) => client.meetings_by_join_url(url).await?,
             InviteeLookup::Event { id, host_user_id } => {
-                self.client
+                client
                     .conference_infos(&ConferenceKey::EventId(*id), *host_user_id)
                     .await?
             }
         };
-        let mut items = invitee_registrations(meetings, self.fallback_id.as_deref());
-        items.retain(|r| self.filter.accepts(r.status.as_ref()));
+        let mut items = invitee_registrations(meetings, query.fallback_id.as_deref());
+        items.retain(|r| query.filter.accepts(r.status.as_ref()));
         Ok(Page::last(items))
     }
 }
 
-fn paginate<R: ListRequest>(request: R, query: &MeetingQuery) -> RecordStream<R::Item> {
-    let mut p = Paginator::new(request);
+fn paginate<E: ListEndpoint>(
+    client: E::Client,
+    request: E::Query,
+    query: &MeetingQuery,
+) -> Result<RecordStream<E::Item>> {
+    let mut p = List::<E>::new(client, request)?.paginate();
     if let Some(n) = query.max_items {
         p = p.max_items(n);
     }
     if let Some(o) = &query.observer {
         p = p.observer(o.clone());
     }
-    p.items().boxed()
+    Ok(p.items().boxed())
 }
 
 impl QuanshiClient {
@@ -253,14 +292,13 @@ impl AttendeeSource for QuanshiClient {
                 roster_core::wire::excerpt(sub)
             )));
         }
-        let request = SessionList {
-            client: self.clone(),
+        let request = SessionQuery {
             target,
             sub_meeting_id: query.sub_meeting_id.clone(),
-            from: query.from,
-            to: query.to,
+            from: query.from.map(OffsetDateTime::unix_timestamp),
+            to: query.to.map(OffsetDateTime::unix_timestamp),
         };
-        Ok(paginate(request, query))
+        paginate::<ReportSessions>(self.clone(), request, query)
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
@@ -274,12 +312,11 @@ impl AttendeeSource for QuanshiClient {
             MeetingRef::JoinUrl(link) => InviteeLookup::JoinUrl(link),
         };
         let fallback_id = Some(query.meeting_id.trim().to_string()).filter(|s| !s.is_empty());
-        let request = InviteeList {
-            client: self.clone(),
+        let request = InviteeQuery {
             lookup,
             fallback_id,
             filter: query.status,
         };
-        Ok(paginate(request, query))
+        paginate::<Invitees>(self.clone(), request, query)
     }
 }

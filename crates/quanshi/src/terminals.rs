@@ -1,110 +1,116 @@
 //! `conference/attendee/list` (docs/specs/quanshi.md §4.5): the terminals in a meeting **now** (real time, not
 //! history), paginated by 1-based `page` and a constant `count`.
 //!
-//! [`TerminalList`] is a [`ListRequest`]: the core [`Paginator`] drives it. A page shorter than
+//! [`AttendeeListEndpoint`] declares it through core's [`ListEndpoint`]; [`TerminalList`] builds
+//! the query and the core [`Paginator`] drives it. A page shorter than
 //! `count` (or empty, or without `list`) is the last one; after `max_pages` full pages the
 //! chain stops and the paginator reports [`roster_core::ErrorKind::Truncated`].
 
-use std::fmt;
-
 use roster_core::{
-    Attendee, Error, ErrorKind, ListRequest, Page, PageToken, Paginator, Result, Retrier,
+    Attendee, Error, List, ListEndpoint, Page, PageToken, Paginator, Result, Retrier,
     malformed_page,
 };
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::client::{Call, QuanshiClient, endpoint};
 use crate::config::{Family, MAX_ATTENDEE_LIST_PAGE_SIZE};
 use crate::wire::{Terminal, carries_list, json_type, records_from};
 
-/// The terminal list of one meeting, as a paginated request.
-#[derive(Clone)]
-pub struct TerminalList {
-    client: QuanshiClient,
+/// The query of one meeting's terminal list: the meeting, the page size and the page guard
+/// (the fingerprint is the meeting alone; the page size is checked apart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerminalQuery {
     event_id: u64,
+    #[serde(skip)]
     count: u32,
+    #[serde(skip)]
     max_pages: u32,
 }
 
-impl fmt::Debug for TerminalList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TerminalList")
-            .field("event_id", &self.event_id)
-            .field("count", &self.count)
-            .field("max_pages", &self.max_pages)
-            .finish()
-    }
+/// The terminal list of one meeting being built, with the client that will run it.
+#[derive(Debug, Clone)]
+pub struct TerminalList {
+    client: QuanshiClient,
+    query: TerminalQuery,
 }
 
 impl TerminalList {
     /// The list of `event_id` with the client's configured page size and page guard.
     pub fn new(client: QuanshiClient, event_id: u64) -> Self {
-        let count = client.config().attendee_list_page_size;
-        let max_pages = client.config().max_pages;
-        Self {
-            client,
+        let query = TerminalQuery {
             event_id,
-            count,
-            max_pages,
-        }
+            count: client.config().attendee_list_page_size,
+            max_pages: client.config().max_pages,
+        };
+        Self { client, query }
     }
 
     /// Sets the page size (`count`, 1 to 100); fails before any request otherwise.
     pub fn page_size(mut self, count: u32) -> Result<Self> {
-        if !(1..=MAX_ATTENDEE_LIST_PAGE_SIZE).contains(&count) {
-            return Err(Error::invalid_argument(format!(
-                "count must be between 1 and {MAX_ATTENDEE_LIST_PAGE_SIZE}, not {count}"
-            )));
-        }
-        self.count = count;
+        self.query.count = count;
+        AttendeeListEndpoint::validate(&self.query)?;
         Ok(self)
     }
 
     /// Sets the page guard.
     pub fn max_pages(mut self, pages: u32) -> Self {
-        self.max_pages = pages.max(1);
+        self.query.max_pages = pages.max(1);
         self
+    }
+
+    /// A paginator from the first page; fails before any request if the list is invalid.
+    pub fn paginate(self) -> Result<Paginator<List<AttendeeListEndpoint>>> {
+        Ok(List::new(self.client, self.query)?.paginate())
     }
 }
 
-impl ListRequest for TerminalList {
+/// `conference/attendee/list`, declared once: numbered pages of terminals, the last one short
+/// (no total is documented), at most `max_pages` of them (a cap the paginator surfaces).
+#[derive(Debug)]
+pub struct AttendeeListEndpoint;
+
+impl ListEndpoint for AttendeeListEndpoint {
+    type Client = QuanshiClient;
+    type Query = TerminalQuery;
     type Item = Terminal;
+    const NAME: &'static str = "quanshi.attendee_list";
 
-    fn page_size(&self) -> u32 {
-        self.count
+    fn page_size(query: &TerminalQuery) -> u32 {
+        query.count
     }
 
-    fn fingerprint(&self) -> String {
-        format!("quanshi.attendee_list:{}", self.event_id)
+    fn validate(query: &TerminalQuery) -> Result<()> {
+        if !(1..=MAX_ATTENDEE_LIST_PAGE_SIZE).contains(&query.count) {
+            return Err(Error::invalid_argument(format!(
+                "count must be between 1 and {MAX_ATTENDEE_LIST_PAGE_SIZE}, not {}",
+                query.count
+            )));
+        }
+        Ok(())
     }
 
-    fn record_cap(&self) -> Option<u64> {
-        Some(u64::from(self.max_pages) * u64::from(self.count))
+    fn record_cap(_client: &QuanshiClient, query: &TerminalQuery) -> Option<u64> {
+        Some(u64::from(query.max_pages) * u64::from(query.count))
     }
 
-    fn retrier(&self) -> Option<&Retrier> {
-        Some(self.client.retrier())
+    fn retrier(client: &QuanshiClient) -> &Retrier {
+        client.retrier()
     }
 
-    async fn fetch(&self, token: Option<PageToken>) -> Result<Page<Terminal>> {
-        let page = match token {
-            None => 1,
-            Some(PageToken::Page(n)) if n >= 1 => n,
-            Some(other) => {
-                return Err(Error::new(
-                    ErrorKind::CursorMismatch,
-                    format!("conference/attendee/list pages by number, not {other}"),
-                ));
-            }
-        };
-        let RawPage { items, sent } = self
-            .client
-            .terminals_raw_page(self.event_id, page, self.count)
+    async fn page(
+        client: &QuanshiClient,
+        query: &TerminalQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<Terminal>> {
+        let page = PageToken::page_number(token, "conference/attendee/list")?;
+        let RawPage { items, sent } = client
+            .terminals_raw_page(query.event_id, page, query.count)
             .await?;
         // What the server sent decides, `null` elements included: they are dropped from
         // `items`, and a full page holding one must not read as the last.
-        let full = sent >= self.count as usize;
-        Ok(if full && page < self.max_pages {
+        let full = sent >= query.count as usize;
+        Ok(if full && page < query.max_pages {
             Page::new(items, true, Some(PageToken::Page(page + 1)))
         } else {
             Page::last(items)
@@ -161,15 +167,16 @@ impl QuanshiClient {
         answer.decode(read_list)
     }
 
-    /// A paginator over the terminals in meeting `event_id` now.
-    pub fn terminals(&self, event_id: u64) -> Paginator<TerminalList> {
-        Paginator::new(TerminalList::new(self.clone(), event_id))
+    /// A paginator over the terminals in meeting `event_id` now, with the configured page size
+    /// and guard.
+    pub fn terminals(&self, event_id: u64) -> Result<Paginator<List<AttendeeListEndpoint>>> {
+        TerminalList::new(self.clone(), event_id).paginate()
     }
 
     /// Everyone in meeting `event_id` now, as attendees (no join or leave times).
     pub async fn terminal_attendees(&self, event_id: u64) -> Result<Vec<Attendee>> {
         use futures::TryStreamExt;
-        self.terminals(event_id)
+        self.terminals(event_id)?
             .items()
             .map_ok(|t| t.into_attendee(event_id))
             .try_collect()

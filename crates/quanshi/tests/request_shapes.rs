@@ -365,7 +365,13 @@ async fn terminal_pages_stop_on_a_short_or_empty_page() {
                 .auth_mode(Family::Conference, AuthMode::Signature),
         )
         .unwrap();
-        let items: Vec<_> = client.terminals(9).items().try_collect().await.unwrap();
+        let items: Vec<_> = client
+            .terminals(9)
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(items.len(), total);
         let reqs = server.requests();
         assert_eq!(reqs.len(), pages, "total {total}");
@@ -391,7 +397,7 @@ async fn the_page_guard_stops_an_endless_list() {
             .auth_mode(Family::Conference, AuthMode::Signature),
     )
     .unwrap();
-    let results: Vec<_> = futures::StreamExt::collect(client.terminals(9).items()).await;
+    let results: Vec<_> = futures::StreamExt::collect(client.terminals(9).unwrap().items()).await;
     assert_eq!(server.requests().len(), 3);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
     let e = results.last().unwrap().as_ref().unwrap_err();
@@ -711,7 +717,13 @@ async fn a_full_page_holding_a_null_is_not_the_last() {
             .auth_mode(Family::Conference, AuthMode::Signature),
     )
     .unwrap();
-    let items: Vec<_> = client.terminals(9).items().try_collect().await.unwrap();
+    let items: Vec<_> = client
+        .terminals(9)
+        .unwrap()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     let ids: Vec<_> = items
         .iter()
         .map(|t| t.temp_user_id.clone().unwrap())

@@ -746,7 +746,13 @@ async fn terminals_page_through_a_live_meeting() {
     for count in [100u32, 20, 7] {
         sb.reset_stats();
         let c = client(config_for(&sb).attendee_list_page_size(count));
-        let items: Vec<_> = c.terminals(id).items().try_collect().await.unwrap();
+        let items: Vec<_> = c
+            .terminals(id)
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
         let got: Vec<_> = items
             .iter()
             .map(|t| t.temp_user_id.clone().unwrap())

@@ -169,7 +169,7 @@ impl ListEndpoint for Participants {
         params.validate()
     }
 
-    fn record_cap(client: &TencentMeetingClient) -> Option<u64> {
+    fn record_cap(client: &TencentMeetingClient, _params: &ParticipantsParams) -> Option<u64> {
         Some(client.inner.record_cap)
     }
 
