@@ -48,11 +48,19 @@ pub fn run_cli() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(until_signalled(dispatch(cli, local))) {
+    // The standalone sandbox stops on Ctrl-C by design (exit 0); every other command is
+    // stopped by SIGINT/SIGTERM as an interruption (130/143, partial output removed).
+    let interruptible = !matches!(cli.command, Command::Sandbox(_));
+    let result = if interruptible {
+        runtime.block_on(until_signalled(dispatch(cli, local)))
+    } else {
+        runtime.block_on(dispatch(cli, local))
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(CliError::Interrupted(signal)) => {
-            eprintln!("roster: interrupted; no output was written");
+            eprintln!("roster: interrupted (an --output file is left as it was)");
             ExitCode::from(128 + signal)
         }
         Err(e) => {
