@@ -48,6 +48,7 @@ pub mod paginate;
 pub mod plan;
 pub mod reconcile;
 pub mod retry;
+pub mod settings;
 pub mod source;
 pub mod token;
 pub mod vendor;
@@ -77,6 +78,7 @@ pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,
 };
 pub use retry::{Attempt, Decision, Retrier, RetryPolicy, RetryState};
+pub use settings::SettingLookup;
 pub use source::{AttendeeSource, MeetingQuery, RecordStream};
 pub use vendor::Vendor;
 pub use window::{

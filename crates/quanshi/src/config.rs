@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{Error, HttpConfig, Result, RetryPolicy, SecretString, SharedClock, SystemClock};
+use roster_core::{
+    Error, HttpConfig, Result, RetryPolicy, SecretString, SettingLookup, SharedClock, SystemClock,
+};
 
 use crate::errors::ErrorMap;
 
@@ -349,19 +351,9 @@ impl QuanshiConfig {
 
     /// Like [`QuanshiConfig::from_env`] with a custom variable lookup.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let parse_id = |name: &str| -> Result<Option<u64>> {
-            match get(name) {
-                None => Ok(None),
-                Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
-                    Error::config(format!("{name} must be a numeric Quanshi user id"))
-                }),
-            }
-        };
+        let settings = SettingLookup::new(lookup);
+        let get = |name: &str| settings.get(name);
+        let parse_id = |name: &str| settings.parse::<u64>(name, "a numeric Quanshi user id");
         let mut config = Self::new();
         config.app_key = get(ENV_APP_ID);
         config.secret_key = get(ENV_SECRET_KEY).map(SecretString::from);
@@ -375,9 +367,8 @@ impl QuanshiConfig {
             config.events_base_url = url;
         }
         config.paths.join_url_lookup = get(ENV_JOIN_URL_PATH);
-        if let Some(v) = get(ENV_CALLS_PER_MINUTE) {
-            config.calls_per_minute =
-                roster_core::parse_calls_per_minute(ENV_CALLS_PER_MINUTE, &v)?;
+        if let Some(calls) = settings.calls_per_minute(ENV_CALLS_PER_MINUTE)? {
+            config.calls_per_minute = calls;
         }
         if config.token.is_none() {
             for (name, present) in [

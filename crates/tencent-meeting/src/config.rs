@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{Error, HttpConfig, Pacer, Result, RetryPolicy, SharedClock, SystemClock};
+use roster_core::{
+    HttpConfig, Pacer, Result, RetryPolicy, SettingLookup, SharedClock, SystemClock,
+};
 
 use crate::auth::{Authenticator, Credentials};
 
@@ -141,11 +143,10 @@ impl ClientBuilder {
 
     /// Like [`Self::from_env`] with another source of variables (for tests and config files).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let settings = SettingLookup::new(lookup);
         let require = |name: &str| {
-            get(name).ok_or_else(|| {
-                Error::config(format!("missing environment variable {name}"))
-                    .with_hint("set the Tencent Meeting AppId, SecretId, SecretKey and operator userid (ROSTER_TENCENT_*)")
+            settings.require(name).map_err(|e| {
+                e.with_hint("set the Tencent Meeting AppId, SecretId, SecretKey and operator userid (ROSTER_TENCENT_*)")
             })
         };
         let app_id = require(env::APP_ID)?;
@@ -153,15 +154,14 @@ impl ClientBuilder {
         let secret_key = require(env::SECRET_KEY)?;
         let operator = require(env::OPERATOR_ID)?;
         let mut credentials = Credentials::new(app_id, secret_id, secret_key);
-        if let Some(sdk) = get(env::SDK_ID) {
+        if let Some(sdk) = settings.get(env::SDK_ID) {
             credentials = credentials.with_sdk_id(sdk);
         }
         let mut builder = Self::new(credentials).operator_id(operator);
-        if let Some(url) = get(env::BASE_URL) {
+        if let Some(url) = settings.get(env::BASE_URL) {
             builder = builder.base_url(url);
         }
-        if let Some(v) = get(env::CALLS_PER_MINUTE) {
-            let calls = roster_core::parse_calls_per_minute(env::CALLS_PER_MINUTE, &v)?;
+        if let Some(calls) = settings.calls_per_minute(env::CALLS_PER_MINUTE)? {
             builder = builder.calls_per_minute(calls);
         }
         Ok(builder)

@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{Error, HttpConfig, Result, RetryPolicy, SecretString, SharedClock, SystemClock};
+use roster_core::{
+    Error, HttpConfig, Result, RetryPolicy, SecretString, SettingLookup, SharedClock, SystemClock,
+};
 
 use roster_core::token::{TokenMargin, TokenStore};
 
@@ -176,21 +178,14 @@ impl WeComConfig {
     /// Like [`WeComConfig::from_env`], reading the variables through `lookup` (a CLI merging
     /// flags, environment and a profile; tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let require = |name: &'static str| match lookup(name) {
-            Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Some(_) => Err(Error::config(format!("{name} is empty"))),
-            None => Err(Error::config(format!("{name} is not set"))),
-        };
-        let corp_id = require(ENV_CORP_ID)?;
-        let secret = require(ENV_CORP_SECRET)?;
+        let settings = SettingLookup::new(lookup);
+        let corp_id = settings.require(ENV_CORP_ID)?;
+        let secret = settings.require(ENV_CORP_SECRET)?;
         let mut config = Self::new(corp_id, SecretString::from(secret));
-        if let Some(url) = lookup(ENV_BASE_URL)
-            && !url.trim().is_empty()
-        {
-            config = config.with_base_url(url.trim());
+        if let Some(url) = settings.get(ENV_BASE_URL) {
+            config = config.with_base_url(url);
         }
-        if let Some(v) = lookup(ENV_CALLS_PER_MINUTE).filter(|v| !v.trim().is_empty()) {
-            let calls = roster_core::parse_calls_per_minute(ENV_CALLS_PER_MINUTE, &v)?;
+        if let Some(calls) = settings.calls_per_minute(ENV_CALLS_PER_MINUTE)? {
             let in_flight = config.pacing().max_in_flight;
             config = config.with_pacing(Pacing::new(calls, in_flight));
         }
