@@ -1,12 +1,17 @@
 //! Helpers of the WeCom emulator tests: raw HTTP with reqwest, written from the spec (no
 //! sandbox or client code).
 
-#![allow(dead_code)] // Each test binary uses a different subset.
+#![allow(dead_code, unused_imports)] // Each test binary uses a different subset.
 
-use roster_sandbox::{CatalogMeeting, SandboxConfig, SandboxHandle, Vendor};
-use serde_json::{Value, json};
+pub use std::collections::{HashMap, HashSet};
 
-use crate::common::{client, meeting, small_config, start};
+pub use roster_sandbox::{
+    CatalogMeeting, DataConfig, Fixture, MeetingKind, MeetingState, SandboxConfig, SandboxHandle,
+    Vendor, WeComConfig,
+};
+pub use serde_json::{Value, json};
+
+pub use crate::common::{client, meeting, small_config, start};
 
 pub const ATTENDEES: &str = "/cgi-bin/meeting/get_attendee_list";
 pub const ENROLL_LIST: &str = "/cgi-bin/meeting/enroll/list";
@@ -187,4 +192,20 @@ impl Wc {
     pub async fn attendees(&self, first: &Value) -> (Vec<Value>, Vec<Reply>) {
         self.chain(ATTENDEES, first, "attendees").await
     }
+}
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+pub const WINDOW: i64 = 2_678_400;
+
+pub fn full(m: &roster_sandbox::CatalogMeeting) -> Value {
+    json!({"meetingid": m.id, "start_time": m.start, "end_time": m.end})
+}
+
+pub fn join(row: &Value) -> i64 {
+    row["join_time"]
+        .as_str()
+        .expect("join_time is a string")
+        .parse()
+        .unwrap()
 }
