@@ -181,10 +181,7 @@ impl WeComClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned + Reply + Send + 'static,
     {
-        let call = Post {
-            api,
-            body: encode_body(api, body)?,
-        };
+        let call = Post::new(api, body)?;
         let inner = &*self.inner;
         inner
             .pipeline
@@ -210,10 +207,7 @@ impl WeComClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned + Reply + Send + 'static,
     {
-        let call = Post {
-            api,
-            body: encode_body(api, body)?,
-        };
+        let call = Post::new(api, body)?;
         let inner = &*self.inner;
         inner
             .pipeline
@@ -229,6 +223,15 @@ impl WeComClient {
 struct Post {
     api: Api,
     body: Vec<u8>,
+}
+
+impl Post {
+    fn new<B: Serialize + ?Sized>(api: Api, body: &B) -> Result<Self> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
+        })?;
+        Ok(Self { api, body })
+    }
 }
 
 impl Protocol for Inner {
@@ -486,12 +489,6 @@ fn decode_body<T: DeserializeOwned + Reply>(
             ))
         }
     }
-}
-
-fn encode_body<B: Serialize + ?Sized>(api: Api, body: &B) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| {
-        Error::invalid_argument(format!("cannot encode the {} request: {e}", api.name()))
-    })
 }
 
 /// A client for unit tests that must fail before any request: nothing listens on its base URL
