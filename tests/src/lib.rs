@@ -169,8 +169,8 @@ impl Clock for FastClock {
 }
 
 /// A retry policy with millisecond backoff (1 ms base, 5 ms cap) and no rate-limit jitter;
-/// otherwise the core defaults (3 retries, one credential refresh, one replay re-sign, two
-/// rate-limit waits).
+/// otherwise the core defaults (3 retries within 2 minutes, one credential refresh, one replay
+/// re-sign, two rate-limit waits).
 pub fn fast_policy() -> RetryPolicy {
     let mut p = RetryPolicy::default()
         .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
@@ -183,7 +183,6 @@ pub fn fast_policy() -> RetryPolicy {
 /// refreshes and 4 replay re-signs per call), for exports under a steady fault rate — where
 /// faults also hit retries, and concurrent windows make their order vary: what those tests
 /// assert is that retries never lose or repeat a record, not that a given budget suffices.
-/// (Quanshi refreshes its token at most once per call whatever the policy says.)
 pub fn patient_policy() -> RetryPolicy {
     let mut p = fast_policy()
         .with_max_retries(8)
