@@ -28,9 +28,9 @@ use time::OffsetDateTime;
 use crate::client::QuanshiClient;
 use crate::meeting::{ConferenceKey, invitee_registrations, validate_join_url};
 
-/// Which meeting a query names. Serialised (into cursor fingerprints) as
-/// [`MeetingRef::describe`]: the join link itself stays out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which meeting a query names. Serialised (into cursor fingerprints) and shown in `Debug`
+/// as [`MeetingRef::describe`]: the join link itself stays out (it may carry a passcode).
+#[derive(Clone, PartialEq, Eq)]
 enum MeetingRef {
     Event(u64),
     JoinUrl(String),
@@ -43,6 +43,12 @@ impl MeetingRef {
             // The link itself stays out of fingerprints.
             MeetingRef::JoinUrl(_) => "join_url".into(),
         }
+    }
+}
+
+impl fmt::Debug for MeetingRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
@@ -155,8 +161,8 @@ impl SessionQuery {
 }
 
 /// Which meeting an invitee query looks up: by link, or by event id with the host's user id
-/// (`room/conference/infos` needs both). Serialised as [`InviteeLookup::describe`].
-#[derive(Debug)]
+/// (`room/conference/infos` needs both). Serialised, and shown in `Debug`, as
+/// [`InviteeLookup::describe`].
 enum InviteeLookup {
     JoinUrl(String),
     Event { id: u64, host_user_id: u64 },
@@ -168,6 +174,12 @@ impl InviteeLookup {
             InviteeLookup::Event { id, .. } => MeetingRef::Event(*id).describe(),
             InviteeLookup::JoinUrl(_) => "join_url".into(),
         }
+    }
+}
+
+impl fmt::Debug for InviteeLookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
@@ -318,5 +330,30 @@ impl AttendeeSource for QuanshiClient {
             filter: query.status,
         };
         paginate::<Invitees>(self.clone(), request, query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_links_stay_out_of_debug_and_fingerprints() {
+        let link = "https://meet.example/j/123?pcode=SECRET-PASSCODE".to_string();
+        let query = SessionQuery {
+            target: MeetingRef::JoinUrl(link.clone()),
+            sub_meeting_id: None,
+            from: None,
+            to: None,
+        };
+        let shown = format!("{query:?} {}", serde_json::to_string(&query).unwrap());
+        assert!(!shown.contains("SECRET-PASSCODE"), "{shown}");
+        let invitees = InviteeQuery {
+            lookup: InviteeLookup::JoinUrl(link),
+            fallback_id: None,
+            filter: RegistrationFilter::All,
+        };
+        let shown = format!("{invitees:?} {}", serde_json::to_string(&invitees).unwrap());
+        assert!(!shown.contains("SECRET-PASSCODE"), "{shown}");
     }
 }
