@@ -24,21 +24,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::StreamExt;
-use futures::future::BoxFuture;
 use roster_core::{
-    Attendee, AttendeeSource, Clock, Error, HttpConfig, Pacer, RecordStream, Registration,
-    RetryPolicy, SecretString, SharedClock,
+    Attendee, AttendeeSource, Error, HttpConfig, Pacer, RecordStream, Registration, RetryPolicy,
+    SecretString, SharedClock,
 };
 use roster_quanshi::{ErrorMap, QuanshiClient, QuanshiConfig};
-use roster_sandbox::{
-    CatalogMeeting, ClockConfig, Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle, Vendor,
-};
+use roster_sandbox::{ClockConfig, Fault, FaultKind, SandboxConfig, SandboxHandle, Vendor};
 use roster_tencent_meeting::{ClientBuilder, Credentials, TencentMeetingClient};
 use roster_wecom::{Pacing, WeComClient, WeComConfig};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+// The set-up every crate's tests share, written once.
+pub use roster_testkit::{FastClock, MAX_SLEEP, fast_policy, lean_config, meeting, start};
 
 /// The clients' request timeout in tests that stall answers on purpose (whole request, body
 /// included): [`ClientOptions::short_timeout`].
@@ -55,9 +55,6 @@ pub const STALL: Duration = Duration::from_millis(1_500);
 /// stall).
 pub const FAULT_LATENCY: Duration = Duration::from_millis(20);
 
-/// The longest wait [`FastClock`] really sleeps.
-pub const MAX_SLEEP: Duration = Duration::from_millis(5);
-
 /// The current Unix time in seconds.
 pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -72,33 +69,13 @@ pub fn now_unix() -> i64 {
 /// `attendee/list` windows agree with the clients' real clock and never move during a test),
 /// Tencent rate limits out of reach, [`STALL`]-long stalls and [`FAULT_LATENCY`] latency faults.
 pub fn sandbox_config(seed: u64) -> SandboxConfig {
-    let mut c = SandboxConfig {
-        seed,
-        clock: ClockConfig::Manual {
-            start_unix: now_unix(),
-        },
-        ..SandboxConfig::default()
+    let mut c = lean_config(seed);
+    c.clock = ClockConfig::Manual {
+        start_unix: now_unix(),
     };
-    c.data.small_meetings = 2;
-    c.data.large_meetings = Vec::new();
-    c.tencent.per_minute = 1_000_000;
-    c.tencent.per_day = 100_000_000;
     c.faults.stall = STALL;
     c.faults.fault_latency = FAULT_LATENCY;
     c
-}
-
-/// Starts a sandbox on the current runtime.
-pub async fn start(config: SandboxConfig) -> SandboxHandle {
-    Sandbox::start(config).await.expect("the sandbox starts")
-}
-
-/// A catalog meeting by vendor and label (panics when absent).
-pub fn meeting(sb: &SandboxHandle, vendor: Vendor, label: &str) -> CatalogMeeting {
-    sb.catalog()
-        .by_label(vendor, label)
-        .unwrap_or_else(|| panic!("the sandbox has no {vendor:?} meeting {label}"))
-        .clone()
 }
 
 /// The endpoint-key prefix pattern of a vendor (`wecom.*` …).
@@ -149,35 +126,6 @@ pub fn fault_stats_key(kind: FaultKind) -> String {
 // ---------------------------------------------------------------------------------------------
 // Clients
 // ---------------------------------------------------------------------------------------------
-
-/// The real clock with waits cut to at most [`MAX_SLEEP`].
-///
-/// Timestamps (Tencent signatures, Quanshi `CurTime`, token ages) must be real, so the clients
-/// keep the system time; but a vendor rate-limit answer makes them wait for the next minute,
-/// which would dominate the suite's run time. The waits still happen, in order, only shorter.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FastClock;
-
-impl Clock for FastClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
-
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration.min(MAX_SLEEP)))
-    }
-}
-
-/// A retry policy with millisecond backoff (1 ms base, 5 ms cap) and no rate-limit jitter;
-/// otherwise the core defaults (3 retries within 2 minutes, one credential refresh, one replay
-/// re-sign, two rate-limit waits).
-pub fn fast_policy() -> RetryPolicy {
-    let mut p = RetryPolicy::default()
-        .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-        .with_max_rate_limit_waits(2);
-    p.rate_limit_jitter = Duration::ZERO;
-    p
-}
 
 /// [`fast_policy`] with a deeper budget (8 retries, 6 rate-limit waits, 4 credential
 /// refreshes and 4 replay re-signs per call), for exports under a steady fault rate — where

@@ -411,7 +411,7 @@ async fn planning_rides_out_faults_like_every_call() {
     // between the two plans compared below.
     let sb = common::manual_sandbox(|_| {}).await;
     let client =
-        WeComClient::new(common::config(&sb).with_clock(Arc::new(common::FrozenClock))).unwrap();
+        WeComClient::new(common::config(&sb).with_clock(Arc::new(common::frozen_clock()))).unwrap();
     let m = meeting(&sb, "seed-oneoff");
     let q = MeetingQuery::new(&m.id);
     let expected = client.plan_attendees(&q).await.unwrap();

@@ -32,24 +32,10 @@ pub const INVITEES: &str = "tencent.invitees";
 
 /// A sandbox without large meetings and with limits no test reaches by accident.
 pub fn config() -> SandboxConfig {
-    SandboxConfig {
-        data: DataConfig {
-            small_meetings: 2,
-            large_meetings: vec![],
-            ..DataConfig::default()
-        },
-        tencent: TencentConfig {
-            per_minute: 1_000_000,
-            per_day: 100_000_000,
-            ..TencentConfig::default()
-        },
-        ..SandboxConfig::default()
-    }
+    roster_testkit::lean_config(SandboxConfig::default().seed)
 }
 
-pub async fn start(config: SandboxConfig) -> SandboxHandle {
-    Sandbox::start(config).await.expect("sandbox starts")
-}
+pub use roster_testkit::start;
 
 pub fn credentials(sb: &SandboxHandle, app: usize) -> Credentials {
     let c = &sb.credentials().tencent_apps[app];
@@ -76,10 +62,7 @@ pub fn client(sb: &SandboxHandle) -> TencentMeetingClient {
 }
 
 pub fn meeting(sb: &SandboxHandle, label: &str) -> CatalogMeeting {
-    sb.catalog()
-        .by_label(Vendor::Tencent, label)
-        .cloned()
-        .unwrap_or_else(|| panic!("sandbox has {label}"))
+    roster_testkit::meeting(sb, Vendor::Tencent, label)
 }
 
 /// `(ms_open_id, join_time, instanceid)` of a ground-truth row.

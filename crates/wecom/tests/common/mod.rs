@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use roster_core::{Attendee, ManualClock, RecordStream, RetryPolicy, SecretString, SharedClock};
 use roster_sandbox::{
-    CatalogMeeting, ClockConfig, Sandbox, SandboxConfig, SandboxHandle, Vendor as SbVendor,
+    CatalogMeeting, ClockConfig, SandboxConfig, SandboxHandle, Vendor as SbVendor,
 };
 use roster_wecom::{Pacing, WeComClient, WeComConfig};
 use serde_json::Value;
@@ -19,11 +19,9 @@ pub const T0: i64 = 1_760_000_400;
 
 /// A sandbox with lean data (seed meetings, two small generated ones, no large meeting).
 pub async fn sandbox_with(tweak: impl FnOnce(&mut SandboxConfig)) -> SandboxHandle {
-    let mut config = SandboxConfig::default();
-    config.data.small_meetings = 2;
-    config.data.large_meetings = Vec::new();
+    let mut config = roster_testkit::lean_config(SandboxConfig::default().seed);
     tweak(&mut config);
-    Sandbox::start(config).await.expect("sandbox starts")
+    roster_testkit::start(config).await
 }
 
 /// A lean sandbox on the system clock.
@@ -40,13 +38,10 @@ pub async fn manual_sandbox(tweak: impl FnOnce(&mut SandboxConfig)) -> SandboxHa
     .await
 }
 
-/// Retries with a 1 ms backoff, no jitter wait on rate limits.
+/// Retries with a 1 ms backoff, no jitter wait on rate limits, one rate-limit wait (these tests
+/// count the waits).
 pub fn fast_policy() -> RetryPolicy {
-    let mut p = RetryPolicy::default()
-        .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-        .with_max_rate_limit_waits(1);
-    p.rate_limit_jitter = Duration::ZERO;
-    p
+    roster_testkit::fast_policy().with_max_rate_limit_waits(1)
 }
 
 /// A client configuration for `sb`: no pacing, fast retries.
@@ -71,28 +66,14 @@ pub fn manual_clock() -> (ManualClock, SharedClock) {
     (c, shared)
 }
 
-/// A client clock that stays at [`T0`]: retry waits return at once and do not move it (a
-/// [`ManualClock`] advances by every wait), for tests that compare two results computed from
-/// "now".
-#[derive(Debug)]
-pub struct FrozenClock;
-
-impl roster_core::Clock for FrozenClock {
-    fn now(&self) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp(T0).unwrap()
-    }
-
-    fn sleep(&self, _: Duration) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(std::future::ready(()))
-    }
+/// A client clock that stays at [`T0`] (waits return at once and do not move it).
+pub fn frozen_clock() -> roster_testkit::FrozenClock {
+    roster_testkit::FrozenClock(time::OffsetDateTime::from_unix_timestamp(T0).unwrap())
 }
 
 /// A seed meeting of the WeCom emulator.
 pub fn meeting(sb: &SandboxHandle, label: &str) -> CatalogMeeting {
-    sb.catalog()
-        .by_label(SbVendor::WeCom, label)
-        .unwrap_or_else(|| panic!("no WeCom meeting {label}"))
-        .clone()
+    roster_testkit::meeting(sb, SbVendor::WeCom, label)
 }
 
 /// Collects a record stream, failing on the first error.
