@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use roster_cli::output::{Record, cell};
 use roster_core::{Attendee, Registration, RosterEntry};
-use roster_sandbox::{BadPage, DataConfig, Fault, Sandbox, SandboxConfig, SandboxHandle, Vendor};
+use roster_sandbox::{BadPage, DataConfig, Fault, SandboxConfig, SandboxHandle, Vendor};
 use serde_json::Value;
 
 const VENDORS: [(&str, Vendor, &str); 3] = [
@@ -17,7 +17,7 @@ const VENDORS: [(&str, Vendor, &str); 3] = [
 ];
 
 async fn sandbox() -> SandboxHandle {
-    Sandbox::start(SandboxConfig {
+    roster_testkit::start(SandboxConfig {
         data: DataConfig {
             // Three pages of participants, for the failed-export test.
             large_meetings: vec![250],
@@ -26,7 +26,6 @@ async fn sandbox() -> SandboxHandle {
         ..SandboxConfig::default()
     })
     .await
-    .expect("sandbox starts")
 }
 
 /// Runs the binary with only the given variables, in an empty directory (no roster.toml).
@@ -54,12 +53,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn meeting_id(sandbox: &SandboxHandle, vendor: Vendor, label: &str) -> String {
-    sandbox
-        .catalog()
-        .by_label(vendor, label)
-        .unwrap_or_else(|| panic!("{label} in the catalog"))
-        .id
-        .clone()
+    roster_testkit::meeting(sandbox, vendor, label).id
 }
 
 /// The sessions and registrations the sandbox says a full export returns.
@@ -678,11 +672,7 @@ async fn decisions_made_for_the_user_are_noted_on_stderr() {
         ("tencent-meeting", Vendor::Tencent),
     ] {
         // A recurring meeting without --sub-meeting: the chosen occurrence is named.
-        let meeting = sandbox
-            .catalog()
-            .by_label(vendor, "seed-recurring")
-            .expect("a recurring seed meeting")
-            .clone();
+        let meeting = roster_testkit::meeting(&sandbox, vendor, "seed-recurring");
         let out = roster(
             env.clone(),
             args(&[

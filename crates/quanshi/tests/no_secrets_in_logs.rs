@@ -5,10 +5,8 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use roster_core::{ErrorKind, ManualClock};
-use roster_quanshi::config::default_retry_policy;
 use roster_quanshi::{QuanshiClient, QuanshiConfig};
 use serde_json::json;
 use support::mock::{MockServer, Recorded, Reply};
@@ -81,10 +79,7 @@ async fn no_secret_token_or_checksum_in_errors_debug_or_logs() {
             .admin_user_id(19_533_553)
             .base_urls(server.url())
             .pacing(0, 0)
-            .retry(
-                default_retry_policy()
-                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-            )
+            .retry(roster_testkit::fast_policy())
             .clock(Arc::new(ManualClock::at_unix(1_700_000_000))),
     )
     .unwrap();

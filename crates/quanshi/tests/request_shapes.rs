@@ -33,9 +33,7 @@ fn config(url: &str) -> QuanshiConfig {
         .admin_user_id(ADMIN)
         .base_urls(url)
         .pacing(0, 0)
-        .retry(
-            default_retry_policy().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-        )
+        .retry(roster_testkit::fast_policy())
         .clock(clock().1)
 }
 

@@ -16,9 +16,8 @@ use roster_quanshi::config::default_retry_policy;
 use roster_quanshi::{
     AuthMode, ConferenceKey, Family, KeyHeader, QuanshiClient, QuanshiConfig, TokenPlacement,
 };
-use roster_sandbox::{
-    ClockConfig, Fault, Quirk, Sandbox, SandboxConfig, SandboxHandle, Vendor as SbVendor,
-};
+use roster_sandbox::{ClockConfig, Fault, Quirk, SandboxConfig, SandboxHandle, Vendor as SbVendor};
+use roster_testkit::meeting;
 use serde_json::Value;
 
 const ENDPOINTS: [&str; 6] = [
@@ -30,15 +29,13 @@ const ENDPOINTS: [&str; 6] = [
     "quanshi.attendee_list",
 ];
 
+/// The lean sandbox of the shared test support, on the sandbox's default seed.
 fn sandbox_config() -> SandboxConfig {
-    let mut c = SandboxConfig::default();
-    c.data.large_meetings = Vec::new();
-    c.data.small_meetings = 2;
-    c
+    roster_testkit::lean_config(SandboxConfig::default().seed)
 }
 
 async fn start() -> SandboxHandle {
-    Sandbox::start(sandbox_config()).await.unwrap()
+    roster_testkit::start(sandbox_config()).await
 }
 
 /// A client for `sb` with its credentials, fast retries and no pacing.
@@ -52,9 +49,7 @@ fn config_for(sb: &SandboxHandle) -> QuanshiConfig {
         .base_urls(sb.base_url())
         .join_url_lookup_path(c.join_url_lookup_path)
         .pacing(0, 0)
-        .retry(
-            default_retry_policy().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-        )
+        .retry(roster_testkit::fast_policy())
 }
 
 fn client(config: QuanshiConfig) -> QuanshiClient {
@@ -62,19 +57,12 @@ fn client(config: QuanshiConfig) -> QuanshiClient {
 }
 
 fn event_id(sb: &SandboxHandle, label: &str) -> String {
-    sb.catalog()
-        .by_label(SbVendor::Quanshi, label)
-        .unwrap_or_else(|| panic!("no {label}"))
-        .id
-        .clone()
+    meeting(sb, SbVendor::Quanshi, label).id
 }
 
 fn join_url(sb: &SandboxHandle, label: &str) -> String {
-    sb.catalog()
-        .by_label(SbVendor::Quanshi, label)
-        .unwrap()
+    meeting(sb, SbVendor::Quanshi, label)
         .join_url
-        .clone()
         .expect("Quanshi meetings have a join link")
 }
 
@@ -325,7 +313,7 @@ async fn tokens_are_refreshed_before_their_ttl_runs_out() {
     let mut config = sandbox_config();
     config.clock = ClockConfig::Manual { start_unix };
     config.quanshi.token_ttl_secs = 3_600;
-    let sb = Sandbox::start(config).await.unwrap();
+    let sb = roster_testkit::start(config).await;
     let clock = ManualClock::at_unix(start_unix);
     let c = client(config_for(&sb).clock(Arc::new(clock.clone())));
     let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
@@ -431,12 +419,7 @@ async fn report_v1_rows_are_per_person_aggregates_of_v2() {
             );
             by_person.entry(key).or_default().push(s);
         }
-        let subject = sb
-            .catalog()
-            .by_label(SbVendor::Quanshi, label)
-            .unwrap()
-            .subject
-            .clone();
+        let subject = meeting(&sb, SbVendor::Quanshi, label).subject;
         for ((a, row), t) in people.iter().zip(&rows).zip(&truth_rows) {
             assert_eq!(a.meeting_id, event);
             assert_eq!(
@@ -671,7 +654,7 @@ async fn unknown_join_links_are_not_found_both_ways() {
     assert_eq!(e.kind(), ErrorKind::NotFound, "an empty result");
     let mut config = sandbox_config();
     config.quanshi.join_url_not_found_error = true;
-    let sb2 = Sandbox::start(config).await.unwrap();
+    let sb2 = roster_testkit::start(config).await;
     let c2 = client(config_for(&sb2));
     let e = c2
         .meetings_by_join_url("https://mtest.qsh1.cn/k/nope")
@@ -857,7 +840,7 @@ async fn a_rate_limit_is_waited_out_twice_then_surfaced() {
     let mut config = sandbox_config();
     config.clock = ClockConfig::Manual { start_unix };
     config.quanshi.per_minute = Some(2);
-    let sb = Sandbox::start(config).await.unwrap();
+    let sb = roster_testkit::start(config).await;
     let clock = ManualClock::at_unix(start_unix);
     let c = client(
         config_for(&sb)
