@@ -677,7 +677,10 @@ mod tests {
         assert!(t.same_token(&token("ok", OffsetDateTime::UNIX_EPOCH, 1)));
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    // On tokio's paused clock the fetch's 20 ms wait ends only once every other task is idle,
+    // that is, waiting on the fetch in flight: no caller can arrive after the failure by being
+    // scheduled late on a loaded machine (a second fetch would then be right, and the count 2).
+    #[tokio::test(start_paused = true)]
     async fn waiters_share_a_failed_fetch_instead_of_repeating_it() {
         let clock = ManualClock::at_unix(1_000_000);
         let cache = cache(&clock);
