@@ -14,6 +14,8 @@
 //! - [`Retrier`] (a pure [`RetryPolicy::decide`] plus an executor on an injectable [`Clock`])
 //!   and [`Pacer`] (client-side rate limit and concurrency cap);
 //! - [`HttpClient`], the HTTP plumbing that never lets a URL (WeCom's token) into an error;
+//! - [`ClientBuilder`] and [`ClientOptions`], the one configuration shape of every vendor
+//!   client (`XClient::builder(credentials) … .build()`, or `from_env` / `from_lookup`);
 //! - [`AttendeeSource`], the object-safe trait every vendor client implements.
 //!
 //! ```
@@ -43,6 +45,7 @@ pub mod error;
 pub mod http;
 pub mod list;
 pub mod model;
+pub mod options;
 pub mod pace;
 pub mod paginate;
 pub mod plan;
@@ -66,6 +69,7 @@ pub use error::{ApiDetails, Error, ErrorKind, Result, RetryClass};
 pub use http::{HttpClient, HttpConfig, RawResponse};
 pub use list::{List, ListEndpoint};
 pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
+pub use options::{ClientBuilder, ClientOptions};
 pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
 pub use paginate::{
     Cursor, ListRequest, Page, PageObserver, PageToken, Paginator, malformed_page, page_items,

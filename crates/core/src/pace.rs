@@ -83,6 +83,18 @@ impl Pacer {
         self.per_minute
     }
 
+    /// The configured cap on calls in flight, if any.
+    pub fn max_in_flight(&self) -> Option<usize> {
+        self.max_in_flight
+    }
+
+    /// A pacer with the same limits and a budget of its own (for a vendor that counts each
+    /// API separately: one per API, from one configured pacer).
+    pub fn with_own_budget(&self) -> Self {
+        Self::per_minute_with_burst(self.per_minute.unwrap_or(0), self.burst)
+            .with_max_in_flight(self.max_in_flight.unwrap_or(0))
+    }
+
     /// Waits for a free slot and a rate token. Hold the permit for the duration of the call.
     ///
     /// The slot is taken first and the rate token last, so a call leaves right after its token:
@@ -137,6 +149,20 @@ mod tests {
         let e = parse_calls_per_minute("ROSTER_X_CALLS_PER_MINUTE", "fast").unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Config);
         assert!(e.message().contains("ROSTER_X_CALLS_PER_MINUTE"));
+    }
+
+    #[test]
+    fn own_budget_keeps_the_limits_and_not_the_budget() {
+        // One call a minute: a second call within the minute is refused by the same budget.
+        let first = Pacer::per_minute_with_burst(1, 1).with_max_in_flight(3);
+        let limiter = |p: &Pacer| p.limiter.clone().expect("a rate limit");
+        assert!(limiter(&first).check().is_ok());
+        assert!(limiter(&first.clone()).check().is_err(), "clones share one budget");
+        let own = first.with_own_budget();
+        assert_eq!(own.calls_per_minute(), Some(1));
+        assert_eq!(own.max_in_flight(), Some(3));
+        assert!(limiter(&own).check().is_ok(), "a budget of its own");
+        assert_eq!(Pacer::unlimited().with_own_budget().calls_per_minute(), None);
     }
 
     #[tokio::test]
