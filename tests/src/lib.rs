@@ -24,14 +24,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::StreamExt;
+pub use roster_core::ClientBuilder;
 use roster_core::{
     Attendee, AttendeeSource, Error, HttpConfig, Pacer, RecordStream, Registration, RetryPolicy,
-    SecretString, SharedClock,
+    SharedClock,
 };
-use roster_quanshi::{ErrorMap, QuanshiClient, QuanshiConfig};
+use roster_quanshi::{ErrorMap, QuanshiClient, QuanshiClientBuilder};
 use roster_sandbox::{ClockConfig, Fault, FaultKind, SandboxConfig, SandboxHandle, Vendor};
-use roster_tencent_meeting::{ClientBuilder, Credentials, TencentMeetingClient};
-use roster_wecom::{Pacing, WeComClient, WeComConfig};
+use roster_tencent_meeting::{Credentials, TencentMeetingClient, TencentMeetingClientBuilder};
+use roster_wecom::{WeComClient, WeComClientBuilder};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -218,20 +219,22 @@ impl ClientOptions {
 
 /// A WeCom configuration for the sandbox's first app: no pacing, options applied, rate-limit
 /// answers waited for 5 ms.
-pub fn wecom_config(sb: &SandboxHandle, o: &ClientOptions) -> WeComConfig {
+pub fn wecom_config(sb: &SandboxHandle, o: &ClientOptions) -> WeComClientBuilder {
     let c = sb.credentials().wecom;
-    WeComConfig::new(c.corp_id, SecretString::from(c.corp_secret))
-        .with_base_url(o.url(sb))
-        .with_http(o.http.clone())
-        .with_retry_policy(o.policy.clone())
-        .with_pacing(Pacing::unlimited())
-        .with_clock(o.clock.clone())
-        .with_rate_limit_wait(Duration::from_millis(5))
+    WeComClient::builder(roster_wecom::Credentials::new(c.corp_id, c.corp_secret))
+        .base_url(o.url(sb))
+        .http(o.http.clone())
+        .retry_policy(o.policy.clone())
+        .pacer(Pacer::unlimited())
+        .clock(o.clock.clone())
+        .rate_limit_wait(Duration::from_millis(5))
 }
 
 /// A WeCom client from [`wecom_config`].
 pub fn wecom(sb: &SandboxHandle, o: &ClientOptions) -> WeComClient {
-    WeComClient::new(wecom_config(sb, o)).expect("the WeCom client builds")
+    wecom_config(sb, o)
+        .build()
+        .expect("the WeCom client builds")
 }
 
 /// The credentials of the sandbox's first Tencent app.
@@ -246,7 +249,7 @@ pub fn tencent_credentials(sb: &SandboxHandle) -> Credentials {
 
 /// A Tencent builder for the sandbox's first app and meeting creator: no pacing, options
 /// applied.
-pub fn tencent_builder(sb: &SandboxHandle, o: &ClientOptions) -> ClientBuilder {
+pub fn tencent_builder(sb: &SandboxHandle, o: &ClientOptions) -> TencentMeetingClientBuilder {
     TencentMeetingClient::builder(tencent_credentials(sb))
         .operator_id(sb.credentials().tencent.userid)
         .base_url(o.url(sb))
@@ -263,27 +266,33 @@ pub fn tencent(sb: &SandboxHandle, o: &ClientOptions) -> TencentMeetingClient {
         .expect("the Tencent client builds")
 }
 
+/// The sandbox's Quanshi app and administrator.
+pub fn quanshi_credentials(sb: &SandboxHandle) -> roster_quanshi::Credentials {
+    let c = sb.credentials().quanshi;
+    roster_quanshi::Credentials::new(c.app_key, c.app_secret).admin_user_id(c.admin_user_id)
+}
+
 /// A Quanshi configuration (token mode, both families on the sandbox) for the sandbox's app,
 /// administrator and host: no pacing, options applied, rate-limit answers waited for 5 ms.
-pub fn quanshi_config(sb: &SandboxHandle, o: &ClientOptions) -> QuanshiConfig {
+pub fn quanshi_config(sb: &SandboxHandle, o: &ClientOptions) -> QuanshiClientBuilder {
     let c = sb.credentials().quanshi;
-    QuanshiConfig::new()
-        .app_key(c.app_key)
-        .secret_key(c.app_secret)
-        .admin_user_id(c.admin_user_id)
+    QuanshiClient::builder(quanshi_credentials(sb))
         .host_user_id(c.host_user_id)
-        .base_urls(o.url(sb))
+        .base_url(o.url(sb))
+        .events_base_url(o.url(sb))
         .join_url_lookup_path(c.join_url_lookup_path)
-        .pacing(0, 0)
+        .pacer(Pacer::unlimited())
         .http(o.http.clone())
-        .retry(o.policy.clone())
+        .retry_policy(o.policy.clone())
         .clock(o.clock.clone())
         .errors(ErrorMap::default().with_rate_limit_wait(Duration::from_millis(5)))
 }
 
 /// A Quanshi client from [`quanshi_config`].
 pub fn quanshi(sb: &SandboxHandle, o: &ClientOptions) -> QuanshiClient {
-    QuanshiClient::new(quanshi_config(sb, o)).expect("the Quanshi client builds")
+    quanshi_config(sb, o)
+        .build()
+        .expect("the Quanshi client builds")
 }
 
 /// The client of `vendor` as the cross-vendor trait object.

@@ -100,12 +100,11 @@ async fn wecom_exports_are_exactly_once_under_every_fault() {
     for seed in SEEDS {
         let sb = start(faulty_config(seed, vendor)).await;
         let scripted = script_every_kind(&sb, vendor);
-        let client = roster_wecom::WeComClient::new(
-            wecom_config(&sb, &ClientOptions::patient().short_timeout())
-                .with_attendee_page_size(50)
-                .with_enroll_page_size(20),
-        )
-        .unwrap();
+        let client = wecom_config(&sb, &ClientOptions::patient().short_timeout())
+            .attendee_page_size(50)
+            .enroll_page_size(20)
+            .build()
+            .unwrap();
         let source: &dyn AttendeeSource = &client;
 
         // A 1,200-session meeting (24 pages) and a 79-day one (three 31-day windows).
@@ -122,12 +121,11 @@ async fn wecom_exports_are_exactly_once_under_every_fault() {
         }
         // The three windows of the 79-day meeting fetched at once (faults now land in a
         // varying order).
-        let concurrent = roster_wecom::WeComClient::new(
-            wecom_config(&sb, &ClientOptions::patient().short_timeout())
-                .with_attendee_page_size(20)
-                .with_window_concurrency(3),
-        )
-        .unwrap();
+        let concurrent = wecom_config(&sb, &ClientOptions::patient().short_timeout())
+            .attendee_page_size(20)
+            .window_concurrency(3)
+            .build()
+            .unwrap();
         let m = meeting(&sb, vendor, "seed-long-running");
         let got = export_attendees(&concurrent, &MeetingQuery::new(&m.id)).await;
         assert_same_records(
@@ -237,11 +235,10 @@ async fn quanshi_exports_are_exactly_once_under_every_fault() {
         sb.faults().inject("quanshi.report_v2", Fault::Truncate, 1);
         sb.faults().inject("quanshi.report_v2", Fault::Drop, 1);
         scripted += 2;
-        let client = roster_quanshi::QuanshiClient::new(
-            quanshi_config(&sb, &ClientOptions::patient().short_timeout())
-                .attendee_list_page_size(10),
-        )
-        .unwrap();
+        let client = quanshi_config(&sb, &ClientOptions::patient().short_timeout())
+            .attendee_list_page_size(10)
+            .build()
+            .unwrap();
         let source: &dyn AttendeeSource = &client;
 
         // Sessions of every run (the v2 report; one call per export).

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RegistrationFilter, Window};
-use roster_quanshi::{ConferenceKey, QuanshiClient, TerminalList};
+use roster_quanshi::{ConferenceKey, TerminalList};
 use roster_sandbox::{SandboxHandle, Vendor};
 use roster_tencent_meeting::ParticipantsParams;
 use roster_tests::*;
@@ -225,13 +225,16 @@ async fn wecom_ids_travel_only_inside_json_bodies_of_the_expected_endpoints() {
     // A hostile corp id goes only to gettoken, as one fully encoded query value.
     sb.reset_stats();
     tap.clear();
-    let secret = roster_core::SecretString::from(sb.credentials().wecom.corp_secret);
+    let secret = sb.credentials().wecom.corp_secret;
     let mut tried = 0;
     for bad in &bad_ids {
-        let config = roster_wecom::WeComConfig::new(bad.clone(), secret.clone())
-            .with_base_url(tap.base_url())
-            .with_retry_policy(fast_policy());
-        match roster_wecom::WeComClient::new(config) {
+        let config = roster_wecom::WeComClient::builder(roster_wecom::Credentials::new(
+            bad.clone(),
+            secret.clone(),
+        ))
+        .base_url(tap.base_url())
+        .retry_policy(fast_policy());
+        match config.build() {
             Ok(c) => {
                 tried += 1;
                 assert!(c.get_info(&good, None).await.is_err(), "{bad:?}");
@@ -491,7 +494,9 @@ async fn out_of_range_page_sizes_and_windows_fail_before_any_request() {
     let wid = meeting(&sb, Vendor::WeCom, "seed-oneoff").id;
     for size in [0, 101] {
         refused(
-            roster_wecom::WeComClient::new(wecom_config(&sb, &opts).with_attendee_page_size(size))
+            wecom_config(&sb, &opts)
+                .attendee_page_size(size)
+                .build()
                 .map(drop),
             "attendee page size",
         );
@@ -502,7 +507,9 @@ async fn out_of_range_page_sizes_and_windows_fail_before_any_request() {
     }
     for size in [0, 51] {
         refused(
-            roster_wecom::WeComClient::new(wecom_config(&sb, &opts).with_enroll_page_size(size))
+            wecom_config(&sb, &opts)
+                .enroll_page_size(size)
+                .build()
                 .map(drop),
             "enrollment page size",
         );
@@ -627,7 +634,10 @@ async fn out_of_range_page_sizes_and_windows_fail_before_any_request() {
         .unwrap();
     for size in [0, 101] {
         refused(
-            QuanshiClient::new(quanshi_config(&sb, &opts).attendee_list_page_size(size)).map(drop),
+            quanshi_config(&sb, &opts)
+                .attendee_list_page_size(size)
+                .build()
+                .map(drop),
             "attendee/list page size",
         );
         refused(

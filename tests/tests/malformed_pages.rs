@@ -131,12 +131,11 @@ async fn export(list: List, sb: &SandboxHandle) -> Outcome {
             }
         }
         List::WeComAttendees | List::WeComEnrollments | List::WeComMeetingIds => {
-            let client = roster_wecom::WeComClient::new(
-                wecom_config(sb, &o)
-                    .with_attendee_page_size(50)
-                    .with_enroll_page_size(20),
-            )
-            .unwrap();
+            let client = wecom_config(sb, &o)
+                .attendee_page_size(50)
+                .enroll_page_size(20)
+                .build()
+                .unwrap();
             match list {
                 List::WeComAttendees => {
                     let m = meeting(sb, Vendor::WeCom, "large-300");
@@ -165,10 +164,10 @@ async fn export(list: List, sb: &SandboxHandle) -> Outcome {
             }
         }
         List::QuanshiReportV2 | List::QuanshiTerminals => {
-            let client = roster_quanshi::QuanshiClient::new(
-                quanshi_config(sb, &o).attendee_list_page_size(10),
-            )
-            .unwrap();
+            let client = quanshi_config(sb, &o)
+                .attendee_list_page_size(10)
+                .build()
+                .unwrap();
             if list == List::QuanshiReportV2 {
                 let m = meeting(sb, Vendor::Quanshi, "large-300");
                 keyed(client.attendees(&MeetingQuery::new(&m.id)).await, session).await

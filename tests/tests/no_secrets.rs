@@ -21,11 +21,11 @@ use roster_core::{
     AttendeeSource, Error, HttpConfig, MeetingQuery, OffsetClock, Pacer, RetryPolicy, SecretString,
 };
 use roster_quanshi::checksum::SignatureHeaders;
-use roster_quanshi::{AuthMode, Family, KeyHeader, QuanshiClient, TerminalList};
+use roster_quanshi::{AuthMode, Family, KeyHeader, TerminalList};
 use roster_sandbox::{Fault, SandboxHandle, Vendor};
 use roster_tencent_meeting::{AkSkAuthenticator, Credentials, ParticipantsParams};
 use roster_tests::*;
-use roster_wecom::{MemoryTokenStore, TokenStore, WeComClient, WeComConfig};
+use roster_wecom::{MemoryTokenStore, TokenStore, WeComClient};
 
 const WRONG_WECOM_SECRET: &str = "wrong-secret-R6-wecom-0001";
 const WRONG_TENCENT_KEY: &str = "wrong-key-R6-tencent-0002";
@@ -84,8 +84,8 @@ async fn all<T: Debug>(
 
 async fn wecom_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     let opts = ClientOptions::fast().base_url(tap.base_url());
-    let config = wecom_config(sb, &opts).with_enroll_page_size(20);
-    let client = WeComClient::new(config.clone()).unwrap();
+    let config = wecom_config(sb, &opts).enroll_page_size(20);
+    let client = config.clone().build().unwrap();
     let f = sb.faults();
     let oneoff = meeting(sb, Vendor::WeCom, "seed-oneoff").id;
     let webinar = meeting(sb, Vendor::WeCom, "seed-webinar").id;
@@ -168,25 +168,23 @@ async fn wecom_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     shown.debug("WeCom token answer", &raw);
 
     // Failures: a wrong secret, a stalled answer, a cut answer, an unknown meeting.
-    let wrong = WeComClient::new(
-        WeComConfig::new(
-            sb.credentials().wecom.corp_id,
-            SecretString::from(WRONG_WECOM_SECRET),
-        )
-        .with_base_url(tap.base_url())
-        .with_retry_policy(fast_policy()),
-    )
+    let wrong = WeComClient::builder(roster_wecom::Credentials::new(
+        sb.credentials().wecom.corp_id,
+        WRONG_WECOM_SECRET,
+    ))
+    .base_url(tap.base_url())
+    .retry_policy(fast_policy())
+    .build()
     .unwrap();
     shown.debug("WeCom client with a wrong secret", &wrong);
     let e = wrong.get_info(&oneoff, None).await.unwrap_err();
     shown.error("WeCom wrong secret", &e);
-    let once = WeComClient::new(
-        config
-            .clone()
-            .with_retry_policy(RetryPolicy::never())
-            .with_http(http_with_timeout(REQUEST_TIMEOUT)),
-    )
-    .unwrap();
+    let once = config
+        .clone()
+        .retry_policy(RetryPolicy::never())
+        .http(http_with_timeout(REQUEST_TIMEOUT))
+        .build()
+        .unwrap();
     f.inject("wecom.get_info", Fault::Stall, 1);
     shown.error(
         "WeCom stall",
@@ -314,7 +312,7 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     let opts = ClientOptions::fast().base_url(tap.base_url());
     let config = quanshi_config(sb, &opts).attendee_list_page_size(25);
     shown.debug("Quanshi config", &config);
-    let client = QuanshiClient::new(config.clone()).unwrap();
+    let client = config.clone().build().unwrap();
     let f = sb.faults();
     let single = meeting(sb, Vendor::Quanshi, "seed-single");
     let live = meeting(sb, Vendor::Quanshi, "seed-live");
@@ -386,12 +384,11 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     );
 
     // Signature mode: a CheckSum on every conference call.
-    let signed = QuanshiClient::new(
-        config
-            .clone()
-            .auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let signed = config
+        .clone()
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     shown.debug("Quanshi signing client", &signed);
     let n = all(
         shown,
@@ -402,8 +399,14 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     assert!(n > 0);
 
     // Failures: a wrong secret (token/create refused), a fixed token refused, a stall.
-    let wrong =
-        QuanshiClient::new(quanshi_config(sb, &opts).secret_key(WRONG_QUANSHI_SECRET)).unwrap();
+    let c = sb.credentials().quanshi;
+    let wrong = quanshi_config(sb, &opts)
+        .credentials(
+            roster_quanshi::Credentials::new(c.app_key, WRONG_QUANSHI_SECRET)
+                .admin_user_id(c.admin_user_id),
+        )
+        .build()
+        .unwrap();
     shown.debug("Quanshi client with a wrong secret", &wrong);
     let n = all(
         shown,
@@ -412,7 +415,10 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     )
     .await;
     assert_eq!(n, 0);
-    let fixed = QuanshiClient::new(quanshi_config(sb, &opts).token(FIXED_QUANSHI_TOKEN)).unwrap();
+    let fixed = quanshi_config(sb, &opts)
+        .credentials(quanshi_credentials(sb).token(FIXED_QUANSHI_TOKEN))
+        .build()
+        .unwrap();
     shown.debug("Quanshi client with a fixed token", &fixed);
     shown.debug("Quanshi fixed token", &fixed.token().await.unwrap());
     let n = all(
@@ -422,10 +428,11 @@ async fn quanshi_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     )
     .await;
     assert_eq!(n, 0);
-    let once = QuanshiClient::new(quanshi_config(
+    let once = quanshi_config(
         sb,
         &opts.clone().policy(RetryPolicy::never()).short_timeout(),
-    ))
+    )
+    .build()
     .unwrap();
     let _ = once.token().await.unwrap();
     f.inject("quanshi.report_v2", Fault::Stall, 1);

@@ -28,7 +28,9 @@ struct Case {
 fn source(case: &Case, sb: &SandboxHandle, opts: &ClientOptions) -> Box<dyn AttendeeSource> {
     match case.vendor {
         Vendor::WeCom => Box::new(
-            roster_wecom::WeComClient::new(wecom_config(sb, opts).with_attendee_page_size(5))
+            wecom_config(sb, opts)
+                .attendee_page_size(5)
+                .build()
                 .unwrap(),
         ),
         Vendor::Tencent => Box::new(
@@ -195,10 +197,10 @@ async fn quanshi_terminal_pages_that_stall_are_retried_once() {
         .iter()
         .map(|t| text(&t["tempUserId"]))
         .collect();
-    let client = roster_quanshi::QuanshiClient::new(
-        quanshi_config(&sb, &ClientOptions::fast().short_timeout()).attendee_list_page_size(25),
-    )
-    .unwrap();
+    let client = quanshi_config(&sb, &ClientOptions::fast().short_timeout())
+        .attendee_list_page_size(25)
+        .build()
+        .unwrap();
     let _ = client.token().await.unwrap();
     sb.faults()
         .inject_after("quanshi.attendee_list", 1, Fault::Stall, 1);

@@ -44,12 +44,11 @@ fn assert_tokens(sb: &SandboxHandle, vendor: Vendor, n: u64, what: &str) {
 async fn wecom_revocation_mid_export_refreshes_once_and_keeps_every_record_once() {
     let vendor = Vendor::WeCom;
     let sb = large_sandbox().await;
-    let client = roster_wecom::WeComClient::new(
-        wecom_config(&sb, &ClientOptions::fast())
-            .with_attendee_page_size(50)
-            .with_enroll_page_size(20),
-    )
-    .unwrap();
+    let client = wecom_config(&sb, &ClientOptions::fast())
+        .attendee_page_size(50)
+        .enroll_page_size(20)
+        .build()
+        .unwrap();
     let source: &dyn AttendeeSource = &client;
     let large = meeting(&sb, vendor, "large-1200");
 
@@ -93,12 +92,11 @@ async fn wecom_revocation_while_windows_run_concurrently_refreshes_once() {
     let vendor = Vendor::WeCom;
     let sb = start(sandbox_config(8)).await;
     // 400 sessions over 79 days: three 31-day windows, fetched at once, 20 rows a page.
-    let client = roster_wecom::WeComClient::new(
-        wecom_config(&sb, &ClientOptions::fast())
-            .with_attendee_page_size(20)
-            .with_window_concurrency(3),
-    )
-    .unwrap();
+    let client = wecom_config(&sb, &ClientOptions::fast())
+        .attendee_page_size(20)
+        .window_concurrency(3)
+        .build()
+        .unwrap();
     let m = meeting(&sb, vendor, "seed-long-running");
     sb.faults()
         .inject_after("wecom.get_attendee_list", 4, Fault::RevokeTokens, 1);
@@ -226,10 +224,10 @@ async fn quanshi_200_concurrent_exports_fetch_one_token_cold_and_one_after_revoc
 async fn quanshi_revocation_mid_export_refreshes_once_and_keeps_every_record_once() {
     let vendor = Vendor::Quanshi;
     let sb = large_sandbox().await;
-    let client = roster_quanshi::QuanshiClient::new(
-        quanshi_config(&sb, &ClientOptions::fast()).attendee_list_page_size(10),
-    )
-    .unwrap();
+    let client = quanshi_config(&sb, &ClientOptions::fast())
+        .attendee_list_page_size(10)
+        .build()
+        .unwrap();
 
     // The paginated list: terminals of the live meeting, revoked at page 5 of 14.
     let live = meeting(&sb, vendor, "seed-live");
@@ -287,13 +285,16 @@ async fn cold_cache_whose_first_fetch_fails(vendor: Vendor, fault: Fault) {
     }
     let source: Arc<dyn AttendeeSource> = match vendor {
         Vendor::WeCom => Arc::new(
-            roster_wecom::WeComClient::new(
-                wecom_config(&sb, &opts).with_pacing(roster_wecom::Pacing::new(0, 8)),
-            )
-            .unwrap(),
+            wecom_config(&sb, &opts)
+                .pacer(roster_core::Pacer::unlimited().with_max_in_flight(8))
+                .build()
+                .unwrap(),
         ),
         _ => Arc::new(
-            roster_quanshi::QuanshiClient::new(quanshi_config(&sb, &opts).pacing(0, 8)).unwrap(),
+            quanshi_config(&sb, &opts)
+                .pacer(roster_core::Pacer::per_minute(0).with_max_in_flight(8))
+                .build()
+                .unwrap(),
         ),
     };
     sb.faults().inject(token_key(vendor), fault.clone(), 1);

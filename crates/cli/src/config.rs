@@ -26,21 +26,28 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use roster_core::ClientBuilder;
+
 use crate::error::CliError;
 
-/// The sections of a profile, the variable prefix each stands for, and the variables its
-/// vendor crate reads (from the crate, so a key is known exactly when the client reads it).
+/// The sections of a profile, the variable prefix each stands for, and the settings its
+/// vendor's builder reads ([`ClientBuilder::SETTINGS`], so a key is known exactly when the
+/// client reads it).
 const SECTIONS: [(&str, &str, &[&str]); 3] = [
-    ("wecom", "ROSTER_WECOM_", &roster_wecom::config::ENV_VARS),
+    (
+        "wecom",
+        "ROSTER_WECOM_",
+        roster_wecom::WeComClientBuilder::SETTINGS,
+    ),
     (
         "tencent",
         "ROSTER_TENCENT_",
-        &roster_tencent_meeting::config::env::ALL,
+        roster_tencent_meeting::TencentMeetingClientBuilder::SETTINGS,
     ),
     (
         "quanshi",
         "ROSTER_QUANSHI_",
-        &roster_quanshi::config::ENV_VARS,
+        roster_quanshi::QuanshiClientBuilder::SETTINGS,
     ),
 ];
 

@@ -1,9 +1,10 @@
 //! Builds a vendor client from the settings and hands it out as a `dyn AttendeeSource`.
 //!
-//! Each vendor crate knows its own `ROSTER_*` variables (`from_lookup`) and names the missing
-//! one in its error; the CLI only supplies values from flags, the environment and the profile.
+//! Each vendor crate knows its own `ROSTER_*` variables ([`ClientBuilder::from_lookup`]) and
+//! names the missing one in its error; the CLI only supplies values from flags, the
+//! environment and the profile.
 
-use roster_core::{AttendeeSource, Error, Vendor};
+use roster_core::{AttendeeSource, ClientBuilder, Error, Vendor};
 
 use crate::config::Settings;
 use crate::error::{CliError, is_local_usage_error};
@@ -19,19 +20,24 @@ pub fn base_url_variable(vendor: Vendor) -> &'static str {
 
 /// The client for `vendor`, configured from `settings`.
 pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSource>, CliError> {
-    let lookup = |name: &str| settings.lookup(name);
-    let built: Result<Box<dyn AttendeeSource>, Error> = match vendor {
-        Vendor::WeCom => roster_wecom::WeComConfig::from_lookup(lookup)
-            .and_then(roster_wecom::WeComClient::new)
-            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
-        Vendor::TencentMeeting => roster_tencent_meeting::ClientBuilder::from_lookup(lookup)
-            .and_then(|b| b.build())
-            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
-        Vendor::Quanshi => roster_quanshi::QuanshiConfig::from_lookup(lookup)
-            .and_then(roster_quanshi::QuanshiClient::new)
-            .map(|c| Box::new(c) as Box<dyn AttendeeSource>),
+    let built = match vendor {
+        Vendor::WeCom => build::<roster_wecom::WeComClientBuilder>(settings),
+        Vendor::TencentMeeting => {
+            build::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings)
+        }
+        Vendor::Quanshi => build::<roster_quanshi::QuanshiClientBuilder>(settings),
     };
     built.map_err(|e| configuration_error(e, settings))
+}
+
+/// One pattern for every vendor: its builder from the settings, then the client.
+fn build<B>(settings: &Settings) -> Result<Box<dyn AttendeeSource>, Error>
+where
+    B: ClientBuilder,
+    B::Client: AttendeeSource + 'static,
+{
+    let client = B::from_lookup(|name| settings.lookup(name))?.build()?;
+    Ok(Box::new(client))
 }
 
 /// A client-side configuration problem is a usage error of the CLI (exit 2), reported with

@@ -157,12 +157,18 @@ mod tests {
         let first = Pacer::per_minute_with_burst(1, 1).with_max_in_flight(3);
         let limiter = |p: &Pacer| p.limiter.clone().expect("a rate limit");
         assert!(limiter(&first).check().is_ok());
-        assert!(limiter(&first.clone()).check().is_err(), "clones share one budget");
+        assert!(
+            limiter(&first.clone()).check().is_err(),
+            "clones share one budget"
+        );
         let own = first.with_own_budget();
         assert_eq!(own.calls_per_minute(), Some(1));
         assert_eq!(own.max_in_flight(), Some(3));
         assert!(limiter(&own).check().is_ok(), "a budget of its own");
-        assert_eq!(Pacer::unlimited().with_own_budget().calls_per_minute(), None);
+        assert_eq!(
+            Pacer::unlimited().with_own_budget().calls_per_minute(),
+            None
+        );
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use futures::TryStreamExt;
 use roster_core::{AttendeeSource, ErrorKind, MeetingQuery};
-use roster_quanshi::{QuanshiClient, QuanshiConfig};
+use roster_quanshi::{ClientBuilder, QuanshiClientBuilder};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
         eprintln!("usage: export <eventId | attendee join link>");
         return ExitCode::from(2);
     };
-    let config = match QuanshiConfig::from_env() {
+    let config = match QuanshiClientBuilder::from_env() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
@@ -43,8 +43,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(config: QuanshiConfig, target: &str) -> roster_core::Result<()> {
-    let client = QuanshiClient::new(config)?;
+async fn run(config: QuanshiClientBuilder, target: &str) -> roster_core::Result<()> {
+    let client = config.build()?;
     let query = if target.contains("://") {
         MeetingQuery::new("").join_url(target)
     } else {

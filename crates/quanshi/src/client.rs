@@ -8,18 +8,18 @@ use futures::future::BoxFuture;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
-    AccessToken, ApiDetails, Attempt, Error, ExposeSecret, HttpClient, MemoryTokenStore, Pacer,
-    Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass, SecretString, TokenCache,
-    TokenKey, Vendor,
+    AccessToken, ApiDetails, Attempt, ClientBuilder, ClientOptions, Error, ExposeSecret,
+    HttpClient, MemoryTokenStore, Pacer, Pipeline, Protocol, RawResponse, Result, Retrier,
+    RetryClass, SecretString, TokenCache, TokenKey, Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use crate::checksum::SignatureHeaders;
-use crate::config::{AuthMode, Family, QuanshiConfig, join_url};
+use crate::config::{AuthMode, Credentials, ENV_VARS, Family, QuanshiClientBuilder, join_url};
 use crate::envelope::Envelope;
 use crate::errors::{CallAuth, Failure, classify};
-use crate::token::{REFRESH_MARGIN, TokenData, token_decode_error};
+use crate::token::{TokenData, token_decode_error};
 
 /// Endpoint names used in tracing spans and errors (never a secret).
 pub(crate) mod endpoint {
@@ -34,7 +34,7 @@ pub(crate) mod endpoint {
 /// The Quanshi open API client. Cheap to clone (one `Arc`); clones share the connection
 /// pool, the token cache and the pacing budget.
 ///
-/// Build it with [`QuanshiClient::new`] from a [`QuanshiConfig`]. Endpoint methods live in
+/// Build it with [`QuanshiClient::builder`] (or [`ClientBuilder::from_env`]). Endpoint methods live in
 /// [`crate::meeting`], [`crate::report`] and [`crate::terminals`]; the cross-vendor
 /// [`roster_core::AttendeeSource`] implementation in [`crate::source`].
 #[derive(Clone)]
@@ -43,7 +43,7 @@ pub struct QuanshiClient {
 }
 
 pub(crate) struct Inner {
-    pub(crate) config: QuanshiConfig,
+    pub(crate) config: QuanshiClientBuilder,
     /// Retry, token per attempt, pacing and sending: core's call pipeline.
     pipeline: Pipeline,
     pacer: Pacer,
@@ -101,6 +101,28 @@ impl Success {
     }
 }
 
+impl ClientBuilder for QuanshiClientBuilder {
+    type Client = QuanshiClient;
+    const SETTINGS: &'static [&'static str] = &ENV_VARS;
+
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+
+    /// Reads the `ROSTER_QUANSHI_*` settings: either `ROSTER_QUANSHI_TOKEN`, or all of
+    /// `ROSTER_QUANSHI_APP_ID`, `ROSTER_QUANSHI_SECRET_KEY` and `ROSTER_QUANSHI_USER_ID` (the
+    /// error names the first missing one). Optional: `ROSTER_QUANSHI_BASE_URL`,
+    /// `ROSTER_QUANSHI_EVENTS_BASE_URL`, `ROSTER_QUANSHI_JOIN_URL_PATH`,
+    /// `ROSTER_QUANSHI_HOST_USER_ID`, `ROSTER_QUANSHI_CALLS_PER_MINUTE`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        QuanshiClientBuilder::read(lookup)
+    }
+
+    fn build(self) -> Result<QuanshiClient> {
+        QuanshiClient::from_builder(self)
+    }
+}
+
 /// How one attempt authenticated.
 enum Auth {
     Token(AccessToken),
@@ -108,36 +130,46 @@ enum Auth {
 }
 
 impl QuanshiClient {
-    /// Builds a client; fails with [`roster_core::ErrorKind::Config`] naming the setting when the
-    /// configuration is incomplete (see [`QuanshiConfig::validate`]).
-    pub fn new(config: QuanshiConfig) -> Result<Self> {
+    /// A builder for a client with these credentials; see [`QuanshiClientBuilder`].
+    pub fn builder(credentials: Credentials) -> QuanshiClientBuilder {
+        QuanshiClientBuilder::new(credentials)
+    }
+
+    /// Fails with [`roster_core::ErrorKind::Config`] naming the setting when the configuration
+    /// is incomplete; makes no request.
+    fn from_builder(config: QuanshiClientBuilder) -> Result<Self> {
         config.validate()?;
-        let http = HttpClient::new(config.http.clone())?;
-        let retrier = Retrier::new(config.retry.clone(), config.clock.clone());
-        let pacer =
-            Pacer::per_minute(config.calls_per_minute).with_max_in_flight(config.max_in_flight);
+        let options = &config.options;
+        let http = HttpClient::new(options.http().clone())?;
+        let retrier = Retrier::new(options.retry_policy().clone(), options.clock().clone());
+        let credentials = &config.credentials;
         // One token per events host, app key and admin user; the secret key tells apps apart.
         let scope = format!(
             "quanshi:{}:{}:{}",
             config.events_base_url,
-            config.app_key.as_deref().unwrap_or_default(),
-            config.admin_user_id.unwrap_or_default()
+            credentials.app_key.as_deref().unwrap_or_default(),
+            credentials.admin_user_id.unwrap_or_default()
         );
-        let secret = config
+        let secret = credentials
             .secret_key
             .clone()
             .unwrap_or_else(|| SecretString::from(""));
+        let store = config
+            .token_store
+            .clone()
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let tokens = TokenCache::new(
             TokenKey::new(scope, &secret),
-            Arc::new(MemoryTokenStore::new()),
-            REFRESH_MARGIN,
-            config.clock.clone(),
+            store,
+            config.token_margin,
+            options.clock().clone(),
         );
         // A fixed token never expires here: the vendor says when it stops working.
-        let fixed = config
+        let fixed = credentials
             .token
             .clone()
             .map(|t| AccessToken::new(t, OffsetDateTime::UNIX_EPOCH, std::time::Duration::MAX));
+        let pacer = options.pacer().clone();
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -153,8 +185,8 @@ impl QuanshiClient {
         self.inner.pipeline.retrier()
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &QuanshiConfig {
+    /// The settings this client was built from.
+    pub fn config(&self) -> &QuanshiClientBuilder {
         &self.inner.config
     }
 
@@ -183,7 +215,7 @@ impl QuanshiClient {
 
 impl Inner {
     fn now(&self) -> OffsetDateTime {
-        self.config.clock.now()
+        self.config.options.clock().now()
     }
 
     /// Runs `call` and reads its envelope.
@@ -207,7 +239,7 @@ impl Inner {
 
     async fn create_token(&self) -> Result<TokenData> {
         let config = &self.config;
-        let admin = config.admin_user_id.ok_or_else(|| {
+        let admin = config.credentials.admin_user_id.ok_or_else(|| {
             Error::config(format!(
                 "the administrator user id is not set ({}); token/create needs it",
                 crate::config::ENV_USER_ID
@@ -231,7 +263,8 @@ impl Inner {
 
     fn sign(&self) -> Result<SignatureHeaders> {
         let config = &self.config;
-        let (Some(key), Some(secret)) = (&config.app_key, &config.secret_key) else {
+        let credentials = &config.credentials;
+        let (Some(key), Some(secret)) = (&credentials.app_key, &credentials.secret_key) else {
             return Err(Error::config(
                 "signature mode needs the app key and the secret key",
             ));
@@ -247,7 +280,7 @@ impl Inner {
     fn build(&self, call: &Call, auth: &Auth) -> Result<reqwest::RequestBuilder> {
         let config = &self.config;
         let base = match call.family {
-            Family::Conference => &config.base_url,
+            Family::Conference => config.options.base_url(),
             Family::Events => &config.events_base_url,
         };
         let mut body = call.body.clone();
@@ -530,13 +563,12 @@ mod tests {
 
     /// A client with a fixed token, pointed at `base`, and that token.
     async fn token_client(base: &str) -> (QuanshiClient, AccessToken) {
-        let c = QuanshiClient::new(
-            QuanshiConfig::new()
-                .token("TKN-ECHO-42")
-                .base_urls(base)
-                .pacing(0, 0),
-        )
-        .unwrap();
+        let c = QuanshiClient::builder(Credentials::fixed_token("TKN-ECHO-42"))
+            .base_url(base)
+            .events_base_url(base)
+            .pacer(roster_core::Pacer::unlimited())
+            .build()
+            .unwrap();
         let token = c.token().await.unwrap();
         (c, token)
     }
@@ -653,14 +685,11 @@ mod tests {
 
     #[test]
     fn debug_hides_credentials() {
-        let c = QuanshiClient::new(
-            QuanshiConfig::new()
-                .app_key("app")
-                .secret_key("SECRET-XYZ")
-                .admin_user_id(1)
-                .base_urls("http://127.0.0.1:9"),
-        )
-        .unwrap();
+        let c = QuanshiClient::builder(Credentials::new("app", "SECRET-XYZ").admin_user_id(1))
+            .base_url("http://127.0.0.1:9")
+            .events_base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("SECRET-XYZ"), "{shown}");
     }

@@ -1,15 +1,15 @@
 //! Client configuration: credentials, hosts, paths, auth modes and every undocumented choice of
 //! the spec, each with the spec's default and a setter to change it.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use roster_core::{
-    Error, HttpConfig, Result, RetryPolicy, SecretString, SettingLookup, SharedClock, SystemClock,
+    ClientOptions, Error, Pacer, Result, SecretString, SettingLookup, TokenMargin, TokenStore,
 };
 
 use crate::errors::ErrorMap;
+use crate::token::REFRESH_MARGIN;
 
 /// Default confopenapi host (docs/specs/quanshi.md §1).
 pub const DEFAULT_BASE_URL: &str = "https://openapi.quanshi.com";
@@ -63,7 +63,7 @@ pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 /// Environment variable: calls per minute per AppKey (`0`: unlimited; default 120).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 
-/// Every variable [`QuanshiConfig::from_lookup`] reads (a `roster.toml` key outside it is a
+/// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it is a
 /// typo).
 pub const ENV_VARS: [&str; 9] = [
     ENV_APP_ID,
@@ -203,326 +203,196 @@ impl Default for Paths {
     }
 }
 
-/// Everything the client needs. Start from [`QuanshiConfig::new`] (spec defaults) or
-/// [`QuanshiConfig::from_env`], adjust with the setters, then build a
-/// [`QuanshiClient`](crate::QuanshiClient).
-///
-/// `Debug` never shows the secret or the token.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct QuanshiConfig {
-    /// AppKey / AppId (needed for signature mode and for `token/create`).
-    pub app_key: Option<String>,
-    /// AppSecret (needed for signature mode and for `token/create`).
-    pub secret_key: Option<SecretString>,
-    /// The administrator's Quanshi user id, sent to `token/create`.
-    pub admin_user_id: Option<u64>,
-    /// A fixed token used instead of `token/create` (it cannot be refreshed).
-    pub token: Option<SecretString>,
-    /// The host's user id, required by `room/conference/infos` and the v1 report when the
-    /// caller does not give one (registrations by meeting id).
-    pub host_user_id: Option<u64>,
-    /// confopenapi base URL.
-    pub base_url: String,
-    /// eventopenapi base URL.
-    pub events_base_url: String,
-    /// Endpoint paths.
-    pub paths: Paths,
-    /// Authentication of confopenapi calls (default: token in the header).
-    pub conference_auth: FamilyAuth,
-    /// Authentication of eventopenapi calls (default: token in body and header).
-    pub events_auth: FamilyAuth,
-    /// Name of the key header of signed calls (default `AppKey`).
-    pub key_header: KeyHeader,
-    /// Name of the token field in `token/create`'s `data` (default `token`).
-    pub token_field: String,
-    /// Vendor code → error class (default: docs/specs/quanshi.md §6).
-    pub errors: ErrorMap,
-    /// A rejected signature is reported as clock skew when the server's time differs from
-    /// ours by more than this (default 5 min).
-    pub max_clock_skew: Duration,
-    /// How to read the v1 `watchDuration`.
-    pub watch_duration: WatchDurationUnit,
-    /// `count` of `conference/attendee/list` (default 20, at most 100).
-    pub attendee_list_page_size: u32,
-    /// Page guard of `conference/attendee/list` (default 10,000).
-    pub max_pages: u32,
-    /// HTTP timeouts.
-    pub http: HttpConfig,
-    /// Retry policy (default: core's for every vendor; up to two 60 s rate-limit waits).
-    pub retry: RetryPolicy,
-    /// Client-side rate limit in calls per minute, shared by all calls of a client (`0`: none).
-    pub calls_per_minute: u32,
-    /// Concurrent requests (`0`: no cap).
-    pub max_in_flight: usize,
-    /// The clock for `CurTime`, token freshness and backoff sleeps.
-    pub clock: SharedClock,
+/// Who the client is: the app's key and secret (signature mode, and `token/create` with the
+/// administrator's user id), and/or a fixed token used instead of `token/create`. `Debug`
+/// never shows the secret or the token.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub(crate) app_key: Option<String>,
+    pub(crate) secret_key: Option<SecretString>,
+    pub(crate) admin_user_id: Option<u64>,
+    pub(crate) token: Option<SecretString>,
 }
 
-impl fmt::Debug for QuanshiConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("QuanshiConfig")
-            .field("app_key", &self.app_key)
-            .field(
-                "secret_key",
-                &self.secret_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("admin_user_id", &self.admin_user_id)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("host_user_id", &self.host_user_id)
-            .field("base_url", &self.base_url)
-            .field("events_base_url", &self.events_base_url)
-            .field("paths", &self.paths)
-            .field("conference_auth", &self.conference_auth)
-            .field("events_auth", &self.events_auth)
-            .field("key_header", &self.key_header)
-            .field("token_field", &self.token_field)
-            .field("errors", &self.errors)
-            .field("max_clock_skew", &self.max_clock_skew)
-            .field("watch_duration", &self.watch_duration)
-            .field("attendee_list_page_size", &self.attendee_list_page_size)
-            .field("max_pages", &self.max_pages)
-            .field("http", &self.http)
-            .field("retry", &self.retry)
-            .field("calls_per_minute", &self.calls_per_minute)
-            .field("max_in_flight", &self.max_in_flight)
-            .field("clock", &self.clock)
-            .finish()
-    }
-}
-
-impl Default for QuanshiConfig {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// The default retry policy: core's, the same for every vendor (docs/specs/quanshi.md §6
-/// backoff; a rate limit is waited out up to twice per call, then surfaced).
-pub fn default_retry_policy() -> RetryPolicy {
-    RetryPolicy::default()
-}
-
-impl QuanshiConfig {
-    /// The spec's defaults, with no credentials.
-    pub fn new() -> Self {
+impl Credentials {
+    /// The app's AppKey / AppId and AppSecret.
+    pub fn new(app_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
         Self {
-            app_key: None,
-            secret_key: None,
-            admin_user_id: None,
-            token: None,
-            host_user_id: None,
-            base_url: DEFAULT_BASE_URL.into(),
-            events_base_url: DEFAULT_EVENTS_BASE_URL.into(),
-            paths: Paths::default(),
-            conference_auth: FamilyAuth {
-                mode: AuthMode::Token,
-                placement: TokenPlacement::Header,
-            },
-            events_auth: FamilyAuth {
-                mode: AuthMode::Token,
-                placement: TokenPlacement::Both,
-            },
-            key_header: KeyHeader::AppKey,
-            token_field: DEFAULT_TOKEN_FIELD.into(),
-            errors: ErrorMap::default(),
-            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
-            watch_duration: WatchDurationUnit::Unparsed,
-            attendee_list_page_size: DEFAULT_ATTENDEE_LIST_PAGE_SIZE,
-            max_pages: DEFAULT_MAX_PAGES,
-            http: HttpConfig::default(),
-            retry: default_retry_policy(),
-            calls_per_minute: DEFAULT_CALLS_PER_MINUTE,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            clock: Arc::new(SystemClock),
+            app_key: Some(app_key.into()),
+            secret_key: Some(SecretString::from(secret_key.into())),
+            ..Self::default()
         }
     }
 
-    /// Reads the `ROSTER_QUANSHI_*` environment variables.
-    ///
-    /// Either `ROSTER_QUANSHI_TOKEN`, or all of `ROSTER_QUANSHI_APP_ID`,
-    /// `ROSTER_QUANSHI_SECRET_KEY` and `ROSTER_QUANSHI_USER_ID` must be set; the error names
-    /// the first missing variable. Optional: `ROSTER_QUANSHI_BASE_URL`,
-    /// `ROSTER_QUANSHI_EVENTS_BASE_URL`, `ROSTER_QUANSHI_JOIN_URL_PATH`,
-    /// `ROSTER_QUANSHI_HOST_USER_ID`.
-    pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// Only a fixed token (token mode on both families; it cannot be refreshed).
+    pub fn fixed_token(token: impl Into<String>) -> Self {
+        Self::default().token(token)
     }
 
-    /// Like [`QuanshiConfig::from_env`] with a custom variable lookup.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let settings = SettingLookup::new(lookup);
-        let get = |name: &str| settings.get(name);
-        let parse_id = |name: &str| settings.parse::<u64>(name, "a numeric Quanshi user id");
-        let mut config = Self::new();
-        config.app_key = get(ENV_APP_ID);
-        config.secret_key = get(ENV_SECRET_KEY).map(SecretString::from);
-        config.token = get(ENV_TOKEN).map(SecretString::from);
-        config.admin_user_id = parse_id(ENV_USER_ID)?;
-        config.host_user_id = parse_id(ENV_HOST_USER_ID)?;
-        if let Some(url) = get(ENV_BASE_URL) {
-            config.base_url = url;
-        }
-        if let Some(url) = get(ENV_EVENTS_BASE_URL) {
-            config.events_base_url = url;
-        }
-        config.paths.join_url_lookup = get(ENV_JOIN_URL_PATH);
-        if let Some(calls) = settings.calls_per_minute(ENV_CALLS_PER_MINUTE)? {
-            config.calls_per_minute = calls;
-        }
-        if config.token.is_none() {
-            for (name, present) in [
-                (ENV_APP_ID, config.app_key.is_some()),
-                (ENV_SECRET_KEY, config.secret_key.is_some()),
-                (ENV_USER_ID, config.admin_user_id.is_some()),
-            ] {
-                if !present {
-                    return Err(Error::config(format!(
-                        "{name} is not set (set {ENV_APP_ID}, {ENV_SECRET_KEY} and {ENV_USER_ID}, or {ENV_TOKEN})"
-                    )));
-                }
-            }
-        }
-        Ok(config)
-    }
-
-    /// Sets the AppKey / AppId.
-    pub fn app_key(mut self, key: impl Into<String>) -> Self {
-        self.app_key = Some(key.into());
-        self
-    }
-
-    /// Sets the AppSecret.
-    pub fn secret_key(mut self, secret: impl Into<String>) -> Self {
-        self.secret_key = Some(SecretString::from(secret.into()));
-        self
-    }
-
-    /// Sets the administrator's user id (for `token/create`).
+    /// The administrator's Quanshi user id, sent to `token/create`.
     pub fn admin_user_id(mut self, id: u64) -> Self {
         self.admin_user_id = Some(id);
         self
     }
 
-    /// Uses a fixed token instead of `token/create`.
+    /// A fixed token used instead of `token/create`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(SecretString::from(token.into()));
         self
     }
+}
 
-    /// Sets the default host user id.
+/// Everything a [`QuanshiClient`](crate::QuanshiClient) is built from: [`Credentials`], the
+/// shared [`ClientOptions`] (set through [`roster_core::ClientBuilder`]'s provided methods;
+/// the base URL is the confopenapi host) and Quanshi's own settings, each undocumented choice
+/// of the spec with its default. Start from
+/// [`QuanshiClient::builder`](crate::QuanshiClient::builder) or
+/// [`roster_core::ClientBuilder::from_env`].
+#[derive(Debug, Clone)]
+pub struct QuanshiClientBuilder {
+    pub(crate) credentials: Credentials,
+    pub(crate) options: ClientOptions,
+    pub(crate) host_user_id: Option<u64>,
+    pub(crate) events_base_url: String,
+    pub(crate) paths: Paths,
+    pub(crate) conference_auth: FamilyAuth,
+    pub(crate) events_auth: FamilyAuth,
+    pub(crate) key_header: KeyHeader,
+    pub(crate) token_field: String,
+    pub(crate) token_margin: TokenMargin,
+    pub(crate) token_store: Option<Arc<dyn TokenStore>>,
+    pub(crate) errors: ErrorMap,
+    pub(crate) max_clock_skew: Duration,
+    pub(crate) watch_duration: WatchDurationUnit,
+    pub(crate) attendee_list_page_size: u32,
+    pub(crate) max_pages: u32,
+}
+
+impl QuanshiClientBuilder {
+    /// The spec's defaults with these credentials: token mode (header on confopenapi, body and
+    /// header on eventopenapi), 120 calls a minute and 4 in flight, core's retry policy.
+    pub fn new(credentials: Credentials) -> Self {
+        let pacer =
+            Pacer::per_minute(DEFAULT_CALLS_PER_MINUTE).with_max_in_flight(DEFAULT_MAX_IN_FLIGHT);
+        let token = |placement| FamilyAuth {
+            mode: AuthMode::Token,
+            placement,
+        };
+        Self {
+            credentials,
+            options: ClientOptions::new(DEFAULT_BASE_URL, pacer),
+            host_user_id: None,
+            events_base_url: DEFAULT_EVENTS_BASE_URL.into(),
+            paths: Paths::default(),
+            conference_auth: token(TokenPlacement::Header),
+            events_auth: token(TokenPlacement::Both),
+            key_header: KeyHeader::AppKey,
+            token_field: DEFAULT_TOKEN_FIELD.into(),
+            token_margin: REFRESH_MARGIN,
+            token_store: None,
+            errors: ErrorMap::default(),
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+            watch_duration: WatchDurationUnit::Unparsed,
+            attendee_list_page_size: DEFAULT_ATTENDEE_LIST_PAGE_SIZE,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
+    }
+
+    /// Replaces the credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// The meetings' host user id, used by `room/conference/infos` and the v1 report when the
+    /// caller gives none (registrations by meeting id).
     pub fn host_user_id(mut self, id: u64) -> Self {
         self.host_user_id = Some(id);
         self
     }
 
-    /// Sets the confopenapi base URL.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Sets the eventopenapi base URL.
+    /// The eventopenapi base URL (`token/create`; default [`DEFAULT_EVENTS_BASE_URL`]).
     pub fn events_base_url(mut self, url: impl Into<String>) -> Self {
         self.events_base_url = url.into();
         self
     }
 
-    /// Sets both base URLs (the sandbox serves both families on one host).
-    pub fn base_urls(self, url: impl Into<String>) -> Self {
-        let url = url.into();
-        self.base_url(url.clone()).events_base_url(url)
-    }
-
-    /// Sets the join-link lookup path (no default).
+    /// The join-link lookup path (no default: the real path is unknown).
     pub fn join_url_lookup_path(mut self, path: impl Into<String>) -> Self {
         self.paths.join_url_lookup = Some(path.into());
         self
     }
 
-    /// Replaces all paths.
+    /// Replaces all endpoint paths.
     pub fn paths(mut self, paths: Paths) -> Self {
         self.paths = paths;
         self
     }
 
-    /// Sets the auth mode and token placement of one family.
+    /// The auth mode and token placement of one family.
     pub fn auth(mut self, family: Family, mode: AuthMode, placement: TokenPlacement) -> Self {
-        let auth = FamilyAuth { mode, placement };
-        match family {
-            Family::Conference => self.conference_auth = auth,
-            Family::Events => self.events_auth = auth,
-        }
+        *self.family_auth_mut(family) = FamilyAuth { mode, placement };
         self
     }
 
-    /// Sets the auth mode of one family, keeping its placement.
+    /// The auth mode of one family, keeping its placement.
     pub fn auth_mode(mut self, family: Family, mode: AuthMode) -> Self {
-        match family {
-            Family::Conference => self.conference_auth.mode = mode,
-            Family::Events => self.events_auth.mode = mode,
-        }
+        self.family_auth_mut(family).mode = mode;
         self
     }
 
-    /// Sets the key header name.
+    /// The key header name of signed calls (default `AppKey`).
     pub fn key_header(mut self, header: KeyHeader) -> Self {
         self.key_header = header;
         self
     }
 
-    /// Sets the token field name of `token/create`.
+    /// The token field name of `token/create`'s `data` (default `token`).
     pub fn token_field(mut self, name: impl Into<String>) -> Self {
         self.token_field = name.into();
         self
     }
 
-    /// Replaces the code → class mapping.
+    /// How long before expiry a token is refreshed (default [`REFRESH_MARGIN`]).
+    pub fn token_margin(mut self, margin: TokenMargin) -> Self {
+        self.token_margin = margin;
+        self
+    }
+
+    /// Shares tokens through `store` (default: an in-memory store owned by the client).
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
+    /// Vendor code → error class (default: docs/specs/quanshi.md §6).
     pub fn errors(mut self, errors: ErrorMap) -> Self {
         self.errors = errors;
         self
     }
 
-    /// Sets the v1 `watchDuration` reading.
+    /// A rejected signature is reported as clock skew when the server's time differs from
+    /// ours by more than this (default 5 min).
+    pub fn max_clock_skew(mut self, skew: Duration) -> Self {
+        self.max_clock_skew = skew;
+        self
+    }
+
+    /// How to read the v1 `watchDuration`.
     pub fn watch_duration(mut self, unit: WatchDurationUnit) -> Self {
         self.watch_duration = unit;
         self
     }
 
-    /// Sets the `count` of `conference/attendee/list` (1 to 100).
+    /// The `count` of `conference/attendee/list` (1 to 100, default 20); checked by `build`.
     pub fn attendee_list_page_size(mut self, count: u32) -> Self {
         self.attendee_list_page_size = count;
         self
     }
 
-    /// Sets the page guard of `conference/attendee/list`.
+    /// The page guard of `conference/attendee/list` (default 10,000).
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.max_pages = pages;
-        self
-    }
-
-    /// Sets the HTTP timeouts.
-    pub fn http(mut self, http: HttpConfig) -> Self {
-        self.http = http;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Sets the client-side pacing (`0` disables either limit).
-    pub fn pacing(mut self, calls_per_minute: u32, max_in_flight: usize) -> Self {
-        self.calls_per_minute = calls_per_minute;
-        self.max_in_flight = max_in_flight;
-        self
-    }
-
-    /// Sets the clock.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
         self
     }
 
@@ -534,9 +404,53 @@ impl QuanshiConfig {
         }
     }
 
+    fn family_auth_mut(&mut self, family: Family) -> &mut FamilyAuth {
+        match family {
+            Family::Conference => &mut self.conference_auth,
+            Family::Events => &mut self.events_auth,
+        }
+    }
+
+    /// [`roster_core::ClientBuilder::from_lookup`] for Quanshi.
+    pub(crate) fn read(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let settings = SettingLookup::new(lookup);
+        let get = |name: &str| settings.get(name);
+        let parse_id = |name: &str| settings.parse::<u64>(name, "a numeric Quanshi user id");
+        let credentials = Credentials {
+            app_key: get(ENV_APP_ID),
+            secret_key: get(ENV_SECRET_KEY).map(SecretString::from),
+            admin_user_id: parse_id(ENV_USER_ID)?,
+            token: get(ENV_TOKEN).map(SecretString::from),
+        };
+        let mut builder = Self::new(credentials);
+        builder.host_user_id = parse_id(ENV_HOST_USER_ID)?;
+        builder
+            .options
+            .read_settings(&settings, ENV_BASE_URL, ENV_CALLS_PER_MINUTE)?;
+        if let Some(url) = get(ENV_EVENTS_BASE_URL) {
+            builder.events_base_url = url;
+        }
+        builder.paths.join_url_lookup = get(ENV_JOIN_URL_PATH);
+        let c = &builder.credentials;
+        if c.token.is_none() {
+            for (name, present) in [
+                (ENV_APP_ID, c.app_key.is_some()),
+                (ENV_SECRET_KEY, c.secret_key.is_some()),
+                (ENV_USER_ID, c.admin_user_id.is_some()),
+            ] {
+                if !present {
+                    return Err(Error::config(format!(
+                        "{name} is not set (set {ENV_APP_ID}, {ENV_SECRET_KEY} and {ENV_USER_ID}, or {ENV_TOKEN})"
+                    )));
+                }
+            }
+        }
+        Ok(builder)
+    }
+
     /// Checks the configuration; the error names the setting to fix.
-    pub fn validate(&self) -> Result<()> {
-        check_base_url("base_url", ENV_BASE_URL, &self.base_url)?;
+    pub(crate) fn validate(&self) -> Result<()> {
+        check_base_url("base_url", ENV_BASE_URL, self.options.base_url())?;
         check_base_url(
             "events_base_url",
             ENV_EVENTS_BASE_URL,
@@ -570,27 +484,28 @@ impl QuanshiConfig {
         if self.max_pages == 0 {
             return Err(Error::config("max_pages must be at least 1"));
         }
+        let c = &self.credentials;
         let modes = [self.conference_auth.mode, self.events_auth.mode];
         let signing = modes.contains(&AuthMode::Signature);
-        let fetching = modes.contains(&AuthMode::Token) && self.token.is_none();
+        let fetching = modes.contains(&AuthMode::Token) && c.token.is_none();
         if signing || fetching {
             let why = if signing {
                 "signature mode"
             } else {
                 "token mode without a fixed token (token/create)"
             };
-            if self.app_key.as_deref().is_none_or(|k| k.trim().is_empty()) {
+            if c.app_key.as_deref().is_none_or(|k| k.trim().is_empty()) {
                 return Err(Error::config(format!(
                     "the app key is not set ({ENV_APP_ID}); {why} needs it"
                 )));
             }
-            if self.secret_key.is_none() {
+            if c.secret_key.is_none() {
                 return Err(Error::config(format!(
                     "the secret key is not set ({ENV_SECRET_KEY}); {why} needs it"
                 )));
             }
         }
-        if fetching && self.admin_user_id.is_none() {
+        if fetching && c.admin_user_id.is_none() {
             return Err(Error::config(format!(
                 "the administrator user id is not set ({ENV_USER_ID}); token/create needs it (or set a fixed token, {ENV_TOKEN})"
             )));
@@ -625,7 +540,7 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::{ErrorKind, ExposeSecret};
+    use roster_core::{ClientBuilder, ErrorKind, ExposeSecret};
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -636,10 +551,23 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
+    fn read(lookup: impl Fn(&str) -> Option<String>) -> Result<QuanshiClientBuilder> {
+        QuanshiClientBuilder::read(lookup)
+    }
+
+    fn app(key: Option<&str>, secret: Option<&str>, admin: Option<u64>) -> QuanshiClientBuilder {
+        QuanshiClientBuilder::new(Credentials {
+            app_key: key.map(str::to_string),
+            secret_key: secret.map(|s| SecretString::from(s.to_string())),
+            admin_user_id: admin,
+            token: None,
+        })
+    }
+
     #[test]
     fn defaults_follow_the_spec() {
-        let c = QuanshiConfig::new();
-        assert_eq!(c.base_url, "https://openapi.quanshi.com");
+        let c = QuanshiClientBuilder::new(Credentials::default());
+        assert_eq!(c.options.base_url(), "https://openapi.quanshi.com");
         assert_eq!(c.events_base_url, "https://events-openapi.quanshi.com");
         assert_eq!(c.paths.join_url_lookup, None);
         assert_eq!(c.paths.token_create, "/eventopenapi/token/create");
@@ -648,27 +576,26 @@ mod tests {
         assert_eq!(c.events_auth.placement, TokenPlacement::Both);
         assert_eq!(c.key_header, KeyHeader::AppKey);
         assert_eq!(c.token_field, "token");
-        assert_eq!((c.calls_per_minute, c.max_in_flight), (120, 4));
+        assert_eq!(c.options.pacer().calls_per_minute(), Some(120));
+        assert_eq!(c.options.pacer().max_in_flight(), Some(4));
         assert_eq!(c.attendee_list_page_size, 20);
-        assert_eq!(c.retry.max_rate_limit_waits, 2);
-        assert_eq!(c.retry.max_retries, 3);
+        assert_eq!(c.options.retry_policy().max_rate_limit_waits, 2);
+        assert_eq!(c.options.retry_policy().max_retries, 3);
     }
 
     #[test]
     fn env_names_the_missing_variable() {
-        let e = QuanshiConfig::from_lookup(env(&[])).unwrap_err();
+        let e = read(env(&[])).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("ROSTER_QUANSHI_APP_ID"), "{e}");
-        let e = QuanshiConfig::from_lookup(env(&[(ENV_APP_ID, "k"), (ENV_SECRET_KEY, "s")]))
-            .unwrap_err();
+        let e = read(env(&[(ENV_APP_ID, "k"), (ENV_SECRET_KEY, "s")])).unwrap_err();
         assert!(
             e.to_string().contains("ROSTER_QUANSHI_USER_ID is not set"),
             "{e}"
         );
-        let e =
-            QuanshiConfig::from_lookup(env(&[(ENV_TOKEN, "t"), (ENV_USER_ID, "abc")])).unwrap_err();
+        let e = read(env(&[(ENV_TOKEN, "t"), (ENV_USER_ID, "abc")])).unwrap_err();
         assert!(e.to_string().contains("ROSTER_QUANSHI_USER_ID"), "{e}");
-        let c = QuanshiConfig::from_lookup(env(&[
+        let c = read(env(&[
             (ENV_APP_ID, "k"),
             (ENV_SECRET_KEY, "s3cr3t"),
             (ENV_USER_ID, " 19533553 "),
@@ -676,23 +603,20 @@ mod tests {
             (ENV_JOIN_URL_PATH, "/x/y"),
         ]))
         .unwrap();
-        assert_eq!(c.admin_user_id, Some(19_533_553));
-        assert_eq!(c.base_url, "http://127.0.0.1:1");
+        assert_eq!(c.credentials.admin_user_id, Some(19_533_553));
+        assert_eq!(c.options.base_url(), "http://127.0.0.1:1");
         assert_eq!(c.events_base_url, DEFAULT_EVENTS_BASE_URL);
         assert_eq!(c.paths.join_url_lookup.as_deref(), Some("/x/y"));
-        assert_eq!(c.secret_key.unwrap().expose_secret(), "s3cr3t");
-        let c = QuanshiConfig::from_lookup(env(&[(ENV_TOKEN, "tok")])).unwrap();
+        assert_eq!(c.credentials.secret_key.unwrap().expose_secret(), "s3cr3t");
+        let c = read(env(&[(ENV_TOKEN, "tok")])).unwrap();
         assert!(c.validate().is_ok());
     }
 
     #[test]
     fn validation_names_the_setting() {
-        let base = QuanshiConfig::new()
-            .app_key("k")
-            .secret_key("s")
-            .admin_user_id(1);
+        let base = app(Some("k"), Some("s"), Some(1));
         assert!(base.validate().is_ok());
-        let cases: Vec<(QuanshiConfig, &str)> = vec![
+        let cases: Vec<(QuanshiClientBuilder, &str)> = vec![
             (base.clone().base_url("ftp://x"), "base_url"),
             (base.clone().events_base_url("nope"), "events_base_url"),
             (
@@ -708,21 +632,11 @@ mod tests {
                 "attendee_list_page_size",
             ),
             (base.clone().token_field(" "), "token_field"),
+            (app(None, Some("s"), Some(1)), "ROSTER_QUANSHI_APP_ID"),
+            (app(Some("k"), None, Some(1)), "ROSTER_QUANSHI_SECRET_KEY"),
+            (app(Some("k"), Some("s"), None), "ROSTER_QUANSHI_USER_ID"),
             (
-                QuanshiConfig::new().admin_user_id(1).secret_key("s"),
-                "ROSTER_QUANSHI_APP_ID",
-            ),
-            (
-                QuanshiConfig::new().app_key("k").admin_user_id(1),
-                "ROSTER_QUANSHI_SECRET_KEY",
-            ),
-            (
-                QuanshiConfig::new().app_key("k").secret_key("s"),
-                "ROSTER_QUANSHI_USER_ID",
-            ),
-            (
-                QuanshiConfig::new()
-                    .token("t")
+                QuanshiClientBuilder::new(Credentials::fixed_token("t"))
                     .auth_mode(Family::Conference, AuthMode::Signature),
                 "ROSTER_QUANSHI_APP_ID",
             ),
@@ -733,15 +647,18 @@ mod tests {
             assert!(e.to_string().contains(needle), "{needle}: {e}");
         }
         // A fixed token alone is enough in token mode.
-        assert!(QuanshiConfig::new().token("t").validate().is_ok());
+        assert!(
+            QuanshiClientBuilder::new(Credentials::fixed_token("t"))
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]
     fn debug_redacts_secrets() {
-        let c = QuanshiConfig::new()
-            .app_key("my-app")
-            .secret_key("TOP-SECRET-1")
-            .token("TOKEN-VALUE-2");
+        let c = QuanshiClientBuilder::new(
+            Credentials::new("my-app", "TOP-SECRET-1").token("TOKEN-VALUE-2"),
+        );
         let shown = format!("{c:?}");
         assert!(
             !shown.contains("TOP-SECRET-1") && !shown.contains("TOKEN-VALUE-2"),
@@ -759,11 +676,18 @@ mod tests {
                 _ => None,
             }
         };
-        let c = QuanshiConfig::from_lookup(base(None)).unwrap();
-        assert_eq!(c.calls_per_minute, DEFAULT_CALLS_PER_MINUTE);
-        let c = QuanshiConfig::from_lookup(base(Some("0"))).unwrap();
-        assert_eq!(c.calls_per_minute, 0);
-        let e = QuanshiConfig::from_lookup(base(Some("many"))).unwrap_err();
+        let c = read(base(None)).unwrap();
+        assert_eq!(
+            c.options.pacer().calls_per_minute(),
+            Some(DEFAULT_CALLS_PER_MINUTE)
+        );
+        let c = read(base(Some("0"))).unwrap();
+        assert_eq!(c.options.pacer().calls_per_minute(), None);
+        assert_eq!(
+            c.options.pacer().max_in_flight(),
+            Some(DEFAULT_MAX_IN_FLIGHT)
+        );
+        let e = read(base(Some("many"))).unwrap_err();
         assert!(e.message().contains(ENV_CALLS_PER_MINUTE));
     }
 

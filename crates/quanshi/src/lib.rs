@@ -2,7 +2,7 @@
 //! [`roster_core`].
 //!
 //! Quanshi documents little: no error code, not the token field name, not the path of the
-//! join-link lookup. Every such detail is configuration ([`QuanshiConfig`]) with the spec's
+//! join-link lookup. Every such detail is configuration ([`QuanshiClientBuilder`]) with the spec's
 //! default, and the join-link lookup, which has no default, fails with a
 //! [`roster_core::ErrorKind::Config`] error before any request until its path is set.
 //!
@@ -25,17 +25,15 @@
 //! ```no_run
 //! use futures::TryStreamExt;
 //! use roster_core::{AttendeeSource, MeetingQuery};
-//! use roster_quanshi::{QuanshiClient, QuanshiConfig};
+//! use roster_quanshi::{ClientBuilder, Credentials, QuanshiClient};
 //!
 //! # async fn run() -> roster_core::Result<()> {
-//! let client = QuanshiClient::new(
-//!     QuanshiConfig::new()
-//!         .app_key("my-app-key")
-//!         .secret_key("my-secret")
-//!         .admin_user_id(19_533_553)
-//!         // Both families on one host, as the sandbox serves them.
-//!         .base_urls("http://127.0.0.1:8080"),
-//! )?;
+//! let credentials = Credentials::new("my-app-key", "my-secret").admin_user_id(19_533_553);
+//! let client = QuanshiClient::builder(credentials)
+//!     // Both families on one host, as the sandbox serves them.
+//!     .base_url("http://127.0.0.1:8080")
+//!     .events_base_url("http://127.0.0.1:8080")
+//!     .build()?;
 //!
 //! // Every join session of event 566390, in time order.
 //! let sessions: Vec<_> = client
@@ -65,11 +63,14 @@ pub mod wire;
 
 pub use client::QuanshiClient;
 pub use config::{
-    AuthMode, Family, FamilyAuth, KeyHeader, Paths, QuanshiConfig, TokenPlacement,
-    WatchDurationUnit,
+    AuthMode, Credentials, Family, FamilyAuth, KeyHeader, Paths, QuanshiClientBuilder,
+    TokenPlacement, WatchDurationUnit,
 };
 pub use errors::{CodeClass, ErrorMap};
 pub use meeting::{ConferenceKey, validate_join_url};
+/// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
+/// `build`, `from_env` and `from_lookup`.
+pub use roster_core::ClientBuilder;
 pub use terminals::{AttendeeListEndpoint, TerminalList, TerminalQuery};
 pub use token::TokenData;
 pub use wire::{

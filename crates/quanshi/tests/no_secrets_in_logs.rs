@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use roster_core::{ErrorKind, ManualClock};
-use roster_quanshi::{QuanshiClient, QuanshiConfig};
+use roster_quanshi::{ClientBuilder, Credentials, QuanshiClient};
 use serde_json::json;
 use support::mock::{MockServer, Recorded, Reply};
 
@@ -72,17 +72,15 @@ async fn no_secret_token_or_checksum_in_errors_debug_or_logs() {
         reply
     })
     .await;
-    let client = QuanshiClient::new(
-        QuanshiConfig::new()
-            .app_key("app-1")
-            .secret_key(SECRET)
-            .admin_user_id(19_533_553)
-            .base_urls(server.url())
-            .pacing(0, 0)
-            .retry(roster_testkit::fast_policy())
-            .clock(Arc::new(ManualClock::at_unix(1_700_000_000))),
-    )
-    .unwrap();
+    let client =
+        QuanshiClient::builder(Credentials::new("app-1", SECRET).admin_user_id(19_533_553))
+            .base_url(server.url())
+            .events_base_url(server.url())
+            .pacer(roster_core::Pacer::unlimited())
+            .retry_policy(roster_testkit::fast_policy())
+            .clock(Arc::new(ManualClock::at_unix(1_700_000_000)))
+            .build()
+            .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
     assert!(e.to_string().contains("fields present: tok"), "{e}");
@@ -118,15 +116,14 @@ async fn no_secret_token_or_checksum_in_errors_debug_or_logs() {
         reply
     })
     .await;
-    let fixed = QuanshiClient::new(
-        QuanshiConfig::new()
-            .token(FIXED)
-            .base_urls(echo.url())
-            .pacing(0, 0)
-            .retry(roster_core::RetryPolicy::never())
-            .clock(Arc::new(ManualClock::at_unix(1_700_000_000))),
-    )
-    .unwrap();
+    let fixed = QuanshiClient::builder(Credentials::fixed_token(FIXED))
+        .base_url(echo.url())
+        .events_base_url(echo.url())
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(roster_core::RetryPolicy::never())
+        .clock(Arc::new(ManualClock::at_unix(1_700_000_000)))
+        .build()
+        .unwrap();
     let page_error = fixed.report_v2(1).await.unwrap_err();
     let snippet = page_error
         .body_snippet()

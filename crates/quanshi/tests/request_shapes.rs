@@ -13,8 +13,10 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use roster_core::{AttendeeSource, ErrorKind, ManualClock, MeetingQuery, RetryClass, SharedClock};
 use roster_quanshi::checksum::checksum;
-use roster_quanshi::config::default_retry_policy;
-use roster_quanshi::{AuthMode, Family, QuanshiClient, QuanshiConfig, TokenPlacement};
+use roster_quanshi::{
+    AuthMode, ClientBuilder, Credentials, Family, QuanshiClient, QuanshiClientBuilder,
+    TokenPlacement,
+};
 use serde_json::{Value, json};
 use support::mock::{MockServer, Recorded, Reply};
 
@@ -26,14 +28,12 @@ fn clock() -> (ManualClock, SharedClock) {
     (c.clone(), Arc::new(c))
 }
 
-fn config(url: &str) -> QuanshiConfig {
-    QuanshiConfig::new()
-        .app_key("app-1")
-        .secret_key(SECRET)
-        .admin_user_id(ADMIN)
-        .base_urls(url)
-        .pacing(0, 0)
-        .retry(roster_testkit::fast_policy())
+fn config(url: &str) -> QuanshiClientBuilder {
+    QuanshiClient::builder(Credentials::new("app-1", SECRET).admin_user_id(ADMIN))
+        .base_url(url)
+        .events_base_url(url)
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(roster_testkit::fast_policy())
         .clock(clock().1)
 }
 
@@ -89,12 +89,10 @@ async fn token_create_is_signed_and_the_token_goes_where_configured() {
             }
         })
         .await;
-        let client = QuanshiClient::new(config(&server.url()).auth(
-            Family::Conference,
-            AuthMode::Token,
-            placement,
-        ))
-        .unwrap();
+        let client = config(&server.url())
+            .auth(Family::Conference, AuthMode::Token, placement)
+            .build()
+            .unwrap();
         client.report_v2(613_399).await.unwrap();
         client.report_v2(613_399).await.unwrap();
         let reqs = server.requests();
@@ -132,12 +130,11 @@ async fn signature_mode_signs_every_attempt_afresh() {
         }
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .auth_mode(Family::Conference, AuthMode::Signature)
-            .key_header(roster_quanshi::KeyHeader::Both),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .key_header(roster_quanshi::KeyHeader::Both)
+        .build()
+        .unwrap();
     client.report_v2(1).await.unwrap();
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2, "no token/create in signature mode");
@@ -167,7 +164,7 @@ async fn a_rejected_token_is_refreshed_once_then_the_call_succeeds() {
         }
     })
     .await;
-    let client = QuanshiClient::new(config(&server.url())).unwrap();
+    let client = config(&server.url()).build().unwrap();
     client.report_v2(7).await.unwrap();
     let paths = server.paths();
     assert_eq!(paths.len(), 4, "{paths:?}");
@@ -191,7 +188,7 @@ async fn a_second_rejection_is_a_fatal_auth_error() {
         Reply::json(json!({"status": 401, "msg": "token invalid", "reqid": "rq-9"}))
     })
     .await;
-    let client = QuanshiClient::new(config(&server.url())).unwrap();
+    let client = config(&server.url()).build().unwrap();
     let e = client.report_v2(7).await.unwrap_err();
     assert_eq!((e.kind(), e.class()), (ErrorKind::Auth, RetryClass::Fatal));
     assert_eq!(e.vendor_code(), Some(401));
@@ -204,14 +201,13 @@ async fn a_second_rejection_is_a_fatal_auth_error() {
 async fn a_rejected_fixed_token_is_fatal_without_token_create() {
     let server =
         MockServer::start(|_, _| Reply::json(json!({"status": 401, "msg": "bad token"}))).await;
-    let client = QuanshiClient::new(
-        QuanshiConfig::new()
-            .token("FIXED-TOKEN-77")
-            .base_urls(server.url())
-            .pacing(0, 0)
-            .clock(clock().1),
-    )
-    .unwrap();
+    let client = QuanshiClient::builder(Credentials::fixed_token("FIXED-TOKEN-77"))
+        .base_url(server.url())
+        .events_base_url(server.url())
+        .pacer(roster_core::Pacer::unlimited())
+        .clock(clock().1)
+        .build()
+        .unwrap();
     let e = client.report_v2(7).await.unwrap_err();
     assert_eq!((e.kind(), e.class()), (ErrorKind::Auth, RetryClass::Fatal));
     assert!(e.hint().unwrap().contains("ROSTER_QUANSHI_TOKEN"));
@@ -240,12 +236,11 @@ async fn custom_token_invalid_codes_and_token_field() {
         }
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .token_field("accessToken")
-            .errors(roster_quanshi::ErrorMap::default().with_token_invalid_codes([40014])),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .token_field("accessToken")
+        .errors(roster_quanshi::ErrorMap::default().with_token_invalid_codes([40014]))
+        .build()
+        .unwrap();
     client.report_v2(1).await.unwrap();
     assert_eq!(*creates.lock().unwrap(), 2);
 }
@@ -259,19 +254,19 @@ async fn http_failures_are_classified_by_status() {
         _ => empty_v2(),
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     client.report_v2(1).await.unwrap();
     assert_eq!(server.requests().len(), 3);
 
     // Other 4xx without an envelope: fatal, status and snippet kept.
     let server = MockServer::start(|_, _| Reply::raw(404, "no such route")).await;
-    let client = QuanshiClient::new(
-        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(e.class(), RetryClass::Fatal);
@@ -282,15 +277,15 @@ async fn http_failures_are_classified_by_status() {
     // A well-formed body that is no envelope (a gateway's or proxy's JSON): a decode error,
     // retried up to the policy like a transient failure.
     let server = MockServer::start(|_, _| Reply::json(json!({"hello": 1}))).await;
-    let client = QuanshiClient::new(
-        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert_eq!(
         server.requests().len() as u32,
-        1 + default_retry_policy().max_retries
+        1 + roster_core::RetryPolicy::default().max_retries
     );
 }
 
@@ -298,13 +293,12 @@ async fn http_failures_are_classified_by_status() {
 async fn transient_codes_are_retried_up_to_the_policy() {
     let server = MockServer::start(|_, _| Reply::json(json!({"status": 503, "msg": "busy"}))).await;
     let (manual, shared) = clock();
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .auth_mode(Family::Conference, AuthMode::Signature)
-            .retry(default_retry_policy())
-            .clock(shared),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .retry_policy(roster_core::RetryPolicy::default())
+        .clock(shared)
+        .build()
+        .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unavailable);
     assert_eq!(server.requests().len(), 4, "one attempt and three retries");
@@ -321,12 +315,11 @@ async fn rate_limits_wait_sixty_seconds_up_to_twice_like_every_vendor() {
     let server =
         MockServer::start(|_, _| Reply::json(json!({"status": 429, "msg": "slow down"}))).await;
     let (manual, shared) = clock();
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .auth_mode(Family::Conference, AuthMode::Signature)
-            .clock(shared),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .clock(shared)
+        .build()
+        .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
@@ -357,12 +350,11 @@ fn terminals_server(total: usize) -> impl Fn(&Recorded, usize) -> Reply {
 async fn terminal_pages_stop_on_a_short_or_empty_page() {
     for (total, pages) in [(5usize, 3usize), (4, 3), (0, 1), (1, 1)] {
         let server = MockServer::start(terminals_server(total)).await;
-        let client = QuanshiClient::new(
-            config(&server.url())
-                .attendee_list_page_size(2)
-                .auth_mode(Family::Conference, AuthMode::Signature),
-        )
-        .unwrap();
+        let client = config(&server.url())
+            .attendee_list_page_size(2)
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .build()
+            .unwrap();
         let items: Vec<_> = client
             .terminals(9)
             .unwrap()
@@ -388,13 +380,12 @@ async fn terminal_pages_stop_on_a_short_or_empty_page() {
 #[tokio::test]
 async fn the_page_guard_stops_an_endless_list() {
     let server = MockServer::start(terminals_server(usize::MAX / 4)).await;
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .attendee_list_page_size(2)
-            .max_pages(3)
-            .auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .attendee_list_page_size(2)
+        .max_pages(3)
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     let results: Vec<_> = futures::StreamExt::collect(client.terminals(9).unwrap().items()).await;
     assert_eq!(server.requests().len(), 3);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 6);
@@ -405,8 +396,10 @@ async fn the_page_guard_stops_an_endless_list() {
 #[tokio::test]
 async fn input_and_configuration_errors_make_no_request() {
     let server = MockServer::start(|_, _| empty_v2()).await;
-    let with_path =
-        QuanshiClient::new(config(&server.url()).join_url_lookup_path("/x/lookup")).unwrap();
+    let with_path = config(&server.url())
+        .join_url_lookup_path("/x/lookup")
+        .build()
+        .unwrap();
     for bad in [
         "ftp://mtest.qsh1.cn/k/x",
         "/k/mkIW3Txa0Uk",
@@ -424,7 +417,7 @@ async fn input_and_configuration_errors_make_no_request() {
             .unwrap();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad:?}");
     }
-    let no_path = QuanshiClient::new(config(&server.url())).unwrap();
+    let no_path = config(&server.url()).build().unwrap();
     let e = no_path
         .meetings_by_join_url("https://mtest.qsh1.cn/k/mkIW3Txa0Uk")
         .await
@@ -479,10 +472,10 @@ async fn attendees_filter_by_run_and_time_and_come_in_time_order() {
         }}))
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url()).auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     let names = |v: Vec<roster_core::Attendee>| -> Vec<String> {
         v.into_iter().map(|a| a.display_name.unwrap()).collect()
     };
@@ -550,12 +543,11 @@ async fn an_error_page_echoing_the_token_keeps_no_token() {
         }
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .auth(Family::Conference, AuthMode::Token, TokenPlacement::Body)
-            .retry(roster_core::RetryPolicy::never()),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth(Family::Conference, AuthMode::Token, TokenPlacement::Body)
+        .retry_policy(roster_core::RetryPolicy::never())
+        .build()
+        .unwrap();
     let err = match client.attendees(&MeetingQuery::new("566390")).await {
         Ok(stream) => stream.try_collect::<Vec<_>>().await.unwrap_err(),
         Err(e) => e,
@@ -594,14 +586,13 @@ async fn a_meeting_answer_that_fails_to_decode_keeps_no_body() {
         let body = reply.body.clone();
         assert!(SECRETS.iter().any(|s| body.contains(s)), "{body}");
         let server = MockServer::start(move |_, _| Reply::raw(200, &body)).await;
-        let client = QuanshiClient::new(
-            config(&server.url())
-                .join_url_lookup_path("/x/lookup")
-                .host_user_id(5)
-                .auth_mode(Family::Conference, AuthMode::Signature)
-                .retry(roster_core::RetryPolicy::never()),
-        )
-        .unwrap();
+        let client = config(&server.url())
+            .join_url_lookup_path("/x/lookup")
+            .host_user_id(5)
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .retry_policy(roster_core::RetryPolicy::never())
+            .build()
+            .unwrap();
         let by_link = client
             .meetings_by_join_url("https://m.qsh1.cn/k/abc")
             .await
@@ -625,7 +616,10 @@ async fn a_meeting_answer_that_fails_to_decode_keeps_no_body() {
 #[tokio::test]
 async fn a_non_2xx_answer_is_classified_by_its_http_status_even_with_an_envelope() {
     let signed = |url: &str| {
-        QuanshiClient::new(config(url).auth_mode(Family::Conference, AuthMode::Signature)).unwrap()
+        config(url)
+            .auth_mode(Family::Conference, AuthMode::Signature)
+            .build()
+            .unwrap()
     };
     // HTTP 503 with a vendor envelope whose code alone would be fatal: retried, and the
     // vendor's code, message and request id are kept.
@@ -673,12 +667,11 @@ async fn a_non_2xx_answer_is_classified_by_its_http_status_even_with_an_envelope
         MockServer::start(|_, _| Reply::raw(429, &json!({"status": 7, "msg": "slow"}).to_string()))
             .await;
     let (manual, shared) = clock();
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .auth_mode(Family::Conference, AuthMode::Signature)
-            .clock(shared),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .clock(shared)
+        .build()
+        .unwrap();
     let e = client.report_v2(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited, "{e:?}");
     assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
@@ -709,12 +702,11 @@ async fn a_full_page_holding_a_null_is_not_the_last() {
         Reply::json(json!({"status": 0, "result": {"list": list}}))
     })
     .await;
-    let client = QuanshiClient::new(
-        config(&server.url())
-            .attendee_list_page_size(2)
-            .auth_mode(Family::Conference, AuthMode::Signature),
-    )
-    .unwrap();
+    let client = config(&server.url())
+        .attendee_list_page_size(2)
+        .auth_mode(Family::Conference, AuthMode::Signature)
+        .build()
+        .unwrap();
     let items: Vec<_> = client
         .terminals(9)
         .unwrap()

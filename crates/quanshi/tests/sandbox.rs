@@ -12,9 +12,9 @@ use roster_core::{
     Attendee, AttendeeSource, Device, ErrorKind, ManualClock, MeetingQuery, OffsetClock,
     Registration, RegistrationFilter, RegistrationStatus, RetryClass, Role,
 };
-use roster_quanshi::config::default_retry_policy;
 use roster_quanshi::{
-    AuthMode, ConferenceKey, Family, KeyHeader, QuanshiClient, QuanshiConfig, TokenPlacement,
+    AuthMode, ClientBuilder, ConferenceKey, Credentials, Family, KeyHeader, QuanshiClient,
+    QuanshiClientBuilder, TokenPlacement,
 };
 use roster_sandbox::{ClockConfig, Fault, Quirk, SandboxConfig, SandboxHandle, Vendor as SbVendor};
 use roster_testkit::meeting;
@@ -39,21 +39,29 @@ async fn start() -> SandboxHandle {
 }
 
 /// A client for `sb` with its credentials, fast retries and no pacing.
-fn config_for(sb: &SandboxHandle) -> QuanshiConfig {
+fn config_for(sb: &SandboxHandle) -> QuanshiClientBuilder {
     let c = sb.credentials().quanshi;
-    QuanshiConfig::new()
-        .app_key(c.app_key)
-        .secret_key(c.app_secret)
-        .admin_user_id(c.admin_user_id)
+    QuanshiClient::builder(Credentials::new(c.app_key, c.app_secret).admin_user_id(c.admin_user_id))
         .host_user_id(c.host_user_id)
-        .base_urls(sb.base_url())
+        .base_url(sb.base_url())
+        .events_base_url(sb.base_url())
         .join_url_lookup_path(c.join_url_lookup_path)
-        .pacing(0, 0)
-        .retry(roster_testkit::fast_policy())
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(roster_testkit::fast_policy())
 }
 
-fn client(config: QuanshiConfig) -> QuanshiClient {
-    QuanshiClient::new(config).unwrap()
+/// The sandbox's app with another key or secret (the admin user id kept).
+fn app(sb: &SandboxHandle, key: Option<&str>, secret: Option<&str>) -> Credentials {
+    let c = sb.credentials().quanshi;
+    Credentials::new(
+        key.map_or(c.app_key, str::to_string),
+        secret.map_or(c.app_secret, str::to_string),
+    )
+    .admin_user_id(c.admin_user_id)
+}
+
+fn client(config: QuanshiClientBuilder) -> QuanshiClient {
+    config.build().unwrap()
 }
 
 fn event_id(sb: &SandboxHandle, label: &str) -> String {
@@ -195,7 +203,7 @@ async fn a_wrong_secret_is_an_auth_error_without_retries() {
     let sb = start().await;
     let event = event_id(&sb, "seed-single");
     // Token mode: token/create is refused.
-    let c = client(config_for(&sb).secret_key("not-the-secret"));
+    let c = client(config_for(&sb).credentials(app(&sb, None, Some("not-the-secret"))));
     let e = c
         .attendees(&MeetingQuery::new(&event))
         .await
@@ -218,7 +226,7 @@ async fn a_wrong_secret_is_an_auth_error_without_retries() {
     // Signature mode: the call itself is refused.
     let c = client(
         config_for(&sb)
-            .secret_key("not-the-secret")
+            .credentials(app(&sb, None, Some("not-the-secret")))
             .auth_mode(Family::Conference, AuthMode::Signature),
     );
     let e = c.report_v2(event.parse().unwrap()).await.unwrap_err();
@@ -234,7 +242,7 @@ async fn a_wrong_secret_is_an_auth_error_without_retries() {
     assert_eq!(stats.requests_to("quanshi.report_v2"), 1);
     assert_eq!(stats.rejections_of("quanshi.report_v2", "403"), 1);
     // An unknown key too.
-    let c = client(config_for(&sb).app_key("someone-else"));
+    let c = client(config_for(&sb).credentials(app(&sb, Some("someone-else"), None)));
     assert_eq!(c.report_v2(1).await.unwrap_err().kind(), ErrorKind::Auth);
     sb.shutdown().await;
 }
@@ -291,7 +299,7 @@ async fn a_revoked_token_is_replaced_once_and_the_call_succeeds() {
 async fn concurrent_calls_share_one_token() {
     let sb = start().await;
     let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
-    let c = client(config_for(&sb).pacing(0, 8));
+    let c = client(config_for(&sb).pacer(roster_core::Pacer::per_minute(0).with_max_in_flight(8)));
     let tasks: Vec<_> = (0..40)
         .map(|_| {
             let c = c.clone();
@@ -699,8 +707,7 @@ async fn bad_join_links_make_no_request() {
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad:?}");
     }
     // No path configured: a configuration error, no request either.
-    let mut unset = config_for(&sb);
-    unset.paths.join_url_lookup = None;
+    let unset = config_for(&sb).paths(roster_quanshi::Paths::default());
     let e = client(unset)
         .meetings_by_join_url(&join_url(&sb, "seed-single"))
         .await
@@ -845,7 +852,7 @@ async fn a_rate_limit_is_waited_out_twice_then_surfaced() {
     let c = client(
         config_for(&sb)
             .auth_mode(Family::Conference, AuthMode::Signature)
-            .retry(default_retry_policy())
+            .retry_policy(roster_core::RetryPolicy::default())
             .clock(Arc::new(clock.clone())),
     );
     let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
@@ -967,17 +974,18 @@ async fn pacing_is_on_by_default_and_configurable() {
     // a paced call past the burst cannot finish before its slot, however slow the machine.
     let sb = start().await;
     let event: u64 = event_id(&sb, "seed-single").parse().unwrap();
-    let signed = |config: QuanshiConfig| {
+    let signed = |config: QuanshiClientBuilder| {
         // Signed calls: one pacing slot per call (no token/create).
         client(config.auth_mode(Family::Conference, AuthMode::Signature))
     };
-    let creds = sb.credentials().quanshi;
-    let default = QuanshiConfig::new()
-        .app_key(creds.app_key)
-        .secret_key(creds.app_secret)
-        .admin_user_id(creds.admin_user_id)
-        .base_urls(sb.base_url());
-    assert_eq!((default.calls_per_minute, default.max_in_flight), (120, 4));
+    let mut default = QuanshiClient::builder(app(&sb, None, None))
+        .base_url(sb.base_url())
+        .events_base_url(sb.base_url());
+    let pacer = default.options_mut().pacer();
+    assert_eq!(
+        (pacer.calls_per_minute(), pacer.max_in_flight()),
+        (Some(120), Some(4))
+    );
     // 120 a minute: a burst of two, then one call every 500 ms.
     let c = signed(default);
     c.report_v2(event).await.unwrap();
@@ -991,7 +999,7 @@ async fn pacing_is_on_by_default_and_configurable() {
     );
     // 80 a minute, as configured: a burst of one, then one call every 750 ms (longer than the
     // default's 500 ms, so this is the configured rate at work).
-    let c = signed(config_for(&sb).pacing(80, 1));
+    let c = signed(config_for(&sb).pacer(roster_core::Pacer::per_minute(80).with_max_in_flight(1)));
     c.report_v2(event).await.unwrap();
     let started = std::time::Instant::now();
     c.report_v2(event).await.unwrap();

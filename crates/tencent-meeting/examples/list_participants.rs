@@ -11,7 +11,7 @@
 
 use futures::StreamExt;
 use roster_core::MeetingQuery;
-use roster_tencent_meeting::ClientBuilder;
+use roster_tencent_meeting::{ClientBuilder, TencentMeetingClientBuilder};
 
 #[tokio::main]
 async fn main() {
@@ -29,7 +29,7 @@ async fn run() -> roster_core::Result<()> {
             "usage: list_participants <meeting_id> [sub_meeting_id]",
         ));
     };
-    let client = ClientBuilder::from_env()?.build()?;
+    let client = TencentMeetingClientBuilder::from_env()?.build()?;
     let mut query = MeetingQuery::new(meeting_id);
     if let Some(sub) = args.next() {
         query = query.sub_meeting(sub);

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use roster_core::{
-    AccessToken, Attempt, Error, HttpClient, Pacer, Pipeline, Protocol, Result, Retrier,
-    SharedClock, Vendor,
+    AccessToken, Attempt, ClientBuilder, ClientOptions, Error, HttpClient, Pacer, Pipeline,
+    Protocol, Result, Retrier, SettingLookup, SharedClock, Vendor,
 };
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -16,10 +16,10 @@ use crate::auth::{
     AkSkAuthenticator, Authenticator, Credentials, RequestToSign, header_value, name,
 };
 use crate::config::{
-    ClientBuilder, DEFAULT_CALLS_PER_MINUTE, MAX_ENROLL_PAGE_SIZE, MAX_PARTICIPANTS_PAGE_SIZE,
+    MAX_ENROLL_PAGE_SIZE, MAX_PARTICIPANTS_PAGE_SIZE, TencentMeetingClientBuilder, env,
 };
 use crate::errors::decode_reply;
-use crate::target::{QueryString, Target, parse_base_url};
+use crate::target::{QueryString, Target};
 use crate::wire::Reply;
 
 /// Header that must be `1` on every request (docs/specs/tencent-meeting.md §2.1).
@@ -75,7 +75,7 @@ impl TencentMeetingClient {
     ///
     /// ```no_run
     /// # async fn run() -> roster_core::Result<()> {
-    /// use roster_tencent_meeting::{Credentials, TencentMeetingClient};
+    /// use roster_tencent_meeting::{ClientBuilder, Credentials, TencentMeetingClient};
     ///
     /// let client = TencentMeetingClient::builder(Credentials::new("app-id", "secret-id", "secret-key"))
     ///     .operator_id("owner1")
@@ -84,11 +84,11 @@ impl TencentMeetingClient {
     /// let detail = client.meeting_detail("7567173273889276131").await?;
     /// # Ok(()) }
     /// ```
-    pub fn builder(credentials: Credentials) -> ClientBuilder {
-        ClientBuilder::new(credentials)
+    pub fn builder(credentials: Credentials) -> TencentMeetingClientBuilder {
+        TencentMeetingClientBuilder::new(credentials)
     }
 
-    fn from_builder(b: ClientBuilder) -> Result<Self> {
+    fn from_builder(b: TencentMeetingClientBuilder) -> Result<Self> {
         let operator_id = b
             .operator_id
             .filter(|o| !o.trim().is_empty())
@@ -118,21 +118,22 @@ impl TencentMeetingClient {
             Some(v) => Some(header_value("version", v, false)?),
             None => None,
         };
-        let base = parse_base_url(&b.base_url)?;
+        let base = b
+            .options
+            .parsed_base_url(&format!("the Tencent Meeting base URL ({})", env::BASE_URL))?;
+        let options = b.options;
         Ok(Self {
             inner: Arc::new(Inner {
                 pipeline: Pipeline::new(
-                    HttpClient::new(b.http)?,
-                    Retrier::new(b.retry, b.clock.clone()),
+                    HttpClient::new(options.http().clone())?,
+                    Retrier::new(options.retry_policy().clone(), options.clock().clone()),
                 ),
                 auth,
                 base,
                 operator_id,
                 version,
-                pacer: b
-                    .pacer
-                    .unwrap_or_else(|| Pacer::per_minute(DEFAULT_CALLS_PER_MINUTE)),
-                clock: b.clock,
+                pacer: options.pacer().clone(),
+                clock: options.clock().clone(),
                 legacy_userid_param: b.legacy_userid_param,
                 participants_page_size: b.participants_page_size,
                 enroll_page_size: b.enroll_page_size,
@@ -189,9 +190,39 @@ impl TencentMeetingClient {
     }
 }
 
-impl ClientBuilder {
-    /// Builds the client; see [`TencentMeetingClient::builder`].
-    pub fn build(self) -> Result<TencentMeetingClient> {
+impl ClientBuilder for TencentMeetingClientBuilder {
+    type Client = TencentMeetingClient;
+    const SETTINGS: &'static [&'static str] = &env::ALL;
+
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+
+    /// Reads the `ROSTER_TENCENT_*` settings ([`crate::config::env`]); the error names the first missing
+    /// required one.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let settings = SettingLookup::new(lookup);
+        let require = |name: &str| {
+            settings.require(name).map_err(|e| {
+                e.with_hint("set the Tencent Meeting AppId, SecretId, SecretKey and operator userid (ROSTER_TENCENT_*)")
+            })
+        };
+        let app_id = require(env::APP_ID)?;
+        let secret_id = require(env::SECRET_ID)?;
+        let secret_key = require(env::SECRET_KEY)?;
+        let operator = require(env::OPERATOR_ID)?;
+        let mut credentials = Credentials::new(app_id, secret_id, secret_key);
+        if let Some(sdk) = settings.get(env::SDK_ID) {
+            credentials = credentials.with_sdk_id(sdk);
+        }
+        let mut builder = Self::new(credentials).operator_id(operator);
+        builder
+            .options
+            .read_settings(&settings, env::BASE_URL, env::CALLS_PER_MINUTE)?;
+        Ok(builder)
+    }
+
+    fn build(self) -> Result<TencentMeetingClient> {
         TencentMeetingClient::from_builder(self)
     }
 }

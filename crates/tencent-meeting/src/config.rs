@@ -1,12 +1,9 @@
 //! Credentials and client configuration.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{
-    HttpConfig, Pacer, Result, RetryPolicy, SettingLookup, SharedClock, SystemClock,
-};
+use roster_core::{ClientOptions, Pacer};
 
 use crate::auth::{Authenticator, Credentials};
 
@@ -39,7 +36,7 @@ pub const DEFAULT_LOOKBACK: Duration = Duration::from_secs(90 * 86_400);
 /// join early, instant meetings have a start equal to their creation).
 pub const DEFAULT_EARLY_JOIN: Duration = Duration::from_secs(86_400);
 
-/// Environment variable names read by [`ClientBuilder::from_env`].
+/// Setting (environment variable) names read by [`roster_core::ClientBuilder::from_env`].
 pub mod env {
     /// Enterprise id (`AppId`), required.
     pub const APP_ID: &str = "ROSTER_TENCENT_APP_ID";
@@ -56,8 +53,8 @@ pub mod env {
     /// Calls per minute per AppId (`0`: unlimited; default 240).
     pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
 
-    /// Every variable [`crate::ClientBuilder::from_lookup`] reads (a `roster.toml` key
-    /// outside it is a typo).
+    /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it
+    /// is a typo).
     pub const ALL: [&str; 7] = [
         APP_ID,
         SDK_ID,
@@ -69,19 +66,17 @@ pub mod env {
     ];
 }
 
-/// Everything a [`crate::TencentMeetingClient`] is built from. Build it with
-/// [`crate::TencentMeetingClient::builder`].
-#[derive(Clone)]
-pub struct ClientBuilder {
+/// Everything a [`crate::TencentMeetingClient`] is built from: credentials, the shared
+/// [`ClientOptions`] (set through [`roster_core::ClientBuilder`]'s provided methods) and Tencent Meeting's
+/// own settings. Start from [`crate::TencentMeetingClient::builder`] or
+/// [`roster_core::ClientBuilder::from_env`].
+#[derive(Debug, Clone)]
+pub struct TencentMeetingClientBuilder {
     pub(crate) credentials: Credentials,
     pub(crate) authenticator: Option<Arc<dyn Authenticator>>,
     pub(crate) operator_id: Option<String>,
-    pub(crate) base_url: String,
+    pub(crate) options: ClientOptions,
     pub(crate) version: Option<String>,
-    pub(crate) http: HttpConfig,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) pacer: Option<Pacer>,
-    pub(crate) clock: SharedClock,
     pub(crate) legacy_userid_param: bool,
     pub(crate) participants_page_size: u32,
     pub(crate) enroll_page_size: u32,
@@ -90,29 +85,7 @@ pub struct ClientBuilder {
     pub(crate) record_cap: u64,
 }
 
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credentials", &self.credentials)
-            .field("authenticator", &self.authenticator)
-            .field("operator_id", &self.operator_id)
-            .field("base_url", &self.base_url)
-            .field("version", &self.version)
-            .field("http", &self.http)
-            .field("retry", &self.retry)
-            .field("pacer", &self.pacer)
-            .field("clock", &self.clock)
-            .field("legacy_userid_param", &self.legacy_userid_param)
-            .field("participants_page_size", &self.participants_page_size)
-            .field("enroll_page_size", &self.enroll_page_size)
-            .field("window_concurrency", &self.window_concurrency)
-            .field("default_lookback", &self.default_lookback)
-            .field("record_cap", &self.record_cap)
-            .finish()
-    }
-}
-
-impl ClientBuilder {
+impl TencentMeetingClientBuilder {
     /// A builder with defaults: production host, 240 calls/minute, the default retry policy,
     /// the system clock, 100 participants and 50 enrollments per page.
     pub fn new(credentials: Credentials) -> Self {
@@ -120,12 +93,11 @@ impl ClientBuilder {
             credentials,
             authenticator: None,
             operator_id: None,
-            base_url: DEFAULT_BASE_URL.to_string(),
+            options: ClientOptions::new(
+                DEFAULT_BASE_URL,
+                Pacer::per_minute(DEFAULT_CALLS_PER_MINUTE),
+            ),
             version: None,
-            http: HttpConfig::default(),
-            retry: RetryPolicy::default(),
-            pacer: None,
-            clock: Arc::new(SystemClock),
             legacy_userid_param: false,
             participants_page_size: MAX_PARTICIPANTS_PAGE_SIZE,
             enroll_page_size: MAX_ENROLL_PAGE_SIZE,
@@ -135,38 +107,6 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder from the `ROSTER_TENCENT_*` environment variables ([`mod@env`]). Fails with a
-    /// [`roster_core::ErrorKind::Config`] error naming the first missing required variable.
-    pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Self::from_env`] with another source of variables (for tests and config files).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let settings = SettingLookup::new(lookup);
-        let require = |name: &str| {
-            settings.require(name).map_err(|e| {
-                e.with_hint("set the Tencent Meeting AppId, SecretId, SecretKey and operator userid (ROSTER_TENCENT_*)")
-            })
-        };
-        let app_id = require(env::APP_ID)?;
-        let secret_id = require(env::SECRET_ID)?;
-        let secret_key = require(env::SECRET_KEY)?;
-        let operator = require(env::OPERATOR_ID)?;
-        let mut credentials = Credentials::new(app_id, secret_id, secret_key);
-        if let Some(sdk) = settings.get(env::SDK_ID) {
-            credentials = credentials.with_sdk_id(sdk);
-        }
-        let mut builder = Self::new(credentials).operator_id(operator);
-        if let Some(url) = settings.get(env::BASE_URL) {
-            builder = builder.base_url(url);
-        }
-        if let Some(calls) = settings.calls_per_minute(env::CALLS_PER_MINUTE)? {
-            builder = builder.calls_per_minute(calls);
-        }
-        Ok(builder)
-    }
-
     /// The userid requests are made as: the meeting creator or an enterprise super-admin
     /// (`userid` / `operator_id` parameters). Required.
     pub fn operator_id(mut self, userid: impl Into<String>) -> Self {
@@ -174,48 +114,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Overrides the base URL (`http://127.0.0.1:<port>` for the sandbox). A path prefix is
-    /// kept and signed.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
     /// Sends `X-TC-Version` (the app version, "建议设置").
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
-        self
-    }
-
-    /// HTTP timeouts and user agent.
-    pub fn http(mut self, http: HttpConfig) -> Self {
-        self.http = http;
-        self
-    }
-
-    /// Retry policy (tests use tiny backoffs).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Client-side pacing. The default is [`Pacer::per_minute`]`(`[`DEFAULT_CALLS_PER_MINUTE`]`)`.
-    /// The vendor counts calls per AppId: clients sharing an AppId should share one `Pacer`
-    /// (clones share their budget). [`Pacer::unlimited`] disables pacing.
-    pub fn pacer(mut self, pacer: Pacer) -> Self {
-        self.pacer = Some(pacer);
-        self
-    }
-
-    /// Calls per minute (shorthand for [`Self::pacer`]; `0` disables pacing).
-    pub fn calls_per_minute(mut self, calls: u32) -> Self {
-        self.pacer = Some(Pacer::per_minute(calls));
-        self
-    }
-
-    /// The clock timestamps, default ranges, rate-limit waits and backoff sleeps use.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
         self
     }
 
@@ -269,13 +170,14 @@ impl ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_core::ClientBuilder;
     use roster_core::ErrorKind;
     use std::collections::HashMap;
 
     #[test]
     fn debug_hides_secrets() {
         let c = Credentials::new("app-1", "the-secret-id", "the-secret-key").with_sdk_id("sdk-1");
-        let b = ClientBuilder::new(c.clone()).operator_id("owner1");
+        let b = TencentMeetingClientBuilder::new(c.clone()).operator_id("owner1");
         for shown in [format!("{c:?}"), format!("{b:?}"), format!("{b:#?}")] {
             assert!(!shown.contains("the-secret-id"), "{shown}");
             assert!(!shown.contains("the-secret-key"), "{shown}");
@@ -291,33 +193,37 @@ mod tests {
             (env::SECRET_KEY, "skey"),
             (env::OPERATOR_ID, "owner1"),
         ]);
-        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
         assert_eq!(b.operator_id.as_deref(), Some("owner1"));
-        assert_eq!(b.base_url, DEFAULT_BASE_URL);
+        assert_eq!(b.options.base_url(), DEFAULT_BASE_URL);
         assert_eq!(b.credentials.sdk_id(), None);
 
         vars.insert(env::SDK_ID, "sdk");
         vars.insert(env::BASE_URL, "http://127.0.0.1:9");
-        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
         assert_eq!(b.credentials.sdk_id(), Some("sdk"));
-        assert_eq!(b.base_url, "http://127.0.0.1:9");
-        assert!(b.pacer.is_none(), "default pacing unless configured");
+        assert_eq!(b.options.base_url(), "http://127.0.0.1:9");
+        assert_eq!(
+            b.options.pacer().calls_per_minute(),
+            Some(DEFAULT_CALLS_PER_MINUTE),
+            "default pacing unless configured"
+        );
 
         vars.insert(env::CALLS_PER_MINUTE, "3000");
-        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
-        assert_eq!(
-            b.pacer.as_ref().and_then(|p| p.calls_per_minute()),
-            Some(3000)
-        );
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
+        assert_eq!(b.options.pacer().calls_per_minute(), Some(3000));
         vars.insert(env::CALLS_PER_MINUTE, "0");
-        let b = ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).unwrap();
-        assert_eq!(
-            b.pacer.as_ref().map(|p| p.calls_per_minute()),
-            Some(None),
-            "0: unlimited"
-        );
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
+        assert_eq!(b.options.pacer().calls_per_minute(), None, "0: unlimited");
         vars.insert(env::CALLS_PER_MINUTE, "-1");
-        assert!(ClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string())).is_err());
+        assert!(
+            TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+                .is_err()
+        );
         vars.remove(env::CALLS_PER_MINUTE);
 
         for missing in [
@@ -328,7 +234,8 @@ mod tests {
         ] {
             let mut v = vars.clone();
             v.insert(missing, " ");
-            let e = ClientBuilder::from_lookup(|n| v.get(n).map(|x| x.to_string())).unwrap_err();
+            let e = TencentMeetingClientBuilder::from_lookup(|n| v.get(n).map(|x| x.to_string()))
+                .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Config);
             assert!(e.to_string().contains(missing), "{e}");
             assert!(!format!("{e:?}").contains("skey"));

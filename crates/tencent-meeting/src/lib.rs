@@ -26,7 +26,7 @@
 //! ```no_run
 //! use futures::TryStreamExt;
 //! use roster_core::{AttendeeSource, MeetingQuery};
-//! use roster_tencent_meeting::{Credentials, TencentMeetingClient};
+//! use roster_tencent_meeting::{ClientBuilder, Credentials, TencentMeetingClient};
 //!
 //! # async fn run() -> roster_core::Result<()> {
 //! let client = TencentMeetingClient::builder(Credentials::new("app-id", "secret-id", "secret-key"))
@@ -63,9 +63,14 @@ pub mod wire;
 
 pub use auth::{AkSkAuthenticator, Authenticator, Credentials, RequestToSign};
 pub use client::TencentMeetingClient;
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE, RECORD_CAP};
+pub use config::{
+    DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE, RECORD_CAP, TencentMeetingClientBuilder,
+};
 pub use decode::{DecodedText, decode_base64_text};
 pub use enroll::{EnrollApprovals, EnrollList, EnrollQuery};
 pub use invitees::{InviteeList, Invitees};
 pub use participants::{Participants, ParticipantsList, ParticipantsParams};
 pub use phone::{phone_hash, phone_hash_eq};
+/// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
+/// `build`, `from_env` and `from_lookup`.
+pub use roster_core::ClientBuilder;

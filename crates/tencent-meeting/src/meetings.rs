@@ -11,7 +11,7 @@ impl TencentMeetingClient {
     /// The raw meeting-detail response.
     ///
     /// Query: `operator_id=<operator>&operator_id_type=1&instanceid=1`, or with
-    /// [`crate::ClientBuilder::legacy_userid_param`] the older `userid=<operator>&instanceid=1`.
+    /// [`crate::TencentMeetingClientBuilder::legacy_userid_param`] the older `userid=<operator>&instanceid=1`.
     pub async fn meeting_detail_raw(&self, meeting_id: &str) -> Result<MeetingDetailResponse> {
         validate_id("meeting id", meeting_id)?;
         let mut q = QueryString::new();

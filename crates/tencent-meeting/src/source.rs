@@ -8,7 +8,7 @@
 //! windows (inclusive Unix-second bounds, duplicates at window edges dropped), each window split
 //! further while the 50,000-record cap would truncate it
 //! ([`crate::participants::capped_window_stream`]). Missing bounds: core's defaults, with
-//! [`crate::ClientBuilder::default_lookback`].
+//! [`crate::TencentMeetingClientBuilder::default_lookback`].
 //!
 //! **Registrations** ([`TencentMeetingClient::registrations`]): the enrollment approvals with
 //! the query's status filter. When the meeting has no enrollment (vendor code 101) the invitee

@@ -128,17 +128,6 @@ impl Target {
     }
 }
 
-/// Parses and checks the configured base URL (core's one rule for every vendor).
-pub fn parse_base_url(base: &str) -> Result<Url> {
-    roster_core::http::parse_base_url(
-        &format!(
-            "the Tencent Meeting base URL ({})",
-            crate::config::env::BASE_URL
-        ),
-        base,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,7 +177,8 @@ mod tests {
 
     #[test]
     fn target_is_exactly_what_was_built() {
-        let base = parse_base_url("http://127.0.0.1:8080").unwrap();
+        let base =
+            roster_core::http::parse_base_url("the base URL", "http://127.0.0.1:8080").unwrap();
         let mut q = QueryString::new();
         q.push("userid", "owner 1").push("pos", "0");
         let t = Target::new(&base, &["v1", "meetings", "123", "participants"], &q).unwrap();
@@ -201,7 +191,8 @@ mod tests {
             "http://127.0.0.1:8080/v1/meetings/123/participants?userid=owner%201&pos=0"
         );
 
-        let prefixed = parse_base_url("http://127.0.0.1:8080/tm/").unwrap();
+        let prefixed =
+            roster_core::http::parse_base_url("the base URL", "http://127.0.0.1:8080/tm/").unwrap();
         let t = Target::new(&prefixed, &["v1", "meetings", "1"], &QueryString::new()).unwrap();
         assert_eq!(t.request_target(), "/tm/v1/meetings/1");
 
@@ -228,11 +219,13 @@ mod tests {
             "http://x/#f",
         ] {
             assert_eq!(
-                parse_base_url(bad).unwrap_err().kind(),
+                roster_core::http::parse_base_url("the base URL", bad)
+                    .unwrap_err()
+                    .kind(),
                 ErrorKind::Config,
                 "{bad}"
             );
         }
-        parse_base_url("https://api.meeting.qq.com").unwrap();
+        roster_core::http::parse_base_url("the base URL", "https://api.meeting.qq.com").unwrap();
     }
 }

@@ -160,7 +160,7 @@ async fn nothing_secret_in_debug_display_or_errors() {
             .operator_id("o")
             .build()
             .unwrap_err();
-    let env_error = ClientBuilder::from_lookup(|n| {
+    let env_error = TencentMeetingClientBuilder::from_lookup(|n| {
         (n == "ROSTER_TENCENT_SECRET_KEY").then(|| "SKEY-secret-key-456".to_string())
     })
     .unwrap_err();

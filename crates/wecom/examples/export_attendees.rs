@@ -11,7 +11,7 @@
 
 use futures::TryStreamExt;
 use roster_core::{AttendeeSource, MeetingQuery};
-use roster_wecom::{WeComClient, WeComConfig};
+use roster_wecom::{ClientBuilder, WeComClientBuilder};
 
 #[tokio::main]
 async fn main() {
@@ -27,8 +27,8 @@ async fn run() -> Result<(), String> {
         .next()
         .ok_or("usage: export_attendees <meetingid> [sub_meetingid]")?;
     // Names the missing variable (ROSTER_WECOM_CORP_ID, ROSTER_WECOM_CORP_SECRET).
-    let config = WeComConfig::from_env().map_err(|e| e.to_string())?;
-    let client = WeComClient::new(config).map_err(|e| e.to_string())?;
+    let config = WeComClientBuilder::from_env().map_err(|e| e.to_string())?;
+    let client = config.build().map_err(|e| e.to_string())?;
 
     let mut query = MeetingQuery::new(meeting_id);
     if let Some(sub) = args.next() {

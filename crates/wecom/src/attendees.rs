@@ -40,7 +40,7 @@ impl WeComClient {
                 meeting_id: meeting_id.into(),
                 sub_meeting_id: None,
                 window: None,
-                limit: self.config().attendee_page_size(),
+                limit: self.config().attendee_page_size,
             },
         }
     }

@@ -8,14 +8,17 @@ use std::time::Duration;
 use reqwest::header::CONTENT_TYPE;
 use roster_core::http::{JsonReply, decode_error, redact_text, unexpected_status};
 use roster_core::{
-    Attempt, Error, ErrorKind, ExposeSecret, HttpClient, Pacer, Pipeline, Protocol, RawResponse,
-    Result, Retrier, RetryClass, Vendor,
+    Attempt, ClientBuilder, ClientOptions, Error, ErrorKind, ExposeSecret, HttpClient, Pacer,
+    Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass, SettingLookup, Vendor,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::config::WeComConfig;
+use crate::config::{
+    Credentials, ENV_BASE_URL, ENV_CALLS_PER_MINUTE, ENV_CORP_ID, ENV_CORP_SECRET, ENV_VARS,
+    WeComClientBuilder,
+};
 use crate::errors::{self, CallKind};
 use crate::wire::{Envelope, Reply, TokenReply};
 use roster_core::token::{AccessToken, MemoryTokenStore, TokenCache, TokenKey};
@@ -91,7 +94,7 @@ pub struct WeComClient {
 }
 
 struct Inner {
-    config: WeComConfig,
+    config: WeComClientBuilder,
     base: Url,
     /// Retry, token per attempt, pacing and sending: core's call pipeline.
     pipeline: Pipeline,
@@ -101,7 +104,7 @@ struct Inner {
 impl fmt::Debug for WeComClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WeComClient")
-            .field("corp_id", &self.inner.config.corp_id())
+            .field("corp_id", &self.inner.config.credentials.corp_id)
             .field("base_url", &self.inner.base.as_str())
             .field("token_key", self.inner.tokens().key())
             .finish_non_exhaustive()
@@ -109,27 +112,37 @@ impl fmt::Debug for WeComClient {
 }
 
 impl WeComClient {
-    /// Builds a client. Fails with a [`Config`](ErrorKind::Config) error for an empty corp id
-    /// or secret, an unusable base URL or out-of-range page sizes; makes no request.
-    pub fn new(config: WeComConfig) -> Result<Self> {
+    /// A builder for a client of this app; see [`WeComClientBuilder`].
+    pub fn builder(credentials: Credentials) -> WeComClientBuilder {
+        WeComClientBuilder::new(credentials)
+    }
+
+    /// Fails with a [`Config`](ErrorKind::Config) error for an empty corp id or secret, an
+    /// unusable base URL or out-of-range page sizes; makes no request.
+    fn from_builder(config: WeComClientBuilder) -> Result<Self> {
         config.validate()?;
-        let base = roster_core::http::parse_base_url(
-            &format!("the WeCom base URL ({})", crate::config::ENV_BASE_URL),
-            config.base_url(),
-        )?;
-        let http = HttpClient::new(config.http().clone())?;
-        let retrier = Retrier::new(config.retry_policy().clone(), config.clock().clone());
+        let options = &config.options;
+        let base = options.parsed_base_url(&format!("the WeCom base URL ({ENV_BASE_URL})"))?;
+        let http = HttpClient::new(options.http().clone())?;
+        let retrier = Retrier::new(options.retry_policy().clone(), options.clock().clone());
+        let credentials = &config.credentials;
         let store = config
-            .token_store()
-            .cloned()
+            .token_store
+            .clone()
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let tokens = TokenCache::new(
-            TokenKey::new(format!("wecom:{}", config.corp_id()), config.corp_secret()),
+            TokenKey::new(
+                format!("wecom:{}", credentials.corp_id),
+                &credentials.corp_secret,
+            ),
             store,
-            config.token_margin(),
-            config.clock().clone(),
+            config.token_margin,
+            options.clock().clone(),
         );
-        let pacers = Api::ALL.iter().map(|_| config.pacing().pacer()).collect();
+        let pacers = Api::ALL
+            .iter()
+            .map(|_| options.pacer().with_own_budget())
+            .collect();
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -140,8 +153,8 @@ impl WeComClient {
         })
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &WeComConfig {
+    /// The settings this client was built from.
+    pub(crate) fn config(&self) -> &WeComClientBuilder {
         &self.inner.config
     }
 
@@ -290,7 +303,7 @@ impl Inner {
     }
 
     fn rate_limit_wait(&self) -> Duration {
-        self.config.rate_limit_wait()
+        self.config.rate_limit_wait
     }
 
     fn url(&self, api: Api) -> Url {
@@ -326,12 +339,12 @@ impl Inner {
     /// One `gettoken` call. Not retried here: the business call that needs the token retries
     /// as a whole, and configuration errors are never retried at all.
     async fn gettoken(&self) -> Result<AccessToken> {
-        let config = &self.config;
+        let credentials = &self.config.credentials;
         let mut url = self.url(Api::GetToken);
         url.query_pairs_mut()
-            .append_pair("corpid", config.corp_id())
-            .append_pair("corpsecret", config.corp_secret().expose_secret());
-        let fetched_at = config.clock().now();
+            .append_pair("corpid", &credentials.corp_id)
+            .append_pair("corpsecret", credentials.corp_secret.expose_secret());
+        let fetched_at = self.config.options.clock().now();
         let request = self.pipeline.http().reqwest().get(url);
         let response = self.send(Api::GetToken, 1, request).await?;
         if response.status != 200 {
@@ -491,26 +504,50 @@ fn decode_body<T: DeserializeOwned + Reply>(
     }
 }
 
+impl ClientBuilder for WeComClientBuilder {
+    type Client = WeComClient;
+    const SETTINGS: &'static [&'static str] = &ENV_VARS;
+
+    fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+
+    /// Reads `ROSTER_WECOM_CORP_ID`, `ROSTER_WECOM_CORP_SECRET` and, if set,
+    /// `ROSTER_WECOM_BASE_URL` and `ROSTER_WECOM_CALLS_PER_MINUTE`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let settings = SettingLookup::new(lookup);
+        let corp_id = settings.require(ENV_CORP_ID)?;
+        let secret = settings.require(ENV_CORP_SECRET)?;
+        let mut builder = WeComClientBuilder::new(Credentials::new(corp_id, secret));
+        builder
+            .options
+            .read_settings(&settings, ENV_BASE_URL, ENV_CALLS_PER_MINUTE)?;
+        Ok(builder)
+    }
+
+    fn build(self) -> Result<WeComClient> {
+        WeComClient::from_builder(self)
+    }
+}
+
 /// A client for unit tests that must fail before any request: nothing listens on its base URL
 /// (loopback port 9).
 #[cfg(test)]
 pub(crate) fn offline_client() -> WeComClient {
-    WeComClient::new(
-        crate::WeComConfig::new("ww1", roster_core::SecretString::from("s"))
-            .with_base_url("http://127.0.0.1:9"),
-    )
-    .expect("a valid test configuration")
+    WeComClient::builder(Credentials::new("ww1", "s"))
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .expect("a valid test configuration")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::SecretString;
 
     fn client(base: &str) -> Result<WeComClient> {
-        WeComClient::new(
-            WeComConfig::new("ww1", SecretString::from("secret-xyz")).with_base_url(base),
-        )
+        WeComClient::builder(Credentials::new("ww1", "secret-xyz"))
+            .base_url(base)
+            .build()
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl WeComClient {
             query: EnrollQuery {
                 meeting_id: meeting_id.into(),
                 status: RegistrationFilter::All,
-                limit: self.config().enroll_page_size(),
+                limit: self.config().enroll_page_size,
             },
         }
     }

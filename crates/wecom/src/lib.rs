@@ -18,20 +18,24 @@
 //!   windows for a member's meetings.
 //! - **Errors**: classified by `errcode` only ([`errors::classify`]), with the `hint: [...]` of
 //!   `errmsg` as request id and hints for configuration codes.
-//! - **Pacing**: 600 calls a minute and 4 in flight per API by default ([`Pacing`]).
+//! - **Pacing**: 600 calls a minute and 4 in flight per API by default (each API has a
+//!   budget of its own; [`WeComClientBuilder`]).
+//! - **Configuration**: `WeComClient::builder(credentials) … .build()`, or
+//!   [`ClientBuilder::from_env`] (`ROSTER_WECOM_*`); the shared setters come from core's
+//!   [`ClientBuilder`].
 //!
 //! # Example
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use roster_core::{AttendeeSource, MeetingQuery, SecretString};
-//! use roster_wecom::{WeComClient, WeComConfig};
+//! use roster_core::{AttendeeSource, MeetingQuery};
+//! use roster_wecom::{ClientBuilder, Credentials, WeComClient};
 //!
 //! # async fn run() -> roster_core::Result<()> {
-//! let config = WeComConfig::new("ww0123456789abcdef", SecretString::from("app-secret"))
+//! let client = WeComClient::builder(Credentials::new("ww0123456789abcdef", "app-secret"))
 //!     // A local emulator; leave out for the production host.
-//!     .with_base_url("http://127.0.0.1:8080");
-//! let client = WeComClient::new(config)?;
+//!     .base_url("http://127.0.0.1:8080")
+//!     .build()?;
 //!
 //! // Every join session of a meeting, as the unified model.
 //! let attendees: Vec<_> = client
@@ -64,7 +68,9 @@ pub mod wire;
 
 pub use attendees::{AttendeeList, AttendeeQuery, GetAttendeeList};
 pub use client::WeComClient;
-pub use config::{DEFAULT_BASE_URL, MAX_ATTENDEE_LIMIT, MAX_ENROLL_LIMIT, Pacing, WeComConfig};
+pub use config::{
+    Credentials, DEFAULT_BASE_URL, MAX_ATTENDEE_LIMIT, MAX_ENROLL_LIMIT, WeComClientBuilder,
+};
 pub use enroll::{
     EnrollIdMatches, EnrollList, EnrollListEndpoint, EnrollQuery, MAX_TMP_OPENIDS_PER_CALL,
 };
@@ -73,6 +79,9 @@ pub use meeting::{
     GetUserMeetingIds, MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList,
     UserMeetingIdQuery,
 };
+/// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
+/// `build`, `from_env` and `from_lookup`.
+pub use roster_core::ClientBuilder;
 // The token cache is core's (one for every vendor that issues tokens).
 pub use roster_core::token::{AccessToken, MemoryTokenStore, TokenKey, TokenMargin, TokenStore};
 pub use wire::{MeetingInfo, SortingRules};

@@ -34,7 +34,7 @@ impl WeComClient {
             validate::id("sub-meeting id", sub)?;
         }
         let rules = PlanRules {
-            lookback: self.config().default_lookback(),
+            lookback: self.config().default_lookback,
             early_join: EARLY_JOIN_SLACK,
             max_window: MAX_WINDOW,
             // WeCom ignores windows for sub-meetings: the range filters join times instead.
@@ -56,7 +56,7 @@ impl WeComClient {
                 .collect(),
             scheduled_start: info.start(),
         };
-        plan_with_meeting(query, &shape, self.config().clock().now(), &rules)
+        plan_with_meeting(query, &shape, self.config().options.clock().now(), &rules)
     }
 }
 
@@ -96,7 +96,7 @@ impl AttendeeSource for WeComClient {
                 }
             }
             AttendancePlan::Windows { windows, .. } => {
-                let page_size = self.config().attendee_page_size();
+                let page_size = self.config().attendee_page_size;
                 for w in &windows {
                     self.attendee_list(meeting_id.clone())
                         .window(*w)
@@ -104,7 +104,7 @@ impl AttendeeSource for WeComClient {
                         .validate()?;
                 }
                 let client = self.clone();
-                let options = WindowOptions::concurrent(self.config().window_concurrency());
+                let options = WindowOptions::concurrent(self.config().window_concurrency);
                 let per_page = observer.clone();
                 let joined = windowed_observed(windows.clone(), options, observer, move |window| {
                     // Checked above, window by window: this cannot fail here, but an error

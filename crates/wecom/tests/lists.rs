@@ -621,12 +621,11 @@ async fn transient_failures_are_retried_and_rate_limits_waited_once() {
     let sb = sandbox().await;
     let m = meeting(&sb, "seed-oneoff");
     let (clock, shared) = manual_clock();
-    let client = roster_wecom::WeComClient::new(
-        config(&sb)
-            .with_clock(shared)
-            .with_rate_limit_wait(std::time::Duration::from_secs(60)),
-    )
-    .unwrap();
+    let client = config(&sb)
+        .clock(shared)
+        .rate_limit_wait(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
     client.get_info(&m.id, None).await.unwrap();
 
     let faults = sb.faults();

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use common::{fast_policy, meeting};
 use roster_core::AttendancePlan;
-use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass, SecretString};
+use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass};
 use roster_sandbox::Fault;
-use roster_wecom::{Pacing, WeComClient, WeComConfig};
+use roster_wecom::{ClientBuilder, Credentials, WeComClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// One request the scripted server received.
@@ -116,13 +116,12 @@ async fn serve(script: impl Fn(&str, usize) -> (u16, String) + Send + Sync + 'st
 }
 
 fn client(server: &Server) -> WeComClient {
-    WeComClient::new(
-        WeComConfig::new("ww1", SecretString::from("secret-1"))
-            .with_base_url(&server.base)
-            .with_pacing(Pacing::unlimited())
-            .with_retry_policy(fast_policy()),
-    )
-    .unwrap()
+    WeComClient::builder(Credentials::new("ww1", "secret-1"))
+        .base_url(&server.base)
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(fast_policy())
+        .build()
+        .unwrap()
 }
 
 const GET_INFO: &str = "/cgi-bin/meeting/get_info";
@@ -410,8 +409,10 @@ async fn planning_rides_out_faults_like_every_call() {
     // Both clocks frozen at T0: the planned window ends at "now", which must not move
     // between the two plans compared below.
     let sb = common::manual_sandbox(|_| {}).await;
-    let client =
-        WeComClient::new(common::config(&sb).with_clock(Arc::new(common::frozen_clock()))).unwrap();
+    let client = common::config(&sb)
+        .clock(Arc::new(common::frozen_clock()))
+        .build()
+        .unwrap();
     let m = meeting(&sb, "seed-oneoff");
     let q = MeetingQuery::new(&m.id);
     let expected = client.plan_attendees(&q).await.unwrap();

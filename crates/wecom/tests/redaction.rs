@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use common::*;
 use futures::{StreamExt, TryStreamExt};
-use roster_core::{AttendeeSource, MeetingQuery, SecretString, Window};
+use roster_core::{AttendeeSource, MeetingQuery, Window};
 use roster_sandbox::Fault;
-use roster_wecom::{SortingRules, WeComClient, WeComConfig};
+use roster_wecom::{SortingRules, WeComClient};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -71,7 +71,7 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
     let mut shown: Vec<String> = Vec::new();
     client_rt.block_on(async {
         let config = config(&sb);
-        let client = WeComClient::new(config.clone()).unwrap();
+        let client = config.clone().build().unwrap();
         let oneoff = meeting(&sb, "seed-oneoff");
         let faults = sb.faults();
 
@@ -148,28 +148,25 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
             .items()
             .boxed();
         errors.push(s.next().await.unwrap().unwrap_err());
-        let wrong = WeComClient::new(
-            WeComConfig::new(
-                sb.credentials().wecom.corp_id,
-                SecretString::from("wrong-secret-0001"),
-            )
-            .with_base_url(sb.base_url())
-            .with_retry_policy(fast_policy()),
-        )
+        let wrong = WeComClient::builder(Credentials::new(
+            sb.credentials().wecom.corp_id,
+            "wrong-secret-0001",
+        ))
+        .base_url(sb.base_url())
+        .retry_policy(fast_policy())
+        .build()
         .unwrap();
         errors.push(wrong.get_info(&oneoff.id, None).await.unwrap_err());
         shown.push(format!("{wrong:?}"));
         // A client timing out on a stalled answer.
-        let slow = WeComClient::new(
-            config
-                .clone()
-                .with_http(
-                    roster_core::HttpConfig::default()
-                        .with_request_timeout(Duration::from_millis(200)),
-                )
-                .with_retry_policy(roster_core::RetryPolicy::never()),
-        )
-        .unwrap();
+        let slow = config
+            .clone()
+            .http(
+                roster_core::HttpConfig::default().with_request_timeout(Duration::from_millis(200)),
+            )
+            .retry_policy(roster_core::RetryPolicy::never())
+            .build()
+            .unwrap();
         faults.set_stall(Duration::from_secs(2));
         faults.inject("wecom.get_info", Fault::Stall, 1);
         errors.push(slow.get_info(&oneoff.id, None).await.unwrap_err());

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
-use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass, SecretString};
+use roster_core::{AttendeeSource, ErrorKind, MeetingQuery, RetryClass};
 use roster_sandbox::{Fault, Vendor as SbVendor};
 use roster_wecom::{TokenMargin, WeComClient};
 
@@ -15,7 +15,7 @@ use roster_wecom::{TokenMargin, WeComClient};
 async fn two_hundred_calls_on_a_cold_then_expired_cache_fetch_one_token_each_time() {
     let sb = manual_sandbox(|_| {}).await;
     let (clock, shared) = manual_clock();
-    let client = WeComClient::new(config(&sb).with_clock(shared)).unwrap();
+    let client = config(&sb).clock(shared).build().unwrap();
     let id = meeting(&sb, "seed-oneoff").id;
 
     let run = |client: WeComClient, id: String| async move {
@@ -63,7 +63,7 @@ async fn two_hundred_calls_on_a_cold_then_expired_cache_fetch_one_token_each_tim
 #[tokio::test]
 async fn revocation_mid_export_refreshes_once_and_delivers_every_attendee_once() {
     let sb = sandbox().await;
-    let client = WeComClient::new(config(&sb).with_attendee_page_size(40)).unwrap();
+    let client = config(&sb).attendee_page_size(40).build().unwrap();
     let m = meeting(&sb, "seed-long-running");
     let truth = sb.truth().wecom_attendees(&m.id, None, None);
     assert!(truth.len() > 200, "a long export ({} rows)", truth.len());
@@ -91,7 +91,7 @@ async fn expiry_by_lifetime_refreshes_ahead_and_after_a_server_side_expiry() {
     let sb = manual_sandbox(|c| c.wecom.token_ttl_secs = 60).await;
     let (clock, shared) = manual_clock();
     // Default margin: max(300 s, 10 %) capped at half the lifetime → 30 s.
-    let client = WeComClient::new(config(&sb).with_clock(shared)).unwrap();
+    let client = config(&sb).clock(shared).build().unwrap();
     let id = meeting(&sb, "seed-oneoff").id;
     let both = |secs: u64| {
         clock.advance(Duration::from_secs(secs));
@@ -160,8 +160,8 @@ async fn a_newer_token_is_not_thrown_away_by_a_late_rejection() {
     let sb = sandbox().await;
     let store: std::sync::Arc<dyn roster_wecom::TokenStore> =
         std::sync::Arc::new(roster_wecom::MemoryTokenStore::new());
-    let a = WeComClient::new(config(&sb).with_token_store(store.clone())).unwrap();
-    let b = WeComClient::new(config(&sb).with_token_store(store.clone())).unwrap();
+    let a = config(&sb).token_store(store.clone()).build().unwrap();
+    let b = config(&sb).token_store(store.clone()).build().unwrap();
     let id = meeting(&sb, "seed-oneoff").id;
     a.get_info(&id, None).await.unwrap();
     b.get_info(&id, None).await.unwrap();
@@ -192,16 +192,18 @@ async fn a_newer_token_is_not_thrown_away_by_a_late_rejection() {
 #[tokio::test]
 async fn a_wrong_secret_is_one_gettoken_call_and_a_clear_config_error() {
     let sb = sandbox().await;
-    let client = WeComClient::new(config(&sb).with_token_margin(TokenMargin::none())).unwrap();
-    let wrong = WeComClient::new(
-        roster_wecom::WeComConfig::new(
-            sb.credentials().wecom.corp_id,
-            SecretString::from("not-the-secret-1234"),
-        )
-        .with_base_url(sb.base_url())
-        .with_pacing(roster_wecom::Pacing::unlimited())
-        .with_retry_policy(fast_policy()),
-    )
+    let client = config(&sb)
+        .token_margin(TokenMargin::none())
+        .build()
+        .unwrap();
+    let wrong = WeComClient::builder(Credentials::new(
+        sb.credentials().wecom.corp_id,
+        "not-the-secret-1234",
+    ))
+    .base_url(sb.base_url())
+    .pacer(roster_core::Pacer::unlimited())
+    .retry_policy(fast_policy())
+    .build()
     .unwrap();
     let id = meeting(&sb, "seed-oneoff").id;
 
@@ -290,15 +292,14 @@ async fn configuration_codes_carry_hints() {
     assert_eq!(sb.stats().requests_to("wecom.gettoken"), 2);
 
     let app2 = &sb.credentials().wecom.apps[1];
-    let c2 = WeComClient::new(
-        roster_wecom::WeComConfig::new(
-            sb.credentials().wecom.corp_id,
-            SecretString::from(app2.secret.clone()),
-        )
-        .with_base_url(sb.base_url())
-        .with_pacing(roster_wecom::Pacing::unlimited())
-        .with_retry_policy(fast_policy()),
-    )
+    let c2 = WeComClient::builder(Credentials::new(
+        sb.credentials().wecom.corp_id,
+        app2.secret.clone(),
+    ))
+    .base_url(sb.base_url())
+    .pacer(roster_core::Pacer::unlimited())
+    .retry_policy(fast_policy())
+    .build()
     .unwrap();
     let e = c2.get_info(&id, None).await.unwrap_err();
     assert_eq!(
@@ -355,7 +356,10 @@ async fn pacing_caps_calls_in_flight_per_api() {
         }
     };
 
-    let paced = WeComClient::new(config(&sb).with_pacing(roster_wecom::Pacing::new(0, 4))).unwrap();
+    let paced = config(&sb)
+        .pacer(roster_core::Pacer::unlimited().with_max_in_flight(4))
+        .build()
+        .unwrap();
     burst(paced, id.clone()).await;
     assert_eq!(sb.stats().requests_to("wecom.get_info"), 24);
     assert_eq!(
@@ -366,9 +370,10 @@ async fn pacing_caps_calls_in_flight_per_api() {
 
     // Control: without the cap the same burst trips the server's limit (and is retried).
     sb.reset_stats();
-    let unpaced =
-        WeComClient::new(config(&sb).with_retry_policy(fast_policy().with_max_retries(50)))
-            .unwrap();
+    let unpaced = config(&sb)
+        .retry_policy(fast_policy().with_max_retries(50))
+        .build()
+        .unwrap();
     burst(unpaced, id).await;
     assert!(sb.stats().rejections_of("wecom.get_info", "45033") > 0);
     ticker.abort();
@@ -378,8 +383,10 @@ async fn pacing_caps_calls_in_flight_per_api() {
 async fn a_failing_gettoken_is_not_hammered_by_concurrent_callers() {
     let sb = sandbox().await;
     // One attempt per call, so that each caller would fetch at most once on its own.
-    let client =
-        WeComClient::new(config(&sb).with_retry_policy(roster_core::RetryPolicy::never())).unwrap();
+    let client = config(&sb)
+        .retry_policy(roster_core::RetryPolicy::never())
+        .build()
+        .unwrap();
     let id = meeting(&sb, "seed-oneoff").id;
     // gettoken is slow (every caller queues behind the first) and busy.
     sb.faults().set_latency(Some(Duration::from_millis(200)));

@@ -25,8 +25,8 @@ use roster_tencent_meeting::convert::attendee_from_participant;
 use roster_tencent_meeting::errors::response_error;
 use roster_tencent_meeting::sign::{SignatureInput, signature};
 use roster_tencent_meeting::wire::ParticipantsResponse;
-use roster_tencent_meeting::{ClientBuilder, Credentials};
-use roster_wecom::{Pacing, WeComClient, WeComConfig};
+use roster_tencent_meeting::{ClientBuilder, Credentials, TencentMeetingClientBuilder};
+use roster_wecom::WeComClientBuilder;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -96,8 +96,8 @@ fn need_env(name: &str) -> Result<String, Failure> {
     env(name).ok_or_else(|| format!("{name} is not set (xtask passes the sandbox's variables)"))
 }
 
-fn tencent_builder() -> Result<ClientBuilder, Failure> {
-    ClientBuilder::from_lookup(env).map_err(|e| e.to_string())
+fn tencent_builder() -> Result<TencentMeetingClientBuilder, Failure> {
+    TencentMeetingClientBuilder::from_lookup(env).map_err(|e| e.to_string())
 }
 
 /// The sandbox's counters, read over HTTP.
@@ -222,12 +222,12 @@ async fn windows(flags: &Flags<'_>) -> Result<Value, Failure> {
             "tencent.",
         ),
         "wecom" => {
-            let config = WeComConfig::from_lookup(env)
+            let config = WeComClientBuilder::from_lookup(env)
                 .map_err(|e| e.to_string())?
-                .with_pacing(Pacing::unlimited())
-                .with_window_concurrency(concurrency);
+                .pacer(roster_core::Pacer::unlimited())
+                .window_concurrency(concurrency);
             (
-                Box::new(WeComClient::new(config).map_err(|e| e.to_string())?),
+                Box::new(config.build().map_err(|e| e.to_string())?),
                 need_env("ROSTER_WECOM_BASE_URL")?,
                 "wecom.",
             )

@@ -20,7 +20,7 @@ pub use roster_sandbox::{
 };
 pub use roster_tencent_meeting::{
     AkSkAuthenticator, Authenticator, ClientBuilder, Credentials, ParticipantsParams,
-    RequestToSign, TencentMeetingClient,
+    RequestToSign, TencentMeetingClient, TencentMeetingClientBuilder,
 };
 pub use serde_json::Value;
 pub use time::OffsetDateTime;
@@ -47,7 +47,7 @@ pub fn credentials(sb: &SandboxHandle, app: usize) -> Credentials {
 }
 
 /// Fast settings: no pacing, tiny backoff.
-pub fn builder(sb: &SandboxHandle) -> ClientBuilder {
+pub fn builder(sb: &SandboxHandle) -> TencentMeetingClientBuilder {
     TencentMeetingClient::builder(credentials(sb, 0))
         .operator_id(sb.credentials().tencent.userid)
         .base_url(sb.base_url())

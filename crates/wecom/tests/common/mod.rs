@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use roster_core::{Attendee, ManualClock, RecordStream, RetryPolicy, SecretString, SharedClock};
+use roster_core::{Attendee, ManualClock, RecordStream, RetryPolicy, SharedClock};
 use roster_sandbox::{
     CatalogMeeting, ClockConfig, SandboxConfig, SandboxHandle, Vendor as SbVendor,
 };
-use roster_wecom::{Pacing, WeComClient, WeComConfig};
+pub use roster_wecom::{ClientBuilder, Credentials, WeComClient, WeComClientBuilder};
 use serde_json::Value;
 
 /// The sandbox's manual clock start (and the client's).
@@ -45,18 +45,18 @@ pub fn fast_policy() -> RetryPolicy {
 }
 
 /// A client configuration for `sb`: no pacing, fast retries.
-pub fn config(sb: &SandboxHandle) -> WeComConfig {
+pub fn config(sb: &SandboxHandle) -> WeComClientBuilder {
     let creds = sb.credentials().wecom;
-    WeComConfig::new(creds.corp_id, SecretString::from(creds.corp_secret))
-        .with_base_url(sb.base_url())
-        .with_pacing(Pacing::unlimited())
-        .with_retry_policy(fast_policy())
-        .with_rate_limit_wait(Duration::from_millis(2))
+    WeComClient::builder(Credentials::new(creds.corp_id, creds.corp_secret))
+        .base_url(sb.base_url())
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(fast_policy())
+        .rate_limit_wait(Duration::from_millis(2))
 }
 
 /// A client for `sb` with [`config`].
 pub fn client(sb: &SandboxHandle) -> WeComClient {
-    WeComClient::new(config(sb)).expect("client builds")
+    config(sb).build().expect("client builds")
 }
 
 /// A manual client clock at [`T0`].
