@@ -8,12 +8,32 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Prefix of the serialized form of a value this version does not know.
 pub const UNKNOWN_PREFIX: &str = "unknown:";
 
+/// Declares a vendor enum coded by integers that never fails on a new value: the listed
+/// variants plus `Unknown(i64)`, with `from_code`, `code`, `name` (snake_case, or
+/// `unknown:<n>`), `parse`, `KNOWN`, `Display`, and serde as the name (accepting the name or the
+/// integer code).
+///
+/// ```
+/// roster_core::code_enum! {
+///     /// A meeting state.
+///     State {
+///         /// `1`.
+///         Scheduled = 1 => "scheduled",
+///         /// `4`.
+///         Ended = 4 => "ended",
+///     }
+/// }
+/// assert_eq!(State::from_code(4), State::Ended);
+/// assert_eq!(State::from_code(9).name(), "unknown:9");
+/// assert_eq!(serde_json::from_str::<State>("1").unwrap(), State::Scheduled);
+/// ```
+#[macro_export]
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*
@@ -51,10 +71,10 @@ macro_rules! code_enum {
             }
 
             /// The snake_case name, or `unknown:<n>`.
-            pub fn name(self) -> Cow<'static, str> {
+            pub fn name(self) -> ::std::borrow::Cow<'static, str> {
                 match self {
-                    $( $name::$variant => Cow::Borrowed($label), )*
-                    $name::Unknown(code) => Cow::Owned(format!("{UNKNOWN_PREFIX}{code}")),
+                    $( $name::$variant => ::std::borrow::Cow::Borrowed($label), )*
+                    $name::Unknown(code) => ::std::borrow::Cow::Owned(format!("{}{code}", $crate::enums::UNKNOWN_PREFIX)),
                 }
             }
 
@@ -67,41 +87,41 @@ macro_rules! code_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 let s = s.trim();
                 $( if s == $label { return Some($name::$variant); } )*
-                let digits = s.strip_prefix(UNKNOWN_PREFIX).unwrap_or(s);
+                let digits = s.strip_prefix($crate::enums::UNKNOWN_PREFIX).unwrap_or(s);
                 digits.parse::<i64>().ok().map($name::from_code)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.name())
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(&self.name())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct V;
-                impl Visitor<'_> for V {
+                impl $crate::serde::de::Visitor<'_> for V {
                     type Value = $name;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($name), " name or integer code"))
                     }
-                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$name, E> {
+                    fn visit_i64<E: $crate::serde::de::Error>(self, v: i64) -> Result<$name, E> {
                         Ok($name::from_code(v))
                     }
-                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$name, E> {
+                    fn visit_u64<E: $crate::serde::de::Error>(self, v: u64) -> Result<$name, E> {
                         i64::try_from(v)
                             .map($name::from_code)
                             .map_err(|_| E::custom("code out of range"))
                     }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$name, E> {
-                        $name::parse(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+                    fn visit_str<E: $crate::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::parse(v).ok_or_else(|| E::invalid_value($crate::serde::de::Unexpected::Str(v), &self))
                     }
                 }
                 deserializer.deserialize_any(V)

@@ -50,6 +50,7 @@ pub mod pace;
 pub mod paginate;
 pub mod plan;
 pub mod reconcile;
+pub mod record;
 pub mod retry;
 pub mod settings;
 pub mod source;
@@ -67,7 +68,7 @@ pub use enums::{
 };
 pub use error::{ApiDetails, Error, ErrorKind, Result, RetryClass};
 pub use http::{HttpClient, HttpConfig, RawResponse};
-pub use list::{List, ListEndpoint};
+pub use list::{List, ListClient, ListEndpoint};
 pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
 pub use options::{ClientBuilder, ClientOptions};
 pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
@@ -89,6 +90,10 @@ pub use window::{
     MAX_WINDOW, Window, WindowOptions, dedup_window_edges, split_windows, windowed,
     windowed_observed,
 };
+
+/// Used by the declaration macros ([`lenient_record!`], [`code_enum!`]) from other crates.
+#[doc(hidden)]
+pub use {serde, serde_json};
 
 /// Secret strings for credentials and tokens (re-exported so every crate uses one version).
 pub use secrecy::{self, ExposeSecret, SecretString};

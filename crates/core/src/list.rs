@@ -16,10 +16,23 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::paginate::{Cursor, ListRequest, Page, PageToken, Paginator};
 use crate::retry::Retrier;
 
+/// A vendor client that runs lists: its retry executor, under which a malformed page is
+/// fetched again.
+pub trait ListClient: Send + Sync + 'static {
+    /// The client's retry executor.
+    fn retrier(&self) -> &Retrier;
+}
+
+impl ListClient for Retrier {
+    fn retrier(&self) -> &Retrier {
+        self
+    }
+}
+
 /// One list API of a vendor.
 pub trait ListEndpoint: Send + Sync + 'static {
     /// The client that makes the calls (cheap to clone).
-    type Client: Send + Sync + 'static;
+    type Client: ListClient;
     /// Everything that selects the records but the page token (ids, filters, window, page
     /// size). Serialised with [`ListEndpoint::NAME`] into the cursor fingerprint, so a saved
     /// cursor resumes only the same query.
@@ -31,20 +44,24 @@ pub trait ListEndpoint: Send + Sync + 'static {
     const NAME: &'static str;
 
     /// The page size of `query`: constant along a chain (WeCom refuses a cursor used with
-    /// another `limit`); 0 for server-defined pages.
-    fn page_size(query: &Self::Query) -> u32;
+    /// another `limit`); 0 (the default) for server-defined pages.
+    fn page_size(query: &Self::Query) -> u32 {
+        let _ = query;
+        0
+    }
 
-    /// Checks `query` locally (ids, page size, window); run once, by [`List::new`].
-    fn validate(query: &Self::Query) -> Result<()>;
+    /// Checks `query` locally (ids, page size, window); run once, by [`List::new`]. The
+    /// default accepts every query (one checked when it was built).
+    fn validate(query: &Self::Query) -> Result<()> {
+        let _ = query;
+        Ok(())
+    }
 
     /// The vendor's cap on records per query, if any (see [`ListRequest::record_cap`]).
     fn record_cap(client: &Self::Client, query: &Self::Query) -> Option<u64> {
         let _ = (client, query);
         None
     }
-
-    /// The client's retry policy, under which a malformed page is fetched again.
-    fn retrier(client: &Self::Client) -> &Retrier;
 
     /// Fetches the page at `token` (`None`: the first) and maps it with
     /// [`Page::from_wire`].
@@ -119,7 +136,7 @@ impl<E: ListEndpoint> ListRequest for List<E> {
     }
 
     fn retrier(&self) -> Option<&Retrier> {
-        Some(E::retrier(&self.client))
+        Some(self.client.retrier())
     }
 
     fn fetch(
@@ -168,19 +185,19 @@ fn wrong_token(list: &str, kind: &str, token: &PageToken) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::clock::ManualClock;
     use futures::TryStreamExt;
     use std::sync::Arc;
 
     /// Numbers `0..total` in pages of the query's size.
-    struct Numbers;
+    pub(crate) struct Numbers;
 
     #[derive(Debug, Serialize)]
-    struct NumbersQuery {
-        total: u32,
-        size: u32,
+    pub(crate) struct NumbersQuery {
+        pub(crate) total: u32,
+        pub(crate) size: u32,
     }
 
     impl ListEndpoint for Numbers {
@@ -198,10 +215,6 @@ mod tests {
                 return Err(Error::invalid_argument("size 0"));
             }
             Ok(())
-        }
-
-        fn retrier(client: &Retrier) -> &Retrier {
-            client
         }
 
         async fn page(

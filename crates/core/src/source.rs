@@ -6,13 +6,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::StreamExt;
 use futures::stream::BoxStream;
 use time::OffsetDateTime;
 
 use crate::enums::RegistrationFilter;
 use crate::error::Result;
 use crate::model::{Attendee, Registration};
-use crate::paginate::PageObserver;
+use crate::paginate::{ListRequest, PageObserver, Paginator};
 use crate::vendor::Vendor;
 
 /// A boxed stream of records, ending after the first error.
@@ -114,6 +115,24 @@ impl MeetingQuery {
         self
     }
 
+    /// `paginator` reporting its pages to this query's observer, if any.
+    pub fn observe<R: ListRequest>(&self, paginator: Paginator<R>) -> Paginator<R> {
+        match &self.observer {
+            Some(o) => paginator.observer(o.clone()),
+            None => paginator,
+        }
+    }
+
+    /// `stream` ending after this query's `max_items` records, if set.
+    pub fn limit<T: Send + 'static>(&self, stream: RecordStream<T>) -> RecordStream<T> {
+        match self.max_items {
+            Some(n) => stream
+                .take(usize::try_from(n).unwrap_or(usize::MAX))
+                .boxed(),
+            None => stream,
+        }
+    }
+
     /// Tells the observer (if any) about a decision made for this query
     /// ([`PageObserver::on_note`]), and logs it at debug level.
     pub fn note(&self, note: &str) {
@@ -176,6 +195,35 @@ mod tests {
         q.note("using occurrence 2");
         MeetingQuery::new("m").note("nobody listens: no panic");
         assert_eq!(*notes.0.lock().unwrap(), vec!["using occurrence 2"]);
+    }
+
+    #[tokio::test]
+    async fn limit_and_observe_follow_the_query() {
+        let numbers = || futures::stream::iter((0..10).map(Ok)).boxed();
+        let q = MeetingQuery::new("m").max_items(3);
+        let got: Vec<u32> = q.limit(numbers()).map(|r| r.unwrap()).collect().await;
+        assert_eq!(got, vec![0, 1, 2]);
+        let all: Vec<Result<u32>> = MeetingQuery::new("m").limit(numbers()).collect().await;
+        assert_eq!(all.len(), 10);
+
+        // One page of three records, reported to the query's observer.
+        let pages = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = pages.clone();
+        let observer = Arc::new(move |items: usize, _total: Option<u64>| {
+            seen.fetch_add(items, std::sync::atomic::Ordering::SeqCst);
+        });
+        let list = crate::List::<crate::list::tests::Numbers>::new(
+            crate::Retrier::new(
+                crate::RetryPolicy::default(),
+                Arc::new(crate::ManualClock::at_unix(0)),
+            ),
+            crate::list::tests::NumbersQuery { total: 3, size: 5 },
+        )
+        .unwrap();
+        let q = MeetingQuery::new("m").observer(observer);
+        let items: Vec<_> = q.observe(list.paginate()).items().collect().await;
+        assert_eq!(items.len(), 3);
+        assert_eq!(pages.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 
     #[tokio::test]

@@ -9,8 +9,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
     AccessToken, ApiDetails, Attempt, ClientBuilder, ClientOptions, Error, ExposeSecret,
-    HttpClient, MemoryTokenStore, Pacer, Pipeline, Protocol, RawResponse, Result, Retrier,
-    RetryClass, SecretString, TokenCache, TokenKey, Vendor,
+    HttpClient, ListClient, MemoryTokenStore, Pacer, Pipeline, Protocol, RawResponse, Result,
+    Retrier, RetryClass, SecretString, TokenCache, TokenKey, Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -179,12 +179,15 @@ impl QuanshiClient {
             }),
         })
     }
+}
 
-    /// The retry executor of this client's calls.
-    pub(crate) fn retrier(&self) -> &Retrier {
+impl ListClient for QuanshiClient {
+    fn retrier(&self) -> &Retrier {
         self.inner.pipeline.retrier()
     }
+}
 
+impl QuanshiClient {
     /// The settings this client was built from.
     pub fn config(&self) -> &QuanshiClientBuilder {
         &self.inner.config

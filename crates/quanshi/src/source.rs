@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::{
     Attendee, AttendeeSource, Error, List, ListEndpoint, MeetingQuery, Page, PageToken,
-    RecordStream, Registration, RegistrationFilter, Result, Retrier, Vendor,
+    RecordStream, Registration, RegistrationFilter, Result, Vendor,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -76,18 +76,6 @@ impl ListEndpoint for ReportSessions {
     type Query = SessionQuery;
     type Item = Attendee;
     const NAME: &'static str = "quanshi.report_v2";
-
-    fn page_size(_query: &SessionQuery) -> u32 {
-        0
-    }
-
-    fn validate(_query: &SessionQuery) -> Result<()> {
-        Ok(())
-    }
-
-    fn retrier(client: &QuanshiClient) -> &Retrier {
-        client.retrier()
-    }
 
     async fn page(
         client: &QuanshiClient,
@@ -219,18 +207,6 @@ impl ListEndpoint for Invitees {
     type Item = Registration;
     const NAME: &'static str = "quanshi.invitees";
 
-    fn page_size(_query: &InviteeQuery) -> u32 {
-        0
-    }
-
-    fn validate(_query: &InviteeQuery) -> Result<()> {
-        Ok(())
-    }
-
-    fn retrier(client: &QuanshiClient) -> &Retrier {
-        client.retrier()
-    }
-
     async fn page(
         client: &QuanshiClient,
         query: &InviteeQuery,
@@ -255,14 +231,8 @@ fn paginate<E: ListEndpoint>(
     request: E::Query,
     query: &MeetingQuery,
 ) -> Result<RecordStream<E::Item>> {
-    let mut p = List::<E>::new(client, request)?.paginate();
-    if let Some(n) = query.max_items {
-        p = p.max_items(n);
-    }
-    if let Some(o) = &query.observer {
-        p = p.observer(o.clone());
-    }
-    Ok(p.items().boxed())
+    let pages = query.observe(List::<E>::new(client, request)?.paginate());
+    Ok(query.limit(pages.items().boxed()))
 }
 
 impl QuanshiClient {

@@ -7,8 +7,7 @@
 //! chain stops and the paginator reports [`roster_core::ErrorKind::Truncated`].
 
 use roster_core::{
-    Attendee, Error, List, ListEndpoint, Page, PageToken, Paginator, Result, Retrier,
-    malformed_page,
+    Attendee, Error, List, ListEndpoint, Page, PageToken, Paginator, Result, malformed_page,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -92,10 +91,6 @@ impl ListEndpoint for AttendeeListEndpoint {
 
     fn record_cap(_client: &QuanshiClient, query: &TerminalQuery) -> Option<u64> {
         Some(u64::from(query.max_pages) * u64::from(query.count))
-    }
-
-    fn retrier(client: &QuanshiClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

@@ -14,554 +14,188 @@
 use std::net::IpAddr;
 
 use percent_encoding::percent_decode_str;
-use roster_core::wire::{value_as_i64, value_as_string, value_as_time};
-use serde::de::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-/// Reads a record from a JSON object, keeping unread fields.
-pub trait FromObject: Sized {
-    /// Builds the record from the object's fields.
-    fn from_object(map: Map<String, Value>) -> Self;
-}
+pub use roster_core::record::{FromObject, Sensitive, SensitiveMap, json_type, records_from};
 
-macro_rules! deserialize_via_object {
-    ($($t:ty),* $(,)?) => {$(
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Ok(<$t>::from_object(Map::deserialize(d)?))
-            }
-        }
-    )*};
-}
-
-/// A field reader over a JSON object: each read removes the field it used, so what remains is
-/// the record's `extra`.
-pub(crate) struct Fields {
-    map: Map<String, Value>,
-}
-
-impl Fields {
-    pub(crate) fn new(map: Map<String, Value>) -> Self {
-        Self { map }
-    }
-
-    /// The first alias present whose value `read` accepts. `null` values are dropped (they
-    /// carry nothing); values `read` refuses stay in `extra`.
-    fn pick<T>(&mut self, keys: &[&str], read: impl Fn(&Value) -> Option<T>) -> Option<T> {
-        for key in keys {
-            if let Some(value) = self.map.remove(*key) {
-                if let Some(t) = read(&value) {
-                    return Some(t);
-                }
-                if !value.is_null() {
-                    self.map.insert((*key).to_string(), value);
-                }
-            }
-        }
-        None
-    }
-
-    pub(crate) fn string(&mut self, keys: &[&str]) -> Option<String> {
-        self.pick(keys, value_as_string)
-    }
-
-    pub(crate) fn i64(&mut self, keys: &[&str]) -> Option<i64> {
-        self.pick(keys, value_as_i64)
-    }
-
-    pub(crate) fn u64(&mut self, keys: &[&str]) -> Option<u64> {
-        self.pick(keys, |v| {
-            value_as_i64(v).and_then(|n| u64::try_from(n).ok())
-        })
-    }
-
-    pub(crate) fn time(&mut self, keys: &[&str]) -> Option<OffsetDateTime> {
-        self.pick(keys, value_as_time)
-    }
-
-    pub(crate) fn object(&mut self, keys: &[&str]) -> Option<Map<String, Value>> {
-        self.pick(keys, |v| v.as_object().cloned())
-    }
-
-    /// An array of anything; `null` is an empty array.
-    pub(crate) fn values(&mut self, keys: &[&str]) -> Vec<Value> {
-        self.pick(keys, |v| v.as_array().cloned())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn i64_list(&mut self, keys: &[&str]) -> Vec<i64> {
-        self.pick(keys, |v| {
-            v.as_array()?
-                .iter()
-                .map(value_as_i64)
-                .collect::<Option<Vec<_>>>()
-        })
-        .unwrap_or_default()
-    }
-
-    /// An array of records; `null` elements are skipped, and an array holding anything but
-    /// objects stays in `extra`.
-    pub(crate) fn records<T: FromObject>(&mut self, keys: &[&str]) -> Vec<T> {
-        self.pick(keys, |v| records_from(v.clone()).ok())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn rest(self) -> Map<String, Value> {
-        self.map
+roster_core::code_enum! {
+    /// Meeting state inside `result` (docs/specs/quanshi.md §5.1); other values (e.g. `2`, in
+    /// progress, on other APIs) are kept as `Unknown`.
+    MeetingStatus {
+        /// `0` 已取消.
+        Cancelled = 0 => "cancelled",
+        /// `1` 已创建 (scheduled).
+        Created = 1 => "created",
+        /// `4` 已结束.
+        Ended = 4 => "ended",
     }
 }
 
-/// Reads records from an array (or a single object, or `null`). `null` elements are skipped;
-/// any other non-object element is an error.
-pub fn records_from<T: FromObject>(value: Value) -> Result<Vec<T>, String> {
-    match value {
-        Value::Null => Ok(Vec::new()),
-        Value::Object(map) => Ok(vec![T::from_object(map)]),
-        Value::Array(items) => items
-            .into_iter()
-            .filter(|v| !v.is_null())
-            .enumerate()
-            .map(|(i, v)| match v {
-                Value::Object(map) => Ok(T::from_object(map)),
-                other => Err(format!(
-                    "element {i} is {}, expected an object",
-                    json_type(&other)
-                )),
-            })
-            .collect(),
-        other => Err(format!(
-            "expected an array or an object, got {}",
-            json_type(&other)
-        )),
+roster_core::code_enum! {
+    /// Invitee type (`attendList[].userType`, docs/specs/quanshi.md §4.1.1).
+    UserType {
+        /// `1` 内部参会人.
+        Internal = 1 => "internal",
+        /// `2` 外部参会人.
+        External = 2 => "external",
+        /// `3` 电话参会人.
+        Phone = 3 => "phone",
     }
 }
 
-/// The JSON type name of a value (for decode messages; never the value itself).
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+roster_core::lenient_record! {
+    /// A meeting from the join-link lookup (docs/specs/quanshi.md §4.1) or `room/conference/infos` (§4.2).
+    ///
+    /// The host passcode, the attendee passcode, the host and co-host links, the phone-conference
+    /// link (it carries a `pcode`), the live-stream password and `calExtraInfo` (it carries the
+    /// meeting password `eventWatchword`) are [`Sensitive`] / [`SensitiveMap`]: they let their
+    /// holder into the meeting.
+    pub struct Meeting(f) {
+        /// `conferenceId`.
+        pub conference_id: Option<String> = f.string(&["conferenceId"]),
+        /// `eventId` (number or string on the wire).
+        pub event_id: Option<u64> = f.u64(&["eventId"]),
+        /// `pcode1`, host passcode.
+        pub pcode1: Option<Sensitive> = f.string(&["pcode1"]).map(Sensitive::new),
+        /// `pcode2`, attendee passcode.
+        pub pcode2: Option<Sensitive> = f.string(&["pcode2"]).map(Sensitive::new),
+        /// `billingCode` / `billingcode`.
+        pub billing_code: Option<String> = f.string(&["billingCode", "billingcode"]),
+        /// `hostId`.
+        pub host_id: Option<u64> = f.u64(&["hostId"]),
+        /// `hostName`.
+        pub host_name: Option<String> = f.string(&["hostName"]),
+        /// `hostMobile` (may be empty).
+        pub host_mobile: Option<String> = f.string(&["hostMobile"]),
+        /// `title`.
+        pub title: Option<String> = f.string(&["title"]),
+        /// `startTime` (Unix seconds or text).
+        pub start_time: Option<OffsetDateTime> = f.time(&["startTime"]),
+        /// `endTime`.
+        pub end_time: Option<OffsetDateTime> = f.time(&["endTime"]),
+        /// `length`, minutes.
+        pub length_minutes: Option<i64> = f.i64(&["length"]),
+        /// `status`, meeting state.
+        pub status: Option<MeetingStatus> = f.i64(&["status"]).map(MeetingStatus::from_code),
+        /// `confMode`: 0 video, 1 data.
+        pub conf_mode: Option<i64> = f.i64(&["confMode"]),
+        /// `calType`: `E` single, `M` recurring.
+        pub cal_type: Option<String> = f.string(&["calType"]),
+        /// `roomId`.
+        pub room_id: Option<String> = f.string(&["roomId"]),
+        /// `attendeeJoinUrl`.
+        pub attendee_join_url: Option<String> = f.string(&["attendeeJoinUrl"]),
+        /// `hostJoinUrl`.
+        pub host_join_url: Option<Sensitive> = f.string(&["hostJoinUrl"]).map(Sensitive::new),
+        /// `joinHostUrl` (co-host link, `room/conference/infos`).
+        pub join_host_url: Option<Sensitive> = f.string(&["joinHostUrl"]).map(Sensitive::new),
+        /// `webRTCUrl`.
+        pub web_rtc_url: Option<String> = f.string(&["webRTCUrl"]),
+        /// `wcallurl` / `wcallUrl` (carries a passcode in its query).
+        pub wcall_url: Option<Sensitive> = f.string(&["wcallurl", "wcallUrl"]).map(Sensitive::new),
+        /// `livePullUrl`.
+        pub live_pull_url: Option<String> = f.string(&["livePullUrl"]),
+        /// `livePullPwd`.
+        pub live_pull_pwd: Option<Sensitive> = f.string(&["livePullPwd"]).map(Sensitive::new),
+        /// `attendList`, the invitees.
+        pub attend_list: Vec<Invitee> = f.records(&["attendList"]),
+        /// `houseList` (raw).
+        pub house_list: Vec<Value> = f.values(&["houseList"]),
+        /// `equipList` (raw).
+        pub equip_list: Vec<Value> = f.values(&["equipList"]),
+        /// `detailHouseList` (raw; `null` is empty).
+        pub detail_house_list: Vec<Value> = f.values(&["detailHouseList"]),
+        /// `CreateTime` / `createTime`.
+        pub create_time: Option<OffsetDateTime> = f.time(&["CreateTime", "createTime"]),
+        /// `modifyTime`.
+        pub modify_time: Option<OffsetDateTime> = f.time(&["modifyTime"]),
+        /// `timezone`.
+        pub timezone: Option<String> = f.string(&["timezone"]),
+        /// `joinLogin`.
+        pub join_login: Option<i64> = f.i64(&["joinLogin"]),
+        /// `joinConfSelTag`.
+        pub join_conf_sel_tag: Option<i64> = f.i64(&["joinConfSelTag"]),
+        /// `joinConfTags`.
+        pub join_conf_tags: Option<String> = f.string(&["joinConfTags"]),
+        /// `confNodeType`.
+        pub conf_node_type: Option<i64> = f.i64(&["confNodeType"]),
+        /// `calExtraInfo` (raw object; may hold the meeting password `eventWatchword`).
+        pub cal_extra_info: Option<SensitiveMap> = f.object(&["calExtraInfo"]).map(SensitiveMap::new),
+        /// `isGnet` (`room/conference/infos`).
+        pub is_gnet: Option<i64> = f.i64(&["isGnet"]),
+        /// `btplRole` (raw object).
+        pub btpl_role: Option<Map<String, Value>> = f.object(&["btplRole"]),
     }
 }
 
-/// Meeting state inside `result` (docs/specs/quanshi.md §5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MeetingStatus {
-    /// `0` 已取消.
-    Cancelled,
-    /// `1` 已创建 (scheduled).
-    Created,
-    /// `4` 已结束.
-    Ended,
-    /// Any other value (e.g. `2`, in progress, on other APIs).
-    Unknown(i64),
-}
-
-impl MeetingStatus {
-    /// Maps the code.
-    pub fn from_code(code: i64) -> Self {
-        match code {
-            0 => Self::Cancelled,
-            1 => Self::Created,
-            4 => Self::Ended,
-            other => Self::Unknown(other),
-        }
-    }
-
-    /// The code.
-    pub fn code(self) -> i64 {
-        match self {
-            Self::Cancelled => 0,
-            Self::Created => 1,
-            Self::Ended => 4,
-            Self::Unknown(c) => c,
-        }
+roster_core::lenient_record! {
+    /// An invited person (`attendList[]`, docs/specs/quanshi.md §4.1.1).
+    pub struct Invitee(f) {
+        /// `user`, the user id (a string on the wire).
+        pub user: Option<String> = f.string(&["user"]),
+        /// `userType`.
+        pub user_type: Option<UserType> = f.i64(&["userType"]).map(UserType::from_code),
+        /// `status`: `W`, `A`, `R`.
+        pub status: Option<String> = f.string(&["status"]),
+        /// `displayName`.
+        pub display_name: Option<String> = f.string(&["displayName"]),
+        /// `phoneName`, a phone participant's name.
+        pub phone_name: Option<String> = f.string(&["phoneName"]),
+        /// `phoneEmail`, a phone participant's e-mail.
+        pub phone_email: Option<String> = f.string(&["phoneEmail"]),
+        /// `mobileNumber`.
+        pub mobile_number: Option<String> = f.string(&["mobileNumber"]),
+        /// `officePhone`.
+        pub office_phone: Option<String> = f.string(&["officePhone"]),
+        /// `countryCode`.
+        pub country_code: Option<String> = f.string(&["countryCode"]),
+        /// `cityCode`.
+        pub city_code: Option<String> = f.string(&["cityCode"]),
+        /// `companyName`.
+        pub company_name: Option<String> = f.string(&["companyName"]),
+        /// `orgName`.
+        pub org_name: Option<String> = f.string(&["orgName"]),
     }
 }
 
-/// Invitee type (`attendList[].userType`, docs/specs/quanshi.md §4.1.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserType {
-    /// `1` 内部参会人.
-    Internal,
-    /// `2` 外部参会人.
-    External,
-    /// `3` 电话参会人.
-    Phone,
-    /// Any other value.
-    Unknown(i64),
-}
-
-impl UserType {
-    /// Maps the code.
-    pub fn from_code(code: i64) -> Self {
-        match code {
-            1 => Self::Internal,
-            2 => Self::External,
-            3 => Self::Phone,
-            other => Self::Unknown(other),
-        }
-    }
-
-    /// The code.
-    pub fn code(self) -> i64 {
-        match self {
-            Self::Internal => 1,
-            Self::External => 2,
-            Self::Phone => 3,
-            Self::Unknown(c) => c,
-        }
-    }
-
-    /// `internal`, `external`, `phone` or `unknown:<n>`.
-    pub fn name(self) -> String {
-        match self {
-            Self::Internal => "internal".into(),
-            Self::External => "external".into(),
-            Self::Phone => "phone".into(),
-            Self::Unknown(c) => format!("unknown:{c}"),
-        }
-    }
-}
-
-/// A value that lets its holder into a meeting (a passcode, a host link, a live-stream
-/// password): `Debug` shows `<redacted>`, so it never reaches a log or an error by accident.
-/// Read it with [`Sensitive::expose`] (or through `Deref<Target = str>`).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Sensitive(String);
-
-impl Sensitive {
-    /// Wraps a value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Sensitive {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Sensitive {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// A JSON object that may hold a value letting its holder into a meeting (`calExtraInfo`
-/// carries the meeting password `eventWatchword`): `Debug` shows only its keys. Read it with
-/// [`SensitiveMap::expose`] (or through `Deref<Target = Map>`).
-#[derive(Clone, Default, PartialEq)]
-pub struct SensitiveMap(Map<String, Value>);
-
-impl SensitiveMap {
-    /// Wraps an object.
-    pub fn new(map: Map<String, Value>) -> Self {
-        Self(map)
-    }
-
-    /// The object itself.
-    pub fn expose(&self) -> &Map<String, Value> {
-        &self.0
-    }
-
-    /// The object, unwrapped.
-    pub fn into_inner(self) -> Map<String, Value> {
-        self.0
-    }
-}
-
-impl std::ops::Deref for SensitiveMap {
-    type Target = Map<String, Value>;
-
-    fn deref(&self) -> &Map<String, Value> {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for SensitiveMap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map()
-            .entries(self.0.keys().map(|k| (k, Redacted)))
-            .finish()
-    }
-}
-
-/// Shows `<redacted>` in `Debug`.
-struct Redacted;
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// A meeting from the join-link lookup (docs/specs/quanshi.md §4.1) or `room/conference/infos` (§4.2).
-///
-/// The host passcode, the attendee passcode, the host and co-host links, the phone-conference
-/// link (it carries a `pcode`), the live-stream password and `calExtraInfo` (it carries the
-/// meeting password `eventWatchword`) are [`Sensitive`] / [`SensitiveMap`]: they let their
-/// holder into the meeting.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Meeting {
-    /// `conferenceId`.
-    pub conference_id: Option<String>,
-    /// `eventId` (number or string on the wire).
-    pub event_id: Option<u64>,
-    /// `pcode1`, host passcode.
-    pub pcode1: Option<Sensitive>,
-    /// `pcode2`, attendee passcode.
-    pub pcode2: Option<Sensitive>,
-    /// `billingCode` / `billingcode`.
-    pub billing_code: Option<String>,
-    /// `hostId`.
-    pub host_id: Option<u64>,
-    /// `hostName`.
-    pub host_name: Option<String>,
-    /// `hostMobile` (may be empty).
-    pub host_mobile: Option<String>,
-    /// `title`.
-    pub title: Option<String>,
-    /// `startTime` (Unix seconds or text).
-    pub start_time: Option<OffsetDateTime>,
-    /// `endTime`.
-    pub end_time: Option<OffsetDateTime>,
-    /// `length`, minutes.
-    pub length_minutes: Option<i64>,
-    /// `status`, meeting state.
-    pub status: Option<MeetingStatus>,
-    /// `confMode`: 0 video, 1 data.
-    pub conf_mode: Option<i64>,
-    /// `calType`: `E` single, `M` recurring.
-    pub cal_type: Option<String>,
-    /// `roomId`.
-    pub room_id: Option<String>,
-    /// `attendeeJoinUrl`.
-    pub attendee_join_url: Option<String>,
-    /// `hostJoinUrl`.
-    pub host_join_url: Option<Sensitive>,
-    /// `joinHostUrl` (co-host link, `room/conference/infos`).
-    pub join_host_url: Option<Sensitive>,
-    /// `webRTCUrl`.
-    pub web_rtc_url: Option<String>,
-    /// `wcallurl` / `wcallUrl` (carries a passcode in its query).
-    pub wcall_url: Option<Sensitive>,
-    /// `livePullUrl`.
-    pub live_pull_url: Option<String>,
-    /// `livePullPwd`.
-    pub live_pull_pwd: Option<Sensitive>,
-    /// `attendList`, the invitees.
-    pub attend_list: Vec<Invitee>,
-    /// `houseList` (raw).
-    pub house_list: Vec<Value>,
-    /// `equipList` (raw).
-    pub equip_list: Vec<Value>,
-    /// `detailHouseList` (raw; `null` is empty).
-    pub detail_house_list: Vec<Value>,
-    /// `CreateTime` / `createTime`.
-    pub create_time: Option<OffsetDateTime>,
-    /// `modifyTime`.
-    pub modify_time: Option<OffsetDateTime>,
-    /// `timezone`.
-    pub timezone: Option<String>,
-    /// `joinLogin`.
-    pub join_login: Option<i64>,
-    /// `joinConfSelTag`.
-    pub join_conf_sel_tag: Option<i64>,
-    /// `joinConfTags`.
-    pub join_conf_tags: Option<String>,
-    /// `confNodeType`.
-    pub conf_node_type: Option<i64>,
-    /// `calExtraInfo` (raw object; may hold the meeting password `eventWatchword`).
-    pub cal_extra_info: Option<SensitiveMap>,
-    /// `isGnet` (`room/conference/infos`).
-    pub is_gnet: Option<i64>,
-    /// `btplRole` (raw object).
-    pub btpl_role: Option<Map<String, Value>>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for Meeting {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            conference_id: f.string(&["conferenceId"]),
-            event_id: f.u64(&["eventId"]),
-            pcode1: f.string(&["pcode1"]).map(Sensitive),
-            pcode2: f.string(&["pcode2"]).map(Sensitive),
-            billing_code: f.string(&["billingCode", "billingcode"]),
-            host_id: f.u64(&["hostId"]),
-            host_name: f.string(&["hostName"]),
-            host_mobile: f.string(&["hostMobile"]),
-            title: f.string(&["title"]),
-            start_time: f.time(&["startTime"]),
-            end_time: f.time(&["endTime"]),
-            length_minutes: f.i64(&["length"]),
-            status: f.i64(&["status"]).map(MeetingStatus::from_code),
-            conf_mode: f.i64(&["confMode"]),
-            cal_type: f.string(&["calType"]),
-            room_id: f.string(&["roomId"]),
-            attendee_join_url: f.string(&["attendeeJoinUrl"]),
-            host_join_url: f.string(&["hostJoinUrl"]).map(Sensitive),
-            join_host_url: f.string(&["joinHostUrl"]).map(Sensitive),
-            web_rtc_url: f.string(&["webRTCUrl"]),
-            wcall_url: f.string(&["wcallurl", "wcallUrl"]).map(Sensitive),
-            live_pull_url: f.string(&["livePullUrl"]),
-            live_pull_pwd: f.string(&["livePullPwd"]).map(Sensitive),
-            attend_list: f.records(&["attendList"]),
-            house_list: f.values(&["houseList"]),
-            equip_list: f.values(&["equipList"]),
-            detail_house_list: f.values(&["detailHouseList"]),
-            create_time: f.time(&["CreateTime", "createTime"]),
-            modify_time: f.time(&["modifyTime"]),
-            timezone: f.string(&["timezone"]),
-            join_login: f.i64(&["joinLogin"]),
-            join_conf_sel_tag: f.i64(&["joinConfSelTag"]),
-            join_conf_tags: f.string(&["joinConfTags"]),
-            conf_node_type: f.i64(&["confNodeType"]),
-            cal_extra_info: f.object(&["calExtraInfo"]).map(SensitiveMap),
-            is_gnet: f.i64(&["isGnet"]),
-            btpl_role: f.object(&["btplRole"]),
-            extra: f.rest(),
-        }
-    }
-}
-
-/// An invited person (`attendList[]`, docs/specs/quanshi.md §4.1.1).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Invitee {
-    /// `user`, the user id (a string on the wire).
-    pub user: Option<String>,
-    /// `userType`.
-    pub user_type: Option<UserType>,
-    /// `status`: `W`, `A`, `R`.
-    pub status: Option<String>,
-    /// `displayName`.
-    pub display_name: Option<String>,
-    /// `phoneName`, a phone participant's name.
-    pub phone_name: Option<String>,
-    /// `phoneEmail`, a phone participant's e-mail.
-    pub phone_email: Option<String>,
-    /// `mobileNumber`.
-    pub mobile_number: Option<String>,
-    /// `officePhone`.
-    pub office_phone: Option<String>,
-    /// `countryCode`.
-    pub country_code: Option<String>,
-    /// `cityCode`.
-    pub city_code: Option<String>,
-    /// `companyName`.
-    pub company_name: Option<String>,
-    /// `orgName`.
-    pub org_name: Option<String>,
-    /// Every other field (`contactId`, `productStatus`, `userProfile` …).
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for Invitee {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            user: f.string(&["user"]),
-            user_type: f.i64(&["userType"]).map(UserType::from_code),
-            status: f.string(&["status"]),
-            display_name: f.string(&["displayName"]),
-            phone_name: f.string(&["phoneName"]),
-            phone_email: f.string(&["phoneEmail"]),
-            mobile_number: f.string(&["mobileNumber"]),
-            office_phone: f.string(&["officePhone"]),
-            country_code: f.string(&["countryCode"]),
-            city_code: f.string(&["cityCode"]),
-            company_name: f.string(&["companyName"]),
-            org_name: f.string(&["orgName"]),
-            extra: f.rest(),
-        }
-    }
-}
-
-/// One row of the v1 report: one person (docs/specs/quanshi.md §4.3). Times are kept as the text sent.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReportV1Row {
-    /// `conferenceId`.
-    pub conference_id: Option<String>,
-    /// `eventId`.
-    pub event_id: Option<u64>,
-    /// `title` as sent (URL-encoded); see [`ReportV1Row::title`].
-    pub title_raw: Option<String>,
-    /// `hostId`.
-    pub host_id: Option<u64>,
-    /// `hostName`.
-    pub host_name: Option<String>,
-    /// `startTime`, meeting start (`YYYY-MM-DD HH:MM:SS`, UTC+8 assumed).
-    pub start_time: Option<String>,
-    /// `endTime`.
-    pub end_time: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `mobile` as sent (`"-"` when empty); see [`ReportV1Row::mobile`].
-    pub mobile_raw: Option<String>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `role`: 0 attendee, 1 host.
-    pub role: Option<i64>,
-    /// `onlineTime`, first join (text).
-    pub online_time: Option<String>,
-    /// `offlineTime`, last leave (text).
-    pub offline_time: Option<String>,
-    /// `times`, number of joins.
-    pub times: Option<i64>,
-    /// `watchDuration` as sent (unit undocumented).
-    pub watch_duration: Option<String>,
-    /// `deviceType`.
-    pub device_type: Option<String>,
-    /// `ip` as sent: IP, phone number, or both; see [`ReportV1Row::ip_parts`].
-    pub ip: Option<String>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for ReportV1Row {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            conference_id: f.string(&["conferenceId"]),
-            event_id: f.u64(&["eventId"]),
-            title_raw: f.string(&["title"]),
-            host_id: f.u64(&["hostId"]),
-            host_name: f.string(&["hostName"]),
-            start_time: f.string(&["startTime"]),
-            end_time: f.string(&["endTime"]),
-            name: f.string(&["name"]),
-            mobile_raw: f.string(&["mobile"]),
-            email: f.string(&["email"]),
-            role: f.i64(&["role", "roleId"]),
-            online_time: f.string(&["onlineTime"]),
-            offline_time: f.string(&["offlineTime"]),
-            times: f.i64(&["times"]),
-            watch_duration: f.string(&["watchDuration"]),
-            device_type: f.string(&["deviceType"]),
-            ip: f.string(&["ip"]),
-            extra: f.rest(),
-        }
+roster_core::lenient_record! {
+    /// One row of the v1 report: one person (docs/specs/quanshi.md §4.3). Times are kept as the text sent.
+    pub struct ReportV1Row(f) {
+        /// `conferenceId`.
+        pub conference_id: Option<String> = f.string(&["conferenceId"]),
+        /// `eventId`.
+        pub event_id: Option<u64> = f.u64(&["eventId"]),
+        /// `title` as sent (URL-encoded); see [`ReportV1Row::title`].
+        pub title_raw: Option<String> = f.string(&["title"]),
+        /// `hostId`.
+        pub host_id: Option<u64> = f.u64(&["hostId"]),
+        /// `hostName`.
+        pub host_name: Option<String> = f.string(&["hostName"]),
+        /// `startTime`, meeting start (`YYYY-MM-DD HH:MM:SS`, UTC+8 assumed).
+        pub start_time: Option<String> = f.string(&["startTime"]),
+        /// `endTime`.
+        pub end_time: Option<String> = f.string(&["endTime"]),
+        /// `name`.
+        pub name: Option<String> = f.string(&["name"]),
+        /// `mobile` as sent (`"-"` when empty); see [`ReportV1Row::mobile`].
+        pub mobile_raw: Option<String> = f.string(&["mobile"]),
+        /// `email`.
+        pub email: Option<String> = f.string(&["email"]),
+        /// `role`: 0 attendee, 1 host.
+        pub role: Option<i64> = f.i64(&["role", "roleId"]),
+        /// `onlineTime`, first join (text).
+        pub online_time: Option<String> = f.string(&["onlineTime"]),
+        /// `offlineTime`, last leave (text).
+        pub offline_time: Option<String> = f.string(&["offlineTime"]),
+        /// `times`, number of joins.
+        pub times: Option<i64> = f.i64(&["times"]),
+        /// `watchDuration` as sent (unit undocumented).
+        pub watch_duration: Option<String> = f.string(&["watchDuration"]),
+        /// `deviceType`.
+        pub device_type: Option<String> = f.string(&["deviceType"]),
+        /// `ip` as sent: IP, phone number, or both; see [`ReportV1Row::ip_parts`].
+        pub ip: Option<String> = f.string(&["ip"]),
     }
 }
 
@@ -655,26 +289,13 @@ fn looks_like_phone(token: &str) -> bool {
         && !body.starts_with('-')
 }
 
-/// The v2 report (docs/specs/quanshi.md §4.4): sessions and the meeting's runs.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReportV2 {
-    /// `interaction`: one row per join session.
-    pub sessions: Vec<Session>,
-    /// `tempConfenceList` / `tempConferenceList`: the actual runs of the meeting.
-    pub runs: Vec<Run>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for ReportV2 {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            sessions: f.records(&["interaction"]),
-            runs: f.records(&["tempConfenceList", "tempConferenceList"]),
-            extra: f.rest(),
-        }
+roster_core::lenient_record! {
+    /// The v2 report (docs/specs/quanshi.md §4.4): sessions and the meeting's runs.
+    pub struct ReportV2(f) {
+        /// `interaction`: one row per join session.
+        pub sessions: Vec<Session> = f.records(&["interaction"]),
+        /// `tempConfenceList` / `tempConferenceList`: the actual runs of the meeting.
+        pub runs: Vec<Run> = f.records(&["tempConfenceList", "tempConferenceList"]),
     }
 }
 
@@ -685,156 +306,83 @@ pub(crate) fn carries_list(payload: &Value, key: &str) -> bool {
     payload.as_object().is_some_and(|map| map.contains_key(key))
 }
 
-/// One join session of the v2 report (`interaction[]`).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Session {
-    /// `name`.
-    pub name: Option<String>,
-    /// `mobile` (e.g. `+86-11232131223`).
-    pub mobile: Option<String>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `role` / `roleId`: 0 attendee, 1 host.
-    pub role: Option<i64>,
-    /// `onlineTime`, join (Unix seconds).
-    pub online_time: Option<OffsetDateTime>,
-    /// `offlineTime`, leave; none while the session is open (`0` stays in `extra`).
-    pub offline_time: Option<OffsetDateTime>,
-    /// `deviceType`.
-    pub device_type: Option<String>,
-    /// `ip`.
-    pub ip: Option<String>,
-    /// `tempConferenceId`, the run of the meeting.
-    pub temp_conference_id: Option<String>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for Session {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            name: f.string(&["name"]),
-            mobile: f.string(&["mobile"]),
-            email: f.string(&["email"]),
-            role: f.i64(&["role", "roleId"]),
-            online_time: f.time(&["onlineTime"]),
-            offline_time: f.time(&["offlineTime"]),
-            device_type: f.string(&["deviceType"]),
-            ip: f.string(&["ip"]),
-            temp_conference_id: f.string(&["tempConferenceId"]),
-            extra: f.rest(),
-        }
+roster_core::lenient_record! {
+    /// One join session of the v2 report (`interaction[]`).
+    pub struct Session(f) {
+        /// `name`.
+        pub name: Option<String> = f.string(&["name"]),
+        /// `mobile` (e.g. `+86-11232131223`).
+        pub mobile: Option<String> = f.string(&["mobile"]),
+        /// `email`.
+        pub email: Option<String> = f.string(&["email"]),
+        /// `role` / `roleId`: 0 attendee, 1 host.
+        pub role: Option<i64> = f.i64(&["role", "roleId"]),
+        /// `onlineTime`, join (Unix seconds).
+        pub online_time: Option<OffsetDateTime> = f.time(&["onlineTime"]),
+        /// `offlineTime`, leave; none while the session is open (`0` stays in `extra`).
+        pub offline_time: Option<OffsetDateTime> = f.time(&["offlineTime"]),
+        /// `deviceType`.
+        pub device_type: Option<String> = f.string(&["deviceType"]),
+        /// `ip`.
+        pub ip: Option<String> = f.string(&["ip"]),
+        /// `tempConferenceId`, the run of the meeting.
+        pub temp_conference_id: Option<String> = f.string(&["tempConferenceId"]),
     }
 }
 
-/// One run of a meeting (`tempConfenceList[]`).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Run {
-    /// `tempConferenceId`.
-    pub temp_conference_id: Option<String>,
-    /// `realStartTime` (Unix seconds/ms or UTC+8 text).
-    pub real_start_time: Option<OffsetDateTime>,
-    /// `realEndTime`.
-    pub real_end_time: Option<OffsetDateTime>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for Run {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            temp_conference_id: f.string(&["tempConferenceId"]),
-            real_start_time: f.time(&["realStartTime"]),
-            real_end_time: f.time(&["realEndTime"]),
-            extra: f.rest(),
-        }
+roster_core::lenient_record! {
+    /// One run of a meeting (`tempConfenceList[]`).
+    pub struct Run(f) {
+        /// `tempConferenceId`.
+        pub temp_conference_id: Option<String> = f.string(&["tempConferenceId"]),
+        /// `realStartTime` (Unix seconds/ms or UTC+8 text).
+        pub real_start_time: Option<OffsetDateTime> = f.time(&["realStartTime"]),
+        /// `realEndTime`.
+        pub real_end_time: Option<OffsetDateTime> = f.time(&["realEndTime"]),
     }
 }
 
-/// A terminal currently in a meeting (`conference/attendee/list`, docs/specs/quanshi.md §4.5).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Terminal {
-    /// `eventId`.
-    pub event_id: Option<u64>,
-    /// `conferenceId`.
-    pub conference_id: Option<String>,
-    /// `tempUserId`, the per-session temporary user id.
-    pub temp_user_id: Option<String>,
-    /// `userId`.
-    pub user_id: Option<u64>,
-    /// `customerCode`.
-    pub customer_code: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `mobile`.
-    pub mobile: Option<String>,
-    /// `role` (values undocumented).
-    pub role: Option<i64>,
-    /// `roles`.
-    pub roles: Vec<i64>,
-    /// `deviceType`.
-    pub device_type: Option<String>,
-    /// `deviceVer`.
-    pub device_ver: Option<String>,
-    /// `deviceId`.
-    pub device_id: Option<String>,
-    /// `localIp`.
-    pub local_ip: Option<String>,
-    /// `ip`.
-    pub ip: Option<String>,
-    /// `location`.
-    pub location: Option<String>,
-    /// `carrier`.
-    pub carrier: Option<String>,
-    /// `netType`.
-    pub net_type: Option<String>,
-    /// Every other field.
-    pub extra: Map<String, Value>,
-}
-
-impl FromObject for Terminal {
-    fn from_object(map: Map<String, Value>) -> Self {
-        let mut f = Fields::new(map);
-        Self {
-            event_id: f.u64(&["eventId"]),
-            conference_id: f.string(&["conferenceId"]),
-            temp_user_id: f.string(&["tempUserId"]),
-            user_id: f.u64(&["userId"]),
-            customer_code: f.string(&["customerCode"]),
-            name: f.string(&["name"]),
-            email: f.string(&["email"]),
-            mobile: f.string(&["mobile"]),
-            role: f.i64(&["role"]),
-            roles: f.i64_list(&["roles"]),
-            device_type: f.string(&["deviceType"]),
-            device_ver: f.string(&["deviceVer"]),
-            device_id: f.string(&["deviceId"]),
-            local_ip: f.string(&["localIp"]),
-            ip: f.string(&["ip"]),
-            location: f.string(&["location"]),
-            carrier: f.string(&["carrier"]),
-            net_type: f.string(&["netType"]),
-            extra: f.rest(),
-        }
+roster_core::lenient_record! {
+    /// A terminal currently in a meeting (`conference/attendee/list`, docs/specs/quanshi.md §4.5).
+    pub struct Terminal(f) {
+        /// `eventId`.
+        pub event_id: Option<u64> = f.u64(&["eventId"]),
+        /// `conferenceId`.
+        pub conference_id: Option<String> = f.string(&["conferenceId"]),
+        /// `tempUserId`, the per-session temporary user id.
+        pub temp_user_id: Option<String> = f.string(&["tempUserId"]),
+        /// `userId`.
+        pub user_id: Option<u64> = f.u64(&["userId"]),
+        /// `customerCode`.
+        pub customer_code: Option<String> = f.string(&["customerCode"]),
+        /// `name`.
+        pub name: Option<String> = f.string(&["name"]),
+        /// `email`.
+        pub email: Option<String> = f.string(&["email"]),
+        /// `mobile`.
+        pub mobile: Option<String> = f.string(&["mobile"]),
+        /// `role` (values undocumented).
+        pub role: Option<i64> = f.i64(&["role"]),
+        /// `roles`.
+        pub roles: Vec<i64> = f.i64_list(&["roles"]),
+        /// `deviceType`.
+        pub device_type: Option<String> = f.string(&["deviceType"]),
+        /// `deviceVer`.
+        pub device_ver: Option<String> = f.string(&["deviceVer"]),
+        /// `deviceId`.
+        pub device_id: Option<String> = f.string(&["deviceId"]),
+        /// `localIp`.
+        pub local_ip: Option<String> = f.string(&["localIp"]),
+        /// `ip`.
+        pub ip: Option<String> = f.string(&["ip"]),
+        /// `location`.
+        pub location: Option<String> = f.string(&["location"]),
+        /// `carrier`.
+        pub carrier: Option<String> = f.string(&["carrier"]),
+        /// `netType`.
+        pub net_type: Option<String> = f.string(&["netType"]),
     }
 }
-
-deserialize_via_object!(
-    Meeting,
-    Invitee,
-    ReportV1Row,
-    ReportV2,
-    Session,
-    Run,
-    Terminal
-);
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use roster_core::{
-    AccessToken, Attempt, ClientBuilder, ClientOptions, Error, HttpClient, Pacer, Pipeline,
-    Protocol, Result, Retrier, SettingLookup, SharedClock, Vendor,
+    AccessToken, Attempt, ClientBuilder, ClientOptions, Error, HttpClient, ListClient, Pacer,
+    Pipeline, Protocol, Result, Retrier, SettingLookup, SharedClock, Vendor,
 };
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -183,9 +183,10 @@ impl TencentMeetingClient {
             })
             .await
     }
+}
 
-    /// The retry executor of this client's calls.
-    pub(crate) fn retrier(&self) -> &Retrier {
+impl ListClient for TencentMeetingClient {
+    fn retrier(&self) -> &Retrier {
         self.inner.pipeline.retrier()
     }
 }

@@ -1,7 +1,7 @@
 //! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
 
 use roster_core::{
-    Error, List, ListEndpoint, Page, PageToken, Registration, RegistrationFilter, Result, Retrier,
+    Error, List, ListEndpoint, Page, PageToken, Registration, RegistrationFilter, Result,
 };
 use serde::Serialize;
 
@@ -105,10 +105,6 @@ impl ListEndpoint for EnrollApprovals {
 
     fn validate(query: &EnrollQuery) -> Result<()> {
         validate(&query.meeting_id, 1, query.page_size)
-    }
-
-    fn retrier(client: &TencentMeetingClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

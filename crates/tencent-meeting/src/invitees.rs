@@ -1,6 +1,6 @@
 //! Invitees: `GET /v1/meetings/{meeting_id}/invitees` (docs/specs/tencent-meeting.md §4.4).
 
-use roster_core::{List, ListEndpoint, Page, PageToken, Registration, Result, Retrier};
+use roster_core::{List, ListEndpoint, Page, PageToken, Registration, Result};
 
 use crate::client::TencentMeetingClient;
 use crate::config::INSTANCE_ID;
@@ -46,16 +46,8 @@ impl ListEndpoint for Invitees {
     const NAME: &'static str = "tencent.invitees";
 
     /// Server-defined; reported as 0 (cursors only check that it stays the same).
-    fn page_size(_meeting_id: &String) -> u32 {
-        0
-    }
-
     fn validate(meeting_id: &String) -> Result<()> {
         validate_id("meeting id", meeting_id)
-    }
-
-    fn retrier(client: &TencentMeetingClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use futures::stream::{BoxStream, StreamExt};
 use roster_core::{
-    Attendee, Error, List, ListEndpoint, Page, PageObserver, PageToken, Paginator, Result, Retrier,
-    Window, capped_windows,
+    Attendee, Error, List, ListEndpoint, Page, PageObserver, PageToken, Paginator, Result, Window,
+    capped_windows,
 };
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -171,10 +171,6 @@ impl ListEndpoint for Participants {
 
     fn record_cap(client: &TencentMeetingClient, _params: &ParticipantsParams) -> Option<u64> {
         Some(client.inner.record_cap)
-    }
-
-    fn retrier(client: &TencentMeetingClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

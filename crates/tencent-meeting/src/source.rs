@@ -92,11 +92,10 @@ impl TencentMeetingClient {
                 let params = ParticipantsParams::new(query.meeting_id.clone())
                     .sub_meeting(sub_meeting_id)
                     .size(size);
-                let mut p = Paginator::new(self.participants_list(params)?);
-                if let Some(o) = observer {
-                    p = p.observer(o);
-                }
-                p.items().boxed()
+                query
+                    .observe(Paginator::new(self.participants_list(params)?))
+                    .items()
+                    .boxed()
             }
             AttendancePlan::Windows { windows, .. } => {
                 for w in &windows {
@@ -125,24 +124,21 @@ impl TencentMeetingClient {
                     .boxed()
             }
         };
-        Ok(limit(stream, query.max_items))
+        Ok(query.limit(stream))
     }
 
     /// Every registration of the meeting: enrollments with the query's status filter, or the
     /// invitees when enrollment is not enabled (see the [module docs](crate::source)).
     pub async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
         let list = self.enrollments_list(query.meeting_id.clone(), query.status)?;
-        let mut paginator = Paginator::new(list);
-        if let Some(o) = query.observer.clone() {
-            paginator = paginator.observer(o);
-        }
+        let paginator = query.observe(Paginator::new(list));
         // The first page decides between enrollments and the invitee fallback; the rest of
         // the chain goes on in the same paginator, under the same stop rules.
         let mut pages = paginator.pages().boxed();
         match pages.next().await.transpose() {
             Ok(first) => {
                 let stream = page_items(stream::iter(first.map(Ok)).chain(pages)).boxed();
-                Ok(limit(stream, query.max_items))
+                Ok(query.limit(stream))
             }
             Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
                 tracing::debug!(
@@ -160,21 +156,13 @@ impl TencentMeetingClient {
                     "meeting {} has no enrollment: listing its invitees instead",
                     query.meeting_id
                 ));
-                let mut p = Paginator::new(self.invitees_list(query.meeting_id.clone())?);
-                if let Some(o) = query.observer.clone() {
-                    p = p.observer(o);
-                }
-                Ok(limit(p.items().boxed(), query.max_items))
+                let p = query.observe(Paginator::new(
+                    self.invitees_list(query.meeting_id.clone())?,
+                ));
+                Ok(query.limit(p.items().boxed()))
             }
             Err(e) => Err(e),
         }
-    }
-}
-
-fn limit<T: Send + 'static>(s: RecordStream<T>, max: Option<u64>) -> RecordStream<T> {
-    match max {
-        Some(n) => s.take(usize::try_from(n).unwrap_or(usize::MAX)).boxed(),
-        None => s,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use roster_core::{
     Attendee, Cursor, Error, List, ListEndpoint, MAX_WINDOW, Page, PageToken, Paginator, Result,
-    Retrier, Window,
+    Window,
 };
 use serde::Serialize;
 
@@ -198,10 +198,6 @@ impl ListEndpoint for GetAttendeeList {
 
     fn validate(query: &AttendeeQuery) -> Result<()> {
         query.validate()
-    }
-
-    fn retrier(client: &WeComClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

@@ -8,8 +8,8 @@ use std::time::Duration;
 use reqwest::header::CONTENT_TYPE;
 use roster_core::http::{JsonReply, decode_error, redact_text, unexpected_status};
 use roster_core::{
-    Attempt, ClientBuilder, ClientOptions, Error, ErrorKind, ExposeSecret, HttpClient, Pacer,
-    Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass, SettingLookup, Vendor,
+    Attempt, ClientBuilder, ClientOptions, Error, ErrorKind, ExposeSecret, HttpClient, ListClient,
+    Pacer, Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass, SettingLookup, Vendor,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -157,12 +157,15 @@ impl WeComClient {
     pub(crate) fn config(&self) -> &WeComClientBuilder {
         &self.inner.config
     }
+}
 
-    /// The retry executor of this client's calls.
-    pub(crate) fn retrier(&self) -> &Retrier {
+impl ListClient for WeComClient {
+    fn retrier(&self) -> &Retrier {
         self.inner.pipeline.retrier()
     }
+}
 
+impl WeComClient {
     /// The key this client's token is cached under.
     pub fn token_key(&self) -> &TokenKey {
         self.inner.tokens().key()

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use roster_core::{
     Attendee, Cursor, Error, ErrorKind, List, ListEndpoint, Page, PageToken, Paginator,
-    Registration, RegistrationFilter, Result, Retrier, RetryClass, Vendor,
+    Registration, RegistrationFilter, Result, RetryClass, Vendor,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -287,10 +287,6 @@ impl ListEndpoint for EnrollListEndpoint {
 
     fn validate(query: &EnrollQuery) -> Result<()> {
         query.validate()
-    }
-
-    fn retrier(client: &WeComClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use futures::StreamExt;
 use roster_core::{
-    Cursor, List, ListEndpoint, Page, PageToken, Paginator, RecordStream, Result, Retrier, Window,
+    Cursor, List, ListEndpoint, Page, PageToken, Paginator, RecordStream, Result, Window,
     WindowOptions, split_windows, windowed,
 };
 use serde::Serialize;
@@ -221,10 +221,6 @@ impl ListEndpoint for GetUserMeetingIds {
 
     fn validate(query: &UserMeetingIdQuery) -> Result<()> {
         query.validate()
-    }
-
-    fn retrier(client: &WeComClient) -> &Retrier {
-        client.retrier()
     }
 
     async fn page(

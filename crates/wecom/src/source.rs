@@ -70,30 +70,23 @@ impl AttendeeSource for WeComClient {
         let plan = self.plan_attendees(query).await?;
         let meeting_id = query.meeting_id.clone();
         let observer = query.observer.clone();
-        let max = query.max_items;
         let stream: RecordStream<Attendee> = match plan {
             AttendancePlan::Occurrence {
                 sub_meeting_id: sub,
             } => {
-                let mut pages = self.attendee_list(meeting_id).sub_meeting(sub).paginate()?;
-                if let Some(o) = observer {
-                    pages = pages.observer(o);
-                }
+                let pages = self.attendee_list(meeting_id).sub_meeting(sub).paginate()?;
+                let pages = query.observe(pages);
                 if query.from.is_none() && query.to.is_none() {
-                    if let Some(n) = max {
-                        pages = pages.max_items(n);
-                    }
-                    pages.items().boxed()
-                } else {
-                    let q = query.clone();
-                    let filtered = pages.items().filter(move |item| {
-                        let keep = item
-                            .as_ref()
-                            .map_or(true, |a| joined_in_range(a.joined_at, &q));
-                        std::future::ready(keep)
-                    });
-                    limit(filtered.boxed(), max)
+                    return Ok(query.limit(pages.items().boxed()));
                 }
+                let q = query.clone();
+                let filtered = pages.items().filter(move |item| {
+                    let keep = item
+                        .as_ref()
+                        .map_or(true, |a| joined_in_range(a.joined_at, &q));
+                    std::future::ready(keep)
+                });
+                query.limit(filtered.boxed())
             }
             AttendancePlan::Windows { windows, .. } => {
                 let page_size = self.config().attendee_page_size;
@@ -132,7 +125,7 @@ impl AttendeeSource for WeComClient {
                         (who, a.joined_at.map(|t| t.unix_timestamp()))
                     },
                 );
-                limit(deduped.boxed(), max)
+                query.limit(deduped.boxed())
             }
         };
         Ok(stream)
@@ -142,18 +135,14 @@ impl AttendeeSource for WeComClient {
         let list = self
             .enroll_list(query.meeting_id.clone())
             .status(query.status);
-        let mut pages = list.paginate()?;
-        if let Some(n) = query.max_items {
-            pages = pages.max_items(n);
-        }
-        if let Some(o) = query.observer.clone() {
-            pages = pages.observer(o);
-        }
         // The first page tells whether the meeting has enrollment at all; the rest of the
         // chain goes on in the same paginator.
-        let mut pages = pages.pages().boxed();
+        let mut pages = query.observe(list.paginate()?).pages().boxed();
         match pages.next().await.transpose() {
-            Ok(first) => Ok(page_items(futures::stream::iter(first.map(Ok)).chain(pages)).boxed()),
+            Ok(first) => {
+                Ok(query
+                    .limit(page_items(futures::stream::iter(first.map(Ok)).chain(pages)).boxed()))
+            }
             Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
                 // As on every vendor, no enrollment is no failure: say so and list nothing
                 // (Tencent lists its invitees instead; WeCom's invitee list is not read yet).
@@ -165,14 +154,5 @@ impl AttendeeSource for WeComClient {
             }
             Err(e) => Err(e),
         }
-    }
-}
-
-fn limit<T: Send + 'static>(stream: RecordStream<T>, max: Option<u64>) -> RecordStream<T> {
-    match max {
-        Some(n) => stream
-            .take(usize::try_from(n).unwrap_or(usize::MAX))
-            .boxed(),
-        None => stream,
     }
 }
