@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::config::Vendor;
-use crate::data::{MeetingKind, MeetingState};
+use crate::fixture::{MeetingKind, MeetingState};
+use crate::vendor::Vendor;
 
 /// The meetings of all vendors (from [`crate::SandboxHandle::catalog`]).
 #[derive(Clone, Debug, Default, Serialize)]

@@ -1,8 +1,8 @@
 //! Credentials the sandbox accepts, per vendor.
 
-pub use crate::quanshi::settings::QuanshiCredentials;
-pub use crate::tencent::settings::TencentCredentials;
-pub use crate::wecom::settings::WeComCredentials;
+pub use crate::config::quanshi::QuanshiCredentials;
+pub use crate::config::tencent::TencentCredentials;
+pub use crate::config::wecom::WeComCredentials;
 
 /// Credentials of a running sandbox (from [`crate::SandboxHandle::credentials`]).
 #[derive(Clone, Debug)]

@@ -58,6 +58,7 @@ mod credentials;
 pub mod data;
 mod endpoint;
 mod faults;
+mod fixture;
 mod pager;
 mod quanshi;
 mod query;
@@ -68,6 +69,7 @@ mod shared;
 mod stats;
 mod tencent;
 mod truth;
+mod vendor;
 mod wecom;
 mod window;
 

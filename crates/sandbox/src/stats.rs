@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Vendor;
+use crate::vendor::Vendor;
 
 /// Raw request-targets kept in the log; older ones are counted in
 /// [`StatsSnapshot::raw_targets_dropped`] instead.

@@ -11,11 +11,11 @@ use std::collections::HashSet;
 
 use rand_chacha::ChaCha8Rng;
 
-use super::fixture::{FixtureSession, MeetingKind, MeetingState};
 use super::generator;
 use super::plan::MeetingPlan;
 use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
-use crate::config::Vendor;
+use crate::fixture::{FixtureSession, MeetingKind, MeetingState};
+use crate::vendor::Vendor;
 
 /// One occurrence of a recurring meeting.
 #[derive(Clone, Debug)]

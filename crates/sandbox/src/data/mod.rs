@@ -7,14 +7,13 @@
 //! served meeting's ids, sub-meetings and list rules) and `render` (overrides, sorted row lists,
 //! enrollment rows and indexes).
 
-pub(crate) mod fixture;
 pub(crate) mod generator;
 pub(crate) mod meeting;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod seed;
 
-pub use fixture::{
+pub use crate::fixture::{
     AnswerKind, EnrollSource, EnrollStatus, Fixture, FixtureAnswer, FixtureAttendee,
     FixtureEnrollment, FixtureError, FixtureInvitee, FixtureMeeting, FixtureSession,
     FixtureSubMeeting, MeetingKind, MeetingState, Overrides, SpecialType,

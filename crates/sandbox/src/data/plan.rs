@@ -3,13 +3,14 @@
 
 use rand::Rng;
 
-use super::fixture::{
+use super::generator::{self as generator, names};
+use crate::config::{DataConfig, SandboxConfig};
+use crate::fixture::{
     AnswerKind, EnrollSource, EnrollStatus, FixtureAnswer, FixtureAttendee, FixtureEnrollment,
     FixtureInvitee, FixtureMeeting, FixtureSession, FixtureSubMeeting, MeetingKind, MeetingState,
     SpecialType,
 };
-use super::generator::{self as generator, names};
-use crate::config::{DataConfig, SandboxConfig, Vendor};
+use crate::vendor::Vendor;
 
 /// Sizes of a generated meeting's content, fixed at plan time so the catalog knows them before
 /// anything is generated.

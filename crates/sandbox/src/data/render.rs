@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value, json};
 
-use super::fixture::{
+use crate::fixture::{
     AnswerKind, EnrollSource, EnrollStatus, FixtureAnswer, FixtureEnrollment, Overrides,
     SpecialType,
 };

@@ -10,12 +10,12 @@
 use rand::Rng;
 use serde_json::Value;
 
-use super::fixture::{
+use super::generator::{self, names};
+use super::plan::standard_answers;
+use crate::fixture::{
     EnrollSource, EnrollStatus, FixtureAttendee, FixtureEnrollment, FixtureInvitee, FixtureSession,
     FixtureSubMeeting, MeetingState, Overrides,
 };
-use super::generator::{self, names};
-use super::plan::standard_answers;
 
 pub(crate) const DAY: i64 = 86_400;
 pub(crate) const HOUR: i64 = 3_600;

@@ -20,8 +20,8 @@ use sha1::{Digest, Sha1};
 use super::State;
 use super::envelope::QsError;
 use super::request::Body;
-use crate::config::Vendor;
 use crate::data::generator;
+use crate::vendor::Vendor;
 
 /// Milliseconds `CurTime` may differ from the sandbox clock, and a nonce is remembered.
 pub(crate) const WINDOW_MS: i64 = 300_000;

@@ -16,8 +16,8 @@
 //! [`envelope`] (the two envelopes, errors, response-shape quirks), [`request`] (JSON body and
 //! lenient id parameters), [`events`] (`token/create`, `user/search/email`), [`detail`] (join-link
 //! lookup, `room/conference/infos`), [`report`] (v1, v2), [`terminals`] (`attendee/list`),
-//! [`store`] (meetings rendered once into JSON), [`seed`] (the seed meetings), [`truth`]
-//! (ground-truth methods).
+//! [`store`] (meetings rendered once into JSON), [`seed`] (the seed meetings), the ground-truth
+//! methods in `crate::truth`.
 
 mod auth;
 mod detail;
@@ -26,9 +26,8 @@ mod events;
 mod report;
 mod request;
 mod seed;
-mod store;
+pub(crate) mod store;
 mod terminals;
-mod truth;
 
 use std::sync::{Arc, Mutex};
 
@@ -48,9 +47,8 @@ use crate::endpoint::{ActiveQuirks, VendorFault, VendorHooks, instrument, reject
 use crate::ratelimit::WindowCounter;
 use crate::shared::Shared;
 
-pub(crate) mod settings;
-pub(crate) use settings::DEFAULT_JOIN_URL_LOOKUP_PATH;
-pub use settings::{QuanshiConfig, QuanshiCredentials};
+pub(crate) use crate::config::quanshi::DEFAULT_JOIN_URL_LOOKUP_PATH;
+pub use crate::config::quanshi::{QuanshiConfig, QuanshiCredentials};
 
 /// Largest request body read.
 const MAX_BODY: usize = 1 << 20;

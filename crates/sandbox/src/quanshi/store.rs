@@ -18,12 +18,13 @@ use super::QuanshiConfig;
 use super::seed::{self, DEFAULT_HOST_NAME};
 use crate::catalog::{CatalogMeeting, CatalogSubMeeting};
 use crate::clock::format_utc8;
-use crate::config::{SandboxConfig, Vendor};
+use crate::config::SandboxConfig;
 use crate::data::generator;
 use crate::data::plan::{self, MeetingPlan};
 use crate::data::render::{merge_overrides, union_length};
 use crate::data::{FixtureAttendee, FixtureInvitee, MeetingKind, MeetingState};
 use crate::pager;
+use crate::vendor::Vendor;
 
 /// Where generated join links live (the test domain of the doc example).
 const JOIN_LINK_BASE: &str = "https://mtest.qsh1.cn/k/";

@@ -11,18 +11,17 @@
 //!
 //! Layout: [`sign`] (signature), [`auth`] (header checks in spec order, replay, rate limits),
 //! [`error`] (envelope), [`store`] (meetings rendered once into JSON rows), [`seed`] (the seed
-//! meetings), one file per endpoint, and [`truth`] (ground-truth methods).
+//! meetings), one file per endpoint, and the ground-truth methods in `crate::truth`.
 
 mod auth;
-mod detail;
+pub(crate) mod detail;
 mod enroll;
 mod error;
 mod invitees;
 mod participants;
 mod seed;
 mod sign;
-mod store;
-mod truth;
+pub(crate) mod store;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -46,8 +45,7 @@ use crate::query::{QueryParams, decode_path_segment};
 use crate::ratelimit::WindowCounter;
 use crate::shared::Shared;
 
-pub(crate) mod settings;
-pub use settings::{TencentApp, TencentConfig, TencentCredentials};
+pub use crate::config::tencent::{TencentApp, TencentConfig, TencentCredentials};
 
 /// Largest request body read (GET requests normally have none).
 const MAX_BODY: usize = 1 << 20;

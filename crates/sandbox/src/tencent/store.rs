@@ -16,12 +16,13 @@ use sha2::{Digest, Sha256};
 use super::seed;
 use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
-use crate::config::{SandboxConfig, Vendor};
+use crate::config::SandboxConfig;
 use crate::data::generator;
 use crate::data::meeting::{IdAssigner, MeetingCore};
 use crate::data::plan;
 use crate::data::render::{self, RowList, StatusIndex, insert_media_states, merge_overrides};
 use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
+use crate::vendor::Vendor;
 
 /// `phone` field: upper-case hex SHA-256 of `phone + "/" + SecretId` (docs/specs/tencent-meeting.md §4.1).
 pub(crate) fn phone_hash(phone: &str, secret_id: &str) -> String {

@@ -18,18 +18,17 @@
 //!
 //! Layout: [`token`] (gettoken, token checks, wrong-secret ban), [`error`] (envelope),
 //! [`request`] (strict JSON bodies), [`store`] (meetings rendered once into JSON rows),
-//! [`seed`] (the seed meetings), one file per endpoint and [`truth`] (ground-truth methods).
+//! [`seed`] (the seed meetings), one file per endpoint and the ground-truth methods in `crate::truth`.
 
-mod attendees;
-mod enroll;
+pub(crate) mod attendees;
+pub(crate) mod enroll;
 mod error;
-mod info;
-mod meetingids;
+pub(crate) mod info;
+pub(crate) mod meetingids;
 mod request;
 mod seed;
-mod store;
+pub(crate) mod store;
 mod token;
-mod truth;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -56,8 +55,7 @@ use crate::query::QueryParams;
 use crate::ratelimit::WindowCounter;
 use crate::shared::Shared;
 
-pub(crate) mod settings;
-pub use settings::{WeComApp, WeComAppCredentials, WeComConfig, WeComCredentials};
+pub use crate::config::wecom::{WeComApp, WeComAppCredentials, WeComConfig, WeComCredentials};
 
 /// Largest request body read; anything longer is `40058`.
 const MAX_BODY: usize = 1 << 20;

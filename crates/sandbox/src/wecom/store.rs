@@ -17,7 +17,7 @@ use super::seed::{self, Extra, SUMMARY_OVERRIDE};
 use super::{WeComApp, WeComConfig};
 use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
-use crate::config::{SandboxConfig, Vendor};
+use crate::config::SandboxConfig;
 use crate::data::generator;
 use crate::data::meeting::{IdAssigner, MeetingCore};
 use crate::data::plan;
@@ -25,6 +25,7 @@ use crate::data::render::{
     self, RowList, StatusIndex, insert_media_states, merge_overrides, union_length,
 };
 use crate::data::{EnrollSource, FixtureAttendee, FixtureEnrollment, MeetingKind};
+use crate::vendor::Vendor;
 
 /// One meeting: the shared identity and schedule, plus the creating app, the deletion mark and
 /// the rendered rows.

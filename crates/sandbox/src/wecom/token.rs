@@ -19,9 +19,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::error::WcError;
 use super::{AppFlags, State};
-use crate::config::Vendor;
 use crate::data::generator;
 use crate::query::QueryParams;
+use crate::vendor::Vendor;
 
 /// Consecutive wrong secrets (within an hour) that ban the source.
 pub(crate) const STRIKES: usize = 5;

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::config::Vendor;
+use crate::vendor::Vendor;
 
 /// Vendor-specific raw fields, keyed by vendor name (`"tencent"`, `"wecom"`, `"quanshi"`), merged
 /// over the object the vendor would otherwise render (a later key replaces an earlier one).

@@ -3,37 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockConfig;
-use crate::data::Fixture;
 use crate::faults::FaultConfig;
-use crate::quanshi::settings::QuanshiConfig;
-use crate::tencent::settings::TencentConfig;
-use crate::wecom::settings::WeComConfig;
+use crate::fixture::Fixture;
+pub use crate::vendor::Vendor;
 
-/// One of the three emulated vendors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    /// WeCom (企业微信) meeting API.
-    WeCom,
-    /// Tencent Meeting (腾讯会议) REST API.
-    Tencent,
-    /// Quanshi (全时) open API.
-    Quanshi,
-}
+pub mod quanshi;
+pub mod tencent;
+pub mod wecom;
 
-impl Vendor {
-    /// All three.
-    pub const ALL: [Vendor; 3] = [Vendor::WeCom, Vendor::Tencent, Vendor::Quanshi];
-
-    /// Lower-case name, also the prefix of the vendor's endpoint keys (`tencent.participants`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Vendor::WeCom => "wecom",
-            Vendor::Tencent => "tencent",
-            Vendor::Quanshi => "quanshi",
-        }
-    }
-}
+use quanshi::QuanshiConfig;
+use tencent::TencentConfig;
+use wecom::WeComConfig;
 
 /// Everything the sandbox needs to start. `SandboxConfig::default()` is a complete, useful
 /// configuration: system clock, no faults, seed meetings plus a few generated ones.

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::store::Rendered;
-use super::{attendees, enroll, info, meetingids};
-use crate::truth::{GroundTruth, parse_rows};
+use super::{GroundTruth, parse_rows};
+use crate::wecom::store::Rendered;
+use crate::wecom::{attendees, enroll, info, meetingids};
 
 impl GroundTruth {
     /// The rendered list and rows a complete attendee query returns; `None` for an unknown or

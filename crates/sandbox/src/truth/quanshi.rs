@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::store::{Meeting, Rendered};
-use crate::truth::GroundTruth;
+use super::GroundTruth;
+use crate::quanshi::store::{Meeting, Rendered};
 
 impl GroundTruth {
     fn quanshi_rendered(&self, event_id: &str) -> Option<(Arc<Meeting>, Arc<Rendered>)> {

@@ -1,20 +1,23 @@
 //! Ground truth: what complete queries return, for exactly-once assertions.
 //!
-//! Each vendor module adds its own methods in an `impl GroundTruth` block in its `truth.rs`
-//! (`tencent_*`, `wecom_*`, `quanshi_*`). The records are the very JSON objects the endpoint
+//! Each vendor's methods live in an `impl GroundTruth` block in a submodule here
+//! (`tencent_*`, `wecom_*`, `quanshi_*`), so the vendor modules never import this one. The records are the very JSON objects the endpoint
 //! serves, in serving order, ignoring pagination and result caps.
 
 use std::sync::Arc;
 
 use crate::shared::Shared;
-use crate::{quanshi, tencent, wecom};
+
+mod quanshi;
+mod tencent;
+mod wecom;
 
 /// Everything a running sandbox holds.
 pub(crate) struct SandboxState {
     pub shared: Shared,
-    pub tencent: Arc<tencent::State>,
-    pub wecom: Arc<wecom::State>,
-    pub quanshi: Arc<quanshi::State>,
+    pub tencent: Arc<crate::tencent::State>,
+    pub wecom: Arc<crate::wecom::State>,
+    pub quanshi: Arc<crate::quanshi::State>,
 }
 
 /// Ground truth of a running sandbox (from [`crate::SandboxHandle::truth`]).

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::store::Rendered;
-use super::{Operator, detail};
-use crate::truth::{GroundTruth, parse_rows};
+use super::{GroundTruth, parse_rows};
+use crate::tencent::store::Rendered;
+use crate::tencent::{Operator, detail};
 
 impl GroundTruth {
     /// The rendered list and rows a complete participants query returns; `None` for an
