@@ -7,17 +7,23 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use futures::stream::{self, BoxStream, StreamExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{ErrorKind, Result};
-use crate::paginate::{Page, PageObserver};
+use crate::paginate::{Cursor, Page, PageObserver};
+use crate::resume::{ExportPosition, Rest, Resumable};
 use crate::window::Window;
 
 /// A window still to query, with the sessions already delivered for an enclosing window that
-/// was truncated (they are skipped when the halves return them again).
+/// was truncated (they are skipped when the halves return them again), and where to continue
+/// (a resumed window).
 struct Pending<K> {
     window: Window,
     exclude: Option<Arc<HashSet<K>>>,
+    cursor: Option<Cursor>,
 }
 
 struct Chain<T, K> {
@@ -81,22 +87,36 @@ fn near(t: OffsetDateTime, edge: OffsetDateTime) -> bool {
 /// Records reported twice at the edge between two halves (bounds are inclusive: a record
 /// whose `joined` time is within a second of an edge) are delivered once, compared by
 /// `identity`. The stream ends after the first error.
+///
+/// After each page comes the position after it ([`crate::resume`]: the rest of this window as
+/// the current half from its cursor and the halves still queued, with the identities delivered
+/// near the halves' edges), except while halves are re-read without a total (the records
+/// already delivered must then be remembered, which a position does not carry). `cursor` and
+/// `edge_keys` continue from such a position: the window is read from `cursor` (no split is
+/// decided again), and records near an edge compare with `edge_keys`.
+#[allow(clippy::too_many_arguments)]
 pub fn capped_windows<T, K, P, I, J>(
     window: Window,
+    cursor: Option<Cursor>,
+    edge_keys: &[Value],
     cap: u64,
     min_window: Duration,
     observer: Option<Arc<dyn PageObserver>>,
     pages: P,
     identity: I,
     joined: J,
-) -> BoxStream<'static, Result<T>>
+) -> BoxStream<'static, Result<Resumable<T>>>
 where
     T: Send + 'static,
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    P: Fn(Window) -> Result<BoxStream<'static, Result<Page<T>>>> + Send + 'static,
+    K: Hash + Eq + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    P: Fn(Window, Option<Cursor>) -> Result<BoxStream<'static, Result<Page<T>>>> + Send + 'static,
     I: Fn(&T) -> K + Send + 'static,
     J: Fn(&T) -> Option<OffsetDateTime> + Send + 'static,
 {
+    let edge_seen = edge_keys
+        .iter()
+        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+        .collect();
     let state = SplitState {
         pages,
         identity,
@@ -107,9 +127,10 @@ where
         queue: VecDeque::from([Pending {
             window,
             exclude: None,
+            cursor,
         }]),
         chain: None,
-        edge_seen: HashSet::new(),
+        edge_seen,
         done: false,
     };
     stream::unfold(state, |mut st| async move {
@@ -122,16 +143,17 @@ where
 
 impl<T, K, P, I, J> SplitState<T, K, P, I, J>
 where
-    K: Hash + Eq + Clone,
-    P: Fn(Window) -> Result<BoxStream<'static, Result<Page<T>>>>,
+    K: Hash + Eq + Clone + Serialize,
+    P: Fn(Window, Option<Cursor>) -> Result<BoxStream<'static, Result<Page<T>>>>,
     I: Fn(&T) -> K,
     J: Fn(&T) -> Option<OffsetDateTime>,
 {
     fn start_chain(&self, p: Pending<K>) -> Result<Chain<T, K>> {
         Ok(Chain {
             window: p.window,
-            pages: (self.pages)(p.window)?,
-            first: true,
+            // A resumed chain was not split when it started: that stays decided.
+            first: p.cursor.is_none(),
+            pages: (self.pages)(p.window, p.cursor)?,
             track: None,
             exclude: p.exclude,
         })
@@ -148,12 +170,40 @@ where
         self.queue.push_front(Pending {
             window: b,
             exclude: exclude.clone(),
+            cursor: None,
         });
-        self.queue.push_front(Pending { window: a, exclude });
+        self.queue.push_front(Pending {
+            window: a,
+            exclude,
+            cursor: None,
+        });
     }
 
-    /// The next batch of results (one page, or one error), or `None` at the end.
-    async fn next_batch(&mut self) -> Option<Vec<Result<T>>> {
+    /// The position after a page of the current chain (`resume`: its cursor, if more follow),
+    /// unless records already delivered would have to be remembered.
+    fn position(&self, chain: &Chain<T, K>, resume: Option<Cursor>) -> Option<ExportPosition> {
+        if chain.exclude.is_some()
+            || chain.track.is_some()
+            || self.queue.iter().any(|p| p.exclude.is_some())
+        {
+            return None;
+        }
+        let mut windows: Vec<Window> = resume.iter().map(|_| chain.window).collect();
+        windows.extend(self.queue.iter().map(|p| p.window));
+        Some(ExportPosition {
+            rest: Rest::Windows { windows },
+            cursor: resume,
+            edge_keys: self
+                .edge_seen
+                .iter()
+                .filter_map(|k| serde_json::to_value(k).ok())
+                .collect(),
+        })
+    }
+
+    /// The next batch of results (one page and the position after it, or one error), or `None`
+    /// at the end.
+    async fn next_batch(&mut self) -> Option<Vec<Result<Resumable<T>>>> {
         loop {
             if self.done {
                 return None;
@@ -197,7 +247,7 @@ where
                             (self.joined)(&a).is_some_and(|t| near(t, start) || near(t, last));
                         if !near_edge && chain.exclude.is_none() && chain.track.is_none() {
                             // The common case: nothing to compare, so no key to build.
-                            out.push(Ok(a));
+                            out.push(Ok(Resumable::Record(a)));
                             continue;
                         }
                         let key = (self.identity)(&a);
@@ -210,7 +260,12 @@ where
                         if let Some(track) = &mut chain.track {
                             track.insert(key);
                         }
-                        out.push(Ok(a));
+                        out.push(Ok(Resumable::Record(a)));
+                    }
+                    let resume = if page.has_more { page.resume } else { None };
+                    let chain = self.chain.as_ref()?;
+                    if let Some(p) = self.position(chain, resume) {
+                        out.push(Ok(Resumable::Position(p)));
                     }
                     return Some(out);
                 }
@@ -276,8 +331,9 @@ mod tests {
         cap: usize,
         with_total: bool,
         log: Arc<Mutex<Vec<Window>>>,
-    ) -> impl Fn(Window) -> Result<BoxStream<'static, Result<Page<i64>>>> + Send + 'static {
-        move |w: Window| {
+    ) -> impl Fn(Window, Option<Cursor>) -> Result<BoxStream<'static, Result<Page<i64>>>> + Send + 'static
+    {
+        move |w: Window, _cursor| {
             log.lock().unwrap().push(w);
             let all: Vec<i64> = (0..1440)
                 .map(|m| datetime!(2026-01-01 0:00 UTC).unix_timestamp() + m * 60)
@@ -307,15 +363,17 @@ mod tests {
         };
         for with_total in [true, false] {
             let log = Arc::new(Mutex::new(Vec::new()));
-            let got: Vec<i64> = capped_windows(
+            let got: Vec<i64> = crate::resume::records(capped_windows(
                 day,
+                None,
+                &[],
                 500,
                 Duration::HOUR,
                 None,
                 vendor(500, with_total, log.clone()),
                 |t: &i64| *t,
                 at,
-            )
+            ))
             .try_collect()
             .await
             .unwrap();
@@ -328,6 +386,115 @@ mod tests {
         }
     }
 
+    /// Pages of 50 of the minute records of a window, with the total, the cursor a paginator
+    /// would give, and one failure at the `fail_at`-th page served.
+    fn paged_vendor(
+        served: Arc<Mutex<usize>>,
+        fail_at: usize,
+    ) -> impl Fn(Window, Option<Cursor>) -> Result<BoxStream<'static, Result<Page<i64>>>> + Send + 'static
+    {
+        move |w: Window, cursor: Option<Cursor>| {
+            let all: Vec<i64> = (0..1440)
+                .map(|m| datetime!(2026-01-01 0:00 UTC).unix_timestamp() + m * 60)
+                .filter(|t| *t >= w.start.unix_timestamp() && *t < w.end.unix_timestamp())
+                .collect();
+            let total = all.len() as u64;
+            let pages: Vec<Vec<i64>> = all.chunks(50).map(<[i64]>::to_vec).collect();
+            let first = match cursor.map(|c| c.token) {
+                Some(crate::PageToken::Page(n)) => n as usize,
+                _ => 0,
+            };
+            let served = served.clone();
+            let n = pages.len();
+            let out = stream::iter(first..n).map(move |i| {
+                // Counted when served, not when the chain is built.
+                let mut count = served.lock().unwrap();
+                *count += 1;
+                if *count == fail_at {
+                    return Err(crate::Error::new(ErrorKind::Transport, "cut"));
+                }
+                let more = i + 1 < n;
+                let next = crate::PageToken::Page(i as u32 + 1);
+                let mut page = Page::new(pages[i].clone(), more, more.then(|| next.clone()))
+                    .with_total(Some(total));
+                page.resume = more.then(|| Cursor {
+                    token: next,
+                    page_size: 50,
+                    fingerprint: format!("{w:?}"),
+                    received: 0,
+                    total: None,
+                });
+                Ok(page)
+            });
+            Ok(out.boxed())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_split_window_resumes_from_its_last_position_with_every_record_once() {
+        let day = Window {
+            start: datetime!(2026-01-01 0:00 UTC),
+            end: datetime!(2026-01-02 0:00 UTC),
+        };
+        for fail_at in [4, 5, 11, 12, 20, 30] {
+            let served = Arc::new(Mutex::new(0));
+            let mut s = capped_windows(
+                day,
+                None,
+                &[],
+                500,
+                Duration::HOUR,
+                None,
+                paged_vendor(served.clone(), fail_at),
+                |t: &i64| *t,
+                at,
+            );
+            let (mut delivered, mut pending, mut position) = (Vec::new(), Vec::new(), None);
+            while let Some(item) = s.next().await {
+                match item {
+                    Ok(Resumable::Record(r)) => pending.push(r),
+                    Ok(Resumable::Position(p)) => {
+                        delivered.append(&mut pending);
+                        position = Some(p);
+                    }
+                    Err(_) => break,
+                }
+            }
+            let p = position.expect("a position before the failure");
+            let Rest::Windows { windows } = &p.rest else {
+                panic!("windows remain")
+            };
+            assert!(!p.is_done(), "the rest is in the position");
+            if fail_at < 12 {
+                assert!(windows.len() > 1, "the quarters still to read are in it");
+            }
+            // The rest, window by window, as a resumed export reads it.
+            let mut cursor = p.cursor.clone();
+            for w in windows.clone() {
+                let rest: Vec<i64> = crate::resume::records(capped_windows(
+                    w,
+                    cursor.take(),
+                    &p.edge_keys,
+                    500,
+                    Duration::HOUR,
+                    None,
+                    paged_vendor(Arc::new(Mutex::new(0)), usize::MAX),
+                    |t: &i64| *t,
+                    at,
+                ))
+                .try_collect()
+                .await
+                .unwrap();
+                delivered.extend(rest);
+            }
+            let mut sorted = delivered.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), 1440, "fail at {fail_at}");
+            assert_eq!(delivered.len(), 1440, "no record twice (fail at {fail_at})");
+        }
+    }
+
     #[tokio::test]
     async fn a_window_too_short_to_split_ends_truncated() {
         let hour = Window {
@@ -335,15 +502,17 @@ mod tests {
             end: datetime!(2026-01-01 1:30 UTC),
         };
         let log = Arc::new(Mutex::new(Vec::new()));
-        let results: Vec<Result<i64>> = capped_windows(
+        let results: Vec<Result<i64>> = crate::resume::records(capped_windows(
             hour,
+            None,
+            &[],
             10,
             Duration::HOUR,
             None,
             vendor(10, false, log.clone()),
             |t: &i64| *t,
             at,
-        )
+        ))
         .collect()
         .await;
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 10);

@@ -51,6 +51,7 @@ pub mod paginate;
 pub mod plan;
 pub mod reconcile;
 pub mod record;
+pub mod resume;
 pub mod retry;
 pub mod settings;
 pub mod source;
@@ -77,19 +78,17 @@ pub use paginate::{
 };
 pub use plan::{
     AttendancePlan, CLAMP_MARGIN, MAX_PLANNED_WINDOWS, MeetingShape, OccurrenceRange, PlanRules,
-    RangeOrigin, joined_in_range, plan_from_query, plan_with_meeting,
+    RangeOrigin, Start, joined_in_range, plan_from_query, plan_with_meeting,
 };
 pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,
 };
+pub use resume::{ExportPosition, Rest, Resumable, WindowsFrom};
 pub use retry::{Attempt, Decision, Retrier, RetryPolicy, RetryState};
 pub use settings::SettingLookup;
 pub use source::{AttendeeSource, MeetingQuery, RecordStream};
 pub use vendor::Vendor;
-pub use window::{
-    MAX_WINDOW, Window, WindowOptions, dedup_window_edges, split_windows, windowed,
-    windowed_observed,
-};
+pub use window::{MAX_WINDOW, Window, WindowOptions, split_windows, windowed, windowed_observed};
 
 /// Used by the declaration macros ([`lenient_record!`], [`code_enum!`]) from other crates.
 #[doc(hidden)]

@@ -22,6 +22,8 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result};
+use crate::paginate::Cursor;
+use crate::resume::{ExportPosition, Rest, WindowsFrom};
 use crate::source::MeetingQuery;
 use crate::window::{Window, split_windows};
 
@@ -60,6 +62,62 @@ pub enum AttendancePlan {
         /// Where the range came from.
         origin: RangeOrigin,
     },
+}
+
+/// Where an attendance export starts: a plan, or the rest of a saved position.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// One occurrence's chain, from `cursor`.
+    Occurrence {
+        /// The occurrence id.
+        sub_meeting_id: String,
+        /// Where the chain continues (`None`: its first page).
+        cursor: Option<Cursor>,
+    },
+    /// Windows.
+    Windows(WindowsFrom),
+}
+
+impl Start {
+    /// The start of a fresh export of `plan`.
+    pub fn planned(plan: AttendancePlan) -> Self {
+        match plan {
+            AttendancePlan::Occurrence { sub_meeting_id } => Start::Occurrence {
+                sub_meeting_id,
+                cursor: None,
+            },
+            AttendancePlan::Windows { windows, .. } => {
+                Start::Windows(WindowsFrom::planned(windows))
+            }
+        }
+    }
+
+    /// The rest of a saved position.
+    pub fn resumed(position: &ExportPosition) -> Self {
+        match &position.rest {
+            Rest::Occurrence { sub_meeting_id } => Start::Occurrence {
+                sub_meeting_id: sub_meeting_id.clone(),
+                cursor: position.cursor.clone(),
+            },
+            Rest::Windows { windows } => Start::Windows(WindowsFrom {
+                resumed_edge: windows.first().map(|w| w.start),
+                windows: windows.clone(),
+                cursor: position.cursor.clone(),
+                edge_keys: position.edge_keys.clone(),
+            }),
+        }
+    }
+
+    /// [`Self::resumed`] of `from`, or [`Self::planned`] of the plan `plan` makes.
+    pub async fn of<F>(from: Option<&ExportPosition>, plan: F) -> Result<Self>
+    where
+        F: std::future::Future<Output = Result<AttendancePlan>>,
+    {
+        match from {
+            Some(p) => Ok(Self::resumed(p)),
+            None => Ok(Self::planned(plan.await?)),
+        }
+    }
 }
 
 /// What a vendor does with a time range on one occurrence (its list takes no window there).

@@ -14,6 +14,7 @@ use crate::enums::RegistrationFilter;
 use crate::error::Result;
 use crate::model::{Attendee, Registration};
 use crate::paginate::{ListRequest, PageObserver, Paginator};
+use crate::resume::{ExportPosition, Resumable};
 use crate::vendor::Vendor;
 
 /// A boxed stream of records, ending after the first error.
@@ -158,6 +159,26 @@ pub trait AttendeeSource: Send + Sync {
 
     /// Every registration (enrollment or invitation) of the meeting.
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>>;
+
+    /// [`Self::attendees`] as a resumable stream ([`crate::resume`]): a position after each
+    /// page, and `from` continues a saved one (its plan is not made again; `max_items` is not
+    /// applied). The default has no positions: a source that cannot resume starts over, and
+    /// refuses a position.
+    async fn attendees_from(
+        &self,
+        query: &MeetingQuery,
+        from: Option<&ExportPosition>,
+    ) -> Result<RecordStream<Resumable<Attendee>>> {
+        if from.is_some() {
+            return Err(crate::Error::invalid_argument(format!(
+                "{} exports cannot resume from a saved position",
+                self.vendor()
+            )));
+        }
+        Ok(crate::resume::without_positions(
+            self.attendees(query).await?,
+        ))
+    }
 }
 
 #[cfg(test)]

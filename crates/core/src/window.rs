@@ -2,7 +2,7 @@
 //! ranges are split, queried one window after another or a few at a time, and joined back in
 //! time order.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::pin::pin;
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use crate::paginate::PageObserver;
 pub const MAX_WINDOW: Duration = Duration::days(31);
 
 /// A half-open time range `[start, end)`, in whole seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     /// First second included.
     pub start: OffsetDateTime,
@@ -266,43 +266,6 @@ impl<T: Send + 'static> Concurrent<T> {
     }
 }
 
-/// Drops records seen twice at the edges between windows.
-///
-/// Vendors treat both ends of a window as inclusive (undocumented); with
-/// [`Window::inclusive_unix_bounds`] consecutive windows do not overlap, but a record on an
-/// edge second is still checked against the records of the neighbouring window's edge. Only
-/// records within one second of an inner edge are remembered, so memory does not grow with the
-/// export, and `key` (the record's identity) is computed only for those: `time` is asked first
-/// (records without a time pass).
-pub fn dedup_window_edges<T, K, S, Tm, F>(
-    source: S,
-    windows: &[Window],
-    time: Tm,
-    key: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    T: Send + 'static,
-    K: Eq + Hash + Send + 'static,
-    S: Stream<Item = Result<T>> + Send + 'static,
-    Tm: Fn(&T) -> Option<OffsetDateTime> + Send + 'static,
-    F: Fn(&T) -> K + Send + 'static,
-{
-    let edges: Vec<OffsetDateTime> = windows.iter().skip(1).map(|w| w.start).collect();
-    let mut seen: HashSet<K> = HashSet::new();
-    source.filter(move |item| {
-        let keep = match item {
-            Ok(record) => match time(record) {
-                Some(t) if edges.iter().any(|e| (t - *e).abs() <= Duration::SECOND) => {
-                    seen.insert(key(record))
-                }
-                _ => true,
-            },
-            Err(_) => true,
-        };
-        std::future::ready(keep)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,40 +421,6 @@ mod tests {
             assert_eq!(out.len(), 4, "{options:?}");
             assert!(out[3].is_err());
         }
-    }
-
-    #[tokio::test]
-    async fn edge_duplicates_are_dropped_and_nothing_else() {
-        let windows = split_windows(T0, T0 + Duration::days(62), MAX_WINDOW).unwrap();
-        let edge = windows[1].start;
-        let records = vec![
-            ("a", T0 + Duration::HOUR),
-            ("b", edge),
-            ("b", edge), // the same session reported by both windows
-            ("c", edge),
-            ("a", T0 + Duration::HOUR), // far from an edge: a real second session, kept
-        ];
-        let keyed = Arc::new(AtomicUsize::new(0));
-        let k = keyed.clone();
-        let out: Vec<(&str, OffsetDateTime)> = dedup_window_edges(
-            stream::iter(records.into_iter().map(Ok)),
-            &windows,
-            |r: &(&str, OffsetDateTime)| Some(r.1),
-            move |r: &(&str, OffsetDateTime)| {
-                k.fetch_add(1, Ordering::SeqCst);
-                (r.0, r.1)
-            },
-        )
-        .try_collect()
-        .await
-        .unwrap();
-        let names: Vec<&str> = out.iter().map(|r| r.0).collect();
-        assert_eq!(names, vec!["a", "b", "c", "a"]);
-        assert_eq!(
-            keyed.load(Ordering::SeqCst),
-            3,
-            "keys only for the three edge records"
-        );
     }
 
     #[tokio::test]

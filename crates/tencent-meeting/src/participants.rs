@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use futures::stream::{BoxStream, StreamExt};
 use roster_core::{
-    Attendee, Error, List, ListEndpoint, Page, PageObserver, PageToken, Paginator, Result, Window,
-    capped_windows,
+    Attendee, Cursor, Error, List, ListEndpoint, Page, PageObserver, PageToken, Paginator, Result,
+    Resumable, Window, capped_windows,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::client::TencentMeetingClient;
@@ -194,7 +194,7 @@ impl ListEndpoint for Participants {
 
 /// The identity of a join session for de-duplication: `(ms_open_id or userid or uuid or raw
 /// name, join time, device)` (docs/specs/tencent-meeting.md §4.1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionKey(String, Option<i64>, Option<i64>);
 
 /// The [`SessionKey`] of an attendee.
@@ -230,24 +230,33 @@ pub fn session_key(a: &Attendee) -> SessionKey {
 /// halves while both are at least [`MIN_SPLIT_WINDOW`] long; sessions on the edges between
 /// halves are delivered once (by [`session_key`]). A window too short to split delivers its
 /// 50,000 records, then [`roster_core::ErrorKind::Truncated`].
+///
+/// `at` is the window, and where it continues with the edge keys delivered before (a resume,
+/// [`roster_core::resume`]); the stream carries a position after each page.
 pub fn capped_window_stream(
     client: TencentMeetingClient,
     meeting_id: String,
-    window: Window,
+    at: (Window, Option<Cursor>, &[serde_json::Value]),
     size: u32,
     observer: Option<Arc<dyn PageObserver>>,
-) -> BoxStream<'static, Result<Attendee>> {
+) -> BoxStream<'static, Result<Resumable<Attendee>>> {
+    let (window, cursor, edge_keys) = at;
     let cap = client.inner.record_cap;
-    let pages = move |w: Window| {
+    let pages = move |w: Window, cursor: Option<Cursor>| {
         let params = ParticipantsParams::new(meeting_id.clone())
             .window_of(&w)
             .size(size);
-        Ok(Paginator::new(client.participants_list(params)?)
-            .pages()
-            .boxed())
+        let list = client.participants_list(params)?;
+        let pages = match &cursor {
+            Some(c) => list.resume(c)?,
+            None => Paginator::new(list),
+        };
+        Ok(pages.pages().boxed())
     };
     capped_windows(
         window,
+        cursor,
+        edge_keys,
         cap,
         MIN_SPLIT_WINDOW,
         observer,

@@ -17,11 +17,12 @@
 
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt};
+use roster_core::resume::{occurrence_position, positioned_pages, records, resumable_windows};
 use roster_core::{
-    AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
-    OccurrenceRange, Paginator, PlanRules, RecordStream, Registration, RegistrationFilter, Result,
-    Vendor, WindowOptions, dedup_window_edges, page_items, plan_from_query, plan_with_meeting,
-    windowed_observed,
+    AttendancePlan, Attendee, AttendeeSource, ErrorKind, ExportPosition, MAX_WINDOW, MeetingQuery,
+    MeetingShape, OccurrenceRange, Paginator, PlanRules, RecordStream, Registration,
+    RegistrationFilter, Result, Resumable, Start, Vendor, WindowOptions, page_items,
+    plan_from_query, plan_with_meeting,
 };
 use time::Duration;
 
@@ -75,30 +76,48 @@ impl TencentMeetingClient {
     /// after the first error; a vendor cap that could not be avoided ends it with
     /// [`ErrorKind::Truncated`].
     pub async fn attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
-        let plan = self.plan_attendees(query).await?;
-        self.attendees_for_plan(query, plan)
+        Ok(query.limit(records(self.attendees_from(query, None).await?)))
     }
 
-    /// Streams the attendees of a plan from [`Self::plan_attendees`].
-    pub fn attendees_for_plan(
+    /// [`Self::attendees`] with a position after every page; `from` continues a saved one
+    /// (see [`roster_core::resume`]).
+    pub async fn attendees_from(
         &self,
         query: &MeetingQuery,
-        plan: AttendancePlan,
-    ) -> Result<RecordStream<Attendee>> {
+        from: Option<&ExportPosition>,
+    ) -> Result<RecordStream<Resumable<Attendee>>> {
+        let start = Start::of(from, self.plan_attendees(query)).await?;
+        self.attendees_for_start(query, start)
+    }
+
+    /// Streams the attendees from a start: a plan from [`Self::plan_attendees`], or a saved
+    /// position.
+    pub fn attendees_for_start(
+        &self,
+        query: &MeetingQuery,
+        start: Start,
+    ) -> Result<RecordStream<Resumable<Attendee>>> {
         let size = self.inner.participants_page_size;
         let observer = query.observer.clone();
-        let stream = match plan {
-            AttendancePlan::Occurrence { sub_meeting_id } => {
+        match start {
+            Start::Occurrence {
+                sub_meeting_id,
+                cursor,
+            } => {
                 let params = ParticipantsParams::new(query.meeting_id.clone())
-                    .sub_meeting(sub_meeting_id)
+                    .sub_meeting(sub_meeting_id.clone())
                     .size(size);
-                query
-                    .observe(Paginator::new(self.participants_list(params)?))
-                    .items()
-                    .boxed()
+                let list = self.participants_list(params)?;
+                let pages = match &cursor {
+                    Some(c) => list.resume(c)?,
+                    None => Paginator::new(list),
+                };
+                Ok(positioned_pages(query.observe(pages).pages(), move |c| {
+                    occurrence_position(&sub_meeting_id, c)
+                }))
             }
-            AttendancePlan::Windows { windows, .. } => {
-                for w in &windows {
+            Start::Windows(from) => {
+                for w in &from.windows {
                     ParticipantsParams::new(query.meeting_id.clone())
                         .window_of(w)
                         .size(size)
@@ -106,25 +125,25 @@ impl TencentMeetingClient {
                 }
                 let client = self.clone();
                 let meeting_id = query.meeting_id.clone();
-                let joined = windowed_observed(
-                    windows.clone(),
+                let per_window = observer.clone();
+                Ok(resumable_windows(
+                    from,
                     WindowOptions::concurrent(self.inner.window_concurrency),
-                    observer.clone(),
-                    move |w| {
+                    observer,
+                    move |w, cursor, keys: &[serde_json::Value]| {
                         capped_window_stream(
                             client.clone(),
                             meeting_id.clone(),
-                            w,
+                            (w, cursor, keys),
                             size,
-                            observer.clone(),
+                            per_window.clone(),
                         )
                     },
-                );
-                dedup_window_edges(joined, &windows, |a: &Attendee| a.joined_at, session_key)
-                    .boxed()
+                    |a: &Attendee| a.joined_at,
+                    session_key,
+                ))
             }
-        };
-        Ok(query.limit(stream))
+        }
     }
 
     /// Every registration of the meeting: enrollments with the query's status filter, or the
@@ -174,6 +193,14 @@ impl AttendeeSource for TencentMeetingClient {
 
     async fn attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
         TencentMeetingClient::attendees(self, query).await
+    }
+
+    async fn attendees_from(
+        &self,
+        query: &MeetingQuery,
+        from: Option<&ExportPosition>,
+    ) -> Result<RecordStream<Resumable<Attendee>>> {
+        TencentMeetingClient::attendees_from(self, query, from).await
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {

@@ -12,11 +12,14 @@
 
 use async_trait::async_trait;
 use futures::StreamExt;
+use roster_core::resume::{
+    occurrence_position, positioned_pages, records, resumable_windows, window_position,
+};
 use roster_core::{
-    AttendancePlan, Attendee, AttendeeSource, ErrorKind, MAX_WINDOW, MeetingQuery, MeetingShape,
-    OccurrenceRange, PlanRules, RecordStream, Registration, Result, Vendor, WindowOptions,
-    dedup_window_edges, joined_in_range, page_items, plan_from_query, plan_with_meeting,
-    windowed_observed,
+    AttendancePlan, Attendee, AttendeeSource, Cursor, ErrorKind, ExportPosition, MAX_WINDOW,
+    MeetingQuery, MeetingShape, OccurrenceRange, PlanRules, RecordStream, Registration, Result,
+    Resumable, Start, Vendor, Window, WindowOptions, joined_in_range, page_items, plan_from_query,
+    plan_with_meeting,
 };
 
 use crate::client::WeComClient;
@@ -67,30 +70,45 @@ impl AttendeeSource for WeComClient {
     }
 
     async fn attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
-        let plan = self.plan_attendees(query).await?;
+        Ok(query.limit(records(self.attendees_from(query, None).await?)))
+    }
+
+    async fn attendees_from(
+        &self,
+        query: &MeetingQuery,
+        from: Option<&ExportPosition>,
+    ) -> Result<RecordStream<Resumable<Attendee>>> {
         let meeting_id = query.meeting_id.clone();
-        let observer = query.observer.clone();
-        let stream: RecordStream<Attendee> = match plan {
-            AttendancePlan::Occurrence {
+        match Start::of(from, self.plan_attendees(query)).await? {
+            Start::Occurrence {
                 sub_meeting_id: sub,
+                cursor,
             } => {
-                let pages = self.attendee_list(meeting_id).sub_meeting(sub).paginate()?;
-                let pages = query.observe(pages);
-                if query.from.is_none() && query.to.is_none() {
-                    return Ok(query.limit(pages.items().boxed()));
-                }
-                let q = query.clone();
-                let filtered = pages.items().filter(move |item| {
-                    let keep = item
-                        .as_ref()
-                        .map_or(true, |a| joined_in_range(a.joined_at, &q));
-                    std::future::ready(keep)
+                let list = self.attendee_list(meeting_id).sub_meeting(sub.clone());
+                let pages = match &cursor {
+                    Some(c) => list.resume(c)?,
+                    None => list.paginate()?,
+                };
+                let stream = positioned_pages(query.observe(pages).pages(), move |c| {
+                    occurrence_position(&sub, c)
                 });
-                query.limit(filtered.boxed())
+                if query.from.is_none() && query.to.is_none() {
+                    return Ok(stream);
+                }
+                // WeCom ignores windows on an occurrence: the range filters join times.
+                let q = query.clone();
+                Ok(stream
+                    .filter(move |item| {
+                        std::future::ready(match item {
+                            Ok(Resumable::Record(a)) => joined_in_range(a.joined_at, &q),
+                            _ => true,
+                        })
+                    })
+                    .boxed())
             }
-            AttendancePlan::Windows { windows, .. } => {
+            Start::Windows(from) => {
                 let page_size = self.config().attendee_page_size;
-                for w in &windows {
+                for w in &from.windows {
                     self.attendee_list(meeting_id.clone())
                         .window(*w)
                         .limit(page_size)
@@ -98,37 +116,39 @@ impl AttendeeSource for WeComClient {
                 }
                 let client = self.clone();
                 let options = WindowOptions::concurrent(self.config().window_concurrency);
-                let per_page = observer.clone();
-                let joined = windowed_observed(windows.clone(), options, observer, move |window| {
-                    // Checked above, window by window: this cannot fail here, but an error
-                    // would end the stream rather than panic.
-                    match client
-                        .attendee_list(meeting_id.clone())
-                        .window(window)
-                        .paginate()
-                    {
-                        Ok(mut pages) => {
-                            if let Some(o) = per_page.clone() {
-                                pages = pages.observer(o);
+                let per_page = query.observer.clone();
+                let window =
+                    move |w: Window, cursor: Option<Cursor>, _keys: &[serde_json::Value]| {
+                        let list = client.attendee_list(meeting_id.clone()).window(w);
+                        // Checked above, window by window: this cannot fail here, but an error
+                        // ends the stream rather than panic.
+                        let pages = match &cursor {
+                            Some(c) => list.resume(c),
+                            None => list.paginate(),
+                        };
+                        match pages {
+                            Ok(mut pages) => {
+                                if let Some(o) = per_page.clone() {
+                                    pages = pages.observer(o);
+                                }
+                                positioned_pages(pages.pages(), move |c| window_position(w, c))
                             }
-                            pages.items().boxed()
+                            Err(e) => futures::stream::once(std::future::ready(Err(e))).boxed(),
                         }
-                        Err(e) => futures::stream::once(std::future::ready(Err(e))).boxed(),
-                    }
-                });
-                let deduped = dedup_window_edges(
-                    joined,
-                    &windows,
+                    };
+                Ok(resumable_windows(
+                    from,
+                    options,
+                    query.observer.clone(),
+                    window,
                     |a: &Attendee| a.joined_at,
                     |a: &Attendee| {
                         let who = a.temp_id.clone().or_else(|| a.user_id.clone());
                         (who, a.joined_at.map(|t| t.unix_timestamp()))
                     },
-                );
-                query.limit(deduped.boxed())
+                ))
             }
-        };
-        Ok(stream)
+        }
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
