@@ -43,20 +43,24 @@ impl ClientOptions {
         }
     }
 
-    /// Applies the optional settings every vendor reads: a base URL override and a
-    /// calls-per-minute budget (`0`: unlimited; the cap on calls in flight is kept). The names
-    /// are the vendor's (`ROSTER_<VENDOR>_BASE_URL`, `ROSTER_<VENDOR>_CALLS_PER_MINUTE`).
+    /// Applies the optional settings every vendor reads, named after the vendor's `prefix`
+    /// (`ROSTER_WECOM`): `<prefix>_BASE_URL`, `<prefix>_CALLS_PER_MINUTE` (`0`: unlimited;
+    /// the cap on calls in flight is kept) and `<prefix>_MAX_RETRIES` (retries of a transient
+    /// failure per call, still within the policy's time budget).
     pub fn read_settings<F: Fn(&str) -> Option<String>>(
         &mut self,
         settings: &SettingLookup<F>,
-        base_url: &str,
-        calls_per_minute: &str,
+        prefix: &str,
     ) -> Result<()> {
-        if let Some(url) = settings.get(base_url) {
+        if let Some(url) = settings.get(&format!("{prefix}_BASE_URL")) {
             self.base_url = url;
         }
-        if let Some(calls) = settings.calls_per_minute(calls_per_minute)? {
+        if let Some(calls) = settings.calls_per_minute(&format!("{prefix}_CALLS_PER_MINUTE"))? {
             self.set_calls_per_minute(calls);
+        }
+        let retries = format!("{prefix}_MAX_RETRIES");
+        if let Some(n) = settings.parse::<u32>(&retries, "a whole number of retries")? {
+            self.retry.max_retries = n;
         }
         Ok(())
     }
@@ -222,7 +226,8 @@ mod tests {
 
     impl ClientBuilder for Demo {
         type Client = ClientOptions;
-        const SETTINGS: &'static [&'static str] = &["D_BASE_URL", "D_CALLS_PER_MINUTE"];
+        const SETTINGS: &'static [&'static str] =
+            &["D_BASE_URL", "D_CALLS_PER_MINUTE", "D_MAX_RETRIES"];
         fn options_mut(&mut self) -> &mut ClientOptions {
             &mut self.0
         }
@@ -231,11 +236,7 @@ mod tests {
                 "https://vendor.example",
                 Pacer::per_minute(600).with_max_in_flight(4),
             );
-            options.read_settings(
-                &SettingLookup::new(lookup),
-                Self::SETTINGS[0],
-                Self::SETTINGS[1],
-            )?;
+            options.read_settings(&SettingLookup::new(lookup), "D")?;
             Ok(Demo(options))
         }
         fn build(self) -> Result<ClientOptions> {
@@ -268,6 +269,12 @@ mod tests {
         assert_eq!(o.base_url(), "http://127.0.0.1:9");
         assert_eq!(o.pacer().calls_per_minute(), Some(3000));
         assert_eq!(o.pacer().max_in_flight(), Some(4));
+        let o = Demo::from_lookup(vars(&[("D_MAX_RETRIES", "1")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(o.retry_policy().max_retries, 1);
+        assert!(Demo::from_lookup(vars(&[("D_MAX_RETRIES", "-1")])).is_err());
         let o = Demo::from_lookup(vars(&[("D_CALLS_PER_MINUTE", "0")]))
             .unwrap()
             .build()

@@ -62,10 +62,14 @@ pub const ENV_EVENTS_BASE_URL: &str = "ROSTER_QUANSHI_EVENTS_BASE_URL";
 pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 /// Environment variable: calls per minute per AppKey (`0`: unlimited; default 120).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
+/// Environment variable: retries of a transient failure per call (default 8, within 2 minutes).
+pub const ENV_MAX_RETRIES: &str = "ROSTER_QUANSHI_MAX_RETRIES";
+/// The prefix of every Quanshi setting.
+pub const ENV_PREFIX: &str = "ROSTER_QUANSHI";
 
 /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it is a
 /// typo).
-pub const ENV_VARS: [&str; 9] = [
+pub const ENV_VARS: [&str; 10] = [
     ENV_APP_ID,
     ENV_SECRET_KEY,
     ENV_TOKEN,
@@ -75,6 +79,7 @@ pub const ENV_VARS: [&str; 9] = [
     ENV_EVENTS_BASE_URL,
     ENV_JOIN_URL_PATH,
     ENV_CALLS_PER_MINUTE,
+    ENV_MAX_RETRIES,
 ];
 
 /// The two API families, with different hosts and envelopes (docs/specs/quanshi.md §1, §3).
@@ -424,9 +429,7 @@ impl QuanshiClientBuilder {
         };
         let mut builder = Self::new(credentials);
         builder.host_user_id = parse_id(ENV_HOST_USER_ID)?;
-        builder
-            .options
-            .read_settings(&settings, ENV_BASE_URL, ENV_CALLS_PER_MINUTE)?;
+        builder.options.read_settings(&settings, ENV_PREFIX)?;
         if let Some(url) = get(ENV_EVENTS_BASE_URL) {
             builder.events_base_url = url;
         }
@@ -580,7 +583,7 @@ mod tests {
         assert_eq!(c.options.pacer().max_in_flight(), Some(4));
         assert_eq!(c.attendee_list_page_size, 20);
         assert_eq!(c.options.retry_policy().max_rate_limit_waits, 2);
-        assert_eq!(c.options.retry_policy().max_retries, 3);
+        assert_eq!(c.options.retry_policy().max_retries, 8);
     }
 
     #[test]

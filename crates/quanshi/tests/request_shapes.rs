@@ -285,7 +285,7 @@ async fn http_failures_are_classified_by_status() {
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert_eq!(
         server.requests().len() as u32,
-        1 + roster_core::RetryPolicy::default().max_retries
+        1 + roster_testkit::fast_policy().max_retries
     );
 }
 
@@ -295,7 +295,7 @@ async fn transient_codes_are_retried_up_to_the_policy() {
     let (manual, shared) = clock();
     let client = config(&server.url())
         .auth_mode(Family::Conference, AuthMode::Signature)
-        .retry_policy(roster_core::RetryPolicy::default())
+        .retry_policy(roster_core::RetryPolicy::default().with_max_retries(3))
         .clock(shared)
         .build()
         .unwrap();

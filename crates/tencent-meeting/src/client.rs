@@ -217,9 +217,7 @@ impl ClientBuilder for TencentMeetingClientBuilder {
             credentials = credentials.with_sdk_id(sdk);
         }
         let mut builder = Self::new(credentials).operator_id(operator);
-        builder
-            .options
-            .read_settings(&settings, env::BASE_URL, env::CALLS_PER_MINUTE)?;
+        builder.options.read_settings(&settings, env::PREFIX)?;
         Ok(builder)
     }
 

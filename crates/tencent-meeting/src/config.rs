@@ -52,10 +52,14 @@ pub mod env {
     pub const BASE_URL: &str = "ROSTER_TENCENT_BASE_URL";
     /// Calls per minute per AppId (`0`: unlimited; default 240).
     pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
+    /// Retries of a transient failure per call (default 8, within 2 minutes).
+    pub const MAX_RETRIES: &str = "ROSTER_TENCENT_MAX_RETRIES";
+    /// The prefix of every Tencent Meeting setting.
+    pub const PREFIX: &str = "ROSTER_TENCENT";
 
     /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it
     /// is a typo).
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
         APP_ID,
         SDK_ID,
         SECRET_ID,
@@ -63,6 +67,7 @@ pub mod env {
         OPERATOR_ID,
         BASE_URL,
         CALLS_PER_MINUTE,
+        MAX_RETRIES,
     ];
 }
 

@@ -40,11 +40,13 @@ pub fn meeting(sb: &SandboxHandle, vendor: Vendor, label: &str) -> CatalogMeetin
         .clone()
 }
 
-/// Core's retry policy with millisecond backoff (1 ms base, 5 ms cap) and no rate-limit
-/// jitter.
+/// Core's retry policy with millisecond backoff (1 ms base, 5 ms cap), no rate-limit jitter and
+/// three retries per call: the tests that count attempts were written against three (core's
+/// own tests cover the default's eight).
 pub fn fast_policy() -> RetryPolicy {
-    let mut p =
-        RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let mut p = RetryPolicy::default()
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .with_max_retries(3);
     p.rate_limit_jitter = Duration::ZERO;
     p
 }

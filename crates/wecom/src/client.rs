@@ -16,8 +16,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::{
-    Credentials, ENV_BASE_URL, ENV_CALLS_PER_MINUTE, ENV_CORP_ID, ENV_CORP_SECRET, ENV_VARS,
-    WeComClientBuilder,
+    Credentials, ENV_BASE_URL, ENV_CORP_ID, ENV_CORP_SECRET, ENV_VARS, WeComClientBuilder,
 };
 use crate::errors::{self, CallKind};
 use crate::wire::{Envelope, Reply, TokenReply};
@@ -516,7 +515,7 @@ impl ClientBuilder for WeComClientBuilder {
     }
 
     /// Reads `ROSTER_WECOM_CORP_ID`, `ROSTER_WECOM_CORP_SECRET` and, if set,
-    /// `ROSTER_WECOM_BASE_URL` and `ROSTER_WECOM_CALLS_PER_MINUTE`.
+    /// `ROSTER_WECOM_BASE_URL`, `ROSTER_WECOM_CALLS_PER_MINUTE` and `ROSTER_WECOM_MAX_RETRIES`.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let settings = SettingLookup::new(lookup);
         let corp_id = settings.require(ENV_CORP_ID)?;
@@ -524,7 +523,7 @@ impl ClientBuilder for WeComClientBuilder {
         let mut builder = WeComClientBuilder::new(Credentials::new(corp_id, secret));
         builder
             .options
-            .read_settings(&settings, ENV_BASE_URL, ENV_CALLS_PER_MINUTE)?;
+            .read_settings(&settings, crate::config::ENV_PREFIX)?;
         Ok(builder)
     }
 

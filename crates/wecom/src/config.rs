@@ -44,13 +44,19 @@ pub const ENV_BASE_URL: &str = "ROSTER_WECOM_BASE_URL";
 /// Setting: calls per minute per API (`0`: unlimited; default 600).
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_WECOM_CALLS_PER_MINUTE";
 
+/// Setting: retries of a transient failure per call (default 8, within 2 minutes).
+pub const ENV_MAX_RETRIES: &str = "ROSTER_WECOM_MAX_RETRIES";
+/// The prefix of every WeCom setting.
+pub const ENV_PREFIX: &str = "ROSTER_WECOM";
+
 /// Every setting [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key
 /// outside it is a typo).
-pub const ENV_VARS: [&str; 4] = [
+pub const ENV_VARS: [&str; 5] = [
     ENV_CORP_ID,
     ENV_CORP_SECRET,
     ENV_BASE_URL,
     ENV_CALLS_PER_MINUTE,
+    ENV_MAX_RETRIES,
 ];
 
 /// One self-built app's credentials: the corp id and the app's secret. `Debug` never shows
@@ -248,7 +254,7 @@ mod tests {
         assert_eq!(c.options.pacer().calls_per_minute(), Some(600));
         assert_eq!(c.options.pacer().max_in_flight(), Some(4));
         assert_eq!(c.options.retry_policy().max_rate_limit_waits, 2);
-        assert_eq!(c.options.retry_policy().max_retries, 3);
+        assert_eq!(c.options.retry_policy().max_retries, 8);
         assert_eq!(c.attendee_page_size, 100);
         assert_eq!(c.enroll_page_size, 50);
         assert_eq!(c.rate_limit_wait, Duration::from_secs(60));

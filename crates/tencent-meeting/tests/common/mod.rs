@@ -52,9 +52,7 @@ pub fn builder(sb: &SandboxHandle) -> TencentMeetingClientBuilder {
         .operator_id(sb.credentials().tencent.userid)
         .base_url(sb.base_url())
         .pacer(Pacer::unlimited())
-        .retry_policy(
-            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-        )
+        .retry_policy(roster_testkit::fast_policy())
 }
 
 pub fn client(sb: &SandboxHandle) -> TencentMeetingClient {
