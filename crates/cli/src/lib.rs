@@ -2,6 +2,7 @@
 //! formats and the commands. `main.rs` only calls [`run_cli`].
 
 pub mod args;
+pub mod checkpoint;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -8,7 +8,7 @@
 //! next to that file), never the link; a directory or a socket is refused.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
@@ -116,6 +116,40 @@ impl Sink {
             file: BufWriter::with_capacity(64 * 1024, temp),
             path: path.to_path_buf(),
         })
+    }
+
+    /// The sink of an export to `path` that continues `saved` (the records of an interrupted
+    /// export): a temporary file next to `path`, starting with the first `bytes` of `saved`
+    /// (copied, so that `saved` stays usable until this export commits or saves again).
+    pub fn resumed_file(path: &Path, saved: &Path, bytes: u64) -> io::Result<Self> {
+        let mut sink = Self::replace(path)?;
+        if let Sink::File { file, .. } = &mut sink {
+            let mut from = File::open(saved)?.take(bytes);
+            let copied = io::copy(&mut from, file)?;
+            if copied != bytes {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("{} is shorter than its checkpoint says", saved.display()),
+                ));
+            }
+        }
+        Ok(sink)
+    }
+
+    /// Whether records can be saved for a later resume: a file renamed into place on commit.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Sink::File { .. })
+    }
+
+    /// Keeps the first `bytes` of what was written as `saved` (an interrupted export's records,
+    /// for a later resume), instead of deleting them.
+    pub fn keep(self, bytes: u64, saved: &Path) -> io::Result<()> {
+        if let Sink::File { file, .. } = self {
+            let temp = file.into_inner().map_err(|e| e.into_error())?;
+            temp.as_file().set_len(bytes)?;
+            temp.persist(saved).map_err(|e| e.error)?;
+        }
+        Ok(())
     }
 
     /// Flushes; for a file, syncs it and renames it over the target.
@@ -261,6 +295,24 @@ pub trait Record: Serialize {
     fn table_row(&self, tz: UtcOffset) -> Vec<String>;
 }
 
+/// Counts the bytes written through it.
+pub struct Counting {
+    sink: Sink,
+    bytes: u64,
+}
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.sink.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sink.flush()
+    }
+}
+
 /// Writes records of one type in one format.
 pub struct RecordWriter<R: Record> {
     inner: Inner,
@@ -273,15 +325,22 @@ pub struct RecordWriter<R: Record> {
 }
 
 enum Inner {
-    Jsonl(Sink),
-    Json(Sink),
-    Csv(Box<csv::Writer<Sink>>),
-    Table(Sink),
+    Jsonl(Counting),
+    Json(Counting),
+    Csv(Box<csv::Writer<Counting>>),
+    Table(Counting),
 }
 
 impl<R: Record> RecordWriter<R> {
     /// A writer of `format` into `sink`; `tz` is the offset for table times.
     pub fn new(format: Format, sink: Sink, tz: UtcOffset) -> Self {
+        Self::resumed(format, sink, tz, 0, 0)
+    }
+
+    /// A writer continuing a document of `count` records in `bytes` bytes that `sink` already
+    /// holds (no header or opening bracket again).
+    pub fn resumed(format: Format, sink: Sink, tz: UtcOffset, count: u64, bytes: u64) -> Self {
+        let sink = Counting { sink, bytes };
         let inner = match format {
             Format::Jsonl => Inner::Jsonl(sink),
             Format::Json => Inner::Json(sink),
@@ -295,9 +354,28 @@ impl<R: Record> RecordWriter<R> {
         Self {
             inner,
             tz,
-            count: 0,
+            count,
             scratch: Vec::with_capacity(1024),
             _record: PhantomData,
+        }
+    }
+
+    /// Bytes of the document so far (everything buffered handed to the sink first).
+    pub fn bytes(&mut self) -> io::Result<u64> {
+        Ok(match &mut self.inner {
+            Inner::Csv(w) => {
+                w.flush()?;
+                w.get_ref().bytes
+            }
+            Inner::Jsonl(w) | Inner::Json(w) | Inner::Table(w) => w.bytes,
+        })
+    }
+
+    /// The sink, without ending the document (an interrupted export).
+    pub fn into_sink(self) -> io::Result<Sink> {
+        match self.inner {
+            Inner::Csv(w) => w.into_inner().map(|c| c.sink).map_err(|e| e.into_error()),
+            Inner::Jsonl(w) | Inner::Json(w) | Inner::Table(w) => Ok(w.sink),
         }
     }
 
@@ -346,23 +424,23 @@ impl<R: Record> RecordWriter<R> {
     pub fn finish(self) -> io::Result<Sink> {
         let empty = self.count == 0;
         match self.inner {
-            Inner::Jsonl(w) => Ok(w),
+            Inner::Jsonl(w) => Ok(w.sink),
             Inner::Json(mut w) => {
                 w.write_all(if empty { b"[]\n" } else { b"\n]\n" })?;
-                Ok(w)
+                Ok(w.sink)
             }
             Inner::Csv(mut w) => {
                 if empty {
                     w.write_record(R::COLUMNS).map_err(csv_error)?;
                 }
-                w.into_inner().map_err(|e| e.into_error())
+                w.into_inner().map(|c| c.sink).map_err(|e| e.into_error())
             }
             Inner::Table(mut w) => {
                 if empty {
                     write_table_header::<R>(&mut w)?;
                     w.write_all(b"(no records)\n")?;
                 }
-                Ok(w)
+                Ok(w.sink)
             }
         }
     }
@@ -387,7 +465,7 @@ pub fn cell(value: Option<&Value>) -> String {
     }
 }
 
-fn write_table_header<R: Record>(w: &mut Sink) -> io::Result<()> {
+fn write_table_header<R: Record>(w: &mut impl Write) -> io::Result<()> {
     let headers: Vec<String> = R::TABLE.iter().map(|(h, _)| h.to_string()).collect();
     write_table_line(w, R::TABLE, &headers)?;
     let rule: Vec<String> = R::TABLE
@@ -397,7 +475,11 @@ fn write_table_header<R: Record>(w: &mut Sink) -> io::Result<()> {
     write_table_line(w, R::TABLE, &rule)
 }
 
-fn write_table_line(w: &mut Sink, columns: &[(&str, usize)], cells: &[String]) -> io::Result<()> {
+fn write_table_line(
+    w: &mut impl Write,
+    columns: &[(&str, usize)],
+    cells: &[String],
+) -> io::Result<()> {
     let mut line = String::new();
     for (i, (_, width)) in columns.iter().enumerate() {
         let text = cells.get(i).map(String::as_str).unwrap_or("");

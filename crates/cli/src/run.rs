@@ -4,11 +4,13 @@ use std::io::{self, Write};
 
 use futures::{StreamExt, TryStreamExt};
 use roster_core::{
-    AttendeeSource, ErrorKind, MeetingQuery, ReconcileOptions, RosterSummary, reconcile_with,
+    AttendeeSource, ErrorKind, MeetingQuery, ReconcileOptions, Resumable, RosterSummary,
+    reconcile_with,
 };
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::args::{Format, OutputArgs};
+use crate::checkpoint::{Checkpoint, Files, Found};
 use crate::error::CliError;
 use crate::output::{Record, RecordWriter, Sink};
 use crate::progress::Progress;
@@ -149,7 +151,9 @@ fn note_done(plan: &OutputPlan, what: &str, written: Written) {
     }
 }
 
-/// `roster attendees`.
+/// `roster attendees`. An export to a file that fails after some pages keeps what it wrote
+/// up to the last page and a checkpoint; the same command continues from it
+/// ([`crate::checkpoint`]).
 pub async fn attendees(
     source: &dyn AttendeeSource,
     query: MeetingQuery,
@@ -159,12 +163,181 @@ pub async fn attendees(
     let query = query.observer(progress.observer());
     // The output target is checked before any request (a directory is refused at once).
     let sink = plan.sink()?;
-    let stream = source.attendees(&query).await?;
-    let written = stream_out(stream, sink, plan, &progress).await;
+    let files = match &plan.path {
+        Some(path) if sink.is_file() => Some(Files::beside(path)),
+        _ => None,
+    };
+    let export = export_line("attendees", source, &query, plan);
+    let found = files.as_ref().map_or(Found::Nothing, |f| f.find(&export));
+    let (sink, resumed) = match (found, &files, &plan.path) {
+        (Found::Resume(checkpoint), Some(files), Some(path)) => {
+            let sink = Sink::resumed_file(path, &files.saved, checkpoint.bytes)
+                .map_err(|e| io_error(plan, e))?;
+            if !plan.quiet {
+                eprintln!(
+                    "roster: resuming the export to {} after {} records (an earlier run was interrupted)",
+                    path.display(),
+                    checkpoint.records
+                );
+            }
+            (sink, Some(checkpoint))
+        }
+        (Found::Discarded(why), _, Some(path)) => {
+            if !plan.quiet {
+                eprintln!(
+                    "roster: note: starting over: the checkpoint beside {} was removed ({why})",
+                    path.display()
+                );
+            }
+            (sink, None)
+        }
+        _ => (sink, None),
+    };
+    let from = resumed.as_ref().map(|c| c.position.clone());
+    let (stream, sink, resumed) = match source.attendees_from(&query, from.as_ref()).await {
+        Ok(stream) => (stream, sink, resumed),
+        // The saved position no longer fits the query (another page size): start over.
+        Err(e) if e.kind() == ErrorKind::CursorMismatch && resumed.is_some() => {
+            if let (Some(files), Some(path)) = (&files, &plan.path) {
+                files.remove();
+                if !plan.quiet {
+                    eprintln!(
+                        "roster: note: starting over: the checkpoint beside {} does not fit this query ({})",
+                        path.display(),
+                        e.message()
+                    );
+                }
+            }
+            drop(sink);
+            (
+                source.attendees_from(&query, None).await?,
+                plan.sink()?,
+                None,
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let saving = files.map(|files| Saving {
+        files,
+        export,
+        last: resumed,
+    });
+    let written = stream_out_resumable(stream, sink, plan, &progress, saving).await;
     progress.finish();
-    let written = written?;
+    let written = match written {
+        Ok(w) => w,
+        Err((e, kept)) => {
+            if let (Some(records), false, Some(path)) = (kept, plan.quiet, &plan.path) {
+                eprintln!(
+                    "roster: {records} records to {} are kept; run the same command again to continue from there",
+                    path.display()
+                );
+            }
+            return Err(e);
+        }
+    };
     note_done(plan, "attendee sessions", written);
     Ok(written)
+}
+
+/// One line naming an export, so that a checkpoint is only continued by the same one.
+fn export_line(
+    command: &str,
+    source: &dyn AttendeeSource,
+    query: &MeetingQuery,
+    plan: &OutputPlan,
+) -> String {
+    format!(
+        "{command} vendor={} meeting={:?} sub={:?} from={:?} to={:?} join_url={} format={:?} tz={}",
+        source.vendor(),
+        query.meeting_id,
+        query.sub_meeting_id,
+        query.from.map(OffsetDateTime::unix_timestamp),
+        query.to.map(OffsetDateTime::unix_timestamp),
+        query.join_url.is_some(),
+        plan.format,
+        plan.tz,
+    )
+}
+
+/// Where an export to a file keeps its checkpoint, and the last one.
+struct Saving {
+    files: Files,
+    export: String,
+    last: Option<Checkpoint>,
+}
+
+/// [`stream_out`] for a resumable stream: after each page the position is remembered with the
+/// records and bytes written so far; on an error they are kept with a checkpoint
+/// ([`crate::checkpoint`]), and the error comes with the number of records kept.
+async fn stream_out_resumable<R: Record>(
+    mut stream: roster_core::RecordStream<Resumable<R>>,
+    sink: Sink,
+    plan: &OutputPlan,
+    progress: &Progress,
+    mut saving: Option<Saving>,
+) -> Result<Written, (CliError, Option<u64>)> {
+    let (records, bytes) = saving
+        .as_ref()
+        .and_then(|s| s.last.as_ref())
+        .map_or((0, 0), |c| (c.records, c.bytes));
+    let mut writer = RecordWriter::<R>::resumed(plan.format, sink, plan.tz, records, bytes);
+    let failure = loop {
+        match stream.next().await {
+            None => break None,
+            Some(Ok(Resumable::Record(record))) => {
+                if let Err(e) = writer.write(&record) {
+                    break Some(io_error(plan, e));
+                }
+            }
+            Some(Ok(Resumable::Position(position))) => {
+                let Some(saving) = saving.as_mut() else {
+                    continue;
+                };
+                match writer.bytes() {
+                    Ok(bytes) => {
+                        saving.last = Some(Checkpoint {
+                            version: crate::checkpoint::VERSION,
+                            export: saving.export.clone(),
+                            records: writer.count(),
+                            bytes,
+                            position,
+                        })
+                    }
+                    Err(e) => break Some(io_error(plan, e)),
+                }
+            }
+            Some(Err(e)) => break Some(e.into()),
+        }
+    };
+    if let Some(error) = failure {
+        let kept = saving.and_then(|s| keep(writer, &s).ok().flatten());
+        return Err((error, kept));
+    }
+    let records = writer.count();
+    let sink = writer.finish().map_err(|e| (io_error(plan, e), None))?;
+    sink.commit().map_err(|e| (io_error(plan, e), None))?;
+    if let Some(saving) = saving {
+        saving.files.remove();
+    }
+    Ok(Written {
+        records,
+        pages: progress.pages(),
+    })
+}
+
+/// Keeps an interrupted export's records up to its last position, with the checkpoint; the
+/// number of records kept (none without a position).
+fn keep<R: Record>(writer: RecordWriter<R>, saving: &Saving) -> io::Result<Option<u64>> {
+    let Some(last) = &saving.last else {
+        return Ok(None);
+    };
+    if last.position.is_done() {
+        return Ok(None);
+    }
+    writer.into_sink()?.keep(last.bytes, &saving.files.saved)?;
+    saving.files.save(last)?;
+    Ok(Some(last.records))
 }
 
 /// `roster registrations`.
