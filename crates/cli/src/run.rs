@@ -275,14 +275,27 @@ async fn stream_out_resumable<R: Record>(
     sink: Sink,
     plan: &OutputPlan,
     progress: &Progress,
-    mut saving: Option<Saving>,
+    saving: Option<Saving>,
 ) -> Result<Written, (CliError, Option<u64>)> {
     let (records, bytes) = saving
         .as_ref()
         .and_then(|s| s.last.as_ref())
         .map_or((0, 0), |c| (c.records, c.bytes));
-    let mut writer = RecordWriter::<R>::resumed(plan.format, sink, plan.tz, records, bytes);
+    let mut keeper = Keeper {
+        writer: Some(RecordWriter::<R>::resumed(
+            plan.format,
+            sink,
+            plan.tz,
+            records,
+            bytes,
+        )),
+        saving,
+        note: (!plan.quiet).then(|| plan.path.clone()).flatten(),
+    };
     let failure = loop {
+        let Some(writer) = keeper.writer.as_mut() else {
+            break None;
+        };
         match stream.next().await {
             None => break None,
             Some(Ok(Resumable::Record(record))) => {
@@ -291,7 +304,7 @@ async fn stream_out_resumable<R: Record>(
                 }
             }
             Some(Ok(Resumable::Position(position))) => {
-                let Some(saving) = saving.as_mut() else {
+                let Some(saving) = keeper.saving.as_mut() else {
                     continue;
                 };
                 match writer.bytes() {
@@ -311,13 +324,15 @@ async fn stream_out_resumable<R: Record>(
         }
     };
     if let Some(error) = failure {
-        let kept = saving.and_then(|s| keep(writer, &s).ok().flatten());
-        return Err((error, kept));
+        return Err((error, keeper.keep()));
     }
+    let Some(writer) = keeper.writer.take() else {
+        return Err((CliError::Io("the export ended twice".into()), None));
+    };
     let records = writer.count();
     let sink = writer.finish().map_err(|e| (io_error(plan, e), None))?;
     sink.commit().map_err(|e| (io_error(plan, e), None))?;
-    if let Some(saving) = saving {
+    if let Some(saving) = keeper.saving.take() {
         saving.files.remove();
     }
     Ok(Written {
@@ -326,18 +341,43 @@ async fn stream_out_resumable<R: Record>(
     })
 }
 
-/// Keeps an interrupted export's records up to its last position, with the checkpoint; the
-/// number of records kept (none without a position).
-fn keep<R: Record>(writer: RecordWriter<R>, saving: &Saving) -> io::Result<Option<u64>> {
-    let Some(last) = &saving.last else {
-        return Ok(None);
-    };
-    if last.position.is_done() {
-        return Ok(None);
+/// The writer of an export to a file until it ends: dropped before that (SIGINT or SIGTERM
+/// drops the command), it keeps the records up to the last position with a checkpoint, like a
+/// failure does, and says so.
+struct Keeper<R: Record> {
+    writer: Option<RecordWriter<R>>,
+    saving: Option<Saving>,
+    /// The target, for the note (none with `--quiet`).
+    note: Option<std::path::PathBuf>,
+}
+
+impl<R: Record> Keeper<R> {
+    /// Keeps the records up to the last position with the checkpoint; the number kept (none
+    /// without a position, or when keeping failed: then the partial file goes as before).
+    fn keep(&mut self) -> Option<u64> {
+        let writer = self.writer.take()?;
+        let saving = self.saving.take()?;
+        let last = saving.last.as_ref().filter(|c| !c.position.is_done())?;
+        let kept = writer
+            .into_sink()
+            .and_then(|sink| sink.keep(last.bytes, &saving.files.saved))
+            .and_then(|()| saving.files.save(last));
+        kept.ok().map(|()| last.records)
     }
-    writer.into_sink()?.keep(last.bytes, &saving.files.saved)?;
-    saving.files.save(last)?;
-    Ok(Some(last.records))
+}
+
+impl<R: Record> Drop for Keeper<R> {
+    fn drop(&mut self) {
+        if self.writer.is_none() {
+            return;
+        }
+        if let (Some(records), Some(path)) = (self.keep(), &self.note) {
+            eprintln!(
+                "roster: {records} records to {} are kept; run the same command again to continue from there",
+                path.display()
+            );
+        }
+    }
 }
 
 /// `roster registrations`.

@@ -1176,3 +1176,81 @@ async fn bad_settings_are_named_where_they_were_set() {
     assert!(!stderr.contains("paths.join_url_lookup"), "{stderr}");
     sandbox.shutdown().await;
 }
+
+/// SIGINT after some pages of an export to a file keeps what the pages done wrote, with a
+/// checkpoint (the partial file itself is gone): the same command then continues from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_export_keeps_its_pages_and_continues() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = meeting_id(&sandbox, Vendor::Tencent, "large-250");
+    let key = "tencent.participants";
+    let command = args(&[
+        "attendees",
+        "--vendor",
+        "tencent-meeting",
+        "--meeting",
+        &id,
+        "--format",
+        "jsonl",
+        "--output",
+        "out.jsonl",
+    ]);
+    // Two pages, then every page stalls.
+    sandbox
+        .faults()
+        .inject_after(key, 2, Fault::Stall, u64::MAX);
+    let child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(&command)
+        .env_clear()
+        .envs(env.clone())
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The third page was asked for: the first page's records and position were handled
+    // before it (bounded wait).
+    let mut waited = 0;
+    while sandbox.stats().requests_to(key) < 3 && waited < 1000 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert!(
+        sandbox.stats().requests_to(key) >= 3,
+        "the export reached page 3"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT".to_string(), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("are kept"), "{stderr}");
+    assert!(partials(dir.path()).is_empty(), "the partial file is gone");
+    assert!(!dir.path().join("out.jsonl").exists());
+    let kept = std::fs::read_to_string(dir.path().join(".roster-out.jsonl.resume")).unwrap();
+    assert!(
+        kept.lines().count() == 100 || kept.lines().count() == 200,
+        "whole pages only: {}",
+        kept.lines().count()
+    );
+
+    sandbox.faults().clear();
+    let out = roster(env.clone(), command.clone(), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming the export"), "{stderr}");
+    let resumed = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    let (truth, _) = truth(&sandbox, Vendor::Tencent, &id);
+    assert_eq!(resumed.lines().count(), truth.len());
+    let distinct: HashSet<&str> = resumed.lines().collect();
+    assert_eq!(distinct.len(), truth.len(), "no session twice");
+    assert!(!dir.path().join(".roster-out.jsonl.checkpoint").exists());
+    sandbox.shutdown().await;
+}
