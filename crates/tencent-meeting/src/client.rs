@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use roster_core::{
@@ -47,12 +46,8 @@ pub(crate) struct Inner {
     pub(crate) version: Option<HeaderValue>,
     pub(crate) pacer: Pacer,
     pub(crate) clock: SharedClock,
-    pub(crate) legacy_userid_param: bool,
-    pub(crate) participants_page_size: u32,
-    pub(crate) enroll_page_size: u32,
-    pub(crate) window_concurrency: usize,
-    pub(crate) default_lookback: Duration,
-    pub(crate) record_cap: u64,
+    /// Everything else it was built with (page sizes, planning, legacy parameters).
+    pub(crate) config: TencentMeetingClientBuilder,
 }
 
 impl fmt::Debug for TencentMeetingClient {
@@ -64,8 +59,8 @@ impl fmt::Debug for TencentMeetingClient {
             .field("operator_id", &i.operator_id)
             .field("pacer", &i.pacer)
             .field("retry", i.pipeline.retrier().policy())
-            .field("participants_page_size", &i.participants_page_size)
-            .field("enroll_page_size", &i.enroll_page_size)
+            .field("participants_page_size", &i.config.participants_page_size)
+            .field("enroll_page_size", &i.config.enroll_page_size)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +86,7 @@ impl TencentMeetingClient {
     fn from_builder(b: TencentMeetingClientBuilder) -> Result<Self> {
         let operator_id = b
             .operator_id
+            .clone()
             .filter(|o| !o.trim().is_empty())
             .ok_or_else(|| {
                 Error::config(
@@ -110,9 +106,9 @@ impl TencentMeetingClient {
                 b.enroll_page_size
             )));
         }
-        let auth: Arc<dyn Authenticator> = match b.authenticator {
-            Some(a) => a,
-            None => Arc::new(AkSkAuthenticator::new(b.credentials)?),
+        let auth: Arc<dyn Authenticator> = match &b.authenticator {
+            Some(a) => a.clone(),
+            None => Arc::new(AkSkAuthenticator::new(b.credentials.clone())?),
         };
         let version = match &b.version {
             Some(v) => Some(header_value("version", v, false)?),
@@ -121,7 +117,7 @@ impl TencentMeetingClient {
         let base = b
             .options
             .parsed_base_url(&format!("the Tencent Meeting base URL ({})", env::BASE_URL))?;
-        let options = b.options;
+        let options = &b.options;
         Ok(Self {
             inner: Arc::new(Inner {
                 pipeline: Pipeline::new(
@@ -134,12 +130,7 @@ impl TencentMeetingClient {
                 version,
                 pacer: options.pacer().clone(),
                 clock: options.clock().clone(),
-                legacy_userid_param: b.legacy_userid_param,
-                participants_page_size: b.participants_page_size,
-                enroll_page_size: b.enroll_page_size,
-                window_concurrency: b.window_concurrency,
-                default_lookback: b.default_lookback,
-                record_cap: b.record_cap,
+                config: b,
             }),
         })
     }

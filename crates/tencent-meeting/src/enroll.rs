@@ -64,7 +64,7 @@ impl TencentMeetingClient {
     ) -> Result<EnrollList> {
         let query = EnrollQuery {
             meeting_id: meeting_id.into(),
-            page_size: self.inner.enroll_page_size,
+            page_size: self.inner.config.enroll_page_size,
             status,
         };
         List::new(self.clone(), query)

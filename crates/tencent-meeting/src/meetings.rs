@@ -15,7 +15,7 @@ impl TencentMeetingClient {
     pub async fn meeting_detail_raw(&self, meeting_id: &str) -> Result<MeetingDetailResponse> {
         validate_id("meeting id", meeting_id)?;
         let mut q = QueryString::new();
-        if self.inner.legacy_userid_param {
+        if self.inner.config.legacy_userid_param {
             q.push("userid", &self.inner.operator_id)
                 .push("instanceid", INSTANCE_ID.to_string());
         } else {

@@ -170,7 +170,7 @@ impl ListEndpoint for Participants {
     }
 
     fn record_cap(client: &TencentMeetingClient, _params: &ParticipantsParams) -> Option<u64> {
-        Some(client.inner.record_cap)
+        Some(client.inner.config.record_cap)
     }
 
     async fn page(
@@ -241,7 +241,7 @@ pub fn capped_window_stream(
     observer: Option<Arc<dyn PageObserver>>,
 ) -> BoxStream<'static, Result<Resumable<Attendee>>> {
     let (window, cursor, edge_keys) = at;
-    let cap = client.inner.record_cap;
+    let cap = client.inner.config.record_cap;
     let pages = move |w: Window, cursor: Option<Cursor>| {
         let params = ParticipantsParams::new(meeting_id.clone())
             .window_of(&w)

@@ -41,7 +41,8 @@ impl TencentMeetingClient {
             validate_id("sub-meeting id", sub)?;
         }
         let rules = PlanRules {
-            lookback: Duration::try_from(self.inner.default_lookback).unwrap_or(Duration::days(90)),
+            lookback: Duration::try_from(self.inner.config.default_lookback)
+                .unwrap_or(Duration::days(90)),
             early_join: Duration::try_from(DEFAULT_EARLY_JOIN).unwrap_or(Duration::DAY),
             max_window: MAX_WINDOW,
             // Tencent ignores time ranges for recurring meetings.
@@ -97,7 +98,7 @@ impl TencentMeetingClient {
         query: &MeetingQuery,
         start: Start,
     ) -> Result<RecordStream<Resumable<Attendee>>> {
-        let size = self.inner.participants_page_size;
+        let size = self.inner.config.participants_page_size;
         let observer = query.observer.clone();
         match start {
             Start::Occurrence {
@@ -128,7 +129,7 @@ impl TencentMeetingClient {
                 let per_window = observer.clone();
                 Ok(resumable_windows(
                     from,
-                    WindowOptions::concurrent(self.inner.window_concurrency),
+                    WindowOptions::concurrent(self.inner.config.window_concurrency),
                     observer,
                     move |w, cursor, keys: &[serde_json::Value]| {
                         capped_window_stream(
