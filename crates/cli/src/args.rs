@@ -30,6 +30,8 @@ pub enum Command {
     Registrations(RegistrationsArgs),
     /// One row per person (registered? attended? for how long?), then a summary.
     Report(ReportArgs),
+    /// List the organisation's meetings starting in a time range (Tencent Meeting).
+    Meetings(MeetingsArgs),
     /// Run all three vendors through the real clients against the embedded sandbox.
     Demo(DemoArgs),
     /// Serve the vendor emulator until Ctrl-C, for offline development.
@@ -95,6 +97,63 @@ pub struct Selection {
     /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `roster meetings`: which meetings, and where the credentials come from.
+#[derive(Debug, Clone, Args)]
+pub struct MeetingsArgs {
+    /// The platform.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+
+    /// Meetings starting at or after this time: RFC 3339 or Unix seconds.
+    #[arg(long, value_parser = parse_time)]
+    pub from: OffsetDateTime,
+
+    /// Meetings starting before this time (default: now).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<OffsetDateTime>,
+
+    /// Only meetings in this state (repeatable; default: every state the vendor lists).
+    #[arg(long, value_enum)]
+    pub state: Vec<StateArg>,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// A meeting state, as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    /// Not started yet.
+    Upcoming,
+    /// In progress.
+    Live,
+    /// Over.
+    Ended,
+}
+
+impl From<StateArg> for roster_core::MeetingState {
+    fn from(s: StateArg) -> Self {
+        match s {
+            StateArg::Upcoming => roster_core::MeetingState::Upcoming,
+            StateArg::Live => roster_core::MeetingState::Live,
+            StateArg::Ended => roster_core::MeetingState::Ended,
+        }
+    }
 }
 
 /// How to write the result.

@@ -128,9 +128,48 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 .await
                 .map(drop)
         }
+        Command::Meetings(a) => {
+            let vendor: Vendor = a.vendor.into();
+            let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
+            let directory = vendors::directory(vendor, &settings)?;
+            let to = a.to.unwrap_or_else(OffsetDateTime::now_utc);
+            let query = roster_core::DiscoveryQuery::between(a.from, to)
+                .map_err(|e| CliError::Usage(e.message().to_string()))?
+                .states(a.state.iter().map(|s| (*s).into()));
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::meetings(directory.as_ref(), query, &plan)
+                .await
+                .map(drop)
+        }
         Command::Demo(a) => demo::run(a.seed, local).await,
         Command::Sandbox(a) => sandbox::run(&a).await,
     }
+}
+
+/// The settings of `vendor` from flags (`--base-url`), environment and profile.
+fn settings(
+    vendor: Vendor,
+    base_url: Option<&str>,
+    config: &Option<std::path::PathBuf>,
+    profile: &Option<String>,
+) -> Result<Settings, CliError> {
+    if base_url.is_some_and(|url| url.trim().is_empty()) {
+        return Err(CliError::Usage(
+            "--base-url is empty: give http(s)://host[:port][/prefix]".into(),
+        ));
+    }
+    let flags = base_url.iter().map(|url| {
+        (
+            vendors::base_url_variable(vendor).to_string(),
+            url.to_string(),
+        )
+    });
+    Settings::load(
+        flags.collect::<Vec<_>>(),
+        |name| std::env::var(name).ok(),
+        config.as_deref(),
+        profile.as_deref(),
+    )
 }
 
 /// Resolves settings, builds the client and the query of the selection flags.
@@ -151,24 +190,11 @@ fn prepare(
             "--to ({to}) is before --from ({from})"
         )));
     }
-    if selection
-        .base_url
-        .as_deref()
-        .is_some_and(|url| url.trim().is_empty())
-    {
-        return Err(CliError::Usage(
-            "--base-url is empty: give http(s)://host[:port][/prefix]".into(),
-        ));
-    }
-    let flags = selection
-        .base_url
-        .iter()
-        .map(|url| (vendors::base_url_variable(vendor).to_string(), url.clone()));
-    let settings = Settings::load(
-        flags.collect::<Vec<_>>(),
-        |name| std::env::var(name).ok(),
-        selection.config.as_deref(),
-        selection.profile.as_deref(),
+    let settings = settings(
+        vendor,
+        selection.base_url.as_deref(),
+        &selection.config,
+        &selection.profile,
     )?;
     let source = vendors::source(vendor, &settings)?;
     let mut query = MeetingQuery::new(selection.meeting.clone().unwrap_or_default()).status(status);

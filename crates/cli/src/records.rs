@@ -1,7 +1,7 @@
 //! How each model type prints: CSV columns (the JSON keys of roster-core, in order) and table
 //! columns.
 
-use roster_core::{Attendee, Registration, RosterEntry, RosterSummary};
+use roster_core::{Attendee, MeetingSummary, Registration, RosterEntry, RosterSummary};
 use time::UtcOffset;
 
 use crate::output::{Record, opt, table_time};
@@ -64,6 +64,48 @@ impl Record for Attendee {
                 .unwrap_or_default(),
             opt(&self.device),
             opt(&self.role),
+        ]
+    }
+}
+
+impl Record for MeetingSummary {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "sub_meeting_id",
+        "meeting_code",
+        "subject",
+        "start",
+        "end",
+        "state",
+        "host",
+        "host_name",
+        "participants",
+        "extra",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("meeting id", 20),
+        ("occurrence", 12),
+        ("subject", 24),
+        ("start", 19),
+        ("end", 19),
+        ("state", 8),
+        ("host", 12),
+        ("people", 6),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            self.meeting_id.clone(),
+            opt(&self.sub_meeting_id),
+            opt(&self.subject),
+            table_time(self.start, tz),
+            table_time(self.end, tz),
+            self.state
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            opt(&self.host),
+            opt(&self.participants),
         ]
     }
 }

@@ -380,6 +380,24 @@ impl<R: Record> Drop for Keeper<R> {
     }
 }
 
+/// `roster meetings`.
+pub async fn meetings(
+    directory: &dyn roster_core::MeetingDirectory,
+    query: roster_core::DiscoveryQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("meetings", plan.quiet);
+    let query = query.observer(progress.observer());
+    // The output target is checked before any request (a directory is refused at once).
+    let sink = plan.sink()?;
+    let stream = directory.meetings(&query).await?;
+    let written = stream_out(stream, sink, plan, &progress).await;
+    progress.finish();
+    let written = written?;
+    note_done(plan, "meetings", written);
+    Ok(written)
+}
+
 /// `roster registrations`.
 pub async fn registrations(
     source: &dyn AttendeeSource,

@@ -4,7 +4,7 @@
 //! names the missing one in its error; the CLI only supplies values from flags, the
 //! environment and the profile.
 
-use roster_core::{AttendeeSource, ClientBuilder, Error, Vendor};
+use roster_core::{AttendeeSource, ClientBuilder, Error, MeetingDirectory, Vendor};
 
 use crate::config::Settings;
 use crate::error::{CliError, is_local_usage_error};
@@ -28,6 +28,26 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
         Vendor::Quanshi => build::<roster_quanshi::QuanshiClientBuilder>(settings),
     };
     built.map_err(|e| configuration_error(e, settings))
+}
+
+/// The meeting directory of `vendor`, configured from `settings`.
+pub fn directory(
+    vendor: Vendor,
+    settings: &Settings,
+) -> Result<Box<dyn MeetingDirectory>, CliError> {
+    match vendor {
+        Vendor::TencentMeeting => {
+            roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(|name| {
+                settings.lookup(name)
+            })
+            .and_then(ClientBuilder::build)
+            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>)
+            .map_err(|e| configuration_error(e, settings))
+        }
+        other => Err(CliError::Usage(format!(
+            "listing meetings is not available for {other} yet (Tencent Meeting only)"
+        ))),
+    }
 }
 
 /// One pattern for every vendor: its builder from the settings, then the client.

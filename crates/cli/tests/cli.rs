@@ -1014,6 +1014,31 @@ async fn closed_full_and_vanishing_stdout() {
 }
 
 /// The partial files in `dir`.
+/// `roster` started in `dir` with only `env`, stderr captured.
+fn spawn_roster(env: &[(String, String)], args: &[String], dir: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().cloned())
+        .current_dir(dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIG`signal` (`INT`, `TERM`) to `child` and waits for it.
+async fn signal_and_wait(child: std::process::Child, signal: &str) -> Output {
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn partials(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -1037,8 +1062,9 @@ async fn signals_leave_no_partial_file_and_stale_partials_are_noticed() {
         sandbox
             .faults()
             .inject("tencent.participants", Fault::Stall, u64::MAX);
-        let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(args(&[
+        let child = spawn_roster(
+            &env,
+            &args(&[
                 "attendees",
                 "--vendor",
                 "tencent-meeting",
@@ -1048,13 +1074,9 @@ async fn signals_leave_no_partial_file_and_stale_partials_are_noticed() {
                 "csv",
                 "--output",
                 "out.csv",
-            ]))
-            .env_clear()
-            .envs(env.clone())
-            .current_dir(dir.path())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+            ]),
+            dir.path(),
+        );
         // Wait (bounded) for the partial file to exist, then signal.
         let mut waited = 0;
         while partials(dir.path()).is_empty() && waited < 1000 {
@@ -1062,15 +1084,7 @@ async fn signals_leave_no_partial_file_and_stale_partials_are_noticed() {
             waited += 1;
         }
         assert_eq!(partials(dir.path()).len(), 1, "the export started");
-        let sent = Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
+        let out = signal_and_wait(child, signal).await;
         assert_eq!(
             out.status.code(),
             Some(code),
@@ -1201,14 +1215,7 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
     sandbox
         .faults()
         .inject_after(key, 2, Fault::Stall, u64::MAX);
-    let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(&command)
-        .env_clear()
-        .envs(env.clone())
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_roster(&env, &command, dir.path());
     // The third page was asked for: the first page's records and position were handled
     // before it (bounded wait).
     let mut waited = 0;
@@ -1220,15 +1227,7 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
         sandbox.stats().requests_to(key) >= 3,
         "the export reached page 3"
     );
-    let sent = Command::new("kill")
-        .args(["-INT".to_string(), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let out = signal_and_wait(child, "INT").await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("are kept"), "{stderr}");
@@ -1252,5 +1251,61 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
     let distinct: HashSet<&str> = resumed.lines().collect();
     assert_eq!(distinct.len(), truth.len(), "no session twice");
     assert!(!dir.path().join(".roster-out.jsonl.checkpoint").exists());
+    sandbox.shutdown().await;
+}
+
+/// `roster meetings` lists the account's meetings (Tencent Meeting, as its admin) in every
+/// format, the same ones the sandbox says; other vendors say it is not available yet (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meetings_are_listed_from_the_account() {
+    let sandbox = sandbox().await;
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
+    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
+    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 60 * 86_400).to_string();
+    let out = roster(
+        env.clone(),
+        args(&[
+            "meetings",
+            "--vendor",
+            "tencent-meeting",
+            "--from",
+            &from,
+            "--to",
+            &now.to_string(),
+            "--state",
+            "ended",
+            "--format",
+            "jsonl",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let truth = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1));
+    assert!(!truth.is_empty());
+    assert_eq!(rows.len(), truth.len());
+    assert!(
+        rows.iter()
+            .all(|r| r["state"] == "ended" && r["vendor"] == "tencent_meeting")
+    );
+
+    let out = roster(
+        env,
+        args(&["meetings", "--vendor", "wecom", "--from", &from]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not available for"));
     sandbox.shutdown().await;
 }

@@ -438,7 +438,7 @@ mod tests {
         };
         for fail_at in [4, 5, 11, 12, 20, 30] {
             let served = Arc::new(Mutex::new(0));
-            let mut s = capped_windows(
+            let s = capped_windows(
                 day,
                 None,
                 &[],
@@ -449,17 +449,7 @@ mod tests {
                 |t: &i64| *t,
                 at,
             );
-            let (mut delivered, mut pending, mut position) = (Vec::new(), Vec::new(), None);
-            while let Some(item) = s.next().await {
-                match item {
-                    Ok(Resumable::Record(r)) => pending.push(r),
-                    Ok(Resumable::Position(p)) => {
-                        delivered.append(&mut pending);
-                        position = Some(p);
-                    }
-                    Err(_) => break,
-                }
-            }
+            let (mut delivered, position) = crate::resume::kept_until_failure(s).await;
             let p = position.expect("a position before the failure");
             let Rest::Windows { windows } = &p.rest else {
                 panic!("windows remain")

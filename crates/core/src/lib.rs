@@ -40,6 +40,7 @@
 pub mod call;
 pub mod capped;
 pub mod clock;
+pub mod discovery;
 pub mod enums;
 pub mod error;
 pub mod http;
@@ -63,6 +64,7 @@ pub mod wire;
 pub use call::{Pipeline, Protocol};
 pub use capped::capped_windows;
 pub use clock::{Clock, ManualClock, OffsetClock, SharedClock, SystemClock, format_time};
+pub use discovery::{DiscoveryQuery, MeetingDirectory, MeetingState, MeetingSummary};
 pub use enums::{
     Device, JoinType, QuestionType, RegistrationFilter, RegistrationSource, RegistrationStatus,
     Role, SpecialType, WebinarRole,

@@ -289,6 +289,26 @@ where
         .boxed()
 }
 
+/// Test support: what a consumer keeps of a stream that may fail — the records up to the last
+/// position, and that position.
+#[cfg(test)]
+pub(crate) async fn kept_until_failure<T: Send + 'static>(
+    mut stream: BoxStream<'static, Result<Resumable<T>>>,
+) -> (Vec<T>, Option<ExportPosition>) {
+    let (mut kept, mut pending, mut position) = (Vec::new(), Vec::new(), None);
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(Resumable::Record(r)) => pending.push(r),
+            Ok(Resumable::Position(p)) => {
+                kept.append(&mut pending);
+                position = Some(p);
+            }
+            Err(_) => break,
+        }
+    }
+    (kept, position)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,7 +447,7 @@ mod tests {
         // Fail in the second window, keep what was delivered up to the last position, resume.
         for fail_at in [0, 1, 4, 8] {
             let mut delivered = Vec::new();
-            let mut s = resumable_windows(
+            let s = resumable_windows(
                 WindowsFrom::planned(windows.clone()),
                 WindowOptions::default(),
                 None,
@@ -441,17 +461,8 @@ mod tests {
                 at,
                 |t: &i64| *t,
             );
-            let (mut pending, mut position) = (Vec::new(), None);
-            while let Some(item) = s.next().await {
-                match item {
-                    Ok(Resumable::Record(r)) => pending.push(r),
-                    Ok(Resumable::Position(p)) => {
-                        delivered.append(&mut pending);
-                        position = Some(p);
-                    }
-                    Err(_) => break,
-                }
-            }
+            let (kept, position) = kept_until_failure(s).await;
+            delivered.extend(kept);
             let position = position.expect("a position before the failure");
             let json = serde_json::to_string(&position).unwrap();
             let position: ExportPosition = serde_json::from_str(&json).unwrap();

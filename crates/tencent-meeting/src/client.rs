@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub(crate) operator_id: String,
     pub(crate) version: Option<HeaderValue>,
     pub(crate) pacer: Pacer,
+    /// `/v1/corp/meetings` has a budget of its own (100 calls a minute).
+    pub(crate) corp_pacer: Pacer,
     pub(crate) clock: SharedClock,
     /// Everything else it was built with (page sizes, planning, legacy parameters).
     pub(crate) config: TencentMeetingClientBuilder,
@@ -129,6 +131,10 @@ impl TencentMeetingClient {
                 operator_id,
                 version,
                 pacer: options.pacer().clone(),
+                corp_pacer: b
+                    .corp_pacer
+                    .clone()
+                    .unwrap_or_else(|| Pacer::per_minute(crate::corp::CORP_CALLS_PER_MINUTE)),
                 clock: options.clock().clone(),
                 config: b,
             }),
@@ -234,8 +240,12 @@ impl Protocol for Inner {
         call.endpoint
     }
 
-    fn pacer(&self, _call: &Get) -> &Pacer {
-        &self.pacer
+    fn pacer(&self, call: &Get) -> &Pacer {
+        if call.endpoint == "corp_meetings" {
+            &self.corp_pacer
+        } else {
+            &self.pacer
+        }
     }
 
     /// Signs afresh: a new nonce and timestamp for every attempt (a replayed signature is

@@ -88,6 +88,8 @@ pub struct TencentMeetingClientBuilder {
     pub(crate) window_concurrency: usize,
     pub(crate) default_lookback: Duration,
     pub(crate) record_cap: u64,
+    pub(crate) corp_pacer: Option<Pacer>,
+    pub(crate) corp_page_size: u32,
 }
 
 impl TencentMeetingClientBuilder {
@@ -109,6 +111,8 @@ impl TencentMeetingClientBuilder {
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
             record_cap: RECORD_CAP,
+            corp_pacer: None,
+            corp_page_size: crate::corp::MAX_CORP_PAGE_SIZE,
         }
     }
 
@@ -162,6 +166,20 @@ impl TencentMeetingClientBuilder {
     /// server with another cap (the sandbox's is configurable).
     pub fn participants_record_cap(mut self, cap: u64) -> Self {
         self.record_cap = cap.max(1);
+        self
+    }
+
+    /// The pace of the account's meeting list (`/v1/corp/meetings`, limited to 100 calls a
+    /// minute on its own; default 80 a minute). [`Pacer::unlimited`] disables it.
+    pub fn corp_meetings_pacer(mut self, pacer: Pacer) -> Self {
+        self.corp_pacer = Some(pacer);
+        self
+    }
+
+    /// Rows per page of the account's meeting list, `1..=100` (default 100). Checked when a
+    /// list is made.
+    pub fn corp_page_size(mut self, size: u32) -> Self {
+        self.corp_page_size = size;
         self
     }
 

@@ -49,6 +49,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod convert;
+pub mod corp;
 pub mod decode;
 pub mod enroll;
 pub mod errors;
@@ -66,6 +67,7 @@ pub use client::TencentMeetingClient;
 pub use config::{
     DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE, RECORD_CAP, TencentMeetingClientBuilder,
 };
+pub use corp::{CorpList, CorpMeetings, CorpQuery};
 pub use decode::{DecodedText, decode_base64_text};
 pub use enroll::{EnrollApprovals, EnrollList, EnrollQuery};
 pub use invitees::{InviteeList, Invitees};

@@ -76,6 +76,7 @@ reply!(
     MeetingDetailResponse,
     InviteesResponse,
     EnrollApprovalsResponse,
+    CorpMeetingsResponse,
 );
 
 /// `GET /v1/meetings/{meeting_id}/participants` (docs/specs/tencent-meeting.md §4.1).
@@ -427,6 +428,72 @@ pub struct InviteesResponse {
     #[serde(default, deserialize_with = "opt_string")]
     pub next_pos: Option<String>,
     /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /v1/corp/meetings`: the account's meetings in one state (docs/specs/discovery.md §1).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CorpMeetingsResponse {
+    /// Page number (from 1).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// Rows matching the query.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages matching the query; on every real page (the list's "more" signal).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// The meetings (`None` when absent, or of another type).
+    #[serde(default, deserialize_with = "present_list")]
+    pub meeting_info_list: Option<Vec<CorpMeeting>>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One meeting (one occurrence of a recurring meeting) of [`CorpMeetingsResponse`].
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CorpMeeting {
+    /// Meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_id: Option<String>,
+    /// Meeting code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// Subject.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subject: Option<String>,
+    /// The creator's userid (or rooms_id, see `userid_type`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// `1` userid, `3` rooms_id.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub userid_type: Option<i64>,
+    /// The creator's nickname.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub nick_name: Option<String>,
+    /// `0` one-off, `1` recurring, `6` webinar.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub meeting_type: Option<i64>,
+    /// The occurrence of a recurring meeting (absent otherwise).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sub_meeting_id: Option<String>,
+    /// Start of the media room, Unix **milliseconds**.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub start_time: Option<i64>,
+    /// End of the media room, Unix milliseconds.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub end_time: Option<i64>,
+    /// Participants.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub participants_num: Option<i64>,
+    /// Other fields (`meeting_duration`, `user_meeting_duration`, …).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

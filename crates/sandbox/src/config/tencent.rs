@@ -51,6 +51,11 @@ pub struct TencentConfig {
     pub invitee_page_size: usize,
     /// Participant rows one query chain may return (50 000 at Tencent).
     pub participants_cap: usize,
+    /// `/v1/corp/meetings` calls per AppId per calendar minute (100 at Tencent; `190313`
+    /// above, like the per-endpoint limit).
+    pub corp_meetings_per_minute: u64,
+    /// Largest `page_size` of `/v1/corp/meetings` (undocumented; our choice: 100).
+    pub corp_meetings_max_page_size: u64,
 }
 
 impl Default for TencentConfig {
@@ -79,6 +84,8 @@ impl Default for TencentConfig {
             hide_ended_one_off: false,
             invitee_page_size: 200,
             participants_cap: 50_000,
+            corp_meetings_per_minute: 100,
+            corp_meetings_max_page_size: 100,
         }
     }
 }

@@ -168,7 +168,11 @@ pub(crate) fn authenticate(
     if st.minute.hit(&app.app_id, minute) > st.config.per_minute {
         return Err(TcError::code(190310));
     }
-    if let Some(limit) = st.config.per_minute_per_endpoint
+    let endpoint_limit = match endpoint {
+        "tencent.corp_meetings" => Some(st.config.corp_meetings_per_minute),
+        _ => st.config.per_minute_per_endpoint,
+    };
+    if let Some(limit) = endpoint_limit
         && st.minute.hit(&format!("{}|{endpoint}", app.app_id), minute) > limit
     {
         return Err(TcError::code(190313));

@@ -8,12 +8,14 @@
 //! | `/v1/meetings/{meeting_id}` | `tencent.meeting_detail` |
 //! | `/v1/meetings/{meeting_id}/enroll/approvals` | `tencent.enroll_approvals` |
 //! | `/v1/meetings/{meeting_id}/invitees` | `tencent.invitees` |
+//! | `/v1/corp/meetings` | `tencent.corp_meetings` |
 //!
 //! Layout: [`sign`] (signature), [`auth`] (header checks in spec order, replay, rate limits),
 //! [`error`] (envelope), [`store`] (meetings rendered once into JSON rows), [`seed`] (the seed
 //! meetings), one file per endpoint, and the ground-truth methods in `crate::truth`.
 
 mod auth;
+pub(crate) mod corp;
 pub(crate) mod detail;
 mod enroll;
 mod error;
@@ -278,6 +280,10 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         .route(
             "/v1/meetings/{meeting_id}/invitees",
             route("tencent.invitees", invitees::serve),
+        )
+        .route(
+            "/v1/corp/meetings",
+            route("tencent.corp_meetings", corp::serve),
         )
         .with_state(state)
 }

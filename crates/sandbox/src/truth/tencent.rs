@@ -101,4 +101,15 @@ impl GroundTruth {
             &Operator::User(m.creator.clone()),
         ))
     }
+
+    /// What `/v1/corp/meetings` lists for `meeting_state` (1 ended, 2 live, 3 upcoming) and
+    /// a start within `[from, to]` (Unix seconds, inclusive), over all pages.
+    pub fn tencent_corp_meetings(
+        &self,
+        state: i64,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Vec<Value> {
+        crate::tencent::corp::rows(&self.state.tencent.catalog(), state, from, to)
+    }
 }
