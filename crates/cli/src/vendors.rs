@@ -35,19 +35,23 @@ pub fn directory(
     vendor: Vendor,
     settings: &Settings,
 ) -> Result<Box<dyn MeetingDirectory>, CliError> {
-    match vendor {
+    let lookup = |name: &str| settings.lookup(name);
+    let built: Result<Box<dyn MeetingDirectory>, Error> = match vendor {
         Vendor::TencentMeeting => {
-            roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(|name| {
-                settings.lookup(name)
-            })
-            .and_then(ClientBuilder::build)
-            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>)
-            .map_err(|e| configuration_error(e, settings))
+            roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(lookup)
+                .and_then(ClientBuilder::build)
+                .map(|c| Box::new(c) as Box<dyn MeetingDirectory>)
         }
-        other => Err(CliError::Usage(format!(
-            "listing meetings is not available for {other} yet (Tencent Meeting only)"
-        ))),
-    }
+        Vendor::WeCom => roster_wecom::WeComClientBuilder::from_lookup(lookup)
+            .and_then(ClientBuilder::build)
+            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>),
+        other => {
+            return Err(CliError::Usage(format!(
+                "listing meetings is not available for {other} yet (Tencent Meeting and WeCom only)"
+            )));
+        }
+    };
+    built.map_err(|e| configuration_error(e, settings))
 }
 
 /// One pattern for every vendor: its builder from the settings, then the client.

@@ -1254,8 +1254,8 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
     sandbox.shutdown().await;
 }
 
-/// `roster meetings` lists the account's meetings (Tencent Meeting, as its admin) in every
-/// format, the same ones the sandbox says; other vendors say it is not available yet (exit 2).
+/// `roster meetings` lists the account's meetings (Tencent Meeting, as its admin), the same ones
+/// the sandbox says; a vendor without discovery yet (Quanshi) says so (exit 2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meetings_are_listed_from_the_account() {
     let sandbox = sandbox().await;
@@ -1301,7 +1301,7 @@ async fn meetings_are_listed_from_the_account() {
 
     let out = roster(
         env,
-        args(&["meetings", "--vendor", "wecom", "--from", &from]),
+        args(&["meetings", "--vendor", "quanshi", "--from", &from]),
         dir.path(),
     )
     .await;

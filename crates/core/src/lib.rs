@@ -90,7 +90,9 @@ pub use retry::{Attempt, Decision, Retrier, RetryPolicy, RetryState};
 pub use settings::SettingLookup;
 pub use source::{AttendeeSource, MeetingQuery, RecordStream};
 pub use vendor::Vendor;
-pub use window::{MAX_WINDOW, Window, WindowOptions, split_windows, windowed, windowed_observed};
+pub use window::{
+    MAX_WINDOW, Window, WindowOptions, split_windows, stop_after_error, windowed, windowed_observed,
+};
 
 /// Used by the declaration macros ([`lenient_record!`], [`code_enum!`]) from other crates.
 #[doc(hidden)]

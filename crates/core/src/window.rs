@@ -206,8 +206,8 @@ where
     stop_after_error(joined)
 }
 
-/// Ends a stream after its first error.
-fn stop_after_error<T: Send + 'static>(
+/// Ends a stream after its first error (every list and export does).
+pub fn stop_after_error<T: Send + 'static>(
     s: BoxStream<'static, Result<T>>,
 ) -> BoxStream<'static, Result<T>> {
     s.scan(false, |failed, item| {

@@ -13,7 +13,7 @@ use futures::stream;
 use roster_core::{
     DiscoveryQuery, Error, List, ListEndpoint, MAX_PLANNED_WINDOWS, MAX_WINDOW, MeetingDirectory,
     MeetingState, MeetingSummary, Page, PageToken, Paginator, RecordStream, Result, Vendor, Window,
-    split_windows,
+    split_windows, stop_after_error,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -231,23 +231,17 @@ impl MeetingDirectory for TencentMeetingClient {
             }
         }
         let observer = query.observer.clone();
-        Ok(stream::iter(lists)
-            .flat_map(move |list| {
-                let mut p = Paginator::new(list);
-                if let Some(o) = observer.clone() {
-                    p = p.observer(o);
-                }
-                p.items()
-            })
-            // The stream ends after its first error, as every list does.
-            .scan(false, |failed, item| {
-                let out = (!*failed).then(|| {
-                    *failed = item.is_err();
-                    item
-                });
-                std::future::ready(out)
-            })
-            .boxed())
+        Ok(stop_after_error(
+            stream::iter(lists)
+                .flat_map(move |list| {
+                    let mut p = Paginator::new(list);
+                    if let Some(o) = observer.clone() {
+                        p = p.observer(o);
+                    }
+                    p.items()
+                })
+                .boxed(),
+        ))
     }
 }
 

@@ -524,6 +524,10 @@ impl ClientBuilder for WeComClientBuilder {
         builder
             .options
             .read_settings(&settings, crate::config::ENV_PREFIX)?;
+        if let Some(users) = settings.get(crate::config::ENV_USERS) {
+            builder =
+                builder.discovery_users(users.split(',').map(str::trim).filter(|u| !u.is_empty()));
+        }
         Ok(builder)
     }
 

@@ -46,17 +46,20 @@ pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_WECOM_CALLS_PER_MINUTE";
 
 /// Setting: retries of a transient failure per call (default 8, within 2 minutes).
 pub const ENV_MAX_RETRIES: &str = "ROSTER_WECOM_MAX_RETRIES";
+/// Setting: the members whose meetings `roster meetings` lists (comma-separated userids).
+pub const ENV_USERS: &str = "ROSTER_WECOM_USERS";
 /// The prefix of every WeCom setting.
 pub const ENV_PREFIX: &str = "ROSTER_WECOM";
 
 /// Every setting [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key
 /// outside it is a typo).
-pub const ENV_VARS: [&str; 5] = [
+pub const ENV_VARS: [&str; 6] = [
     ENV_CORP_ID,
     ENV_CORP_SECRET,
     ENV_BASE_URL,
     ENV_CALLS_PER_MINUTE,
     ENV_MAX_RETRIES,
+    ENV_USERS,
 ];
 
 /// One self-built app's credentials: the corp id and the app's secret. `Debug` never shows
@@ -117,6 +120,7 @@ pub struct WeComClientBuilder {
     pub(crate) enroll_page_size: u32,
     pub(crate) window_concurrency: usize,
     pub(crate) default_lookback: time::Duration,
+    pub(crate) discovery_users: Vec<String>,
 }
 
 impl WeComClientBuilder {
@@ -137,6 +141,7 @@ impl WeComClientBuilder {
             enroll_page_size: MAX_ENROLL_LIMIT,
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
+            discovery_users: Vec::new(),
         }
     }
 
@@ -179,6 +184,13 @@ impl WeComClientBuilder {
     /// Sets how far back an attendee export looks when no start is known (default 90 days).
     pub fn default_lookback(mut self, lookback: time::Duration) -> Self {
         self.default_lookback = lookback;
+        self
+    }
+
+    /// The members whose meetings [`roster_core::MeetingDirectory::meetings`] lists (their
+    /// userids; default none).
+    pub fn discovery_users(mut self, users: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.discovery_users = users.into_iter().map(Into::into).collect();
         self
     }
 

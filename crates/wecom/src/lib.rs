@@ -59,6 +59,7 @@ pub mod attendees;
 pub mod client;
 pub mod config;
 pub mod convert;
+pub mod discovery;
 pub mod enroll;
 pub mod errors;
 pub mod meeting;

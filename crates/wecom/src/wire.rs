@@ -522,9 +522,24 @@ pub(crate) struct MeetingHead {
     /// Text for people.
     #[serde(default, deserialize_with = "opt_string")]
     pub(crate) errmsg: Option<String>,
+    /// As [`MeetingInfo::admin_userid`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) admin_userid: Option<String>,
+    /// As [`MeetingInfo::title`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) title: Option<String>,
+    /// As [`MeetingInfo::meeting_code`].
+    #[serde(default, deserialize_with = "opt_string")]
+    pub(crate) meeting_code: Option<String>,
     /// As [`MeetingInfo::meeting_start`].
     #[serde(default, deserialize_with = "opt_i64")]
     pub(crate) meeting_start: Option<i64>,
+    /// As [`MeetingInfo::meeting_duration`].
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub(crate) meeting_duration: Option<i64>,
+    /// As [`MeetingInfo::status_code`].
+    #[serde(default, rename = "status", deserialize_with = "opt_i64")]
+    pub(crate) status_code: Option<i64>,
     /// As [`MeetingInfo::meeting_type_code`].
     #[serde(default, rename = "meeting_type", deserialize_with = "opt_i64")]
     pub(crate) meeting_type_code: Option<i64>,
