@@ -45,11 +45,9 @@ pub fn directory(
         Vendor::WeCom => roster_wecom::WeComClientBuilder::from_lookup(lookup)
             .and_then(ClientBuilder::build)
             .map(|c| Box::new(c) as Box<dyn MeetingDirectory>),
-        other => {
-            return Err(CliError::Usage(format!(
-                "listing meetings is not available for {other} yet (Tencent Meeting and WeCom only)"
-            )));
-        }
+        Vendor::Quanshi => roster_quanshi::QuanshiClientBuilder::from_lookup(lookup)
+            .and_then(ClientBuilder::build)
+            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>),
     };
     built.map_err(|e| configuration_error(e, settings))
 }

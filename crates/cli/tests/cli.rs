@@ -1255,7 +1255,7 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
 }
 
 /// `roster meetings` lists the account's meetings (Tencent Meeting, as its admin), the same ones
-/// the sandbox says; a vendor without discovery yet (Quanshi) says so (exit 2).
+/// the sandbox says; a reversed range is refused (exit 2) before any request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meetings_are_listed_from_the_account() {
     let sandbox = sandbox().await;
@@ -1299,13 +1299,24 @@ async fn meetings_are_listed_from_the_account() {
             .all(|r| r["state"] == "ended" && r["vendor"] == "tencent_meeting")
     );
 
+    // A reversed range is a usage error, before any request.
+    let before = sandbox.stats().total_requests();
     let out = roster(
         env,
-        args(&["meetings", "--vendor", "quanshi", "--from", &from]),
+        args(&[
+            "meetings",
+            "--vendor",
+            "quanshi",
+            "--from",
+            &now.to_string(),
+            "--to",
+            &from,
+        ]),
         dir.path(),
     )
     .await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("not available for"));
+    assert!(text(&out.stderr).contains("empty"), "{}", text(&out.stderr));
+    assert_eq!(sandbox.stats().total_requests(), before);
     sandbox.shutdown().await;
 }

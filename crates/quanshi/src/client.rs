@@ -26,6 +26,7 @@ pub(crate) mod endpoint {
     pub const TOKEN_CREATE: &str = "quanshi.token_create";
     pub const MEETING_BY_JOIN_URL: &str = "quanshi.meeting_by_join_url";
     pub const CONFERENCE_INFOS: &str = "quanshi.conference_infos";
+    pub const CONFERENCE_LIST: &str = "quanshi.conference_list";
     pub const REPORT_V1: &str = "quanshi.report_v1";
     pub const REPORT_V2: &str = "quanshi.report_v2";
     pub const ATTENDEE_LIST: &str = "quanshi.attendee_list";

@@ -18,6 +18,8 @@ pub const DEFAULT_EVENTS_BASE_URL: &str = "https://events-openapi.quanshi.com";
 
 /// Default path of `room/conference/infos` (docs/specs/quanshi.md §4.2).
 pub const PATH_CONFERENCE_INFOS: &str = "/confopenapi/room/conference/infos";
+/// Default path of `room/conference/list`, a host's meetings in a window (docs/specs/discovery.md §4).
+pub const PATH_CONFERENCE_LIST: &str = "/confopenapi/room/conference/list";
 /// Default path of the v1 attendance report (docs/specs/quanshi.md §4.3).
 pub const PATH_REPORT_V1: &str = "/confopenapi/conference/report/getReportDatas";
 /// Default path of the v2 attendance report (docs/specs/quanshi.md §4.4).
@@ -64,12 +66,15 @@ pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 /// Environment variable: retries of a transient failure per call (default 8, within 2 minutes).
 pub const ENV_MAX_RETRIES: &str = "ROSTER_QUANSHI_MAX_RETRIES";
+/// Environment variable (optional): the hosts whose meetings `roster meetings` lists
+/// (comma-separated user ids; default the host user id).
+pub const ENV_HOSTS: &str = "ROSTER_QUANSHI_HOSTS";
 /// The prefix of every Quanshi setting.
 pub const ENV_PREFIX: &str = "ROSTER_QUANSHI";
 
 /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it is a
 /// typo).
-pub const ENV_VARS: [&str; 10] = [
+pub const ENV_VARS: [&str; 11] = [
     ENV_APP_ID,
     ENV_SECRET_KEY,
     ENV_TOKEN,
@@ -80,6 +85,7 @@ pub const ENV_VARS: [&str; 10] = [
     ENV_JOIN_URL_PATH,
     ENV_CALLS_PER_MINUTE,
     ENV_MAX_RETRIES,
+    ENV_HOSTS,
 ];
 
 /// The two API families, with different hosts and envelopes (docs/specs/quanshi.md §1, §3).
@@ -185,6 +191,8 @@ pub struct Paths {
     pub join_url_lookup: Option<String>,
     /// `room/conference/infos`.
     pub conference_infos: String,
+    /// `room/conference/list`.
+    pub conference_list: String,
     /// Report v1.
     pub report_v1: String,
     /// Report v2.
@@ -200,6 +208,7 @@ impl Default for Paths {
         Self {
             join_url_lookup: None,
             conference_infos: PATH_CONFERENCE_INFOS.into(),
+            conference_list: PATH_CONFERENCE_LIST.into(),
             report_v1: PATH_REPORT_V1.into(),
             report_v2: PATH_REPORT_V2.into(),
             attendee_list: PATH_ATTENDEE_LIST.into(),
@@ -258,6 +267,7 @@ pub struct QuanshiClientBuilder {
     pub(crate) credentials: Credentials,
     pub(crate) options: ClientOptions,
     pub(crate) host_user_id: Option<u64>,
+    pub(crate) discovery_hosts: Vec<u64>,
     pub(crate) events_base_url: String,
     pub(crate) paths: Paths,
     pub(crate) conference_auth: FamilyAuth,
@@ -287,6 +297,7 @@ impl QuanshiClientBuilder {
             credentials,
             options: ClientOptions::new(DEFAULT_BASE_URL, pacer),
             host_user_id: None,
+            discovery_hosts: Vec::new(),
             events_base_url: DEFAULT_EVENTS_BASE_URL.into(),
             paths: Paths::default(),
             conference_auth: token(TokenPlacement::Header),
@@ -313,6 +324,13 @@ impl QuanshiClientBuilder {
     /// caller gives none (registrations by meeting id).
     pub fn host_user_id(mut self, id: u64) -> Self {
         self.host_user_id = Some(id);
+        self
+    }
+
+    /// The hosts whose meetings [`roster_core::MeetingDirectory::meetings`] lists (default:
+    /// the host user id).
+    pub fn discovery_hosts(mut self, hosts: impl IntoIterator<Item = u64>) -> Self {
+        self.discovery_hosts = hosts.into_iter().collect();
         self
     }
 
@@ -429,6 +447,20 @@ impl QuanshiClientBuilder {
         };
         let mut builder = Self::new(credentials);
         builder.host_user_id = parse_id(ENV_HOST_USER_ID)?;
+        if let Some(hosts) = get(ENV_HOSTS) {
+            builder.discovery_hosts = hosts
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(|h| {
+                    h.parse::<u64>().map_err(|_| {
+                        Error::config(format!(
+                            "{ENV_HOSTS} must be comma-separated numeric user ids"
+                        ))
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
         builder.options.read_settings(&settings, ENV_PREFIX)?;
         if let Some(url) = get(ENV_EVENTS_BASE_URL) {
             builder.events_base_url = url;
@@ -461,6 +493,7 @@ impl QuanshiClientBuilder {
         )?;
         for (name, path) in [
             ("paths.conference_infos", &self.paths.conference_infos),
+            ("paths.conference_list", &self.paths.conference_list),
             ("paths.report_v1", &self.paths.report_v1),
             ("paths.report_v2", &self.paths.report_v2),
             ("paths.attendee_list", &self.paths.attendee_list),

@@ -52,6 +52,7 @@ pub mod checksum;
 pub mod client;
 pub mod config;
 pub mod convert;
+pub mod discovery;
 pub mod envelope;
 pub mod errors;
 pub mod meeting;

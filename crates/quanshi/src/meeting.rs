@@ -134,6 +134,39 @@ impl QuanshiClient {
         answer.decode(records_from)
     }
 
+    /// `room/conference/list` (docs/specs/discovery.md §4): the meetings `host_user_id` hosts
+    /// whose start is within `[from, to]` (Unix seconds, both inclusive), recurring ones
+    /// included when `in_cycle`. Not paginated.
+    pub async fn conference_list(
+        &self,
+        host_user_id: u64,
+        from: i64,
+        to: i64,
+        in_cycle: bool,
+    ) -> Result<Vec<Meeting>> {
+        if from > to {
+            return Err(Error::invalid_argument(
+                "the meeting-list window is reversed",
+            ));
+        }
+        let mut body = Map::new();
+        body.insert("startTime".into(), json!(from));
+        body.insert("endTime".into(), json!(to));
+        body.insert("userId".into(), json!(host_user_id));
+        body.insert("inCycle".into(), json!(i64::from(in_cycle)));
+        let answer = self
+            .call(Call {
+                family: Family::Conference,
+                endpoint: endpoint::CONFERENCE_LIST,
+                path: self.config().paths.conference_list.clone(),
+                body,
+                // Meetings hold passcodes and host links.
+                secret_answer: true,
+            })
+            .await?;
+        answer.decode(records_from)
+    }
+
     /// The invitees of the meeting(s) behind an attendee join link, as registrations.
     pub async fn registrations_by_join_url(&self, join_url: &str) -> Result<Vec<Registration>> {
         let meetings = self.meetings_by_join_url(join_url).await?;

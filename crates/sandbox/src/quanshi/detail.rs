@@ -63,3 +63,53 @@ pub(crate) fn conference_infos(
     }
     Ok(Payload::json(st.store.rendered(m).infos.clone()))
 }
+
+/// `room/conference/list` (the repository's docs/specs/discovery.md §4): the meetings `userId`
+/// hosts whose scheduled start is within `[startTime, endTime]` (Unix seconds, both inclusive),
+/// recurring ones only with `inCycle` 1; no paging; `result` the meeting objects as
+/// `room/conference/infos` renders them, in start order.
+pub(crate) fn conference_list(
+    st: &State,
+    _caller: &Caller,
+    body: &Body,
+) -> Result<Payload, QsError> {
+    let (from, to) = (body.int("startTime")?, body.int("endTime")?);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(QsError::invalid("startTime and endTime are required"));
+    };
+    if from > to {
+        return Err(QsError::invalid("startTime is after endTime"));
+    }
+    let user = body
+        .id("userId")?
+        .ok_or_else(|| QsError::invalid("userId is required"))?;
+    let in_cycle = body.int("inCycle")?.unwrap_or(0) == 1;
+    Ok(Payload::value(&serde_json::Value::Array(list_rows(
+        st, user, from, to, in_cycle,
+    ))))
+}
+
+/// The meetings of [`conference_list`].
+pub(crate) fn list_rows(
+    st: &State,
+    host: u64,
+    from: i64,
+    to: i64,
+    in_cycle: bool,
+) -> Vec<serde_json::Value> {
+    let mut found: Vec<_> = st
+        .store
+        .meetings()
+        .iter()
+        .filter(|m| m.host_id == host && (in_cycle || !m.is_recurring()))
+        .filter(|m| (from..=to).contains(&m.plan.meeting.start))
+        .collect();
+    found.sort_by_key(|m| (m.plan.meeting.start, m.event_id));
+    found
+        .into_iter()
+        .flat_map(|m| {
+            serde_json::from_str::<Vec<serde_json::Value>>(&st.store.rendered(m).infos)
+                .unwrap_or_default()
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | `/_sandbox/quanshi/meeting-by-join-url` (configurable) | confopenapi | `quanshi.meeting_by_join_url` |
 //! | `/confopenapi/room/conference/infos` | confopenapi | `quanshi.conference_infos` |
+//! | `/confopenapi/room/conference/list` | confopenapi | `quanshi.conference_list` |
 //! | `/confopenapi/conference/report/getReportDatas` | confopenapi | `quanshi.report_v1` |
 //! | `/confopenapi/conference/report/getReportDatas/v2` | confopenapi | `quanshi.report_v2` |
 //! | `/confopenapi/conference/attendee/list` | confopenapi | `quanshi.attendee_list` |
@@ -20,7 +21,7 @@
 //! methods in `crate::truth`.
 
 mod auth;
-mod detail;
+pub(crate) mod detail;
 mod envelope;
 mod events;
 mod report;
@@ -55,6 +56,7 @@ const MAX_BODY: usize = 1 << 20;
 
 /// The fixed paths (the lookup path may not collide with them).
 const PATH_INFOS: &str = "/confopenapi/room/conference/infos";
+const PATH_LIST: &str = "/confopenapi/room/conference/list";
 const PATH_REPORT_V1: &str = "/confopenapi/conference/report/getReportDatas";
 const PATH_REPORT_V2: &str = "/confopenapi/conference/report/getReportDatas/v2";
 const PATH_ATTENDEES: &str = "/confopenapi/conference/attendee/list";
@@ -261,6 +263,10 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         .route(
             PATH_INFOS,
             route(conf("quanshi.conference_infos", detail::conference_infos)),
+        )
+        .route(
+            PATH_LIST,
+            route(conf("quanshi.conference_list", detail::conference_list)),
         )
         .route(
             PATH_REPORT_V1,

@@ -412,6 +412,11 @@ impl Store {
         DEFAULT_HOST_NAME
     }
 
+    /// Every meeting, in serving order.
+    pub(crate) fn meetings(&self) -> &[Arc<Meeting>] {
+        &self.meetings
+    }
+
     pub(crate) fn by_event(&self, event_id: u64) -> Option<&Arc<Meeting>> {
         self.by_event.get(&event_id)
     }

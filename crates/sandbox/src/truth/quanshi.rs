@@ -81,6 +81,18 @@ impl GroundTruth {
         first(self.quanshi_parse(event_id, |r| &r.infos))
     }
 
+    /// What `room/conference/list` returns for `host` and `[from, to]` (Unix seconds,
+    /// inclusive), recurring meetings included when `in_cycle`.
+    pub fn quanshi_conference_list(
+        &self,
+        host: u64,
+        from: i64,
+        to: i64,
+        in_cycle: bool,
+    ) -> Vec<Value> {
+        crate::quanshi::detail::list_rows(&self.state.quanshi, host, from, to, in_cycle)
+    }
+
     /// Quanshi tokens currently valid (neither expired at the sandbox clock nor revoked).
     pub fn quanshi_active_tokens(&self) -> usize {
         let st = &self.state.quanshi;

@@ -1,0 +1,87 @@
+//! The configured hosts' meetings through `MeetingDirectory` (`room/conference/list`, recurring
+//! ones included), against the sandbox's ground truth.
+
+use std::collections::BTreeSet;
+
+use futures::TryStreamExt;
+use roster_core::{DiscoveryQuery, ErrorKind, MeetingDirectory, MeetingState};
+use roster_quanshi::{ClientBuilder, Credentials, QuanshiClient, QuanshiClientBuilder};
+use roster_sandbox::{SandboxConfig, SandboxHandle};
+use time::Duration;
+
+fn builder(sb: &SandboxHandle) -> QuanshiClientBuilder {
+    let c = sb.credentials().quanshi;
+    QuanshiClient::builder(Credentials::new(c.app_key, c.app_secret).admin_user_id(c.admin_user_id))
+        .base_url(sb.base_url())
+        .events_base_url(sb.base_url())
+        .pacer(roster_core::Pacer::unlimited())
+        .retry_policy(roster_testkit::fast_policy())
+}
+
+#[tokio::test]
+async fn the_hosts_meetings_match_the_ground_truth_window_by_window() {
+    let sb =
+        roster_testkit::start(roster_testkit::lean_config(SandboxConfig::default().seed)).await;
+    let host = sb.credentials().quanshi.host_user_id;
+    let client = builder(&sb).discovery_hosts([host]).build().unwrap();
+    let now = sb.clock().now();
+    let (from, to) = (now - Duration::days(100), now + Duration::days(40));
+    let got: Vec<_> = client
+        .meetings(&DiscoveryQuery::between(from, to).unwrap())
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let got_ids: BTreeSet<String> = got.iter().map(|m| m.meeting_id.clone()).collect();
+    assert_eq!(got_ids.len(), got.len(), "each meeting once across windows");
+    let want: BTreeSet<String> = sb
+        .truth()
+        .quanshi_conference_list(host, from.unix_timestamp(), to.unix_timestamp() - 1, true)
+        .iter()
+        .map(|m| m["eventId"].to_string().trim_matches('"').to_string())
+        .collect();
+    assert!(want.len() > 3, "{want:?}");
+    assert_eq!(got_ids, want);
+    // 140 days: five windows of at most 31 days.
+    assert_eq!(sb.stats().requests_to("quanshi.conference_list"), 5);
+    assert!(got.iter().any(|m| m.state == Some(MeetingState::Ended)));
+    let shown = format!("{got:?}");
+    for m in
+        sb.truth()
+            .quanshi_conference_list(host, from.unix_timestamp(), to.unix_timestamp(), true)
+    {
+        let pcode = m["pcode1"].as_str().unwrap();
+        assert!(!shown.contains(pcode), "passcodes stay out of summaries");
+    }
+
+    let ended: Vec<_> = client
+        .meetings(
+            &DiscoveryQuery::between(from, to)
+                .unwrap()
+                .states([MeetingState::Ended]),
+        )
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(ended.iter().all(|m| m.state == Some(MeetingState::Ended)));
+    assert!(!ended.is_empty() && ended.len() < got.len());
+}
+
+#[tokio::test]
+async fn without_hosts_it_says_which_setting_to_set() {
+    let sb =
+        roster_testkit::start(roster_testkit::lean_config(SandboxConfig::default().seed)).await;
+    let now = sb.clock().now();
+    let e = builder(&sb)
+        .build()
+        .unwrap()
+        .meetings(&DiscoveryQuery::between(now - Duration::days(1), now).unwrap())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.hint().unwrap().contains("ROSTER_QUANSHI_HOSTS"), "{e}");
+}
