@@ -116,6 +116,125 @@ impl CorpQuery {
     }
 }
 
+/// The ended meetings of one user in one window (`/v1/history/meetings/{userid}`, docs/specs/discovery.md
+/// §2): pages of at most 20, windows of at most 90 days, times in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct HistoryQuery {
+    /// The user.
+    pub userid: String,
+    /// First second of the window.
+    pub from: i64,
+    /// First second after it.
+    pub to: i64,
+    /// Rows per page, `1..=20`.
+    pub page_size: u32,
+}
+
+/// Largest page of `/v1/history/meetings/{userid}`.
+pub const MAX_HISTORY_PAGE_SIZE: u32 = 20;
+/// Longest window of `/v1/history/meetings/{userid}`.
+pub const MAX_HISTORY_WINDOW: time::Duration = time::Duration::days(90);
+
+/// A user's ended meetings, page by page (from 1, until `total_page`).
+#[derive(Debug)]
+pub struct HistoryMeetings;
+
+impl ListEndpoint for HistoryMeetings {
+    type Client = TencentMeetingClient;
+    type Query = HistoryQuery;
+    type Item = MeetingSummary;
+    const NAME: &'static str = "tencent.history_meetings";
+
+    fn page_size(query: &HistoryQuery) -> u32 {
+        query.page_size
+    }
+
+    fn validate(query: &HistoryQuery) -> Result<()> {
+        // A userid is free text: it travels percent-encoded in the path.
+        if query.userid.trim().is_empty()
+            || query.userid.chars().count() > 256
+            || query.userid.chars().any(char::is_control)
+        {
+            return Err(Error::invalid_argument(
+                "a user id must be 1 to 256 characters without control characters",
+            ));
+        }
+        if !(1..=MAX_HISTORY_PAGE_SIZE).contains(&query.page_size) {
+            return Err(Error::invalid_argument(format!(
+                "the history page size must be 1 to {MAX_HISTORY_PAGE_SIZE}, not {}",
+                query.page_size
+            )));
+        }
+        if query.from >= query.to || query.to - query.from > MAX_HISTORY_WINDOW.whole_seconds() {
+            return Err(Error::invalid_argument(
+                "a history window must be non-empty and at most 90 days",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn page(
+        client: &TencentMeetingClient,
+        query: &HistoryQuery,
+        token: Option<PageToken>,
+    ) -> Result<Page<MeetingSummary>> {
+        let page = PageToken::page_number(token, "history")?;
+        let mut q = QueryString::new();
+        q.push("page_size", query.page_size.to_string())
+            .push("page", page.to_string())
+            .push("start_time", query.from.to_string())
+            .push("end_time", (query.to - 1).to_string());
+        let r: CorpMeetingsResponse = client
+            .get_json(
+                "history_meetings",
+                &["v1", "history", "meetings", &query.userid],
+                &q,
+            )
+            .await?;
+        let list = r.meeting_info_list;
+        let empty = list.as_ref().is_none_or(Vec::is_empty) || r.current_size == Some(0);
+        let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
+        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
+        let items: Vec<MeetingSummary> = list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| summary(m, Some(MeetingState::Ended), 1_000))
+            .collect();
+        let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
+        Ok(Page::from_wire("history/meetings", Some(items), has_more, next)?.with_total(total))
+    }
+}
+
+impl TencentMeetingClient {
+    /// The ended meetings `userid` created or attended that started in `[from, to)`, in windows
+    /// of at most 90 days, pages of 20. Fails before any request for an invalid id or range.
+    pub fn user_ended_meetings(
+        &self,
+        userid: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<RecordStream<MeetingSummary>> {
+        let mut lists = Vec::new();
+        for w in split_windows(from, to, MAX_HISTORY_WINDOW)? {
+            lists.push(List::<HistoryMeetings>::new(
+                self.clone(),
+                HistoryQuery {
+                    userid: userid.to_string(),
+                    from: w.start.unix_timestamp(),
+                    to: w.end.unix_timestamp(),
+                    page_size: MAX_HISTORY_PAGE_SIZE,
+                },
+            )?);
+        }
+        Ok(stop_after_error(
+            stream::iter(lists)
+                .flat_map(|list| Paginator::new(list).items())
+                .boxed(),
+        ))
+    }
+}
+
 /// The account's meetings, page by page ([`PageToken::Page`] from 1, until `total_page`).
 #[derive(Debug)]
 pub struct CorpMeetings;
@@ -170,17 +289,20 @@ impl ListEndpoint for CorpMeetings {
         let items: Vec<MeetingSummary> = list
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|m| summary(m, state))
+            .filter_map(|m| summary(m, state, 1))
             .collect();
         let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
         Ok(Page::from_wire("corp/meetings", Some(items), has_more, next)?.with_total(total))
     }
 }
 
-/// A listed meeting as a [`MeetingSummary`] (none without a meeting id).
-fn summary(m: CorpMeeting, state: Option<MeetingState>) -> Option<MeetingSummary> {
+/// A listed meeting as a [`MeetingSummary`] (none without a meeting id); its times are in
+/// units of `to_ms` milliseconds (1: milliseconds, 1,000: seconds).
+fn summary(m: CorpMeeting, state: Option<MeetingState>, to_ms: i128) -> Option<MeetingSummary> {
     let ms = |t: Option<i64>| {
-        t.and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+        t.and_then(|t| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * to_ms * 1_000_000).ok()
+        })
     };
     let mut s = MeetingSummary::new(Vendor::TencentMeeting, m.meeting_id?);
     s.sub_meeting_id = m.sub_meeting_id;
@@ -258,12 +380,12 @@ mod tests {
             "participants_num": 1, "meeting_duration": 87223, "meeting_type": 6
         }))
         .unwrap();
-        let s = summary(m, Some(MeetingState::Ended)).unwrap();
+        let s = summary(m, Some(MeetingState::Ended), 1).unwrap();
         assert_eq!(s.start.unwrap().unix_timestamp(), 1_611_143_122);
         assert_eq!(s.participants, Some(1));
         assert_eq!(s.host.as_deref(), Some("xianminxiao"));
         assert_eq!(s.extra["meeting_duration"], 87223);
         assert_eq!(s.extra["meeting_type"], 6);
-        assert!(summary(CorpMeeting::default(), None).is_none());
+        assert!(summary(CorpMeeting::default(), None, 1).is_none());
     }
 }

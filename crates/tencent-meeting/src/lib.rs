@@ -67,7 +67,7 @@ pub use client::TencentMeetingClient;
 pub use config::{
     DEFAULT_BASE_URL, DEFAULT_CALLS_PER_MINUTE, RECORD_CAP, TencentMeetingClientBuilder,
 };
-pub use corp::{CorpList, CorpMeetings, CorpQuery};
+pub use corp::{CorpList, CorpMeetings, CorpQuery, HistoryMeetings, HistoryQuery};
 pub use decode::{DecodedText, decode_base64_text};
 pub use enroll::{EnrollApprovals, EnrollList, EnrollQuery};
 pub use invitees::{InviteeList, Invitees};

@@ -456,6 +456,10 @@ pub struct CorpMeetingsResponse {
     pub extra: Map<String, Value>,
 }
 
+/// `GET /v1/history/meetings/{userid}`: a user's ended meetings (docs/specs/discovery.md §2).
+/// The same page fields as [`CorpMeetingsResponse`]; rows carry times in **seconds**.
+pub type HistoryMeetingsResponse = CorpMeetingsResponse;
+
 /// One meeting (one occurrence of a recurring meeting) of [`CorpMeetingsResponse`].
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]

@@ -107,3 +107,47 @@ async fn only_an_admin_may_list_the_account_s_meetings() {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert_eq!(sb.stats().requests_to("tencent.corp_meetings"), before);
 }
+
+#[tokio::test]
+async fn a_user_s_ended_meetings_match_the_ground_truth_over_90_day_windows() {
+    let sb = start(config()).await;
+    let client = client(&sb);
+    let user = sb.credentials().tencent.userid;
+    let now = sb.clock().now();
+    let (from, to) = (now - Duration::days(200), now + Duration::days(1));
+    let got: Vec<_> = client
+        .user_ended_meetings(&user, from, to)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let key = |id: &str, sub: Option<&str>| format!("{id}/{}", sub.unwrap_or(""));
+    let got_keys: Vec<String> = got
+        .iter()
+        .map(|m| key(&m.meeting_id, m.sub_meeting_id.as_deref()))
+        .collect();
+    let want: Vec<String> = sb
+        .truth()
+        .tencent_history_meetings(&user, from.unix_timestamp(), to.unix_timestamp() - 1)
+        .iter()
+        .map(|r| {
+            key(
+                r["meeting_id"].as_str().unwrap(),
+                r["sub_meeting_id"].as_str(),
+            )
+        })
+        .collect();
+    assert!(want.len() > 2, "{want:?}");
+    assert_eq!(got_keys, want, "in start order, each once");
+    assert!(got.iter().all(|m| m.state == Some(MeetingState::Ended)));
+    assert!(
+        got.iter()
+            .all(|m| m.start.is_some_and(|t| t >= from && t < to)),
+        "seconds read as seconds"
+    );
+    // 201 days: three windows of at most 90 days.
+    assert!(sb.stats().requests_to("tencent.history_meetings") >= 3);
+    // A bad user id is refused before any request.
+    assert!(client.user_ended_meetings(" ", from, to).is_err());
+    assert!(client.user_ended_meetings("a\nb", from, to).is_err());
+}

@@ -9,6 +9,7 @@
 //! | `/v1/meetings/{meeting_id}/enroll/approvals` | `tencent.enroll_approvals` |
 //! | `/v1/meetings/{meeting_id}/invitees` | `tencent.invitees` |
 //! | `/v1/corp/meetings` | `tencent.corp_meetings` |
+//! | `/v1/history/meetings/{userid}` | `tencent.history_meetings` |
 //!
 //! Layout: [`sign`] (signature), [`auth`] (header checks in spec order, replay, rate limits),
 //! [`error`] (envelope), [`store`] (meetings rendered once into JSON rows), [`seed`] (the seed
@@ -19,6 +20,7 @@ pub(crate) mod corp;
 pub(crate) mod detail;
 mod enroll;
 mod error;
+pub(crate) mod history;
 mod invitees;
 mod participants;
 mod seed;
@@ -284,6 +286,10 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         .route(
             "/v1/corp/meetings",
             route("tencent.corp_meetings", corp::serve),
+        )
+        .route(
+            "/v1/history/meetings/{userid}",
+            route("tencent.history_meetings", history::serve),
         )
         .with_state(state)
 }

@@ -102,6 +102,12 @@ impl GroundTruth {
         ))
     }
 
+    /// What `/v1/history/meetings/{userid}` lists for a start within `[from, to]` (Unix
+    /// seconds, inclusive), over all pages.
+    pub fn tencent_history_meetings(&self, userid: &str, from: i64, to: i64) -> Vec<Value> {
+        crate::tencent::history::rows(&self.state.tencent.catalog(), userid, from, to)
+    }
+
     /// What `/v1/corp/meetings` lists for `meeting_state` (1 ended, 2 live, 3 upcoming) and
     /// a start within `[from, to]` (Unix seconds, inclusive), over all pages.
     pub fn tencent_corp_meetings(
