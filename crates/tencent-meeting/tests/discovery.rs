@@ -151,3 +151,46 @@ async fn a_user_s_ended_meetings_match_the_ground_truth_over_90_day_windows() {
     assert!(client.user_ended_meetings(" ", from, to).is_err());
     assert!(client.user_ended_meetings("a\nb", from, to).is_err());
 }
+
+#[tokio::test]
+async fn an_organisation_s_three_hundred_meetings_are_all_found() {
+    let mut c = config();
+    c.data.org_meetings = 300;
+    let sb = start(c).await;
+    let client = builder(&sb)
+        .operator_id(sb.credentials().tencent.admin_userid.unwrap())
+        .corp_meetings_pacer(Pacer::unlimited())
+        .build()
+        .unwrap();
+    let now = sb.clock().now();
+    let (from, to) = (now - Duration::days(91), now + Duration::days(8));
+    let got: Vec<_> = client
+        .meetings(&DiscoveryQuery::between(from, to).unwrap())
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let truth: usize = (1..=3)
+        .map(|state| {
+            sb.truth()
+                .tencent_corp_meetings(
+                    state,
+                    Some(from.unix_timestamp()),
+                    Some(to.unix_timestamp() - 1),
+                )
+                .len()
+        })
+        .sum();
+    assert_eq!(got.len(), truth);
+    let org = got
+        .iter()
+        .filter(|m| m.subject.as_deref().is_some_and(|s| s.contains("· org")))
+        .count();
+    assert!(
+        org >= 280,
+        "cancelled ones are not listed; the rest are: {org}"
+    );
+    let hosts: std::collections::BTreeSet<_> = got.iter().filter_map(|m| m.host.clone()).collect();
+    assert!(hosts.len() >= 8, "{hosts:?}");
+}

@@ -65,6 +65,17 @@ pub struct DataConfig {
     /// Sizes of large one-off meetings, in join sessions (rows), labelled `large-<size>`.
     /// Generated on first access, so a large size does not slow down start-up.
     pub large_meetings: Vec<usize>,
+    /// An organisation's worth of meetings, labelled `org-<i>` (none by default): spread over
+    /// the last [`DataConfig::org_days`] days and the next week, hosted by
+    /// [`DataConfig::org_hosts`] hosts (`host01`, …), one-off, recurring (weekly occurrences)
+    /// and webinars; mostly ended, some cancelled, live or upcoming; 3 to 30 join sessions each
+    /// (none before a meeting starts or when it is cancelled or live). Deterministic from the
+    /// seed.
+    pub org_meetings: usize,
+    /// Days back the organisation's meetings spread over (default 90).
+    pub org_days: i64,
+    /// Hosts of the organisation's meetings (default 8).
+    pub org_hosts: usize,
     /// Reference time for generated meetings (Unix seconds). `None`: the sandbox clock at start,
     /// rounded down to the hour. Seeded meetings lie before it (most within the last 31 days),
     /// except the live and not-started ones.
@@ -77,6 +88,9 @@ impl Default for DataConfig {
             seed_meetings: true,
             small_meetings: 8,
             large_meetings: vec![60_000],
+            org_meetings: 0,
+            org_days: 90,
+            org_hosts: 8,
             anchor_unix: None,
         }
     }

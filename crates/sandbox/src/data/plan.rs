@@ -483,6 +483,7 @@ pub(crate) fn generated_plans(config: &DataConfig, seed: u64, anchor: i64) -> Ve
             generated: Some(spec),
         });
     }
+    plans.extend(org_plans(config, seed, anchor));
     let mut seen = std::collections::HashMap::<usize, usize>::new();
     for (i, &size) in config.large_meetings.iter().enumerate() {
         let n = seen.entry(size).or_default();
@@ -512,6 +513,81 @@ pub(crate) fn generated_plans(config: &DataConfig, seed: u64, anchor: i64) -> Ve
         });
     }
     plans
+}
+
+/// The organisation's meetings (see [`DataConfig::org_meetings`]).
+fn org_plans(config: &DataConfig, seed: u64, anchor: i64) -> Vec<MeetingPlan> {
+    let day = 86_400;
+    let span = config.org_days.max(1) * day;
+    (0..config.org_meetings)
+        .map(|i| {
+            let label = format!("org-{i}");
+            let mut rng = generator::rng_for(seed, &["org", &label]);
+            let roll = rng.random_range(0..100u32);
+            let kind = match roll % 10 {
+                0 => MeetingKind::Recurring,
+                1 => MeetingKind::Webinar,
+                _ => MeetingKind::OneOff,
+            };
+            let dur = rng.random_range(1..=6) * 1800;
+            // Mostly past; one in ten ahead (within a week), a few live or cancelled.
+            let (start, state) = match roll {
+                0..=4 => (anchor - 1800, MeetingState::InProgress),
+                5..=14 => (
+                    anchor + rng.random_range(1..7 * day) / 300 * 300,
+                    MeetingState::NotStarted,
+                ),
+                15..=19 => (
+                    anchor - rng.random_range(day..span) / 300 * 300,
+                    MeetingState::Cancelled,
+                ),
+                _ => (
+                    anchor - rng.random_range(day..span) / 300 * 300,
+                    MeetingState::Ended,
+                ),
+            };
+            let host = 1 + rng.random_range(0..config.org_hosts.max(1));
+            let mut meeting = FixtureMeeting {
+                label: Some(label.clone()),
+                subject: format!("{} · org {i}", SUBJECTS[i % SUBJECTS.len()]),
+                kind,
+                creator: Some(format!("host{host:02}")),
+                start,
+                end: start + dur,
+                state: Some(state),
+                ..FixtureMeeting::default()
+            };
+            if kind == MeetingKind::Recurring && state == MeetingState::Ended {
+                // Weekly occurrences up to the last one before the anchor.
+                let weeks = 1 + (anchor - start) / (7 * day);
+                let weeks = weeks.min(4);
+                meeting.end = start + (weeks - 1) * 7 * day + dur;
+                meeting.sub_meetings = (0..weeks)
+                    .map(|w| FixtureSubMeeting {
+                        id: None,
+                        start: start + w * 7 * day,
+                        end: start + w * 7 * day + dur,
+                        state: Some(MeetingState::Ended),
+                        deleted: false,
+                    })
+                    .collect();
+            }
+            let sessions = if state == MeetingState::Ended {
+                rng.random_range(3..=30)
+            } else {
+                0
+            };
+            MeetingPlan {
+                label,
+                meeting,
+                generated: Some(GenSpec {
+                    sessions,
+                    enrollments: 0,
+                    invitees: rng.random_range(0..=5),
+                }),
+            }
+        })
+        .collect()
 }
 
 const SUBJECTS: [&str; 6] = [
@@ -559,6 +635,57 @@ pub(crate) fn fixture_plans(fixture: Option<&super::Fixture>, vendor: Vendor) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_spreads_over_its_days_hosts_kinds_and_states() {
+        let cfg = DataConfig {
+            seed_meetings: false,
+            small_meetings: 0,
+            large_meetings: Vec::new(),
+            org_meetings: 300,
+            ..DataConfig::default()
+        };
+        let anchor = 1_760_000_400;
+        let plans = generated_plans(&cfg, 7, anchor);
+        assert_eq!(plans.len(), 300);
+        let again = generated_plans(&cfg, 7, anchor);
+        assert_eq!(
+            plans.iter().map(|p| p.meeting.start).collect::<Vec<_>>(),
+            again.iter().map(|p| p.meeting.start).collect::<Vec<_>>(),
+            "deterministic from the seed"
+        );
+        let count = |f: &dyn Fn(&MeetingPlan) -> bool| plans.iter().filter(|p| f(p)).count();
+        for state in [
+            MeetingState::Ended,
+            MeetingState::NotStarted,
+            MeetingState::InProgress,
+            MeetingState::Cancelled,
+        ] {
+            assert!(count(&|p| p.meeting.state == Some(state)) > 0, "{state:?}");
+        }
+        for kind in [
+            MeetingKind::OneOff,
+            MeetingKind::Recurring,
+            MeetingKind::Webinar,
+        ] {
+            assert!(count(&|p| p.meeting.kind == kind) > 0, "{kind:?}");
+        }
+        let hosts: std::collections::BTreeSet<_> = plans
+            .iter()
+            .filter_map(|p| p.meeting.creator.clone())
+            .collect();
+        assert_eq!(hosts.len(), 8);
+        assert!(plans.iter().all(|p| {
+            p.meeting.start >= anchor - 90 * 86_400 && p.meeting.start < anchor + 7 * 86_400
+        }));
+        assert!(
+            plans
+                .iter()
+                .filter(|p| p.meeting.state != Some(MeetingState::Ended))
+                .all(|p| p.generated.as_ref().is_some_and(|g| g.sessions == 0)),
+            "no sessions before a meeting ends"
+        );
+    }
 
     fn plans() -> Vec<MeetingPlan> {
         let cfg = DataConfig {

@@ -74,6 +74,7 @@ pub(crate) struct State {
     pub(crate) participant_chains:
         PosRegistry<participants::ChainKey, Arc<ListChain<store::Rendered>>>,
     pub(crate) invitee_chains: PosRegistry<invitees::ChainKey, Arc<store::Rendered>>,
+    catalog: std::sync::OnceLock<Vec<CatalogMeeting>>,
     trace_salt: u64,
     trace_seq: AtomicU64,
     transient_seq: AtomicU64,
@@ -94,6 +95,7 @@ impl State {
             day: WindowCounter::default(),
             participant_chains: PosRegistry::new(shared.seed, "tencent.participants"),
             invitee_chains: PosRegistry::new(shared.seed, "tencent.invitees"),
+            catalog: std::sync::OnceLock::new(),
             trace_salt: generator::hash64(shared.seed, &["tencent", "trace"]),
             trace_seq: AtomicU64::new(0),
             transient_seq: AtomicU64::new(0),
@@ -118,8 +120,9 @@ impl State {
             .collect()
     }
 
+    /// The catalog (built once: the meetings and their plans never change).
     pub(crate) fn catalog(&self) -> Vec<CatalogMeeting> {
-        self.store.catalog()
+        self.catalog.get_or_init(|| self.store.catalog()).clone()
     }
 
     /// Whether `op` may read everything about `m` (its creator or an enterprise admin).
