@@ -75,7 +75,11 @@ fn the_same_export_twice_changes_nothing_and_a_new_one_replaces_it_whole() {
     assert_eq!((after.sessions, after.registrations), (1, 0));
     drop(store);
 
-    // Reopened: the data and the schema are there.
+    // Reopened: the data and the schema are there (also through the URL dispatch).
+    let url = format!("sqlite:{}", path.display());
+    let any = futures_lite_block(roster_store::open(&url)).unwrap();
+    assert_eq!(futures_lite_block(any.counts()).unwrap().sessions, 1);
+    drop(any);
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(
         store.sessions(Vendor::TencentMeeting, "m1", None).unwrap(),
@@ -223,4 +227,12 @@ fn a_write_that_fails_half_way_leaves_the_old_meeting_whole() {
         1,
         "the sync state is the old one too"
     );
+}
+
+/// Runs a future to its end on a fresh runtime (these tests are otherwise synchronous).
+fn futures_lite_block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
 }

@@ -3,6 +3,8 @@
 //! `roster-sandbox` only, so every client crate can use it without the sandbox ever seeing a
 //! client's code.
 
+pub mod postgres;
+
 use std::time::Duration;
 
 use futures::future::BoxFuture;

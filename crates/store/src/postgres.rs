@@ -1,0 +1,266 @@
+//! The PostgreSQL backend (`tokio-postgres`): the same schema and the same one-transaction
+//! writes as SQLite, for teams that run a server and for several workers sharing one store.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls};
+
+use crate::{Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, decode};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// The PostgreSQL store. Its connection runs on a task of the current runtime.
+pub struct PgStore {
+    client: Mutex<Client>,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may hold a password: never shown.
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`) and brings the schema up to date;
+    /// a schema newer than this roster knows is refused.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing_free_log(&e);
+            }
+        });
+        let known = embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| i64::from(m.version()))
+            .max()
+            .unwrap_or(0);
+        let history = client
+            .query_one(
+                "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+                &[],
+            )
+            .await?;
+        if history.get::<_, bool>(0) {
+            let applied: Option<i32> = client
+                .query_one("SELECT max(version) FROM refinery_schema_history", &[])
+                .await?
+                .get(0);
+            if let Some(v) = applied.map(i64::from).filter(|v| *v > known) {
+                return Err(StoreError::new(
+                    StoreErrorKind::NewerSchema,
+                    format!(
+                        "the store has schema version {v}, newer than this roster knows ({known}): use a newer roster"
+                    ),
+                ));
+            }
+        }
+        embedded::migrations::runner()
+            .run_async(&mut client)
+            .await
+            .map_err(|e| {
+                StoreError::new(
+                    StoreErrorKind::Database,
+                    format!("migrating the store: {e}"),
+                )
+            })?;
+        Ok(Self {
+            client: Mutex::new(client),
+        })
+    }
+}
+
+/// A lost connection ends every later call with an error; nothing else to do here.
+fn tracing_free_log(_e: &tokio_postgres::Error) {}
+
+/// What is stored for one meeting, as text, to tell a change.
+async fn fingerprint(
+    client: &impl tokio_postgres::GenericClient,
+    key: (&str, &str, &str),
+) -> Result<String> {
+    let (vendor, id, occurrence) = key;
+    let row = client
+        .query_opt(
+            "SELECT coalesce(subject, '') || '|' || coalesce(start_unix::text, '') || '|' || coalesce(end_unix::text, '') || '|' || coalesce(state, '') || '|' || extra
+             FROM meetings WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3",
+            &[&vendor, &id, &occurrence],
+        )
+        .await?;
+    let mut out: String = row.map(|r| r.get(0)).unwrap_or_default();
+    for table in ["sessions", "registrations"] {
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT record FROM {table} WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq"
+                ),
+                &[&vendor, &id, &occurrence],
+            )
+            .await?;
+        for r in rows {
+            out.push('\n');
+            out.push_str(r.get::<_, &str>(0));
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn replace_meeting(
+        &self,
+        meeting: &MeetingSummary,
+        sessions: &[Attendee],
+        registrations: &[Registration],
+        outcome: &SyncOutcome,
+    ) -> Result<bool> {
+        let rows = Rows::of(meeting, sessions, registrations)?;
+        let key = (rows.vendor, rows.id, rows.occurrence);
+        let (vendor, id, occurrence) = key;
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let before = fingerprint(&tx, key).await?;
+        tx.execute(
+            "DELETE FROM meetings WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3",
+            &[&vendor, &id, &occurrence],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO meetings (vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[
+                &vendor,
+                &id,
+                &occurrence,
+                &meeting.subject,
+                &meeting.start.map(|t| t.unix_timestamp()),
+                &meeting.end.map(|t| t.unix_timestamp()),
+                &meeting.state.map(|s| s.as_str()),
+                &meeting.host,
+                &meeting.host_name,
+                &meeting.participants.and_then(|n| i64::try_from(n).ok()),
+                &rows.extra,
+            ],
+        )
+        .await?;
+        let insert = tx
+            .prepare(
+                "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .await?;
+        let person = tx
+            .prepare(
+                "INSERT INTO people (person, display_name) VALUES ($1, $2)
+                 ON CONFLICT (person) DO UPDATE SET display_name = coalesce(excluded.display_name, people.display_name)",
+            )
+            .await?;
+        for (seq, (key, joined, left, record, name)) in rows.sessions.iter().enumerate() {
+            let seq = seq as i64;
+            tx.execute(
+                &insert,
+                &[&vendor, &id, &occurrence, &seq, key, joined, left, record],
+            )
+            .await?;
+            tx.execute(&person, &[key, name]).await?;
+        }
+        let insert = tx
+            .prepare(
+                "INSERT INTO registrations (vendor, meeting_id, occurrence, seq, person, record)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .await?;
+        for (seq, (key, record, name)) in rows.registrations.iter().enumerate() {
+            let seq = seq as i64;
+            tx.execute(&insert, &[&vendor, &id, &occurrence, &seq, key, record])
+                .await?;
+            tx.execute(&person, &[key, name]).await?;
+        }
+        tx.execute(
+            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
+               synced_unix = excluded.synced_unix, complete = excluded.complete,
+               vendor_total = excluded.vendor_total, error = excluded.error",
+            &[
+                &vendor,
+                &id,
+                &occurrence,
+                &outcome.synced_unix,
+                &outcome.complete,
+                &outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
+                &outcome.error,
+            ],
+        )
+        .await?;
+        let after = fingerprint(&tx, key).await?;
+        tx.commit().await?;
+        Ok(after != before)
+    }
+
+    async fn sessions(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Attendee>> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                "SELECT record FROM sessions WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq",
+                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
+            )
+            .await?;
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+    }
+
+    async fn sync_state(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Option<SyncOutcome>> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_opt(
+                "SELECT synced_unix, complete, vendor_total, error FROM sync_state
+                 WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3",
+                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
+            )
+            .await?;
+        Ok(row.map(|r| SyncOutcome {
+            synced_unix: r.get(0),
+            complete: r.get(1),
+            vendor_total: r
+                .get::<_, Option<i64>>(2)
+                .and_then(|n| u64::try_from(n).ok()),
+            error: r.get(3),
+        }))
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        let client = self.client.lock().await;
+        let mut counts = [0u64; 4];
+        for (n, table) in counts
+            .iter_mut()
+            .zip(["meetings", "sessions", "registrations", "people"])
+        {
+            let row = client
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                .await?;
+            *n = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
+        }
+        Ok(Counts {
+            meetings: counts[0],
+            sessions: counts[1],
+            registrations: counts[2],
+            people: counts[3],
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! The SQLite backend: one connection, calls serialised on it (short local transactions, run on
+//! the calling task).
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, decode};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/sqlite");
+}
+
+/// The SQLite store (see the [crate docs](crate)). Cheap to share behind an `Arc`; calls are
+/// serialised on one connection.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating it if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::prepare(Connection::open(path)?)
+    }
+
+    /// A store in memory (tests, examples).
+    pub fn open_in_memory() -> Result<Self> {
+        Self::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let known = embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| i64::from(m.version()))
+            .max()
+            .unwrap_or(0);
+        let has_history: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)?;
+        if has_history {
+            let applied: Option<i64> = conn.query_row(
+                "SELECT max(version) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )?;
+            if let Some(v) = applied.filter(|v| *v > known) {
+                return Err(StoreError::new(
+                    StoreErrorKind::NewerSchema,
+                    format!(
+                        "the store has schema version {v}, newer than this roster knows ({known}): use a newer roster"
+                    ),
+                ));
+            }
+        }
+        embedded::migrations::runner().run(&mut conn).map_err(|e| {
+            StoreError::new(
+                StoreErrorKind::Database,
+                format!("migrating the store: {e}"),
+            )
+        })?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces everything stored for `meeting` (its row, sessions, registrations and sync
+    /// state) in one transaction. Returns whether anything changed.
+    pub fn replace_meeting(
+        &self,
+        meeting: &MeetingSummary,
+        sessions: &[Attendee],
+        registrations: &[Registration],
+        outcome: &SyncOutcome,
+    ) -> Result<bool> {
+        let rows = Rows::of(meeting, sessions, registrations)?;
+        let (vendor, id, occurrence) = (rows.vendor, rows.id, rows.occurrence);
+        let before = self.fingerprint(vendor, id, occurrence)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
+            params![vendor, id, occurrence],
+        )?;
+        tx.execute(
+            "INSERT INTO meetings (vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                vendor,
+                id,
+                occurrence,
+                meeting.subject,
+                meeting.start.map(|t| t.unix_timestamp()),
+                meeting.end.map(|t| t.unix_timestamp()),
+                meeting.state.map(|s| s.as_str()),
+                meeting.host,
+                meeting.host_name,
+                meeting.participants.and_then(|n| i64::try_from(n).ok()),
+                rows.extra,
+            ],
+        )?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut person = tx.prepare(
+                "INSERT INTO people (person, display_name) VALUES (?1, ?2)
+                 ON CONFLICT (person) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name)",
+            )?;
+            for (seq, (key, joined, left, record, name)) in rows.sessions.iter().enumerate() {
+                insert.execute(params![
+                    vendor, id, occurrence, seq as i64, key, joined, left, record
+                ])?;
+                person.execute(params![key, name])?;
+            }
+            let mut insert = tx.prepare(
+                "INSERT INTO registrations (vendor, meeting_id, occurrence, seq, person, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (seq, (key, record, name)) in rows.registrations.iter().enumerate() {
+                insert.execute(params![vendor, id, occurrence, seq as i64, key, record])?;
+                person.execute(params![key, name])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
+               synced_unix = excluded.synced_unix, complete = excluded.complete,
+               vendor_total = excluded.vendor_total, error = excluded.error",
+            params![
+                vendor,
+                id,
+                occurrence,
+                outcome.synced_unix,
+                outcome.complete,
+                outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
+                outcome.error,
+            ],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        Ok(self.fingerprint(vendor, id, occurrence)? != before)
+    }
+
+    /// A digest of what is stored for one meeting (its rows, in order), to tell a change.
+    fn fingerprint(&self, vendor: &str, id: &str, occurrence: &str) -> Result<String> {
+        let conn = self.conn();
+        let meeting: Option<String> = conn
+            .query_row(
+                "SELECT coalesce(subject, '') || '|' || coalesce(start_unix, '') || '|' || coalesce(end_unix, '') || '|' || coalesce(state, '') || '|' || extra
+                 FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
+                params![vendor, id, occurrence],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut records = conn.prepare(
+            "SELECT record FROM sessions WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3
+             UNION ALL SELECT record FROM registrations WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
+        )?;
+        let mut out = meeting.unwrap_or_default();
+        let rows = records.query_map(params![vendor, id, occurrence], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            out.push('\n');
+            out.push_str(&row?);
+        }
+        Ok(out)
+    }
+
+    /// The sessions stored for a meeting (or one occurrence), in export order.
+    pub fn sessions(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Attendee>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT record FROM sessions WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3 ORDER BY seq",
+        )?;
+        let rows = q.query_map(
+            params![vendor.as_str(), meeting_id, occurrence.unwrap_or("")],
+            |r| r.get::<_, String>(0),
+        )?;
+        rows.map(|row| decode(&row?)).collect()
+    }
+
+    /// The sync state of a meeting (or occurrence), if it was ever synced.
+    pub fn sync_state(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Option<SyncOutcome>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT synced_unix, complete, vendor_total, error FROM sync_state
+                 WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
+                params![vendor.as_str(), meeting_id, occurrence.unwrap_or("")],
+                |r| {
+                    Ok(SyncOutcome {
+                        synced_unix: r.get(0)?,
+                        complete: r.get(1)?,
+                        vendor_total: r
+                            .get::<_, Option<i64>>(2)?
+                            .and_then(|n| u64::try_from(n).ok()),
+                        error: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// How many rows each table holds.
+    pub fn counts(&self) -> Result<Counts> {
+        let conn = self.conn();
+        let count = |table: &str| -> Result<u64> {
+            let n: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(Counts {
+            meetings: count("meetings")?,
+            sessions: count("sessions")?,
+            registrations: count("registrations")?,
+            people: count("people")?,
+        })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn replace_meeting(
+        &self,
+        meeting: &MeetingSummary,
+        sessions: &[Attendee],
+        registrations: &[Registration],
+        outcome: &SyncOutcome,
+    ) -> Result<bool> {
+        SqliteStore::replace_meeting(self, meeting, sessions, registrations, outcome)
+    }
+
+    async fn sessions(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Attendee>> {
+        SqliteStore::sessions(self, vendor, meeting_id, occurrence)
+    }
+
+    async fn sync_state(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Option<SyncOutcome>> {
+        SqliteStore::sync_state(self, vendor, meeting_id, occurrence)
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        SqliteStore::counts(self)
+    }
+}
