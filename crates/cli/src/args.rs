@@ -30,8 +30,11 @@ pub enum Command {
     Registrations(RegistrationsArgs),
     /// One row per person (registered? attended? for how long?), then a summary.
     Report(ReportArgs),
-    /// List the organisation's meetings starting in a time range (Tencent Meeting).
+    /// List the organisation's meetings starting in a time range.
     Meetings(MeetingsArgs),
+    /// Find the ended meetings of a range and write their sessions and registrations into the
+    /// store.
+    Sync(SyncArgs),
     /// Run all three vendors through the real clients against the embedded sandbox.
     Demo(DemoArgs),
     /// Serve the vendor emulator until Ctrl-C, for offline development.
@@ -133,6 +136,60 @@ pub struct MeetingsArgs {
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `roster sync`: which meetings, which store, and where the credentials come from.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// The platform.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+
+    /// Meetings starting at or after this time: RFC 3339 or Unix seconds.
+    #[arg(long, value_parser = parse_time)]
+    pub from: OffsetDateTime,
+
+    /// Meetings starting before this time (default: now).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<OffsetDateTime>,
+
+    /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…`.
+    #[arg(long, default_value = "roster.db")]
+    pub db: String,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// No per-meeting notes, only the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl SyncArgs {
+    /// The store as it may be shown: a PostgreSQL URL without its password.
+    pub fn db_shown(&self) -> String {
+        match url_without_password(&self.db) {
+            Some(shown) => shown,
+            None => self.db.clone(),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user@host/db` (none for other values).
+fn url_without_password(db: &str) -> Option<String> {
+    let (scheme, rest) = db.split_once("://")?;
+    let (auth, host) = rest.split_once('@')?;
+    let user = auth.split(':').next().unwrap_or("");
+    Some(format!("{scheme}://{user}@{host}"))
 }
 
 /// A meeting state, as spelled on the command line.

@@ -131,15 +131,38 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         Command::Meetings(a) => {
             let vendor: Vendor = a.vendor.into();
             let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
-            let directory = vendors::directory(vendor, &settings)?;
+            let directory = vendors::client(vendor, &settings)?;
             let to = a.to.unwrap_or_else(OffsetDateTime::now_utc);
             let query = roster_core::DiscoveryQuery::between(a.from, to)
                 .map_err(|e| CliError::Usage(e.message().to_string()))?
                 .states(a.state.iter().map(|s| (*s).into()));
             let plan = OutputPlan::from_args(&a.output, local);
-            run::meetings(directory.as_ref(), query, &plan)
+            run::meetings(
+                directory.as_ref() as &dyn roster_core::MeetingDirectory,
+                query,
+                &plan,
+            )
+            .await
+            .map(drop)
+        }
+        Command::Sync(a) => {
+            let vendor: Vendor = a.vendor.into();
+            let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
+            let client = vendors::client(vendor, &settings)?;
+            let now = OffsetDateTime::now_utc();
+            let query = roster_core::DiscoveryQuery::between(a.from, a.to.unwrap_or(now))
+                .map_err(|e| CliError::Usage(e.message().to_string()))?;
+            let store = roster_store::open(&a.db)
                 .await
-                .map(drop)
+                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            let summary = run::sync(client.as_ref(), store.as_ref(), query, now, a.quiet).await?;
+            if summary.failed > 0 {
+                return Err(CliError::Io(format!(
+                    "{} of {} meetings failed to sync (their errors are in the store's sync state)",
+                    summary.failed, summary.found
+                )));
+            }
+            Ok(())
         }
         Command::Demo(a) => demo::run(a.seed, local).await,
         Command::Sandbox(a) => sandbox::run(&a).await,

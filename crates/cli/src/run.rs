@@ -398,6 +398,123 @@ pub async fn meetings(
     Ok(written)
 }
 
+/// What a sync did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncSummary {
+    /// Ended meetings (occurrences) found.
+    pub found: u64,
+    /// Written for the first time.
+    pub new: u64,
+    /// Written again with different data.
+    pub updated: u64,
+    /// Written again with the same data.
+    pub unchanged: u64,
+    /// Failed (the error is in the store's sync state; the data stored before stays).
+    pub failed: u64,
+    /// Sessions written.
+    pub sessions: u64,
+}
+
+/// `roster sync`: every ended meeting (occurrence) the vendor lists for the range, its sessions
+/// and registrations written into the store, one meeting per transaction. A meeting that
+/// fails is recorded in the sync state and the sync goes on; the summary says what happened.
+pub async fn sync(
+    client: &dyn crate::vendors::VendorClient,
+    store: &dyn roster_store::Store,
+    query: roster_core::DiscoveryQuery,
+    now: OffsetDateTime,
+    quiet: bool,
+) -> Result<SyncSummary, CliError> {
+    use roster_core::{MeetingDirectory, MeetingState};
+    let store_error = |e: roster_store::StoreError| CliError::Io(format!("the store: {e}"));
+    let query = query.states([MeetingState::Ended]);
+    let meetings: Vec<roster_core::MeetingSummary> = MeetingDirectory::meetings(client, &query)
+        .await?
+        .try_collect()
+        .await?;
+    let mut summary = SyncSummary {
+        found: meetings.len() as u64,
+        ..SyncSummary::default()
+    };
+    for m in &meetings {
+        let occurrence = m.sub_meeting_id.as_deref();
+        let mut q = MeetingQuery::new(&m.meeting_id);
+        if let Some(sub) = occurrence {
+            q = q.sub_meeting(sub);
+        }
+        let before = store
+            .sync_state(m.vendor, &m.meeting_id, occurrence)
+            .await
+            .map_err(store_error)?;
+        let sessions = async { client.attendees(&q).await?.try_collect::<Vec<_>>().await };
+        let registrations = async {
+            client
+                .registrations(&q)
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+        let read = match sessions.await {
+            Ok(s) => match registrations.await {
+                Ok(r) => Ok((s, r)),
+                // An operator who may read the sessions but not the registrations (Tencent
+                // lets only the creator list invitees): the sessions are kept, the meeting is
+                // marked incomplete with the reason.
+                Err(e) if e.kind() == ErrorKind::Forbidden => {
+                    outcome.complete = false;
+                    outcome.error = Some(format!("registrations: {e}"));
+                    Ok((s, Vec::new()))
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok((sessions, registrations)) => {
+                let changed = store
+                    .replace_meeting(m, &sessions, &registrations, &outcome)
+                    .await
+                    .map_err(store_error)?;
+                summary.sessions += sessions.len() as u64;
+                match (before.is_some(), changed) {
+                    (false, _) => summary.new += 1,
+                    (true, true) => summary.updated += 1,
+                    (true, false) => summary.unchanged += 1,
+                }
+            }
+            Err(e) => {
+                summary.failed += 1;
+                if !quiet {
+                    eprintln!(
+                        "roster: {} {}{}: {e}",
+                        m.vendor,
+                        m.meeting_id,
+                        occurrence.map(|o| format!(" ({o})")).unwrap_or_default()
+                    );
+                }
+                let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+                outcome.complete = false;
+                outcome.error = Some(e.to_string());
+                store
+                    .record_failure(m.vendor, &m.meeting_id, occurrence, &outcome)
+                    .await
+                    .map_err(store_error)?;
+            }
+        }
+    }
+    eprintln!(
+        "roster: synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
+        summary.found,
+        summary.new,
+        summary.updated,
+        summary.unchanged,
+        summary.failed,
+        summary.sessions
+    );
+    Ok(summary)
+}
+
 /// `roster registrations`.
 pub async fn registrations(
     source: &dyn AttendeeSource,

@@ -30,26 +30,30 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
     built.map_err(|e| configuration_error(e, settings))
 }
 
-/// The meeting directory of `vendor`, configured from `settings`.
-pub fn directory(
-    vendor: Vendor,
-    settings: &Settings,
-) -> Result<Box<dyn MeetingDirectory>, CliError> {
-    let lookup = |name: &str| settings.lookup(name);
-    let built: Result<Box<dyn MeetingDirectory>, Error> = match vendor {
+/// A vendor client as everything the CLI uses of it: its attendance and its meetings.
+pub trait VendorClient: AttendeeSource + MeetingDirectory {}
+
+impl<T: AttendeeSource + MeetingDirectory> VendorClient for T {}
+
+/// The client of `vendor` for discovery and sync, configured from `settings`.
+pub fn client(vendor: Vendor, settings: &Settings) -> Result<Box<dyn VendorClient>, CliError> {
+    let built = match vendor {
         Vendor::TencentMeeting => {
-            roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(lookup)
-                .and_then(ClientBuilder::build)
-                .map(|c| Box::new(c) as Box<dyn MeetingDirectory>)
+            build_client::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings)
         }
-        Vendor::WeCom => roster_wecom::WeComClientBuilder::from_lookup(lookup)
-            .and_then(ClientBuilder::build)
-            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>),
-        Vendor::Quanshi => roster_quanshi::QuanshiClientBuilder::from_lookup(lookup)
-            .and_then(ClientBuilder::build)
-            .map(|c| Box::new(c) as Box<dyn MeetingDirectory>),
+        Vendor::WeCom => build_client::<roster_wecom::WeComClientBuilder>(settings),
+        Vendor::Quanshi => build_client::<roster_quanshi::QuanshiClientBuilder>(settings),
     };
     built.map_err(|e| configuration_error(e, settings))
+}
+
+fn build_client<B>(settings: &Settings) -> Result<Box<dyn VendorClient>, Error>
+where
+    B: ClientBuilder,
+    B::Client: VendorClient + 'static,
+{
+    let client = B::from_lookup(|name| settings.lookup(name))?.build()?;
+    Ok(Box::new(client))
 }
 
 /// One pattern for every vendor: its builder from the settings, then the client.

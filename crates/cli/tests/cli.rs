@@ -1320,3 +1320,82 @@ async fn meetings_are_listed_from_the_account() {
     assert_eq!(sandbox.stats().total_requests(), before);
     sandbox.shutdown().await;
 }
+
+/// `roster sync` writes every ended meeting of the range (Tencent Meeting, as its admin) with
+/// its sessions into the store; run again, it changes nothing and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing() {
+    let sandbox = sandbox().await;
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
+    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
+    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 60 * 86_400).to_string();
+    let db = format!("sqlite:{}", dir.path().join("roster.db").display());
+    let command = args(&[
+        "sync",
+        "--vendor",
+        "tencent-meeting",
+        "--from",
+        &from,
+        "--to",
+        &now.to_string(),
+        "--db",
+        &db,
+    ]);
+    let ended = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1))
+        .len();
+    assert!(ended > 2);
+    let out = roster(env.clone(), command.clone(), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "synced {ended} meetings: {ended} new, 0 updated, 0 unchanged, 0 failed"
+        )),
+        "{stderr}"
+    );
+    let store = roster_store::SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!(counts.meetings as usize, ended);
+    assert!(counts.sessions > 0);
+    // The admin may read sessions but not a meeting's invitees (creator only): kept, marked.
+    let states: Vec<_> = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1))
+        .iter()
+        .map(|r| {
+            store
+                .sync_state(
+                    roster_core::Vendor::TencentMeeting,
+                    r["meeting_id"].as_str().unwrap(),
+                    r["sub_meeting_id"].as_str(),
+                )
+                .unwrap()
+                .expect("every meeting has a sync state")
+        })
+        .collect();
+    assert!(states.iter().any(|s| {
+        !s.complete
+            && s.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("registrations:"))
+    }));
+    drop(store);
+
+    let out = roster(env, command, dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("0 new, 0 updated, {ended} unchanged, 0 failed")),
+        "{stderr}"
+    );
+    let store = roster_store::SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    assert_eq!(store.counts().unwrap(), counts, "the same rows");
+    sandbox.shutdown().await;
+}

@@ -259,6 +259,16 @@ pub trait Store: Send + Sync {
         outcome: &SyncOutcome,
     ) -> Result<bool>;
 
+    /// Records a failed sync of a meeting: its sync state only; the data stored before (if
+    /// any) stays as it was.
+    async fn record_failure(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+        outcome: &SyncOutcome,
+    ) -> Result<()>;
+
     /// The sessions stored for a meeting (or one occurrence), in export order.
     async fn sessions(
         &self,

@@ -204,6 +204,35 @@ impl Store for PgStore {
         Ok(after != before)
     }
 
+    async fn record_failure(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+        outcome: &SyncOutcome,
+    ) -> Result<()> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
+                   synced_unix = excluded.synced_unix, complete = excluded.complete,
+                   vendor_total = excluded.vendor_total, error = excluded.error",
+                &[
+                    &vendor.as_str(),
+                    &meeting_id,
+                    &occurrence.unwrap_or(""),
+                    &outcome.synced_unix,
+                    &outcome.complete,
+                    &outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
+                    &outcome.error,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn sessions(
         &self,
         vendor: Vendor,

@@ -188,6 +188,33 @@ impl SqliteStore {
         Ok(out)
     }
 
+    /// Records a failed sync: the sync state only (see [`Store::record_failure`]).
+    pub fn record_failure(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+        outcome: &SyncOutcome,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
+               synced_unix = excluded.synced_unix, complete = excluded.complete,
+               vendor_total = excluded.vendor_total, error = excluded.error",
+            params![
+                vendor.as_str(),
+                meeting_id,
+                occurrence.unwrap_or(""),
+                outcome.synced_unix,
+                outcome.complete,
+                outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
+                outcome.error,
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The sessions stored for a meeting (or one occurrence), in export order.
     pub fn sessions(
         &self,
@@ -260,6 +287,16 @@ impl Store for SqliteStore {
         outcome: &SyncOutcome,
     ) -> Result<bool> {
         SqliteStore::replace_meeting(self, meeting, sessions, registrations, outcome)
+    }
+
+    async fn record_failure(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+        outcome: &SyncOutcome,
+    ) -> Result<()> {
+        SqliteStore::record_failure(self, vendor, meeting_id, occurrence, outcome)
     }
 
     async fn sessions(
