@@ -1254,15 +1254,22 @@ async fn an_interrupted_export_keeps_its_pages_and_continues() {
     sandbox.shutdown().await;
 }
 
+/// The sandbox's settings with the Tencent operator set to its enterprise admin (who may list
+/// the account's meetings).
+fn admin_env(sandbox: &SandboxHandle) -> Vec<(String, String)> {
+    let mut env = roster_cli::sandbox::env_vars(sandbox);
+    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
+    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
+    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    env
+}
+
 /// `roster meetings` lists the account's meetings (Tencent Meeting, as its admin), the same ones
 /// the sandbox says; a reversed range is refused (exit 2) before any request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meetings_are_listed_from_the_account() {
     let sandbox = sandbox().await;
-    let mut env = roster_cli::sandbox::env_vars(&sandbox);
-    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
-    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
-    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    let env = admin_env(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let now = sandbox.clock().now().unix_timestamp();
     let from = (now - 60 * 86_400).to_string();
@@ -1326,10 +1333,7 @@ async fn meetings_are_listed_from_the_account() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing() {
     let sandbox = sandbox().await;
-    let mut env = roster_cli::sandbox::env_vars(&sandbox);
-    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
-    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
-    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    let mut env = admin_env(&sandbox);
     env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
     let dir = tempfile::tempdir().unwrap();
     let now = sandbox.clock().now().unix_timestamp();

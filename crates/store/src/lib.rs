@@ -184,6 +184,37 @@ fn registration_person(r: &Registration) -> String {
     )
 }
 
+/// The highest migration version of `migrations`.
+pub(crate) fn latest(migrations: &[refinery::Migration]) -> i64 {
+    migrations
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Refuses a store whose schema (`applied`, the highest version it records) is newer than the
+/// `known` one: a newer roster wrote it.
+pub(crate) fn refuse_newer(applied: Option<i64>, known: i64) -> Result<()> {
+    match applied.filter(|v| *v > known) {
+        Some(v) => Err(StoreError::new(
+            StoreErrorKind::NewerSchema,
+            format!(
+                "the store has schema version {v}, newer than this roster knows ({known}): use a newer roster"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The one statement that records a sync's outcome (`$1`…`$7`: vendor, meeting id,
+/// occurrence, synced at, complete, vendor total, error), for both backends.
+pub(crate) const UPSERT_SYNC_STATE: &str = "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
+       synced_unix = excluded.synced_unix, complete = excluded.complete,
+       vendor_total = excluded.vendor_total, error = excluded.error";
+
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|e| StoreError::new(StoreErrorKind::Corrupt, format!("cannot encode: {e}")))

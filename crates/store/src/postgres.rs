@@ -8,7 +8,10 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
-use crate::{Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, decode};
+use crate::{
+    Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE,
+    decode, latest, refuse_newer,
+};
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");
@@ -36,12 +39,7 @@ impl PgStore {
                 tracing_free_log(&e);
             }
         });
-        let known = embedded::migrations::runner()
-            .get_migrations()
-            .iter()
-            .map(|m| i64::from(m.version()))
-            .max()
-            .unwrap_or(0);
+        let known = latest(embedded::migrations::runner().get_migrations());
         let history = client
             .query_one(
                 "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
@@ -53,14 +51,7 @@ impl PgStore {
                 .query_one("SELECT max(version) FROM refinery_schema_history", &[])
                 .await?
                 .get(0);
-            if let Some(v) = applied.map(i64::from).filter(|v| *v > known) {
-                return Err(StoreError::new(
-                    StoreErrorKind::NewerSchema,
-                    format!(
-                        "the store has schema version {v}, newer than this roster knows ({known}): use a newer roster"
-                    ),
-                ));
-            }
+            refuse_newer(applied.map(i64::from), known)?;
         }
         embedded::migrations::runner()
             .run_async(&mut client)
@@ -183,11 +174,7 @@ impl Store for PgStore {
             tx.execute(&person, &[key, name]).await?;
         }
         tx.execute(
-            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
-               synced_unix = excluded.synced_unix, complete = excluded.complete,
-               vendor_total = excluded.vendor_total, error = excluded.error",
+            UPSERT_SYNC_STATE,
             &[
                 &vendor,
                 &id,
@@ -214,11 +201,7 @@ impl Store for PgStore {
         let client = self.client.lock().await;
         client
             .execute(
-                "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
-                   synced_unix = excluded.synced_unix, complete = excluded.complete,
-                   vendor_total = excluded.vendor_total, error = excluded.error",
+                UPSERT_SYNC_STATE,
                 &[
                     &vendor.as_str(),
                     &meeting_id,

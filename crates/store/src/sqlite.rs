@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::{Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, decode};
+use crate::{
+    Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE,
+    decode, latest, refuse_newer,
+};
 
 mod embedded {
     refinery::embed_migrations!("migrations/sqlite");
@@ -41,12 +44,7 @@ impl SqliteStore {
     fn prepare(mut conn: Connection) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        let known = embedded::migrations::runner()
-            .get_migrations()
-            .iter()
-            .map(|m| i64::from(m.version()))
-            .max()
-            .unwrap_or(0);
+        let known = latest(embedded::migrations::runner().get_migrations());
         let has_history: bool = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
@@ -55,19 +53,14 @@ impl SqliteStore {
             )
             .map(|n| n > 0)?;
         if has_history {
-            let applied: Option<i64> = conn.query_row(
-                "SELECT max(version) FROM refinery_schema_history",
-                [],
-                |r| r.get(0),
+            refuse_newer(
+                conn.query_row(
+                    "SELECT max(version) FROM refinery_schema_history",
+                    [],
+                    |r| r.get(0),
+                )?,
+                known,
             )?;
-            if let Some(v) = applied.filter(|v| *v > known) {
-                return Err(StoreError::new(
-                    StoreErrorKind::NewerSchema,
-                    format!(
-                        "the store has schema version {v}, newer than this roster knows ({known}): use a newer roster"
-                    ),
-                ));
-            }
         }
         embedded::migrations::runner().run(&mut conn).map_err(|e| {
             StoreError::new(
@@ -144,11 +137,7 @@ impl SqliteStore {
             }
         }
         tx.execute(
-            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
-               synced_unix = excluded.synced_unix, complete = excluded.complete,
-               vendor_total = excluded.vendor_total, error = excluded.error",
+            UPSERT_SYNC_STATE,
             params![
                 vendor,
                 id,
@@ -197,11 +186,7 @@ impl SqliteStore {
         outcome: &SyncOutcome,
     ) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
-               synced_unix = excluded.synced_unix, complete = excluded.complete,
-               vendor_total = excluded.vendor_total, error = excluded.error",
+            UPSERT_SYNC_STATE,
             params![
                 vendor.as_str(),
                 meeting_id,
