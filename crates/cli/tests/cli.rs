@@ -1403,3 +1403,82 @@ async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing
     assert_eq!(store.counts().unwrap(), counts, "the same rows");
     sandbox.shutdown().await;
 }
+
+/// `kill -9` in the middle of `roster sync`, then the same command again: the store ends with
+/// exactly what an uninterrupted sync writes (per-meeting transactions, idempotent writes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_mid_way_and_run_again_ends_as_if_never_killed() {
+    let sandbox = sandbox().await;
+    let mut env = admin_env(&sandbox);
+    env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 60 * 86_400).to_string();
+    let command = |db: &str| {
+        args(&[
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--from",
+            &from,
+            "--to",
+            &now.to_string(),
+            "--db",
+            &format!("sqlite:{}", dir.path().join(db).display()),
+        ])
+    };
+    for after in [1, 4, 9] {
+        let name = format!("killed-{after}.db");
+        // The sync hangs at participants call `after + 1`; killed there, without warning.
+        sandbox.faults().clear();
+        sandbox
+            .faults()
+            .inject_after("tencent.participants", after, Fault::Stall, u64::MAX);
+        let before = sandbox.stats().requests_to("tencent.participants");
+        let mut child = spawn_roster(&env, &command(&name), dir.path());
+        let mut waited = 0;
+        while sandbox.stats().requests_to("tencent.participants") < before + after + 1
+            && waited < 1000
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        sandbox.faults().clear();
+        let out = roster(env.clone(), command(&name), dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = roster(env.clone(), command("whole.db"), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let whole = roster_store::SqliteStore::open(&dir.path().join("whole.db")).unwrap();
+    let meetings = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1));
+    for after in [1, 4, 9] {
+        let killed =
+            roster_store::SqliteStore::open(&dir.path().join(format!("killed-{after}.db")))
+                .unwrap();
+        assert_eq!(
+            killed.counts().unwrap(),
+            whole.counts().unwrap(),
+            "killed after {after}"
+        );
+        for m in &meetings {
+            let (id, sub) = (
+                m["meeting_id"].as_str().unwrap(),
+                m["sub_meeting_id"].as_str(),
+            );
+            assert_eq!(
+                killed
+                    .sessions(roster_core::Vendor::TencentMeeting, id, sub)
+                    .unwrap(),
+                whole
+                    .sessions(roster_core::Vendor::TencentMeeting, id, sub)
+                    .unwrap(),
+                "killed after {after}: {id} {sub:?}"
+            );
+        }
+    }
+    sandbox.shutdown().await;
+}
