@@ -271,15 +271,77 @@ pub struct RegistrationsArgs {
     pub status: StatusArg,
 }
 
-/// `roster report`.
+/// `roster report`: one meeting from the vendor, or (`--db`) every person across the stored
+/// meetings of a range.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Which meeting.
-    #[command(flatten)]
-    pub selection: Selection,
+    /// The platform (not with --db).
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
+    pub vendor: Option<VendorArg>,
+
+    /// The meeting id (Quanshi: the eventId).
+    #[arg(long, required_unless_present_any = ["join_url", "db"], conflicts_with = "db")]
+    pub meeting: Option<String>,
+
+    /// One occurrence of a recurring meeting (default: the current one).
+    #[arg(long, conflicts_with = "db")]
+    pub sub_meeting: Option<String>,
+
+    /// Start of the range: join times, or with --db the meetings' starts. RFC 3339 or Unix
+    /// seconds.
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<OffsetDateTime>,
+
+    /// End of the range (exclusive; with --db default now).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<OffsetDateTime>,
+
+    /// Quanshi: select the meeting by its attendee join link.
+    #[arg(long, conflicts_with = "db")]
+    pub join_url: Option<String>,
+
+    /// Report from the store instead (`sqlite:PATH`, a path, or `postgres://…`): one row per
+    /// person across the meetings starting in --from..--to.
+    #[arg(long, requires = "from")]
+    pub db: Option<String>,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+impl ReportArgs {
+    /// The meeting selection of a live report (none with --db).
+    pub fn selection(&self) -> Option<Selection> {
+        Some(Selection {
+            vendor: self.vendor?,
+            meeting: self.meeting.clone(),
+            sub_meeting: self.sub_meeting.clone(),
+            from: self.from,
+            to: self.to,
+            join_url: self.join_url.clone(),
+            base_url: self.base_url.clone(),
+            profile: self.profile.clone(),
+            config: self.config.clone(),
+        })
+    }
 }
 
 /// Enrollment status filter.

@@ -122,8 +122,23 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 .map(drop)
         }
         Command::Report(a) => {
-            let (source, query) = prepare(&a.selection, RegistrationFilter::All)?;
             let plan = OutputPlan::from_args(&a.output, local);
+            if let (Some(db), Some(from)) = (&a.db, a.from) {
+                let to = a.to.unwrap_or_else(OffsetDateTime::now_utc);
+                if from >= to {
+                    return Err(CliError::Usage("--from must be before --to".into()));
+                }
+                let store = roster_store::open(db)
+                    .await
+                    .map_err(|e| CliError::Io(format!("the store: {e}")))?;
+                return run::report_from_store(store.as_ref(), from, to, &plan)
+                    .await
+                    .map(drop);
+            }
+            let selection = a
+                .selection()
+                .ok_or_else(|| CliError::Usage("--vendor is required without --db".into()))?;
+            let (source, query) = prepare(&selection, RegistrationFilter::All)?;
             run::report(source.as_ref(), query, &plan, OffsetDateTime::now_utc())
                 .await
                 .map(drop)

@@ -68,6 +68,36 @@ impl Record for Attendee {
     }
 }
 
+impl Record for roster_store::PersonTotal {
+    const COLUMNS: &'static [&'static str] = &[
+        "person",
+        "display_name",
+        "meetings",
+        "minutes",
+        "first_joined",
+        "last_left",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("person", 28),
+        ("meetings", 8),
+        ("minutes", 7),
+        ("first joined", 19),
+        ("last left", 19),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            self.person.clone(),
+            self.meetings.to_string(),
+            self.minutes.to_string(),
+            table_time(self.first_joined, tz),
+            table_time(self.last_left, tz),
+        ]
+    }
+}
+
 impl Record for MeetingSummary {
     const COLUMNS: &'static [&'static str] = &[
         "vendor",

@@ -398,6 +398,26 @@ pub async fn meetings(
     Ok(written)
 }
 
+/// `roster report --db`: one row per person across the stored meetings starting in
+/// `[from, to)`.
+pub async fn report_from_store(
+    store: &dyn roster_store::Store,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("people", true);
+    let sink = plan.sink()?;
+    let totals = store
+        .person_totals(from.unix_timestamp(), to.unix_timestamp())
+        .await
+        .map_err(|e| CliError::Io(format!("the store: {e}")))?;
+    let stream = futures::stream::iter(totals.into_iter().map(Ok)).boxed();
+    let written = stream_out(stream, sink, plan, &progress).await?;
+    note_done(plan, "people", written);
+    Ok(written)
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncSummary {

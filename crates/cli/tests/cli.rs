@@ -1392,6 +1392,44 @@ async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing
     }));
     drop(store);
 
+    // The report from the store: one row per person, as the store totals them.
+    let out = roster(
+        env.clone(),
+        args(&[
+            "report",
+            "--db",
+            &db,
+            "--from",
+            &from,
+            "--to",
+            &now.to_string(),
+            "--format",
+            "jsonl",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let store = roster_store::SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    let totals = roster_store::Store::person_totals(&store, now - 60 * 86_400, now)
+        .await
+        .unwrap();
+    assert!(!totals.is_empty());
+    assert_eq!(rows.len(), totals.len());
+    for (row, t) in rows.iter().zip(&totals) {
+        assert_eq!(row["person"], t.person.as_str());
+        assert_eq!(row["minutes"], t.minutes);
+        assert_eq!(row["meetings"], t.meetings);
+    }
+    drop(store);
+    // --db needs a range.
+    let out = roster(env.clone(), args(&["report", "--db", &db]), dir.path()).await;
+    assert_eq!(out.status.code(), Some(2));
+
     let out = roster(env, command, dir.path()).await;
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");

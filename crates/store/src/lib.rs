@@ -275,6 +275,86 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// One person's attendance over the meetings of a range (see [`Store::person_totals`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PersonTotal {
+    /// The person key ([`person_key`]).
+    pub person: String,
+    /// The latest name seen.
+    pub display_name: Option<String>,
+    /// Meetings (occurrences) attended.
+    pub meetings: u64,
+    /// Minutes attended, overlapping sessions counted once.
+    pub minutes: u64,
+    /// First join.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_joined: Option<time::OffsetDateTime>,
+    /// Last leave.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_left: Option<time::OffsetDateTime>,
+}
+
+/// One stored session as the totals read it: person, meeting key, join, leave, name.
+pub(crate) type SessionSpan = (String, String, Option<i64>, Option<i64>, Option<String>);
+
+/// Per-person totals of `spans`, by person key.
+pub(crate) fn totals(spans: Vec<SessionSpan>) -> Vec<PersonTotal> {
+    use std::collections::{BTreeMap, BTreeSet};
+    /// Per person: the meetings, the `(join, leave)` spans and the latest name.
+    type Seen = (BTreeSet<String>, Vec<(i64, i64)>, Option<String>);
+    let mut by_person: BTreeMap<String, Seen> = BTreeMap::new();
+    for (person, meeting, joined, left, name) in spans {
+        let entry = by_person.entry(person).or_default();
+        entry.0.insert(meeting);
+        if let (Some(j), Some(l)) = (joined, left.or(joined)) {
+            entry.1.push((j, l.max(j)));
+        }
+        if name.is_some() {
+            entry.2 = name;
+        }
+    }
+    by_person
+        .into_iter()
+        .map(|(person, (meetings, mut spans, display_name))| {
+            spans.sort_unstable();
+            let mut seconds = 0i64;
+            let mut current: Option<(i64, i64)> = None;
+            for (start, end) in spans.iter().copied() {
+                current = match current {
+                    Some((s, e)) if start <= e => Some((s, e.max(end))),
+                    Some((s, e)) => {
+                        seconds += e - s;
+                        Some((start, end))
+                    }
+                    None => Some((start, end)),
+                };
+            }
+            if let Some((s, e)) = current {
+                seconds += e - s;
+            }
+            let at =
+                |t: Option<i64>| t.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+            PersonTotal {
+                person,
+                display_name,
+                meetings: meetings.len() as u64,
+                minutes: u64::try_from(seconds / 60).unwrap_or(0),
+                first_joined: at(spans.first().map(|s| s.0)),
+                last_left: at(spans.iter().map(|s| s.1).max()),
+            }
+        })
+        .collect()
+}
+
+/// The statement reading the sessions of the meetings starting in `[$1, $2)`, for both
+/// backends.
+pub(crate) const SESSIONS_IN_RANGE: &str = "SELECT s.person, s.vendor || '/' || s.meeting_id || '/' || s.occurrence, s.joined_unix, s.left_unix, p.display_name
+     FROM sessions s
+     JOIN meetings m ON m.vendor = s.vendor AND m.meeting_id = s.meeting_id AND m.occurrence = s.occurrence
+     LEFT JOIN people p ON p.person = s.person
+     WHERE m.start_unix >= $1 AND m.start_unix < $2";
+
 /// A store of meetings, sessions, registrations, people and sync state: SQLite
 /// ([`SqliteStore`]) or PostgreSQL ([`PgStore`]). Nothing in it assumes one process: every
 /// write is one transaction per meeting.
@@ -318,6 +398,11 @@ pub trait Store: Send + Sync {
 
     /// How many rows each table holds.
     async fn counts(&self) -> Result<Counts>;
+
+    /// One row per person over the meetings (occurrences) starting in `[from, to)` (Unix
+    /// seconds): meetings attended, minutes with overlapping sessions counted once, first join
+    /// and last leave; by person key.
+    async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>>;
 }
 
 /// Opens the store at `url`: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite:PATH`

@@ -9,8 +9,8 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::{
-    Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE,
-    decode, latest, refuse_newer,
+    Counts, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError,
+    StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer, totals,
 };
 
 mod embedded {
@@ -254,6 +254,16 @@ impl Store for PgStore {
                 .and_then(|n| u64::try_from(n).ok()),
             error: r.get(3),
         }))
+    }
+
+    async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>> {
+        let client = self.client.lock().await;
+        let rows = client.query(SESSIONS_IN_RANGE, &[&from, &to]).await?;
+        let spans: Vec<SessionSpan> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect();
+        Ok(totals(spans))
     }
 
     async fn counts(&self) -> Result<Counts> {

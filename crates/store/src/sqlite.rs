@@ -10,8 +10,8 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    Counts, Result, Rows, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE,
-    decode, latest, refuse_newer,
+    Counts, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError,
+    StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer, totals,
 };
 
 mod embedded {
@@ -304,5 +304,16 @@ impl Store for SqliteStore {
 
     async fn counts(&self) -> Result<Counts> {
         SqliteStore::counts(self)
+    }
+
+    async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(SESSIONS_IN_RANGE)?;
+        let spans = q
+            .query_map(params![from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<std::result::Result<Vec<SessionSpan>, _>>()?;
+        Ok(totals(spans))
     }
 }

@@ -236,3 +236,61 @@ fn futures_lite_block<F: std::future::Future>(f: F) -> F::Output {
         .unwrap()
         .block_on(f)
 }
+
+#[test]
+fn person_totals_merge_overlaps_across_the_meetings_of_the_range() {
+    use roster_store::Store;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).ok();
+    let span = |m: &str, who: &str, joined: i64, left: i64| {
+        let mut a = session(m, who, joined);
+        a.left_at = at(left);
+        a
+    };
+    let mut m2 = meeting("m2");
+    m2.start = at(1_760_050_000);
+    let mut outside = meeting("m3");
+    outside.start = at(1_800_000_000);
+    let outcome = SyncOutcome::complete(1);
+    store
+        .replace_meeting(
+            &meeting("m1"),
+            &[
+                span("m1", "u1", 100, 700),
+                span("m1", "u1", 400, 1000),
+                span("m1", "u2", 100, 160),
+            ],
+            &[],
+            &outcome,
+        )
+        .unwrap();
+    store
+        .replace_meeting(&m2, &[span("m2", "u1", 2000, 2600)], &[], &outcome)
+        .unwrap();
+    store
+        .replace_meeting(&outside, &[span("m3", "u1", 5000, 9000)], &[], &outcome)
+        .unwrap();
+    let totals = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(Store::person_totals(&store, 1_759_000_000, 1_761_000_000))
+        .unwrap();
+    assert_eq!(totals.len(), 2);
+    let u1 = totals
+        .iter()
+        .find(|t| t.person == "user:tencent_meeting:u1")
+        .unwrap();
+    assert_eq!(
+        (u1.meetings, u1.minutes),
+        (2, 25),
+        "900 s + 600 s, the overlap once"
+    );
+    assert_eq!(u1.first_joined, at(100));
+    assert_eq!(u1.last_left, at(2600));
+    assert_eq!(u1.display_name.as_deref(), Some("名字 u1"));
+    let u2 = totals
+        .iter()
+        .find(|t| t.person == "user:tencent_meeting:u2")
+        .unwrap();
+    assert_eq!((u2.meetings, u2.minutes), (1, 1));
+}
