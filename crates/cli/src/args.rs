@@ -141,9 +141,9 @@ pub struct MeetingsArgs {
 /// `roster sync`: which meetings, which store, and where the credentials come from.
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
-    /// The platform.
-    #[arg(long, value_enum)]
-    pub vendor: VendorArg,
+    /// The platform, or `all` (each with its own rate budget, at the same time).
+    #[arg(long, value_enum, default_value_t = SyncVendorArg::All)]
+    pub vendor: SyncVendorArg,
 
     /// Meetings starting at or after this time: RFC 3339 or Unix seconds.
     #[arg(long, value_parser = parse_time)]
@@ -190,6 +190,31 @@ fn url_without_password(db: &str) -> Option<String> {
     let (auth, host) = rest.split_once('@')?;
     let user = auth.split(':').next().unwrap_or("");
     Some(format!("{scheme}://{user}@{host}"))
+}
+
+/// The platforms `roster sync` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncVendorArg {
+    /// Every platform configured.
+    All,
+    /// WeCom (企业微信).
+    Wecom,
+    /// Tencent Meeting (腾讯会议).
+    TencentMeeting,
+    /// Quanshi (全时).
+    Quanshi,
+}
+
+impl SyncVendorArg {
+    /// The vendors this stands for.
+    pub fn vendors(self) -> Vec<Vendor> {
+        match self {
+            SyncVendorArg::All => vec![Vendor::WeCom, Vendor::TencentMeeting, Vendor::Quanshi],
+            SyncVendorArg::Wecom => vec![Vendor::WeCom],
+            SyncVendorArg::TencentMeeting => vec![Vendor::TencentMeeting],
+            SyncVendorArg::Quanshi => vec![Vendor::Quanshi],
+        }
+    }
 }
 
 /// A meeting state, as spelled on the command line.

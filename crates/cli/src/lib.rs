@@ -161,23 +161,45 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             .map(drop)
         }
         Command::Sync(a) => {
-            let vendor: Vendor = a.vendor.into();
-            let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
-            let client = vendors::client(vendor, &settings)?;
             let now = OffsetDateTime::now_utc();
             let query = roster_core::DiscoveryQuery::between(a.from, a.to.unwrap_or(now))
                 .map_err(|e| CliError::Usage(e.message().to_string()))?;
             let store = roster_store::open(&a.db)
                 .await
                 .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
-            let summary = run::sync(client.as_ref(), store.as_ref(), query, now, a.quiet).await?;
-            if summary.failed > 0 {
-                return Err(CliError::Io(format!(
-                    "{} of {} meetings failed to sync (their errors are in the store's sync state)",
-                    summary.failed, summary.found
-                )));
+            // Each vendor with its own client (and rate budget), all at the same time; one
+            // that cannot start (no credentials) is reported and does not stop the others.
+            let runs = a.vendor.vendors().into_iter().map(|vendor| {
+                let (query, store) = (query.clone(), store.as_ref());
+                let a = &a;
+                async move {
+                    let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
+                    let client = vendors::client(vendor, &settings)?;
+                    run::sync(client.as_ref(), store, query, now, a.quiet).await
+                }
+            });
+            let results = futures::future::join_all(runs).await;
+            let mut failed = Vec::new();
+            for (vendor, result) in a.vendor.vendors().into_iter().zip(results) {
+                match result {
+                    Ok(summary) if summary.failed == 0 => {}
+                    Ok(summary) => failed.push(format!(
+                        "{vendor}: {} of {} meetings failed",
+                        summary.failed, summary.found
+                    )),
+                    Err(e) => {
+                        eprintln!("roster: {vendor}: {e}");
+                        failed.push(format!("{vendor}: could not sync"));
+                    }
+                }
             }
-            Ok(())
+            if failed.is_empty() {
+                return Ok(());
+            }
+            Err(CliError::Io(format!(
+                "{} (the errors are in the store's sync state)",
+                failed.join("; ")
+            )))
         }
         Command::Demo(a) => demo::run(a.seed, local).await,
         Command::Sandbox(a) => sandbox::run(&a).await,

@@ -524,7 +524,8 @@ pub async fn sync(
         }
     }
     eprintln!(
-        "roster: synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
+        "roster: {}: synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
+        AttendeeSource::vendor(client),
         summary.found,
         summary.new,
         summary.updated,

@@ -1520,3 +1520,63 @@ async fn a_sync_killed_mid_way_and_run_again_ends_as_if_never_killed() {
     }
     sandbox.shutdown().await;
 }
+
+/// `roster sync` (every vendor by default) runs the three vendors at once into one store; a
+/// vendor that cannot start (no credentials) is reported, the others still sync, and the exit
+/// status says something failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_runs_every_vendor_and_one_failing_does_not_stop_the_others() {
+    let sandbox = sandbox().await;
+    let mut env = admin_env(&sandbox);
+    for v in ["WECOM", "TENCENT", "QUANSHI"] {
+        env.push((format!("ROSTER_{v}_CALLS_PER_MINUTE"), "0".into()));
+    }
+    env.push((
+        "ROSTER_WECOM_USERS".into(),
+        sandbox.credentials().wecom.userid,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 60 * 86_400).to_string();
+    let db = format!("sqlite:{}", dir.path().join("all.db").display());
+    let command = args(&[
+        "sync",
+        "--from",
+        &from,
+        "--to",
+        &now.to_string(),
+        "--db",
+        &db,
+    ]);
+    let out = roster(env.clone(), command.clone(), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for vendor in ["wecom", "tencent_meeting", "quanshi"] {
+        assert!(
+            stderr.contains(&format!("roster: {vendor}: synced ")),
+            "{stderr}"
+        );
+    }
+    let store = roster_store::SqliteStore::open(&dir.path().join("all.db")).unwrap();
+    let all = store.counts().unwrap();
+    drop(store);
+
+    // WeCom without credentials: reported; Tencent and Quanshi still sync (nothing new).
+    env.retain(|(k, _)| k != "ROSTER_WECOM_CORP_ID");
+    let out = roster(env, command, dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ROSTER_WECOM_CORP_ID"), "{stderr}");
+    assert!(
+        stderr.contains("roster: tencent_meeting: synced "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("roster: quanshi: synced "), "{stderr}");
+    let store = roster_store::SqliteStore::open(&dir.path().join("all.db")).unwrap();
+    assert_eq!(
+        store.counts().unwrap(),
+        all,
+        "nothing lost, nothing doubled"
+    );
+    sandbox.shutdown().await;
+}
