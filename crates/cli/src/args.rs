@@ -145,9 +145,10 @@ pub struct SyncArgs {
     #[arg(long, value_enum, default_value_t = SyncVendorArg::All)]
     pub vendor: SyncVendorArg,
 
-    /// Meetings starting at or after this time: RFC 3339 or Unix seconds.
+    /// Meetings starting at or after this time: RFC 3339 or Unix seconds (default: where the
+    /// last sync of each vendor ended, less two days).
     #[arg(long, value_parser = parse_time)]
-    pub from: OffsetDateTime,
+    pub from: Option<OffsetDateTime>,
 
     /// Meetings starting before this time (default: now).
     #[arg(long, value_parser = parse_time)]

@@ -162,23 +162,29 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         }
         Command::Sync(a) => {
             let now = OffsetDateTime::now_utc();
-            let query = roster_core::DiscoveryQuery::between(a.from, a.to.unwrap_or(now))
-                .map_err(|e| CliError::Usage(e.message().to_string()))?;
+            let to = a.to.unwrap_or(now);
             let store = roster_store::open(&a.db)
                 .await
                 .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
             // Each vendor with its own client (and rate budget), all at the same time; one
             // that cannot start (no credentials) is reported and does not stop the others.
             let runs = a.vendor.vendors().into_iter().map(|vendor| {
-                let (query, store) = (query.clone(), store.as_ref());
+                let store = store.as_ref();
                 let a = &a;
                 async move {
                     let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
                     let client = vendors::client(vendor, &settings)?;
-                    run::sync(client.as_ref(), store, query, now, a.quiet).await
+                    run::sync(client.as_ref(), store, a.from, to, now, a.quiet).await
                 }
             });
-            let results = futures::future::join_all(runs).await;
+            let mut results = futures::future::join_all(runs).await;
+            // The command line itself is wrong for every vendor (no --from and no earlier
+            // sync): a usage error, exit 2.
+            if results.iter().all(|r| matches!(r, Err(CliError::Usage(_))))
+                && let Some(Err(e)) = results.pop()
+            {
+                return Err(e);
+            }
             let mut failed = Vec::new();
             for (vendor, result) in a.vendor.vendors().into_iter().zip(results) {
                 match result {

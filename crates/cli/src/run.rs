@@ -418,6 +418,10 @@ pub async fn report_from_store(
     Ok(written)
 }
 
+/// How far before the end of the last sync a sync without `--from` starts again: meetings end
+/// late and vendors publish their data late.
+pub const SYNC_OVERLAP: time::Duration = time::Duration::days(2);
+
 /// What a sync did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncSummary {
@@ -441,17 +445,57 @@ pub struct SyncSummary {
 pub async fn sync(
     client: &dyn crate::vendors::VendorClient,
     store: &dyn roster_store::Store,
-    query: roster_core::DiscoveryQuery,
+    from: Option<OffsetDateTime>,
+    to: OffsetDateTime,
     now: OffsetDateTime,
     quiet: bool,
 ) -> Result<SyncSummary, CliError> {
     use roster_core::{MeetingDirectory, MeetingState};
     let store_error = |e: roster_store::StoreError| CliError::Io(format!("the store: {e}"));
-    let query = query.states([MeetingState::Ended]);
-    let meetings: Vec<roster_core::MeetingSummary> = MeetingDirectory::meetings(client, &query)
+    let vendor = AttendeeSource::vendor(client);
+    let from = match from {
+        Some(from) => from,
+        None => {
+            let end = store
+                .last_run_end(vendor)
+                .await
+                .map_err(store_error)?
+                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "no earlier sync of {vendor} in the store: give --from"
+                    ))
+                })?;
+            let from = end - SYNC_OVERLAP;
+            if !quiet {
+                eprintln!(
+                    "roster: note: {vendor}: continuing from the last sync: meetings starting from {} (two days of overlap: meetings end and vendors publish late)",
+                    roster_core::format_time(from)
+                );
+            }
+            from
+        }
+    };
+    let query = roster_core::DiscoveryQuery::between(from, to)
+        .map_err(|e| CliError::Usage(e.message().to_string()))?
+        .states([MeetingState::Ended]);
+    let mut meetings: Vec<roster_core::MeetingSummary> = MeetingDirectory::meetings(client, &query)
         .await?
         .try_collect()
         .await?;
+    // Meetings whose last sync was incomplete or failed are read again.
+    for m in store
+        .incomplete_meetings(vendor)
+        .await
+        .map_err(store_error)?
+    {
+        let known = meetings
+            .iter()
+            .any(|k| k.meeting_id == m.meeting_id && k.sub_meeting_id == m.sub_meeting_id);
+        if !known {
+            meetings.push(m);
+        }
+    }
     let mut summary = SyncSummary {
         found: meetings.len() as u64,
         ..SyncSummary::default()
@@ -523,6 +567,15 @@ pub async fn sync(
             }
         }
     }
+    store
+        .record_run(
+            vendor,
+            from.unix_timestamp(),
+            to.unix_timestamp(),
+            now.unix_timestamp(),
+        )
+        .await
+        .map_err(store_error)?;
     eprintln!(
         "roster: {}: synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
         AttendeeSource::vendor(client),

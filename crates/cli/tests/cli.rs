@@ -1430,6 +1430,36 @@ async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing
     let out = roster(env.clone(), args(&["report", "--db", &db]), dir.path()).await;
     assert_eq!(out.status.code(), Some(2));
 
+    // Without --from, a sync continues from where the last one ended (less two days).
+    let out = roster(
+        env.clone(),
+        args(&[
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--to",
+            &now.to_string(),
+            "--db",
+            &db,
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("continuing from the last sync"), "{stderr}");
+    assert!(stderr.contains("0 new, 0 updated"), "{stderr}");
+    // A store that never synced this vendor needs a --from.
+    let fresh = format!("sqlite:{}", dir.path().join("fresh.db").display());
+    let out = roster(
+        env.clone(),
+        args(&["sync", "--vendor", "tencent-meeting", "--db", &fresh]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("give --from"));
+
     let out = roster(env, command, dir.path()).await;
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");

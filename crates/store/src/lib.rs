@@ -355,6 +355,48 @@ pub(crate) const SESSIONS_IN_RANGE: &str = "SELECT s.person, s.vendor || '/' || 
      LEFT JOIN people p ON p.person = s.person
      WHERE m.start_unix >= $1 AND m.start_unix < $2";
 
+/// The statement reading the meetings of a vendor whose last sync was incomplete (`$1`:
+/// vendor), for both backends: id, occurrence, subject, start, end, state, host, host name,
+/// participants, extra.
+pub(crate) const INCOMPLETE_MEETINGS: &str = "SELECT m.meeting_id, m.occurrence, m.subject, m.start_unix, m.end_unix, m.state, m.host, m.host_name, m.participants, m.extra
+     FROM sync_state s
+     JOIN meetings m ON m.vendor = s.vendor AND m.meeting_id = s.meeting_id AND m.occurrence = s.occurrence
+     WHERE s.vendor = $1 AND NOT s.complete
+     ORDER BY m.start_unix, m.meeting_id, m.occurrence";
+
+/// A stored meeting row as a summary.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stored_summary(
+    vendor: Vendor,
+    id: String,
+    occurrence: String,
+    subject: Option<String>,
+    start: Option<i64>,
+    end: Option<i64>,
+    state: Option<String>,
+    host: Option<String>,
+    host_name: Option<String>,
+    participants: Option<i64>,
+    extra: &str,
+) -> MeetingSummary {
+    let at = |t: Option<i64>| t.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+    let mut m = MeetingSummary::new(vendor, id);
+    m.sub_meeting_id = (!occurrence.is_empty()).then_some(occurrence);
+    m.subject = subject;
+    m.start = at(start);
+    m.end = at(end);
+    m.state = state.and_then(|s| {
+        roster_core::MeetingState::ALL
+            .into_iter()
+            .find(|known| known.as_str() == s)
+    });
+    m.host = host;
+    m.host_name = host_name;
+    m.participants = participants.and_then(|n| u64::try_from(n).ok());
+    m.extra = serde_json::from_str(extra).unwrap_or_default();
+    m
+}
+
 /// A store of meetings, sessions, registrations, people and sync state: SQLite
 /// ([`SqliteStore`]) or PostgreSQL ([`PgStore`]). Nothing in it assumes one process: every
 /// write is one transaction per meeting.
@@ -398,6 +440,16 @@ pub trait Store: Send + Sync {
 
     /// How many rows each table holds.
     async fn counts(&self) -> Result<Counts>;
+
+    /// Records a finished sync of `vendor` over the meetings starting in `[from, to)`.
+    async fn record_run(&self, vendor: Vendor, from: i64, to: i64, finished: i64) -> Result<()>;
+
+    /// Where the last finished sync of `vendor` ended (`to`, Unix seconds), if any.
+    async fn last_run_end(&self, vendor: Vendor) -> Result<Option<i64>>;
+
+    /// The meetings of `vendor` whose last sync was incomplete or failed, as stored (to sync
+    /// again).
+    async fn incomplete_meetings(&self, vendor: Vendor) -> Result<Vec<MeetingSummary>>;
 
     /// One row per person over the meetings (occurrences) starting in `[from, to)` (Unix
     /// seconds): meetings attended, minutes with overlapping sessions counted once, first join

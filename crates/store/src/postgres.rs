@@ -9,8 +9,9 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::{
-    Counts, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError,
-    StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer, totals,
+    Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer,
+    stored_summary, totals,
 };
 
 mod embedded {
@@ -254,6 +255,53 @@ impl Store for PgStore {
                 .and_then(|n| u64::try_from(n).ok()),
             error: r.get(3),
         }))
+    }
+
+    async fn record_run(&self, vendor: Vendor, from: i64, to: i64, finished: i64) -> Result<()> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                "INSERT INTO sync_runs (vendor, from_unix, to_unix, finished_unix) VALUES ($1, $2, $3, $4)",
+                &[&vendor.as_str(), &from, &to, &finished],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn last_run_end(&self, vendor: Vendor) -> Result<Option<i64>> {
+        let client = self.client.lock().await;
+        Ok(client
+            .query_one(
+                "SELECT max(to_unix) FROM sync_runs WHERE vendor = $1",
+                &[&vendor.as_str()],
+            )
+            .await?
+            .get(0))
+    }
+
+    async fn incomplete_meetings(&self, vendor: Vendor) -> Result<Vec<MeetingSummary>> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(INCOMPLETE_MEETINGS, &[&vendor.as_str()])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                stored_summary(
+                    vendor,
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                    r.get(7),
+                    r.get(8),
+                    r.get::<_, &str>(9),
+                )
+            })
+            .collect())
     }
 
     async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>> {

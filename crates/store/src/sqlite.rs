@@ -10,8 +10,9 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    Counts, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError,
-    StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer, totals,
+    Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer,
+    stored_summary, totals,
 };
 
 mod embedded {
@@ -304,6 +305,43 @@ impl Store for SqliteStore {
 
     async fn counts(&self) -> Result<Counts> {
         SqliteStore::counts(self)
+    }
+
+    async fn record_run(&self, vendor: Vendor, from: i64, to: i64, finished: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_runs (vendor, from_unix, to_unix, finished_unix) VALUES ($1, $2, $3, $4)",
+            params![vendor.as_str(), from, to, finished],
+        )?;
+        Ok(())
+    }
+
+    async fn last_run_end(&self, vendor: Vendor) -> Result<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT max(to_unix) FROM sync_runs WHERE vendor = $1",
+            params![vendor.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
+    async fn incomplete_meetings(&self, vendor: Vendor) -> Result<Vec<MeetingSummary>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(INCOMPLETE_MEETINGS)?;
+        let rows = q.query_map(params![vendor.as_str()], |r| {
+            Ok(stored_summary(
+                vendor,
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                &r.get::<_, String>(9)?,
+            ))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>> {

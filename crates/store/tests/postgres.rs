@@ -71,6 +71,28 @@ async fn the_postgres_store_keeps_the_same_contract() {
         store.sync_state(Vendor::WeCom, "m1", None).await.unwrap(),
         Some(outcome)
     );
+    // A failed sync keeps the data; the next sync finds it, and where the last run ended.
+    let mut failed = SyncOutcome::complete(1_760_200_000);
+    failed.complete = false;
+    failed.error = Some("vendor said no".into());
+    store
+        .record_failure(Vendor::WeCom, "m1", None, &failed)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sync_state(Vendor::WeCom, "m1", None).await.unwrap(),
+        Some(failed)
+    );
+    assert_eq!(store.counts().await.unwrap().sessions, 1, "the data stays");
+    store.record_run(Vendor::WeCom, 10, 20, 30).await.unwrap();
+    assert_eq!(store.last_run_end(Vendor::WeCom).await.unwrap(), Some(20));
+    let again = store.incomplete_meetings(Vendor::WeCom).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].meeting_id, "m1");
+    // Totals over the range.
+    let totals = store.person_totals(0, 2_000_000_000).await.unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!(totals[0].meetings, 1);
     drop(store);
 
     // Reopened through the URL dispatch (migrations already applied), then a newer schema is

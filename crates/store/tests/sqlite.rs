@@ -294,3 +294,55 @@ fn person_totals_merge_overlaps_across_the_meetings_of_the_range() {
         .unwrap();
     assert_eq!((u2.meetings, u2.minutes), (1, 1));
 }
+
+#[test]
+fn a_failed_sync_keeps_the_data_and_the_next_sync_knows_where_to_take_up() {
+    use roster_store::Store;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let sessions = vec![session("m1", "u1", 100)];
+    store
+        .replace_meeting(&meeting("m1"), &sessions, &[], &SyncOutcome::complete(1))
+        .unwrap();
+    store
+        .replace_meeting(&meeting("m2"), &[], &[], &SyncOutcome::complete(1))
+        .unwrap();
+    let mut failed = SyncOutcome::complete(2);
+    failed.complete = false;
+    failed.error = Some("vendor said no".into());
+    store
+        .record_failure(Vendor::TencentMeeting, "m1", None, &failed)
+        .unwrap();
+    assert_eq!(
+        store
+            .sync_state(Vendor::TencentMeeting, "m1", None)
+            .unwrap(),
+        Some(failed)
+    );
+    assert_eq!(
+        store.sessions(Vendor::TencentMeeting, "m1", None).unwrap(),
+        sessions
+    );
+    let (tencent, wecom, again) = futures_lite_block(async {
+        store
+            .record_run(Vendor::TencentMeeting, 100, 500, 600)
+            .await
+            .unwrap();
+        store
+            .record_run(Vendor::TencentMeeting, 400, 900, 950)
+            .await
+            .unwrap();
+        (
+            store.last_run_end(Vendor::TencentMeeting).await.unwrap(),
+            store.last_run_end(Vendor::WeCom).await.unwrap(),
+            store
+                .incomplete_meetings(Vendor::TencentMeeting)
+                .await
+                .unwrap(),
+        )
+    });
+    assert_eq!((tencent, wecom), (Some(900), None));
+    assert_eq!(again.len(), 1, "m2 was complete");
+    assert_eq!(again[0].meeting_id, "m1");
+    assert_eq!(again[0].subject.as_deref(), Some("周会"));
+    assert_eq!(again[0].state, Some(MeetingState::Ended));
+}

@@ -1,0 +1,8 @@
+-- Each finished sync of a vendor: the range it covered (meetings starting in [from, to)).
+CREATE TABLE sync_runs (
+    vendor        TEXT    NOT NULL,
+    from_unix     BIGINT NOT NULL,
+    to_unix       BIGINT NOT NULL,
+    finished_unix BIGINT NOT NULL
+);
+CREATE INDEX sync_runs_by_vendor ON sync_runs (vendor, to_unix);
