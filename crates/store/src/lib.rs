@@ -244,6 +244,35 @@ pub(crate) struct Rows<'a> {
     pub registrations: Vec<(String, String, Option<&'a str>)>,
 }
 
+/// What is stored for one meeting, as text, to tell a change: the meeting row
+/// (`subject|start|end|state|extra`), then every session record and every registration record
+/// in order. Both backends read the stored one back in the same shape, inside the write's
+/// transaction.
+pub(crate) fn fingerprint_of(meeting: &MeetingSummary, rows: &Rows<'_>) -> String {
+    let unix = |t: Option<time::OffsetDateTime>| {
+        t.map(|t| t.unix_timestamp().to_string())
+            .unwrap_or_default()
+    };
+    let mut out = format!(
+        "{}|{}|{}|{}|{}",
+        meeting.subject.as_deref().unwrap_or(""),
+        unix(meeting.start),
+        unix(meeting.end),
+        meeting.state.map_or("", |s| s.as_str()),
+        rows.extra
+    );
+    for record in rows
+        .sessions
+        .iter()
+        .map(|s| &s.3)
+        .chain(rows.registrations.iter().map(|r| &r.1))
+    {
+        out.push('\n');
+        out.push_str(record);
+    }
+    out
+}
+
 impl<'a> Rows<'a> {
     pub(crate) fn of(
         meeting: &'a MeetingSummary,

@@ -10,8 +10,8 @@ use tokio_postgres::{Client, NoTls};
 
 use crate::{
     Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer,
-    stored_summary, totals,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
+    refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -35,10 +35,9 @@ impl PgStore {
     /// a schema newer than this roster knows is refused.
     pub async fn connect(url: &str) -> Result<Self> {
         let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        // A lost connection ends every later call with an error; the task just ends.
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing_free_log(&e);
-            }
+            let _ = connection.await;
         });
         let known = latest(embedded::migrations::runner().get_migrations());
         let history = client
@@ -69,10 +68,7 @@ impl PgStore {
     }
 }
 
-/// A lost connection ends every later call with an error; nothing else to do here.
-fn tracing_free_log(_e: &tokio_postgres::Error) {}
-
-/// What is stored for one meeting, as text, to tell a change.
+/// What is stored for one meeting, in the shape of [`crate::fingerprint_of`] (empty when none).
 async fn fingerprint(
     client: &impl tokio_postgres::GenericClient,
     key: (&str, &str, &str),
@@ -85,7 +81,9 @@ async fn fingerprint(
             &[&vendor, &id, &occurrence],
         )
         .await?;
-    let mut out: String = row.map(|r| r.get(0)).unwrap_or_default();
+    let Some(mut out) = row.map(|r| r.get::<_, String>(0)) else {
+        return Ok(String::new());
+    };
     for table in ["sessions", "registrations"] {
         let rows = client
             .query(
@@ -117,6 +115,7 @@ impl Store for PgStore {
         let (vendor, id, occurrence) = key;
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
+        let after = fingerprint_of(meeting, &rows);
         let before = fingerprint(&tx, key).await?;
         tx.execute(
             "DELETE FROM meetings WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3",
@@ -187,7 +186,6 @@ impl Store for PgStore {
             ],
         )
         .await?;
-        let after = fingerprint(&tx, key).await?;
         tx.commit().await?;
         Ok(after != before)
     }

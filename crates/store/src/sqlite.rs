@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, latest, refuse_newer,
-    stored_summary, totals,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
+    refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -89,9 +89,10 @@ impl SqliteStore {
     ) -> Result<bool> {
         let rows = Rows::of(meeting, sessions, registrations)?;
         let (vendor, id, occurrence) = (rows.vendor, rows.id, rows.occurrence);
-        let before = self.fingerprint(vendor, id, occurrence)?;
+        let after = fingerprint_of(meeting, &rows);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let before = stored_fingerprint(&tx, vendor, id, occurrence)?;
         tx.execute(
             "DELETE FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
             params![vendor, id, occurrence],
@@ -150,32 +151,7 @@ impl SqliteStore {
             ],
         )?;
         tx.commit()?;
-        drop(conn);
-        Ok(self.fingerprint(vendor, id, occurrence)? != before)
-    }
-
-    /// A digest of what is stored for one meeting (its rows, in order), to tell a change.
-    fn fingerprint(&self, vendor: &str, id: &str, occurrence: &str) -> Result<String> {
-        let conn = self.conn();
-        let meeting: Option<String> = conn
-            .query_row(
-                "SELECT coalesce(subject, '') || '|' || coalesce(start_unix, '') || '|' || coalesce(end_unix, '') || '|' || coalesce(state, '') || '|' || extra
-                 FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
-                params![vendor, id, occurrence],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let mut records = conn.prepare(
-            "SELECT record FROM sessions WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3
-             UNION ALL SELECT record FROM registrations WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
-        )?;
-        let mut out = meeting.unwrap_or_default();
-        let rows = records.query_map(params![vendor, id, occurrence], |r| r.get::<_, String>(0))?;
-        for row in rows {
-            out.push('\n');
-            out.push_str(&row?);
-        }
-        Ok(out)
+        Ok(after != before)
     }
 
     /// Records a failed sync: the sync state only (see [`Store::record_failure`]).
@@ -261,6 +237,37 @@ impl SqliteStore {
             people: count("people")?,
         })
     }
+}
+
+/// What is stored for one meeting, in the shape of [`crate::fingerprint_of`] (empty when none).
+fn stored_fingerprint(
+    conn: &Connection,
+    vendor: &str,
+    id: &str,
+    occurrence: &str,
+) -> Result<String> {
+    let meeting: Option<String> = conn
+        .query_row(
+            "SELECT coalesce(subject, '') || '|' || coalesce(start_unix, '') || '|' || coalesce(end_unix, '') || '|' || coalesce(state, '') || '|' || extra
+             FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
+            params![vendor, id, occurrence],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(mut out) = meeting else {
+        return Ok(String::new());
+    };
+    for table in ["sessions", "registrations"] {
+        let mut records = conn.prepare(&format!(
+            "SELECT record FROM {table} WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3 ORDER BY seq"
+        ))?;
+        let rows = records.query_map(params![vendor, id, occurrence], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            out.push('\n');
+            out.push_str(&row?);
+        }
+    }
+    Ok(out)
 }
 
 #[async_trait]

@@ -192,17 +192,13 @@ impl ListEndpoint for HistoryMeetings {
                 &q,
             )
             .await?;
-        let list = r.meeting_info_list;
-        let empty = list.as_ref().is_none_or(Vec::is_empty) || r.current_size == Some(0);
-        let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
-        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
-        let items: Vec<MeetingSummary> = list
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|m| summary(m, Some(MeetingState::Ended), 1_000))
-            .collect();
-        let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
-        Ok(Page::from_wire("history/meetings", Some(items), has_more, next)?.with_total(total))
+        meeting_page(
+            "history/meetings",
+            r,
+            page,
+            Some(MeetingState::Ended),
+            1_000,
+        )
     }
 }
 
@@ -280,20 +276,35 @@ impl ListEndpoint for CorpMeetings {
         let r = client
             .corp_meetings_page(query.meeting_state, &query.window()?, page, query.page_size)
             .await?;
-        let state = state_of(query.meeting_state);
-        let list = r.meeting_info_list;
-        let empty = list.as_ref().is_none_or(Vec::is_empty) || r.current_size == Some(0);
-        let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
-        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
-        // An empty page may leave the list out; `total_page` is on every real page.
-        let items: Vec<MeetingSummary> = list
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|m| summary(m, state, 1))
-            .collect();
-        let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
-        Ok(Page::from_wire("corp/meetings", Some(items), has_more, next)?.with_total(total))
+        meeting_page("corp/meetings", r, page, state_of(query.meeting_state), 1)
     }
+}
+
+/// Page `page` of a meeting list (both lists share the page fields). `total_page` is the "more"
+/// signal and is on every real page; the rows may be left out of an empty result only, one
+/// that says `total_count` 0 (rows absent otherwise: no page of this list, never the last one).
+fn meeting_page(
+    endpoint: &str,
+    r: CorpMeetingsResponse,
+    page: u32,
+    state: Option<MeetingState>,
+    to_ms: i128,
+) -> Result<Page<MeetingSummary>> {
+    let list = match r.meeting_info_list {
+        Some(list) => Some(list),
+        None if r.total_count == Some(0) => Some(Vec::new()),
+        None => None,
+    };
+    let empty = list.as_ref().is_none_or(Vec::is_empty) || r.current_size == Some(0);
+    let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
+    let total = r.total_count.and_then(|t| u64::try_from(t).ok());
+    let items = list.map(|list| {
+        list.into_iter()
+            .filter_map(|m| summary(m, state, to_ms))
+            .collect()
+    });
+    let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
+    Ok(Page::from_wire(endpoint, items, has_more, next)?.with_total(total))
 }
 
 /// A listed meeting as a [`MeetingSummary`] (none without a meeting id); its times are in
@@ -370,6 +381,36 @@ impl MeetingDirectory for TencentMeetingClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_without_its_paging_fields_or_rows_is_malformed_never_the_last() {
+        let page = |v: serde_json::Value| {
+            meeting_page(
+                "corp/meetings",
+                serde_json::from_value(v).unwrap(),
+                1,
+                None,
+                1,
+            )
+        };
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({"meeting_info_list": []}),
+            serde_json::json!({"total_page": 1, "total_count": 5, "current_page": 1}),
+        ] {
+            let e = page(bad.clone()).unwrap_err();
+            assert_eq!(e.kind(), roster_core::ErrorKind::MalformedPage, "{bad}");
+        }
+        let empty = page(serde_json::json!({"total_page": 0, "total_count": 0})).unwrap();
+        assert!(empty.items.is_empty() && !empty.has_more);
+        let first = page(serde_json::json!({
+            "total_page": 2, "total_count": 3, "current_size": 2,
+            "meeting_info_list": [{"meeting_id": "1"}, {"meeting_id": "2"}]
+        }))
+        .unwrap();
+        assert!(first.has_more && first.items.len() == 2);
+        assert_eq!(first.next, Some(PageToken::Page(2)));
+    }
 
     #[test]
     fn summaries_read_milliseconds_and_keep_the_rest() {
