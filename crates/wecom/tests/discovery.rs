@@ -84,7 +84,7 @@ async fn the_members_meetings_and_occurrences_match_the_ground_truth() {
 #[tokio::test]
 async fn without_members_it_says_which_setting_to_set() {
     let sb = sandbox().await;
-    let now = OffsetDateTime::now_utc();
+    let now = OffsetDateTime::from_unix_timestamp(T0).unwrap();
     let e = client(&sb)
         .meetings(&DiscoveryQuery::between(now - Duration::days(1), now).unwrap())
         .await
