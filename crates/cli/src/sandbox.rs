@@ -21,6 +21,10 @@ pub fn env_vars(sandbox: &SandboxHandle) -> Vec<(String, String)> {
     let mut vars = vec![
         (wecom::ENV_CORP_ID, creds.wecom.corp_id.clone()),
         (wecom::ENV_CORP_SECRET, creds.wecom.corp_secret.clone()),
+        (
+            wecom::ENV_CONTACTS_SECRET,
+            creds.wecom.contacts_secret.clone(),
+        ),
         (wecom::ENV_BASE_URL, base.clone()),
         (tencent::APP_ID, creds.tencent.app_id.clone()),
         (tencent::SECRET_ID, creds.tencent.secret_id.clone()),

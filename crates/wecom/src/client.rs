@@ -34,16 +34,18 @@ pub(crate) enum Api {
     EnrollQueryByTmpOpenid,
     GetInfo,
     GetUserMeetingid,
+    UserListId,
 }
 
 impl Api {
-    const ALL: [Api; 6] = [
+    const ALL: [Api; 7] = [
         Api::GetToken,
         Api::GetAttendeeList,
         Api::EnrollList,
         Api::EnrollQueryByTmpOpenid,
         Api::GetInfo,
         Api::GetUserMeetingid,
+        Api::UserListId,
     ];
 
     fn path(self) -> &'static str {
@@ -54,6 +56,7 @@ impl Api {
             Api::EnrollQueryByTmpOpenid => "/cgi-bin/meeting/enroll/query_by_tmp_openid",
             Api::GetInfo => "/cgi-bin/meeting/get_info",
             Api::GetUserMeetingid => "/cgi-bin/meeting/get_user_meetingid",
+            Api::UserListId => "/cgi-bin/user/list_id",
         }
     }
 
@@ -66,6 +69,7 @@ impl Api {
             Api::EnrollQueryByTmpOpenid => "enroll/query_by_tmp_openid",
             Api::GetInfo => "get_info",
             Api::GetUserMeetingid => "get_user_meetingid",
+            Api::UserListId => "user/list_id",
         }
     }
 
@@ -86,6 +90,8 @@ impl Api {
 /// - [`WeComClient::get_info`]: meeting details;
 /// - [`WeComClient::user_meeting_ids`] / [`WeComClient::get_user_meetingid`]: a member's
 ///   meetings;
+/// - [`WeComClient::member_ids`] / [`WeComClient::user_list_id`]: the corp's members (with the
+///   address-book secret);
 /// - and the cross-vendor [`roster_core::AttendeeSource`].
 #[derive(Clone)]
 pub struct WeComClient {
@@ -98,6 +104,9 @@ struct Inner {
     /// Retry, token per attempt, pacing and sending: core's call pipeline.
     pipeline: Pipeline,
     pacers: Vec<Pacer>,
+    /// A client of the address-book sync secret, for `user/list_id` (see
+    /// [`WeComClientBuilder::contacts_secret`]).
+    contacts: Option<WeComClient>,
 }
 
 impl fmt::Debug for WeComClient {
@@ -118,17 +127,28 @@ impl WeComClient {
 
     /// Fails with a [`Config`](ErrorKind::Config) error for an empty corp id or secret, an
     /// unusable base URL or out-of-range page sizes; makes no request.
-    fn from_builder(config: WeComClientBuilder) -> Result<Self> {
+    fn from_builder(mut config: WeComClientBuilder) -> Result<Self> {
         config.validate()?;
+        // One store for both secrets' tokens, so a shared store shares both.
+        let store = config
+            .token_store
+            .get_or_insert_with(|| Arc::new(MemoryTokenStore::new()))
+            .clone();
+        let contacts = match config.contacts_secret.clone() {
+            None => None,
+            Some(secret) => {
+                let mut address_book = config.clone();
+                address_book.credentials.corp_secret = secret;
+                address_book.contacts_secret = None;
+                address_book.discovery_users = Vec::new();
+                Some(Self::from_builder(address_book)?)
+            }
+        };
         let options = &config.options;
         let base = options.parsed_base_url(&format!("the WeCom base URL ({ENV_BASE_URL})"))?;
         let http = HttpClient::new(options.http().clone())?;
         let retrier = Retrier::new(options.retry_policy().clone(), options.clock().clone());
         let credentials = &config.credentials;
-        let store = config
-            .token_store
-            .clone()
-            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let tokens = TokenCache::new(
             TokenKey::new(
                 format!("wecom:{}", credentials.corp_id),
@@ -148,6 +168,7 @@ impl WeComClient {
                 base,
                 pipeline: Pipeline::new(http, retrier).with_tokens(tokens),
                 pacers,
+                contacts,
             }),
         })
     }
@@ -155,6 +176,11 @@ impl WeComClient {
     /// The settings this client was built from.
     pub(crate) fn config(&self) -> &WeComClientBuilder {
         &self.inner.config
+    }
+
+    /// The client of the address-book sync secret, if one is configured.
+    pub(crate) fn contacts(&self) -> Option<&WeComClient> {
+        self.inner.contacts.as_ref()
     }
 }
 
@@ -515,7 +541,8 @@ impl ClientBuilder for WeComClientBuilder {
     }
 
     /// Reads `ROSTER_WECOM_CORP_ID`, `ROSTER_WECOM_CORP_SECRET` and, if set,
-    /// `ROSTER_WECOM_BASE_URL`, `ROSTER_WECOM_CALLS_PER_MINUTE` and `ROSTER_WECOM_MAX_RETRIES`.
+    /// `ROSTER_WECOM_BASE_URL`, `ROSTER_WECOM_CALLS_PER_MINUTE`, `ROSTER_WECOM_MAX_RETRIES`,
+    /// `ROSTER_WECOM_USERS` and `ROSTER_WECOM_CONTACTS_SECRET`.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let settings = SettingLookup::new(lookup);
         let corp_id = settings.require(ENV_CORP_ID)?;
@@ -527,6 +554,9 @@ impl ClientBuilder for WeComClientBuilder {
         if let Some(users) = settings.get(crate::config::ENV_USERS) {
             builder =
                 builder.discovery_users(users.split(',').map(str::trim).filter(|u| !u.is_empty()));
+        }
+        if let Some(secret) = settings.get(crate::config::ENV_CONTACTS_SECRET) {
+            builder = builder.contacts_secret(secret);
         }
         Ok(builder)
     }

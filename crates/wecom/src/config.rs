@@ -48,18 +48,22 @@ pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_WECOM_CALLS_PER_MINUTE";
 pub const ENV_MAX_RETRIES: &str = "ROSTER_WECOM_MAX_RETRIES";
 /// Setting: the members whose meetings `roster meetings` lists (comma-separated userids).
 pub const ENV_USERS: &str = "ROSTER_WECOM_USERS";
+/// The address-book sync secret (通讯录同步 Secret), for listing the corp's members with
+/// `user/list_id` when [`ENV_USERS`] is not set.
+pub const ENV_CONTACTS_SECRET: &str = "ROSTER_WECOM_CONTACTS_SECRET";
 /// The prefix of every WeCom setting.
 pub const ENV_PREFIX: &str = "ROSTER_WECOM";
 
 /// Every setting [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key
 /// outside it is a typo).
-pub const ENV_VARS: [&str; 6] = [
+pub const ENV_VARS: [&str; 7] = [
     ENV_CORP_ID,
     ENV_CORP_SECRET,
     ENV_BASE_URL,
     ENV_CALLS_PER_MINUTE,
     ENV_MAX_RETRIES,
     ENV_USERS,
+    ENV_CONTACTS_SECRET,
 ];
 
 /// One self-built app's credentials: the corp id and the app's secret. `Debug` never shows
@@ -121,6 +125,7 @@ pub struct WeComClientBuilder {
     pub(crate) window_concurrency: usize,
     pub(crate) default_lookback: time::Duration,
     pub(crate) discovery_users: Vec<String>,
+    pub(crate) contacts_secret: Option<SecretString>,
 }
 
 impl WeComClientBuilder {
@@ -142,6 +147,7 @@ impl WeComClientBuilder {
             window_concurrency: 1,
             default_lookback: DEFAULT_LOOKBACK,
             discovery_users: Vec::new(),
+            contacts_secret: None,
         }
     }
 
@@ -194,6 +200,16 @@ impl WeComClientBuilder {
         self
     }
 
+    /// The corp's address-book sync secret (通讯录同步 Secret; default none). With it,
+    /// [`WeComClient::member_ids`](crate::WeComClient::member_ids) lists the corp's members
+    /// (`user/list_id` accepts no app's token), and discovery uses them when no
+    /// [`discovery_users`](Self::discovery_users) are set. Its token is cached beside the
+    /// app's, under its own key, in the same [`TokenStore`].
+    pub fn contacts_secret(mut self, secret: impl Into<String>) -> Self {
+        self.contacts_secret = Some(SecretString::from(secret.into()));
+        self
+    }
+
     /// Checks what can be checked without a request.
     pub(crate) fn validate(&self) -> Result<()> {
         crate::validate::id("corp id", &self.credentials.corp_id)?;
@@ -206,6 +222,17 @@ impl WeComClientBuilder {
             return Err(Error::config(
                 "the WeCom app secret contains control characters",
             ));
+        }
+        if let Some(contacts) = &self.contacts_secret {
+            let contacts = contacts.expose_secret();
+            if contacts.trim().is_empty() || contacts.chars().any(char::is_control) {
+                return Err(Error::config(
+                    "the WeCom address-book secret is empty or contains control characters",
+                )
+                .with_hint(format!(
+                    "set {ENV_CONTACTS_SECRET} to the Secret of 通讯录同步, or leave it unset"
+                )));
+            }
         }
         crate::validate::limit(
             "attendee page size",
@@ -237,8 +264,12 @@ mod tests {
 
     #[test]
     fn debug_hides_the_secret() {
-        let shown = format!("{:?}", builder("ww1", "s3cr3t-value"));
+        let shown = format!(
+            "{:?}",
+            builder("ww1", "s3cr3t-value").contacts_secret("b00k-secret")
+        );
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(!shown.contains("b00k-secret"), "{shown}");
         assert!(shown.contains("ww1"));
     }
 
@@ -249,6 +280,8 @@ mod tests {
         for bad in [
             builder("", "s"),
             builder("ww\n1", "s"),
+            builder("ww1", "s").contacts_secret(" "),
+            builder("ww1", "s").contacts_secret("a\u{7}b"),
             builder("ww1", "  "),
             builder("ww1", "s\r\n"),
             ok.clone().attendee_page_size(0),

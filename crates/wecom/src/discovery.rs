@@ -1,12 +1,13 @@
 //! The cross-vendor [`MeetingDirectory`] for WeCom (docs/specs/discovery.md §3): the meetings
-//! of the configured members (`ROSTER_WECOM_USERS`), found with `get_user_meetingid` (≤ 180-day
+//! of the configured members (`ROSTER_WECOM_USERS`), or else of every member of the corp
+//! (`user/list_id`, with the address-book secret `ROSTER_WECOM_CONTACTS_SECRET`), found with `get_user_meetingid` (≤ 180-day
 //! windows; only meetings this app created), each read once with `get_info` (its attendance
 //! summary skipped) for subject, times, state and the occurrences of a recurring meeting. A
 //! meeting several members share is listed once. One summary per one-off meeting, one per
 //! occurrence of a recurring one, those starting in the range and in a wanted state.
 //!
-//! Members are configured because `user/list_id`, which lists them, takes the address-book
-//! sync secret, not an app's.
+//! `user/list_id` takes the address-book sync secret, not an app's: without it, the members
+//! must be configured.
 
 use std::collections::HashSet;
 
@@ -80,13 +81,17 @@ impl MeetingDirectory for WeComClient {
     }
 
     async fn meetings(&self, query: &DiscoveryQuery) -> Result<RecordStream<MeetingSummary>> {
-        let users = self.config().discovery_users.clone();
+        let mut users = self.config().discovery_users.clone();
+        if users.is_empty() && self.contacts().is_some() {
+            users = self.member_ids()?.try_collect().await?;
+        }
         if users.is_empty() {
             return Err(
                 Error::config("no WeCom members are configured whose meetings to list").with_hint(
                     format!(
-                        "set {} to a comma-separated list of userids",
-                        crate::config::ENV_USERS
+                        "set {} to a comma-separated list of userids, or {} to list them all",
+                        crate::config::ENV_USERS,
+                        crate::config::ENV_CONTACTS_SECRET
                     ),
                 ),
             );

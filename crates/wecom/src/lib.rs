@@ -2,7 +2,8 @@
 //!
 //! Covers a self-built app's (自建应用) access token and the read endpoints an attendance export
 //! needs: `get_attendee_list`, `enroll/list`, `enroll/query_by_tmp_openid`, `get_info` and
-//! `get_user_meetingid`.
+//! `get_user_meetingid`, and with the address-book sync secret the corp's members
+//! (`user/list_id`) for meeting discovery.
 //!
 //! - **Token**: cached per app (corp id + a hash of the secret), fetched lazily, refreshed ahead
 //!   of expiry and single-flight (200 concurrent calls on a cold cache make one `gettoken`;
@@ -63,6 +64,7 @@ pub mod discovery;
 pub mod enroll;
 pub mod errors;
 pub mod meeting;
+pub mod members;
 pub mod source;
 mod validate;
 pub mod wire;
@@ -80,6 +82,7 @@ pub use meeting::{
     GetUserMeetingIds, MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList,
     UserMeetingIdQuery,
 };
+pub use members::{MAX_MEMBER_LIMIT, MemberList, MemberQuery, UserListId};
 /// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
 /// `build`, `from_env` and `from_lookup`.
 pub use roster_core::ClientBuilder;

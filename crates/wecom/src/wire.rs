@@ -82,6 +82,7 @@ reply_in_extra!(
     QueryByTmpOpenidResponse,
     MeetingInfo,
     UserMeetingIdResponse,
+    UserListIdResponse,
 );
 
 /// The answer of `gettoken` as the client reads it: [`GetTokenResponse`] with the envelope, in
@@ -761,6 +762,45 @@ pub struct UserMeetingIdBody {
     pub end_time: Option<i64>,
     /// Page size, 1–100.
     pub limit: u32,
+}
+
+/// Body of `POST /cgi-bin/user/list_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserListIdBody {
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–10,000.
+    pub limit: u32,
+}
+
+/// One row of `user/list_id`: a member in one department (a member in several departments
+/// comes once per department).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct DeptUser {
+    /// The member's userid.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// The department id.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub department: Option<i64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Answer of `user/list_id`. No `has_more`: an empty or absent `next_cursor` ends the list.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct UserListIdResponse {
+    /// Cursor of the next page; empty or absent at the end.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's rows (`None`: no array, or a field of another type: not a page).
+    #[serde(default, deserialize_with = "present_list")]
+    pub dept_user: Option<Vec<DeptUser>>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// [`string_list`] for an array that must be present (absent stays `None`).

@@ -48,11 +48,18 @@ debug_redacted!(WeComApp {
 });
 
 /// WeCom emulator settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WeComConfig {
     /// The corp id accepted by `gettoken` (`corpid`).
     pub corp_id: String,
+    /// The secret of the corp's address-book sync (通讯录同步): its tokens may call
+    /// `user/list_id` and nothing else; every app token gets `48002` there.
+    pub contacts_secret: String,
+    /// Address-book members besides every meeting creator and every app's hidden members
+    /// (those are always members). Default none: generated attendees are not listed, so a
+    /// discovery over the address book stays a few calls per host.
+    pub members: Vec<String>,
     /// The corp's apps. Default: app `1000002` (secret `sandbox-wecom-secret`), which created
     /// every meeting except `seed-other-app`, and app `1000003` (secret
     /// `sandbox-wecom-secret-2`), which created `seed-other-app`. Both hide member `outsider`.
@@ -78,10 +85,28 @@ pub struct WeComConfig {
     pub omit_final_cursor: bool,
 }
 
+debug_redacted!(WeComConfig {
+    corp_id,
+    contacts_secret: redacted,
+    members,
+    apps,
+    creator_userid,
+    token_ttl_secs,
+    per_minute,
+    per_hour,
+    max_concurrency,
+    hold_secs,
+    advanced_tier,
+    omit_success_code,
+    omit_final_cursor
+});
+
 impl Default for WeComConfig {
     fn default() -> Self {
         WeComConfig {
             corp_id: "wwsandbox0000000001".into(),
+            contacts_secret: "sandbox-wecom-contacts-secret".into(),
+            members: Vec::new(),
             apps: vec![
                 WeComApp::default(),
                 WeComApp {
@@ -130,6 +155,8 @@ pub struct WeComCredentials {
     pub userid: String,
     /// Every configured app, the first one included.
     pub apps: Vec<WeComAppCredentials>,
+    /// The address-book sync secret (a `corpsecret` whose token may only call `user/list_id`).
+    pub contacts_secret: String,
 }
 
 debug_redacted!(WeComCredentials {
@@ -137,5 +164,6 @@ debug_redacted!(WeComCredentials {
     corp_secret: redacted,
     agent_id,
     userid,
-    apps
+    apps,
+    contacts_secret: redacted
 });

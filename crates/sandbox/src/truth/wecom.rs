@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{GroundTruth, parse_rows};
 use crate::wecom::store::Rendered;
-use crate::wecom::{attendees, enroll, info, meetingids};
+use crate::wecom::{attendees, contacts, enroll, info, meetingids};
 
 impl GroundTruth {
     /// The rendered list and rows a complete attendee query returns; `None` for an unknown or
@@ -114,6 +114,15 @@ impl GroundTruth {
             Some(s) => Some(m.sub_index(s)?),
         };
         Some(info::info_body(st, m, sub))
+    }
+
+    /// The rows a complete `user/list_id` chain returns: `(userid, department)`, a member in
+    /// two departments twice.
+    pub fn wecom_address_book(&self) -> Vec<(String, u32)> {
+        contacts::rows(&self.state.wecom)
+            .into_iter()
+            .map(|r| (r.userid, r.department))
+            .collect()
     }
 
     /// The meeting ids a complete `get_user_meetingid` chain returns to the first app for

@@ -10,10 +10,12 @@
 //! | `POST /cgi-bin/meeting/enroll/query_by_tmp_openid` | `wecom.enroll_query_by_tmp_openid` |
 //! | `POST /cgi-bin/meeting/get_info` | `wecom.get_info` |
 //! | `POST /cgi-bin/meeting/get_user_meetingid` | `wecom.get_user_meetingid` |
+//! | `POST /cgi-bin/user/list_id` | `wecom.user_list_id` |
 //!
 //! A business call is checked in this order: token (`41001`, `40014`, `42001`) → app enabled
 //! (`50003`) → trusted IP (`60020`) → rate limits (`45009`) → concurrency cap (`45033`) → method (`40058`) → app allowed
-//! to call meeting APIs (`48002`) → advanced tier (`730007`, advanced endpoints) → body
+//! to call meeting APIs, or for `user/list_id` a token of the address-book sync secret (`48002`
+//! otherwise, both ways) → advanced tier (`730007`, advanced endpoints) → body
 //! (`40058`) → the endpoint's own checks.
 //!
 //! Layout: [`token`] (gettoken, token checks, wrong-secret ban), [`error`] (envelope),
@@ -21,6 +23,7 @@
 //! [`seed`] (the seed meetings), one file per endpoint and the ground-truth methods in `crate::truth`.
 
 pub(crate) mod attendees;
+pub(crate) mod contacts;
 pub(crate) mod enroll;
 mod error;
 pub(crate) mod info;
@@ -86,6 +89,7 @@ pub(crate) struct State {
     pub(crate) attendee_chains: PosRegistry<attendees::ChainKey, Arc<ListChain<store::Rendered>>>,
     pub(crate) enroll_chains: PosRegistry<enroll::ChainKey, Arc<store::Rendered>>,
     pub(crate) meetingid_chains: PosRegistry<meetingids::ChainKey, Arc<Vec<String>>>,
+    pub(crate) member_chains: PosRegistry<(), Arc<Vec<contacts::DeptUser>>>,
     hint_salt: u64,
     hint_seq: AtomicU64,
 }
@@ -108,6 +112,7 @@ impl State {
             attendee_chains: PosRegistry::new(shared.seed, "wecom.get_attendee_list"),
             enroll_chains: PosRegistry::new(shared.seed, "wecom.enroll_list"),
             meetingid_chains: PosRegistry::new(shared.seed, "wecom.get_user_meetingid"),
+            member_chains: PosRegistry::new(shared.seed, "wecom.user_list_id"),
             hint_salt: generator::hash64(shared.seed, &["wecom", "hint"]) % 1_000_000,
             hint_seq: AtomicU64::new(0),
         }
@@ -129,6 +134,7 @@ impl State {
                     secret: a.secret.clone(),
                 })
                 .collect(),
+            contacts_secret: self.config.contacts_secret.clone(),
         }
     }
 
@@ -302,11 +308,22 @@ async fn gettoken_route(AxState(st): AxState<Arc<State>>, req: Request) -> Respo
     }
 }
 
+/// Who may call an endpoint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// An app listed under 「可调用接口的应用」.
+    Meeting,
+    /// The same, and only with the advanced tier (会议高级功能).
+    Advanced,
+    /// Only the address-book sync secret's tokens.
+    Contacts,
+}
+
 async fn handle(
     st: Arc<State>,
     req: Request,
     key: &'static str,
-    advanced: bool,
+    access: Access,
     endpoint: Endpoint,
 ) -> Response {
     let quirks = ActiveQuirks::of(&req);
@@ -317,11 +334,12 @@ async fn handle(
         Ok(app) => app,
         Err(e) => return st.error_response(e),
     };
-    let flags = &st.flags[app];
-    if !AppFlags::get(&flags.enabled) {
+    // The address-book identity has no app switches.
+    let flags = st.flags.get(app);
+    if flags.is_some_and(|f| !AppFlags::get(&f.enabled)) {
         return st.error_response(WcError::code(50003));
     }
-    if !AppFlags::get(&flags.trusted_ip) {
+    if flags.is_some_and(|f| !AppFlags::get(&f.trusted_ip)) {
         return st.error_response(WcError::code(60020));
     }
     if let Err(e) = st.rate_limit(key, now) {
@@ -335,10 +353,15 @@ async fn handle(
         if parts.method != Method::POST {
             return Err(WcError::invalid("this API must be called with POST"));
         }
-        if !AppFlags::get(&flags.meeting_api) {
+        let allowed = match (access, flags) {
+            (Access::Contacts, flags) => flags.is_none(),
+            (_, Some(f)) => AppFlags::get(&f.meeting_api),
+            (_, None) => false,
+        };
+        if !allowed {
             return Err(WcError::code(48002));
         }
-        if advanced && !st.config.advanced_tier {
+        if access == Access::Advanced && !st.config.advanced_tier {
             return Err(WcError::code(730007));
         }
         let bytes = axum::body::to_bytes(body, MAX_BODY)
@@ -378,6 +401,9 @@ async fn revoke_route(AxState(st): AxState<Arc<State>>, req: Request) -> Respons
     };
     for &i in &apps {
         st.tokens.revoke_app(i);
+    }
+    if q.non_empty("agentid").is_none() {
+        st.tokens.revoke_app(token::CONTACTS);
     }
     let agents: Vec<u32> = apps.iter().map(|&i| st.config.apps[i].agent_id).collect();
     json_response(serde_json::json!({ "revoked_apps": agents }).to_string())
@@ -427,10 +453,10 @@ async fn app_route(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
 /// The WeCom routes, each wrapped with the shared endpoint middleware.
 pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
     let hooks: Arc<dyn VendorHooks> = state.clone();
-    let route = |key: &'static str, advanced: bool, endpoint: Endpoint| {
+    let route = |key: &'static str, access: Access, endpoint: Endpoint| {
         instrument(
             any(move |AxState(st): AxState<Arc<State>>, req: Request| {
-                handle(st, req, key, advanced, endpoint)
+                handle(st, req, key, access, endpoint)
             }),
             shared,
             hooks.clone(),
@@ -449,27 +475,39 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         )
         .route(
             "/cgi-bin/meeting/get_attendee_list",
-            route("wecom.get_attendee_list", true, attendees::serve),
+            route(
+                "wecom.get_attendee_list",
+                Access::Advanced,
+                attendees::serve,
+            ),
         )
         .route(
             "/cgi-bin/meeting/enroll/list",
-            route("wecom.enroll_list", true, enroll::serve_list),
+            route("wecom.enroll_list", Access::Advanced, enroll::serve_list),
         )
         .route(
             "/cgi-bin/meeting/enroll/query_by_tmp_openid",
             route(
                 "wecom.enroll_query_by_tmp_openid",
-                true,
+                Access::Advanced,
                 enroll::serve_query,
             ),
         )
         .route(
             "/cgi-bin/meeting/get_info",
-            route("wecom.get_info", false, info::serve),
+            route("wecom.get_info", Access::Meeting, info::serve),
         )
         .route(
             "/cgi-bin/meeting/get_user_meetingid",
-            route("wecom.get_user_meetingid", false, meetingids::serve),
+            route(
+                "wecom.get_user_meetingid",
+                Access::Meeting,
+                meetingids::serve,
+            ),
+        )
+        .route(
+            "/cgi-bin/user/list_id",
+            route("wecom.user_list_id", Access::Contacts, contacts::serve),
         )
         .with_state(state)
 }

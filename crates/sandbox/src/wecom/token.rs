@@ -27,6 +27,9 @@ use crate::vendor::Vendor;
 pub(crate) const STRIKES: usize = 5;
 /// How long a ban lasts, in seconds.
 pub(crate) const BAN_SECS: i64 = 3_600;
+/// The identity of the address-book sync secret's tokens (in place of an app index): they
+/// may call `user/list_id` only.
+pub(crate) const CONTACTS: usize = usize::MAX;
 /// Length of an issued token.
 const TOKEN_LEN: usize = 96;
 /// Expired tokens are remembered (for `42001`) this long after their expiry.
@@ -160,7 +163,7 @@ impl Tokens {
 
 /// `GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET`, checked in this order: method
 /// (`40058`), ban (`45009`), `corpid` (`41002`), `corpsecret` (`41004`), corp (`40013`), secret
-/// (`40001`, a strike), app enabled (`50003`), trusted IP (`60020`), rate limit (`45009`).
+/// (`40001`, a strike; the address-book secret is accepted too), app enabled (`50003`), trusted IP (`60020`), rate limit (`45009`).
 pub(crate) fn gettoken(st: &State, parts: &Parts) -> Result<String, WcError> {
     if parts.method != Method::GET {
         return Err(WcError::invalid("gettoken must be called with GET"));
@@ -177,17 +180,23 @@ pub(crate) fn gettoken(st: &State, parts: &Parts) -> Result<String, WcError> {
     if corp != st.config.corp_id {
         return Err(WcError::code(40013));
     }
-    let Some(app) = st.config.apps.iter().position(|a| a.secret == secret) else {
-        st.tokens.strike(now);
-        return Err(WcError::code(40001));
+    let app = if !st.config.contacts_secret.is_empty() && secret == st.config.contacts_secret {
+        CONTACTS
+    } else {
+        let Some(app) = st.config.apps.iter().position(|a| a.secret == secret) else {
+            st.tokens.strike(now);
+            return Err(WcError::code(40001));
+        };
+        app
     };
     st.tokens.clear_strikes();
-    let flags = &st.flags[app];
-    if !AppFlags::get(&flags.enabled) {
-        return Err(WcError::code(50003));
-    }
-    if !AppFlags::get(&flags.trusted_ip) {
-        return Err(WcError::code(60020));
+    if let Some(flags) = st.flags.get(app) {
+        if !AppFlags::get(&flags.enabled) {
+            return Err(WcError::code(50003));
+        }
+        if !AppFlags::get(&flags.trusted_ip) {
+            return Err(WcError::code(60020));
+        }
     }
     st.rate_limit("wecom.gettoken", now)?;
     let ttl = st.config.token_ttl_secs.max(1);
