@@ -2,7 +2,12 @@
 //! of the configured hosts (`ROSTER_QUANSHI_HOSTS`, else the host user id) through
 //! `room/conference/list`, recurring ones included, read in ≤ 31-day windows (the vendor states
 //! no maximum; our choice) with inclusive Unix-second bounds, so windows never overlap. One
-//! summary per meeting (a recurring meeting's occurrences come from its report, not here).
+//! summary per one-off meeting. A recurring meeting (`calType` `M`) is one summary per run
+//! that took place, read from its v2 report (`tempConfenceList`: `tempConferenceId` as the
+//! occurrence id, the real start and end; a run without an end is live), when the query
+//! wants ended or live meetings; a series with no run yet stays one summary of its own. The
+//! runs are those of a series listed in the range (the list filters on the series' scheduled
+//! start), whatever their own dates.
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -14,7 +19,25 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::client::QuanshiClient;
-use crate::wire::{Meeting, MeetingStatus};
+use crate::wire::{Meeting, MeetingStatus, Run};
+
+/// `calType` of a recurring meeting.
+const RECURRING: &str = "M";
+
+/// The summary of one run of a recurring meeting: the series' summary with the run's id and
+/// real times; ended when it has an end, else live.
+fn run_summary(series: &MeetingSummary, run: Run) -> Option<MeetingSummary> {
+    let mut s = series.clone();
+    s.sub_meeting_id = Some(run.temp_conference_id.filter(|id| !id.is_empty())?);
+    s.start = run.real_start_time.or(series.start);
+    s.end = run.real_end_time;
+    s.state = Some(if s.end.is_some() {
+        MeetingState::Ended
+    } else {
+        MeetingState::Live
+    });
+    Some(s)
+}
 
 /// A listed meeting as a summary (none without an event id). Passcodes and links stay out. A
 /// meeting that is only "created" (status 1) is upcoming or live by its times and `now`.
@@ -88,19 +111,41 @@ impl MeetingDirectory for QuanshiClient {
         let client = self.clone();
         let query = query.clone();
         let now = config.options.clock().now();
+        let wants_runs = query.wants(MeetingState::Ended) || query.wants(MeetingState::Live);
+        let lister = client.clone();
         let stream = stream::iter(calls)
             .then(move |(host, (from, to))| {
-                let client = client.clone();
+                let client = lister.clone();
                 async move {
                     let meetings = client.conference_list(host, from, to, true).await?;
-                    Ok(stream::iter(
-                        meetings
-                            .into_iter()
-                            .filter_map(move |m| summary(m, now))
-                            .map(Ok),
-                    ))
+                    Ok(stream::iter(meetings.into_iter().map(Ok)))
                 }
             })
+            .try_flatten()
+            .and_then(move |m: Meeting| {
+                let client = client.clone();
+                async move {
+                    let recurring = m.cal_type.as_deref() == Some(RECURRING);
+                    let Some(series) = summary(m, now) else {
+                        return Ok(Vec::new());
+                    };
+                    if !(recurring && wants_runs) {
+                        return Ok(vec![series]);
+                    }
+                    let event_id = series.meeting_id.parse::<u64>().map_err(|_| {
+                        Error::invalid_argument("a listed meeting's eventId is not a number")
+                    })?;
+                    let runs: Vec<MeetingSummary> = client
+                        .report_v2(event_id)
+                        .await?
+                        .runs
+                        .into_iter()
+                        .filter_map(|run| run_summary(&series, run))
+                        .collect();
+                    Ok(if runs.is_empty() { vec![series] } else { runs })
+                }
+            })
+            .map_ok(|summaries| stream::iter(summaries.into_iter().map(Ok)))
             .try_flatten()
             .try_filter(move |s| std::future::ready(s.state.is_none_or(|st| query.wants(st))));
         Ok(stop_after_error(stream.boxed()))

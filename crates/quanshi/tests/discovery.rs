@@ -33,16 +33,45 @@ async fn the_hosts_meetings_match_the_ground_truth_window_by_window() {
         .try_collect()
         .await
         .unwrap();
-    let got_ids: BTreeSet<String> = got.iter().map(|m| m.meeting_id.clone()).collect();
-    assert_eq!(got_ids.len(), got.len(), "each meeting once across windows");
-    let want: BTreeSet<String> = sb
-        .truth()
-        .quanshi_conference_list(host, from.unix_timestamp(), to.unix_timestamp() - 1, true)
+    let got_keys: BTreeSet<(String, Option<String>)> = got
         .iter()
-        .map(|m| m["eventId"].to_string().trim_matches('"').to_string())
+        .map(|m| (m.meeting_id.clone(), m.sub_meeting_id.clone()))
         .collect();
-    assert!(want.len() > 3, "{want:?}");
-    assert_eq!(got_ids, want);
+    assert_eq!(
+        got_keys.len(),
+        got.len(),
+        "each meeting or run once across windows"
+    );
+    // A one-off meeting once; a recurring one once per run that took place (from its report),
+    // or once as a series while none has.
+    let truth = sb.truth();
+    let mut want = BTreeSet::new();
+    let mut recurring_runs = 0;
+    for m in
+        truth.quanshi_conference_list(host, from.unix_timestamp(), to.unix_timestamp() - 1, true)
+    {
+        let id = m["eventId"].to_string().trim_matches('"').to_string();
+        let runs = match m["calType"].as_str() {
+            Some("M") => truth.quanshi_runs(&id),
+            _ => Vec::new(),
+        };
+        if runs.is_empty() {
+            want.insert((id.clone(), None));
+        }
+        for run in runs {
+            recurring_runs += 1;
+            let run_id = run["tempConferenceId"]
+                .to_string()
+                .trim_matches('"')
+                .to_string();
+            want.insert((id.clone(), Some(run_id)));
+        }
+    }
+    assert!(want.len() > 3 && recurring_runs >= 3, "{want:?}");
+    assert_eq!(got_keys, want);
+    let run = got.iter().find(|m| m.sub_meeting_id.is_some()).unwrap();
+    assert!(run.start.is_some() && run.subject.is_some());
+    assert_eq!(run.state, Some(MeetingState::Ended), "{run:?}");
     // 140 days: five windows of at most 31 days.
     assert_eq!(sb.stats().requests_to("quanshi.conference_list"), 5);
     assert!(got.iter().any(|m| m.state == Some(MeetingState::Ended)));
