@@ -168,13 +168,16 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
             // Each vendor with its own client (and rate budget), all at the same time; one
             // that cannot start (no credentials) is reported and does not stop the others.
+            let bars = progress::SyncBars::new(a.quiet);
             let runs = a.vendor.vendors().into_iter().map(|vendor| {
                 let store = store.as_ref();
                 let a = &a;
+                let bars = &bars;
                 async move {
                     let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
                     let client = vendors::client(vendor, &settings)?;
-                    run::sync(client.as_ref(), store, a.from, to, now, a.quiet).await
+                    let progress = bars.vendor(vendor, client.retrier().stats().clone());
+                    run::sync(client.as_ref(), store, a.from, to, now, a.quiet, &progress).await
                 }
             });
             let mut results = futures::future::join_all(runs).await;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use roster_core::PageObserver;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use roster_core::{CallStats, PageObserver, Vendor};
 
 /// Counts pages and records, and draws them when visible.
 #[derive(Clone)]
@@ -110,9 +110,177 @@ impl PageObserver for Progress {
     }
 }
 
+/// The bars of `roster sync`: one line per vendor, drawn together on stderr while it is a
+/// terminal and `--quiet` is not given.
+#[derive(Clone)]
+pub struct SyncBars {
+    multi: MultiProgress,
+    visible: bool,
+}
+
+impl SyncBars {
+    /// Bars on stderr, or hidden ones.
+    pub fn new(quiet: bool) -> Self {
+        let visible = !quiet && std::io::stderr().is_terminal();
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        Self {
+            multi: MultiProgress::with_draw_target(target),
+            visible,
+        }
+    }
+
+    /// The line of one vendor, which watches `stats` (its client's calls and waits).
+    pub fn vendor(&self, vendor: Vendor, stats: Arc<CallStats>) -> SyncProgress {
+        let bar = self.multi.add(ProgressBar::no_length());
+        let style = ProgressStyle::with_template(
+            "{spinner} {prefix:16} {pos}/{len} meetings · {msg} · {elapsed}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.set_prefix(vendor.to_string());
+        bar.set_message("finding meetings");
+        if self.visible {
+            bar.enable_steady_tick(Duration::from_millis(120));
+        }
+        SyncProgress {
+            bar,
+            visible: self.visible,
+            stats,
+            sessions: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+/// One vendor's sync: meetings done of found, sessions written, the client's call rate and
+/// its waits for the vendor's rate limits. Also the page observer of each meeting's export, so
+/// the session count moves within a large meeting.
+#[derive(Clone)]
+pub struct SyncProgress {
+    bar: ProgressBar,
+    visible: bool,
+    stats: Arc<CallStats>,
+    sessions: Arc<AtomicU64>,
+}
+
+/// "1200 sessions · 85 calls/min · 2 rate-limit waits".
+fn sync_message(sessions: u64, calls: u64, waits: u64, elapsed: Duration) -> String {
+    let minutes = elapsed.as_secs_f64() / 60.0;
+    let rate = if minutes > 0.0 {
+        (calls as f64 / minutes).round() as u64
+    } else {
+        0
+    };
+    let waits = match waits {
+        0 => String::new(),
+        1 => " · 1 rate-limit wait".into(),
+        n => format!(" · {n} rate-limit waits"),
+    };
+    format!("{sessions} sessions · {rate} calls/min{waits}")
+}
+
+impl SyncProgress {
+    /// The meetings to sync are known.
+    pub fn found(&self, meetings: u64) {
+        self.bar.set_length(meetings);
+        self.refresh();
+    }
+
+    /// One meeting is done (written or failed).
+    pub fn meeting_done(&self) {
+        self.bar.inc(1);
+        self.refresh();
+    }
+
+    /// Sessions counted so far.
+    pub fn sessions(&self) -> u64 {
+        self.sessions.load(Ordering::Relaxed)
+    }
+
+    /// Meetings done so far.
+    pub fn meetings_done(&self) -> u64 {
+        self.bar.position()
+    }
+
+    /// The message now.
+    fn message(&self) -> String {
+        sync_message(
+            self.sessions(),
+            self.stats.calls(),
+            self.stats.rate_limit_waits(),
+            self.bar.elapsed(),
+        )
+    }
+
+    fn refresh(&self) {
+        if self.visible {
+            self.bar.set_message(self.message());
+        }
+    }
+
+    /// A line for stderr, printed above the bars while they are drawn.
+    pub fn println(&self, line: impl AsRef<str>) {
+        if self.visible {
+            self.bar.println(line.as_ref());
+        } else {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
+    /// The observer of one meeting's export.
+    pub fn observer(&self) -> Arc<dyn PageObserver> {
+        Arc::new(self.clone())
+    }
+
+    /// Removes the line.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl PageObserver for SyncProgress {
+    fn on_page(&self, items: usize, _total_hint: Option<u64>) {
+        self.sessions.fetch_add(items as u64, Ordering::Relaxed);
+        self.refresh();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sync_lines_count_meetings_sessions_calls_and_waits() {
+        assert_eq!(
+            sync_message(1200, 170, 0, Duration::from_secs(120)),
+            "1200 sessions · 85 calls/min"
+        );
+        assert_eq!(
+            sync_message(0, 0, 1, Duration::ZERO),
+            "0 sessions · 0 calls/min · 1 rate-limit wait"
+        );
+        assert_eq!(
+            sync_message(5, 30, 3, Duration::from_secs(30)),
+            "5 sessions · 60 calls/min · 3 rate-limit waits"
+        );
+        let stats = Arc::new(CallStats::default());
+        let p = SyncBars::new(true).vendor(Vendor::WeCom, stats.clone());
+        p.found(3);
+        p.observer().on_page(100, None);
+        p.observer().on_page(20, Some(120));
+        p.meeting_done();
+        stats.count_call();
+        assert_eq!((p.meetings_done(), p.sessions()), (1, 120));
+        assert!(
+            p.message().starts_with("120 sessions · "),
+            "{}",
+            p.message()
+        );
+        p.finish();
+    }
 
     #[test]
     fn counts_pages_and_records_even_when_hidden() {

@@ -449,6 +449,7 @@ pub async fn sync(
     to: OffsetDateTime,
     now: OffsetDateTime,
     quiet: bool,
+    progress: &crate::progress::SyncProgress,
 ) -> Result<SyncSummary, CliError> {
     use roster_core::{MeetingDirectory, MeetingState};
     let store_error = |e: roster_store::StoreError| CliError::Io(format!("the store: {e}"));
@@ -468,10 +469,10 @@ pub async fn sync(
                 })?;
             let from = end - SYNC_OVERLAP;
             if !quiet {
-                eprintln!(
+                progress.println(format!(
                     "roster: note: {vendor}: continuing from the last sync: meetings starting from {} (two days of overlap: meetings end and vendors publish late)",
                     roster_core::format_time(from)
-                );
+                ));
             }
             from
         }
@@ -500,17 +501,25 @@ pub async fn sync(
         found: meetings.len() as u64,
         ..SyncSummary::default()
     };
+    progress.found(summary.found);
     for m in &meetings {
         let occurrence = m.sub_meeting_id.as_deref();
         let mut q = MeetingQuery::new(&m.meeting_id);
         if let Some(sub) = occurrence {
             q = q.sub_meeting(sub);
         }
+        let sessions_query = q.clone().observer(progress.observer());
         let before = store
             .sync_state(m.vendor, &m.meeting_id, occurrence)
             .await
             .map_err(store_error)?;
-        let sessions = async { client.attendees(&q).await?.try_collect::<Vec<_>>().await };
+        let sessions = async {
+            client
+                .attendees(&sessions_query)
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        };
         let registrations = async {
             client
                 .registrations(&q)
@@ -523,11 +532,11 @@ pub async fn sync(
             Ok(s) => match registrations.await {
                 Ok(r) => Ok((s, r)),
                 // An operator who may read the sessions but not the registrations (Tencent
-                // lets only the creator list invitees): the sessions are kept, the meeting is
-                // marked incomplete with the reason.
+                // lets only the creator list invitees): the sessions are kept and the reason
+                // noted, but the meeting counts as complete: reading it again cannot change
+                // a permission, and every later sync would otherwise read it again.
                 Err(e) if e.kind() == ErrorKind::Forbidden => {
-                    outcome.complete = false;
-                    outcome.error = Some(format!("registrations: {e}"));
+                    outcome.error = Some(format!("registrations not readable: {e}"));
                     Ok((s, Vec::new()))
                 }
                 Err(e) => Err(e),
@@ -550,23 +559,25 @@ pub async fn sync(
             Err(e) => {
                 summary.failed += 1;
                 if !quiet {
-                    eprintln!(
+                    progress.println(format!(
                         "roster: {} {}{}: {e}",
                         m.vendor,
                         m.meeting_id,
                         occurrence.map(|o| format!(" ({o})")).unwrap_or_default()
-                    );
+                    ));
                 }
                 let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
                 outcome.complete = false;
                 outcome.error = Some(e.to_string());
                 store
-                    .record_failure(m.vendor, &m.meeting_id, occurrence, &outcome)
+                    .record_failure(m, &outcome)
                     .await
                     .map_err(store_error)?;
             }
         }
+        progress.meeting_done();
     }
+    progress.finish();
     store
         .record_run(
             vendor,

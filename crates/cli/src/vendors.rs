@@ -4,7 +4,7 @@
 //! names the missing one in its error; the CLI only supplies values from flags, the
 //! environment and the profile.
 
-use roster_core::{AttendeeSource, ClientBuilder, Error, MeetingDirectory, Vendor};
+use roster_core::{AttendeeSource, ClientBuilder, Error, ListClient, MeetingDirectory, Vendor};
 
 use crate::config::Settings;
 use crate::error::{CliError, is_local_usage_error};
@@ -30,10 +30,11 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
     built.map_err(|e| configuration_error(e, settings))
 }
 
-/// A vendor client as everything the CLI uses of it: its attendance and its meetings.
-pub trait VendorClient: AttendeeSource + MeetingDirectory {}
+/// A vendor client as everything the CLI uses of it: its attendance, its meetings and its
+/// retrier (whose counters the sync progress shows).
+pub trait VendorClient: AttendeeSource + MeetingDirectory + ListClient {}
 
-impl<T: AttendeeSource + MeetingDirectory> VendorClient for T {}
+impl<T: AttendeeSource + MeetingDirectory + ListClient> VendorClient for T {}
 
 /// The client of `vendor` for discovery and sync, configured from `settings`.
 pub fn client(vendor: Vendor, settings: &Settings) -> Result<Box<dyn VendorClient>, CliError> {

@@ -1368,7 +1368,8 @@ async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing
     let counts = store.counts().unwrap();
     assert_eq!(counts.meetings as usize, ended);
     assert!(counts.sessions > 0);
-    // The admin may read sessions but not a meeting's invitees (creator only): kept, marked.
+    // The admin may read sessions but not a meeting's invitees (creator only): kept, noted,
+    // and complete (not read again by every later sync).
     let states: Vec<_> = sandbox
         .truth()
         .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1))
@@ -1385,11 +1386,12 @@ async fn sync_writes_the_ended_meetings_into_the_store_and_again_changes_nothing
         })
         .collect();
     assert!(states.iter().any(|s| {
-        !s.complete
+        s.complete
             && s.error
                 .as_deref()
-                .is_some_and(|e| e.starts_with("registrations:"))
+                .is_some_and(|e| e.starts_with("registrations not readable:"))
     }));
+    assert!(states.iter().all(|s| s.complete));
     drop(store);
 
     // The report from the store: one row per person, as the store totals them.
@@ -1608,5 +1610,72 @@ async fn sync_runs_every_vendor_and_one_failing_does_not_stop_the_others() {
         all,
         "nothing lost, nothing doubled"
     );
+    sandbox.shutdown().await;
+}
+
+/// A meeting that fails on its very first sync is stored as one to sync again: the next sync,
+/// although its range (continuing from the last one) no longer holds that meeting, reads it,
+/// and the store ends as a sync that never failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_failing_on_its_first_sync_is_read_by_the_next() {
+    let sandbox = sandbox().await;
+    let mut env = admin_env(&sandbox);
+    env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 60 * 86_400).to_string();
+    let to = now.to_string();
+    let sync = |db: &str, from: Option<&str>| {
+        let mut a = vec![
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--db",
+            db,
+            "--to",
+            &to,
+        ];
+        if let Some(from) = from {
+            a.extend(["--from", from]);
+        }
+        args(&a)
+    };
+    let db = format!("sqlite:{}", dir.path().join("roster.db").display());
+    // The first meeting's sessions: a parameter error (not retried).
+    sandbox
+        .faults()
+        .inject("tencent.participants", Fault::VendorCode(190004), 1);
+    let out = roster(env.clone(), sync(&db, Some(&from)), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(" 1 failed"), "{stderr}");
+
+    let out = roster(env.clone(), sync(&db, None), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("1 updated"), "{stderr}");
+    assert!(stderr.contains(" 0 failed"), "{stderr}");
+
+    let clean = format!("sqlite:{}", dir.path().join("clean.db").display());
+    let out = roster(env, sync(&clean, Some(&from)), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let open = |name: &str| roster_store::SqliteStore::open(&dir.path().join(name)).unwrap();
+    let (healed, clean) = (open("roster.db"), open("clean.db"));
+    assert_eq!(healed.counts().unwrap(), clean.counts().unwrap());
+    for r in sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1))
+    {
+        let (id, sub) = (
+            r["meeting_id"].as_str().unwrap(),
+            r["sub_meeting_id"].as_str(),
+        );
+        let v = roster_core::Vendor::TencentMeeting;
+        assert_eq!(
+            healed.sessions(v, id, sub).unwrap(),
+            clean.sessions(v, id, sub).unwrap()
+        );
+        assert!(healed.sync_state(v, id, sub).unwrap().unwrap().complete);
+    }
     sandbox.shutdown().await;
 }

@@ -86,7 +86,7 @@ pub use reconcile::{
     MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,
 };
 pub use resume::{ExportPosition, Rest, Resumable, WindowsFrom};
-pub use retry::{Attempt, Decision, Retrier, RetryPolicy, RetryState};
+pub use retry::{Attempt, CallStats, Decision, Retrier, RetryPolicy, RetryState};
 pub use settings::SettingLookup;
 pub use source::{AttendeeSource, MeetingQuery, RecordStream};
 pub use vendor::Vendor;

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::clock::SharedClock;
@@ -235,6 +236,32 @@ pub struct Retrier {
     policy: RetryPolicy,
     clock: SharedClock,
     jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+    stats: Arc<CallStats>,
+}
+
+/// What a client has done so far, for progress displays: counters shared by every clone of
+/// its [`Retrier`].
+#[derive(Debug, Default)]
+pub struct CallStats {
+    calls: AtomicU64,
+    rate_limit_waits: AtomicU64,
+}
+
+impl CallStats {
+    /// Requests sent (every attempt of every business call; token fetches excluded).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Times a call waited because the vendor refused it for its rate limit.
+    pub fn rate_limit_waits(&self) -> u64 {
+        self.rate_limit_waits.load(Ordering::Relaxed)
+    }
+
+    /// Counts one request sent.
+    pub fn count_call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl fmt::Debug for Retrier {
@@ -253,7 +280,14 @@ impl Retrier {
             policy,
             clock,
             jitter: Arc::new(rand::random::<f64>),
+            stats: Arc::default(),
         }
+    }
+
+    /// The calls and rate-limit waits of this retrier and its clones so far (clone the `Arc`
+    /// to watch them while the client works).
+    pub fn stats(&self) -> &Arc<CallStats> {
+        &self.stats
     }
 
     /// Replaces the jitter source (tests use a constant).
@@ -309,6 +343,11 @@ impl Retrier {
                 .unwrap_or(Duration::ZERO);
             let decision = self.policy.decide(&state, &error, (self.jitter)());
             state.record(error.class(), decision);
+            if matches!(decision, Decision::RetryAfter(_))
+                && error.class() == RetryClass::RateLimited
+            {
+                self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+            }
             match decision {
                 Decision::Stop => {
                     let error = finalize(error, state.auth_refreshes > 0);
@@ -523,6 +562,38 @@ mod tests {
             p.decide(&state, &limited, 0.0),
             Decision::RetryAfter(_)
         ));
+    }
+
+    #[tokio::test]
+    async fn rate_limit_waits_are_counted_for_every_clone() {
+        let clock = ManualClock::at_unix(0);
+        let policy = RetryPolicy::default().with_max_elapsed(Duration::from_secs(3_600));
+        let r = Retrier::new(policy, Arc::new(clock.clone())).with_jitter(|| 1.0);
+        let clone = r.clone();
+        // Two refusals for the rate limit (the default policy waits twice), then a transport
+        // error and a success: two waits counted, not the transport retry.
+        let n = Mutex::new(0u32);
+        let result: Result<()> = clone
+            .run(|_| {
+                let mut n = n.lock().unwrap();
+                *n += 1;
+                let out = match *n {
+                    1 | 2 => Err(err(RetryClass::RateLimited)),
+                    3 => Err(err(RetryClass::Retry)),
+                    _ => Ok(()),
+                };
+                async move { out }
+            })
+            .await;
+        assert!(result.is_ok());
+        assert_eq!(r.stats().rate_limit_waits(), 2);
+        assert_eq!(
+            r.stats().calls(),
+            0,
+            "requests are counted by the pipeline, not here"
+        );
+        r.stats().count_call();
+        assert_eq!(clone.stats().calls(), 1);
     }
 
     #[tokio::test]

@@ -104,7 +104,8 @@ pub struct SyncOutcome {
     pub complete: bool,
     /// The vendor's stated total, if it gave one.
     pub vendor_total: Option<u64>,
-    /// The error of a failed attempt.
+    /// The error of a failed attempt, or, on a complete one, what the operator may not read
+    /// (registrations of a meeting someone else created).
     pub error: Option<String>,
 }
 
@@ -209,6 +210,24 @@ pub(crate) fn refuse_newer(applied: Option<i64>, known: i64) -> Result<()> {
 
 /// The one statement that records a sync's outcome (`$1`…`$7`: vendor, meeting id,
 /// occurrence, synced at, complete, vendor total, error), for both backends.
+/// The meeting row of a summary (`$1`–`$11`: vendor, id, occurrence, subject, start, end,
+/// state, host, host name, participants, extra JSON).
+macro_rules! insert_meeting {
+    () => {
+        "INSERT INTO meetings (vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+}
+
+/// Writes a meeting row (after its old one was deleted).
+pub(crate) const INSERT_MEETING: &str = insert_meeting!();
+
+/// Writes a meeting row unless one is stored (a failed sync keeps what an earlier one wrote).
+pub(crate) const INSERT_MEETING_IF_ABSENT: &str = concat!(
+    insert_meeting!(),
+    " ON CONFLICT (vendor, meeting_id, occurrence) DO NOTHING"
+);
+
 pub(crate) const UPSERT_SYNC_STATE: &str = "INSERT INTO sync_state (vendor, meeting_id, occurrence, synced_unix, complete, vendor_total, error)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE SET
@@ -441,15 +460,10 @@ pub trait Store: Send + Sync {
         outcome: &SyncOutcome,
     ) -> Result<bool>;
 
-    /// Records a failed sync of a meeting: its sync state only; the data stored before (if
-    /// any) stays as it was.
-    async fn record_failure(
-        &self,
-        vendor: Vendor,
-        meeting_id: &str,
-        occurrence: Option<&str>,
-        outcome: &SyncOutcome,
-    ) -> Result<()>;
+    /// Records a failed sync of a meeting, in one transaction: its sync state, and its row
+    /// if none is stored (so that a meeting failing on its first sync is found again by
+    /// [`Store::incomplete_meetings`]); the data stored before (if any) stays as it was.
+    async fn record_failure(&self, meeting: &MeetingSummary, outcome: &SyncOutcome) -> Result<()>;
 
     /// The sessions stored for a meeting (or one occurrence), in export order.
     async fn sessions(

@@ -9,9 +9,9 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
-    refuse_newer, stored_summary, totals,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, Result,
+    Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
+    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -122,24 +122,7 @@ impl Store for PgStore {
             &[&vendor, &id, &occurrence],
         )
         .await?;
-        tx.execute(
-            "INSERT INTO meetings (vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[
-                &vendor,
-                &id,
-                &occurrence,
-                &meeting.subject,
-                &meeting.start.map(|t| t.unix_timestamp()),
-                &meeting.end.map(|t| t.unix_timestamp()),
-                &meeting.state.map(|s| s.as_str()),
-                &meeting.host,
-                &meeting.host_name,
-                &meeting.participants.and_then(|n| i64::try_from(n).ok()),
-                &rows.extra,
-            ],
-        )
-        .await?;
+        insert_meeting(&tx, INSERT_MEETING, meeting, &rows).await?;
         let insert = tx
             .prepare(
                 "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
@@ -190,28 +173,25 @@ impl Store for PgStore {
         Ok(after != before)
     }
 
-    async fn record_failure(
-        &self,
-        vendor: Vendor,
-        meeting_id: &str,
-        occurrence: Option<&str>,
-        outcome: &SyncOutcome,
-    ) -> Result<()> {
-        let client = self.client.lock().await;
-        client
-            .execute(
-                UPSERT_SYNC_STATE,
-                &[
-                    &vendor.as_str(),
-                    &meeting_id,
-                    &occurrence.unwrap_or(""),
-                    &outcome.synced_unix,
-                    &outcome.complete,
-                    &outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
-                    &outcome.error,
-                ],
-            )
-            .await?;
+    async fn record_failure(&self, meeting: &MeetingSummary, outcome: &SyncOutcome) -> Result<()> {
+        let rows = Rows::of(meeting, &[], &[])?;
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        insert_meeting(&tx, INSERT_MEETING_IF_ABSENT, meeting, &rows).await?;
+        tx.execute(
+            UPSERT_SYNC_STATE,
+            &[
+                &rows.vendor,
+                &rows.id,
+                &rows.occurrence,
+                &outcome.synced_unix,
+                &outcome.complete,
+                &outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
+                &outcome.error,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -331,4 +311,31 @@ impl Store for PgStore {
             people: counts[3],
         })
     }
+}
+
+/// Writes `meeting`'s row with `statement` ([`INSERT_MEETING`] or [`INSERT_MEETING_IF_ABSENT`]).
+async fn insert_meeting(
+    tx: &tokio_postgres::Transaction<'_>,
+    statement: &str,
+    meeting: &MeetingSummary,
+    rows: &Rows<'_>,
+) -> Result<()> {
+    tx.execute(
+        statement,
+        &[
+            &rows.vendor,
+            &rows.id,
+            &rows.occurrence,
+            &meeting.subject,
+            &meeting.start.map(|t| t.unix_timestamp()),
+            &meeting.end.map(|t| t.unix_timestamp()),
+            &meeting.state.map(|s| s.as_str()),
+            &meeting.host,
+            &meeting.host_name,
+            &meeting.participants.and_then(|n| i64::try_from(n).ok()),
+            &rows.extra,
+        ],
+    )
+    .await?;
+    Ok(())
 }

@@ -10,9 +10,9 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, PersonTotal, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
-    refuse_newer, stored_summary, totals,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, Result,
+    Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
+    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -97,23 +97,7 @@ impl SqliteStore {
             "DELETE FROM meetings WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3",
             params![vendor, id, occurrence],
         )?;
-        tx.execute(
-            "INSERT INTO meetings (vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                vendor,
-                id,
-                occurrence,
-                meeting.subject,
-                meeting.start.map(|t| t.unix_timestamp()),
-                meeting.end.map(|t| t.unix_timestamp()),
-                meeting.state.map(|s| s.as_str()),
-                meeting.host,
-                meeting.host_name,
-                meeting.participants.and_then(|n| i64::try_from(n).ok()),
-                rows.extra,
-            ],
-        )?;
+        insert_meeting(&tx, INSERT_MEETING, meeting, &rows)?;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
@@ -154,26 +138,25 @@ impl SqliteStore {
         Ok(after != before)
     }
 
-    /// Records a failed sync: the sync state only (see [`Store::record_failure`]).
-    pub fn record_failure(
-        &self,
-        vendor: Vendor,
-        meeting_id: &str,
-        occurrence: Option<&str>,
-        outcome: &SyncOutcome,
-    ) -> Result<()> {
-        self.conn().execute(
+    /// Records a failed sync (see [`Store::record_failure`]).
+    pub fn record_failure(&self, meeting: &MeetingSummary, outcome: &SyncOutcome) -> Result<()> {
+        let rows = Rows::of(meeting, &[], &[])?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_meeting(&tx, INSERT_MEETING_IF_ABSENT, meeting, &rows)?;
+        tx.execute(
             UPSERT_SYNC_STATE,
             params![
-                vendor.as_str(),
-                meeting_id,
-                occurrence.unwrap_or(""),
+                rows.vendor,
+                rows.id,
+                rows.occurrence,
                 outcome.synced_unix,
                 outcome.complete,
                 outcome.vendor_total.and_then(|n| i64::try_from(n).ok()),
                 outcome.error,
             ],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -282,14 +265,8 @@ impl Store for SqliteStore {
         SqliteStore::replace_meeting(self, meeting, sessions, registrations, outcome)
     }
 
-    async fn record_failure(
-        &self,
-        vendor: Vendor,
-        meeting_id: &str,
-        occurrence: Option<&str>,
-        outcome: &SyncOutcome,
-    ) -> Result<()> {
-        SqliteStore::record_failure(self, vendor, meeting_id, occurrence, outcome)
+    async fn record_failure(&self, meeting: &MeetingSummary, outcome: &SyncOutcome) -> Result<()> {
+        SqliteStore::record_failure(self, meeting, outcome)
     }
 
     async fn sessions(
@@ -361,4 +338,30 @@ impl Store for SqliteStore {
             .collect::<std::result::Result<Vec<SessionSpan>, _>>()?;
         Ok(totals(spans))
     }
+}
+
+/// Writes `meeting`'s row with `statement` ([`INSERT_MEETING`] or [`INSERT_MEETING_IF_ABSENT`]).
+fn insert_meeting(
+    tx: &rusqlite::Transaction<'_>,
+    statement: &str,
+    meeting: &MeetingSummary,
+    rows: &Rows<'_>,
+) -> Result<()> {
+    tx.execute(
+        statement,
+        params![
+            rows.vendor,
+            rows.id,
+            rows.occurrence,
+            meeting.subject,
+            meeting.start.map(|t| t.unix_timestamp()),
+            meeting.end.map(|t| t.unix_timestamp()),
+            meeting.state.map(|s| s.as_str()),
+            meeting.host,
+            meeting.host_name,
+            meeting.participants.and_then(|n| i64::try_from(n).ok()),
+            rows.extra,
+        ],
+    )?;
+    Ok(())
 }

@@ -75,20 +75,21 @@ async fn the_postgres_store_keeps_the_same_contract() {
     let mut failed = SyncOutcome::complete(1_760_200_000);
     failed.complete = false;
     failed.error = Some("vendor said no".into());
-    store
-        .record_failure(Vendor::WeCom, "m1", None, &failed)
-        .await
-        .unwrap();
+    store.record_failure(&meeting("m1"), &failed).await.unwrap();
     assert_eq!(
         store.sync_state(Vendor::WeCom, "m1", None).await.unwrap(),
-        Some(failed)
+        Some(failed.clone())
     );
     assert_eq!(store.counts().await.unwrap().sessions, 1, "the data stays");
     store.record_run(Vendor::WeCom, 10, 20, 30).await.unwrap();
     assert_eq!(store.last_run_end(Vendor::WeCom).await.unwrap(), Some(20));
+    // A meeting failing on its first sync is stored as a row to sync again, without data.
+    store.record_failure(&meeting("m9"), &failed).await.unwrap();
     let again = store.incomplete_meetings(Vendor::WeCom).await.unwrap();
-    assert_eq!(again.len(), 1);
-    assert_eq!(again[0].meeting_id, "m1");
+    let ids: Vec<&str> = again.iter().map(|m| m.meeting_id.as_str()).collect();
+    assert_eq!(ids, ["m1", "m9"]);
+    assert_eq!(again[1], meeting("m9"));
+    assert_eq!(store.counts().await.unwrap().sessions, 1);
     // Totals over the range.
     let totals = store.person_totals(0, 2_000_000_000).await.unwrap();
     assert_eq!(totals.len(), 1);
@@ -98,7 +99,7 @@ async fn the_postgres_store_keeps_the_same_contract() {
     // Reopened through the URL dispatch (migrations already applied), then a newer schema is
     // refused.
     let store = roster_store::open(&cluster.url()).await.unwrap();
-    assert_eq!(store.counts().await.unwrap().meetings, 1);
+    assert_eq!(store.counts().await.unwrap().meetings, 2);
     drop(store);
     let (client, connection) = tokio_postgres::connect(&cluster.url(), tokio_postgres::NoTls)
         .await

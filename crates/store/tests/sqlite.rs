@@ -309,9 +309,12 @@ fn a_failed_sync_keeps_the_data_and_the_next_sync_knows_where_to_take_up() {
     let mut failed = SyncOutcome::complete(2);
     failed.complete = false;
     failed.error = Some("vendor said no".into());
-    store
-        .record_failure(Vendor::TencentMeeting, "m1", None, &failed)
-        .unwrap();
+    // The stored row stays as it was: a failure's summary does not overwrite it.
+    let mut renamed = meeting("m1");
+    renamed.subject = Some("renamed".into());
+    store.record_failure(&renamed, &failed).unwrap();
+    // A meeting that fails on its first sync gets its row (no sessions), so it is found again.
+    store.record_failure(&meeting("m3"), &failed).unwrap();
     assert_eq!(
         store
             .sync_state(Vendor::TencentMeeting, "m1", None)
@@ -341,8 +344,19 @@ fn a_failed_sync_keeps_the_data_and_the_next_sync_knows_where_to_take_up() {
         )
     });
     assert_eq!((tencent, wecom), (Some(900), None));
-    assert_eq!(again.len(), 1, "m2 was complete");
-    assert_eq!(again[0].meeting_id, "m1");
+    let ids: Vec<&str> = again.iter().map(|m| m.meeting_id.as_str()).collect();
+    assert_eq!(ids, ["m1", "m3"], "m2 was complete");
     assert_eq!(again[0].subject.as_deref(), Some("周会"));
     assert_eq!(again[0].state, Some(MeetingState::Ended));
+    assert_eq!(
+        again[1],
+        meeting("m3"),
+        "the first failure's summary, whole"
+    );
+    assert!(
+        store
+            .sessions(Vendor::TencentMeeting, "m3", None)
+            .unwrap()
+            .is_empty()
+    );
 }
