@@ -1,7 +1,8 @@
 //! `roster demo`: starts the embedded sandbox and runs every vendor through its real client over
-//! loopback HTTP: a short attendee table, the report summary and the time it took, per vendor.
-//! It reads no environment variable and no configuration file, so it needs no set-up and can
-//! never reach a real vendor.
+//! loopback HTTP: a short attendee table, the report summary and the time it took, per vendor;
+//! then `roster sync` of every vendor's ended meetings into a temporary SQLite file, and the
+//! cross-meeting report read back from it. It reads no environment variable and no
+//! configuration file, so it needs no set-up and can never reach a real vendor.
 
 use std::io::Write;
 use std::time::Instant;
@@ -11,7 +12,8 @@ use roster_core::{
     Attendee, ErrorKind, MeetingQuery, ReconcileOptions, RosterSummary, Vendor, reconcile_with,
 };
 use roster_sandbox::{
-    CatalogMeeting, DataConfig, MeetingKind, Sandbox, SandboxConfig, Vendor as SandboxVendor,
+    CatalogMeeting, DataConfig, MeetingKind, Sandbox, SandboxConfig, SandboxHandle,
+    Vendor as SandboxVendor,
 };
 use time::{OffsetDateTime, UtcOffset};
 
@@ -25,6 +27,15 @@ use crate::vendors;
 
 /// Rows of the attendee table shown per vendor.
 const SHOWN: usize = 6;
+
+/// Meetings of the sandbox's organisation (its discovery and sync part).
+const ORG_MEETINGS: usize = 40;
+
+/// Days back the demo syncs (the organisation's meetings spread over them).
+const SYNC_DAYS: i64 = 90;
+
+/// People shown of the cross-meeting report.
+const SHOWN_PEOPLE: usize = 8;
 
 fn sandbox_vendor(v: Vendor) -> SandboxVendor {
     match v {
@@ -48,6 +59,8 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
         seed,
         data: DataConfig {
             large_meetings: Vec::new(),
+            org_meetings: ORG_MEETINGS,
+            org_days: SYNC_DAYS - 1,
             ..DataConfig::default()
         },
         ..SandboxConfig::default()
@@ -157,7 +170,114 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
         )
         .map_err(stdout_error)?;
     }
+    sync_into_sqlite(&sandbox, &mut out, tz).await?;
     out.flush().map_err(stdout_error)?;
     sandbox.shutdown().await;
+    Ok(())
+}
+
+/// `roster sync` of every vendor into a temporary SQLite file (removed afterwards), then
+/// `roster report --db` read back: the people who attended most, across meetings.
+async fn sync_into_sqlite(
+    sandbox: &SandboxHandle,
+    out: &mut Sink,
+    tz: UtcOffset,
+) -> Result<(), CliError> {
+    let dir = tempfile::tempdir()
+        .map_err(|e| CliError::Io(format!("cannot make a temporary directory: {e}")))?;
+    let path = dir.path().join("roster-demo.db");
+    let store = roster_store::SqliteStore::open(&path)
+        .map_err(|e| CliError::Io(format!("the demo store: {e}")))?;
+    // Tencent lists an account's meetings to its administrator only.
+    let mut env = crate::sandbox::env_vars(sandbox);
+    if let Some(admin) = sandbox.credentials().tencent.admin_userid {
+        env.retain(|(k, _)| k != roster_tencent_meeting::config::env::OPERATOR_ID);
+        env.push((
+            roster_tencent_meeting::config::env::OPERATOR_ID.to_string(),
+            admin,
+        ));
+    }
+    // The embedded sandbox is local: no client-side pacing (its own limits still apply).
+    for prefix in ["ROSTER_WECOM", "ROSTER_TENCENT", "ROSTER_QUANSHI"] {
+        env.push((format!("{prefix}_CALLS_PER_MINUTE"), "0".into()));
+    }
+    let settings = Settings::from_values(env);
+    let now = sandbox.clock().now();
+    let from = now - time::Duration::days(SYNC_DAYS);
+    writeln!(
+        out,
+        "── roster sync · every vendor's ended meetings of the last {SYNC_DAYS} days into {} ──",
+        path.display()
+    )
+    .map_err(stdout_error)?;
+    let started = Instant::now();
+    let requests_before = sandbox.stats().total_requests();
+    let bars = crate::progress::SyncBars::new(true);
+    for vendor in Vendor::ALL {
+        let client = vendors::client(vendor, &settings)?;
+        let progress = bars.vendor(vendor, client.retrier().stats().clone());
+        let summary = crate::run::sync(
+            client.as_ref(),
+            &store,
+            Some(from),
+            now,
+            now,
+            true,
+            &progress,
+        )
+        .await?;
+        writeln!(out, "{}: {}", vendor.product_name(), summary.line()).map_err(stdout_error)?;
+    }
+    let counts = roster_store::Store::counts(&store)
+        .await
+        .map_err(|e| CliError::Io(format!("the demo store: {e}")))?;
+    writeln!(
+        out,
+        "the store holds {} meetings, {} sessions, {} registrations, {} people · took {:.0} ms over {} HTTP requests\n",
+        counts.meetings,
+        counts.sessions,
+        counts.registrations,
+        counts.people,
+        started.elapsed().as_secs_f64() * 1000.0,
+        sandbox.stats().total_requests() - requests_before
+    )
+    .map_err(stdout_error)?;
+
+    let mut totals =
+        roster_store::Store::person_totals(&store, from.unix_timestamp(), now.unix_timestamp())
+            .await
+            .map_err(|e| CliError::Io(format!("the demo store: {e}")))?;
+    writeln!(
+        out,
+        "── roster report --db {} --from … · {} people across the stored meetings; most minutes first ──",
+        path.display(),
+        totals.len()
+    )
+    .map_err(stdout_error)?;
+    let people = totals.len();
+    totals.sort_by(|a, b| {
+        b.minutes
+            .cmp(&a.minutes)
+            .then_with(|| a.person.cmp(&b.person))
+    });
+    let mut writer =
+        RecordWriter::<roster_store::PersonTotal>::new(Format::Table, Sink::Memory(Vec::new()), tz);
+    for t in totals.iter().take(SHOWN_PEOPLE) {
+        writer
+            .write(t)
+            .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?;
+    }
+    let table = writer
+        .finish()
+        .and_then(|sink| sink.commit())
+        .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?
+        .unwrap_or_default();
+    write!(out, "{}", String::from_utf8_lossy(&table)).map_err(stdout_error)?;
+    if people > SHOWN_PEOPLE {
+        writeln!(out, "… and {} more people", people - SHOWN_PEOPLE).map_err(stdout_error)?;
+    }
+    drop(store);
+    dir.close()
+        .map_err(|e| CliError::Io(format!("cannot remove the demo store: {e}")))?;
     Ok(())
 }

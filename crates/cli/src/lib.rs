@@ -177,7 +177,11 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                     let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
                     let client = vendors::client(vendor, &settings)?;
                     let progress = bars.vendor(vendor, client.retrier().stats().clone());
-                    run::sync(client.as_ref(), store, a.from, to, now, a.quiet, &progress).await
+                    let summary =
+                        run::sync(client.as_ref(), store, a.from, to, now, a.quiet, &progress)
+                            .await?;
+                    eprintln!("roster: {vendor}: {}", summary.line());
+                    Ok(summary)
                 }
             });
             let mut results = futures::future::join_all(runs).await;

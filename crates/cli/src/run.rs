@@ -439,6 +439,16 @@ pub struct SyncSummary {
     pub sessions: u64,
 }
 
+impl SyncSummary {
+    /// "synced 12 meetings: 2 new, 1 updated, 9 unchanged, 0 failed (340 sessions)".
+    pub fn line(&self) -> String {
+        format!(
+            "synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
+            self.found, self.new, self.updated, self.unchanged, self.failed, self.sessions
+        )
+    }
+}
+
 /// `roster sync`: every ended meeting (occurrence) the vendor lists for the range, its sessions
 /// and registrations written into the store, one meeting per transaction. A meeting that
 /// fails is recorded in the sync state and the sync goes on; the summary says what happened.
@@ -507,6 +517,9 @@ pub async fn sync(
         let mut q = MeetingQuery::new(&m.meeting_id);
         if let Some(sub) = occurrence {
             q = q.sub_meeting(sub);
+        }
+        if let Some(host) = &m.host {
+            q = q.host(host);
         }
         let sessions_query = q.clone().observer(progress.observer());
         let before = store
@@ -587,16 +600,6 @@ pub async fn sync(
         )
         .await
         .map_err(store_error)?;
-    eprintln!(
-        "roster: {}: synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
-        AttendeeSource::vendor(client),
-        summary.found,
-        summary.new,
-        summary.updated,
-        summary.unchanged,
-        summary.failed,
-        summary.sessions
-    );
     Ok(summary)
 }
 

@@ -41,6 +41,16 @@ pub fn env_vars(sandbox: &SandboxHandle) -> Vec<(String, String)> {
             quanshi::ENV_HOST_USER_ID,
             creds.quanshi.host_user_id.to_string(),
         ),
+        (
+            quanshi::ENV_HOSTS,
+            creds
+                .quanshi
+                .host_ids
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
         (quanshi::ENV_BASE_URL, base.clone()),
         (quanshi::ENV_EVENTS_BASE_URL, base.clone()),
         (

@@ -703,7 +703,7 @@ async fn demo_runs_every_vendor_without_configuration() {
     for name in ["WeCom", "Tencent Meeting", "Quanshi"] {
         assert!(stdout.contains(&format!("── {name} ·")), "{name}: {stdout}");
     }
-    assert_eq!(stdout.matches("took ").count(), 3);
+    assert_eq!(stdout.matches("took ").count(), 4, "three vendors and the sync");
     assert_eq!(stdout.matches("no-shows").count(), 3);
     // WeCom's attendee list carries no names: the demo says so instead of leaving a blank column
     // unexplained.
@@ -712,6 +712,46 @@ async fn demo_runs_every_vendor_without_configuration() {
         .find(|s| s.starts_with("WeCom ·"))
         .unwrap();
     assert!(wecom.contains("come without a name"), "{wecom}");
+
+    // Then every vendor synced into a temporary SQLite file, nothing failing, and the
+    // cross-meeting report read back from it; the file is gone afterwards.
+    let sync = stdout
+        .split("\n── ")
+        .find(|s| s.starts_with("roster sync ·"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    for name in ["WeCom", "Tencent Meeting", "Quanshi"] {
+        let line = sync
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}: synced ")))
+            .unwrap_or_else(|| panic!("{name}: {sync}"));
+        let found: u64 = line
+            .split_whitespace()
+            .nth(name.split(' ').count() + 1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(found > 20, "{line}");
+        assert!(
+            line.contains(&format!("{found} new, 0 updated, 0 unchanged, 0 failed")),
+            "{line}"
+        );
+    }
+    let db = sync
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(" into ")
+        .next()
+        .unwrap()
+        .trim_end_matches(" ──");
+    assert!(db.ends_with("roster-demo.db"), "{db}");
+    assert!(!Path::new(db).exists(), "the demo store is removed");
+    let report = stdout
+        .split("\n── ")
+        .find(|s| s.starts_with("roster report --db"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(report.contains("meetings  minutes"), "{report}");
+    assert!(report.contains("more people"), "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

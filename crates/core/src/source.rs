@@ -37,6 +37,10 @@ pub struct MeetingQuery {
     pub status: RegistrationFilter,
     /// Quanshi: select the meeting by its attendee join link instead of the id.
     pub join_url: Option<String>,
+    /// The meeting's host, for a vendor whose per-meeting calls name it (Quanshi's
+    /// `room/conference/infos` takes the host's user id; default: the client's configured
+    /// host; other vendors ignore it). Discovery gives it ([`crate::MeetingSummary::host`]).
+    pub host: Option<String>,
     /// Stop after this many records.
     pub max_items: Option<u64>,
     /// Told about every page (for progress bars).
@@ -52,6 +56,7 @@ impl fmt::Debug for MeetingQuery {
             .field("to", &self.to)
             .field("status", &self.status)
             .field("join_url", &self.join_url)
+            .field("host", &self.host)
             .field("max_items", &self.max_items)
             .field("observer", &self.observer.as_ref().map(|_| "…"))
             .finish()
@@ -65,6 +70,12 @@ impl MeetingQuery {
             meeting_id: meeting_id.into(),
             ..Self::default()
         }
+    }
+
+    /// Names the meeting's host (see [`MeetingQuery::host`]).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
     }
 
     /// Selects one occurrence of a recurring meeting.

@@ -287,9 +287,18 @@ impl AttendeeSource for QuanshiClient {
         let lookup = match self.target(query, true)? {
             MeetingRef::Event(id) => InviteeLookup::Event {
                 id,
-                host_user_id: self.host_user_id(
-                    "registrations by meeting id (room/conference/infos; or query by join link)",
-                )?,
+                host_user_id: match &query.host {
+                    // The meeting's own host (discovery names it) before the configured one.
+                    Some(host) => host.trim().parse::<u64>().map_err(|_| {
+                        Error::invalid_argument(format!(
+                            "the Quanshi host {:?} is not a numeric user id",
+                            roster_core::wire::excerpt(host)
+                        ))
+                    })?,
+                    None => self.host_user_id(
+                        "registrations by meeting id (room/conference/infos; or query by join link)",
+                    )?,
+                },
             },
             MeetingRef::JoinUrl(link) => InviteeLookup::JoinUrl(link),
         };

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use futures::TryStreamExt;
-use roster_core::{DiscoveryQuery, ErrorKind, MeetingDirectory, MeetingState};
+use roster_core::{AttendeeSource, DiscoveryQuery, ErrorKind, MeetingDirectory, MeetingState};
 use roster_quanshi::{ClientBuilder, Credentials, QuanshiClient, QuanshiClientBuilder};
 use roster_sandbox::{SandboxConfig, SandboxHandle};
 use time::Duration;
@@ -113,4 +113,59 @@ async fn without_hosts_it_says_which_setting_to_set() {
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::Config);
     assert!(e.hint().unwrap().contains("ROSTER_QUANSHI_HOSTS"), "{e}");
+}
+
+/// An organisation's meetings have hosts of their own: the registrations of a discovered
+/// meeting are read with its host (`MeetingQuery::host`, which a sync takes from the summary),
+/// where the configured host gets "not the host".
+#[tokio::test]
+async fn a_discovered_meeting_is_read_with_its_own_host() {
+    let mut config = roster_testkit::lean_config(SandboxConfig::default().seed);
+    config.data.org_meetings = 30;
+    let sb = roster_testkit::start(config).await;
+    let creds = sb.credentials().quanshi;
+    assert!(creds.host_ids.len() > 2, "{:?}", creds.host_ids);
+    let client = builder(&sb)
+        .discovery_hosts(creds.host_ids.clone())
+        .host_user_id(creds.host_user_id)
+        .build()
+        .unwrap();
+    let now = sb.clock().now();
+    let found: Vec<_> = client
+        .meetings(
+            &DiscoveryQuery::between(now - Duration::days(91), now)
+                .unwrap()
+                .states([MeetingState::Ended]),
+        )
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let other = found
+        .iter()
+        .find(|m| m.host.as_deref() != Some(&creds.host_user_id.to_string()))
+        .expect("a meeting of another host");
+    let host = other.host.clone().unwrap();
+    let query = roster_core::MeetingQuery::new(&other.meeting_id);
+    let e = match client.registrations(&query).await {
+        Ok(stream) => stream.try_collect::<Vec<_>>().await.unwrap_err(),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let got: Vec<_> = client
+        .registrations(&query.clone().host(&host))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let want = sb.truth().quanshi_invitees(&other.meeting_id);
+    assert_eq!(got.len(), want.len());
+    let e = client
+        .registrations(&query.host("not-a-number"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }

@@ -90,6 +90,9 @@ pub struct QuanshiCredentials {
     pub customer_code: String,
     /// The path the join-link lookup is served at (on the confopenapi base URL).
     pub join_url_lookup_path: String,
+    /// Every host of the sandbox's meetings, sorted (the organisation's meetings have hosts
+    /// of their own): the hosts whose meetings discovery lists.
+    pub host_ids: Vec<u64>,
 }
 
 debug_redacted!(QuanshiCredentials {
@@ -100,5 +103,6 @@ debug_redacted!(QuanshiCredentials {
     host_user_id,
     host_email,
     customer_code,
-    join_url_lookup_path
+    join_url_lookup_path,
+    host_ids
 });

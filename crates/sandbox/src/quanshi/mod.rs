@@ -130,6 +130,12 @@ impl State {
             host_email: self.config.host_email.clone(),
             customer_code: self.config.customer_code.clone(),
             join_url_lookup_path: self.lookup_path.clone(),
+            host_ids: {
+                let mut hosts: Vec<u64> = self.store.meetings().iter().map(|m| m.host_id).collect();
+                hosts.sort_unstable();
+                hosts.dedup();
+                hosts
+            },
         }
     }
 
