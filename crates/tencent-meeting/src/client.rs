@@ -215,6 +215,10 @@ impl ClientBuilder for TencentMeetingClientBuilder {
         }
         let mut builder = Self::new(credentials).operator_id(operator);
         builder.options.read_settings(&settings, env::PREFIX)?;
+        if let Some(rate) = settings.get(env::CORP_MEETINGS_PER_MINUTE) {
+            let rate = roster_core::parse_calls_per_minute(env::CORP_MEETINGS_PER_MINUTE, &rate)?;
+            builder = builder.corp_meetings_pacer(Pacer::per_minute(rate));
+        }
         Ok(builder)
     }
 

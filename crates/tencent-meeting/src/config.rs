@@ -54,12 +54,15 @@ pub mod env {
     pub const CALLS_PER_MINUTE: &str = "ROSTER_TENCENT_CALLS_PER_MINUTE";
     /// Retries of a transient failure per call (default 8, within 2 minutes).
     pub const MAX_RETRIES: &str = "ROSTER_TENCENT_MAX_RETRIES";
+    /// Calls per minute of the account's meeting list, `/v1/corp/meetings`, which has a limit
+    /// of its own (`0`: unlimited; default 80).
+    pub const CORP_MEETINGS_PER_MINUTE: &str = "ROSTER_TENCENT_CORP_MEETINGS_PER_MINUTE";
     /// The prefix of every Tencent Meeting setting.
     pub const PREFIX: &str = "ROSTER_TENCENT";
 
     /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it
     /// is a typo).
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 9] = [
         APP_ID,
         SDK_ID,
         SECRET_ID,
@@ -68,6 +71,7 @@ pub mod env {
         BASE_URL,
         CALLS_PER_MINUTE,
         MAX_RETRIES,
+        CORP_MEETINGS_PER_MINUTE,
     ];
 }
 
@@ -248,6 +252,22 @@ mod tests {
                 .is_err()
         );
         vars.remove(env::CALLS_PER_MINUTE);
+
+        // The account's meeting list has a pacer of its own.
+        let corp = |b: &TencentMeetingClientBuilder| b.corp_pacer.as_ref().map(|p| p.calls_per_minute());
+        vars.insert(env::CORP_MEETINGS_PER_MINUTE, "800");
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
+        assert_eq!(corp(&b), Some(Some(800)));
+        vars.insert(env::CORP_MEETINGS_PER_MINUTE, "0");
+        let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap();
+        assert_eq!(corp(&b), Some(None), "0: unlimited");
+        vars.insert(env::CORP_MEETINGS_PER_MINUTE, "fast");
+        let e = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
+            .unwrap_err();
+        assert!(e.message().contains(env::CORP_MEETINGS_PER_MINUTE), "{e}");
+        vars.remove(env::CORP_MEETINGS_PER_MINUTE);
 
         for missing in [
             env::APP_ID,
