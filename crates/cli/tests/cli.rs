@@ -703,7 +703,11 @@ async fn demo_runs_every_vendor_without_configuration() {
     for name in ["WeCom", "Tencent Meeting", "Quanshi"] {
         assert!(stdout.contains(&format!("── {name} ·")), "{name}: {stdout}");
     }
-    assert_eq!(stdout.matches("took ").count(), 4, "three vendors and the sync");
+    assert_eq!(
+        stdout.matches("took ").count(),
+        4,
+        "three vendors and the sync"
+    );
     assert_eq!(stdout.matches("no-shows").count(), 3);
     // WeCom's attendee list carries no names: the demo says so instead of leaving a blank column
     // unexplained.

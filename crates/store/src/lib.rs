@@ -263,6 +263,35 @@ pub(crate) struct Rows<'a> {
     pub registrations: Vec<(String, String, Option<&'a str>)>,
 }
 
+impl Rows<'_> {
+    /// Each person of the sessions and registrations once, in order of first appearance, with
+    /// the last name given (sessions, then registrations): one `people` upsert each, with the
+    /// same outcome as one per row would have.
+    pub(crate) fn people(&self) -> Vec<(&str, Option<&str>)> {
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut out: Vec<(&str, Option<&str>)> = Vec::new();
+        let rows = self
+            .sessions
+            .iter()
+            .map(|s| (s.0.as_str(), s.4))
+            .chain(self.registrations.iter().map(|r| (r.0.as_str(), r.2)));
+        for (person, name) in rows {
+            match index.get(person) {
+                Some(&i) => {
+                    if name.is_some() {
+                        out[i].1 = name;
+                    }
+                }
+                None => {
+                    index.insert(person, out.len());
+                    out.push((person, name));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// What is stored for one meeting, as text, to tell a change: the meeting row
 /// (`subject|start|end|state|extra`), then every session record and every registration record
 /// in order. Both backends read the stored one back in the same shape, inside the write's
@@ -508,4 +537,38 @@ pub async fn open(url: &str) -> Result<Box<dyn Store>> {
     }
     let path = url.strip_prefix("sqlite:").unwrap_or(url);
     Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_person_once_with_the_last_name_given() {
+        let meeting = MeetingSummary::new(Vendor::TencentMeeting, "m");
+        let session = |user: &str, name: Option<&str>| {
+            let mut a = Attendee::new(Vendor::TencentMeeting, "m");
+            a.user_id = Some(user.into());
+            a.display_name = name.map(str::to_string);
+            a
+        };
+        let sessions = [
+            session("u1", Some("甲")),
+            session("u2", None),
+            session("u1", None),
+            session("u1", Some("甲二")),
+        ];
+        let mut r = Registration::new(Vendor::TencentMeeting, "m");
+        r.phone = Some("13800000000".into());
+        r.display_name = Some("报名人".into());
+        let rows = Rows::of(&meeting, &sessions, std::slice::from_ref(&r)).unwrap();
+        assert_eq!(
+            rows.people(),
+            vec![
+                ("user:tencent_meeting:u1", Some("甲二")),
+                ("user:tencent_meeting:u2", None),
+                ("phone:13800000000", Some("报名人")),
+            ]
+        );
+    }
 }

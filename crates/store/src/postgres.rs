@@ -123,39 +123,46 @@ impl Store for PgStore {
         )
         .await?;
         insert_meeting(&tx, INSERT_MEETING, meeting, &rows).await?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .await?;
-        let person = tx
-            .prepare(
-                "INSERT INTO people (person, display_name) VALUES ($1, $2)
-                 ON CONFLICT (person) DO UPDATE SET display_name = coalesce(excluded.display_name, people.display_name)",
-            )
-            .await?;
-        for (seq, (key, joined, left, record, name)) in rows.sessions.iter().enumerate() {
-            let seq = seq as i64;
-            tx.execute(
-                &insert,
-                &[&vendor, &id, &occurrence, &seq, key, joined, left, record],
-            )
-            .await?;
-            tx.execute(&person, &[key, name]).await?;
+        // One statement per table, the rows as arrays (`UNNEST`): a round trip per table
+        // instead of one per row.
+        let (mut seqs, mut persons, mut joined, mut left, mut records) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (seq, (key, join, leave, record, _)) in rows.sessions.iter().enumerate() {
+            seqs.push(seq as i64);
+            persons.push(key.as_str());
+            joined.push(*join);
+            left.push(*leave);
+            records.push(record.as_str());
         }
-        let insert = tx
-            .prepare(
-                "INSERT INTO registrations (vendor, meeting_id, occurrence, seq, person, record)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .await?;
-        for (seq, (key, record, name)) in rows.registrations.iter().enumerate() {
-            let seq = seq as i64;
-            tx.execute(&insert, &[&vendor, &id, &occurrence, &seq, key, record])
-                .await?;
-            tx.execute(&person, &[key, name]).await?;
+        tx.execute(
+            "INSERT INTO sessions (vendor, meeting_id, occurrence, seq, person, joined_unix, left_unix, record)
+             SELECT $1, $2, $3, s.seq, s.person, s.joined, s.left_at, s.record
+             FROM UNNEST($4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
+               AS s (seq, person, joined, left_at, record)",
+            &[&vendor, &id, &occurrence, &seqs, &persons, &joined, &left, &records],
+        )
+        .await?;
+        let (mut seqs, mut persons, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        for (seq, (key, record, _)) in rows.registrations.iter().enumerate() {
+            seqs.push(seq as i64);
+            persons.push(key.as_str());
+            records.push(record.as_str());
         }
+        tx.execute(
+            "INSERT INTO registrations (vendor, meeting_id, occurrence, seq, person, record)
+             SELECT $1, $2, $3, r.seq, r.person, r.record
+             FROM UNNEST($4::bigint[], $5::text[], $6::text[]) AS r (seq, person, record)",
+            &[&vendor, &id, &occurrence, &seqs, &persons, &records],
+        )
+        .await?;
+        let (persons, names): (Vec<&str>, Vec<Option<&str>>) = rows.people().into_iter().unzip();
+        tx.execute(
+            "INSERT INTO people (person, display_name)
+             SELECT * FROM UNNEST($1::text[], $2::text[])
+             ON CONFLICT (person) DO UPDATE SET display_name = coalesce(excluded.display_name, people.display_name)",
+            &[&persons, &names],
+        )
+        .await?;
         tx.execute(
             UPSERT_SYNC_STATE,
             &[

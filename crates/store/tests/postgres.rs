@@ -140,5 +140,9 @@ async fn the_postgres_store_keeps_the_same_contract() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(store.counts().await.unwrap().meetings, 1, "only m1");
+    assert_eq!(
+        store.counts().await.unwrap().meetings,
+        2,
+        "m1 and m9, not m2"
+    );
 }

@@ -254,7 +254,8 @@ mod tests {
         vars.remove(env::CALLS_PER_MINUTE);
 
         // The account's meeting list has a pacer of its own.
-        let corp = |b: &TencentMeetingClientBuilder| b.corp_pacer.as_ref().map(|p| p.calls_per_minute());
+        let corp =
+            |b: &TencentMeetingClientBuilder| b.corp_pacer.as_ref().map(|p| p.calls_per_minute());
         vars.insert(env::CORP_MEETINGS_PER_MINUTE, "800");
         let b = TencentMeetingClientBuilder::from_lookup(|n| vars.get(n).map(|v| v.to_string()))
             .unwrap();

@@ -5,7 +5,12 @@
 //! roster-bench pacing  --meetings ID,ID,… --rate CALLS_PER_MINUTE --page-size N   (B3)
 //! roster-bench windows --vendor tencent|wecom --meeting ID --days D --concurrency N  (B4)
 //! roster-bench micro   --meeting ID                                                (B5)
+//! roster-bench store-write --backend sqlite|postgres --meetings M --sessions S     (B6)
 //! ```
+//!
+//! `store-write` needs no sandbox: it writes M meetings of S synthetic sessions each into a
+//! fresh store (a temporary SQLite file, or a throwaway PostgreSQL cluster started with
+//! `initdb`/`pg_ctl` from PATH) and times the writes alone.
 //!
 //! Credentials and base URLs come from the `ROSTER_TENCENT_*` / `ROSTER_WECOM_*` variables that
 //! `roster sandbox` prints. Each command prints one JSON object on stdout; a failed run (an
@@ -54,6 +59,7 @@ fn main() -> ExitCode {
             "pacing" => pacing(&flags).await,
             "windows" => windows(&flags).await,
             "micro" => micro(&flags).await,
+            "store-write" => store_write(&flags).await,
             other => Err(format!("unknown command {other:?}")),
         }
     });
@@ -139,6 +145,93 @@ fn delta(
         }
     }
     (requests, rejections)
+}
+
+/// B6: the store alone. `--meetings` meetings of `--sessions` sessions each (people drawn from a
+/// pool of 5,000, names in Chinese, one registration per ten sessions), each written with
+/// `replace_meeting` (one transaction per meeting); the wall time of the writes only.
+async fn store_write(flags: &Flags<'_>) -> Result<Value, Failure> {
+    use roster_core::{Attendee, MeetingState, MeetingSummary, Registration, Vendor};
+    use roster_store::{Store, SyncOutcome};
+    let backend = flags.get("--backend")?;
+    let meetings: usize = flags.num("--meetings")?;
+    let sessions: usize = flags.num("--sessions")?;
+    let dir = std::env::temp_dir().join(format!("roster-bench-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut cluster = None;
+    let store: Box<dyn Store> = match backend {
+        "sqlite" => Box::new(
+            roster_store::SqliteStore::open(&dir.join("bench.db")).map_err(|e| e.to_string())?,
+        ),
+        "postgres" => {
+            let c = roster_testkit::postgres::Cluster::start()?;
+            let store = roster_store::PgStore::connect(&c.url())
+                .await
+                .map_err(|e| e.to_string())?;
+            cluster = Some(c);
+            Box::new(store)
+        }
+        other => return Err(format!("unknown --backend {other:?} (sqlite or postgres)")),
+    };
+    let t0 = 1_760_000_000i64;
+    let data: Vec<(MeetingSummary, Vec<Attendee>, Vec<Registration>)> = (0..meetings)
+        .map(|m| {
+            let id = format!("bench-{m}");
+            let mut summary = MeetingSummary::new(Vendor::TencentMeeting, &id);
+            summary.subject = Some(format!("培训课程 {m}"));
+            summary.start = OffsetDateTime::from_unix_timestamp(t0 + m as i64 * 3_600).ok();
+            summary.end = OffsetDateTime::from_unix_timestamp(t0 + m as i64 * 3_600 + 3_000).ok();
+            summary.state = Some(MeetingState::Ended);
+            let rows = (0..sessions)
+                .map(|i| {
+                    let person = (m * 7_919 + i * 31) % 5_000;
+                    let mut a = Attendee::new(Vendor::TencentMeeting, &id);
+                    a.user_id = Some(format!("u{person:06}"));
+                    a.display_name = Some(format!("参会者 {person}"));
+                    let join = t0 + m as i64 * 3_600 + (i % 600) as i64;
+                    a.joined_at = OffsetDateTime::from_unix_timestamp(join).ok();
+                    a.left_at = OffsetDateTime::from_unix_timestamp(join + 1_800).ok();
+                    a
+                })
+                .collect();
+            let registrations = (0..sessions / 10)
+                .map(|i| {
+                    let mut r = Registration::new(Vendor::TencentMeeting, &id);
+                    r.display_name = Some(format!("报名 {i}"));
+                    r.phone = Some(format!("1380000{:04}", i % 10_000));
+                    r
+                })
+                .collect();
+            (summary, rows, registrations)
+        })
+        .collect();
+    let outcome = SyncOutcome::complete(t0);
+    let start = Instant::now();
+    for (summary, rows, registrations) in &data {
+        store
+            .replace_meeting(summary, rows, registrations, &outcome)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let counts = store.counts().await.map_err(|e| e.to_string())?;
+    drop(store);
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = (meetings * sessions) as u64;
+    if counts.sessions != written {
+        return Err(format!(
+            "the store holds {} sessions, not {written}",
+            counts.sessions
+        ));
+    }
+    Ok(json!({
+        "backend": backend,
+        "meetings": meetings,
+        "sessions": written,
+        "wall_s": wall,
+        "sessions_per_s": written as f64 / wall,
+    }))
 }
 
 /// B3: one Tencent client (one shared pacer at `--rate` calls per minute) exports every meeting
