@@ -22,6 +22,16 @@
 //! - **B4**: `roster-bench windows`: a 90-day query (three windows) with 20 ms of latency on
 //!   every call, one window at a time against three at once.
 //! - **B5**: `roster-bench micro`: criterion-style timings of signing, decoding and mapping.
+//! - **B6**: `roster sync` of 300 meetings (the sandbox's organisation: 100 per vendor of every
+//!   kind and state, about 100,000 sessions in the ended ones) into a fresh
+//!   SQLite file, against a sandbox at its real rate limits scaled up tenfold (Tencent 3,000
+//!   calls a minute per AppId and 1,000 for the account's meeting list; WeCom 100,000 per API)
+//!   with the clients paced at those budgets (Quanshi states no limit: unpaced). Wall time ÷ the
+//!   minimum the budgets allow (the calls each vendor needed ÷ its budget, the largest of the
+//!   three), refusals, the sessions written (checked against the sandbox's catalog), and the
+//!   process's peak RSS beside a sync of 30 meetings. Then the store alone
+//!   (`roster-bench store-write`): 100 meetings of 1,000 sessions into SQLite and into a
+//!   throwaway PostgreSQL cluster.
 
 mod sys;
 
@@ -53,6 +63,15 @@ const WINDOW_SESSIONS: usize = 3_000;
 const WINDOW_LATENCY_MS: u64 = 20;
 const WINDOW_CONCURRENCY: usize = 3;
 
+/// B6: meetings per vendor (big and small sync), sessions per meeting, the scale of the rate
+/// limits, and the store-alone write (meetings × sessions).
+const SYNC_MEETINGS: usize = 100;
+const SYNC_SMALL_MEETINGS: usize = 10;
+const SYNC_MAX_SESSIONS: usize = 830;
+const SYNC_SCALE: u64 = 10;
+const STORE_MEETINGS: usize = 100;
+const STORE_SESSIONS: usize = 1_000;
+
 /// Vendors of B1, B2 and B4: (sandbox catalog name, `--vendor` flag, driver name, endpoint key
 /// prefix).
 const VENDORS: [(&str, &str, &str, &str); 2] = [
@@ -63,9 +82,18 @@ const VENDORS: [(&str, &str, &str, &str); 2] = [
 /// Runs the benchmarks.
 pub fn run(args: &[String]) -> Res<()> {
     let mut runs = 5usize;
+    let mut only: Option<Vec<String>> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--only" => {
+                let list = it.next().ok_or("--only takes a list such as B1,B6")?;
+                only = Some(
+                    list.split(',')
+                        .map(|b| b.trim().to_ascii_uppercase())
+                        .collect(),
+                );
+            }
             "--runs" => {
                 runs = it
                     .next()
@@ -75,7 +103,7 @@ pub fn run(args: &[String]) -> Res<()> {
             }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (usage: cargo xtask bench [--runs N])"
+                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B6])"
                 ));
             }
         }
@@ -86,12 +114,39 @@ pub fn run(args: &[String]) -> Res<()> {
     let load_before = loadavg();
     let date = utc_now();
 
-    eprintln!("xtask bench: B1/B2 exports and B5 micro ({runs} runs each)");
-    let (exports, micro) = exports_and_micro(&paths, runs)?;
-    eprintln!("xtask bench: B3 pacing ({runs} runs, about 10 s each)");
-    let pacing = pacing(&paths, runs)?;
-    eprintln!("xtask bench: B4 windows ({runs} runs)");
-    let windows = windows(&paths, runs)?;
+    // `--only`: the groups that hold one of the benchmarks named (B1, B2 and B5 share a run).
+    let wanted = |names: &[&str]| {
+        only.as_ref()
+            .is_none_or(|o| names.iter().any(|n| o.iter().any(|w| w == n)))
+    };
+    let (exports, micro) = if wanted(&["B1", "B2", "B5"]) {
+        eprintln!("xtask bench: B1/B2 exports and B5 micro ({runs} runs each)");
+        exports_and_micro(&paths, runs)?
+    } else {
+        (Exports::new(), Value::Null)
+    };
+    let pacing = if wanted(&["B3"]) {
+        eprintln!("xtask bench: B3 pacing ({runs} runs, about 10 s each)");
+        pacing(&paths, runs)?
+    } else {
+        Vec::new()
+    };
+    let windows = if wanted(&["B4"]) {
+        eprintln!("xtask bench: B4 windows ({runs} runs)");
+        windows(&paths, runs)?
+    } else {
+        Windows::new()
+    };
+    let sync = if wanted(&["B6"]) {
+        eprintln!("xtask bench: B6 sync and the store ({runs} runs, about 30 s each)");
+        sync_bench(&paths, runs)?
+    } else {
+        SyncBench {
+            big: Vec::new(),
+            small: Vec::new(),
+            store: BTreeMap::new(),
+        }
+    };
 
     let report = Report {
         runs,
@@ -99,6 +154,7 @@ pub fn run(args: &[String]) -> Res<()> {
         pacing,
         windows,
         micro,
+        sync,
     };
     let rows = report.rows();
     let machine = machine();
@@ -865,6 +921,250 @@ fn windows(paths: &Paths, runs: usize) -> Res<Windows> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// B6
+
+/// The sandbox's organisation of `meetings` meetings per vendor (every kind and state, over the
+/// last 60 days and the next week, 8 hosts; an ended one has 3 to [`SYNC_MAX_SESSIONS`]
+/// sessions), with the limits of [`SYNC_SCALE`] times the real ones. The sandbox generates it:
+/// a fixture this size would make xtask itself large, and a child's peak RSS counts its
+/// parent's at the spawn.
+fn sync_config(meetings: usize) -> Value {
+    json!({
+        "seed": 7,
+        "data": {
+            "seed_meetings": false,
+            "small_meetings": 0,
+            "large_meetings": [],
+            "org_meetings": meetings,
+            "org_days": 60,
+            "org_max_sessions": SYNC_MAX_SESSIONS,
+        },
+        "tencent": {
+            "per_minute": 300 * SYNC_SCALE,
+            "per_day": 100_000_000u64,
+            "corp_meetings_per_minute": 100 * SYNC_SCALE,
+            "admin_userids": ["admin1"],
+        },
+        "wecom": { "per_minute": 10_000 * SYNC_SCALE, "per_hour": 100_000_000u64 },
+    })
+}
+
+/// Refusals for a rate limit (Tencent `190310`–`190313` and `9061`, WeCom `45009`/`45033`,
+/// Quanshi `429`) between two stats snapshots; other refusals (an enrolment list a meeting does
+/// not have) are answers the sync expects.
+fn rate_refusals_delta(before: &Value, after: &Value) -> u64 {
+    const CODES: [&str; 8] = [
+        "190310", "190311", "190312", "190313", "9061", "45009", "45033", "429",
+    ];
+    let count = |s: &Value| -> u64 {
+        s["rejections"]
+            .as_object()
+            .map(|m| {
+                m.values()
+                    .filter_map(Value::as_object)
+                    .flat_map(|r| r.iter())
+                    .filter(|(code, _)| CODES.contains(&code.as_str()))
+                    .filter_map(|(_, n)| n.as_u64())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    count(after).saturating_sub(count(before))
+}
+
+/// One measured `roster sync`.
+#[derive(Debug, Clone)]
+struct SyncRun {
+    wall: f64,
+    rss_mib: f64,
+    sessions: u64,
+    /// Calls per vendor (sandbox count) and the budget-bound minimum in seconds.
+    calls: BTreeMap<String, u64>,
+    minimum: f64,
+    refused: u64,
+}
+
+/// The client's pacing in B6: each vendor at its (scaled) budget.
+const SYNC_CLIENT_RATES: [(&str, u64); 4] = [
+    ("ROSTER_TENCENT_CALLS_PER_MINUTE", 300 * SYNC_SCALE),
+    ("ROSTER_TENCENT_CORP_MEETINGS_PER_MINUTE", 100 * SYNC_SCALE),
+    ("ROSTER_WECOM_CALLS_PER_MINUTE", 600 * SYNC_SCALE),
+    ("ROSTER_QUANSHI_CALLS_PER_MINUTE", 0),
+];
+
+fn sync_once(paths: &Paths, meetings: usize, name: &str) -> Res<SyncRun> {
+    // A fresh sandbox per run: the limits count calendar minutes, which runs would share.
+    let sandbox = SandboxProcess::start(paths, name, &sync_config(meetings))?;
+    let expected: u64 = sandbox
+        .catalog
+        .iter()
+        .filter(|m| m.label.starts_with("org-"))
+        .map(|m| m.sessions)
+        .sum();
+    let db = paths.work.join(format!("{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let errors = paths.work.join(format!("{name}.stderr"));
+    let from = (now_unix() - 90 * 86_400).to_string();
+    let mut cmd = sandbox.command(&paths.roster, &paths.work);
+    cmd.args(["sync", "--from", &from, "--db"])
+        .arg(format!("sqlite:{}", db.display()))
+        .env("ROSTER_TENCENT_OPERATOR_ID", "admin1")
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&errors).map_err(|e| e.to_string())?);
+    for (k, v) in SYNC_CLIENT_RATES {
+        cmd.env(k, v.to_string());
+    }
+    let stats_before = sandbox.stats()?;
+    let start = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", paths.roster.display()))?;
+    let usage = sys::wait_with_usage(child).map_err(|e| format!("wait4: {e}"))?;
+    let wall = start.elapsed().as_secs_f64();
+    let stats_after = sandbox.stats()?;
+    let stderr = fs::read_to_string(&errors).unwrap_or_default();
+    if usage.exit != 0 {
+        return Err(format!(
+            "roster sync exited with {}: {}",
+            usage.exit,
+            stderr.trim()
+        ));
+    }
+    // "roster: wecom: synced 100 meetings: … (33300 sessions)"
+    let sessions: u64 = stderr
+        .lines()
+        .filter(|l| l.contains(": synced "))
+        .filter_map(|l| {
+            l.rsplit_once('(')?
+                .1
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    if sessions != expected {
+        return Err(format!(
+            "roster sync wrote {sessions} sessions, the sandbox serves {expected}: {stderr}"
+        ));
+    }
+    let mut calls = BTreeMap::new();
+    for prefix in ["tencent.", "wecom.", "quanshi."] {
+        calls.insert(
+            prefix.trim_end_matches('.').to_string(),
+            requests_delta(&stats_before, &stats_after, prefix),
+        );
+    }
+    // The budgets: Tencent's per AppId (its account list has a budget of its own, counted
+    // apart), WeCom's per API (the busiest API binds), Quanshi none.
+    let per_second = |per_minute: u64| per_minute as f64 / 60.0;
+    let corp = requests_delta(&stats_before, &stats_after, "tencent.corp_meetings");
+    let tencent = (calls["tencent"] - corp) as f64 / per_second(300 * SYNC_SCALE)
+        + corp as f64 / per_second(100 * SYNC_SCALE);
+    let wecom = [
+        "get_attendee_list",
+        "enroll_list",
+        "enroll_query_by_tmp_openid",
+        "get_info",
+        "get_user_meetingid",
+        "user_list_id",
+        "gettoken",
+    ]
+    .iter()
+    .map(|api| requests_delta(&stats_before, &stats_after, &format!("wecom.{api}")))
+    .max()
+    .unwrap_or(0) as f64
+        / per_second(10_000 * SYNC_SCALE);
+    let refused = rate_refusals_delta(&stats_before, &stats_after);
+    Ok(SyncRun {
+        wall,
+        rss_mib: usage.max_rss_kib as f64 / 1024.0,
+        sessions,
+        calls,
+        minimum: tencent.max(wecom),
+        refused,
+    })
+}
+
+/// B6's results: the big and small syncs, and the store-alone writes per backend.
+struct SyncBench {
+    big: Vec<SyncRun>,
+    small: Vec<SyncRun>,
+    store: BTreeMap<String, Vec<f64>>,
+}
+
+fn sync_bench(paths: &Paths, runs: usize) -> Res<SyncBench> {
+    let mut bench = SyncBench {
+        big: Vec::new(),
+        small: Vec::new(),
+        store: BTreeMap::new(),
+    };
+    for run in 0..runs {
+        let big = sync_once(paths, SYNC_MEETINGS, "sync-big")?;
+        let small = sync_once(paths, SYNC_SMALL_MEETINGS, "sync-small")?;
+        eprintln!(
+            "  run {}: {} sessions in {:.2} s (minimum {:.2} s), {:?} calls, {} refused, rss {:.1} MiB (30 meetings: {:.1} MiB)",
+            run + 1,
+            big.sessions,
+            big.wall,
+            big.minimum,
+            big.calls,
+            big.refused,
+            big.rss_mib,
+            small.rss_mib
+        );
+        bench.big.push(big);
+        bench.small.push(small);
+        for backend in ["sqlite", "postgres"] {
+            let v = driver_alone(
+                paths,
+                &[
+                    "store-write",
+                    "--backend",
+                    backend,
+                    "--meetings",
+                    &STORE_MEETINGS.to_string(),
+                    "--sessions",
+                    &STORE_SESSIONS.to_string(),
+                ],
+            )?;
+            let rate = v["sessions_per_s"].as_f64().ok_or("store-write: no rate")?;
+            eprintln!("  run {}: {backend} store: {rate:.0} sessions/s", run + 1);
+            bench
+                .store
+                .entry(backend.to_string())
+                .or_default()
+                .push(rate);
+        }
+    }
+    Ok(bench)
+}
+
+/// Runs the driver without a sandbox; its one JSON line.
+fn driver_alone(paths: &Paths, args: &[&str]) -> Res<Value> {
+    let mut cmd = Command::new(&paths.driver);
+    cmd.args(args)
+        .current_dir(&paths.work)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped());
+    clean_env(&mut cmd);
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", paths.driver.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "roster-bench {} failed: {}",
+            args.first().unwrap_or(&""),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("roster-bench: bad output: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 struct Report {
@@ -873,6 +1173,7 @@ struct Report {
     pacing: Vec<Pacing>,
     windows: Windows,
     micro: Value,
+    sync: SyncBench,
 }
 
 struct Row {
@@ -1080,7 +1381,111 @@ impl Report {
                 ));
             }
         }
+        self.sync_rows(&mut rows);
         rows
+    }
+
+    fn sync_rows(&self, rows: &mut Vec<Row>) {
+        let (big, small) = (&self.sync.big, &self.sync.small);
+        if big.is_empty() {
+            return;
+        }
+        let b = "B6 sync";
+        let total = |r: &SyncRun| r.calls.values().sum::<u64>() as f64;
+        rows.push(Row::new(
+            b,
+            "meetings, sessions",
+            format!(
+                "{} ({} per vendor, the ended ones synced), {}",
+                3 * SYNC_MEETINGS,
+                SYNC_MEETINGS,
+                big[0].sessions
+            ),
+        ));
+        rows.push(Row::new(
+            b,
+            "calls (sandbox count)",
+            format!(
+                "{:.0} ({})",
+                med(big, total),
+                big[0]
+                    .calls
+                    .iter()
+                    .map(|(v, n)| format!("{v} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+        rows.push(Row::new(
+            b,
+            "wall time",
+            format!("{:.2} s", med(big, |r| r.wall)),
+        ));
+        rows.push(Row::new(
+            b,
+            "minimum the budgets allow",
+            format!(
+                "{:.2} s (Tencent {}/min per AppId, limits ×{SYNC_SCALE})",
+                med(big, |r| r.minimum),
+                300 * SYNC_SCALE
+            ),
+        ));
+        let ratio = med(big, |r| r.wall / r.minimum);
+        rows.push(
+            Row::new(b, "wall ÷ minimum", format!("{ratio:.3}×"))
+                .target("≤ 1.15×".into(), ratio <= 1.15),
+        );
+        // The Tencent pacer lets a burst of one second's calls through at once (below 1× is
+        // that burst, within the vendor's calendar-minute budget).
+        let burst = (300 * SYNC_SCALE / 60) as f64;
+        let rate = (300 * SYNC_SCALE) as f64 / 60.0;
+        rows.push(Row::new(
+            b,
+            "wall ÷ the pacer's own minimum",
+            format!(
+                "{:.3}× ((Tencent calls − burst {burst:.0}) ÷ rate)",
+                med(big, |r| r.wall
+                    / ((r.calls["tencent"] as f64 - burst).max(1.0) / rate))
+            ),
+        ));
+        let refused = big
+            .iter()
+            .chain(small)
+            .map(|r| r.refused)
+            .max()
+            .unwrap_or(0);
+        rows.push(
+            Row::new(b, "rate-limit refusals (max of runs)", refused.to_string())
+                .target("0".into(), refused == 0),
+        );
+        let (l, s) = (med(big, |r| r.rss_mib), med(small, |r| r.rss_mib));
+        rows.push(Row::new(
+            b,
+            &format!(
+                "peak RSS at {} / {} meetings",
+                3 * SYNC_SMALL_MEETINGS,
+                3 * SYNC_MEETINGS
+            ),
+            format!("{s:.1} / {l:.1} MiB"),
+        ));
+        rows.push(
+            Row::new(b, "difference", format!("{:+.1} MiB", l - s))
+                .target("within 10 MiB".into(), (l - s).abs() <= 10.0),
+        );
+        for (backend, target) in [("sqlite", 100_000.0), ("postgres", 30_000.0)] {
+            let Some(rates) = self.sync.store.get(backend) else {
+                continue;
+            };
+            let rate = median(rates.clone());
+            rows.push(
+                Row::new(
+                    &format!("B6 store {backend}"),
+                    &format!("write rate ({STORE_MEETINGS} × {STORE_SESSIONS} sessions)"),
+                    format!("{rate:.0} sessions/s"),
+                )
+                .target(format!("≥ {target:.0}/s"), rate >= target),
+            );
+        }
     }
 
     fn json(&self) -> Value {
@@ -1124,8 +1529,20 @@ impl Report {
             })).collect::<Vec<_>>(),
             "b4_windows": windows,
             "b5_micro": self.micro,
+            "b6_sync": {
+                "big": self.sync.big.iter().map(sync_json).collect::<Vec<_>>(),
+                "small": self.sync.small.iter().map(sync_json).collect::<Vec<_>>(),
+                "store_sessions_per_s": self.sync.store,
+            },
         })
     }
+}
+
+fn sync_json(r: &SyncRun) -> Value {
+    json!({
+        "wall_s": r.wall, "minimum_s": r.minimum, "peak_rss_mib": r.rss_mib,
+        "sessions": r.sessions, "calls": r.calls, "refused": r.refused,
+    })
 }
 
 fn human_ns(ns: f64) -> String {

@@ -154,8 +154,14 @@ pub struct SyncArgs {
     #[arg(long, value_parser = parse_time)]
     pub to: Option<OffsetDateTime>,
 
-    /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…`.
-    #[arg(long, default_value = "roster.db")]
+    /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…` (from `ROSTER_DB`
+    /// when not given: a password there stays out of the process list).
+    #[arg(
+        long,
+        env = "ROSTER_DB",
+        hide_env_values = true,
+        default_value = "roster.db"
+    )]
     pub db: String,
 
     /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).

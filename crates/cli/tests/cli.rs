@@ -1694,7 +1694,13 @@ async fn a_meeting_failing_on_its_first_sync_is_read_by_the_next() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(" 1 failed"), "{stderr}");
 
-    let out = roster(env.clone(), sync(&db, None), dir.path()).await;
+    // The store from ROSTER_DB this time (no --db).
+    let mut with_db = env.clone();
+    with_db.push(("ROSTER_DB".into(), db.clone()));
+    let mut command = sync(&db, None);
+    let at = command.iter().position(|a| a == "--db").unwrap();
+    command.drain(at..at + 2);
+    let out = roster(with_db, command, dir.path()).await;
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("1 updated"), "{stderr}");

@@ -76,6 +76,9 @@ pub struct DataConfig {
     pub org_days: i64,
     /// Hosts of the organisation's meetings (default 8).
     pub org_hosts: usize,
+    /// Most join sessions of an ended organisation meeting (default 30; each has 3 to this
+    /// many, uniformly).
+    pub org_max_sessions: usize,
     /// Reference time for generated meetings (Unix seconds). `None`: the sandbox clock at start,
     /// rounded down to the hour. Seeded meetings lie before it (most within the last 31 days),
     /// except the live and not-started ones.
@@ -91,6 +94,7 @@ impl Default for DataConfig {
             org_meetings: 0,
             org_days: 90,
             org_hosts: 8,
+            org_max_sessions: 30,
             anchor_unix: None,
         }
     }

@@ -573,7 +573,7 @@ fn org_plans(config: &DataConfig, seed: u64, anchor: i64) -> Vec<MeetingPlan> {
                     .collect();
             }
             let sessions = if state == MeetingState::Ended {
-                rng.random_range(3..=30)
+                rng.random_range(3..=config.org_max_sessions.max(3))
             } else {
                 0
             };
