@@ -422,6 +422,26 @@ pub async fn report_from_store(
 /// late and vendors publish their data late.
 pub const SYNC_OVERLAP: time::Duration = time::Duration::days(2);
 
+/// How long a worker's claim on a meeting lasts before another worker may take it over (a
+/// meeting whose export takes longer may be exported twice: harmless, the write is
+/// idempotent).
+pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// A meeting another worker finished this long before a worker started counts as done for
+/// it: workers started together (on several machines) share the work instead of redoing it.
+pub const CLAIM_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// This process's worker name on a shared store: host and process id.
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}", std::process::id())
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncSummary {
@@ -435,6 +455,8 @@ pub struct SyncSummary {
     pub unchanged: u64,
     /// Failed (the error is in the store's sync state; the data stored before stays).
     pub failed: u64,
+    /// Left to other workers on the same store (claimed by one, or done in this run).
+    pub elsewhere: u64,
     /// Sessions written.
     pub sessions: u64,
 }
@@ -442,8 +464,12 @@ pub struct SyncSummary {
 impl SyncSummary {
     /// "synced 12 meetings: 2 new, 1 updated, 9 unchanged, 0 failed (340 sessions)".
     pub fn line(&self) -> String {
+        let elsewhere = match self.elsewhere {
+            0 => String::new(),
+            n => format!(", {n} by other workers"),
+        };
         format!(
-            "synced {} meetings: {} new, {} updated, {} unchanged, {} failed ({} sessions)",
+            "synced {} meetings: {} new, {} updated, {} unchanged, {} failed{elsewhere} ({} sessions)",
             self.found, self.new, self.updated, self.unchanged, self.failed, self.sessions
         )
     }
@@ -512,7 +538,21 @@ pub async fn sync(
         ..SyncSummary::default()
     };
     progress.found(summary.found);
+    let worker = store
+        .start_worker(&worker_name())
+        .await
+        .map_err(store_error)?;
     for m in &meetings {
+        // Several workers on one store: each meeting is exported by the one that claims it.
+        if !store
+            .claim(&worker, m, CLAIM_LEASE, CLAIM_FRESH_FOR)
+            .await
+            .map_err(store_error)?
+        {
+            summary.elsewhere += 1;
+            progress.meeting_done();
+            continue;
+        }
         let occurrence = m.sub_meeting_id.as_deref();
         let mut q = MeetingQuery::new(&m.meeting_id);
         if let Some(sub) = occurrence {
@@ -588,6 +628,7 @@ pub async fn sync(
                     .map_err(store_error)?;
             }
         }
+        store.finish_claim(&worker, m).await.map_err(store_error)?;
         progress.meeting_done();
     }
     progress.finish();

@@ -4,7 +4,11 @@
 //! names the missing one in its error; the CLI only supplies values from flags, the
 //! environment and the profile.
 
-use roster_core::{AttendeeSource, ClientBuilder, Error, ListClient, MeetingDirectory, Vendor};
+use std::sync::Arc;
+
+use roster_core::{
+    AttendeeSource, ClientBuilder, Error, ListClient, MeetingDirectory, TokenStore, Vendor,
+};
 
 use crate::config::Settings;
 use crate::error::{CliError, is_local_usage_error};
@@ -36,25 +40,36 @@ pub trait VendorClient: AttendeeSource + MeetingDirectory + ListClient {}
 
 impl<T: AttendeeSource + MeetingDirectory + ListClient> VendorClient for T {}
 
-/// The client of `vendor` for discovery and sync, configured from `settings`.
-pub fn client(vendor: Vendor, settings: &Settings) -> Result<Box<dyn VendorClient>, CliError> {
+/// The client of `vendor` for discovery and sync, configured from `settings`; its tokens in
+/// `tokens` when given (a store several processes share), else in memory.
+pub fn client(
+    vendor: Vendor,
+    settings: &Settings,
+    tokens: Option<Arc<dyn TokenStore>>,
+) -> Result<Box<dyn VendorClient>, CliError> {
     let built = match vendor {
         Vendor::TencentMeeting => {
-            build_client::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings)
+            build_client::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings, tokens)
         }
-        Vendor::WeCom => build_client::<roster_wecom::WeComClientBuilder>(settings),
-        Vendor::Quanshi => build_client::<roster_quanshi::QuanshiClientBuilder>(settings),
+        Vendor::WeCom => build_client::<roster_wecom::WeComClientBuilder>(settings, tokens),
+        Vendor::Quanshi => build_client::<roster_quanshi::QuanshiClientBuilder>(settings, tokens),
     };
     built.map_err(|e| configuration_error(e, settings))
 }
 
-fn build_client<B>(settings: &Settings) -> Result<Box<dyn VendorClient>, Error>
+fn build_client<B>(
+    settings: &Settings,
+    tokens: Option<Arc<dyn TokenStore>>,
+) -> Result<Box<dyn VendorClient>, Error>
 where
     B: ClientBuilder,
     B::Client: VendorClient + 'static,
 {
-    let client = B::from_lookup(|name| settings.lookup(name))?.build()?;
-    Ok(Box::new(client))
+    let mut builder = B::from_lookup(|name| settings.lookup(name))?;
+    if let Some(tokens) = tokens {
+        builder = builder.token_store(tokens);
+    }
+    Ok(Box::new(builder.build()?))
 }
 
 /// One pattern for every vendor: its builder from the settings, then the client.

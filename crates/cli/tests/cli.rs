@@ -1729,3 +1729,142 @@ async fn a_meeting_failing_on_its_first_sync_is_read_by_the_next() {
     }
     sandbox.shutdown().await;
 }
+
+/// The counts of a "roster: VENDOR: synced N meetings: a new, b updated, c unchanged, d failed[,
+/// e by other workers] (s sessions)" line: (found, exported, failed, elsewhere).
+fn sync_counts(stderr: &str, vendor: &str) -> (u64, u64, u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("roster: {vendor}: synced ")))
+        .unwrap_or_else(|| panic!("no summary of {vendor}: {stderr}"));
+    let number_before = |word: &str| -> u64 {
+        line.split(", ")
+            .flat_map(|part| part.split(": "))
+            .find_map(|part| {
+                let (before, _) = part.split_once(word)?;
+                before.trim().rsplit(' ').next()?.parse().ok()
+            })
+            .unwrap_or(0)
+    };
+    let found: u64 = line
+        .split("synced ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next()?.parse().ok())
+        .unwrap();
+    let exported = number_before(" new") + number_before(" updated") + number_before(" unchanged");
+    (
+        found,
+        exported,
+        number_before(" failed"),
+        number_before(" by other workers"),
+    )
+}
+
+/// Four `roster sync` processes on one PostgreSQL and one sandbox share the work: every
+/// meeting is exported by exactly one of them, the WeCom and Quanshi tokens are fetched once
+/// for all four (WeCom: one per secret, the app's and the address book's), and the sandbox
+/// refuses no call for its rate limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_workers_on_one_postgres_share_the_work_and_the_tokens() {
+    let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+    let mut config = roster_testkit::lean_config(SandboxConfig::default().seed);
+    config.data.org_meetings = 30;
+    config.tencent.per_minute = 300;
+    let sandbox = roster_testkit::start(config).await;
+    let mut env = admin_env(&sandbox);
+    for v in ["WECOM", "QUANSHI"] {
+        env.push((format!("ROSTER_{v}_CALLS_PER_MINUTE"), "0".into()));
+    }
+    env.push(("ROSTER_DB".into(), cluster.url()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 95 * 86_400).to_string();
+    let to = now.to_string();
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_roster"))
+                .args(["sync", "--from", &from, "--to", &to])
+                .env_clear()
+                .envs(env.clone())
+                .current_dir(dir.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = tokio::task::spawn_blocking(move || {
+        workers
+            .into_iter()
+            .map(|w| w.wait_with_output().unwrap())
+            .collect()
+    })
+    .await
+    .unwrap();
+    let stderrs: Vec<String> = outputs.iter().map(|o| text(&o.stderr)).collect();
+    for (o, e) in outputs.iter().zip(&stderrs) {
+        assert!(o.status.success(), "{e}");
+    }
+    for vendor in ["wecom", "tencent_meeting", "quanshi"] {
+        let counts: Vec<_> = stderrs.iter().map(|e| sync_counts(e, vendor)).collect();
+        let found = counts[0].0;
+        assert!(found > 10, "{vendor}: {counts:?}");
+        assert!(
+            counts.iter().all(|c| c.0 == found && c.2 == 0),
+            "{vendor}: {counts:?}"
+        );
+        let exported: u64 = counts.iter().map(|c| c.1).sum();
+        assert_eq!(
+            exported, found,
+            "{vendor}: each meeting by one worker: {counts:?}"
+        );
+        let elsewhere: u64 = counts.iter().map(|c| c.3).sum();
+        assert_eq!(elsewhere, 3 * found, "{vendor}: {counts:?}");
+        assert!(
+            counts.iter().filter(|c| c.1 > 0).count() >= 2,
+            "{vendor}: the work is shared: {counts:?}"
+        );
+    }
+    assert_eq!(
+        sandbox.stats().tokens_of(Vendor::WeCom),
+        2,
+        "one per secret"
+    );
+    assert_eq!(sandbox.stats().tokens_of(Vendor::Quanshi), 1);
+    let refused: u64 = ["tencent.", "wecom.", "quanshi."]
+        .iter()
+        .flat_map(|prefix| {
+            let stats = sandbox.stats();
+            stats
+                .rejections
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .flat_map(|(_, reasons)| {
+                    reasons
+                        .iter()
+                        .filter(|(code, _)| {
+                            [
+                                "190310", "190311", "190312", "190313", "9061", "45009", "45033",
+                                "429",
+                            ]
+                            .contains(&code.as_str())
+                        })
+                        .map(|(_, n)| *n)
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .sum();
+    assert_eq!(refused, 0);
+    // The store holds every meeting once.
+    let store = roster_store::PgStore::connect(&cluster.url())
+        .await
+        .unwrap();
+    let counts = roster_store::Store::counts(&store).await.unwrap();
+    let found: u64 = ["wecom", "tencent_meeting", "quanshi"]
+        .iter()
+        .map(|v| sync_counts(&stderrs[0], v).0)
+        .sum();
+    assert_eq!(counts.meetings, found);
+    sandbox.shutdown().await;
+}

@@ -100,4 +100,6 @@ pub use {serde, serde_json};
 
 /// Secret strings for credentials and tokens (re-exported so every crate uses one version).
 pub use secrecy::{self, ExposeSecret, SecretString};
-pub use token::{AccessToken, MemoryTokenStore, TokenCache, TokenKey, TokenMargin, TokenStore};
+pub use token::{
+    AccessToken, MemoryTokenStore, RefreshLock, TokenCache, TokenKey, TokenMargin, TokenStore,
+};

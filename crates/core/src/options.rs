@@ -1,6 +1,6 @@
 //! One configuration shape for every vendor client: `XClient::builder(credentials)`, the
 //! settings every vendor shares ([`ClientOptions`]: base URL, HTTP timeouts and user agent,
-//! retry policy, pacing, clock), the vendor's own settings, then [`ClientBuilder::build`].
+//! retry policy, pacing, clock, token store), the vendor's own settings, then [`ClientBuilder::build`].
 //!
 //! The shared setters are written once, as provided methods of [`ClientBuilder`], and so is the
 //! way a builder is read from named settings ([`ClientBuilder::from_env`] /
@@ -18,6 +18,7 @@ use crate::http::HttpConfig;
 use crate::pace::Pacer;
 use crate::retry::RetryPolicy;
 use crate::settings::SettingLookup;
+use crate::token::{MemoryTokenStore, TokenStore};
 
 /// The settings every vendor client shares. A vendor's builder starts from its own defaults
 /// (production host, client-side pace); HTTP, retry and clock defaults are core's.
@@ -28,6 +29,7 @@ pub struct ClientOptions {
     retry: RetryPolicy,
     pacer: Pacer,
     clock: SharedClock,
+    token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl ClientOptions {
@@ -40,6 +42,7 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             pacer,
             clock: Arc::new(SystemClock),
+            token_store: None,
         }
     }
 
@@ -94,6 +97,25 @@ impl ClientOptions {
     /// The clock timestamps, token expiry, default ranges and backoff sleeps use.
     pub fn clock(&self) -> &SharedClock {
         &self.clock
+    }
+
+    /// Where the client keeps its access tokens: the store given, or a new in-memory one
+    /// owned by the client (vendors without tokens ignore it).
+    pub fn token_store(&self) -> Arc<dyn TokenStore> {
+        self.token_store
+            .clone()
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()))
+    }
+
+    /// The token store given, if any.
+    pub fn shared_token_store(&self) -> Option<&Arc<dyn TokenStore>> {
+        self.token_store.as_ref()
+    }
+
+    /// These options with `store` for the tokens (see [`ClientBuilder::token_store`]).
+    pub fn with_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
     }
 
     fn set_calls_per_minute(&mut self, calls: u32) {
@@ -188,6 +210,15 @@ pub trait ClientBuilder: Sized {
     /// The `User-Agent` header (default `roster/<version>`).
     fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.options_mut().http.user_agent = user_agent.into();
+        self
+    }
+
+    /// Shares access tokens through `store` (default: an in-memory store owned by the client):
+    /// clients of one app in several processes given one shared store (such as the
+    /// PostgreSQL one of `roster-store`) fetch a token once between them. Vendors without
+    /// tokens (Tencent Meeting signs each request) ignore it.
+    fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.options_mut().token_store = Some(store);
         self
     }
 

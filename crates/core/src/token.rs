@@ -198,6 +198,25 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     /// Removes the token under `key` if it is `failed` (same token string); returns whether
     /// it removed anything.
     async fn compare_and_invalidate(&self, key: &TokenKey, failed: &AccessToken) -> Result<bool>;
+
+    /// Takes the store's lock on fetching a token for `key`, for a store several processes
+    /// share: while one of them fetches, the others wait here, then find its token, so that a
+    /// cold cache across N processes makes one fetch. Hold it until the new token is stored,
+    /// then [`RefreshLock::release`] it. The default (a store of one process, where
+    /// [`TokenCache`] already lets one caller fetch) takes none.
+    async fn lock_refresh(&self, key: &TokenKey) -> Result<Option<Box<dyn RefreshLock>>> {
+        let _ = key;
+        Ok(None)
+    }
+}
+
+/// A [`TokenStore`]'s cross-process lock on fetching one key's token (see
+/// [`TokenStore::lock_refresh`]).
+#[async_trait]
+pub trait RefreshLock: Send {
+    /// Lets the next process in. An implementation also frees the lock when the holder goes
+    /// away without calling this (a dropped lock, a dead process).
+    async fn release(self: Box<Self>) -> Result<()>;
 }
 
 /// The default [`TokenStore`]: a map in memory.
@@ -247,6 +266,17 @@ impl TokenStore for MemoryTokenStore {
             }
             _ => Ok(false),
         }
+    }
+}
+
+/// Releases a cross-process refresh lock, if one was taken. A failure is logged, not
+/// returned: the token (or the fetch's error) is what the caller needs, and a lock whose
+/// holder cannot reach the store is freed by the store when the holder's session ends.
+async fn release(lock: Option<Box<dyn RefreshLock>>) {
+    if let Some(lock) = lock
+        && let Err(e) = lock.release().await
+    {
+        tracing::warn!(kind = %e.kind(), "could not release the token refresh lock: {e}");
     }
 }
 
@@ -355,6 +385,26 @@ impl TokenCache {
             // The fetch we waited for failed: share its error rather than repeat the call.
             return self.fallback(error).await;
         }
+        // Other processes sharing the store: wait for whichever of them is fetching, then
+        // check again (its token is in the store by the time the lock is ours).
+        let cross_process = self.store.lock_refresh(&self.key).await?;
+        if cross_process.is_some()
+            && let Some(token) = self.fresh().await?
+        {
+            release(cross_process).await;
+            return Ok(token);
+        }
+        let result = self.fetch_and_store(fetch).await;
+        release(cross_process).await;
+        result
+    }
+
+    /// One fetch: its outcome recorded for every caller that waits on it, its token stored.
+    async fn fetch_and_store<F, Fut>(&self, fetch: F) -> Result<AccessToken>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<AccessToken>>,
+    {
         tracing::debug!(key = %self.key, "fetching a token");
         let outcome = fetch().await;
         let config_failure = {
@@ -548,6 +598,92 @@ mod tests {
         assert!(store.compare_and_invalidate(&key, &new).await.unwrap());
         assert!(store.get(&key).await.unwrap().is_none());
         assert!(!format!("{store:?}").contains("new\""));
+    }
+
+    /// A store shared by "processes" (caches of their own) with a lock like a database's.
+    #[derive(Debug, Default)]
+    struct SharedStore {
+        tokens: MemoryTokenStore,
+        lock: Arc<tokio::sync::Mutex<()>>,
+        released: AtomicUsize,
+    }
+
+    /// The lock is the guard: held until the box is dropped after `release`.
+    struct Held {
+        _guard: tokio::sync::OwnedMutexGuard<()>,
+        store: Arc<SharedStore>,
+    }
+
+    #[async_trait]
+    impl RefreshLock for Held {
+        async fn release(self: Box<Self>) -> Result<()> {
+            self.store.released.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[async_trait]
+    impl TokenStore for Arc<SharedStore> {
+        async fn get(&self, key: &TokenKey) -> Result<Option<AccessToken>> {
+            self.tokens.get(key).await
+        }
+        async fn put(&self, key: &TokenKey, token: AccessToken) -> Result<()> {
+            self.tokens.put(key, token).await
+        }
+        async fn compare_and_invalidate(&self, key: &TokenKey, t: &AccessToken) -> Result<bool> {
+            self.tokens.compare_and_invalidate(key, t).await
+        }
+        async fn lock_refresh(&self, _key: &TokenKey) -> Result<Option<Box<dyn RefreshLock>>> {
+            let guard = self.lock.clone().lock_owned().await;
+            Ok(Some(Box::new(Held {
+                _guard: guard,
+                store: self.clone(),
+            })))
+        }
+    }
+
+    /// Eight caches (one per "process", each with its own in-process single flight) on a cold
+    /// shared store fetch once between them: the store's lock makes the others wait, and they
+    /// find the token when it is theirs. Every lock taken is released.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn caches_of_several_processes_fetch_once_through_the_store_lock() {
+        let clock = ManualClock::at_unix(1_000_000);
+        let shared = Arc::new(SharedStore::default());
+        let key = TokenKey::new("wecom:ww1", &SecretString::from("secret"));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let cache = Arc::new(TokenCache::new(
+                key.clone(),
+                Arc::new(shared.clone()),
+                TokenMargin::default(),
+                Arc::new(clock.clone()),
+            ));
+            for _ in 0..10 {
+                let (cache, fetches, clock) = (cache.clone(), fetches.clone(), clock.clone());
+                tasks.push(tokio::spawn(async move {
+                    cache
+                        .token(|| async {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(token("t1", clock.now(), 7200))
+                        })
+                        .await
+                }));
+            }
+        }
+        for t in tasks {
+            assert!(
+                t.await
+                    .unwrap()
+                    .unwrap()
+                    .same_token(&token("t1", clock.now(), 1))
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        let released = shared.released.load(Ordering::SeqCst);
+        assert!((1..=8).contains(&released), "{released}");
+        assert!(shared.lock.try_lock().is_ok(), "no lock left held");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,8 +9,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use roster_core::http::{decode_json, decode_json_sensitive, unexpected_status};
 use roster_core::{
     AccessToken, ApiDetails, Attempt, ClientBuilder, ClientOptions, Error, ExposeSecret,
-    HttpClient, ListClient, MemoryTokenStore, Pacer, Pipeline, Protocol, RawResponse, Result,
-    Retrier, RetryClass, SecretString, TokenCache, TokenKey, Vendor,
+    HttpClient, ListClient, Pacer, Pipeline, Protocol, RawResponse, Result, Retrier, RetryClass,
+    SecretString, TokenCache, TokenKey, Vendor,
 };
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -155,13 +155,9 @@ impl QuanshiClient {
             .secret_key
             .clone()
             .unwrap_or_else(|| SecretString::from(""));
-        let store = config
-            .token_store
-            .clone()
-            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let tokens = TokenCache::new(
             TokenKey::new(scope, &secret),
-            store,
+            options.token_store(),
             config.token_margin,
             options.clock().clone(),
         );

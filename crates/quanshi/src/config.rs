@@ -1,12 +1,9 @@
 //! Client configuration: credentials, hosts, paths, auth modes and every undocumented choice of
 //! the spec, each with the spec's default and a setter to change it.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::{
-    ClientOptions, Error, Pacer, Result, SecretString, SettingLookup, TokenMargin, TokenStore,
-};
+use roster_core::{ClientOptions, Error, Pacer, Result, SecretString, SettingLookup, TokenMargin};
 
 use crate::errors::ErrorMap;
 use crate::token::REFRESH_MARGIN;
@@ -275,7 +272,6 @@ pub struct QuanshiClientBuilder {
     pub(crate) key_header: KeyHeader,
     pub(crate) token_field: String,
     pub(crate) token_margin: TokenMargin,
-    pub(crate) token_store: Option<Arc<dyn TokenStore>>,
     pub(crate) errors: ErrorMap,
     pub(crate) max_clock_skew: Duration,
     pub(crate) watch_duration: WatchDurationUnit,
@@ -305,7 +301,6 @@ impl QuanshiClientBuilder {
             key_header: KeyHeader::AppKey,
             token_field: DEFAULT_TOKEN_FIELD.into(),
             token_margin: REFRESH_MARGIN,
-            token_store: None,
             errors: ErrorMap::default(),
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             watch_duration: WatchDurationUnit::Unparsed,
@@ -379,12 +374,6 @@ impl QuanshiClientBuilder {
     /// How long before expiry a token is refreshed (default [`REFRESH_MARGIN`]).
     pub fn token_margin(mut self, margin: TokenMargin) -> Self {
         self.token_margin = margin;
-        self
-    }
-
-    /// Shares tokens through `store` (default: an in-memory store owned by the client).
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.token_store = Some(store);
         self
     }
 

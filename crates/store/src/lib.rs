@@ -34,9 +34,11 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 
 mod postgres;
 mod sqlite;
+mod tokens;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use tokens::PgTokenStore;
 
 /// What went wrong with the store. Never contains a record's content.
 #[derive(Debug)]
@@ -527,12 +529,58 @@ pub trait Store: Send + Sync {
     /// seconds): meetings attended, minutes with overlapping sessions counted once, first join
     /// and last leave; by person key.
     async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>>;
+
+    /// Registers a sync worker named `name` (for a shared store: the claims below know it by
+    /// that name and its start on the store's clock). The default is a worker alone on its
+    /// store (SQLite).
+    async fn start_worker(&self, name: &str) -> Result<Worker> {
+        Ok(Worker {
+            name: name.to_string(),
+            started_us: 0,
+        })
+    }
+
+    /// Claims `meeting` for `worker` until `lease` from now, so that of several workers on
+    /// one store exactly one exports it: `true` when this worker should export it; `false`
+    /// when another worker holds an unexpired claim on it, or finished it no earlier than
+    /// `fresh_for` before this worker started. An expired claim (its worker died or stalled)
+    /// is taken over. The default (a store of one worker) always claims.
+    async fn claim(
+        &self,
+        worker: &Worker,
+        meeting: &MeetingSummary,
+        lease: std::time::Duration,
+        fresh_for: std::time::Duration,
+    ) -> Result<bool> {
+        let _ = (worker, meeting, lease, fresh_for);
+        Ok(true)
+    }
+
+    /// Marks `worker`'s claim on `meeting` done (written or failed: its sync state says which).
+    async fn finish_claim(&self, worker: &Worker, meeting: &MeetingSummary) -> Result<()> {
+        let _ = (worker, meeting);
+        Ok(())
+    }
+}
+
+/// A sync worker on a store (see [`Store::start_worker`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worker {
+    /// Its name: unique among the workers of one store (host and process id).
+    pub name: String,
+    /// When it started, in microseconds of the store's clock (0 for a store of one worker).
+    pub started_us: i64,
+}
+
+/// Whether `url` names a PostgreSQL store (`postgres://…` or `postgresql://…`).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// Opens the store at `url`: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite:PATH`
 /// or a plain path for SQLite.
 pub async fn open(url: &str) -> Result<Box<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if is_postgres_url(url) {
         return Ok(Box::new(PgStore::connect(url).await?));
     }
     let path = url.strip_prefix("sqlite:").unwrap_or(url);

@@ -11,7 +11,8 @@ use tokio_postgres::{Client, NoTls};
 use crate::{
     Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, Result,
     Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
-    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer, stored_summary, totals,
+    UPSERT_SYNC_STATE, Worker, decode, fingerprint_of, latest, refuse_newer, stored_summary,
+    totals,
 };
 
 mod embedded {
@@ -34,38 +35,68 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and brings the schema up to date;
     /// a schema newer than this roster knows is refused.
     pub async fn connect(url: &str) -> Result<Self> {
-        let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        // A lost connection ends every later call with an error; the task just ends.
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        let known = latest(embedded::migrations::runner().get_migrations());
-        let history = client
-            .query_one(
-                "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
-                &[],
-            )
-            .await?;
-        if history.get::<_, bool>(0) {
-            let applied: Option<i32> = client
-                .query_one("SELECT max(version) FROM refinery_schema_history", &[])
-                .await?
-                .get(0);
-            refuse_newer(applied.map(i64::from), known)?;
-        }
-        embedded::migrations::runner()
-            .run_async(&mut client)
-            .await
-            .map_err(|e| {
-                StoreError::new(
-                    StoreErrorKind::Database,
-                    format!("migrating the store: {e}"),
-                )
-            })?;
         Ok(Self {
-            client: Mutex::new(client),
+            client: Mutex::new(connect_migrated(url).await?),
         })
     }
+}
+
+/// A connection whose task runs on the current runtime (a lost connection ends every later
+/// call with an error; the task just ends).
+pub(crate) async fn connect(url: &str) -> Result<Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// The advisory lock that lets one process at a time check and migrate the schema (workers
+/// started together on an empty database would otherwise race to create it).
+const MIGRATION_LOCK: i64 = 0x726f_7374_6572_0001;
+
+/// A connection to a database whose schema is this roster's: migrated if older, refused if
+/// newer.
+pub(crate) async fn connect_migrated(url: &str) -> Result<Client> {
+    let mut client = connect(url).await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let migrated = migrate(&mut client).await;
+    // Released with the session anyway; unlocked now so the others go on at once.
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
+    migrated?;
+    unlocked?;
+    Ok(client)
+}
+
+async fn migrate(client: &mut Client) -> Result<()> {
+    let known = latest(embedded::migrations::runner().get_migrations());
+    let history = client
+        .query_one(
+            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+            &[],
+        )
+        .await?;
+    if history.get::<_, bool>(0) {
+        let applied: Option<i32> = client
+            .query_one("SELECT max(version) FROM refinery_schema_history", &[])
+            .await?
+            .get(0);
+        refuse_newer(applied.map(i64::from), known)?;
+    }
+    embedded::migrations::runner()
+        .run_async(client)
+        .await
+        .map_err(|e| {
+            StoreError::new(
+                StoreErrorKind::Database,
+                format!("migrating the store: {e}"),
+            )
+        })?;
+    Ok(())
 }
 
 /// What is stored for one meeting, in the shape of [`crate::fingerprint_of`] (empty when none).
@@ -103,6 +134,74 @@ async fn fingerprint(
 
 #[async_trait]
 impl Store for PgStore {
+    async fn start_worker(&self, name: &str) -> Result<Worker> {
+        let row = self
+            .client
+            .lock()
+            .await
+            .query_one("SELECT (extract(epoch FROM now()) * 1000000)::bigint", &[])
+            .await?;
+        Ok(Worker {
+            name: name.to_string(),
+            started_us: row.get(0),
+        })
+    }
+
+    async fn claim(
+        &self,
+        worker: &Worker,
+        meeting: &MeetingSummary,
+        lease: std::time::Duration,
+        fresh_for: std::time::Duration,
+    ) -> Result<bool> {
+        let occurrence = meeting.sub_meeting_id.as_deref().unwrap_or("");
+        let since_us = worker.started_us - i64::try_from(fresh_for.as_micros()).unwrap_or(i64::MAX);
+        let row = self
+            .client
+            .lock()
+            .await
+            .query_opt(
+                "INSERT INTO claims (vendor, meeting_id, occurrence, worker, expires_at)
+                 VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision))
+                 ON CONFLICT (vendor, meeting_id, occurrence) DO UPDATE
+                   SET worker = excluded.worker, expires_at = excluded.expires_at, done_at = NULL
+                   WHERE (claims.done_at IS NULL
+                          AND (claims.expires_at < now() OR claims.worker = excluded.worker))
+                      OR (claims.done_at IS NOT NULL
+                          AND claims.done_at < to_timestamp($6::bigint / 1000000.0))
+                 RETURNING worker",
+                &[
+                    &meeting.vendor.as_str(),
+                    &meeting.meeting_id,
+                    &occurrence,
+                    &worker.name,
+                    &lease.as_secs_f64(),
+                    &since_us,
+                ],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn finish_claim(&self, worker: &Worker, meeting: &MeetingSummary) -> Result<()> {
+        let occurrence = meeting.sub_meeting_id.as_deref().unwrap_or("");
+        self.client
+            .lock()
+            .await
+            .execute(
+                "UPDATE claims SET done_at = now()
+                 WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 AND worker = $4",
+                &[
+                    &meeting.vendor.as_str(),
+                    &meeting.meeting_id,
+                    &occurrence,
+                    &worker.name,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn replace_meeting(
         &self,
         meeting: &MeetingSummary,

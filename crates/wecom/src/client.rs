@@ -130,10 +130,13 @@ impl WeComClient {
     fn from_builder(mut config: WeComClientBuilder) -> Result<Self> {
         config.validate()?;
         // One store for both secrets' tokens, so a shared store shares both.
-        let store = config
-            .token_store
-            .get_or_insert_with(|| Arc::new(MemoryTokenStore::new()))
-            .clone();
+        if config.options.shared_token_store().is_none() {
+            config.options = config
+                .options
+                .clone()
+                .with_token_store(Arc::new(MemoryTokenStore::new()));
+        }
+        let store = config.options.token_store();
         let contacts = match config.contacts_secret.clone() {
             None => None,
             Some(secret) => {

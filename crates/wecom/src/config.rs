@@ -4,10 +4,9 @@
 //! Everything has a production default; tests and unusual deployments override what they need
 //! (a loopback base URL, a tiny backoff, no pacing, a manual clock).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use roster_core::token::{TokenMargin, TokenStore};
+use roster_core::token::TokenMargin;
 use roster_core::{ClientOptions, Error, ExposeSecret, Pacer, Result, SecretString};
 
 /// The largest `limit` of `get_attendee_list`.
@@ -118,7 +117,6 @@ pub struct WeComClientBuilder {
     pub(crate) credentials: Credentials,
     pub(crate) options: ClientOptions,
     pub(crate) token_margin: TokenMargin,
-    pub(crate) token_store: Option<Arc<dyn TokenStore>>,
     pub(crate) rate_limit_wait: Duration,
     pub(crate) attendee_page_size: u32,
     pub(crate) enroll_page_size: u32,
@@ -140,7 +138,6 @@ impl WeComClientBuilder {
             // configurable).
             options: ClientOptions::new(DEFAULT_BASE_URL, pacer),
             token_margin: TokenMargin::default(),
-            token_store: None,
             rate_limit_wait: DEFAULT_RATE_LIMIT_WAIT,
             attendee_page_size: MAX_ATTENDEE_LIMIT,
             enroll_page_size: MAX_ENROLL_LIMIT,
@@ -154,12 +151,6 @@ impl WeComClientBuilder {
     /// Sets how long before expiry a token is refreshed.
     pub fn token_margin(mut self, margin: TokenMargin) -> Self {
         self.token_margin = margin;
-        self
-    }
-
-    /// Shares tokens through `store` (default: an in-memory store owned by the client).
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.token_store = Some(store);
         self
     }
 
@@ -204,7 +195,7 @@ impl WeComClientBuilder {
     /// [`WeComClient::member_ids`](crate::WeComClient::member_ids) lists the corp's members
     /// (`user/list_id` accepts no app's token), and discovery uses them when no
     /// [`discovery_users`](Self::discovery_users) are set. Its token is cached beside the
-    /// app's, under its own key, in the same [`TokenStore`].
+    /// app's, under its own key, in the same token store.
     pub fn contacts_secret(mut self, secret: impl Into<String>) -> Self {
         self.contacts_secret = Some(SecretString::from(secret.into()));
         self
