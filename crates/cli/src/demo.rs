@@ -214,7 +214,7 @@ async fn sync_into_sqlite(
     let requests_before = sandbox.stats().total_requests();
     let bars = crate::progress::SyncBars::new(true);
     for vendor in Vendor::ALL {
-        let client = vendors::client(vendor, &settings, None)?;
+        let client = vendors::client(vendor, &settings, &vendors::Shared::default())?;
         let progress = bars.vendor(vendor, client.retrier().stats().clone());
         let summary = crate::run::sync(
             client.as_ref(),

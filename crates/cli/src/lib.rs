@@ -146,7 +146,7 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         Command::Meetings(a) => {
             let vendor: Vendor = a.vendor.into();
             let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
-            let directory = vendors::client(vendor, &settings, None)?;
+            let directory = vendors::client(vendor, &settings, &vendors::Shared::default())?;
             let to = a.to.unwrap_or_else(OffsetDateTime::now_utc);
             let query = roster_core::DiscoveryQuery::between(a.from, to)
                 .map_err(|e| CliError::Usage(e.message().to_string()))?
@@ -166,16 +166,26 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             let store = roster_store::open(&a.db)
                 .await
                 .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
-            // On PostgreSQL every worker shares the tokens (one fetch for all of them).
-            let tokens: Option<std::sync::Arc<dyn roster_core::TokenStore>> =
-                if roster_store::is_postgres_url(&a.db) {
-                    let shared = roster_store::PgTokenStore::connect(&a.db)
-                        .await
-                        .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
-                    Some(std::sync::Arc::new(shared))
-                } else {
-                    None
-                };
+            // On PostgreSQL every worker shares the tokens (one fetch for all of them) and the
+            // rate budgets (all of them together within each vendor app's).
+            let shared = if roster_store::is_postgres_url(&a.db) {
+                let in_store =
+                    |e: roster_store::StoreError| CliError::Io(format!("{}: {e}", a.db_shown()));
+                vendors::Shared {
+                    tokens: Some(std::sync::Arc::new(
+                        roster_store::PgTokenStore::connect(&a.db)
+                            .await
+                            .map_err(in_store)?,
+                    )),
+                    budget: Some(std::sync::Arc::new(
+                        roster_store::PgRateBudgets::connect(&a.db)
+                            .await
+                            .map_err(in_store)?,
+                    )),
+                }
+            } else {
+                vendors::Shared::default()
+            };
             // Each vendor with its own client (and rate budget), all at the same time; one
             // that cannot start (no credentials) is reported and does not stop the others.
             let bars = progress::SyncBars::new(a.quiet);
@@ -183,10 +193,10 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 let store = store.as_ref();
                 let a = &a;
                 let bars = &bars;
-                let tokens = &tokens;
+                let shared = &shared;
                 async move {
                     let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
-                    let client = vendors::client(vendor, &settings, tokens.clone())?;
+                    let client = vendors::client(vendor, &settings, shared)?;
                     let progress = bars.vendor(vendor, client.retrier().stats().clone());
                     let summary =
                         run::sync(client.as_ref(), store, a.from, to, now, a.quiet, &progress)

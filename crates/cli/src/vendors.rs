@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use roster_core::{
-    AttendeeSource, ClientBuilder, Error, ListClient, MeetingDirectory, TokenStore, Vendor,
+    AttendeeSource, ClientBuilder, Error, ListClient, MeetingDirectory, SharedBudget, TokenStore,
+    Vendor,
 };
 
 use crate::config::Settings;
@@ -40,34 +41,43 @@ pub trait VendorClient: AttendeeSource + MeetingDirectory + ListClient {}
 
 impl<T: AttendeeSource + MeetingDirectory + ListClient> VendorClient for T {}
 
-/// The client of `vendor` for discovery and sync, configured from `settings`; its tokens in
-/// `tokens` when given (a store several processes share), else in memory.
+/// What several processes share through one store: the tokens and the rate budgets.
+#[derive(Clone, Default)]
+pub struct Shared {
+    /// Access tokens (one fetch for every process).
+    pub tokens: Option<Arc<dyn TokenStore>>,
+    /// Client-side rate budgets (N processes together within the app's budget).
+    pub budget: Option<Arc<dyn SharedBudget>>,
+}
+
+/// The client of `vendor` for discovery and sync, configured from `settings`; its tokens and
+/// rate budget shared with other processes when `shared` has them, else its own.
 pub fn client(
     vendor: Vendor,
     settings: &Settings,
-    tokens: Option<Arc<dyn TokenStore>>,
+    shared: &Shared,
 ) -> Result<Box<dyn VendorClient>, CliError> {
     let built = match vendor {
         Vendor::TencentMeeting => {
-            build_client::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings, tokens)
+            build_client::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings, shared)
         }
-        Vendor::WeCom => build_client::<roster_wecom::WeComClientBuilder>(settings, tokens),
-        Vendor::Quanshi => build_client::<roster_quanshi::QuanshiClientBuilder>(settings, tokens),
+        Vendor::WeCom => build_client::<roster_wecom::WeComClientBuilder>(settings, shared),
+        Vendor::Quanshi => build_client::<roster_quanshi::QuanshiClientBuilder>(settings, shared),
     };
     built.map_err(|e| configuration_error(e, settings))
 }
 
-fn build_client<B>(
-    settings: &Settings,
-    tokens: Option<Arc<dyn TokenStore>>,
-) -> Result<Box<dyn VendorClient>, Error>
+fn build_client<B>(settings: &Settings, shared: &Shared) -> Result<Box<dyn VendorClient>, Error>
 where
     B: ClientBuilder,
     B::Client: VendorClient + 'static,
 {
     let mut builder = B::from_lookup(|name| settings.lookup(name))?;
-    if let Some(tokens) = tokens {
-        builder = builder.token_store(tokens);
+    if let Some(tokens) = &shared.tokens {
+        builder = builder.token_store(tokens.clone());
+    }
+    if let Some(budget) = &shared.budget {
+        builder = builder.shared_budget(budget.clone());
     }
     Ok(Box::new(builder.build()?))
 }

@@ -210,7 +210,7 @@ impl Pipeline {
         } else {
             None
         };
-        let permit = protocol.pacer(call).acquire().await;
+        let permit = protocol.pacer(call).acquire().await?;
         let request = protocol.request(call, attempt, token.as_ref()).await?;
         self.retrier.stats().count_call();
         Ok((token, permit, request))

@@ -74,7 +74,7 @@ pub use http::{HttpClient, HttpConfig, RawResponse};
 pub use list::{List, ListClient, ListEndpoint};
 pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
 pub use options::{ClientBuilder, ClientOptions};
-pub use pace::{Pacer, PacerPermit, parse_calls_per_minute};
+pub use pace::{Pacer, PacerPermit, SharedBudget, parse_calls_per_minute};
 pub use paginate::{
     Cursor, ListRequest, Page, PageObserver, PageToken, Paginator, malformed_page, page_items,
 };

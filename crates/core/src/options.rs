@@ -15,7 +15,7 @@ use url::Url;
 use crate::clock::{SharedClock, SystemClock};
 use crate::error::Result;
 use crate::http::HttpConfig;
-use crate::pace::Pacer;
+use crate::pace::{Pacer, SharedBudget};
 use crate::retry::RetryPolicy;
 use crate::settings::SettingLookup;
 use crate::token::{MemoryTokenStore, TokenStore};
@@ -30,6 +30,7 @@ pub struct ClientOptions {
     pacer: Pacer,
     clock: SharedClock,
     token_store: Option<Arc<dyn TokenStore>>,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
 }
 
 impl ClientOptions {
@@ -43,6 +44,7 @@ impl ClientOptions {
             pacer,
             clock: Arc::new(SystemClock),
             token_store: None,
+            shared_budget: None,
         }
     }
 
@@ -110,6 +112,21 @@ impl ClientOptions {
     /// The token store given, if any.
     pub fn shared_token_store(&self) -> Option<&Arc<dyn TokenStore>> {
         self.token_store.as_ref()
+    }
+
+    /// The budget shared with other processes, if one is configured.
+    pub fn shared_budget(&self) -> Option<&Arc<dyn SharedBudget>> {
+        self.shared_budget.as_ref()
+    }
+
+    /// The pacer, joined to `bucket` of the shared budget when one is configured
+    /// ([`ClientBuilder::shared_budget`]); a vendor names the bucket after its app
+    /// (`tencent:<AppId>`).
+    pub fn pacer_for(&self, bucket: &str) -> Pacer {
+        match &self.shared_budget {
+            Some(budget) => self.pacer.clone().shared(budget.clone(), bucket),
+            None => self.pacer.clone(),
+        }
     }
 
     /// These options with `store` for the tokens (see [`ClientBuilder::token_store`]).
@@ -219,6 +236,15 @@ pub trait ClientBuilder: Sized {
     /// tokens (Tencent Meeting signs each request) ignore it.
     fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.options_mut().token_store = Some(store);
+        self
+    }
+
+    /// Shares the client-side rate budget with other processes through `budget` (such as
+    /// `roster_store::PgRateBudgets`): clients of one vendor app in N processes, each paced at
+    /// the app's budget, together stay within it. The bucket is the vendor app (Tencent: the
+    /// AppId; WeCom: the corp and app, per API; Quanshi: the AppKey).
+    fn shared_budget(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.options_mut().shared_budget = Some(budget);
         self
     }
 

@@ -9,8 +9,20 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// A rate budget several processes share (such as `roster_store::PgRateBudgets`): a call
+/// waits for a slot in it after the pacer's own limits, so that N processes of one vendor app
+/// together stay within the app's budget instead of each using all of it.
+#[async_trait]
+pub trait SharedBudget: Send + Sync + fmt::Debug {
+    /// Waits until `bucket` (one vendor app's budget, or one API's of it) lets one more call
+    /// go at `per_minute` calls a minute with a burst of `burst`. An error (the budget's store
+    /// is unreachable) fails the call.
+    async fn acquire(&self, bucket: &str, per_minute: u32, burst: u32) -> crate::Result<()>;
+}
 
 /// A rate limit and an optional concurrency cap, shared by all calls of one client.
 #[derive(Clone)]
@@ -20,6 +32,8 @@ pub struct Pacer {
     per_minute: Option<u32>,
     burst: u32,
     max_in_flight: Option<usize>,
+    /// A budget shared with other processes, and this pacer's bucket in it.
+    shared: Option<(Arc<dyn SharedBudget>, Arc<str>)>,
 }
 
 impl fmt::Debug for Pacer {
@@ -28,6 +42,7 @@ impl fmt::Debug for Pacer {
             .field("per_minute", &self.per_minute)
             .field("burst", &self.burst)
             .field("max_in_flight", &self.max_in_flight)
+            .field("shared", &self.shared.as_ref().map(|(_, bucket)| bucket))
             .finish()
     }
 }
@@ -41,6 +56,7 @@ impl Pacer {
             per_minute: None,
             burst: 0,
             max_in_flight: None,
+            shared: None,
         }
     }
 
@@ -63,6 +79,7 @@ impl Pacer {
             per_minute: Some(calls),
             burst: burst.get(),
             max_in_flight: None,
+            shared: None,
         }
     }
 
@@ -91,8 +108,32 @@ impl Pacer {
     /// A pacer with the same limits and a budget of its own (for a vendor that counts each
     /// API separately: one per API, from one configured pacer).
     pub fn with_own_budget(&self) -> Self {
-        Self::per_minute_with_burst(self.per_minute.unwrap_or(0), self.burst)
-            .with_max_in_flight(self.max_in_flight.unwrap_or(0))
+        let mut own = Self::per_minute_with_burst(self.per_minute.unwrap_or(0), self.burst)
+            .with_max_in_flight(self.max_in_flight.unwrap_or(0));
+        own.shared = self.shared.clone();
+        own
+    }
+
+    /// Also waits for `bucket` of a budget other processes share (the vendor app's name, such
+    /// as `tencent:<AppId>`), at this pacer's rate and burst. An unlimited pacer has no rate
+    /// to share and stays unlimited.
+    pub fn shared(mut self, budget: Arc<dyn SharedBudget>, bucket: &str) -> Self {
+        self.shared = Some((budget, Arc::from(bucket)));
+        self
+    }
+
+    /// The same pacer with its shared bucket narrowed to `part` (one API of an app whose
+    /// vendor counts each API apart: `wecom:<corp>:<app>:get_info`).
+    pub fn in_bucket(mut self, part: &str) -> Self {
+        if let Some((budget, bucket)) = self.shared.take() {
+            self.shared = Some((budget, Arc::from(format!("{bucket}:{part}"))));
+        }
+        self
+    }
+
+    /// The shared bucket, if any.
+    pub fn shared_bucket(&self) -> Option<&str> {
+        self.shared.as_ref().map(|(_, bucket)| &**bucket)
     }
 
     /// Waits for a free slot and a rate token. Hold the permit for the duration of the call.
@@ -100,7 +141,10 @@ impl Pacer {
     /// The slot is taken first and the rate token last, so a call leaves right after its token:
     /// tokens taken while waiting for a slot would let several calls leave together later and
     /// crowd a vendor's fixed calendar-minute window.
-    pub async fn acquire(&self) -> PacerPermit {
+    ///
+    /// A shared budget is asked last: its slot is the one that leaves. Fails only when the
+    /// shared budget cannot be reached.
+    pub async fn acquire(&self) -> crate::Result<PacerPermit> {
         let permit = match &self.concurrency {
             // The semaphore is never closed, so acquisition only fails if it were.
             Some(sem) => sem.clone().acquire_owned().await.ok(),
@@ -109,7 +153,10 @@ impl Pacer {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
-        PacerPermit { _permit: permit }
+        if let (Some((budget, bucket)), Some(per_minute)) = (&self.shared, self.per_minute) {
+            budget.acquire(bucket, per_minute, self.burst).await?;
+        }
+        Ok(PacerPermit { _permit: permit })
     }
 }
 
@@ -141,6 +188,59 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
+
+    /// Records the buckets asked; fails for a bucket named "down".
+    #[derive(Debug, Default)]
+    struct Recorder(std::sync::Mutex<Vec<(String, u32, u32)>>);
+
+    #[async_trait]
+    impl SharedBudget for Recorder {
+        async fn acquire(&self, bucket: &str, per_minute: u32, burst: u32) -> crate::Result<()> {
+            if bucket.starts_with("down") {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::Transport,
+                    "unreachable",
+                ));
+            }
+            self.0
+                .lock()
+                .unwrap()
+                .push((bucket.into(), per_minute, burst));
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shared_budget_is_asked_per_bucket_at_the_pacer_s_rate() {
+        let shared = Arc::new(Recorder::default());
+        let app = Pacer::per_minute_with_burst(6000, 100).shared(shared.clone(), "wecom:ww1:ab");
+        let get_info = app.with_own_budget().in_bucket("get_info");
+        assert_eq!(get_info.shared_bucket(), Some("wecom:ww1:ab:get_info"));
+        app.acquire().await.unwrap();
+        get_info.acquire().await.unwrap();
+        assert_eq!(
+            *shared.0.lock().unwrap(),
+            vec![
+                ("wecom:ww1:ab".to_string(), 6000, 100),
+                ("wecom:ww1:ab:get_info".to_string(), 6000, 100),
+            ]
+        );
+        // Unlimited: nothing to share.
+        Pacer::unlimited()
+            .shared(shared.clone(), "x")
+            .acquire()
+            .await
+            .unwrap();
+        assert_eq!(shared.0.lock().unwrap().len(), 2);
+        // An unreachable budget fails the call.
+        let e = Pacer::per_minute(60)
+            .shared(shared, "down")
+            .acquire()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Transport);
+        assert!(format!("{:?}", Pacer::unlimited()).contains("shared: None"));
+    }
 
     #[test]
     fn calls_per_minute_settings() {

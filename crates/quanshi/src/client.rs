@@ -166,7 +166,10 @@ impl QuanshiClient {
             .token
             .clone()
             .map(|t| AccessToken::new(t, OffsetDateTime::UNIX_EPOCH, std::time::Duration::MAX));
-        let pacer = options.pacer().clone();
+        let pacer = options.pacer_for(&format!(
+            "quanshi:{}",
+            credentials.app_key.as_deref().unwrap_or_default()
+        ));
         Ok(Self {
             inner: Arc::new(Inner {
                 config,

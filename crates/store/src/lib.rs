@@ -32,10 +32,12 @@ use std::fmt;
 use async_trait::async_trait;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 
+mod budgets;
 mod postgres;
 mod sqlite;
 mod tokens;
 
+pub use budgets::PgRateBudgets;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tokens::PgTokenStore;
@@ -83,13 +85,18 @@ impl std::error::Error for StoreError {}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::new(StoreErrorKind::Database, format!("the store: {e}"))
+        StoreError::new(StoreErrorKind::Database, e.to_string())
     }
 }
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::new(StoreErrorKind::Database, format!("the store: {e}"))
+        // The server's own message and SQLSTATE ("db error" alone says nothing).
+        let text = match e.as_db_error() {
+            Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+            None => e.to_string(),
+        };
+        StoreError::new(StoreErrorKind::Database, text)
     }
 }
 

@@ -254,7 +254,11 @@ impl Store for PgStore {
             &[&vendor, &id, &occurrence, &seqs, &persons, &records],
         )
         .await?;
-        let (persons, names): (Vec<&str>, Vec<Option<&str>>) = rows.people().into_iter().unzip();
+        // In key order: two workers writing meetings with people in common lock their rows in
+        // the same order, so they wait for each other instead of deadlocking.
+        let mut people = rows.people();
+        people.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (persons, names): (Vec<&str>, Vec<Option<&str>>) = people.into_iter().unzip();
         tx.execute(
             "INSERT INTO people (person, display_name)
              SELECT * FROM UNNEST($1::text[], $2::text[])

@@ -130,11 +130,21 @@ impl TencentMeetingClient {
                 base,
                 operator_id,
                 version,
-                pacer: options.pacer().clone(),
-                corp_pacer: b
-                    .corp_pacer
-                    .clone()
-                    .unwrap_or_else(|| Pacer::per_minute(crate::corp::CORP_CALLS_PER_MINUTE)),
+                // The vendor's budget is per AppId; the account list has one of its own.
+                pacer: options.pacer_for(&format!("tencent:{}", b.credentials.app_id())),
+                corp_pacer: {
+                    let corp = b
+                        .corp_pacer
+                        .clone()
+                        .unwrap_or_else(|| Pacer::per_minute(crate::corp::CORP_CALLS_PER_MINUTE));
+                    match options.shared_budget() {
+                        Some(budget) => corp.shared(
+                            budget.clone(),
+                            &format!("tencent:{}:corp_meetings", b.credentials.app_id()),
+                        ),
+                        None => corp,
+                    }
+                },
                 clock: options.clock().clone(),
                 config: b,
             }),

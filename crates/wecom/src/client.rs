@@ -161,9 +161,20 @@ impl WeComClient {
             config.token_margin,
             options.clock().clone(),
         );
+        // WeCom counts each API apart: a budget per API, shared per app across processes.
+        let app = format!(
+            "wecom:{}:{}",
+            credentials.corp_id,
+            tokens.key().fingerprint()
+        );
         let pacers = Api::ALL
             .iter()
-            .map(|_| options.pacer().with_own_budget())
+            .map(|api| {
+                options
+                    .pacer_for(&app)
+                    .with_own_budget()
+                    .in_bucket(api.name())
+            })
             .collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -427,7 +438,7 @@ impl Inner {
         attempt: u32,
         request: reqwest::RequestBuilder,
     ) -> Result<RawResponse> {
-        let _permit = self.pacers[api.index()].acquire().await;
+        let _permit = self.pacers[api.index()].acquire().await?;
         self.pipeline
             .http()
             .send(Vendor::WeCom, api.name(), attempt, request)
