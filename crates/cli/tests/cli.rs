@@ -1867,3 +1867,112 @@ async fn four_workers_on_one_postgres_share_the_work_and_the_tokens() {
     assert_eq!(counts.meetings, found);
     sandbox.shutdown().await;
 }
+
+/// PostgreSQL going away in the middle of a sync ends the worker with a clear error (exit 1,
+/// no panic, no password), and what it had written is whole meetings only: every stored
+/// meeting has its sync state, and its sessions are those of a clean sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_going_away_mid_sync_ends_the_worker_cleanly() {
+    let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+    let mut config = roster_testkit::lean_config(SandboxConfig::default().seed);
+    config.data.org_meetings = 30;
+    let sandbox = roster_testkit::start(config).await;
+    // Slow calls, so that the server can be stopped while the sync is under way.
+    sandbox
+        .faults()
+        .set_latency(Some(std::time::Duration::from_millis(40)));
+    let mut env = admin_env(&sandbox);
+    for v in ["WECOM", "TENCENT", "QUANSHI"] {
+        env.push((format!("ROSTER_{v}_CALLS_PER_MINUTE"), "0".into()));
+        env.push((format!("ROSTER_{v}_MAX_RETRIES"), "0".into()));
+    }
+    let url = cluster.url().replace("roster@", "roster:a-password@");
+    env.push(("ROSTER_DB".into(), url.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let from = (now - 95 * 86_400).to_string();
+    let worker = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args([
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--from",
+            &from,
+            "--to",
+            &now.to_string(),
+        ])
+        .env_clear()
+        .envs(env.clone())
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for a few meetings to be stored, then stop the server at once.
+    let watcher = roster_store::PgStore::connect(&cluster.url())
+        .await
+        .unwrap();
+    let mut stored = 0;
+    for _ in 0..600 {
+        stored = roster_store::Store::counts(&watcher)
+            .await
+            .unwrap()
+            .meetings;
+        if stored >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(stored >= 3, "the sync stored nothing to interrupt");
+    drop(watcher);
+    cluster.stop();
+    let out = tokio::task::spawn_blocking(move || worker.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("store"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("a-password"),
+        "{stderr}"
+    );
+
+    cluster.start_again().unwrap();
+    let store = roster_store::PgStore::connect(&cluster.url())
+        .await
+        .unwrap();
+    let truth = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 95 * 86_400), Some(now - 1));
+    let mut whole = 0;
+    for r in &truth {
+        let (id, sub) = (
+            r["meeting_id"].as_str().unwrap(),
+            r["sub_meeting_id"].as_str(),
+        );
+        let v = roster_core::Vendor::TencentMeeting;
+        let state = roster_store::Store::sync_state(&store, v, id, sub)
+            .await
+            .unwrap();
+        let sessions = roster_store::Store::sessions(&store, v, id, sub)
+            .await
+            .unwrap();
+        match state {
+            Some(s) if s.complete => {
+                let want = sandbox.truth().tencent_participants(id, sub, None).len();
+                assert_eq!(sessions.len(), want, "{id} {sub:?}");
+                whole += 1;
+            }
+            _ => assert!(
+                sessions.is_empty(),
+                "{id} {sub:?}: sessions without a finished sync"
+            ),
+        }
+    }
+    assert!(
+        whole >= 3 && whole < truth.len(),
+        "{whole} of {}",
+        truth.len()
+    );
+    sandbox.shutdown().await;
+}

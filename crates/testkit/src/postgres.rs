@@ -15,6 +15,8 @@ pub struct Cluster {
     data: PathBuf,
     port: u16,
     as_nobody: bool,
+    /// Run with `fsync` on (benchmarks); tests run with it off.
+    durable: bool,
 }
 
 fn run(as_nobody: bool, program: &str, args: &[&str]) -> std::io::Result<Output> {
@@ -43,8 +45,19 @@ fn check(what: &str, out: std::io::Result<Output>) -> Result<(), String> {
 }
 
 impl Cluster {
-    /// Starts a cluster; the error says what failed (a missing `initdb`, a busy port…).
+    /// Starts a cluster with `fsync` off (tests: nothing in them needs a power cut survived);
+    /// the error says what failed (a missing `initdb`, a busy port…).
     pub fn start() -> Result<Self, String> {
+        Self::start_with(false)
+    }
+
+    /// Starts a cluster that syncs its writes to disk, as a production server does
+    /// (benchmarks of write rates).
+    pub fn start_durable() -> Result<Self, String> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Self, String> {
         let as_nobody = Command::new("id")
             .arg("-u")
             .output()
@@ -75,6 +88,7 @@ impl Cluster {
             data,
             port,
             as_nobody,
+            durable,
         };
         let data = cluster.data.to_string_lossy().into_owned();
         check(
@@ -102,9 +116,10 @@ impl Cluster {
     pub fn start_again(&self) -> Result<(), String> {
         let data = self.data.to_string_lossy().into_owned();
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={}",
             self.port,
-            self.root.display()
+            self.root.display(),
+            if self.durable { "on" } else { "off" }
         );
         let log = self.root.join("log").to_string_lossy().into_owned();
         check(

@@ -164,7 +164,8 @@ async fn store_write(flags: &Flags<'_>) -> Result<Value, Failure> {
             roster_store::SqliteStore::open(&dir.join("bench.db")).map_err(|e| e.to_string())?,
         ),
         "postgres" => {
-            let c = roster_testkit::postgres::Cluster::start()?;
+            // A durable server (tests run theirs with fsync off).
+            let c = roster_testkit::postgres::Cluster::start_durable()?;
             let store = roster_store::PgStore::connect(&c.url())
                 .await
                 .map_err(|e| e.to_string())?;
