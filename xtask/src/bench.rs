@@ -32,6 +32,12 @@
 //!   process's peak RSS beside a sync of 30 meetings. Then the store alone
 //!   (`roster-bench store-write`): 100 meetings of 1,000 sessions into SQLite and into a
 //!   throwaway PostgreSQL cluster.
+//! - **B7**: `roster-bench scale-out`: 1 and then 4 `roster sync` processes at once on one
+//!   fresh PostgreSQL (fsync on) against one sandbox whose calls take 50 ms and whose limits do
+//!   not bind (clients unpaced): wall time, duplicate exports, tokens issued. Then 4 workers,
+//!   Tencent only, against the sandbox at Tencent's real limit (300 calls a minute per AppId),
+//!   each paced at 290 a minute through the budget they share: refusals and the share of the
+//!   budget used.
 
 mod sys;
 
@@ -72,6 +78,12 @@ const SYNC_SCALE: u64 = 10;
 const STORE_MEETINGS: usize = 100;
 const STORE_SESSIONS: usize = 1_000;
 
+/// B7: meetings per vendor, latency per call; the real-limit part's meetings and client rate.
+const SCALE_MEETINGS: usize = 100;
+const SCALE_LATENCY_MS: u64 = 50;
+const SCALE_LIMIT_MEETINGS: usize = 150;
+const SCALE_CLIENT_RATE: u32 = 290;
+
 /// Vendors of B1, B2 and B4: (sandbox catalog name, `--vendor` flag, driver name, endpoint key
 /// prefix).
 const VENDORS: [(&str, &str, &str, &str); 2] = [
@@ -103,7 +115,7 @@ pub fn run(args: &[String]) -> Res<()> {
             }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B6])"
+                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B7])"
                 ));
             }
         }
@@ -137,6 +149,14 @@ pub fn run(args: &[String]) -> Res<()> {
     } else {
         Windows::new()
     };
+    let scale = if wanted(&["B7"]) {
+        eprintln!(
+            "xtask bench: B7 scale-out ({runs} runs of 1 and 4 workers, then one at real limits)"
+        );
+        scale_bench(&paths, runs)?
+    } else {
+        ScaleBench::default()
+    };
     let sync = if wanted(&["B6"]) {
         eprintln!("xtask bench: B6 sync and the store ({runs} runs, about 30 s each)");
         sync_bench(&paths, runs)?
@@ -155,6 +175,7 @@ pub fn run(args: &[String]) -> Res<()> {
         windows,
         micro,
         sync,
+        scale,
     };
     let rows = report.rows();
     let machine = machine();
@@ -1165,6 +1186,138 @@ fn driver_alone(paths: &Paths, args: &[&str]) -> Res<Value> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// B7
+
+/// The sandbox's organisation of `meetings` meetings per vendor; every call 50 ms late and the
+/// limits out of the way (`real_limits` false), or Tencent's real ones (true).
+fn scale_config(meetings: usize, real_limits: bool) -> Value {
+    let (tencent, corp) = if real_limits {
+        (300, 100)
+    } else {
+        (100_000_000u64, 100_000_000u64)
+    };
+    let mut config = json!({
+        "seed": 7,
+        "data": {
+            "seed_meetings": false,
+            "small_meetings": 0,
+            "large_meetings": [],
+            "org_meetings": meetings,
+            "org_days": 60,
+        },
+        "tencent": {
+            "per_minute": tencent,
+            "per_day": 100_000_000u64,
+            "corp_meetings_per_minute": corp,
+            "admin_userids": ["admin1"],
+        },
+        "wecom": { "per_minute": 100_000_000u64, "per_hour": 100_000_000u64 },
+    });
+    if !real_limits {
+        config["faults"] =
+            json!({ "latency": { "secs": 0, "nanos": SCALE_LATENCY_MS * 1_000_000 } });
+    }
+    config
+}
+
+#[derive(Default)]
+struct ScaleBench {
+    /// Workers → the driver's answers.
+    latency: BTreeMap<usize, Vec<Value>>,
+    limited: Vec<Value>,
+}
+
+fn scale_run(
+    paths: &Paths,
+    sandbox: &SandboxProcess,
+    workers: usize,
+    vendor: &str,
+    rates: &[(&str, String)],
+) -> Res<Value> {
+    let from = (now_unix() - 90 * 86_400).to_string();
+    let to = now_unix().to_string();
+    let roster = paths.roster.to_string_lossy().into_owned();
+    let mut cmd = sandbox.command(&paths.driver, &paths.work);
+    cmd.args([
+        "scale-out",
+        "--roster",
+        &roster,
+        "--workers",
+        &workers.to_string(),
+        "--vendor",
+        vendor,
+        "--from",
+        &from,
+        "--to",
+        &to,
+    ])
+    .env("ROSTER_TENCENT_OPERATOR_ID", "admin1")
+    .stderr(Stdio::piped())
+    .stdout(Stdio::piped());
+    for (k, v) in rates {
+        cmd.env(k, v);
+    }
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", paths.driver.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "roster-bench scale-out failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("scale-out: bad output: {e}"))
+}
+
+fn scale_bench(paths: &Paths, runs: usize) -> Res<ScaleBench> {
+    let mut bench = ScaleBench::default();
+    let unpaced: Vec<(&str, String)> = [
+        "ROSTER_TENCENT_CALLS_PER_MINUTE",
+        "ROSTER_TENCENT_CORP_MEETINGS_PER_MINUTE",
+        "ROSTER_WECOM_CALLS_PER_MINUTE",
+        "ROSTER_QUANSHI_CALLS_PER_MINUTE",
+    ]
+    .into_iter()
+    .map(|k| (k, "0".to_string()))
+    .collect();
+    for run in 0..runs {
+        // A fresh sandbox per run: the token counts start from zero.
+        for workers in [1, 4] {
+            let sandbox =
+                SandboxProcess::start(paths, "scale", &scale_config(SCALE_MEETINGS, false))?;
+            let v = scale_run(paths, &sandbox, workers, "all", &unpaced)?;
+            eprintln!(
+                "  run {}: {workers} worker(s): {:.2} s, {} duplicates, tokens {}",
+                run + 1,
+                v["wall_s"].as_f64().unwrap_or(f64::NAN),
+                v["duplicates"],
+                v["tokens"]
+            );
+            bench.latency.entry(workers).or_default().push(v);
+        }
+    }
+    // Real limits: one run (about two minutes).
+    let sandbox = SandboxProcess::start(
+        paths,
+        "scale-limited",
+        &scale_config(SCALE_LIMIT_MEETINGS, true),
+    )?;
+    let rates = vec![(
+        "ROSTER_TENCENT_CALLS_PER_MINUTE",
+        SCALE_CLIENT_RATE.to_string(),
+    )];
+    let v = scale_run(paths, &sandbox, 4, "tencent-meeting", &rates)?;
+    eprintln!(
+        "  4 workers at Tencent's real limit: {:.1} s, {} calls, {} refused",
+        v["wall_s"].as_f64().unwrap_or(f64::NAN),
+        v["tencent_calls"],
+        v["refusals"]
+    );
+    bench.limited.push(v);
+    Ok(bench)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 struct Report {
@@ -1174,6 +1327,7 @@ struct Report {
     windows: Windows,
     micro: Value,
     sync: SyncBench,
+    scale: ScaleBench,
 }
 
 struct Row {
@@ -1382,7 +1536,88 @@ impl Report {
             }
         }
         self.sync_rows(&mut rows);
+        self.scale_rows(&mut rows);
         rows
+    }
+
+    fn scale_rows(&self, rows: &mut Vec<Row>) {
+        let (Some(one), Some(four)) = (self.scale.latency.get(&1), self.scale.latency.get(&4))
+        else {
+            return;
+        };
+        let b = "B7 scale-out";
+        let wall = |v: &Value| v["wall_s"].as_f64().unwrap_or(f64::NAN);
+        let (w1, w4) = (med(one, wall), med(four, wall));
+        rows.push(Row::new(
+            b,
+            &format!(
+                "1 / 4 workers, {} meetings, {SCALE_LATENCY_MS} ms a call",
+                3 * SCALE_MEETINGS
+            ),
+            format!("{w1:.2} / {w4:.2} s"),
+        ));
+        let ratio = w4 / w1;
+        rows.push(
+            Row::new(b, "4 workers ÷ 1", format!("{ratio:.2}×"))
+                .target("≤ 0.35×".into(), ratio <= 0.35),
+        );
+        let duplicates = four
+            .iter()
+            .chain(one)
+            .map(|v| v["duplicates"].as_u64().unwrap_or(u64::MAX))
+            .max()
+            .unwrap_or(0);
+        rows.push(
+            Row::new(b, "duplicate exports (max of runs)", duplicates.to_string())
+                .target("0".into(), duplicates == 0),
+        );
+        // One per app and secret: WeCom's app and address book, Quanshi's app.
+        let tokens = four
+            .iter()
+            .map(|v| {
+                let t = &v["tokens"];
+                (
+                    t["wecom"].as_u64().unwrap_or(0),
+                    t["quanshi"].as_u64().unwrap_or(0),
+                )
+            })
+            .max()
+            .unwrap_or((0, 0));
+        rows.push(
+            Row::new(
+                b,
+                "tokens fetched by 4 workers (max of runs)",
+                format!(
+                    "WeCom {} (app + address book), Quanshi {}",
+                    tokens.0, tokens.1
+                ),
+            )
+            .target("one per app and secret".into(), tokens == (2, 1)),
+        );
+        if let Some(v) = self.scale.limited.first() {
+            let b = "B7 real limits";
+            let calls = v["tencent_calls"].as_f64().unwrap_or(0.0);
+            let wall = wall(v);
+            let used = calls / (wall / 60.0 * 300.0);
+            let refused = v["refusals"].as_u64().unwrap_or(u64::MAX);
+            rows.push(Row::new(
+                b,
+                &format!("4 workers, Tencent, {SCALE_LIMIT_MEETINGS} meetings, 300/min per AppId"),
+                format!("{calls:.0} calls in {wall:.1} s"),
+            ));
+            rows.push(
+                Row::new(b, "rate-limit refusals", refused.to_string())
+                    .target("0".into(), refused == 0),
+            );
+            rows.push(
+                Row::new(
+                    b,
+                    "budget used (calls ÷ 300 a minute)",
+                    format!("{:.0} %", used * 100.0),
+                )
+                .target("≥ 90 %".into(), used >= 0.9),
+            );
+        }
     }
 
     fn sync_rows(&self, rows: &mut Vec<Row>) {
@@ -1529,6 +1764,10 @@ impl Report {
             })).collect::<Vec<_>>(),
             "b4_windows": windows,
             "b5_micro": self.micro,
+            "b7_scale_out": {
+                "latency": self.scale.latency.iter().map(|(w, v)| (w.to_string(), v.clone())).collect::<BTreeMap<_, _>>(),
+                "real_limits": self.scale.limited,
+            },
             "b6_sync": {
                 "big": self.sync.big.iter().map(sync_json).collect::<Vec<_>>(),
                 "small": self.sync.small.iter().map(sync_json).collect::<Vec<_>>(),

@@ -6,7 +6,12 @@
 //! roster-bench windows --vendor tencent|wecom --meeting ID --days D --concurrency N  (B4)
 //! roster-bench micro   --meeting ID                                                (B5)
 //! roster-bench store-write --backend sqlite|postgres --meetings M --sessions S     (B6)
+//! roster-bench scale-out --roster PATH --workers N --from T --to T [--vendor V]     (B7)
 //! ```
+//!
+//! `scale-out` starts a throwaway PostgreSQL cluster, runs N `roster sync` processes at once
+//! against it and the sandbox (whose variables it passes on), and reports the wall time, the
+//! exports each worker made, the tokens the sandbox issued and its rate-limit refusals.
 //!
 //! `store-write` needs no sandbox: it writes M meetings of S synthetic sessions each into a
 //! fresh store (a temporary SQLite file, or a throwaway PostgreSQL cluster started with
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
             "windows" => windows(&flags).await,
             "micro" => micro(&flags).await,
             "store-write" => store_write(&flags).await,
+            "scale-out" => scale_out(&flags).await,
             other => Err(format!("unknown command {other:?}")),
         }
     });
@@ -145,6 +151,123 @@ fn delta(
         }
     }
     (requests, rejections)
+}
+
+/// Rate-limit refusals in a stats snapshot (Tencent 190310–190313 and 9061, WeCom 45009/45033,
+/// Quanshi 429).
+fn rate_refusals(s: &StatsSnapshot) -> u64 {
+    const CODES: [&str; 8] = [
+        "190310", "190311", "190312", "190313", "9061", "45009", "45033", "429",
+    ];
+    s.rejections
+        .values()
+        .flat_map(|r| r.iter())
+        .filter(|(code, _)| CODES.contains(&code.as_str()))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// B7: `--workers` `roster sync` processes at once on one fresh PostgreSQL.
+async fn scale_out(flags: &Flags<'_>) -> Result<Value, Failure> {
+    let roster = flags.get("--roster")?.to_string();
+    let workers: usize = flags.num("--workers")?;
+    let from = flags.get("--from")?.to_string();
+    let to = flags.get("--to")?.to_string();
+    let vendor = flags.get("--vendor").unwrap_or("all").to_string();
+    let base = need_env("ROSTER_TENCENT_BASE_URL")?;
+    let http = HttpClient::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let cluster = roster_testkit::postgres::Cluster::start_durable()?;
+    let before = stats(&http, &base).await?;
+    let start = Instant::now();
+    let children: Vec<_> = (0..workers)
+        .map(|_| {
+            std::process::Command::new(&roster)
+                .args([
+                    "sync", "--quiet", "--vendor", &vendor, "--from", &from, "--to", &to,
+                ])
+                .env("ROSTER_DB", cluster.url())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("cannot start {roster}: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let outputs = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output())
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let wall = start.elapsed().as_secs_f64();
+    let after = stats(&http, &base).await?;
+    let mut exported: BTreeMap<String, u64> = BTreeMap::new();
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
+    for o in &outputs {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if !o.status.success() {
+            return Err(format!("a worker failed: {}", stderr.trim()));
+        }
+        // "roster: wecom: synced 40 meetings: 7 new, 0 updated, 0 unchanged, 0 failed, …"
+        for line in stderr.lines().filter(|l| l.contains(": synced ")) {
+            let vendor = line.split(": ").nth(1).unwrap_or("?").to_string();
+            let n = |word: &str| -> u64 {
+                line.split(", ")
+                    .flat_map(|p| p.split(": "))
+                    .find_map(|p| {
+                        p.split_once(word)?
+                            .0
+                            .trim()
+                            .rsplit(' ')
+                            .next()?
+                            .parse()
+                            .ok()
+                    })
+                    .unwrap_or(0)
+            };
+            let total: u64 = line
+                .split("synced ")
+                .nth(1)
+                .and_then(|r| r.split(' ').next()?.parse().ok())
+                .unwrap_or(0);
+            found.insert(vendor.clone(), total);
+            *exported.entry(vendor).or_default() +=
+                n(" new") + n(" updated") + n(" unchanged") + n(" failed");
+        }
+    }
+    let duplicates: u64 = exported
+        .iter()
+        .map(|(v, n)| n.saturating_sub(found.get(v).copied().unwrap_or(0)))
+        .sum();
+    let missing: u64 = found
+        .iter()
+        .map(|(v, n)| n.saturating_sub(exported.get(v).copied().unwrap_or(0)))
+        .sum();
+    if missing > 0 {
+        return Err(format!(
+            "{missing} meetings were exported by no worker: {exported:?} of {found:?}"
+        ));
+    }
+    let mut tokens = BTreeMap::new();
+    for (v, n) in &after.tokens_issued {
+        tokens.insert(
+            v.clone(),
+            n - before.tokens_issued.get(v).copied().unwrap_or(0),
+        );
+    }
+    let (tencent_calls, _) = delta(&before, &after, "tencent.");
+    Ok(json!({
+        "workers": workers,
+        "wall_s": wall,
+        "found": found,
+        "exported": exported,
+        "duplicates": duplicates,
+        "tokens": tokens,
+        "refusals": rate_refusals(&after) - rate_refusals(&before),
+        "tencent_calls": tencent_calls,
+    }))
 }
 
 /// B6: the store alone. `--meetings` meetings of `--sessions` sessions each (people drawn from a
