@@ -20,8 +20,11 @@ use tokio_postgres::Client;
 use crate::StoreError;
 use crate::postgres::connect_migrated;
 
-/// Rate budgets in PostgreSQL (see the [module docs](self)). Plug it into any vendor client
-/// with `ClientBuilder::shared_budget`.
+/// Rate budgets in PostgreSQL, shared by every process that connects to the same database:
+/// one row per bucket holds the GCRA schedule on the server's clock, and one upsert grants a
+/// call or says how long to wait, so that N processes together make at most the rate plus
+/// the burst in any minute. Plug it into any vendor client with
+/// `ClientBuilder::shared_budget`.
 pub struct PgRateBudgets {
     client: Mutex<Client>,
 }

@@ -14,6 +14,25 @@
 //!   enterprise user id, else the phone or e-mail, else a key that is only valid inside its
 //!   meeting (per-meeting temporary ids are never merged across meetings).
 //!
+//! - **Several workers on PostgreSQL** share the work ([`Store::claim`]: a lease per meeting,
+//!   so each is exported by one worker), the access tokens ([`PgTokenStore`]: one fetch for
+//!   all of them, a cross-process lock) and the rate budgets ([`PgRateBudgets`]: N processes
+//!   together within the vendor app's budget). The last two plug into any vendor client:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use roster_core::ClientBuilder;
+//! use roster_store::{PgRateBudgets, PgTokenStore};
+//!
+//! /// Any vendor's client builder, joined to the tokens and budgets of every process that
+//! /// uses the database at `url`.
+//! async fn shared<B: ClientBuilder>(builder: B, url: &str) -> roster_store::Result<B> {
+//!     Ok(builder
+//!         .token_store(Arc::new(PgTokenStore::connect(url).await?))
+//!         .shared_budget(Arc::new(PgRateBudgets::connect(url).await?)))
+//! }
+//! ```
+//!
 //! ```
 //! use roster_core::{Attendee, MeetingSummary, Vendor};
 //! use roster_store::{SqliteStore, SyncOutcome};

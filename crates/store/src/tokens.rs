@@ -23,9 +23,10 @@ use tokio_postgres::Client;
 use crate::StoreError;
 use crate::postgres::{connect, connect_migrated};
 
-/// Access tokens in PostgreSQL, shared by every process that connects to the same database
-/// (see the [module docs](self)). Plug it into any vendor client with
-/// `ClientBuilder::token_store`.
+/// Access tokens in PostgreSQL, shared by every process that connects to the same database:
+/// a cold cache across N processes makes one fetch (an advisory lock per key, freed if its
+/// holder's connection ends), and compare-and-invalidate never drops a token another process
+/// has just stored. Plug it into any vendor client with `ClientBuilder::token_store`.
 pub struct PgTokenStore {
     data: Mutex<Client>,
     /// The connection advisory locks are taken on: one lock at a time per process (its
