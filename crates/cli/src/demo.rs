@@ -127,18 +127,7 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
             meeting.id
         )
         .map_err(stdout_error)?;
-        let mut writer = RecordWriter::<Attendee>::new(Format::Table, Sink::Memory(Vec::new()), tz);
-        for a in &shown {
-            writer
-                .write(a)
-                .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?;
-        }
-        let table = writer
-            .finish()
-            .and_then(|sink| sink.commit())
-            .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?
-            .unwrap_or_default();
-        write!(out, "{}", String::from_utf8_lossy(&table)).map_err(stdout_error)?;
+        write!(out, "{}", table(&shown, tz)?).map_err(stdout_error)?;
         if sessions > SHOWN {
             writeln!(out, "… and {} more sessions", sessions - SHOWN).map_err(stdout_error)?;
         }
@@ -174,6 +163,21 @@ pub async fn run(seed: u64, tz: UtcOffset) -> Result<(), CliError> {
     out.flush().map_err(stdout_error)?;
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// `rows` as the table format renders them.
+fn table<R: crate::output::Record>(rows: &[R], tz: UtcOffset) -> Result<String, CliError> {
+    let failed = |e: std::io::Error| CliError::Io(format!("cannot render the table: {e}"));
+    let mut writer = RecordWriter::<R>::new(Format::Table, Sink::Memory(Vec::new()), tz);
+    for row in rows {
+        writer.write(row).map_err(failed)?;
+    }
+    let bytes = writer
+        .finish()
+        .and_then(|sink| sink.commit())
+        .map_err(failed)?
+        .unwrap_or_default();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// `roster sync` of every vendor into a temporary SQLite file (removed afterwards), then
@@ -260,19 +264,8 @@ async fn sync_into_sqlite(
             .cmp(&a.minutes)
             .then_with(|| a.person.cmp(&b.person))
     });
-    let mut writer =
-        RecordWriter::<roster_store::PersonTotal>::new(Format::Table, Sink::Memory(Vec::new()), tz);
-    for t in totals.iter().take(SHOWN_PEOPLE) {
-        writer
-            .write(t)
-            .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?;
-    }
-    let table = writer
-        .finish()
-        .and_then(|sink| sink.commit())
-        .map_err(|e| CliError::Io(format!("cannot render the table: {e}")))?
-        .unwrap_or_default();
-    write!(out, "{}", String::from_utf8_lossy(&table)).map_err(stdout_error)?;
+    let shown = &totals[..totals.len().min(SHOWN_PEOPLE)];
+    write!(out, "{}", table(shown, tz)?).map_err(stdout_error)?;
     if people > SHOWN_PEOPLE {
         writeln!(out, "… and {} more people", people - SHOWN_PEOPLE).map_err(stdout_error)?;
     }
