@@ -58,6 +58,7 @@ pub mod settings;
 pub mod source;
 pub mod token;
 pub mod vendor;
+pub mod webhook;
 pub mod window;
 pub mod wire;
 

@@ -57,6 +57,7 @@
 //! ```
 
 pub mod attendees;
+pub mod callback;
 pub mod client;
 pub mod config;
 pub mod convert;
