@@ -53,6 +53,7 @@ pub mod corp;
 pub mod decode;
 pub mod enroll;
 pub mod errors;
+pub mod events;
 pub mod invitees;
 pub mod meetings;
 pub mod participants;
