@@ -4,15 +4,16 @@
 use std::fmt;
 
 use async_trait::async_trait;
+use roster_core::webhook::PresenceKind;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, Result,
-    Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
-    UPSERT_SYNC_STATE, Worker, decode, fingerprint_of, latest, refuse_newer, stored_summary,
-    totals,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
+    INSERT_PUSH, PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE,
+    SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode,
+    fingerprint_of, latest, presence_person, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -145,6 +146,86 @@ impl Store for PgStore {
             name: name.to_string(),
             started_us: row.get(0),
         })
+    }
+
+    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let vendor = push.vendor.as_str();
+        let new = tx
+            .execute(
+                INSERT_PUSH,
+                &[
+                    &vendor,
+                    &push.app,
+                    &push.delivery,
+                    &push.received_us,
+                    &push.body,
+                ],
+            )
+            .await?
+            > 0;
+        if new {
+            for (item, c) in push.changes.iter().enumerate() {
+                let at_us = c
+                    .at
+                    .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX));
+                tx.execute(
+                    INSERT_PRESENCE,
+                    &[
+                        &vendor,
+                        &push.app,
+                        &push.delivery,
+                        &(item as i32),
+                        &c.meeting_id,
+                        &presence_person(c),
+                        &c.instance_id.as_deref().unwrap_or(""),
+                        &(c.kind == PresenceKind::Joined),
+                        &at_us,
+                        &c.display_name,
+                    ],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn presence(
+        &self,
+        vendor: Option<Vendor>,
+        meeting_id: Option<&str>,
+    ) -> Result<Vec<PresenceRow>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                "SELECT vendor, meeting_id, person, instance, joined, at_us, display_name
+                 FROM presence WHERE ($1::text IS NULL OR vendor = $1) AND ($2::text IS NULL OR meeting_id = $2)",
+                &[&vendor.map(Vendor::as_str), &meeting_id],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                let vendor: String = r.get(0);
+                Ok(PresenceRow {
+                    vendor: vendor.parse().map_err(|_| {
+                        StoreError::new(
+                            StoreErrorKind::Corrupt,
+                            format!("unknown vendor {vendor:?}"),
+                        )
+                    })?,
+                    meeting_id: r.get(1),
+                    person: r.get(2),
+                    instance: r.get(3),
+                    joined: r.get(4),
+                    at_us: r.get(5),
+                    display_name: r.get(6),
+                })
+            })
+            .collect()
     }
 
     async fn claim(

@@ -6,13 +6,16 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use roster_core::webhook::PresenceKind;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, Result,
-    Rows, SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
-    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer, stored_summary, totals,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
+    INSERT_PUSH, PersonTotal, PresenceRow, PushRecord, Result, Rows, SELECT_PRESENCE,
+    SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
+    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, presence_person, refuse_newer,
+    stored_summary, totals,
 };
 
 mod embedded {
@@ -279,6 +282,71 @@ impl Store for SqliteStore {
 
     async fn record_failure(&self, meeting: &MeetingSummary, outcome: &SyncOutcome) -> Result<()> {
         SqliteStore::record_failure(self, meeting, outcome)
+    }
+
+    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let vendor = push.vendor.as_str();
+        let new = tx.execute(
+            INSERT_PUSH,
+            params![vendor, push.app, push.delivery, push.received_us, push.body],
+        )? > 0;
+        if new {
+            let mut insert = tx.prepare(INSERT_PRESENCE)?;
+            for (item, c) in push.changes.iter().enumerate() {
+                insert.execute(params![
+                    vendor,
+                    push.app,
+                    push.delivery,
+                    item as i64,
+                    c.meeting_id,
+                    presence_person(c),
+                    c.instance_id.as_deref().unwrap_or(""),
+                    c.kind == PresenceKind::Joined,
+                    c.at.map(
+                        |t| i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+                    ),
+                    c.display_name,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    async fn presence(
+        &self,
+        vendor: Option<Vendor>,
+        meeting_id: Option<&str>,
+    ) -> Result<Vec<PresenceRow>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(SELECT_PRESENCE)?;
+        let rows = q.query_map(params![vendor.map(Vendor::as_str), meeting_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                PresenceRow {
+                    vendor: Vendor::WeCom,
+                    meeting_id: r.get(1)?,
+                    person: r.get(2)?,
+                    instance: r.get(3)?,
+                    joined: r.get(4)?,
+                    at_us: r.get(5)?,
+                    display_name: r.get(6)?,
+                },
+            ))
+        })?;
+        rows.map(|row| {
+            let (vendor, mut row) = row?;
+            row.vendor = vendor.parse().map_err(|_| {
+                StoreError::new(
+                    StoreErrorKind::Corrupt,
+                    format!("unknown vendor {vendor:?}"),
+                )
+            })?;
+            Ok(row)
+        })
+        .collect()
     }
 
     async fn sessions(
