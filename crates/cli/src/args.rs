@@ -35,6 +35,10 @@ pub enum Command {
     /// Find the ended meetings of a range and write their sessions and registrations into the
     /// store.
     Sync(SyncArgs),
+    /// Receive the vendors' push events (joins and leaves as they happen) into the store.
+    Listen(ListenArgs),
+    /// Who is in a meeting now, from the pushed events in the store.
+    Live(LiveArgs),
     /// Run all three vendors through the real clients against the embedded sandbox.
     Demo(DemoArgs),
     /// Serve the vendor emulator until Ctrl-C, for offline development.
@@ -188,6 +192,20 @@ impl SyncArgs {
             Some(shown) => shown,
             None => self.db.clone(),
         }
+    }
+}
+
+impl ListenArgs {
+    /// The store as shown in messages (no password).
+    pub fn db_shown(&self) -> String {
+        url_without_password(&self.db).unwrap_or_else(|| self.db.clone())
+    }
+}
+
+impl LiveArgs {
+    /// The store as shown in messages (no password).
+    pub fn db_shown(&self) -> String {
+        url_without_password(&self.db).unwrap_or_else(|| self.db.clone())
     }
 }
 
@@ -398,6 +416,46 @@ impl From<StatusArg> for RegistrationFilter {
             StatusArg::Approved => RegistrationFilter::Approved,
         }
     }
+}
+
+/// `roster listen`: where to listen and which store to write; the subscriptions come from
+/// `ROSTER_TENCENT_WEBHOOK_TOKEN` (and `_AES_KEY`) and `ROSTER_WECOM_CALLBACK_TOKEN`,
+/// `ROSTER_WECOM_CALLBACK_AES_KEY` with `ROSTER_WECOM_CORP_ID`.
+#[derive(Debug, Clone, Args)]
+pub struct ListenArgs {
+    /// Address to listen on (plain HTTP: put a TLS-terminating reverse proxy in front).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+
+    /// The store (as for `roster sync`).
+    #[arg(
+        long,
+        env = "ROSTER_DB",
+        hide_env_values = true,
+        default_value = "roster.db"
+    )]
+    pub db: String,
+}
+
+/// `roster live`: the people in a meeting now (a pushed join without its leave).
+#[derive(Debug, Clone, Args)]
+pub struct LiveArgs {
+    /// The store (as for `roster sync`).
+    #[arg(
+        long,
+        env = "ROSTER_DB",
+        hide_env_values = true,
+        default_value = "roster.db"
+    )]
+    pub db: String,
+
+    /// Only this meeting.
+    #[arg(long)]
+    pub meeting: Option<String>,
+
+    /// How to write the result.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `roster demo`.

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod listen;
 pub mod output;
 pub mod progress;
 pub mod records;
@@ -234,6 +235,22 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 "{} (the errors are in the store's sync state)",
                 failed.join("; ")
             )))
+        }
+        Command::Listen(a) => {
+            let subscriptions = listen::Subscriptions::from_lookup(|k| std::env::var(k).ok())?;
+            let store = roster_store::open(&a.db)
+                .await
+                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            listen::run(a.listen, subscriptions, store).await
+        }
+        Command::Live(a) => {
+            let store = roster_store::open(&a.db)
+                .await
+                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::live(store.as_ref(), a.meeting.as_deref(), &plan)
+                .await
+                .map(drop)
         }
         Command::Demo(a) => demo::run(a.seed, local).await,
         Command::Sandbox(a) => sandbox::run(&a).await,

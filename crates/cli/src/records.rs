@@ -98,6 +98,32 @@ impl Record for roster_store::PersonTotal {
     }
 }
 
+impl Record for roster_store::LiveSession {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "person",
+        "display_name",
+        "joined_at",
+        "left_at",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("person", 28),
+        ("meeting", 20),
+        ("joined", 19),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            self.person.clone(),
+            self.meeting_id.clone(),
+            table_time(self.joined_at, tz),
+        ]
+    }
+}
+
 impl Record for MeetingSummary {
     const COLUMNS: &'static [&'static str] = &[
         "vendor",

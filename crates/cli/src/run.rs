@@ -418,6 +418,28 @@ pub async fn report_from_store(
     Ok(written)
 }
 
+/// `roster live`: the people in a meeting now (a pushed join without its leave), from the
+/// store.
+pub async fn live(
+    store: &dyn roster_store::Store,
+    meeting: Option<&str>,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("people", true);
+    let sink = plan.sink()?;
+    let open: Vec<_> = store
+        .live_sessions(None, meeting)
+        .await
+        .map_err(|e| CliError::Io(format!("the store: {e}")))?
+        .into_iter()
+        .filter(|s| s.left_at.is_none())
+        .collect();
+    let stream = futures::stream::iter(open.into_iter().map(Ok)).boxed();
+    let written = stream_out(stream, sink, plan, &progress).await?;
+    note_done(plan, "people", written);
+    Ok(written)
+}
+
 /// How far before the end of the last sync a sync without `--from` starts again: meetings end
 /// late and vendors publish their data late.
 pub const SYNC_OVERLAP: time::Duration = time::Duration::days(2);

@@ -1976,3 +1976,271 @@ async fn postgres_going_away_mid_sync_ends_the_worker_cleanly() {
     );
     sandbox.shutdown().await;
 }
+
+/// `roster listen` (a receiver process on loopback) with a Tencent subscription in plain mode
+/// and WeCom's official sample app: URL checks answered with their plaintext, events
+/// acknowledged only once stored (a redelivery stored once), bad requests refused with their
+/// status and nothing secret in the logs, and after a `kill -9` the store still holds what was
+/// acknowledged: `roster live` lists who is in the meeting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_stores_pushed_events_before_acknowledging_them() {
+    use base64::Engine;
+    use std::io::BufRead;
+    const TOKEN: &str = "bVPU6F8Htxl5XkAbp3jGV2xWp";
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("push.db").display());
+    let env: Vec<(String, String)> = vec![
+        ("ROSTER_TENCENT_WEBHOOK_TOKEN".into(), TOKEN.into()),
+        ("ROSTER_WECOM_CALLBACK_TOKEN".into(), "QDG6eK".into()),
+        (
+            "ROSTER_WECOM_CALLBACK_AES_KEY".into(),
+            "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C".into(),
+        ),
+        ("ROSTER_WECOM_CORP_ID".into(), "wx5823bf96d3bd56c7".into()),
+        ("ROSTER_DB".into(), db.clone()),
+        ("RUST_LOG".into(), "trace".into()),
+    ];
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["listen", "--listen", "127.0.0.1:0"])
+            .env_clear()
+            .envs(env.clone())
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        loop {
+            first.clear();
+            stderr.read_line(&mut first).unwrap();
+            if first.contains("listening on") || first.is_empty() {
+                break;
+            }
+        }
+        let base = first
+            .split("listening on ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .unwrap_or_else(|| panic!("{first}"))
+            .to_string();
+        // Keep draining the logs, and keep them for the secrecy check.
+        let logs = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in stderr.lines().map_while(Result::ok) {
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        (child, base, logs)
+    };
+    let (mut receiver, base, logs) = start();
+    // Core's client installs the TLS provider reqwest needs (none is used on loopback).
+    let http = roster_core::HttpClient::new(roster_core::HttpConfig::default())
+        .unwrap()
+        .reqwest()
+        .clone();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let sign = |ts: &str, nonce: &str, data: &str| {
+        roster_core::webhook::signature(&[TOKEN, ts, nonce, data])
+    };
+
+    // Tencent's URL check: `+` in check_str must survive the query's decoding.
+    let check = b64("check>>>+");
+    assert!(check.contains('+'));
+    let url = format!(
+        "{base}/tencent-meeting/default?check_str={}",
+        check.replace('+', "%2B").replace('=', "%3D")
+    );
+    let r = http
+        .get(&url)
+        .header("timestamp", "1")
+        .header("nonce", "2")
+        .header("signature", sign("1", "2", &check))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "check>>>+");
+
+    // A join, delivered twice; a second person joins and leaves.
+    let event = |trace: &str, name: &str, who: &str, at: i64| {
+        serde_json::json!({
+            "event": name, "trace_id": trace,
+            "payload": [{"operate_time": at, "operator": {"userid": who, "user_name": format!("{who} 名"), "instance_id": "1"},
+                         "meeting_info": {"meeting_id": "m-live", "action_scene_type": 0}}]
+        })
+        .to_string()
+    };
+    let post = |body: String| {
+        let data = b64(&body);
+        let envelope = serde_json::json!({ "data": data }).to_string();
+        http.post(format!("{base}/tencent-meeting/default"))
+            .header("content-type", "application/json")
+            .header("timestamp", "10")
+            .header("nonce", "20")
+            .header("signature", sign("10", "20", &data))
+            .body(envelope)
+            .send()
+    };
+    for body in [
+        event(
+            "t1",
+            "meeting.participant-joined",
+            "alice",
+            1_700_000_000_000,
+        ),
+        event(
+            "t1",
+            "meeting.participant-joined",
+            "alice",
+            1_700_000_000_000,
+        ),
+        event("t2", "meeting.participant-joined", "bob", 1_700_000_010_000),
+        event("t3", "meeting.participant-left", "bob", 1_700_000_020_000),
+    ] {
+        let r = post(body).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "successfully received callback");
+    }
+
+    // WeCom's official URL check and a (text) event.
+    let r = http
+        .get(format!(
+            "{base}/wecom/default?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr={}",
+            "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="
+                .replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "1616140317555161061");
+
+    // Bad requests: their status, nothing stored.
+    let refused = [
+        (
+            post_raw(
+                &http,
+                &base,
+                "application/json",
+                "1",
+                "{\"data\":\"eyJ9\"}",
+                "bad",
+            )
+            .await,
+            401,
+        ),
+        (
+            post_raw(&http, &base, "text/plain", "1", "{}", "x").await,
+            415,
+        ),
+        (
+            post_raw(
+                &http,
+                &base,
+                "application/json",
+                "1",
+                &"x".repeat(2 << 20),
+                "x",
+            )
+            .await,
+            413,
+        ),
+        (
+            http.get(format!("{base}/tencent-meeting/other"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            404,
+        ),
+        (
+            http.get(format!(
+                "{base}/wecom/default?msg_signature=0&timestamp=1&nonce=2&echostr=AAAA"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+            401,
+        ),
+    ];
+    for (got, want) in refused {
+        assert_eq!(got, want);
+    }
+
+    // kill -9: what was acknowledged is in the store.
+    receiver.kill().unwrap();
+    receiver.wait().unwrap();
+    let logs = logs.join().unwrap();
+    for secret in [
+        TOKEN,
+        "QDG6eK",
+        "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+        "check>>>+",
+    ] {
+        assert!(!logs.contains(secret), "a secret in the logs");
+    }
+    assert!(logs.contains("push rejected"), "rejections are logged");
+    let out = roster(
+        vec![("ROSTER_DB".into(), db.clone())],
+        args(&["live", "--format", "jsonl"]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "alice is in, bob left: {rows:?}");
+    assert_eq!(rows[0]["person"], "user:tencent_meeting:alice");
+    assert_eq!(rows[0]["meeting_id"], "m-live");
+    let store = roster_store::SqliteStore::open(&dir.path().join("push.db")).unwrap();
+    let presence = roster_store::Store::presence(&store, None, None)
+        .await
+        .unwrap();
+    assert_eq!(presence.len(), 3, "the redelivery was stored once");
+
+    // Started again, it serves the same subscriptions.
+    let (mut again, base, _logs) = start();
+    let r = http
+        .get(url.replace(&url[..url.find("/tencent").unwrap()], &base))
+        .header("timestamp", "1")
+        .header("nonce", "2")
+        .header("signature", sign("1", "2", &check))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+/// A Tencent POST with the given content type, headers and body: its status.
+async fn post_raw(
+    http: &reqwest::Client,
+    base: &str,
+    content_type: &str,
+    timestamp: &str,
+    body: &str,
+    signature: &str,
+) -> u16 {
+    http.post(format!("{base}/tencent-meeting/default"))
+        .header("content-type", content_type)
+        .header("timestamp", timestamp)
+        .header("nonce", "n")
+        .header("signature", signature)
+        .body(body.to_string())
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}

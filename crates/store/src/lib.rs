@@ -663,7 +663,7 @@ pub struct PresenceRow {
 }
 
 /// A session folded from pushed joins and leaves: open while `left_at` is none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LiveSession {
     /// The platform.
     pub vendor: Vendor,
@@ -674,8 +674,10 @@ pub struct LiveSession {
     /// The latest name seen.
     pub display_name: Option<String>,
     /// When the join was pushed; none for a leave whose join never arrived.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub joined_at: Option<time::OffsetDateTime>,
     /// When the leave was pushed; none while the person is in the meeting.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub left_at: Option<time::OffsetDateTime>,
 }
 
