@@ -212,9 +212,33 @@ impl LiveArgs {
 /// `postgres://user:secret@host/db` → `postgres://user@host/db` (none for other values).
 fn url_without_password(db: &str) -> Option<String> {
     let (scheme, rest) = db.split_once("://")?;
-    let (auth, host) = rest.split_once('@')?;
-    let user = auth.split(':').next().unwrap_or("");
-    Some(format!("{scheme}://{user}@{host}"))
+    // The authority ends at the first `/` or `?`; its credentials at its last `@` (a
+    // password may hold an unencoded `@`).
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = match authority.rsplit_once('@') {
+        Some((auth, host)) => {
+            let user = auth.split(':').next().unwrap_or("");
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    // A `password=` in the query goes too.
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    Some(format!("{scheme}://{host}{tail}"))
 }
 
 /// The platforms `roster sync` runs.
@@ -516,6 +540,28 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn store_urls_are_shown_without_their_password() {
+        for (url, shown) in [
+            (
+                "postgres://roster:s3cret@db:5432/roster",
+                "postgres://roster@db:5432/roster",
+            ),
+            (
+                "postgres://roster:p@ss@db/roster",
+                "postgres://roster@db/roster",
+            ),
+            (
+                "postgresql://db/roster?user=r&password=s3cret&sslmode=disable",
+                "postgresql://db/roster?user=r&sslmode=disable",
+            ),
+            ("postgres://db/roster?password=x", "postgres://db/roster"),
+        ] {
+            assert_eq!(super::url_without_password(url).as_deref(), Some(shown));
+        }
+        assert_eq!(super::url_without_password("roster.db"), None);
+    }
+
     use super::*;
     use clap::CommandFactory;
 

@@ -449,11 +449,15 @@ pub const SYNC_OVERLAP: time::Duration = time::Duration::days(2);
 /// idempotent).
 pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// How often a worker asks again for meetings another worker holds.
+pub const HELD_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A meeting another worker finished this long before a worker started counts as done for
 /// it: workers started together (on several machines) share the work instead of redoing it.
 pub const CLAIM_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-/// This process's worker name on a shared store: host and process id.
+/// This process's worker name on a shared store: host, process id and the start's
+/// nanoseconds (two containers of one host can share a process id).
 pub fn worker_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -461,7 +465,11 @@ pub fn worker_name() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{}", std::process::id())
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{host}:{}:{started:09}", std::process::id())
 }
 
 /// What a sync did.
@@ -564,94 +572,113 @@ pub async fn sync(
         .start_worker(&worker_name())
         .await
         .map_err(store_error)?;
-    for m in &meetings {
-        // Several workers on one store: each meeting is exported by the one that claims it.
-        if !store
-            .claim(&worker, m, CLAIM_LEASE, CLAIM_FRESH_FOR)
-            .await
-            .map_err(store_error)?
-        {
-            summary.elsewhere += 1;
-            progress.meeting_done();
-            continue;
+    // Several workers on one store: each meeting is exported by the one that claims it. One
+    // another worker holds is asked for again until that worker finishes it or its lease ends
+    // (it died): the run is recorded only when every meeting is accounted for.
+    let mut pending: Vec<&roster_core::MeetingSummary> = meetings.iter().collect();
+    let mut first_pass = true;
+    while !pending.is_empty() {
+        if !first_pass {
+            tokio::time::sleep(HELD_RETRY).await;
         }
-        let occurrence = m.sub_meeting_id.as_deref();
-        let mut q = MeetingQuery::new(&m.meeting_id);
-        if let Some(sub) = occurrence {
-            q = q.sub_meeting(sub);
-        }
-        if let Some(host) = &m.host {
-            q = q.host(host);
-        }
-        let sessions_query = q.clone().observer(progress.observer());
-        let before = store
-            .sync_state(m.vendor, &m.meeting_id, occurrence)
-            .await
-            .map_err(store_error)?;
-        let sessions = async {
-            client
-                .attendees(&sessions_query)
-                .await?
-                .try_collect::<Vec<_>>()
+        first_pass = false;
+        let mut held = Vec::new();
+        for m in pending {
+            match store
+                .claim(&worker, m, CLAIM_LEASE, CLAIM_FRESH_FOR)
                 .await
-        };
-        let registrations = async {
-            client
-                .registrations(&q)
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        };
-        let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
-        let read = match sessions.await {
-            Ok(s) => match registrations.await {
-                Ok(r) => Ok((s, r)),
-                // An operator who may read the sessions but not the registrations (Tencent
-                // lets only the creator list invitees): the sessions are kept and the reason
-                // noted, but the meeting counts as complete: reading it again cannot change
-                // a permission, and every later sync would otherwise read it again.
-                Err(e) if e.kind() == ErrorKind::Forbidden => {
-                    outcome.error = Some(format!("registrations not readable: {e}"));
-                    Ok((s, Vec::new()))
+                .map_err(store_error)?
+            {
+                roster_store::Claim::Mine => {}
+                roster_store::Claim::Done => {
+                    summary.elsewhere += 1;
+                    progress.meeting_done();
+                    continue;
                 }
+                roster_store::Claim::Held => {
+                    held.push(m);
+                    continue;
+                }
+            }
+            let occurrence = m.sub_meeting_id.as_deref();
+            let mut q = MeetingQuery::new(&m.meeting_id);
+            if let Some(sub) = occurrence {
+                q = q.sub_meeting(sub);
+            }
+            if let Some(host) = &m.host {
+                q = q.host(host);
+            }
+            let sessions_query = q.clone().observer(progress.observer());
+            let before = store
+                .sync_state(m.vendor, &m.meeting_id, occurrence)
+                .await
+                .map_err(store_error)?;
+            let sessions = async {
+                client
+                    .attendees(&sessions_query)
+                    .await?
+                    .try_collect::<Vec<_>>()
+                    .await
+            };
+            let registrations = async {
+                client
+                    .registrations(&q)
+                    .await?
+                    .try_collect::<Vec<_>>()
+                    .await
+            };
+            let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+            let read = match sessions.await {
+                Ok(s) => match registrations.await {
+                    Ok(r) => Ok((s, r)),
+                    // An operator who may read the sessions but not the registrations (Tencent
+                    // lets only the creator list invitees): the sessions are kept and the reason
+                    // noted, but the meeting counts as complete: reading it again cannot change
+                    // a permission, and every later sync would otherwise read it again.
+                    Err(e) if e.kind() == ErrorKind::Forbidden => {
+                        outcome.error = Some(format!("registrations not readable: {e}"));
+                        Ok((s, Vec::new()))
+                    }
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        match read {
-            Ok((sessions, registrations)) => {
-                let changed = store
-                    .replace_meeting(m, &sessions, &registrations, &outcome)
-                    .await
-                    .map_err(store_error)?;
-                summary.sessions += sessions.len() as u64;
-                match (before.is_some(), changed) {
-                    (false, _) => summary.new += 1,
-                    (true, true) => summary.updated += 1,
-                    (true, false) => summary.unchanged += 1,
+            };
+            match read {
+                Ok((sessions, registrations)) => {
+                    let changed = store
+                        .replace_meeting(m, &sessions, &registrations, &outcome)
+                        .await
+                        .map_err(store_error)?;
+                    summary.sessions += sessions.len() as u64;
+                    match (before.is_some(), changed) {
+                        (false, _) => summary.new += 1,
+                        (true, true) => summary.updated += 1,
+                        (true, false) => summary.unchanged += 1,
+                    }
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    if !quiet {
+                        progress.println(format!(
+                            "roster: {} {}{}: {e}",
+                            m.vendor,
+                            m.meeting_id,
+                            occurrence.map(|o| format!(" ({o})")).unwrap_or_default()
+                        ));
+                    }
+                    let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+                    outcome.complete = false;
+                    outcome.error = Some(e.to_string());
+                    store
+                        .record_failure(m, &outcome)
+                        .await
+                        .map_err(store_error)?;
                 }
             }
-            Err(e) => {
-                summary.failed += 1;
-                if !quiet {
-                    progress.println(format!(
-                        "roster: {} {}{}: {e}",
-                        m.vendor,
-                        m.meeting_id,
-                        occurrence.map(|o| format!(" ({o})")).unwrap_or_default()
-                    ));
-                }
-                let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
-                outcome.complete = false;
-                outcome.error = Some(e.to_string());
-                store
-                    .record_failure(m, &outcome)
-                    .await
-                    .map_err(store_error)?;
-            }
+            store.finish_claim(&worker, m).await.map_err(store_error)?;
+            progress.meeting_done();
         }
-        store.finish_claim(&worker, m).await.map_err(store_error)?;
-        progress.meeting_done();
+        pending = held;
     }
     progress.finish();
     store

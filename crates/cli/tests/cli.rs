@@ -2244,3 +2244,75 @@ async fn post_raw(
         .map(|r| r.status().as_u16())
         .unwrap_or(0)
 }
+
+/// A worker that died holding a claim loses nothing: the next worker waits for the claim's
+/// lease to end, then exports the meeting itself, and records its run only then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_workers_claim_is_taken_over_when_its_lease_ends() {
+    let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+    let sandbox = sandbox().await;
+    let mut env = admin_env(&sandbox);
+    env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
+    env.push(("ROSTER_DB".into(), cluster.url()));
+    let now = sandbox.clock().now().unix_timestamp();
+    let truth = sandbox
+        .truth()
+        .tencent_corp_meetings(1, Some(now - 60 * 86_400), Some(now - 1));
+    let first = &truth[0];
+    let mut held = roster_core::MeetingSummary::new(
+        roster_core::Vendor::TencentMeeting,
+        first["meeting_id"].as_str().unwrap(),
+    );
+    held.sub_meeting_id = first["sub_meeting_id"].as_str().map(str::to_string);
+    // The dead worker: a claim with a three-second lease, never finished.
+    let store = roster_store::PgStore::connect(&cluster.url())
+        .await
+        .unwrap();
+    let dead = roster_store::Store::start_worker(&store, "dead-host:1:0")
+        .await
+        .unwrap();
+    let claim = roster_store::Store::claim(
+        &store,
+        &dead,
+        &held,
+        std::time::Duration::from_secs(3),
+        std::time::Duration::from_secs(600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(claim, roster_store::Claim::Mine);
+
+    let dir = tempfile::tempdir().unwrap();
+    let from = (now - 60 * 86_400).to_string();
+    let out = roster(
+        env,
+        args(&[
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--from",
+            &from,
+            "--to",
+            &now.to_string(),
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let (found, exported, failed, elsewhere) = sync_counts(&stderr, "tencent_meeting");
+    assert_eq!(
+        (found, exported, failed, elsewhere),
+        (truth.len() as u64, truth.len() as u64, 0, 0)
+    );
+    let state = roster_store::Store::sync_state(
+        &store,
+        held.vendor,
+        &held.meeting_id,
+        held.sub_meeting_id.as_deref(),
+    )
+    .await
+    .unwrap()
+    .expect("the held meeting was synced");
+    assert!(state.complete);
+}

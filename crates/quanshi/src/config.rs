@@ -66,6 +66,9 @@ pub const ENV_MAX_RETRIES: &str = "ROSTER_QUANSHI_MAX_RETRIES";
 /// Environment variable (optional): the hosts whose meetings `roster meetings` lists
 /// (comma-separated user ids; default the host user id).
 pub const ENV_HOSTS: &str = "ROSTER_QUANSHI_HOSTS";
+
+/// How far before a discovery's range recurring series are looked for, by default.
+pub const DEFAULT_SERIES_LOOKBACK: time::Duration = time::Duration::days(90);
 /// The prefix of every Quanshi setting.
 pub const ENV_PREFIX: &str = "ROSTER_QUANSHI";
 
@@ -265,6 +268,7 @@ pub struct QuanshiClientBuilder {
     pub(crate) options: ClientOptions,
     pub(crate) host_user_id: Option<u64>,
     pub(crate) discovery_hosts: Vec<u64>,
+    pub(crate) series_lookback: time::Duration,
     pub(crate) events_base_url: String,
     pub(crate) paths: Paths,
     pub(crate) conference_auth: FamilyAuth,
@@ -294,6 +298,7 @@ impl QuanshiClientBuilder {
             options: ClientOptions::new(DEFAULT_BASE_URL, pacer),
             host_user_id: None,
             discovery_hosts: Vec::new(),
+            series_lookback: DEFAULT_SERIES_LOOKBACK,
             events_base_url: DEFAULT_EVENTS_BASE_URL.into(),
             paths: Paths::default(),
             conference_auth: token(TokenPlacement::Header),
@@ -319,6 +324,15 @@ impl QuanshiClientBuilder {
     /// caller gives none (registrations by meeting id).
     pub fn host_user_id(mut self, id: u64) -> Self {
         self.host_user_id = Some(id);
+        self
+    }
+
+    /// How far before a discovery's range recurring series are looked for (default 90
+    /// days): the meeting list filters on a series' scheduled start, so a weekly series that
+    /// began before the range is found only by listing from earlier; its runs are kept only
+    /// when they start in the range.
+    pub fn series_lookback(mut self, lookback: time::Duration) -> Self {
+        self.series_lookback = lookback.max(time::Duration::ZERO);
         self
     }
 

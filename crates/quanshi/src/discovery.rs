@@ -6,8 +6,10 @@
 //! that took place, read from its v2 report (`tempConfenceList`: `tempConferenceId` as the
 //! occurrence id, the real start and end; a run without an end is live), when the query
 //! wants ended or live meetings; a series with no run yet stays one summary of its own. The
-//! runs are those of a series listed in the range (the list filters on the series' scheduled
-//! start), whatever their own dates.
+//! list filters on a series' scheduled start, so series are looked for from
+//! `series_lookback` (90 days) before the range; a run is kept when its own start is in the
+//! range, a one-off meeting or a series without runs when its start is. A series whose
+//! report cannot be read stays one summary (logged) and does not end the discovery.
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -95,7 +97,11 @@ impl MeetingDirectory for QuanshiClient {
                 ),
             );
         }
-        let windows = split_windows(query.from, query.to, MAX_WINDOW)?;
+        // From earlier than the range: a series is listed by its scheduled start, and one
+        // that began before the range may have runs in it.
+        let windows = split_windows(query.from - config.series_lookback, query.to, MAX_WINDOW)?;
+        let (from, to) = (query.from, query.to);
+        let in_range = move |t: Option<OffsetDateTime>| t.is_some_and(|t| t >= from && t < to);
         if windows.len() * hosts.len() > MAX_PLANNED_WINDOWS {
             return Err(Error::invalid_argument(format!(
                 "the range needs {} calls ({} hosts × {} windows of 31 days); at most {MAX_PLANNED_WINDOWS}",
@@ -129,20 +135,32 @@ impl MeetingDirectory for QuanshiClient {
                     let Some(series) = summary(m, now) else {
                         return Ok(Vec::new());
                     };
+                    let own = if in_range(series.start) { vec![series.clone()] } else { Vec::new() };
                     if !(recurring && wants_runs) {
-                        return Ok(vec![series]);
+                        return Ok(own);
                     }
-                    let event_id = series.meeting_id.parse::<u64>().map_err(|_| {
-                        Error::invalid_argument("a listed meeting's eventId is not a number")
-                    })?;
-                    let runs: Vec<MeetingSummary> = client
-                        .report_v2(event_id)
-                        .await?
+                    let Ok(event_id) = series.meeting_id.parse::<u64>() else {
+                        return Ok(own);
+                    };
+                    // One series whose report cannot be read (none yet, or not this host's)
+                    // does not end the discovery of the others: it stays one summary.
+                    let report = match client.report_v2(event_id).await {
+                        Ok(report) => report,
+                        Err(e) => {
+                            tracing::warn!(event_id, kind = %e.kind(), "a recurring meeting's runs could not be read: {e}");
+                            return Ok(own);
+                        }
+                    };
+                    let runs: Vec<MeetingSummary> = report
                         .runs
                         .into_iter()
                         .filter_map(|run| run_summary(&series, run))
                         .collect();
-                    Ok(if runs.is_empty() { vec![series] } else { runs })
+                    Ok(if runs.is_empty() {
+                        own
+                    } else {
+                        runs.into_iter().filter(|r| in_range(r.start)).collect()
+                    })
                 }
             })
             .map_ok(|summaries| stream::iter(summaries.into_iter().map(Ok)))

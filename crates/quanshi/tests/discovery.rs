@@ -72,8 +72,9 @@ async fn the_hosts_meetings_match_the_ground_truth_window_by_window() {
     let run = got.iter().find(|m| m.sub_meeting_id.is_some()).unwrap();
     assert!(run.start.is_some() && run.subject.is_some());
     assert_eq!(run.state, Some(MeetingState::Ended), "{run:?}");
-    // 140 days: five windows of at most 31 days.
-    assert_eq!(sb.stats().requests_to("quanshi.conference_list"), 5);
+    // 140 days and the 90 before them (series that began earlier): eight windows of at most
+    // 31 days.
+    assert_eq!(sb.stats().requests_to("quanshi.conference_list"), 8);
     assert!(got.iter().any(|m| m.state == Some(MeetingState::Ended)));
     let shown = format!("{got:?}");
     for m in
@@ -168,4 +169,72 @@ async fn a_discovered_meeting_is_read_with_its_own_host() {
         .err()
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+}
+
+/// A weekly series that began before the range is still found (series are looked for from
+/// `series_lookback` earlier), and only its runs that start in the range are kept.
+#[tokio::test]
+async fn a_series_begun_before_the_range_gives_its_runs_in_the_range() {
+    let sb =
+        roster_testkit::start(roster_testkit::lean_config(SandboxConfig::default().seed)).await;
+    let host = sb.credentials().quanshi.host_user_id;
+    let truth = sb.truth();
+    let series = truth
+        .quanshi_conference_list(host, 0, i64::MAX / 2, true)
+        .into_iter()
+        .find(|m| m["calType"] == "M")
+        .expect("a recurring meeting");
+    let id = series["eventId"].to_string().trim_matches('"').to_string();
+    // The runs' starts, as the client reads them from the report.
+    let reader = builder(&sb).build().unwrap();
+    let mut starts: Vec<time::OffsetDateTime> = reader
+        .report_v2(id.parse().unwrap())
+        .await
+        .unwrap()
+        .runs
+        .into_iter()
+        .filter_map(|r| r.real_start_time)
+        .collect();
+    starts.sort_unstable();
+    assert!(starts.len() >= 2, "{starts:?}");
+    // A range from just after the series' own (listed) start: only its later runs are in it.
+    let now = sb.clock().now();
+    let listed = reader
+        .conference_list(
+            host,
+            (now - Duration::days(200)).unix_timestamp(),
+            now.unix_timestamp(),
+            true,
+        )
+        .await
+        .unwrap();
+    let series_start = listed
+        .iter()
+        .find(|m| m.event_id.map(|e| e.to_string()) == Some(id.clone()))
+        .and_then(|m| m.start_time)
+        .expect("the series is listed");
+    let from = series_start + Duration::seconds(1);
+    let later = starts.iter().filter(|t| **t >= from).count();
+    assert!(
+        later >= 1,
+        "runs after the series' start: {starts:?} vs {series_start}"
+    );
+    let to = now + Duration::days(1);
+    for (lookback, want) in [(Duration::days(90), later), (Duration::ZERO, 0)] {
+        let client = builder(&sb)
+            .discovery_hosts([host])
+            .series_lookback(lookback)
+            .build()
+            .unwrap();
+        let runs: Vec<_> = client
+            .meetings(&DiscoveryQuery::between(from, to).unwrap())
+            .await
+            .unwrap()
+            .try_filter(|m| std::future::ready(m.meeting_id == id))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(runs.len(), want, "lookback {lookback}: {runs:?}");
+        assert!(runs.iter().all(|r| r.start.unwrap() >= from));
+    }
 }

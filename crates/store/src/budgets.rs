@@ -81,9 +81,13 @@ impl PgRateBudgets {
         }
         let tat: Option<i64> = row.get(1);
         let now: i64 = row.get(2);
-        let wait = tat.unwrap_or(now) + interval - tolerance - now;
+        // A refusal read against a row another process had just moved on (its snapshot is
+        // older) computes no wait: wait an eighth of an interval then, not a busy loop.
+        let wait = (tat.unwrap_or(now) + interval - tolerance - now)
+            .max(interval / 8)
+            .max(1_000);
         Ok(Some(Duration::from_micros(
-            u64::try_from(wait.max(1)).unwrap_or(1),
+            u64::try_from(wait).unwrap_or(1_000),
         )))
     }
 }

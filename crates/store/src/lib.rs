@@ -582,19 +582,20 @@ pub trait Store: Send + Sync {
     }
 
     /// Claims `meeting` for `worker` until `lease` from now, so that of several workers on
-    /// one store exactly one exports it: `true` when this worker should export it; `false`
-    /// when another worker holds an unexpired claim on it, or finished it no earlier than
-    /// `fresh_for` before this worker started. An expired claim (its worker died or stalled)
-    /// is taken over. The default (a store of one worker) always claims.
+    /// one store exactly one exports it: [`Claim::Mine`] when this worker should export it,
+    /// [`Claim::Held`] while another worker holds an unexpired claim on it (ask again later:
+    /// if that worker dies, its lease ends and the claim is taken over), [`Claim::Done`] when
+    /// another worker finished it no earlier than `fresh_for` before this worker started. The
+    /// default (a store of one worker) always claims.
     async fn claim(
         &self,
         worker: &Worker,
         meeting: &MeetingSummary,
         lease: std::time::Duration,
         fresh_for: std::time::Duration,
-    ) -> Result<bool> {
+    ) -> Result<Claim> {
         let _ = (worker, meeting, lease, fresh_for);
-        Ok(true)
+        Ok(Claim::Mine)
     }
 
     /// Marks `worker`'s claim on `meeting` done (written or failed: its sync state says which).
@@ -769,6 +770,17 @@ pub fn fold_presence(mut rows: Vec<PresenceRow>) -> Vec<LiveSession> {
         }
     }
     out
+}
+
+/// What [`Store::claim`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This worker exports the meeting.
+    Mine,
+    /// Another worker holds an unexpired claim on it.
+    Held,
+    /// Another worker finished it recently.
+    Done,
 }
 
 /// A sync worker on a store (see [`Store::start_worker`]).

@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
+    Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
     INSERT_PUSH, PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE,
     SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode,
     fingerprint_of, latest, presence_person, refuse_newer, stored_summary, totals,
@@ -234,13 +234,11 @@ impl Store for PgStore {
         meeting: &MeetingSummary,
         lease: std::time::Duration,
         fresh_for: std::time::Duration,
-    ) -> Result<bool> {
+    ) -> Result<Claim> {
         let occurrence = meeting.sub_meeting_id.as_deref().unwrap_or("");
         let since_us = worker.started_us - i64::try_from(fresh_for.as_micros()).unwrap_or(i64::MAX);
-        let row = self
-            .client
-            .lock()
-            .await
+        let client = self.client.lock().await;
+        let row = client
             .query_opt(
                 "INSERT INTO claims (vendor, meeting_id, occurrence, worker, expires_at)
                  VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision))
@@ -261,7 +259,18 @@ impl Store for PgStore {
                 ],
             )
             .await?;
-        Ok(row.is_some())
+        if row.is_some() {
+            return Ok(Claim::Mine);
+        }
+        let done = client
+            .query_opt(
+                "SELECT done_at IS NOT NULL FROM claims
+                 WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3",
+                &[&meeting.vendor.as_str(), &meeting.meeting_id, &occurrence],
+            )
+            .await?
+            .is_some_and(|r| r.get::<_, bool>(0));
+        Ok(if done { Claim::Done } else { Claim::Held })
     }
 
     async fn finish_claim(&self, worker: &Worker, meeting: &MeetingSummary) -> Result<()> {

@@ -141,15 +141,23 @@ impl TokenStore for PgTokenStore {
         key: &TokenKey,
     ) -> roster_core::Result<Option<Box<dyn RefreshLock>>> {
         let client = self.lock.clone().lock_owned().await;
-        let key = row_key(key);
-        client
-            .execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key])
-            .await
-            .map_err(unavailable)?;
-        Ok(Some(Box::new(PgRefreshLock {
+        // The lock object exists before the request goes out: if this future is dropped while
+        // the server has not granted the lock yet, its `Drop` queues the unlock on the same
+        // connection, after the pending request, so a lock granted late is freed too.
+        let lock = PgRefreshLock {
             client: Some(client),
-            key,
-        })))
+            key: row_key(key),
+        };
+        if let Some(client) = &lock.client {
+            client
+                .execute(
+                    "SELECT pg_advisory_lock(hashtextextended($1, 0))",
+                    &[&lock.key],
+                )
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(Some(Box::new(lock)))
     }
 }
 

@@ -84,7 +84,21 @@ async fn four_processes_on_a_cold_store_fetch_one_token() {
         .expect("the dropped lock was freed")
         .unwrap()
         .unwrap();
+    // A wait that is given up (its future dropped before the server granted the lock) does
+    // not keep the lock once it is granted late.
+    let gave_up =
+        tokio::time::timeout(Duration::from_millis(200), stores[2].lock_refresh(&key)).await;
+    assert!(
+        gave_up.is_err(),
+        "the lock was held, so the wait could not finish"
+    );
     again.release().await.unwrap();
+    let last = tokio::time::timeout(Duration::from_secs(30), stores[3].lock_refresh(&key))
+        .await
+        .expect("the late grant was freed")
+        .unwrap()
+        .unwrap();
+    last.release().await.unwrap();
     assert!(!format!("{:?}", stores[0]).contains(&cluster.url()));
 }
 

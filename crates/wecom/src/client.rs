@@ -3,6 +3,8 @@
 
 use std::fmt;
 use std::sync::Arc;
+
+use sha2::Digest;
 use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
@@ -161,11 +163,14 @@ impl WeComClient {
             config.token_margin,
             options.clock().clone(),
         );
-        // WeCom counts each API apart: a budget per API, shared per app across processes.
+        // WeCom counts each API apart: a budget per API, shared per app across processes. The
+        // app is named by a hash of the secret's fingerprint (bucket names show in `Debug`
+        // and in the store; the fingerprint itself stays out of both).
+        let app_hash = sha2::Sha256::digest(tokens.key().fingerprint().as_bytes());
         let app = format!(
             "wecom:{}:{}",
             credentials.corp_id,
-            tokens.key().fingerprint()
+            hex::encode(&app_hash[..6])
         );
         let pacers = Api::ALL
             .iter()
