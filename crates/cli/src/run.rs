@@ -450,7 +450,7 @@ pub const SYNC_OVERLAP: time::Duration = time::Duration::days(2);
 pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// How often a worker asks again for meetings another worker holds.
-pub const HELD_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+pub const HELD_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A meeting another worker finished this long before a worker started counts as done for
 /// it: workers started together (on several machines) share the work instead of redoing it.
