@@ -2233,7 +2233,10 @@ async fn post_raw(
     body: &str,
     signature: &str,
 ) -> u16 {
+    // Not kept for the next request: the receiver refuses a too large body before reading
+    // it and closes the connection, which a pooled connection would meet mid-request.
     http.post(format!("{base}/tencent-meeting/default"))
+        .header("connection", "close")
         .header("content-type", content_type)
         .header("timestamp", timestamp)
         .header("nonce", "n")
