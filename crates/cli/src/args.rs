@@ -158,15 +158,9 @@ pub struct SyncArgs {
     #[arg(long, value_parser = parse_time)]
     pub to: Option<OffsetDateTime>,
 
-    /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…` (from `ROSTER_DB`
-    /// when not given: a password there stays out of the process list).
-    #[arg(
-        long,
-        env = "ROSTER_DB",
-        hide_env_values = true,
-        default_value = "roster.db"
-    )]
-    pub db: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
 
     /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
     #[arg(long)]
@@ -185,27 +179,31 @@ pub struct SyncArgs {
     pub quiet: bool,
 }
 
-impl SyncArgs {
+/// `--db` of the commands that use the store.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArg {
+    /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…` (from `ROSTER_DB`
+    /// when not given: a password there stays out of the process list).
+    #[arg(
+        long,
+        env = "ROSTER_DB",
+        hide_env_values = true,
+        default_value = "roster.db"
+    )]
+    pub db: String,
+}
+
+impl StoreArg {
     /// The store as it may be shown: a PostgreSQL URL without its password.
-    pub fn db_shown(&self) -> String {
-        match url_without_password(&self.db) {
-            Some(shown) => shown,
-            None => self.db.clone(),
-        }
-    }
-}
-
-impl ListenArgs {
-    /// The store as shown in messages (no password).
-    pub fn db_shown(&self) -> String {
+    pub fn shown(&self) -> String {
         url_without_password(&self.db).unwrap_or_else(|| self.db.clone())
     }
-}
 
-impl LiveArgs {
-    /// The store as shown in messages (no password).
-    pub fn db_shown(&self) -> String {
-        url_without_password(&self.db).unwrap_or_else(|| self.db.clone())
+    /// Opens the store (an error names it, without a password).
+    pub async fn open(&self) -> Result<Box<dyn roster_store::Store>, crate::error::CliError> {
+        roster_store::open(&self.db)
+            .await
+            .map_err(|e| crate::error::CliError::Io(format!("{}: {e}", self.shown())))
     }
 }
 
@@ -451,27 +449,17 @@ pub struct ListenArgs {
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
 
-    /// The store (as for `roster sync`).
-    #[arg(
-        long,
-        env = "ROSTER_DB",
-        hide_env_values = true,
-        default_value = "roster.db"
-    )]
-    pub db: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
 }
 
 /// `roster live`: the people in a meeting now (a pushed join without its leave).
 #[derive(Debug, Clone, Args)]
 pub struct LiveArgs {
-    /// The store (as for `roster sync`).
-    #[arg(
-        long,
-        env = "ROSTER_DB",
-        hide_env_values = true,
-        default_value = "roster.db"
-    )]
-    pub db: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
 
     /// Only this meeting.
     #[arg(long)]

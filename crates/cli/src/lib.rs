@@ -164,22 +164,20 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         Command::Sync(a) => {
             let now = OffsetDateTime::now_utc();
             let to = a.to.unwrap_or(now);
-            let store = roster_store::open(&a.db)
-                .await
-                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            let store = a.store.open().await?;
             // On PostgreSQL every worker shares the tokens (one fetch for all of them) and the
             // rate budgets (all of them together within each vendor app's).
-            let shared = if roster_store::is_postgres_url(&a.db) {
+            let shared = if roster_store::is_postgres_url(&a.store.db) {
                 let in_store =
-                    |e: roster_store::StoreError| CliError::Io(format!("{}: {e}", a.db_shown()));
+                    |e: roster_store::StoreError| CliError::Io(format!("{}: {e}", a.store.shown()));
                 vendors::Shared {
                     tokens: Some(std::sync::Arc::new(
-                        roster_store::PgTokenStore::connect(&a.db)
+                        roster_store::PgTokenStore::connect(&a.store.db)
                             .await
                             .map_err(in_store)?,
                     )),
                     budget: Some(std::sync::Arc::new(
-                        roster_store::PgRateBudgets::connect(&a.db)
+                        roster_store::PgRateBudgets::connect(&a.store.db)
                             .await
                             .map_err(in_store)?,
                     )),
@@ -238,15 +236,11 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         }
         Command::Listen(a) => {
             let subscriptions = listen::Subscriptions::from_lookup(|k| std::env::var(k).ok())?;
-            let store = roster_store::open(&a.db)
-                .await
-                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            let store = a.store.open().await?;
             listen::run(a.listen, subscriptions, store).await
         }
         Command::Live(a) => {
-            let store = roster_store::open(&a.db)
-                .await
-                .map_err(|e| CliError::Io(format!("{}: {e}", a.db_shown())))?;
+            let store = a.store.open().await?;
             let plan = OutputPlan::from_args(&a.output, local);
             run::live(store.as_ref(), a.meeting.as_deref(), &plan)
                 .await
