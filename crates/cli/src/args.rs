@@ -449,6 +449,14 @@ pub struct ListenArgs {
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
 
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The store.
     #[command(flatten)]
     pub store: StoreArg,

@@ -308,7 +308,8 @@ fn load_profile(
                 }
             };
             let name = format!("{prefix}{}", key.to_ascii_uppercase());
-            if !known.contains(&name.as_str()) {
+            if !known.contains(&name.as_str()) && !crate::listen::SETTINGS.contains(&name.as_str())
+            {
                 return Err(CliError::Config(unknown_key(
                     &text_of_file,
                     path,

@@ -235,7 +235,13 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             )))
         }
         Command::Listen(a) => {
-            let subscriptions = listen::Subscriptions::from_lookup(|k| std::env::var(k).ok())?;
+            let settings = Settings::load(
+                Vec::new(),
+                |k| std::env::var(k).ok(),
+                a.config.as_deref(),
+                a.profile.as_deref(),
+            )?;
+            let subscriptions = listen::Subscriptions::from_lookup(|k| settings.lookup(k))?;
             let store = a.store.open().await?;
             listen::run(a.listen, subscriptions, store).await
         }

@@ -47,6 +47,16 @@ pub const ENV_WECOM_TOKEN: &str = "ROSTER_WECOM_CALLBACK_TOKEN";
 /// WeCom's callback EncodingAESKey.
 pub const ENV_WECOM_AES_KEY: &str = "ROSTER_WECOM_CALLBACK_AES_KEY";
 
+/// Every setting `roster listen` reads (also accepted in a `roster.toml` profile: the
+/// `tencent` section's `webhook_token`, `webhook_aes_key`; the `wecom` section's
+/// `callback_token`, `callback_aes_key`, with its `corp_id`).
+pub const SETTINGS: [&str; 4] = [
+    ENV_TENCENT_TOKEN,
+    ENV_TENCENT_AES_KEY,
+    ENV_WECOM_TOKEN,
+    ENV_WECOM_AES_KEY,
+];
+
 /// The subscriptions this receiver serves.
 #[derive(Debug, Default)]
 pub struct Subscriptions {
@@ -57,7 +67,7 @@ pub struct Subscriptions {
 }
 
 impl Subscriptions {
-    /// From `lookup` (the environment): Tencent's token (and key), WeCom's token, key and
+    /// From `lookup` (flags, environment, profile): Tencent's token (and key), WeCom's token, key and
     /// corp id. At least one vendor must be configured; a bad key is a configuration error.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, CliError> {
         let bad = |what: &str, e: WebhookError| CliError::Config(format!("{what}: {e}"));

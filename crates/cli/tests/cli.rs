@@ -2319,3 +2319,82 @@ async fn a_dead_workers_claim_is_taken_over_when_its_lease_ends() {
     .expect("the held meeting was synced");
     assert!(state.complete);
 }
+
+/// `roster listen` reads its subscriptions from a profile too (`webhook_token` in the
+/// `tencent` section), and a misspelt key there is a configuration error (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_reads_its_subscriptions_from_a_profile() {
+    use base64::Engine;
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("roster.toml");
+    std::fs::write(
+        &config,
+        "[profiles.default.tencent]\nwebhook_token = \"bVPU6F8Htxl5XkAbp3jGV2xWp\"\n",
+    )
+    .unwrap();
+    let db = format!("sqlite:{}", dir.path().join("p.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["listen", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env_clear()
+        .env("ROSTER_DB", &db)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    let http = roster_core::HttpClient::new(roster_core::HttpConfig::default())
+        .unwrap()
+        .reqwest()
+        .clone();
+    let check = base64::engine::general_purpose::STANDARD.encode("from the profile");
+    let signature =
+        roster_core::webhook::signature(&["bVPU6F8Htxl5XkAbp3jGV2xWp", "1", "2", &check]);
+    let r = http
+        .get(format!(
+            "{base}/tencent-meeting/default?check_str={}",
+            check.replace('=', "%3D")
+        ))
+        .header("timestamp", "1")
+        .header("nonce", "2")
+        .header("signature", signature)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "from the profile");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    std::fs::write(
+        &config,
+        "[profiles.default.tencent]\nwebhook_tokn = \"x\"\n",
+    )
+    .unwrap();
+    let out = roster(
+        vec![("ROSTER_DB".into(), db)],
+        vec![
+            "listen".into(),
+            "--config".into(),
+            config.display().to_string(),
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("webhook_tokn"),
+        "{}",
+        text(&out.stderr)
+    );
+}
