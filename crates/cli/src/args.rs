@@ -179,8 +179,27 @@ pub struct SyncArgs {
     pub quiet: bool,
 }
 
-/// `--db` of the commands that use the store.
-#[derive(Debug, Clone, Args)]
+/// A store URL given on the command line; `Debug` shows it without its password.
+#[derive(Clone)]
+pub struct DbUrl(pub String);
+
+impl std::str::FromStr for DbUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = url_without_password(&self.0).unwrap_or_else(|| self.0.clone());
+        f.debug_tuple("DbUrl").field(&shown).finish()
+    }
+}
+
+/// `--db` of the commands that use the store. `Debug` shows the URL without its password.
+#[derive(Clone, Args)]
 pub struct StoreArg {
     /// The store: a SQLite file (`sqlite:PATH` or a path) or `postgres://…` (from `ROSTER_DB`
     /// when not given: a password there stays out of the process list).
@@ -191,6 +210,14 @@ pub struct StoreArg {
         default_value = "roster.db"
     )]
     pub db: String,
+}
+
+impl std::fmt::Debug for StoreArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreArg")
+            .field("db", &self.shown())
+            .finish()
+    }
 }
 
 impl StoreArg {
@@ -380,7 +407,7 @@ pub struct ReportArgs {
     /// Report from the store instead (`sqlite:PATH`, a path, or `postgres://…`): one row per
     /// person across the meetings starting in --from..--to.
     #[arg(long, requires = "from")]
-    pub db: Option<String>,
+    pub db: Option<DbUrl>,
 
     /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
     #[arg(long)]
@@ -556,6 +583,10 @@ mod tests {
             assert_eq!(super::url_without_password(url).as_deref(), Some(shown));
         }
         assert_eq!(super::url_without_password("roster.db"), None);
+        let arg = super::StoreArg {
+            db: "postgres://roster:s3cret@db/roster".into(),
+        };
+        assert!(!format!("{arg:?}").contains("s3cret"));
     }
 
     use super::*;

@@ -129,9 +129,7 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 if from >= to {
                     return Err(CliError::Usage("--from must be before --to".into()));
                 }
-                let store = roster_store::open(db)
-                    .await
-                    .map_err(|e| CliError::Io(format!("the store: {e}")))?;
+                let store = args::StoreArg { db: db.0.clone() }.open().await?;
                 return run::report_from_store(store.as_ref(), from, to, &plan)
                     .await
                     .map(drop);

@@ -31,7 +31,6 @@ use roster_core::webhook::{WebhookError, WebhookErrorKind};
 use roster_store::{PushRecord, Store};
 use roster_tencent_meeting::events::{ACKNOWLEDGEMENT, WebhookConfig};
 use roster_wecom::callback::{CallbackConfig, CallbackEvent};
-use sha1::Digest;
 
 use crate::error::CliError;
 
@@ -266,7 +265,7 @@ async fn tencent_post(
     let delivery = event
         .delivery_id
         .clone()
-        .unwrap_or_else(|| hex::encode(sha1::Sha1::digest(text.as_bytes())));
+        .unwrap_or_else(|| roster_core::webhook::signature(&[&text]));
     let changes = event.presence();
     st.store(
         PushRecord {
