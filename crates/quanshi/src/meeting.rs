@@ -164,6 +164,14 @@ impl QuanshiClient {
                 secret_answer: true,
             })
             .await?;
+        // The list is one answer, unpaged: an answer without its meeting array (a gateway's
+        // body, another endpoint's object) is no list, never "no meetings".
+        if !answer.payload.is_array() {
+            return Err(roster_core::malformed_page(
+                "room/conference/list",
+                "its meeting array (`result`)",
+            ));
+        }
         answer.decode(records_from)
     }
 

@@ -238,3 +238,39 @@ async fn a_series_begun_before_the_range_gives_its_runs_in_the_range() {
         assert!(runs.iter().all(|r| r.start.unwrap() >= from));
     }
 }
+
+/// An answer without its meeting array (a gateway's body) is no list: discovery fails with
+/// `MalformedPage` instead of finding no meetings.
+#[tokio::test]
+async fn a_list_answer_without_its_array_fails_instead_of_finding_nothing() {
+    let sb =
+        roster_testkit::start(roster_testkit::lean_config(SandboxConfig::default().seed)).await;
+    let host = sb.credentials().quanshi.host_user_id;
+    let client = builder(&sb).discovery_hosts([host]).build().unwrap();
+    let now = sb.clock().now();
+    // (`room/conference/infos`, the sandbox's "other endpoint", answers in this list's very
+    // shape: an array of meetings. Nothing tells it apart, so it is not among these.)
+    for bad in [
+        roster_sandbox::BadPage::WithoutList,
+        roster_sandbox::BadPage::EmptyObject,
+    ] {
+        sb.faults().clear();
+        sb.faults().inject(
+            "quanshi.conference_list",
+            roster_sandbox::Fault::BadPage(bad),
+            u64::MAX,
+        );
+        let got: Result<Vec<_>, _> = client
+            .meetings(&DiscoveryQuery::between(now - Duration::days(20), now).unwrap())
+            .await
+            .unwrap()
+            .try_collect()
+            .await;
+        // `{}` is no envelope at all: a decode error; the others are envelopes without the array.
+        let kind = got.unwrap_err().kind();
+        match bad {
+            roster_sandbox::BadPage::EmptyObject => assert_eq!(kind, ErrorKind::Decode),
+            _ => assert_eq!(kind, ErrorKind::MalformedPage, "{bad:?}"),
+        }
+    }
+}
