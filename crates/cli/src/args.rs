@@ -476,13 +476,25 @@ pub struct ListenArgs {
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
 
-    /// Use this profile of the configuration file.
+    /// Serve the subscription of this profile of the configuration file, at
+    /// `/{vendor}/{profile}` (repeat for several apps; without it: one app, `default`, from
+    /// the environment and the default profile). The profile's API credentials, when it has
+    /// them, are used to reconcile its meetings.
     #[arg(long)]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
 
     /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// A meeting with no push for this many seconds counts as ended (when its end event never
+    /// came) and is reconciled with its pulled list.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub quiet_after: u64,
+
+    /// Do not pull attendee lists to reconcile ended meetings (store the pushes only).
+    #[arg(long)]
+    pub no_reconcile: bool,
 
     /// The store.
     #[command(flatten)]

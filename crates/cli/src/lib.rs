@@ -233,15 +233,50 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             )))
         }
         Command::Listen(a) => {
-            let settings = Settings::load(
-                Vec::new(),
-                |k| std::env::var(k).ok(),
-                a.config.as_deref(),
-                a.profile.as_deref(),
-            )?;
-            let subscriptions = listen::Subscriptions::from_lookup(|k| settings.lookup(k))?;
-            let store = a.store.open().await?;
-            listen::run(a.listen, subscriptions, store).await
+            let profiles: Vec<Option<&str>> = if a.profile.is_empty() {
+                vec![None]
+            } else {
+                a.profile.iter().map(|p| Some(p.as_str())).collect()
+            };
+            let mut apps = Vec::new();
+            let mut clients = std::collections::HashMap::new();
+            for profile in profiles {
+                let settings = Settings::load(
+                    Vec::new(),
+                    |k| std::env::var(k).ok(),
+                    a.config.as_deref(),
+                    profile,
+                )?;
+                let app = listen::App::from_lookup(
+                    profile.unwrap_or(listen::DEFAULT_APP),
+                    |k| settings.lookup(k),
+                )?;
+                if !a.no_reconcile {
+                    for vendor in app.vendors() {
+                        match vendors::client(vendor, &settings, &vendors::Shared::default()) {
+                            Ok(client) => {
+                                clients.insert((vendor, app.name.clone()), client);
+                            }
+                            Err(e) => eprintln!(
+                                "roster listen: {vendor} meetings of {:?} will not be reconciled with their pulled lists: {e}",
+                                app.name
+                            ),
+                        }
+                    }
+                }
+                apps.push(app);
+            }
+            let store: std::sync::Arc<dyn roster_store::Store> = a.store.open().await?.into();
+            let options = listen::Options::default();
+            let reconciler = (!a.no_reconcile).then(|| {
+                listen::reconcile::Reconciler::new(
+                    store.clone(),
+                    clients,
+                    std::time::Duration::from_secs(a.quiet_after),
+                    options.clock.clone(),
+                )
+            });
+            listen::run(a.listen, apps, store, reconciler, options).await
         }
         Command::Live(a) => {
             let store = a.store.open().await?;

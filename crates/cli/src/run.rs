@@ -601,62 +601,16 @@ pub async fn sync(
                 }
             }
             let occurrence = m.sub_meeting_id.as_deref();
-            let mut q = MeetingQuery::new(&m.meeting_id);
-            if let Some(sub) = occurrence {
-                q = q.sub_meeting(sub);
-            }
-            if let Some(host) = &m.host {
-                q = q.host(host);
-            }
-            let sessions_query = q.clone().observer(progress.observer());
-            let before = store
-                .sync_state(m.vendor, &m.meeting_id, occurrence)
-                .await
-                .map_err(store_error)?;
-            let sessions = async {
-                client
-                    .attendees(&sessions_query)
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            };
-            let registrations = async {
-                client
-                    .registrations(&q)
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            };
-            let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
-            let read = match sessions.await {
-                Ok(s) => match registrations.await {
-                    Ok(r) => Ok((s, r)),
-                    // An operator who may read the sessions but not the registrations (Tencent
-                    // lets only the creator list invitees): the sessions are kept and the reason
-                    // noted, but the meeting counts as complete: reading it again cannot change
-                    // a permission, and every later sync would otherwise read it again.
-                    Err(e) if e.kind() == ErrorKind::Forbidden => {
-                        outcome.error = Some(format!("registrations not readable: {e}"));
-                        Ok((s, Vec::new()))
-                    }
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            match read {
-                Ok((sessions, registrations)) => {
-                    let changed = store
-                        .replace_meeting(m, &sessions, &registrations, &outcome)
-                        .await
-                        .map_err(store_error)?;
-                    summary.sessions += sessions.len() as u64;
-                    match (before.is_some(), changed) {
-                        (false, _) => summary.new += 1,
-                        (true, true) => summary.updated += 1,
-                        (true, false) => summary.unchanged += 1,
+            match sync_meeting(client, store, m, now, Some(progress)).await? {
+                Synced::Written { new, changed, sessions } => {
+                    summary.sessions += sessions;
+                    match (new, changed) {
+                        (true, _) => summary.new += 1,
+                        (false, true) => summary.updated += 1,
+                        (false, false) => summary.unchanged += 1,
                     }
                 }
-                Err(e) => {
+                Synced::Failed(e) => {
                     summary.failed += 1;
                     if !quiet {
                         progress.println(format!(
@@ -666,13 +620,6 @@ pub async fn sync(
                             occurrence.map(|o| format!(" ({o})")).unwrap_or_default()
                         ));
                     }
-                    let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
-                    outcome.complete = false;
-                    outcome.error = Some(e.to_string());
-                    store
-                        .record_failure(m, &outcome)
-                        .await
-                        .map_err(store_error)?;
                 }
             }
             store.finish_claim(&worker, m).await.map_err(store_error)?;
@@ -691,6 +638,100 @@ pub async fn sync(
         .await
         .map_err(store_error)?;
     Ok(summary)
+}
+
+/// What [`sync_meeting`] did.
+pub(crate) enum Synced {
+    /// The export was written: whether the meeting was new to the store, whether anything
+    /// changed, how many sessions it has.
+    Written {
+        new: bool,
+        changed: bool,
+        sessions: u64,
+    },
+    /// The export failed (recorded in the store's sync state).
+    Failed(roster_core::Error),
+}
+
+/// Exports one meeting (occurrence) — its sessions and registrations — and writes it into the
+/// store in one transaction, or records the failure there. `Err` only when the store fails.
+pub(crate) async fn sync_meeting(
+    client: &dyn crate::vendors::VendorClient,
+    store: &dyn roster_store::Store,
+    m: &roster_core::MeetingSummary,
+    now: OffsetDateTime,
+    progress: Option<&crate::progress::SyncProgress>,
+) -> Result<Synced, CliError> {
+    let store_error = |e: roster_store::StoreError| CliError::Io(format!("the store: {e}"));
+    let occurrence = m.sub_meeting_id.as_deref();
+    let mut q = MeetingQuery::new(&m.meeting_id);
+    if let Some(sub) = occurrence {
+        q = q.sub_meeting(sub);
+    }
+    if let Some(host) = &m.host {
+        q = q.host(host);
+    }
+    let sessions_query = match progress {
+        Some(progress) => q.clone().observer(progress.observer()),
+        None => q.clone(),
+    };
+    let before = store
+        .sync_state(m.vendor, &m.meeting_id, occurrence)
+        .await
+        .map_err(store_error)?;
+    let sessions = async {
+        client
+            .attendees(&sessions_query)
+            .await?
+            .try_collect::<Vec<_>>()
+            .await
+    };
+    let registrations = async {
+        client
+            .registrations(&q)
+            .await?
+            .try_collect::<Vec<_>>()
+            .await
+    };
+    let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+    let read = match sessions.await {
+        Ok(s) => match registrations.await {
+            Ok(r) => Ok((s, r)),
+            // An operator who may read the sessions but not the registrations (Tencent
+            // lets only the creator list invitees): the sessions are kept and the reason
+            // noted, but the meeting counts as complete: reading it again cannot change
+            // a permission, and every later sync would otherwise read it again.
+            Err(e) if e.kind() == ErrorKind::Forbidden => {
+                outcome.error = Some(format!("registrations not readable: {e}"));
+                Ok((s, Vec::new()))
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match read {
+        Ok((sessions, registrations)) => {
+            let changed = store
+                .replace_meeting(m, &sessions, &registrations, &outcome)
+                .await
+                .map_err(store_error)?;
+            Ok(Synced::Written {
+                new: before.is_none(),
+                changed,
+                sessions: sessions.len() as u64,
+            })
+        }
+        Err(e) => {
+            let mut outcome = roster_store::SyncOutcome::complete(now.unix_timestamp());
+            outcome.complete = false;
+            outcome.error = Some(e.to_string());
+            store
+                .record_failure(m, &outcome)
+                .await
+                .map_err(store_error)?;
+            Ok(Synced::Failed(e))
+        }
+    }
 }
 
 /// `roster registrations`.

@@ -2345,8 +2345,18 @@ async fn listen_reads_its_subscriptions_from_a_profile() {
         .spawn()
         .unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    // Before it: a note that, without API credentials, meetings are not reconciled.
     let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
+    let mut notes = String::new();
+    loop {
+        first.clear();
+        stderr.read_line(&mut first).unwrap();
+        if first.contains("listening on") || first.is_empty() {
+            break;
+        }
+        notes.push_str(&first);
+    }
+    assert!(notes.contains("will not be reconciled"), "{notes}");
     let base = first
         .split("listening on ")
         .nth(1)

@@ -49,16 +49,20 @@
 use std::fmt;
 
 use async_trait::async_trait;
-use roster_core::webhook::PresenceChange;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 
 mod budgets;
 mod postgres;
+mod push;
 mod sqlite;
 mod tokens;
 
 pub use budgets::PgRateBudgets;
 pub use postgres::PgStore;
+pub use push::{
+    LiveMeeting, LiveSession, MATCH_TOLERANCE_US, PresenceRow, PushMeeting, PushRecord,
+    ReconciledSession, Seen, fold_presence, reconcile,
+};
 pub use sqlite::SqliteStore;
 pub use tokens::PgTokenStore;
 
@@ -461,20 +465,6 @@ pub(crate) const SESSIONS_IN_RANGE: &str = "SELECT s.person, s.vendor || '/' || 
      LEFT JOIN people p ON p.person = s.person
      WHERE m.start_unix >= $1 AND m.start_unix < $2";
 
-/// Stores a delivery unless it is there (`$1`–`$5`: vendor, app, delivery, received, body).
-pub(crate) const INSERT_PUSH: &str =
-    "INSERT INTO push_events (vendor, app, delivery, received_us, body)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vendor, app, delivery) DO NOTHING";
-
-/// One join or leave of a delivery.
-pub(crate) const INSERT_PRESENCE: &str = "INSERT INTO presence (vendor, app, delivery, item, meeting_id, person, instance, joined, at_us, display_name)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-
-/// The joins and leaves (`$1`: vendor or null, `$2`: meeting or null).
-pub(crate) const SELECT_PRESENCE: &str =
-    "SELECT vendor, meeting_id, person, instance, joined, at_us, display_name
-     FROM presence WHERE ($1 IS NULL OR vendor = $1) AND ($2 IS NULL OR meeting_id = $2)";
-
 /// The statement reading the meetings of a vendor whose last sync was incomplete (`$1`:
 /// vendor), for both backends: id, occurrence, subject, start, end, state, host, host name,
 /// participants, extra.
@@ -604,10 +594,56 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
-    /// Writes a verified push delivery and its joins and leaves in one transaction, before
-    /// the vendor is acknowledged; `false` when this delivery was stored already (a
-    /// redelivery: nothing changes).
-    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool>;
+    /// Writes verified push deliveries, their joins and leaves and their meetings
+    /// ([`LiveMeeting`]) in one transaction, before the vendor is acknowledged (a receiver
+    /// writes what arrived together at once: one commit for many deliveries); for each,
+    /// `false` when it was stored already (a redelivery: nothing changes).
+    async fn record_pushes(&self, pushes: &[PushRecord<'_>]) -> Result<Vec<bool>>;
+
+    /// [`Store::record_pushes`] of one delivery.
+    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool> {
+        Ok(self
+            .record_pushes(std::slice::from_ref(push))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(false))
+    }
+
+    /// The meeting pushes were received for, if any.
+    async fn live_meeting(&self, vendor: Vendor, meeting_id: &str) -> Result<Option<LiveMeeting>>;
+
+    /// The meetings to reconcile at `now_us`: not reconciled yet, not waiting after a failed
+    /// attempt, and either ended (the vendor's end event) or without a push since
+    /// `quiet_since_us`.
+    async fn due_live_meetings(&self, now_us: i64, quiet_since_us: i64)
+    -> Result<Vec<LiveMeeting>>;
+
+    /// Records the reconciliation of a meeting at `now_us`: done (`Ok`; its end is `now_us`
+    /// if none was noticed), or failed with a reason, to try again after `retry_after_us`.
+    async fn record_reconciliation(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        now_us: i64,
+        outcome: std::result::Result<(), (&str, i64)>,
+    ) -> Result<()>;
+
+    /// The stored (pulled) sessions of a meeting, each with how pushes saw it ([`reconcile`]
+    /// against the stored joins and the meeting's noticed end); empty when none is stored.
+    async fn reconciled_sessions(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+    ) -> Result<Vec<ReconciledSession>> {
+        let pulled = self.sessions(vendor, meeting_id, None).await?;
+        let pushed = self.presence(Some(vendor), Some(meeting_id)).await?;
+        let ended = self
+            .live_meeting(vendor, meeting_id)
+            .await?
+            .and_then(|m| m.ended_us);
+        Ok(reconcile(pulled, &pushed, ended, MATCH_TOLERANCE_US).0)
+    }
 
     /// The stored joins and leaves, of one vendor and meeting when given.
     async fn presence(
@@ -624,152 +660,6 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<LiveSession>> {
         Ok(fold_presence(self.presence(vendor, meeting_id).await?))
     }
-}
-
-/// A verified push delivery (a webhook event) and the joins and leaves it carries, as
-/// [`Store::record_push`] writes them.
-#[derive(Debug, Clone, Copy)]
-pub struct PushRecord<'a> {
-    /// The platform.
-    pub vendor: Vendor,
-    /// The subscription (the receiver's route).
-    pub app: &'a str,
-    /// What tells this delivery from others (Tencent `trace_id`; WeCom's event key).
-    pub delivery: &'a str,
-    /// When it was received (microseconds since the epoch).
-    pub received_us: i64,
-    /// The decoded event, as received (JSON or XML).
-    pub body: &'a str,
-    /// Its joins and leaves.
-    pub changes: &'a [PresenceChange],
-}
-
-/// One stored join or leave (see [`Store::presence`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PresenceRow {
-    /// The platform.
-    pub vendor: Vendor,
-    /// The meeting.
-    pub meeting_id: String,
-    /// The person key ([`person_key`]).
-    pub person: String,
-    /// The device (Tencent `instance_id`; empty when none).
-    pub instance: String,
-    /// A join (else a leave).
-    pub joined: bool,
-    /// The event's time, microseconds since the epoch.
-    pub at_us: Option<i64>,
-    /// The name the event gave.
-    pub display_name: Option<String>,
-}
-
-/// A session folded from pushed joins and leaves: open while `left_at` is none.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LiveSession {
-    /// The platform.
-    pub vendor: Vendor,
-    /// The meeting.
-    pub meeting_id: String,
-    /// The person key.
-    pub person: String,
-    /// The latest name seen.
-    pub display_name: Option<String>,
-    /// When the join was pushed; none for a leave whose join never arrived.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub joined_at: Option<time::OffsetDateTime>,
-    /// When the leave was pushed; none while the person is in the meeting.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub left_at: Option<time::OffsetDateTime>,
-}
-
-/// The person key of a pushed join or leave (the same keys as the pulled sessions').
-pub(crate) fn presence_person(c: &PresenceChange) -> String {
-    person_key(
-        c.vendor,
-        &c.meeting_id,
-        c.user_id.as_deref(),
-        c.phone.as_deref(),
-        None,
-        c.temp_id.as_deref().or(c.display_name.as_deref()),
-    )
-}
-
-/// Folds joins and leaves into sessions, per meeting, person and device, in event-time order
-/// whatever order they arrived in: a join opens a session (a second join while one is open
-/// changes nothing), a leave closes the open one (one with no join makes a session whose join
-/// is unknown).
-pub fn fold_presence(mut rows: Vec<PresenceRow>) -> Vec<LiveSession> {
-    let at = |us: Option<i64>| {
-        us.and_then(|us| {
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000).ok()
-        })
-    };
-    rows.sort_by(|a, b| {
-        (
-            a.vendor.as_str(),
-            &a.meeting_id,
-            &a.person,
-            &a.instance,
-            a.at_us.is_none(),
-            a.at_us,
-            !a.joined,
-        )
-            .cmp(&(
-                b.vendor.as_str(),
-                &b.meeting_id,
-                &b.person,
-                &b.instance,
-                b.at_us.is_none(),
-                b.at_us,
-                !b.joined,
-            ))
-    });
-    let mut out: Vec<LiveSession> = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut current: Option<(Vendor, String, String, String)> = None;
-    for row in rows {
-        let key = (
-            row.vendor,
-            row.meeting_id.clone(),
-            row.person.clone(),
-            row.instance.clone(),
-        );
-        if current.as_ref() != Some(&key) {
-            current = Some(key);
-            open = None;
-        }
-        if row.joined {
-            if open.is_none() {
-                out.push(LiveSession {
-                    vendor: row.vendor,
-                    meeting_id: row.meeting_id,
-                    person: row.person,
-                    display_name: row.display_name,
-                    joined_at: at(row.at_us),
-                    left_at: None,
-                });
-                open = Some(out.len() - 1);
-            }
-        } else {
-            match open.take() {
-                Some(i) => {
-                    out[i].left_at = at(row.at_us);
-                    if row.display_name.is_some() {
-                        out[i].display_name = row.display_name;
-                    }
-                }
-                None => out.push(LiveSession {
-                    vendor: row.vendor,
-                    meeting_id: row.meeting_id,
-                    person: row.person,
-                    display_name: row.display_name,
-                    joined_at: None,
-                    left_at: at(row.at_us),
-                }),
-            }
-        }
-    }
-    out
 }
 
 /// What [`Store::claim`] found.

@@ -9,11 +9,14 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
+use crate::push::{
+    DUE_LIVE_MEETINGS, LIVE_MEETING_COLUMNS, RECONCILE_FAILED, RECONCILED, UPSERT_LIVE_MEETING,
+    micros, INSERT_PRESENCE, INSERT_PUSH, presence_person,
+};
 use crate::{
-    Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
-    INSERT_PUSH, PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE,
+    Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting, PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE,
     SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode,
-    fingerprint_of, latest, presence_person, refuse_newer, stored_summary, totals,
+    fingerprint_of, latest, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -148,30 +151,35 @@ impl Store for PgStore {
         })
     }
 
-    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool> {
+    async fn record_pushes(&self, pushes: &[PushRecord<'_>]) -> Result<Vec<bool>> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
-        let vendor = push.vendor.as_str();
-        let new = tx
-            .execute(
-                INSERT_PUSH,
-                &[
-                    &vendor,
-                    &push.app,
-                    &push.delivery,
-                    &push.received_us,
-                    &push.body,
-                ],
-            )
-            .await?
-            > 0;
-        if new {
+        let insert_push = tx.prepare(INSERT_PUSH).await?;
+        let insert = tx.prepare(INSERT_PRESENCE).await?;
+        let meeting = tx.prepare(UPSERT_LIVE_MEETING).await?;
+        let mut stored = Vec::with_capacity(pushes.len());
+        for push in pushes {
+            let vendor = push.vendor.as_str();
+            let new = tx
+                .execute(
+                    &insert_push,
+                    &[
+                        &vendor,
+                        &push.app,
+                        &push.delivery,
+                        &push.received_us,
+                        &push.body,
+                    ],
+                )
+                .await?
+                > 0;
+            stored.push(new);
+            if !new {
+                continue;
+            }
             for (item, c) in push.changes.iter().enumerate() {
-                let at_us = c
-                    .at
-                    .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX));
                 tx.execute(
-                    INSERT_PRESENCE,
+                    &insert,
                     &[
                         &vendor,
                         &push.app,
@@ -181,15 +189,92 @@ impl Store for PgStore {
                         &presence_person(c),
                         &c.instance_id.as_deref().unwrap_or(""),
                         &(c.kind == PresenceKind::Joined),
-                        &at_us,
+                        &micros(c.at),
                         &c.display_name,
+                        &c.user_id,
+                        &c.temp_id,
+                    ],
+                )
+                .await?;
+            }
+            if let Some(m) = &push.meeting {
+                tx.execute(
+                    &meeting,
+                    &[
+                        &vendor,
+                        &m.meeting_id,
+                        &push.app,
+                        &m.subject,
+                        &m.start_unix,
+                        &m.end_unix,
+                        &push.received_us,
+                        &m.ended,
+                        &m.ended.then_some(push.received_us),
                     ],
                 )
                 .await?;
             }
         }
         tx.commit().await?;
-        Ok(new)
+        Ok(stored)
+    }
+
+    async fn live_meeting(&self, vendor: Vendor, meeting_id: &str) -> Result<Option<LiveMeeting>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                &format!(
+                    "SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings WHERE vendor = $1 AND meeting_id = $2"
+                ),
+                &[&vendor.as_str(), &meeting_id],
+            )
+            .await?;
+        rows.first().map(live_meeting_row).transpose()
+    }
+
+    async fn due_live_meetings(
+        &self,
+        now_us: i64,
+        quiet_since_us: i64,
+    ) -> Result<Vec<LiveMeeting>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                &format!("SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings {DUE_LIVE_MEETINGS}"),
+                &[&now_us, &quiet_since_us],
+            )
+            .await?;
+        rows.iter().map(live_meeting_row).collect()
+    }
+
+    async fn record_reconciliation(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        now_us: i64,
+        outcome: std::result::Result<(), (&str, i64)>,
+    ) -> Result<()> {
+        let client = self.client.lock().await;
+        match outcome {
+            Ok(()) => {
+                client
+                    .execute(RECONCILED, &[&now_us, &vendor.as_str(), &meeting_id])
+                    .await?
+            }
+            Err((error, retry_after_us)) => {
+                client
+                    .execute(
+                        RECONCILE_FAILED,
+                        &[&error, &retry_after_us, &vendor.as_str(), &meeting_id],
+                    )
+                    .await?
+            }
+        };
+        Ok(())
     }
 
     async fn presence(
@@ -202,8 +287,10 @@ impl Store for PgStore {
             .lock()
             .await
             .query(
-                "SELECT vendor, meeting_id, person, instance, joined, at_us, display_name
-                 FROM presence WHERE ($1::text IS NULL OR vendor = $1) AND ($2::text IS NULL OR meeting_id = $2)",
+                "SELECT p.vendor, p.meeting_id, p.person, p.instance, p.joined, p.at_us, p.display_name, p.user_id, p.temp_id, e.received_us
+                 FROM presence p
+                 JOIN push_events e ON e.vendor = p.vendor AND e.app = p.app AND e.delivery = p.delivery
+                 WHERE ($1::text IS NULL OR p.vendor = $1) AND ($2::text IS NULL OR p.meeting_id = $2)",
                 &[&vendor.map(Vendor::as_str), &meeting_id],
             )
             .await?;
@@ -223,6 +310,9 @@ impl Store for PgStore {
                     joined: r.get(4),
                     at_us: r.get(5),
                     display_name: r.get(6),
+                    user_id: r.get(7),
+                    temp_id: r.get(8),
+                    received_us: r.get(9),
                 })
             })
             .collect()
@@ -538,4 +628,25 @@ async fn insert_meeting(
     )
     .await?;
     Ok(())
+}
+
+/// A `live_meetings` row ([`LIVE_MEETING_COLUMNS`]).
+fn live_meeting_row(r: &tokio_postgres::Row) -> Result<LiveMeeting> {
+    let vendor: String = r.get(0);
+    Ok(LiveMeeting {
+        vendor: vendor.parse().map_err(|_| {
+            StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {vendor:?}"))
+        })?,
+        meeting_id: r.get(1),
+        app: r.get(2),
+        subject: r.get(3),
+        start_unix: r.get(4),
+        end_unix: r.get(5),
+        last_push_us: r.get(6),
+        ended_us: r.get(7),
+        ended_by_event: r.get(8),
+        reconciled_us: r.get(9),
+        error: r.get(10),
+        retry_after_us: r.get(11),
+    })
 }

@@ -10,11 +10,14 @@ use roster_core::webhook::PresenceKind;
 use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::push::{
+    DUE_LIVE_MEETINGS, LIVE_MEETING_COLUMNS, RECONCILE_FAILED, RECONCILED, UPSERT_LIVE_MEETING,
+    micros, INSERT_PRESENCE, INSERT_PUSH, presence_person, SELECT_PRESENCE,
+};
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, INSERT_PRESENCE,
-    INSERT_PUSH, PersonTotal, PresenceRow, PushRecord, Result, Rows, SELECT_PRESENCE,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, PresenceRow, PushRecord, Result, Rows, LiveMeeting,
     SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
-    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, presence_person, refuse_newer,
+    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer,
     stored_summary, totals,
 };
 
@@ -284,35 +287,100 @@ impl Store for SqliteStore {
         SqliteStore::record_failure(self, meeting, outcome)
     }
 
-    async fn record_push(&self, push: &PushRecord<'_>) -> Result<bool> {
+    async fn record_pushes(&self, pushes: &[PushRecord<'_>]) -> Result<Vec<bool>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let vendor = push.vendor.as_str();
-        let new = tx.execute(
-            INSERT_PUSH,
-            params![vendor, push.app, push.delivery, push.received_us, push.body],
-        )? > 0;
-        if new {
-            let mut insert = tx.prepare(INSERT_PRESENCE)?;
-            for (item, c) in push.changes.iter().enumerate() {
-                insert.execute(params![
+        let mut stored = Vec::with_capacity(pushes.len());
+        {
+            let mut insert_push = tx.prepare_cached(INSERT_PUSH)?;
+            let mut insert = tx.prepare_cached(INSERT_PRESENCE)?;
+            let mut meeting = tx.prepare_cached(UPSERT_LIVE_MEETING)?;
+            for push in pushes {
+                let vendor = push.vendor.as_str();
+                let new = insert_push.execute(params![
                     vendor,
                     push.app,
                     push.delivery,
-                    item as i64,
-                    c.meeting_id,
-                    presence_person(c),
-                    c.instance_id.as_deref().unwrap_or(""),
-                    c.kind == PresenceKind::Joined,
-                    c.at.map(
-                        |t| i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
-                    ),
-                    c.display_name,
-                ])?;
+                    push.received_us,
+                    push.body
+                ])? > 0;
+                stored.push(new);
+                if !new {
+                    continue;
+                }
+                for (item, c) in push.changes.iter().enumerate() {
+                    insert.execute(params![
+                        vendor,
+                        push.app,
+                        push.delivery,
+                        item as i64,
+                        c.meeting_id,
+                        presence_person(c),
+                        c.instance_id.as_deref().unwrap_or(""),
+                        c.kind == PresenceKind::Joined,
+                        micros(c.at),
+                        c.display_name,
+                        c.user_id,
+                        c.temp_id,
+                    ])?;
+                }
+                if let Some(m) = &push.meeting {
+                    meeting.execute(params![
+                        vendor,
+                        m.meeting_id,
+                        push.app,
+                        m.subject,
+                        m.start_unix,
+                        m.end_unix,
+                        push.received_us,
+                        m.ended,
+                        m.ended.then_some(push.received_us),
+                    ])?;
+                }
             }
         }
         tx.commit()?;
-        Ok(new)
+        Ok(stored)
+    }
+
+    async fn live_meeting(&self, vendor: Vendor, meeting_id: &str) -> Result<Option<LiveMeeting>> {
+        let conn = self.conn();
+        let mut q = conn.prepare_cached(&format!(
+            "SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings WHERE vendor = $1 AND meeting_id = $2"
+        ))?;
+        let mut rows = q.query_map(params![vendor.as_str(), meeting_id], live_meeting_row)?;
+        rows.next().transpose()?.map(checked_live_meeting).transpose()
+    }
+
+    async fn due_live_meetings(
+        &self,
+        now_us: i64,
+        quiet_since_us: i64,
+    ) -> Result<Vec<LiveMeeting>> {
+        let conn = self.conn();
+        let mut q = conn.prepare_cached(&format!(
+            "SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings {DUE_LIVE_MEETINGS}"
+        ))?;
+        let rows = q.query_map(params![now_us, quiet_since_us], live_meeting_row)?;
+        rows.map(|r| checked_live_meeting(r?)).collect()
+    }
+
+    async fn record_reconciliation(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        now_us: i64,
+        outcome: std::result::Result<(), (&str, i64)>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        match outcome {
+            Ok(()) => conn.execute(RECONCILED, params![now_us, vendor.as_str(), meeting_id])?,
+            Err((error, retry_after_us)) => conn.execute(
+                RECONCILE_FAILED,
+                params![error, retry_after_us, vendor.as_str(), meeting_id],
+            )?,
+        };
+        Ok(())
     }
 
     async fn presence(
@@ -333,6 +401,9 @@ impl Store for SqliteStore {
                     joined: r.get(4)?,
                     at_us: r.get(5)?,
                     display_name: r.get(6)?,
+                    user_id: r.get(7)?,
+                    temp_id: r.get(8)?,
+                    received_us: r.get(9)?,
                 },
             ))
         })?;
@@ -444,4 +515,32 @@ fn insert_meeting(
         ],
     )?;
     Ok(())
+}
+
+/// A `live_meetings` row ([`LIVE_MEETING_COLUMNS`]), the vendor still as text.
+fn live_meeting_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, LiveMeeting)> {
+    Ok((
+        r.get(0)?,
+        LiveMeeting {
+            vendor: Vendor::WeCom,
+            meeting_id: r.get(1)?,
+            app: r.get(2)?,
+            subject: r.get(3)?,
+            start_unix: r.get(4)?,
+            end_unix: r.get(5)?,
+            last_push_us: r.get(6)?,
+            ended_us: r.get(7)?,
+            ended_by_event: r.get(8)?,
+            reconciled_us: r.get(9)?,
+            error: r.get(10)?,
+            retry_after_us: r.get(11)?,
+        },
+    ))
+}
+
+fn checked_live_meeting((vendor, mut m): (String, LiveMeeting)) -> Result<LiveMeeting> {
+    m.vendor = vendor.parse().map_err(|_| {
+        StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {vendor:?}"))
+    })?;
+    Ok(m)
 }

@@ -1,9 +1,14 @@
 //! Pushed joins and leaves in the store, on SQLite and on a real PostgreSQL: a redelivery
-//! changes nothing, and the sessions folded from them do not depend on the arrival order.
+//! changes nothing, the sessions folded from them do not depend on the arrival order, a batch
+//! is one write, the meetings they are about move from live to ended to reconciled, and the
+//! pulled sessions are marked live, late or pull-only.
 
 use roster_core::Vendor;
 use roster_core::webhook::{PresenceChange, PresenceKind};
-use roster_store::{LiveSession, PgStore, PushRecord, SqliteStore, Store};
+use roster_core::Attendee;
+use roster_store::{
+    LiveSession, PgStore, PushMeeting, PushRecord, Seen, SqliteStore, Store, SyncOutcome,
+};
 use time::OffsetDateTime;
 
 fn change(who: &str, kind: PresenceKind, at: i64) -> PresenceChange {
@@ -42,6 +47,7 @@ async fn check(store: &dyn Store, order: &[usize]) -> Vec<LiveSession> {
             received_us: 1,
             body: "{}",
             changes,
+            meeting: None,
         };
         store.record_push(&push).await.unwrap();
         // A redelivery is recognised and changes nothing.
@@ -93,4 +99,156 @@ async fn postgres_folds_pushes_in_any_order() {
     let store = PgStore::connect(&cluster.url()).await.unwrap();
     expected(&check(&store, &[2, 0, 1]).await);
     assert_eq!(store.live_sessions(None, None).await.unwrap().len(), 3);
+}
+
+const MIN: i64 = 60_000_000;
+
+fn push<'a>(
+    delivery: &'a str,
+    received_us: i64,
+    changes: &'a [PresenceChange],
+    ended: bool,
+) -> PushRecord<'a> {
+    PushRecord {
+        vendor: Vendor::TencentMeeting,
+        app: "default",
+        delivery,
+        received_us,
+        body: "{}",
+        changes,
+        meeting: Some(PushMeeting {
+            meeting_id: "m1",
+            subject: (!ended).then_some("周会"),
+            start_unix: Some(0),
+            end_unix: None,
+            ended,
+        }),
+    }
+}
+
+fn pulled(who: &str, joined: i64, left: i64) -> Attendee {
+    let mut a = Attendee::new(Vendor::TencentMeeting, "m1");
+    a.user_id = Some(who.into());
+    a.joined_at = OffsetDateTime::from_unix_timestamp(joined).ok();
+    a.left_at = OffsetDateTime::from_unix_timestamp(left).ok();
+    a
+}
+
+/// A meeting's life: pushes in one batch (one of them twice), quiet, resumed, ended by the
+/// vendor's event, reconciled (a failure first), a late push after its end; then the pulled
+/// sessions are marked by how the pushes saw them.
+async fn meeting_life(store: &dyn Store) {
+    use PresenceKind::*;
+    let a_in = [change("a", Joined, 100)];
+    let b_in = [change("b", Joined, 130)];
+    let a_out = [change("a", Left, 200)];
+    // The batch: a's join, b's join, and a's join again (a redelivery inside the batch).
+    let stored = store
+        .record_pushes(&[
+            push("d1", 10 * MIN, &a_in, false),
+            push("d2", 11 * MIN, &b_in, false),
+            push("d1", 12 * MIN, &a_in, false),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![true, true, false]);
+    let m = store
+        .live_meeting(Vendor::TencentMeeting, "m1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.last_push_us, m.ended_us, m.reconciled_us), (11 * MIN, None, None));
+    assert_eq!(m.subject.as_deref(), Some("周会"));
+    // Not due while pushes are recent; due once quiet since the last one.
+    assert!(store.due_live_meetings(12 * MIN, 10 * MIN).await.unwrap().is_empty());
+    let due = store.due_live_meetings(40 * MIN, 11 * MIN).await.unwrap();
+    assert_eq!(due.len(), 1);
+    // Reconciled after the quiet period; then a push resumes the meeting: to do again.
+    store
+        .record_reconciliation(Vendor::TencentMeeting, "m1", 40 * MIN, Ok(()))
+        .await
+        .unwrap();
+    assert!(store.due_live_meetings(90 * MIN, 89 * MIN).await.unwrap().is_empty());
+    store
+        .record_push(&push("d3", 41 * MIN, &a_out, false))
+        .await
+        .unwrap();
+    let m = store
+        .live_meeting(Vendor::TencentMeeting, "m1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.ended_us, m.reconciled_us), (None, None));
+    // The vendor's end event: due at once; a failed attempt waits for its retry time.
+    store.record_push(&push("end", 42 * MIN, &[], true)).await.unwrap();
+    assert_eq!(store.due_live_meetings(42 * MIN, 0).await.unwrap().len(), 1);
+    store
+        .record_reconciliation(
+            Vendor::TencentMeeting,
+            "m1",
+            42 * MIN,
+            Err(("the vendor is down", 45 * MIN)),
+        )
+        .await
+        .unwrap();
+    assert!(store.due_live_meetings(44 * MIN, 0).await.unwrap().is_empty());
+    let due = store.due_live_meetings(45 * MIN, 0).await.unwrap();
+    assert_eq!(due[0].error.as_deref(), Some("the vendor is down"));
+    assert!(due[0].ended_by_event);
+    assert_eq!(due[0].ended_us, Some(42 * MIN));
+    store
+        .replace_meeting(
+            &roster_core::MeetingSummary::new(Vendor::TencentMeeting, "m1"),
+            &[
+                pulled("a", 100, 200),
+                pulled("b", 130, 300),
+                pulled("c", 150, 300),
+                pulled("d", 160, 300),
+            ],
+            &[],
+            &SyncOutcome::complete(1),
+        )
+        .await
+        .unwrap();
+    store
+        .record_reconciliation(Vendor::TencentMeeting, "m1", 45 * MIN, Ok(()))
+        .await
+        .unwrap();
+    assert!(store.due_live_meetings(99 * MIN, 99 * MIN).await.unwrap().is_empty());
+    // A late delivery after the end (d's join, retried): it changes no state, and marks d late.
+    let d_in = [change("d", Joined, 161)];
+    store.record_push(&push("d4", 50 * MIN, &d_in, false)).await.unwrap();
+    let m = store
+        .live_meeting(Vendor::TencentMeeting, "m1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.ended_us, m.reconciled_us), (Some(42 * MIN), Some(45 * MIN)));
+    let seen: Vec<_> = store
+        .reconciled_sessions(Vendor::TencentMeeting, "m1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.session.user_id.unwrap(), r.seen))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("a".to_string(), Seen::Live),
+            ("b".to_string(), Seen::Live),
+            ("c".to_string(), Seen::PullOnly),
+            ("d".to_string(), Seen::Late),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sqlite_keeps_a_meetings_life() {
+    meeting_life(&SqliteStore::open_in_memory().unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_a_meetings_life() {
+    let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+    meeting_life(&PgStore::connect(&cluster.url()).await.unwrap()).await;
 }
