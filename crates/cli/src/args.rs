@@ -512,6 +512,12 @@ pub struct LiveArgs {
     #[arg(long)]
     pub meeting: Option<String>,
 
+    /// Instead of who is in: the meeting's pulled sessions once it is reconciled, each marked
+    /// `live` (its join pushed before the end), `late` (pushed after it) or `pull_only`
+    /// (needs --meeting).
+    #[arg(long, requires = "meeting")]
+    pub seen: bool,
+
     /// How to write the result.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -247,10 +247,9 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                     a.config.as_deref(),
                     profile,
                 )?;
-                let app = listen::App::from_lookup(
-                    profile.unwrap_or(listen::DEFAULT_APP),
-                    |k| settings.lookup(k),
-                )?;
+                let app = listen::App::from_lookup(profile.unwrap_or(listen::DEFAULT_APP), |k| {
+                    settings.lookup(k)
+                })?;
                 if !a.no_reconcile {
                     for vendor in app.vendors() {
                         match vendors::client(vendor, &settings, &vendors::Shared::default()) {
@@ -281,7 +280,7 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
         Command::Live(a) => {
             let store = a.store.open().await?;
             let plan = OutputPlan::from_args(&a.output, local);
-            run::live(store.as_ref(), a.meeting.as_deref(), &plan)
+            run::live(store.as_ref(), a.meeting.as_deref(), a.seen, &plan)
                 .await
                 .map(drop)
         }

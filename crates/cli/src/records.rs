@@ -124,6 +124,75 @@ impl Record for roster_store::LiveSession {
     }
 }
 
+/// A pulled session of a reconciled meeting and how the pushes saw it (`roster live --seen`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeenSession {
+    /// The platform.
+    pub vendor: roster_core::Vendor,
+    /// The meeting.
+    pub meeting_id: String,
+    /// The enterprise user id.
+    pub user_id: Option<String>,
+    /// The vendor's per-meeting id.
+    pub temp_id: Option<String>,
+    /// The name.
+    pub display_name: Option<String>,
+    /// The join (from the pulled list).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub joined_at: Option<time::OffsetDateTime>,
+    /// The leave (from the pulled list).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub left_at: Option<time::OffsetDateTime>,
+    /// `live`, `late` or `pull_only`.
+    pub seen: roster_store::Seen,
+}
+
+impl From<roster_store::ReconciledSession> for SeenSession {
+    fn from(r: roster_store::ReconciledSession) -> Self {
+        let a = r.session;
+        Self {
+            vendor: a.vendor,
+            meeting_id: a.meeting_id,
+            user_id: a.user_id,
+            temp_id: a.temp_id,
+            display_name: a.display_name,
+            joined_at: a.joined_at,
+            left_at: a.left_at,
+            seen: r.seen,
+        }
+    }
+}
+
+impl Record for SeenSession {
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "user_id",
+        "temp_id",
+        "display_name",
+        "joined_at",
+        "left_at",
+        "seen",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("id", 24),
+        ("joined", 19),
+        ("left", 19),
+        ("seen", 9),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            ids(&self.user_id, &self.temp_id),
+            table_time(self.joined_at, tz),
+            table_time(self.left_at, tz),
+            self.seen.as_str().to_string(),
+        ]
+    }
+}
+
 impl Record for MeetingSummary {
     const COLUMNS: &'static [&'static str] = &[
         "vendor",

@@ -423,14 +423,35 @@ pub async fn report_from_store(
 pub async fn live(
     store: &dyn roster_store::Store,
     meeting: Option<&str>,
+    seen: bool,
     plan: &OutputPlan,
 ) -> Result<Written, CliError> {
-    let progress = Progress::new("people", true);
+    let in_store = |e: roster_store::StoreError| CliError::Io(format!("the store: {e}"));
+    let progress = Progress::new(if seen { "sessions" } else { "people" }, true);
+    if seen {
+        let meeting = meeting.ok_or_else(|| CliError::Usage("--seen needs --meeting".into()))?;
+        let mut rows = Vec::new();
+        for vendor in roster_core::Vendor::ALL {
+            rows.extend(
+                store
+                    .reconciled_sessions(vendor, meeting)
+                    .await
+                    .map_err(in_store)?
+                    .into_iter()
+                    .map(crate::records::SeenSession::from),
+            );
+        }
+        let sink = plan.sink()?;
+        let stream = futures::stream::iter(rows.into_iter().map(Ok)).boxed();
+        let written = stream_out(stream, sink, plan, &progress).await?;
+        note_done(plan, "sessions", written);
+        return Ok(written);
+    }
     let sink = plan.sink()?;
     let open: Vec<_> = store
         .live_sessions(None, meeting)
         .await
-        .map_err(|e| CliError::Io(format!("the store: {e}")))?
+        .map_err(in_store)?
         .into_iter()
         .filter(|s| s.left_at.is_none())
         .collect();
@@ -602,7 +623,11 @@ pub async fn sync(
             }
             let occurrence = m.sub_meeting_id.as_deref();
             match sync_meeting(client, store, m, now, Some(progress)).await? {
-                Synced::Written { new, changed, sessions } => {
+                Synced::Written {
+                    new,
+                    changed,
+                    sessions,
+                } => {
                     summary.sessions += sessions;
                     match (new, changed) {
                         (true, _) => summary.new += 1,

@@ -50,6 +50,9 @@
 //!   `State::new(&SandboxConfig, &Shared)`, `router(Arc<State>, &Shared) -> Router`,
 //!   `State::catalog()`, `State::credentials()`, implements `VendorHooks`, and adds its
 //!   ground-truth methods in an `impl GroundTruth` block. `src/tencent/` is the worked example.
+//! - `push`: push mode, the Tencent and WeCom webhook events of a meeting sent to a receiver
+//!   ([`SandboxHandle::pusher`]), built from the ground truth, signed and encrypted by the
+//!   sandbox itself, with the vendors' acknowledgement and retry rules and injectable faults.
 
 mod catalog;
 mod clock;
@@ -60,6 +63,7 @@ mod endpoint;
 mod faults;
 mod fixture;
 mod pager;
+mod push;
 mod quanshi;
 mod query;
 mod ratelimit;
@@ -79,6 +83,10 @@ pub use config::{DataConfig, SandboxConfig, Vendor};
 pub use credentials::Credentials;
 pub use data::{Fixture, FixtureError, MeetingKind, MeetingState};
 pub use faults::{BadPage, Fault, FaultConfig, FaultController, FaultKind, Quirk, ScriptedFault};
+pub use push::{
+    Attempt, AttemptOutcome, PushError, PushFaults, PushKind, PushOptions, PushProgress,
+    PushReport, PushTarget, Pusher, SentEvent,
+};
 pub use quanshi::{QuanshiConfig, QuanshiCredentials};
 pub use server::{Sandbox, SandboxHandle};
 pub use stats::StatsSnapshot;

@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -224,7 +225,10 @@ pub fn router(apps: Vec<App>, writer: Writer, options: &Options) -> Router {
         in_flight: Semaphore::new(options.in_flight.max(1)),
     });
     Router::new()
-        .route("/tencent-meeting/{app}", get(tencent_get).post(tencent_post))
+        .route(
+            "/tencent-meeting/{app}",
+            get(tencent_get).post(tencent_post),
+        )
         .route("/wecom/{app}", get(wecom_get).post(wecom_post))
         .route("/_roster/stats", get(stats))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -237,7 +241,11 @@ pub fn router(apps: Vec<App>, writer: Writer, options: &Options) -> Router {
 
 /// Refuses a request at once (503) while `in_flight` others are being handled: memory stays
 /// bounded whatever the number of connections.
-async fn limit_in_flight(State(st): State<Arc<Receiver>>, request: Request, next: Next) -> Response {
+async fn limit_in_flight(
+    State(st): State<Arc<Receiver>>,
+    request: Request,
+    next: Next,
+) -> Response {
     match st.in_flight.try_acquire() {
         Ok(_permit) => next.run(request).await,
         Err(_) => {
@@ -405,8 +413,12 @@ async fn tencent_post(
     State(st): State<Arc<Receiver>>,
     Path(app): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return st.reject(Vendor::TencentMeeting, e.status(), "body not read"),
+    };
     let Some((name, config)) = st
         .apps
         .get_key_value(&app)
@@ -490,8 +502,12 @@ async fn wecom_post(
     State(st): State<Arc<Receiver>>,
     Path(app): Path<String>,
     RawQuery(q): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return st.reject(Vendor::WeCom, e.status(), "body not read"),
+    };
     let Some((name, config)) = st
         .apps
         .get_key_value(&app)

@@ -114,9 +114,17 @@ impl Reconciler {
             return Ok(None);
         };
         let summary = summary_of(m);
-        let now_time =
-            time::OffsetDateTime::from_unix_timestamp(now / 1_000_000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        match sync_meeting(client.as_ref(), self.store.as_ref(), &summary, now_time, None).await? {
+        let now_time = time::OffsetDateTime::from_unix_timestamp(now / 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        match sync_meeting(
+            client.as_ref(),
+            self.store.as_ref(),
+            &summary,
+            now_time,
+            None,
+        )
+        .await?
+        {
             Synced::Written { .. } => {
                 self.store
                     .record_reconciliation(m.vendor, &m.meeting_id, now, Ok(()))
