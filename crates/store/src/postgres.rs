@@ -10,13 +10,14 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use crate::push::{
-    DUE_LIVE_MEETINGS, LIVE_MEETING_COLUMNS, RECONCILE_FAILED, RECONCILED, UPSERT_LIVE_MEETING,
-    micros, INSERT_PRESENCE, INSERT_PUSH, presence_person,
+    DUE_LIVE_MEETINGS, INSERT_PRESENCE, INSERT_PUSH, LIVE_MEETING_COLUMNS, RECONCILE_FAILED,
+    RECONCILED, UPSERT_LIVE_MEETING, micros, presence_person,
 };
 use crate::{
-    Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting, PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE,
-    SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode,
-    fingerprint_of, latest, refuse_newer, stored_summary, totals,
+    Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
+    PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode, fingerprint_of,
+    latest, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -635,7 +636,10 @@ fn live_meeting_row(r: &tokio_postgres::Row) -> Result<LiveMeeting> {
     let vendor: String = r.get(0);
     Ok(LiveMeeting {
         vendor: vendor.parse().map_err(|_| {
-            StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {vendor:?}"))
+            StoreError::new(
+                StoreErrorKind::Corrupt,
+                format!("unknown vendor {vendor:?}"),
+            )
         })?,
         meeting_id: r.get(1),
         app: r.get(2),

@@ -179,7 +179,6 @@ pub fn fold_presence(mut rows: Vec<PresenceRow>) -> Vec<LiveSession> {
     out
 }
 
-
 /// Stores a delivery unless it is there (`$1`–`$5`: vendor, app, delivery, received, body).
 pub(crate) const INSERT_PUSH: &str =
     "INSERT INTO push_events (vendor, app, delivery, received_us, body)
@@ -195,7 +194,6 @@ pub(crate) const SELECT_PRESENCE: &str =
      FROM presence p
      JOIN push_events e ON e.vendor = p.vendor AND e.app = p.app AND e.delivery = p.delivery
      WHERE ($1 IS NULL OR p.vendor = $1) AND ($2 IS NULL OR p.meeting_id = $2)";
-
 
 /// A meeting pushes were received for, and where it stands (see [`crate::Store::live_meeting`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -424,8 +422,14 @@ mod tests {
     #[test]
     fn a_rejoin_matches_the_nearest_join_once() {
         // One person, two sessions 90 s apart; the pushed joins are 2 s off the pulled times.
-        let pushed = [join(Some("u"), None, 1_002, 5), join(Some("u"), None, 1_092, 6)];
-        let pulled = vec![session(Some("u"), None, 1_090), session(Some("u"), None, 1_000)];
+        let pushed = [
+            join(Some("u"), None, 1_002, 5),
+            join(Some("u"), None, 1_092, 6),
+        ];
+        let pulled = vec![
+            session(Some("u"), None, 1_090),
+            session(Some("u"), None, 1_000),
+        ];
         let r = reconcile(pulled, &pushed, Some(10), MATCH_TOLERANCE_US);
         assert_eq!(seen(&r), (vec![Seen::Live, Seen::Live], 0));
     }
@@ -455,7 +459,12 @@ mod tests {
         assert_eq!(seen(&r), (vec![Seen::Live], 0));
         // A name matches only when neither side has an id.
         let pushed = [join(None, None, 1_000, 1)];
-        let r = reconcile(vec![session(None, None, 1_000)], &pushed, None, MATCH_TOLERANCE_US);
+        let r = reconcile(
+            vec![session(None, None, 1_000)],
+            &pushed,
+            None,
+            MATCH_TOLERANCE_US,
+        );
         assert_eq!(seen(&r), (vec![Seen::Live], 0));
         let r = reconcile(
             vec![session(Some("x"), None, 1_000)],

@@ -11,14 +11,14 @@ use roster_core::{Attendee, MeetingSummary, Registration, Vendor};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::push::{
-    DUE_LIVE_MEETINGS, LIVE_MEETING_COLUMNS, RECONCILE_FAILED, RECONCILED, UPSERT_LIVE_MEETING,
-    micros, INSERT_PRESENCE, INSERT_PUSH, presence_person, SELECT_PRESENCE,
+    DUE_LIVE_MEETINGS, INSERT_PRESENCE, INSERT_PUSH, LIVE_MEETING_COLUMNS, RECONCILE_FAILED,
+    RECONCILED, SELECT_PRESENCE, UPSERT_LIVE_MEETING, micros, presence_person,
 };
 use crate::{
-    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, PersonTotal, PresenceRow, PushRecord, Result, Rows, LiveMeeting,
-    SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
-    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer,
-    stored_summary, totals,
+    Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
+    PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
+    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
+    refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -349,7 +349,10 @@ impl Store for SqliteStore {
             "SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings WHERE vendor = $1 AND meeting_id = $2"
         ))?;
         let mut rows = q.query_map(params![vendor.as_str(), meeting_id], live_meeting_row)?;
-        rows.next().transpose()?.map(checked_live_meeting).transpose()
+        rows.next()
+            .transpose()?
+            .map(checked_live_meeting)
+            .transpose()
     }
 
     async fn due_live_meetings(
@@ -540,7 +543,10 @@ fn live_meeting_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, LiveMeet
 
 fn checked_live_meeting((vendor, mut m): (String, LiveMeeting)) -> Result<LiveMeeting> {
     m.vendor = vendor.parse().map_err(|_| {
-        StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {vendor:?}"))
+        StoreError::new(
+            StoreErrorKind::Corrupt,
+            format!("unknown vendor {vendor:?}"),
+        )
     })?;
     Ok(m)
 }

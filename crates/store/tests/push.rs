@@ -3,9 +3,9 @@
 //! is one write, the meetings they are about move from live to ended to reconciled, and the
 //! pulled sessions are marked live, late or pull-only.
 
+use roster_core::Attendee;
 use roster_core::Vendor;
 use roster_core::webhook::{PresenceChange, PresenceKind};
-use roster_core::Attendee;
 use roster_store::{
     LiveSession, PgStore, PushMeeting, PushRecord, Seen, SqliteStore, Store, SyncOutcome,
 };
@@ -157,10 +157,19 @@ async fn meeting_life(store: &dyn Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((m.last_push_us, m.ended_us, m.reconciled_us), (11 * MIN, None, None));
+    assert_eq!(
+        (m.last_push_us, m.ended_us, m.reconciled_us),
+        (11 * MIN, None, None)
+    );
     assert_eq!(m.subject.as_deref(), Some("周会"));
     // Not due while pushes are recent; due once quiet since the last one.
-    assert!(store.due_live_meetings(12 * MIN, 10 * MIN).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_live_meetings(12 * MIN, 10 * MIN)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let due = store.due_live_meetings(40 * MIN, 11 * MIN).await.unwrap();
     assert_eq!(due.len(), 1);
     // Reconciled after the quiet period; then a push resumes the meeting: to do again.
@@ -168,7 +177,13 @@ async fn meeting_life(store: &dyn Store) {
         .record_reconciliation(Vendor::TencentMeeting, "m1", 40 * MIN, Ok(()))
         .await
         .unwrap();
-    assert!(store.due_live_meetings(90 * MIN, 89 * MIN).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_live_meetings(90 * MIN, 89 * MIN)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store
         .record_push(&push("d3", 41 * MIN, &a_out, false))
         .await
@@ -180,7 +195,10 @@ async fn meeting_life(store: &dyn Store) {
         .unwrap();
     assert_eq!((m.ended_us, m.reconciled_us), (None, None));
     // The vendor's end event: due at once; a failed attempt waits for its retry time.
-    store.record_push(&push("end", 42 * MIN, &[], true)).await.unwrap();
+    store
+        .record_push(&push("end", 42 * MIN, &[], true))
+        .await
+        .unwrap();
     assert_eq!(store.due_live_meetings(42 * MIN, 0).await.unwrap().len(), 1);
     store
         .record_reconciliation(
@@ -191,7 +209,13 @@ async fn meeting_life(store: &dyn Store) {
         )
         .await
         .unwrap();
-    assert!(store.due_live_meetings(44 * MIN, 0).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_live_meetings(44 * MIN, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let due = store.due_live_meetings(45 * MIN, 0).await.unwrap();
     assert_eq!(due[0].error.as_deref(), Some("the vendor is down"));
     assert!(due[0].ended_by_event);
@@ -214,16 +238,28 @@ async fn meeting_life(store: &dyn Store) {
         .record_reconciliation(Vendor::TencentMeeting, "m1", 45 * MIN, Ok(()))
         .await
         .unwrap();
-    assert!(store.due_live_meetings(99 * MIN, 99 * MIN).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_live_meetings(99 * MIN, 99 * MIN)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A late delivery after the end (d's join, retried): it changes no state, and marks d late.
     let d_in = [change("d", Joined, 161)];
-    store.record_push(&push("d4", 50 * MIN, &d_in, false)).await.unwrap();
+    store
+        .record_push(&push("d4", 50 * MIN, &d_in, false))
+        .await
+        .unwrap();
     let m = store
         .live_meeting(Vendor::TencentMeeting, "m1")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((m.ended_us, m.reconciled_us), (Some(42 * MIN), Some(45 * MIN)));
+    assert_eq!(
+        (m.ended_us, m.reconciled_us),
+        (Some(42 * MIN), Some(45 * MIN))
+    );
     let seen: Vec<_> = store
         .reconciled_sessions(Vendor::TencentMeeting, "m1")
         .await
