@@ -2320,6 +2320,84 @@ async fn a_dead_workers_claim_is_taken_over_when_its_lease_ends() {
     assert!(state.complete);
 }
 
+/// `roster listen --profile A --profile B` serves each profile's subscription under its own
+/// name; a route of an app or vendor not configured is 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_serves_one_route_per_profile() {
+    use base64::Engine;
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("roster.toml");
+    std::fs::write(
+        &config,
+        "[profiles.training.tencent]\nwebhook_token = \"trainingtoken000000000000\"\n\
+         [profiles.events.tencent]\nwebhook_token = \"eventstoken00000000000000\"\n",
+    )
+    .unwrap();
+    let db = format!("sqlite:{}", dir.path().join("p.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["listen", "--listen", "127.0.0.1:0", "--no-reconcile"])
+        .args(["--profile", "training", "--profile", "events", "--config"])
+        .arg(&config)
+        .env_clear()
+        .env("ROSTER_DB", &db)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert!(
+        first.contains("/tencent-meeting/training, /tencent-meeting/events"),
+        "{first}"
+    );
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    let http = roster_core::HttpClient::new(roster_core::HttpConfig::default())
+        .unwrap()
+        .reqwest()
+        .clone();
+    let check = base64::engine::general_purpose::STANDARD.encode("hello");
+    let get = |app: &str, token: &str| {
+        let signature = roster_core::webhook::signature(&[token, "1", "2", &check]);
+        http.get(format!(
+            "{base}/tencent-meeting/{app}?check_str={}",
+            check.replace('=', "%3D")
+        ))
+        .header("timestamp", "1")
+        .header("nonce", "2")
+        .header("signature", signature)
+        .send()
+    };
+    for (app, token, status) in [
+        ("training", "trainingtoken000000000000", 200),
+        ("events", "eventstoken00000000000000", 200),
+        // Each app checks its own token.
+        ("events", "trainingtoken000000000000", 401),
+        ("default", "trainingtoken000000000000", 404),
+    ] {
+        let r = get(app, token).await.unwrap();
+        assert_eq!(r.status(), status, "{app} with {token}");
+        if status == 200 {
+            assert_eq!(r.text().await.unwrap(), "hello");
+        }
+    }
+    let r = http
+        .get(format!("{base}/wecom/training?echostr=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "training has no WeCom subscription");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// `roster listen` reads its subscriptions from a profile too (`webhook_token` in the
 /// `tencent` section), and a misspelt key there is a configuration error (exit 2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

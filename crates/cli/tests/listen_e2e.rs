@@ -306,6 +306,43 @@ async fn pushes_with_faults_and_a_killed_receiver_end_as_the_ground_truth() {
         &wecom_report,
     )
     .await;
+    // `roster live --seen` shows the marks.
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args([
+            "live",
+            "--seen",
+            "--meeting",
+            &tencent_meeting,
+            "--format",
+            "csv",
+        ])
+        .env_clear()
+        .env("ROSTER_DB", format!("sqlite:{}", db.display()))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("vendor,meeting_id,user_id,temp_id,display_name,joined_at,left_at,seen")
+    );
+    let marks: Vec<&str> = lines.map(|l| l.rsplit(',').next().unwrap()).collect();
+    let stored = store
+        .reconciled_sessions(roster_core::Vendor::TencentMeeting, &tencent_meeting)
+        .await
+        .unwrap();
+    assert_eq!(marks.len(), stored.len());
+    assert_eq!(
+        marks.iter().filter(|m| **m == "live").count(),
+        stored.iter().filter(|s| s.seen == Seen::Live).count()
+    );
+
     // Breakout moves were sent and opened or closed nothing.
     assert!(
         tencent_report
