@@ -756,6 +756,33 @@ async fn demo_runs_every_vendor_without_configuration() {
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(report.contains("meetings  minutes"), "{report}");
     assert!(report.contains("more people"), "{report}");
+
+    // Then the live section: pushed events stored once each, and the reconciled table with
+    // every pulled session seen through its pushes.
+    let live = stdout
+        .split("\n── ")
+        .find(|s| s.starts_with("roster listen ·"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(live.contains("people in the meeting now"), "{live}");
+    let stored = live
+        .lines()
+        .find(|l| l.contains("joins and leaves, each once"))
+        .unwrap_or_else(|| panic!("{live}"));
+    assert!(stored.contains(" events in "), "{stored}");
+    let seen = stdout
+        .split("\n── ")
+        .find(|s| s.starts_with("roster live --seen ·"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let head = seen.lines().next().unwrap();
+    let total: usize = head
+        .split("; ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total > 0 && head.contains("0 only in the pull"), "{head}");
+    assert!(seen.contains("live"), "{seen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
