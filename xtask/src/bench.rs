@@ -38,6 +38,11 @@
 //!   Tencent only, against the sandbox at Tencent's real limit (300 calls a minute per AppId),
 //!   each paced at 290 a minute through the budget they share: refusals and the share of the
 //!   budget used.
+//! - **B8**: `roster-bench webhooks`: the sandbox's push mode sends one Tencent meeting's
+//!   events (about 60,000: 25,000 sessions' joins and leaves and their breakout moves),
+//!   encrypted, at 2,000 a second (about 30 s) to a `roster listen` process writing a fresh
+//!   SQLite file: acknowledgement latency (p50, p99), events lost and stored twice, and the
+//!   receiver's CPU per event. At most 3 runs (each takes half a minute).
 
 mod sys;
 
@@ -78,6 +83,10 @@ const SYNC_SCALE: u64 = 10;
 const STORE_MEETINGS: usize = 100;
 const STORE_SESSIONS: usize = 1_000;
 
+/// B8: sessions of the pushed meeting (about 2.4 events each) and the push rate.
+const PUSH_SESSIONS: usize = 25_000;
+const PUSH_RATE: u32 = 2_000;
+
 /// B7: meetings per vendor, latency per call; the real-limit part's meetings and client rate.
 const SCALE_MEETINGS: usize = 100;
 const SCALE_LATENCY_MS: u64 = 50;
@@ -115,7 +124,7 @@ pub fn run(args: &[String]) -> Res<()> {
             }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B7])"
+                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B8])"
                 ));
             }
         }
@@ -168,6 +177,14 @@ pub fn run(args: &[String]) -> Res<()> {
         }
     };
 
+    let webhooks = if wanted(&["B8"]) {
+        let n = runs.min(3);
+        eprintln!("xtask bench: B8 webhooks ({n} runs, about 35 s each)");
+        webhooks_bench(&paths, n)?
+    } else {
+        Vec::new()
+    };
+
     let report = Report {
         runs,
         exports,
@@ -176,6 +193,7 @@ pub fn run(args: &[String]) -> Res<()> {
         micro,
         sync,
         scale,
+        webhooks,
     };
     let rows = report.rows();
     let machine = machine();
@@ -1328,6 +1346,8 @@ struct Report {
     micro: Value,
     sync: SyncBench,
     scale: ScaleBench,
+    /// B8: the driver's answers.
+    webhooks: Vec<Value>,
 }
 
 struct Row {
@@ -1537,7 +1557,56 @@ impl Report {
         }
         self.sync_rows(&mut rows);
         self.scale_rows(&mut rows);
+        self.webhook_rows(&mut rows);
         rows
+    }
+
+    fn webhook_rows(&self, rows: &mut Vec<Row>) {
+        let runs = &self.webhooks;
+        if runs.is_empty() {
+            return;
+        }
+        let b = "B8 webhooks";
+        let f = |name: &'static str| move |v: &Value| v[name].as_f64().unwrap_or(f64::NAN);
+        rows.push(Row::new(
+            b,
+            "events pushed (Tencent, encrypted)",
+            format!(
+                "{:.0} in {:.1} s ({:.0} a second)",
+                med(runs, f("events")),
+                med(runs, f("wall_s")),
+                med(runs, f("events_per_s"))
+            ),
+        ));
+        let p99 = med(runs, f("ack_p99_ms"));
+        rows.push(
+            Row::new(
+                b,
+                "acknowledgement p50 / p99",
+                format!("{:.1} / {p99:.1} ms", med(runs, f("ack_p50_ms"))),
+            )
+            .target("p99 ≤ 50 ms".into(), p99 <= 50.0),
+        );
+        let worst = |name: &str| {
+            runs.iter()
+                .map(|v| v[name].as_u64().unwrap_or(u64::MAX))
+                .max()
+                .unwrap_or(u64::MAX)
+        };
+        let (lost, duplicated) = (worst("lost"), worst("duplicated"));
+        rows.push(
+            Row::new(
+                b,
+                "lost / stored twice (max of runs)",
+                format!("{lost} / {duplicated}"),
+            )
+            .target("0 / 0".into(), lost == 0 && duplicated == 0),
+        );
+        let cpu = med(runs, f("cpu_per_event_us"));
+        rows.push(
+            Row::new(b, "receiver CPU per event", format!("{cpu:.0} µs"))
+                .target("≤ 100 µs".into(), cpu <= 100.0),
+        );
     }
 
     fn scale_rows(&self, rows: &mut Vec<Row>) {
@@ -1768,6 +1837,7 @@ impl Report {
                 "latency": self.scale.latency.iter().map(|(w, v)| (w.to_string(), v.clone())).collect::<BTreeMap<_, _>>(),
                 "real_limits": self.scale.limited,
             },
+            "b8_webhooks": self.webhooks,
             "b6_sync": {
                 "big": self.sync.big.iter().map(sync_json).collect::<Vec<_>>(),
                 "small": self.sync.small.iter().map(sync_json).collect::<Vec<_>>(),
@@ -1775,6 +1845,43 @@ impl Report {
             },
         })
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// B8
+
+/// B8: `runs` pushes (after an unmeasured short one) of the big meeting to a `roster listen`
+/// process; the sandbox runs inside the driver (its push mode is a library).
+fn webhooks_bench(paths: &Paths, runs: usize) -> Res<Vec<Value>> {
+    let roster = paths.roster.to_string_lossy().into_owned();
+    let run = |sessions: usize| -> Res<Value> {
+        let mut cmd = Command::new(&paths.driver);
+        cmd.args([
+            "webhooks",
+            "--roster",
+            &roster,
+            "--sessions",
+            &sessions.to_string(),
+            "--rate",
+            &PUSH_RATE.to_string(),
+        ])
+        .current_dir(&paths.work)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        clean_env(&mut cmd);
+        let output = cmd
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", paths.driver.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "roster-bench webhooks failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("webhooks: bad output: {e}"))
+    };
+    run(1_000)?;
+    (0..runs).map(|_| run(PUSH_SESSIONS)).collect()
 }
 
 fn sync_json(r: &SyncRun) -> Value {

@@ -333,6 +333,7 @@ async fn live_section(
         store.clone(),
         options.queue,
         options.batch,
+        options.linger,
         ended.clone(),
     );
     let reconciler = crate::listen::reconcile::Reconciler::new(

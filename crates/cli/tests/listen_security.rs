@@ -342,7 +342,13 @@ async fn a_thousand_mutated_requests_are_refused_without_a_leak() {
     };
     let app = App::from_lookup("default", lookup).unwrap();
     let options = listen::Options::default();
-    let writer = Writer::spawn(store.clone(), 64, 16, Arc::new(Notify::new()));
+    let writer = Writer::spawn(
+        store.clone(),
+        64,
+        16,
+        std::time::Duration::from_millis(1),
+        Arc::new(Notify::new()),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = listen::router(vec![app], writer, &options);

@@ -7,7 +7,14 @@
 //! roster-bench micro   --meeting ID                                                (B5)
 //! roster-bench store-write --backend sqlite|postgres --meetings M --sessions S     (B6)
 //! roster-bench scale-out --roster PATH --workers N --from T --to T [--vendor V]     (B7)
+//! roster-bench webhooks --roster PATH --sessions N --rate EVENTS_PER_S              (B8)
 //! ```
+//!
+//! `webhooks` starts a sandbox in this process (its push mode is a library), a `roster listen`
+//! process on loopback writing into a fresh SQLite file, and pushes one Tencent meeting of N
+//! sessions to it, encrypted, at the given rate (first attempts paced; up to 64 in flight):
+//! acknowledgement latency, events lost (never acknowledged, or not in the store) and stored
+//! twice, and the receiver's CPU (`utime + stime` of its `/proc/<pid>/stat`) per event.
 //!
 //! `scale-out` starts a throwaway PostgreSQL cluster, runs N `roster sync` processes at once
 //! against it and the sandbox (whose variables it passes on), and reports the wall time, the
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
             "micro" => micro(&flags).await,
             "store-write" => store_write(&flags).await,
             "scale-out" => scale_out(&flags).await,
+            "webhooks" => webhooks(&flags).await,
             other => Err(format!("unknown command {other:?}")),
         }
     });
@@ -652,5 +660,174 @@ async fn micro(flags: &Flags<'_>) -> Result<Value, Failure> {
             row("encode", "100 Attendees → JSON Lines (serde_json::to_writer)", &encode),
         ],
         "page_pipeline_ns_per_attendee": per_attendee_ns,
+    }))
+}
+
+/// Clock ticks a second (`getconf CLK_TCK`; 100 where it cannot be asked).
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// User and system CPU seconds of a process so far (`/proc/<pid>/stat` fields 14 and 15).
+fn process_cpu_s(pid: u32, ticks: f64) -> Result<(f64, f64), Failure> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("cannot read the receiver's /proc stat: {e}"))?;
+    // The fields after the command name (which may hold spaces) in its parentheses.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| -> Result<f64, Failure> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or_else(|| "bad /proc stat".to_string())
+    };
+    // utime and stime are fields 14 and 15; `rest` starts at field 3.
+    Ok((tick(11)? / ticks, tick(12)? / ticks))
+}
+
+/// B8: a `roster listen` process receives one meeting's pushed events at a steady rate.
+async fn webhooks(flags: &Flags<'_>) -> Result<Value, Failure> {
+    use roster_sandbox::{AttemptOutcome, PushKind, PushOptions, PushTarget, Vendor};
+    const TOKEN: &str = "bVPU6F8Htxl5XkAbp3jGV2xWp";
+    const KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
+    let roster = flags.get("--roster")?.to_string();
+    let sessions: usize = flags.num("--sessions")?;
+    let rate: f64 = flags.num("--rate")?;
+    let sandbox = roster_sandbox::Sandbox::start(roster_sandbox::SandboxConfig {
+        data: roster_sandbox::DataConfig {
+            seed_meetings: false,
+            small_meetings: 0,
+            large_meetings: vec![sessions],
+            ..roster_sandbox::DataConfig::default()
+        },
+        ..roster_sandbox::SandboxConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let meeting = sandbox
+        .catalog()
+        .by_label(Vendor::Tencent, &format!("large-{sessions}"))
+        .ok_or("no large meeting in the sandbox")?
+        .id
+        .clone();
+    let dir = std::env::temp_dir().join(format!("roster-b8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("push.db");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let mut child = std::process::Command::new(&roster)
+        .args([
+            "listen",
+            "--no-reconcile",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_clear()
+        .env("ROSTER_TENCENT_WEBHOOK_TOKEN", TOKEN)
+        .env("ROSTER_TENCENT_WEBHOOK_AES_KEY", KEY)
+        .env("ROSTER_DB", format!("sqlite:{}", db.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {roster}: {e}"))?;
+    let pid = child.id();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().ok_or("no stderr")?);
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).map_err(|e| e.to_string())? == 0 {
+            return Err("roster listen exited before listening".into());
+        }
+    }
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let ticks = clock_ticks();
+    let cpu_before = process_cpu_s(pid, ticks)?;
+    let pusher = sandbox
+        .pusher(
+            PushTarget {
+                url: format!("http://127.0.0.1:{port}/tencent-meeting/default"),
+                vendor: Vendor::Tencent,
+                token: TOKEN.into(),
+                aes_key: Some(KEY.into()),
+                corp_id: String::new(),
+            },
+            PushOptions {
+                seed: 8,
+                events_per_second: Some(rate),
+                concurrency: 64,
+                ..PushOptions::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let report = pusher
+        .push_meeting(&meeting)
+        .await
+        .map_err(|e| e.to_string())?;
+    let wall = started.elapsed().as_secs_f64();
+    let cpu_after = process_cpu_s(pid, ticks)?;
+    let (user, sys) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
+    let cpu = user + sys;
+    let _ = child.kill();
+    let _ = child.wait();
+    sandbox.shutdown().await;
+
+    let events = report.events.len();
+    let mut latencies: Vec<f64> = report
+        .events
+        .iter()
+        .flat_map(|e| e.attempts.iter())
+        .filter(|a| a.outcome == AttemptOutcome::Acknowledged)
+        .map(|a| a.latency.as_secs_f64() * 1000.0)
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    let unacknowledged = report.events.iter().filter(|e| !e.acknowledged).count();
+    let retried = report
+        .events
+        .iter()
+        .filter(|e| e.attempts.len() > 1)
+        .count();
+    let changes = report
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, PushKind::Join | PushKind::Leave))
+        .count();
+    let store = roster_store::SqliteStore::open(&db).map_err(|e| e.to_string())?;
+    let stored_presence = roster_store::Store::presence(&store, None, None)
+        .await
+        .map_err(|e| e.to_string())?
+        .len();
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+    let lost = unacknowledged + changes.saturating_sub(stored_presence);
+    let duplicated = stored_presence.saturating_sub(changes);
+    Ok(json!({
+        "events": events,
+        "wall_s": wall,
+        "events_per_s": events as f64 / wall,
+        "ack_p50_ms": pct(0.50),
+        "ack_p99_ms": pct(0.99),
+        "ack_max_ms": pct(1.0),
+        "retried": retried,
+        "lost": lost,
+        "duplicated": duplicated,
+        "receiver_cpu_s": cpu,
+        "receiver_user_s": user,
+        "receiver_sys_s": sys,
+        "cpu_per_event_us": cpu / events as f64 * 1e6,
     }))
 }

@@ -181,6 +181,8 @@ pub struct Options {
     pub queue: usize,
     /// Deliveries written in one transaction at most.
     pub batch: usize,
+    /// How long a transaction waits for more deliveries after its first one.
+    pub linger: Duration,
     /// Requests handled at once at most (beyond: 503 before the body is read).
     pub in_flight: usize,
     /// The clock.
@@ -192,6 +194,7 @@ impl Default for Options {
         Self {
             queue: 4096,
             batch: 512,
+            linger: Duration::from_millis(5),
             in_flight: 1024,
             clock: system_clock(),
         }
@@ -283,7 +286,13 @@ pub async fn run(
         .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     let routes: Vec<String> = apps.iter().flat_map(App::routes).collect();
     let ended = Arc::new(Notify::new());
-    let writer = Writer::spawn(store, options.queue, options.batch, ended.clone());
+    let writer = Writer::spawn(
+        store,
+        options.queue,
+        options.batch,
+        options.linger,
+        ended.clone(),
+    );
     if let Some(reconciler) = reconciler {
         tokio::spawn(reconciler.run_forever(ended, RECONCILE_TICK));
     }

@@ -1,7 +1,12 @@
 -- Who a pushed join or leave names, as the vendor gave it (user id; Tencent ms_open_id or
--- WeCom tmp_openid), so that a reconciliation can match it with the pulled sessions.
+-- WeCom tmp_openid), so that a reconciliation can match it with the pulled sessions; and only
+-- indexes that grow at their end (as on SQLite: the delivery's key in `push_events` already
+-- makes the rows unique, and keys of random trace ids cost a page per new row).
 ALTER TABLE presence ADD COLUMN user_id TEXT;
 ALTER TABLE presence ADD COLUMN temp_id TEXT;
+ALTER TABLE presence DROP CONSTRAINT presence_pkey;
+DROP INDEX presence_by_meeting;
+CREATE INDEX presence_by_meeting ON presence (vendor, meeting_id);
 
 -- The meetings pushes were received for, and where each stands: its last push, when its end
 -- was noticed (the vendor's end event, or no push for the quiet period), when it was
