@@ -472,7 +472,8 @@ impl From<StatusArg> for RegistrationFilter {
 /// `ROSTER_WECOM_CALLBACK_AES_KEY` with `ROSTER_WECOM_CORP_ID`.
 #[derive(Debug, Clone, Args)]
 pub struct ListenArgs {
-    /// Address to listen on (plain HTTP: put a TLS-terminating reverse proxy in front).
+    /// Address to listen on (plain HTTP behind a TLS-terminating reverse proxy, or HTTPS with
+    /// --tls-cert and --tls-key).
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
 
@@ -495,6 +496,15 @@ pub struct ListenArgs {
     /// Do not pull attendee lists to reconcile ended meetings (store the pushes only).
     #[arg(long)]
     pub no_reconcile: bool,
+
+    /// Serve HTTPS with this certificate chain (PEM; with --tls-key). Without it: plain HTTP,
+    /// for a reverse proxy that terminates TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM; with --tls-cert).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 
     /// The store.
     #[command(flatten)]

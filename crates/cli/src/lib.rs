@@ -266,7 +266,13 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 apps.push(app);
             }
             let store: std::sync::Arc<dyn roster_store::Store> = a.store.open().await?.into();
-            let options = listen::Options::default();
+            let options = listen::Options {
+                tls: match (&a.tls_cert, &a.tls_key) {
+                    (Some(cert), Some(key)) => Some(listen::tls::config(cert, key)?),
+                    _ => None,
+                },
+                ..listen::Options::default()
+            };
             let reconciler = (!a.no_reconcile).then(|| {
                 listen::reconcile::Reconciler::new(
                     store.clone(),

@@ -2425,6 +2425,123 @@ async fn listen_serves_one_route_per_profile() {
     child.wait().unwrap();
 }
 
+/// `roster listen --tls-cert --tls-key` serves HTTPS (a client that trusts the certificate gets
+/// its answer; plain HTTP to the same port gets none); a key file that is no key is a
+/// configuration error (exit 2) that shows nothing of the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_serves_https_with_a_certificate() {
+    use base64::Engine;
+    use std::io::BufRead;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (cert, key) = (
+        fixtures.join("loopback-cert.pem"),
+        fixtures.join("loopback-key.pem"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("p.db").display());
+    let token = "bVPU6F8Htxl5XkAbp3jGV2xWp";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args([
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-reconcile",
+            "--tls-cert",
+        ])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .env_clear()
+        .env("ROSTER_DB", &db)
+        .env("ROSTER_TENCENT_WEBHOOK_TOKEN", token)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    // Core's client installs the TLS provider reqwest needs.
+    let _ = roster_core::HttpClient::new(roster_core::HttpConfig::default()).unwrap();
+    let trusted = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(
+                &std::fs::read(fixtures.join("loopback-ca.pem")).unwrap(),
+            )
+            .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let check = base64::engine::general_purpose::STANDARD.encode("over tls");
+    let signature = roster_core::webhook::signature(&[token, "1", "2", &check]);
+    let r = trusted
+        .get(format!(
+            "{base}/tencent-meeting/default?check_str={}",
+            check.replace('=', "%3D")
+        ))
+        .header("timestamp", "1")
+        .header("nonce", "2")
+        .header("signature", signature)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "over tls");
+    let plain = base.replace("https://", "http://");
+    assert!(
+        reqwest::Client::new()
+            .get(format!("{plain}/tencent-meeting/default"))
+            .timeout(std::time::Duration::from_secs(5))
+            .send()
+            .await
+            .is_err(),
+        "plain HTTP to the TLS port gets no answer"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A certificate given as the key: refused, and nothing of the file is shown.
+    let out = roster(
+        vec![
+            ("ROSTER_DB".into(), db),
+            ("ROSTER_TENCENT_WEBHOOK_TOKEN".into(), token.into()),
+        ],
+        vec![
+            "listen".into(),
+            "--tls-cert".into(),
+            cert.display().to_string(),
+            "--tls-key".into(),
+            cert.display().to_string(),
+        ],
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--tls-key"), "{stderr}");
+    assert!(!stderr.contains("MII"), "{stderr}");
+    // One without the other is a usage error.
+    let out = roster(
+        vec![],
+        vec![
+            "listen".into(),
+            "--tls-cert".into(),
+            cert.display().to_string(),
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
 /// `roster listen` reads its subscriptions from a profile too (`webhook_token` in the
 /// `tencent` section), and a misspelt key there is a configuration error (exit 2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,9 +20,11 @@
 //!   is full (the vendor retries). Each rejection is counted (`GET /_roster/stats`) and
 //!   logged by kind only: never the token, the key or the body.
 //!
-//! Plain HTTP: the vendors require HTTPS, so run it behind a reverse proxy that terminates TLS.
+//! The vendors require HTTPS: run it behind a reverse proxy that terminates TLS (the
+//! documented deployment), or give it a certificate and key ([`tls`]).
 
 pub mod reconcile;
+pub mod tls;
 pub mod writer;
 
 use std::collections::HashMap;
@@ -187,6 +189,8 @@ pub struct Options {
     pub in_flight: usize,
     /// The clock.
     pub clock: Clock,
+    /// Serve HTTPS with this configuration (else plain HTTP).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Options {
@@ -197,6 +201,7 @@ impl Default for Options {
             linger: Duration::from_millis(5),
             in_flight: 1024,
             clock: system_clock(),
+            tls: None,
         }
     }
 }
@@ -296,13 +301,25 @@ pub async fn run(
     if let Some(reconciler) = reconciler {
         tokio::spawn(reconciler.run_forever(ended, RECONCILE_TICK));
     }
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     eprintln!(
-        "roster listen: listening on http://{local} ({})",
+        "roster listen: listening on {scheme}://{local} ({})",
         routes.join(", ")
     );
-    axum::serve(listener, router(apps, writer, &options))
-        .await
-        .map_err(|e| CliError::Io(format!("the receiver stopped: {e}")))
+    let stopped = |e: std::io::Error| CliError::Io(format!("the receiver stopped: {e}"));
+    let app = router(apps, writer, &options);
+    match options.tls {
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config)
+                .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
+            axum::serve(listener, app).await.map_err(stopped)
+        }
+        None => axum::serve(listener, app).await.map_err(stopped),
+    }
 }
 
 /// How often the reconciler looks for quiet meetings and retries.
