@@ -493,6 +493,11 @@ pub struct ListenArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     pub quiet_after: u64,
 
+    /// Pull a meeting's list this many seconds after its end event (the vendor's list may
+    /// still be filling in at the end).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub settle_after: u64,
+
     /// Do not pull attendee lists to reconcile ended meetings (store the pushes only).
     #[arg(long)]
     pub no_reconcile: bool,

@@ -295,7 +295,7 @@ async fn live_section(
     use std::sync::Arc;
     use std::time::Duration;
 
-    use roster_sandbox::{MeetingState, PushFaults, PushOptions, PushTarget};
+    use roster_sandbox::{MeetingState, PushFaults, PushKind, PushOptions, PushTarget};
     use roster_store::{Seen, Store};
 
     let store_error = |e: roster_store::StoreError| CliError::Io(format!("the demo store: {e}"));
@@ -347,7 +347,11 @@ async fn live_section(
         )]
         .into_iter()
         .collect(),
-        Duration::from_secs(900),
+        crate::listen::reconcile::Timing {
+            quiet: Duration::from_secs(900),
+            // The embedded sandbox's list is complete at the end.
+            settle: Duration::ZERO,
+        },
         options.clock.clone(),
     );
     let reconciling = tokio::spawn(reconciler.run_forever(ended, Duration::from_millis(100)));
@@ -418,20 +422,30 @@ async fn live_section(
     }
     .map_err(|e| CliError::Io(format!("the sandbox's push failed: {e}")))?;
     let attempts: usize = report.events.iter().map(|e| e.attempts.len()).sum();
-    let joins_and_leaves = store
+    let stored = store
         .presence(None, Some(&meeting.id))
         .await
         .map_err(store_error)?
         .len();
+    let sent = report
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, PushKind::Join | PushKind::Leave))
+        .count();
     writeln!(
         out,
-        "{} events in {attempts} deliveries · stored: {joins_and_leaves} joins and leaves, each once",
-        report.events.len()
+        "{} events in {attempts} deliveries · stored: {stored} joins and leaves{}",
+        report.events.len(),
+        if stored == sent {
+            ", each once".to_string()
+        } else {
+            format!(" of the {sent} sent")
+        }
     )
     .map_err(stdout_error)?;
     // The end event woke the reconciler: wait for its pull (bounded).
     let mut reconciled = false;
-    for _ in 0..100 {
+    for _ in 0..600 {
         reconciled = store
             .live_meeting(Vendor::TencentMeeting, &meeting.id)
             .await

@@ -266,6 +266,11 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 apps.push(app);
             }
             let store: std::sync::Arc<dyn roster_store::Store> = a.store.open().await?.into();
+            // An acknowledged delivery is never sent again: it must survive a power cut too.
+            store
+                .make_durable()
+                .await
+                .map_err(|e| CliError::Io(format!("{}: {e}", a.store.shown())))?;
             let options = listen::Options {
                 tls: match (&a.tls_cert, &a.tls_key) {
                     (Some(cert), Some(key)) => Some(listen::tls::config(cert, key)?),
@@ -277,7 +282,10 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                 listen::reconcile::Reconciler::new(
                     store.clone(),
                     clients,
-                    std::time::Duration::from_secs(a.quiet_after),
+                    listen::reconcile::Timing {
+                        quiet: std::time::Duration::from_secs(a.quiet_after),
+                        settle: std::time::Duration::from_secs(a.settle_after),
+                    },
                     options.clock.clone(),
                 )
             });

@@ -432,6 +432,20 @@ pub async fn live(
         let meeting = meeting.ok_or_else(|| CliError::Usage("--seen needs --meeting".into()))?;
         let mut rows = Vec::new();
         for vendor in roster_core::Vendor::ALL {
+            // Before its reconciliation, the marks would say nothing true.
+            if let Some(m) = store
+                .live_meeting(vendor, meeting)
+                .await
+                .map_err(in_store)?
+                && m.reconciled_us.is_none()
+            {
+                return Err(CliError::Io(format!(
+                    "{vendor} meeting {meeting} is not reconciled yet (it has not ended, or its pull is still to come{}): `roster live --meeting {meeting}` shows who is in",
+                    m.error
+                        .map(|e| format!("; the last attempt failed: {e}"))
+                        .unwrap_or_default()
+                )));
+            }
             rows.extend(
                 store
                     .reconciled_sessions(vendor, meeting)

@@ -25,7 +25,13 @@ const WECOM_TOKEN: &str = "QDG6eK";
 /// Starts `roster listen` on `port`; returns once it listens, with its logs drained.
 fn start_receiver(env: &[(String, String)], port: u16, dir: &std::path::Path) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(["listen", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "listen",
+            "--settle-after",
+            "0",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env_clear()
         .envs(env.iter().cloned())
         .current_dir(dir)
@@ -119,6 +125,32 @@ async fn check_meeting(
         .count();
     let presence = store.presence(Some(vendor), Some(meeting)).await.unwrap();
     assert_eq!(presence.len(), changes, "{vendor}: joins and leaves stored");
+    // Exactly once each: the same multiset of (join or leave, person, time) as was sent.
+    let mut sent: Vec<(bool, String, i64)> = report
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, PushKind::Join | PushKind::Leave))
+        .map(|e| {
+            (
+                e.kind == PushKind::Join,
+                e.temp_id.clone().unwrap_or_default(),
+                e.at_ms,
+            )
+        })
+        .collect();
+    let mut kept: Vec<(bool, String, i64)> = presence
+        .iter()
+        .map(|p| {
+            (
+                p.joined,
+                p.temp_id.clone().unwrap_or_default(),
+                p.at_us.unwrap() / 1_000,
+            )
+        })
+        .collect();
+    sent.sort();
+    kept.sort();
+    assert_eq!(kept, sent, "{vendor}: each join and leave stored once");
 
     // Reconciled: the stored sessions are the ground truth.
     let live = store.live_meeting(vendor, meeting).await.unwrap().unwrap();

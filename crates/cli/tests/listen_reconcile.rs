@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use roster_cli::config::Settings;
-use roster_cli::listen::reconcile::{NO_CLIENT_RETRY_AFTER, RETRY_AFTER, Reconciler};
+use roster_cli::listen::reconcile::{MAX_RETRY_AFTER, RETRY_AFTER, Reconciler, Timing};
 use roster_cli::listen::{Clock, DEFAULT_APP};
 use roster_cli::vendors::{Shared, client};
 use roster_core::Vendor as CoreVendor;
@@ -49,10 +49,10 @@ async fn push_join(store: &dyn Store, meeting: &str, row: &serde_json::Value, at
             received_us: at_us,
             body: "{}",
             changes: &[change],
-            meeting: Some(PushMeeting {
+            meetings: &[PushMeeting {
                 meeting_id: meeting,
                 ..PushMeeting::default()
-            }),
+            }],
         })
         .await
         .unwrap();
@@ -72,8 +72,11 @@ async fn quiet_meetings_are_reconciled_on_the_injected_clock() {
         client(CoreVendor::TencentMeeting, &settings, &Shared::default()).unwrap(),
     );
     let now = Arc::new(AtomicI64::new(100 * MIN));
-    let quiet = Duration::from_secs(15 * 60);
-    let reconciler = Reconciler::new(store.clone(), clients, quiet, clock_at(&now));
+    let timing = Timing {
+        quiet: Duration::from_secs(15 * 60),
+        settle: Duration::from_secs(60),
+    };
+    let reconciler = Reconciler::new(store.clone(), clients, timing, clock_at(&now));
 
     // Half the people's joins were pushed; the last push at 100 min.
     for (i, row) in truth.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
@@ -126,7 +129,9 @@ async fn quiet_meetings_are_reconciled_on_the_injected_clock() {
         .unwrap()
         .unwrap();
     assert!(m.error.is_some() && m.reconciled_us.is_none());
-    let wait = i64::try_from(RETRY_AFTER.as_micros()).unwrap();
+    // The wait grows with the time since the end (here 16 minutes), at least a minute.
+    let wait = 16 * MIN;
+    assert!(wait >= i64::try_from(RETRY_AFTER.as_micros()).unwrap());
     assert_eq!(m.retry_after_us, Some(316 * MIN + wait));
     // The stored sessions were kept through the failure.
     assert_eq!(
@@ -139,7 +144,7 @@ async fn quiet_meetings_are_reconciled_on_the_injected_clock() {
     );
 
     // An app without API credentials: noted, and left alone for a long while.
-    let alone = Reconciler::new(store.clone(), HashMap::new(), quiet, clock_at(&now));
+    let alone = Reconciler::new(store.clone(), HashMap::new(), timing, clock_at(&now));
     now.store(316 * MIN + wait, Ordering::SeqCst);
     assert_eq!(alone.run_due().await.unwrap(), 0);
     let m = store
@@ -148,7 +153,7 @@ async fn quiet_meetings_are_reconciled_on_the_injected_clock() {
         .unwrap()
         .unwrap();
     assert!(m.error.unwrap().contains("no API credentials"));
-    let long = i64::try_from(NO_CLIENT_RETRY_AFTER.as_micros()).unwrap();
+    let long = i64::try_from(MAX_RETRY_AFTER.as_micros()).unwrap();
     assert_eq!(m.retry_after_us, Some(316 * MIN + wait + long));
     sandbox.shutdown().await;
 }

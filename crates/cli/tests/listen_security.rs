@@ -372,6 +372,7 @@ async fn a_thousand_mutated_requests_are_refused_without_a_leak() {
         assert_eq!(r.status(), 200, "{}", c.uri);
     }
     let stored = store.counts().await.unwrap();
+    assert_eq!(stored.pushes, valid.len() as u64);
     let presence = store.presence(None, None).await.unwrap().len();
     assert!(presence > 0);
 

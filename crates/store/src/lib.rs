@@ -165,6 +165,8 @@ pub struct Counts {
     pub registrations: u64,
     /// People.
     pub people: u64,
+    /// Push deliveries (webhook events).
+    pub pushes: u64,
 }
 
 /// The stable key of the person behind a record: `user:<vendor>:<user id>`, else
@@ -594,6 +596,13 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
+    /// From now on, makes every commit survive a power cut, not only a crash of the process
+    /// (SQLite: `synchronous = FULL`; PostgreSQL commits are durable already). For a receiver
+    /// of pushes: a delivery acknowledged is never sent again.
+    async fn make_durable(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Writes verified push deliveries, their joins and leaves and their meetings
     /// ([`LiveMeeting`]) in one transaction, before the vendor is acknowledged (a receiver
     /// writes what arrived together at once: one commit for many deliveries); for each,
@@ -614,20 +623,35 @@ pub trait Store: Send + Sync {
     async fn live_meeting(&self, vendor: Vendor, meeting_id: &str) -> Result<Option<LiveMeeting>>;
 
     /// The meetings to reconcile at `now_us`: not reconciled yet, not waiting after a failed
-    /// attempt, and either ended (the vendor's end event) or without a push since
-    /// `quiet_since_us`.
-    async fn due_live_meetings(&self, now_us: i64, quiet_since_us: i64)
-    -> Result<Vec<LiveMeeting>>;
+    /// attempt, and either ended (the vendor's end event) no later than `settled_before_us`, or
+    /// without a push since `quiet_since_us`.
+    async fn due_live_meetings(
+        &self,
+        now_us: i64,
+        settled_before_us: i64,
+        quiet_since_us: i64,
+    ) -> Result<Vec<LiveMeeting>>;
 
     /// Records the reconciliation of a meeting at `now_us`: done (`Ok`; its end is `now_us`
     /// if none was noticed), or failed with a reason, to try again after `retry_after_us`.
+    /// Only if its last push is still `last_push_us` (what the reconciler read when it took the
+    /// meeting): a push that arrived meanwhile leaves it due, to be reconciled again; `false`
+    /// then.
     async fn record_reconciliation(
         &self,
         vendor: Vendor,
         meeting_id: &str,
+        last_push_us: i64,
         now_us: i64,
         outcome: std::result::Result<(), (&str, i64)>,
-    ) -> Result<()>;
+    ) -> Result<bool>;
+
+    /// The stored row of a meeting (not an occurrence), if any.
+    async fn stored_meeting(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+    ) -> Result<Option<MeetingSummary>>;
 
     /// The stored (pulled) sessions of a meeting, each with how pushes saw it ([`reconcile`]
     /// against the stored joins and the meeting's noticed end); empty when none is stored.

@@ -11,7 +11,7 @@ use tokio_postgres::{Client, NoTls};
 
 use crate::push::{
     DUE_LIVE_MEETINGS, INSERT_PRESENCE, INSERT_PUSH, LIVE_MEETING_COLUMNS, RECONCILE_FAILED,
-    RECONCILED, UPSERT_LIVE_MEETING, micros, presence_person,
+    RECONCILED, STORED_MEETING, UPSERT_LIVE_MEETING, micros, pg_text, presence_person,
 };
 use crate::{
     Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
@@ -169,7 +169,7 @@ impl Store for PgStore {
                         &push.app,
                         &push.delivery,
                         &push.received_us,
-                        &push.body,
+                        &pg_text(push.body),
                     ],
                 )
                 .await?
@@ -187,18 +187,18 @@ impl Store for PgStore {
                         &push.delivery,
                         &(item as i32),
                         &c.meeting_id,
-                        &presence_person(c),
+                        &pg_text(&presence_person(c)),
                         &c.instance_id.as_deref().unwrap_or(""),
                         &(c.kind == PresenceKind::Joined),
                         &micros(c.at),
-                        &c.display_name,
-                        &c.user_id,
-                        &c.temp_id,
+                        &c.display_name.as_deref().map(pg_text),
+                        &c.user_id.as_deref().map(pg_text),
+                        &c.temp_id.as_deref().map(pg_text),
                     ],
                 )
                 .await?;
             }
-            if let Some(m) = &push.meeting {
+            for m in push.meetings {
                 tx.execute(
                     &meeting,
                     &[
@@ -238,6 +238,7 @@ impl Store for PgStore {
     async fn due_live_meetings(
         &self,
         now_us: i64,
+        settled_before_us: i64,
         quiet_since_us: i64,
     ) -> Result<Vec<LiveMeeting>> {
         let rows = self
@@ -246,7 +247,7 @@ impl Store for PgStore {
             .await
             .query(
                 &format!("SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings {DUE_LIVE_MEETINGS}"),
-                &[&now_us, &quiet_since_us],
+                &[&now_us, &settled_before_us, &quiet_since_us],
             )
             .await?;
         rows.iter().map(live_meeting_row).collect()
@@ -256,26 +257,64 @@ impl Store for PgStore {
         &self,
         vendor: Vendor,
         meeting_id: &str,
+        last_push_us: i64,
         now_us: i64,
         outcome: std::result::Result<(), (&str, i64)>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let client = self.client.lock().await;
-        match outcome {
+        let changed = match outcome {
             Ok(()) => {
                 client
-                    .execute(RECONCILED, &[&now_us, &vendor.as_str(), &meeting_id])
+                    .execute(
+                        RECONCILED,
+                        &[&now_us, &vendor.as_str(), &meeting_id, &last_push_us],
+                    )
                     .await?
             }
             Err((error, retry_after_us)) => {
                 client
                     .execute(
                         RECONCILE_FAILED,
-                        &[&error, &retry_after_us, &vendor.as_str(), &meeting_id],
+                        &[
+                            &pg_text(error),
+                            &retry_after_us,
+                            &vendor.as_str(),
+                            &meeting_id,
+                            &last_push_us,
+                        ],
                     )
                     .await?
             }
         };
-        Ok(())
+        Ok(changed > 0)
+    }
+
+    async fn stored_meeting(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+    ) -> Result<Option<MeetingSummary>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(STORED_MEETING, &[&vendor.as_str(), &meeting_id])
+            .await?;
+        Ok(rows.first().map(|r| {
+            stored_summary(
+                vendor,
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+                &r.get::<_, String>(9),
+            )
+        }))
     }
 
     async fn presence(
@@ -585,11 +624,14 @@ impl Store for PgStore {
 
     async fn counts(&self) -> Result<Counts> {
         let client = self.client.lock().await;
-        let mut counts = [0u64; 4];
-        for (n, table) in counts
-            .iter_mut()
-            .zip(["meetings", "sessions", "registrations", "people"])
-        {
+        let mut counts = [0u64; 5];
+        for (n, table) in counts.iter_mut().zip([
+            "meetings",
+            "sessions",
+            "registrations",
+            "people",
+            "push_events",
+        ]) {
             let row = client
                 .query_one(&format!("SELECT count(*) FROM {table}"), &[])
                 .await?;
@@ -600,6 +642,7 @@ impl Store for PgStore {
             sessions: counts[1],
             registrations: counts[2],
             people: counts[3],
+            pushes: counts[4],
         })
     }
 }

@@ -11,8 +11,8 @@ use roster_core::{Attendee, Vendor};
 use crate::person_key;
 
 /// A verified push delivery (a webhook event) and the joins and leaves it carries, as
-/// [`crate::Store::record_push`] writes them.
-#[derive(Debug, Clone, Copy)]
+/// [`crate::Store::record_push`] writes them. `Debug` leaves the decoded body out.
+#[derive(Clone, Copy)]
 pub struct PushRecord<'a> {
     /// The platform.
     pub vendor: Vendor,
@@ -26,8 +26,23 @@ pub struct PushRecord<'a> {
     pub body: &'a str,
     /// Its joins and leaves.
     pub changes: &'a [PresenceChange],
-    /// The meeting it is about, if it names one (for reconciliation).
-    pub meeting: Option<PushMeeting<'a>>,
+    /// The meetings it is about (for reconciliation): none for an event that concerns no
+    /// meeting's attendance, one per meeting its items name.
+    pub meetings: &'a [PushMeeting<'a>],
+}
+
+impl std::fmt::Debug for PushRecord<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushRecord")
+            .field("vendor", &self.vendor)
+            .field("app", &self.app)
+            .field("delivery", &self.delivery)
+            .field("received_us", &self.received_us)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("changes", &self.changes.len())
+            .field("meetings", &self.meetings)
+            .finish()
+    }
 }
 
 /// The meeting a push is about, as its event describes it.
@@ -262,10 +277,11 @@ pub struct ReconciledSession {
 /// stamp an event with about the join time).
 pub const MATCH_TOLERANCE_US: i64 = 60_000_000;
 
-/// Matches the pulled sessions of a meeting (the truth) with its pushed joins: a session is
-/// the pushed join of the same person (same user id, else the same per-meeting id, else the
-/// same name when neither side has an id) nearest in time within `tolerance_us`, each join
-/// used once. It is [`Seen::Live`] when that join was received no later than `ended_us`
+/// Matches the pulled sessions of a meeting (the truth) with its pushed joins: taking the
+/// sessions in join-time order, a session is the pushed join of the same person (same user
+/// id, else the same per-meeting id, else the same name when neither side has an id) nearest
+/// in time within `tolerance_us`, each join used once (in time order, a person's rejoins pair
+/// with their joins in turn). The result keeps the pulled order. It is [`Seen::Live`] when that join was received no later than `ended_us`
 /// (always when the end is unknown), [`Seen::Late`] after it, and [`Seen::PullOnly`] without
 /// one. Also returns how many pushed joins matched no pulled session.
 pub fn reconcile(
@@ -291,8 +307,16 @@ pub fn reconcile(
         }
     }
     let mut used = vec![false; joins.len()];
-    let mut out = Vec::with_capacity(pulled.len());
-    for session in pulled {
+    let mut order: Vec<usize> = (0..pulled.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            micros(pulled[i].joined_at).is_none(),
+            micros(pulled[i].joined_at),
+        )
+    });
+    let mut seen_of = vec![Seen::PullOnly; pulled.len()];
+    for i in order {
+        let session = &pulled[i];
         let at = micros(session.joined_at);
         let keys = [
             session.user_id.as_deref().map(|u| (0u8, u)),
@@ -320,20 +344,34 @@ pub fn reconcile(
                 }
             }
         }
-        let seen = match best {
-            Some((_, i)) => {
-                used[i] = true;
+        seen_of[i] = match best {
+            Some((_, j)) => {
+                used[j] = true;
                 match ended_us {
-                    Some(end) if joins[i].received_us > end => Seen::Late,
+                    Some(end) if joins[j].received_us > end => Seen::Late,
                     _ => Seen::Live,
                 }
             }
             None => Seen::PullOnly,
         };
-        out.push(ReconciledSession { session, seen });
     }
     let unmatched = used.iter().filter(|u| !**u).count();
+    let out = pulled
+        .into_iter()
+        .zip(seen_of)
+        .map(|(session, seen)| ReconciledSession { session, seen })
+        .collect();
     (out, unmatched)
+}
+
+/// `text` as PostgreSQL can store it: its `TEXT` refuses the NUL character, which a signed
+/// (so genuine) event may still hold; it becomes U+FFFD.
+pub(crate) fn pg_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// An event time in microseconds since the epoch.
@@ -369,23 +407,29 @@ pub(crate) const UPSERT_LIVE_MEETING: &str = "INSERT INTO live_meetings (vendor,
 /// The columns of a [`LiveMeeting`], in its field order.
 pub(crate) const LIVE_MEETING_COLUMNS: &str = "vendor, meeting_id, app, subject, start_unix, end_unix, last_push_us, ended_us, ended_by_event, reconciled_us, error, retry_after_us";
 
-/// The meetings to reconcile at `$1` (now, µs) with a quiet period ending at `$2` (µs):
-/// not reconciled, not waiting after a failure, and ended or quiet since `$2`.
+/// The meetings to reconcile at `$1` (now, µs): not reconciled, not waiting after a
+/// failure, and ended no later than `$2` (the settling time before a pull) or quiet since `$3`.
 pub(crate) const DUE_LIVE_MEETINGS: &str = "WHERE reconciled_us IS NULL
        AND (retry_after_us IS NULL OR retry_after_us <= $1)
-       AND (ended_us IS NOT NULL OR last_push_us <= $2)
+       AND ((ended_us IS NOT NULL AND ended_us <= $2) OR last_push_us <= $3)
      ORDER BY last_push_us, vendor, meeting_id";
 
-/// A reconciliation done (`$1`–`$3`: now, vendor, meeting): the end is now if none was
-/// noticed.
+/// A meeting's stored row, not an occurrence (`$1`, `$2`: vendor, meeting): id, occurrence,
+/// subject, start, end, state, host, host name, participants, extra.
+pub(crate) const STORED_MEETING: &str = "SELECT meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra
+     FROM meetings WHERE vendor = $1 AND meeting_id = $2 AND occurrence = ''";
+
+/// A reconciliation done (`$1`–`$4`: now, vendor, meeting, the last push it saw): the end is
+/// now if none was noticed.
 pub(crate) const RECONCILED: &str = "UPDATE live_meetings
      SET reconciled_us = $1, ended_us = COALESCE(ended_us, $1), error = NULL, retry_after_us = NULL
-     WHERE vendor = $2 AND meeting_id = $3";
+     WHERE vendor = $2 AND meeting_id = $3 AND last_push_us = $4";
 
-/// A reconciliation failed (`$1`–`$4`: error, retry after, vendor, meeting).
+/// A reconciliation failed (`$1`–`$5`: error, retry after, vendor, meeting, the last push it
+/// saw).
 pub(crate) const RECONCILE_FAILED: &str = "UPDATE live_meetings
      SET error = $1, retry_after_us = $2
-     WHERE vendor = $3 AND meeting_id = $4";
+     WHERE vendor = $3 AND meeting_id = $4 AND last_push_us = $5";
 
 #[cfg(test)]
 mod tests {
@@ -431,6 +475,22 @@ mod tests {
             session(Some("u"), None, 1_000),
         ];
         let r = reconcile(pulled, &pushed, Some(10), MATCH_TOLERANCE_US);
+        assert_eq!(seen(&r), (vec![Seen::Live, Seen::Live], 0));
+    }
+
+    #[test]
+    fn sessions_pair_with_joins_in_time_order_whatever_the_export_order() {
+        // Sessions at 1000 and 1040, joins pushed at 1020 and 1070: taken in export order
+        // (1040 first) the nearest-join rule would leave 1000 without one.
+        let pushed = [
+            join(Some("u"), None, 1_020, 1),
+            join(Some("u"), None, 1_070, 1),
+        ];
+        let pulled = vec![
+            session(Some("u"), None, 1_040),
+            session(Some("u"), None, 1_000),
+        ];
+        let r = reconcile(pulled, &pushed, None, MATCH_TOLERANCE_US);
         assert_eq!(seen(&r), (vec![Seen::Live, Seen::Live], 0));
     }
 

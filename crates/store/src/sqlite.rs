@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::push::{
     DUE_LIVE_MEETINGS, INSERT_PRESENCE, INSERT_PUSH, LIVE_MEETING_COLUMNS, RECONCILE_FAILED,
-    RECONCILED, SELECT_PRESENCE, UPSERT_LIVE_MEETING, micros, presence_person,
+    RECONCILED, SELECT_PRESENCE, STORED_MEETING, UPSERT_LIVE_MEETING, micros, presence_person,
 };
 use crate::{
     Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
@@ -236,6 +236,7 @@ impl SqliteStore {
             sessions: count("sessions")?,
             registrations: count("registrations")?,
             people: count("people")?,
+            pushes: count("push_events")?,
         })
     }
 }
@@ -287,6 +288,11 @@ impl Store for SqliteStore {
         SqliteStore::record_failure(self, meeting, outcome)
     }
 
+    async fn make_durable(&self) -> Result<()> {
+        self.conn().pragma_update(None, "synchronous", "FULL")?;
+        Ok(())
+    }
+
     async fn record_pushes(&self, pushes: &[PushRecord<'_>]) -> Result<Vec<bool>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -324,7 +330,7 @@ impl Store for SqliteStore {
                         c.temp_id,
                     ])?;
                 }
-                if let Some(m) = &push.meeting {
+                for m in push.meetings {
                     meeting.execute(params![
                         vendor,
                         m.meeting_id,
@@ -358,13 +364,17 @@ impl Store for SqliteStore {
     async fn due_live_meetings(
         &self,
         now_us: i64,
+        settled_before_us: i64,
         quiet_since_us: i64,
     ) -> Result<Vec<LiveMeeting>> {
         let conn = self.conn();
         let mut q = conn.prepare_cached(&format!(
             "SELECT {LIVE_MEETING_COLUMNS} FROM live_meetings {DUE_LIVE_MEETINGS}"
         ))?;
-        let rows = q.query_map(params![now_us, quiet_since_us], live_meeting_row)?;
+        let rows = q.query_map(
+            params![now_us, settled_before_us, quiet_since_us],
+            live_meeting_row,
+        )?;
         rows.map(|r| checked_live_meeting(r?)).collect()
     }
 
@@ -372,18 +382,54 @@ impl Store for SqliteStore {
         &self,
         vendor: Vendor,
         meeting_id: &str,
+        last_push_us: i64,
         now_us: i64,
         outcome: std::result::Result<(), (&str, i64)>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let conn = self.conn();
-        match outcome {
-            Ok(()) => conn.execute(RECONCILED, params![now_us, vendor.as_str(), meeting_id])?,
+        let changed = match outcome {
+            Ok(()) => conn.execute(
+                RECONCILED,
+                params![now_us, vendor.as_str(), meeting_id, last_push_us],
+            )?,
             Err((error, retry_after_us)) => conn.execute(
                 RECONCILE_FAILED,
-                params![error, retry_after_us, vendor.as_str(), meeting_id],
+                params![
+                    error,
+                    retry_after_us,
+                    vendor.as_str(),
+                    meeting_id,
+                    last_push_us
+                ],
             )?,
         };
-        Ok(())
+        Ok(changed > 0)
+    }
+
+    async fn stored_meeting(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+    ) -> Result<Option<MeetingSummary>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(STORED_MEETING, params![vendor.as_str(), meeting_id], |r| {
+                Ok(stored_summary(
+                    vendor,
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    &r.get::<_, String>(9)?,
+                ))
+            })
+            .optional()?;
+        Ok(row)
     }
 
     async fn presence(

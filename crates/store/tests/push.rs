@@ -47,7 +47,7 @@ async fn check(store: &dyn Store, order: &[usize]) -> Vec<LiveSession> {
             received_us: 1,
             body: "{}",
             changes,
-            meeting: None,
+            meetings: &[],
         };
         store.record_push(&push).await.unwrap();
         // A redelivery is recognised and changes nothing.
@@ -103,6 +103,21 @@ async fn postgres_folds_pushes_in_any_order() {
 
 const MIN: i64 = 60_000_000;
 
+const M1: [PushMeeting<'static>; 1] = [PushMeeting {
+    meeting_id: "m1",
+    subject: Some("周会"),
+    start_unix: Some(0),
+    end_unix: None,
+    ended: false,
+}];
+const M1_END: [PushMeeting<'static>; 1] = [PushMeeting {
+    meeting_id: "m1",
+    subject: None,
+    start_unix: Some(0),
+    end_unix: None,
+    ended: true,
+}];
+
 fn push<'a>(
     delivery: &'a str,
     received_us: i64,
@@ -116,13 +131,7 @@ fn push<'a>(
         received_us,
         body: "{}",
         changes,
-        meeting: Some(PushMeeting {
-            meeting_id: "m1",
-            subject: (!ended).then_some("周会"),
-            start_unix: Some(0),
-            end_unix: None,
-            ended,
-        }),
+        meetings: if ended { &M1_END } else { &M1 },
     }
 }
 
@@ -139,6 +148,7 @@ fn pulled(who: &str, joined: i64, left: i64) -> Attendee {
 /// sessions are marked by how the pushes saw them.
 async fn meeting_life(store: &dyn Store) {
     use PresenceKind::*;
+    let tencent = Vendor::TencentMeeting;
     let a_in = [change("a", Joined, 100)];
     let b_in = [change("b", Joined, 130)];
     let a_out = [change("a", Left, 200)];
@@ -152,77 +162,58 @@ async fn meeting_life(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(stored, vec![true, true, false]);
-    let m = store
-        .live_meeting(Vendor::TencentMeeting, "m1")
-        .await
-        .unwrap()
-        .unwrap();
+    let m = store.live_meeting(tencent, "m1").await.unwrap().unwrap();
     assert_eq!(
         (m.last_push_us, m.ended_us, m.reconciled_us),
         (11 * MIN, None, None)
     );
     assert_eq!(m.subject.as_deref(), Some("周会"));
     // Not due while pushes are recent; due once quiet since the last one.
-    assert!(
-        store
-            .due_live_meetings(12 * MIN, 10 * MIN)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let due = store.due_live_meetings(40 * MIN, 11 * MIN).await.unwrap();
-    assert_eq!(due.len(), 1);
+    let due = |now: i64, settled: i64, quiet: i64| store.due_live_meetings(now, settled, quiet);
+    assert!(due(12 * MIN, 12 * MIN, 10 * MIN).await.unwrap().is_empty());
+    assert_eq!(due(40 * MIN, 40 * MIN, 11 * MIN).await.unwrap().len(), 1);
+    // A reconciliation that saw an older last push is not recorded (a push came meanwhile).
+    let reconciled =
+        |seen: i64, now: i64| store.record_reconciliation(tencent, "m1", seen, now, Ok(()));
+    assert!(!reconciled(10 * MIN, 40 * MIN).await.unwrap());
+    assert_eq!(due(40 * MIN, 40 * MIN, 11 * MIN).await.unwrap().len(), 1);
     // Reconciled after the quiet period; then a push resumes the meeting: to do again.
-    store
-        .record_reconciliation(Vendor::TencentMeeting, "m1", 40 * MIN, Ok(()))
-        .await
-        .unwrap();
-    assert!(
-        store
-            .due_live_meetings(90 * MIN, 89 * MIN)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(reconciled(11 * MIN, 40 * MIN).await.unwrap());
+    assert!(due(90 * MIN, 90 * MIN, 89 * MIN).await.unwrap().is_empty());
     store
         .record_push(&push("d3", 41 * MIN, &a_out, false))
         .await
         .unwrap();
-    let m = store
-        .live_meeting(Vendor::TencentMeeting, "m1")
-        .await
-        .unwrap()
-        .unwrap();
+    let m = store.live_meeting(tencent, "m1").await.unwrap().unwrap();
     assert_eq!((m.ended_us, m.reconciled_us), (None, None));
-    // The vendor's end event: due at once; a failed attempt waits for its retry time.
+    // The vendor's end event: due once settled (here 2 minutes); a failed attempt waits for
+    // its retry time.
     store
         .record_push(&push("end", 42 * MIN, &[], true))
         .await
         .unwrap();
-    assert_eq!(store.due_live_meetings(42 * MIN, 0).await.unwrap().len(), 1);
-    store
-        .record_reconciliation(
-            Vendor::TencentMeeting,
-            "m1",
-            42 * MIN,
-            Err(("the vendor is down", 45 * MIN)),
-        )
-        .await
-        .unwrap();
+    assert!(due(43 * MIN, 41 * MIN, 0).await.unwrap().is_empty());
+    assert_eq!(due(44 * MIN, 42 * MIN, 0).await.unwrap().len(), 1);
     assert!(
         store
-            .due_live_meetings(44 * MIN, 0)
+            .record_reconciliation(
+                tencent,
+                "m1",
+                42 * MIN,
+                44 * MIN,
+                Err(("the vendor is down", 45 * MIN)),
+            )
             .await
             .unwrap()
-            .is_empty()
     );
-    let due = store.due_live_meetings(45 * MIN, 0).await.unwrap();
-    assert_eq!(due[0].error.as_deref(), Some("the vendor is down"));
-    assert!(due[0].ended_by_event);
-    assert_eq!(due[0].ended_us, Some(42 * MIN));
+    assert!(due(44 * MIN, 44 * MIN, 0).await.unwrap().is_empty());
+    let again = due(45 * MIN, 45 * MIN, 0).await.unwrap();
+    assert_eq!(again[0].error.as_deref(), Some("the vendor is down"));
+    assert!(again[0].ended_by_event);
+    assert_eq!(again[0].ended_us, Some(42 * MIN));
     store
         .replace_meeting(
-            &roster_core::MeetingSummary::new(Vendor::TencentMeeting, "m1"),
+            &roster_core::MeetingSummary::new(tencent, "m1"),
             &[
                 pulled("a", 100, 200),
                 pulled("b", 130, 300),
@@ -234,34 +225,21 @@ async fn meeting_life(store: &dyn Store) {
         )
         .await
         .unwrap();
-    store
-        .record_reconciliation(Vendor::TencentMeeting, "m1", 45 * MIN, Ok(()))
-        .await
-        .unwrap();
-    assert!(
-        store
-            .due_live_meetings(99 * MIN, 99 * MIN)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(reconciled(42 * MIN, 45 * MIN).await.unwrap());
+    assert!(due(99 * MIN, 99 * MIN, 99 * MIN).await.unwrap().is_empty());
     // A late delivery after the end (d's join, retried): it changes no state, and marks d late.
     let d_in = [change("d", Joined, 161)];
     store
         .record_push(&push("d4", 50 * MIN, &d_in, false))
         .await
         .unwrap();
-    let m = store
-        .live_meeting(Vendor::TencentMeeting, "m1")
-        .await
-        .unwrap()
-        .unwrap();
+    let m = store.live_meeting(tencent, "m1").await.unwrap().unwrap();
     assert_eq!(
         (m.ended_us, m.reconciled_us),
         (Some(42 * MIN), Some(45 * MIN))
     );
     let seen: Vec<_> = store
-        .reconciled_sessions(Vendor::TencentMeeting, "m1")
+        .reconciled_sessions(tencent, "m1")
         .await
         .unwrap()
         .into_iter()
@@ -276,6 +254,19 @@ async fn meeting_life(store: &dyn Store) {
             ("d".to_string(), Seen::Late),
         ]
     );
+    assert_eq!(store.counts().await.unwrap().pushes, 5);
+    // A genuine event may hold a NUL (PostgreSQL's TEXT refuses it): stored all the same.
+    let mut named = change("e", Joined, 170);
+    named.display_name = Some("e\u{0}".into());
+    let nul = PushRecord {
+        body: "{\"name\":\"e\u{0}\"}",
+        ..push("nul", 51 * MIN, std::slice::from_ref(&named), false)
+    };
+    assert!(store.record_push(&nul).await.unwrap());
+    assert_eq!(store.counts().await.unwrap().pushes, 6);
+    let row = store.stored_meeting(tencent, "m1").await.unwrap().unwrap();
+    assert_eq!(row.meeting_id, "m1");
+    assert!(store.stored_meeting(tencent, "m2").await.unwrap().is_none());
 }
 
 #[tokio::test]

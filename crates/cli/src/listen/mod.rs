@@ -16,8 +16,10 @@
 //!   written, and the store tells which sessions were seen live, late or only in the pull.
 //! - A bad request gets its status and no detail: 401 for a missing or wrong signature, 400
 //!   for a body that does not decode, 413 over 1 MiB, 415 for a Tencent body that is not
-//!   JSON, 404 for an unknown route or app, 503 when the store cannot write or the receiver
-//!   is full (the vendor retries). Each rejection is counted (`GET /_roster/stats`) and
+//!   JSON, 404 for an unknown route or app, 408 for a body that takes over 10 s, 503 when the
+//!   store cannot write or the receiver is full — at once for Tencent, which retries any
+//!   answer but its acknowledgement, and only after 6 s for WeCom, which retries only a
+//!   callback left unanswered for 5 s. Each refusal is counted (`GET /_roster/stats`) and
 //!   logged by kind only: never the token, the key or the body.
 //!
 //! The vendors require HTTPS: run it behind a reverse proxy that terminates TLS (the
@@ -213,6 +215,7 @@ struct Counters {
     duplicates: AtomicU64,
     rejected: AtomicU64,
     busy: AtomicU64,
+    unstored: AtomicU64,
 }
 
 struct Receiver {
@@ -247,21 +250,75 @@ pub fn router(apps: Vec<App>, writer: Writer, options: &Options) -> Router {
         .with_state(state)
 }
 
-/// Refuses a request at once (503) while `in_flight` others are being handled: memory stays
-/// bounded whatever the number of connections.
+/// Bounds what the receiver holds: at most `in_flight` requests at once, and each body read
+/// within [`BODY_TIMEOUT`] (a slow upload cannot hold a slot). Beyond the limit a request is
+/// refused with 503: at once for Tencent (which retries anything but its acknowledgement),
+/// after [`WECOM_RETRY_WAIT`] for WeCom (which retries only when its 5 s pass unanswered).
 async fn limit_in_flight(
     State(st): State<Arc<Receiver>>,
     request: Request,
     next: Next,
 ) -> Response {
-    match st.in_flight.try_acquire() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => {
-            st.counters.busy.fetch_add(1, Ordering::Relaxed);
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+    let vendor = vendor_of_path(request.uri().path());
+    let permit = match st.in_flight.try_acquire() {
+        Ok(permit) => Some(permit),
+        Err(_) if vendor == Some(Vendor::WeCom) => {
+            tokio::time::timeout(WECOM_RETRY_WAIT, st.in_flight.acquire())
+                .await
+                .ok()
+                .and_then(Result::ok)
         }
+        Err(_) => None,
+    };
+    let Some(_permit) = permit else {
+        st.counters.busy.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("request refused: the receiver is full");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return st.reject(
+                vendor.unwrap_or(Vendor::TencentMeeting),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body over the limit or cut off",
+            );
+        }
+        Err(_) => {
+            return st.reject(
+                vendor.unwrap_or(Vendor::TencentMeeting),
+                StatusCode::REQUEST_TIMEOUT,
+                "body not received in time",
+            );
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// The vendor a route serves.
+fn vendor_of_path(path: &str) -> Option<Vendor> {
+    if path.starts_with("/wecom/") {
+        Some(Vendor::WeCom)
+    } else if path.starts_with("/tencent-meeting/") {
+        Some(Vendor::TencentMeeting)
+    } else {
+        None
     }
 }
+
+/// How long a request body may take to arrive.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a WeCom callback that cannot be stored now waits before its 503: longer than
+/// WeCom's 5 s, so that WeCom counts it a timeout and delivers again (it does not retry an
+/// answer it got in time, whatever its status).
+pub const WECOM_RETRY_WAIT: Duration = Duration::from_secs(6);
+
+/// How long a WeCom callback waits for room in a full queue.
+pub const WECOM_QUEUE_WAIT: Duration = Duration::from_secs(4);
 
 async fn stats(State(st): State<Arc<Receiver>>) -> Response {
     let c = &st.counters;
@@ -270,6 +327,7 @@ async fn stats(State(st): State<Arc<Receiver>>) -> Response {
         "duplicates": c.duplicates.load(Ordering::Relaxed),
         "rejected": c.rejected.load(Ordering::Relaxed),
         "busy": c.busy.load(Ordering::Relaxed),
+        "unstored": c.unstored.load(Ordering::Relaxed),
     }))
     .into_response()
 }
@@ -360,11 +418,15 @@ impl Receiver {
         self.apps.get(name)
     }
 
-    /// Writes the delivery durably; the answer to give once it is written.
+    /// Writes the delivery durably; the answer to give once it is written. One that cannot be
+    /// written now gets 503, when the vendor will deliver it again: at once for Tencent, after
+    /// [`WECOM_RETRY_WAIT`] for WeCom.
     async fn store(&self, delivery: Delivery, ack: &'static str) -> Response {
         let vendor = delivery.vendor;
         let changes = delivery.changes.len();
-        match self.writer.store(delivery).await {
+        let wait = (vendor == Vendor::WeCom).then_some(WECOM_QUEUE_WAIT);
+        let started = tokio::time::Instant::now();
+        match self.writer.store(delivery, wait).await {
             Ok(new) => {
                 let counter = if new {
                     &self.counters.accepted
@@ -375,12 +437,18 @@ impl Receiver {
                 tracing::debug!(%vendor, new, changes, "push stored");
                 (StatusCode::OK, ack).into_response()
             }
-            Err(NotStored::Busy) => {
-                self.counters.busy.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%vendor, "push refused: the receiver is full (the vendor will retry)");
+            Err(why) => {
+                let counter = match why {
+                    NotStored::Busy => &self.counters.busy,
+                    NotStored::Store(_) => &self.counters.unstored,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%vendor, "push not stored now (the vendor will deliver it again)");
+                if vendor == Vendor::WeCom {
+                    tokio::time::sleep_until(started + WECOM_RETRY_WAIT).await;
+                }
                 StatusCode::SERVICE_UNAVAILABLE.into_response()
             }
-            Err(NotStored::Store(_)) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     }
 }
@@ -406,33 +474,44 @@ async fn tencent_get(
     }
 }
 
-/// The meeting a Tencent attendance, start or end event is about (other events name none).
-fn tencent_meeting(event: &WebhookEvent) -> Option<MeetingOfPush> {
+/// The meetings a Tencent attendance, start or end event is about, one per meeting its
+/// items name (other events name none; breakout rooms, `meeting_id_type` 1, are part of their
+/// main meeting and get no reconciliation of their own).
+fn tencent_meetings(event: &WebhookEvent) -> Vec<MeetingOfPush> {
     let ended = match event.name {
         EventName::MeetingEnd => true,
         EventName::ParticipantJoined | EventName::ParticipantLeft | EventName::MeetingStarted => {
             false
         }
-        _ => return None,
+        _ => return Vec::new(),
     };
-    let item = event.payload.first()?;
-    let info = item.raw.get("meeting_info");
-    let field = |name| info.and_then(|i| i.get(name));
-    let seconds = |name| {
-        field(name).and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        })
-    };
-    Some(MeetingOfPush {
-        meeting_id: item.meeting_id.clone()?,
-        subject: field("subject")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string),
-        start_unix: seconds("start_time"),
-        end_unix: seconds("end_time"),
-        ended,
-    })
+    let mut meetings: Vec<MeetingOfPush> = Vec::new();
+    for item in &event.payload {
+        let Some(id) = item.meeting_id.as_deref().filter(|id| !id.is_empty()) else {
+            continue;
+        };
+        if item.meeting_id_type == Some(1) || meetings.iter().any(|m| m.meeting_id == id) {
+            continue;
+        }
+        let info = item.raw.get("meeting_info");
+        let field = |name| info.and_then(|i| i.get(name));
+        let seconds = |name| {
+            field(name).and_then(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+        };
+        meetings.push(MeetingOfPush {
+            meeting_id: id.to_string(),
+            subject: field("subject")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+            start_unix: seconds("start_time"),
+            end_unix: seconds("end_time"),
+            ended,
+        });
+    }
+    meetings
 }
 
 async fn tencent_post(
@@ -484,7 +563,7 @@ async fn tencent_post(
         delivery,
         received_us,
         changes: event.presence(),
-        meeting: tencent_meeting(&event),
+        meetings: tencent_meetings(&event),
         body: text,
     };
     st.store(delivery, ACKNOWLEDGEMENT).await
@@ -559,7 +638,7 @@ async fn wecom_post(
         delivery: event.dedup_key(),
         received_us: (st.clock)(),
         changes: event.presence().into_iter().collect(),
-        meeting: wecom_meeting(&event),
+        meetings: wecom_meeting(&event).into_iter().collect(),
         body: xml,
     };
     st.store(delivery, "").await

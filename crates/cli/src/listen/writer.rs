@@ -12,8 +12,7 @@ use roster_core::webhook::PresenceChange;
 use roster_store::{PushMeeting, PushRecord, Store};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-/// A verified delivery, owned, on its way to the store.
-#[derive(Debug)]
+/// A verified delivery, owned, on its way to the store. `Debug` leaves the decoded body out.
 pub struct Delivery {
     /// The platform.
     pub vendor: Vendor,
@@ -27,8 +26,22 @@ pub struct Delivery {
     pub body: String,
     /// Its joins and leaves.
     pub changes: Vec<PresenceChange>,
-    /// The meeting it is about (attendance and start/end events only).
-    pub meeting: Option<MeetingOfPush>,
+    /// The meetings it is about (attendance and start/end events only).
+    pub meetings: Vec<MeetingOfPush>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("vendor", &self.vendor)
+            .field("app", &self.app)
+            .field("delivery", &self.delivery)
+            .field("received_us", &self.received_us)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("changes", &self.changes.len())
+            .field("meetings", &self.meetings)
+            .finish()
+    }
 }
 
 /// [`PushMeeting`], owned.
@@ -47,7 +60,21 @@ pub struct MeetingOfPush {
 }
 
 impl Delivery {
-    fn record(&self) -> PushRecord<'_> {
+    /// Its meetings as the store takes them.
+    fn meetings(&self) -> Vec<PushMeeting<'_>> {
+        self.meetings
+            .iter()
+            .map(|m| PushMeeting {
+                meeting_id: &m.meeting_id,
+                subject: m.subject.as_deref(),
+                start_unix: m.start_unix,
+                end_unix: m.end_unix,
+                ended: m.ended,
+            })
+            .collect()
+    }
+
+    fn record<'a>(&'a self, meetings: &'a [PushMeeting<'a>]) -> PushRecord<'a> {
         PushRecord {
             vendor: self.vendor,
             app: &self.app,
@@ -55,14 +82,12 @@ impl Delivery {
             received_us: self.received_us,
             body: &self.body,
             changes: &self.changes,
-            meeting: self.meeting.as_ref().map(|m| PushMeeting {
-                meeting_id: &m.meeting_id,
-                subject: m.subject.as_deref(),
-                start_unix: m.start_unix,
-                end_unix: m.end_unix,
-                ended: m.ended,
-            }),
+            meetings,
         }
+    }
+
+    fn ends_a_meeting(&self) -> bool {
+        self.meetings.iter().any(|m| m.ended)
     }
 }
 
@@ -113,43 +138,75 @@ impl Writer {
                         }
                     }
                 }
-                let records: Vec<PushRecord<'_>> = jobs.iter().map(|(d, _)| d.record()).collect();
-                let result = store.record_pushes(&records).await;
-                drop(records);
-                match result {
-                    Ok(stored) => {
-                        let any_end = jobs.iter().zip(&stored).any(|((d, _), new)| {
-                            *new && d.meeting.as_ref().is_some_and(|m| m.ended)
-                        });
-                        for ((_, answer), new) in jobs.drain(..).zip(stored) {
-                            // A handler whose client went away no longer waits: nothing to do.
-                            let _ = answer.send(Ok(new));
-                        }
-                        if any_end {
-                            ended.notify_one();
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(
-                            deliveries = jobs.len(),
-                            "pushes not stored (the vendor will retry): {e}"
+                let meetings: Vec<Vec<PushMeeting<'_>>> =
+                    jobs.iter().map(|(d, _)| d.meetings()).collect();
+                let records: Vec<PushRecord<'_>> = jobs
+                    .iter()
+                    .zip(&meetings)
+                    .map(|((d, _), m)| d.record(m))
+                    .collect();
+                let result = match store.record_pushes(&records).await {
+                    Ok(stored) => stored.into_iter().map(Ok).collect(),
+                    // One delivery the store refuses must not fail the others it was written
+                    // with: each alone, so only that one is refused (and retried by the vendor).
+                    Err(e) if records.len() > 1 => {
+                        tracing::warn!(
+                            deliveries = records.len(),
+                            "a batch of pushes was not stored ({e}): writing them one by one"
                         );
-                        for (_, answer) in jobs.drain(..) {
-                            let _ = answer.send(Err(NotStored::Store(e.to_string())));
+                        let mut each = Vec::with_capacity(records.len());
+                        for record in &records {
+                            each.push(store.record_push(record).await);
                         }
+                        each
                     }
+                    Err(e) => vec![Err(e)],
+                };
+                drop(records);
+                drop(meetings);
+                let mut any_end = false;
+                for ((delivery, answer), stored) in jobs.drain(..).zip(result) {
+                    let answer_with = match stored {
+                        Ok(new) => {
+                            any_end |= new && delivery.ends_a_meeting();
+                            Ok(new)
+                        }
+                        Err(e) => {
+                            tracing::error!(vendor = %delivery.vendor, "a push was not stored: {e}");
+                            Err(NotStored::Store(e.to_string()))
+                        }
+                    };
+                    // A handler whose client went away no longer waits: nothing to do.
+                    let _ = answer.send(answer_with);
+                }
+                if any_end {
+                    ended.notify_one();
                 }
             }
         });
         Self { queue: tx }
     }
 
-    /// Stores `delivery` (with whatever else is waiting); `Ok(false)` for a redelivery.
-    pub async fn store(&self, delivery: Delivery) -> Result<bool, NotStored> {
+    /// Stores `delivery` (with whatever else is waiting); `Ok(false)` for a redelivery. A full
+    /// queue is [`NotStored::Busy`] at once, or, given `wait_for_room`, only if it stays full
+    /// that long.
+    pub async fn store(
+        &self,
+        delivery: Delivery,
+        wait_for_room: Option<Duration>,
+    ) -> Result<bool, NotStored> {
         let (answer, stored) = oneshot::channel();
-        self.queue
-            .try_send((delivery, answer))
-            .map_err(|_| NotStored::Busy)?;
+        match wait_for_room {
+            None => self
+                .queue
+                .try_send((delivery, answer))
+                .map_err(|_| NotStored::Busy)?,
+            Some(wait) => self
+                .queue
+                .send_timeout((delivery, answer), wait)
+                .await
+                .map_err(|_| NotStored::Busy)?,
+        }
         stored
             .await
             .unwrap_or_else(|_| Err(NotStored::Store("the writer stopped".into())))

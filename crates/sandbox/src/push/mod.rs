@@ -589,15 +589,17 @@ impl Inner {
             if n > 0 {
                 tokio::time::sleep(self.options.retry_unit * RETRY_UNITS[n - 1]).await;
             }
-            let at = start.elapsed();
-            let (outcome, latency) = if n == 0 && job.drop_first {
-                (AttemptOutcome::Dropped, Duration::ZERO)
+            // The attempt's time is when it is sent (after waiting for a slot, if any).
+            let (at, outcome, latency) = if n == 0 && job.drop_first {
+                (start.elapsed(), AttemptOutcome::Dropped, Duration::ZERO)
             } else {
                 let _held = match permit.take() {
                     Some(p) => p,
                     None => permits.clone().acquire_owned().await.expect("never closed"),
                 };
-                self.send(&job.planned, &n.to_string()).await
+                let at = start.elapsed();
+                let (outcome, latency) = self.send(&job.planned, &n.to_string()).await;
+                (at, outcome, latency)
             };
             attempts.push(Attempt {
                 outcome,
@@ -622,8 +624,8 @@ impl Inner {
             counters.given_up.fetch_add(1, Ordering::SeqCst);
         }
         if acked && job.duplicate {
-            let at = start.elapsed();
             let _held = permits.acquire_owned().await.expect("never closed");
+            let at = start.elapsed();
             let (outcome, latency) = self.send(&job.planned, "duplicate").await;
             attempts.push(Attempt {
                 outcome,
