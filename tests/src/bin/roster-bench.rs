@@ -801,20 +801,37 @@ async fn webhooks(flags: &Flags<'_>) -> Result<Value, Failure> {
         .iter()
         .filter(|e| e.attempts.len() > 1)
         .count();
-    let changes = report
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, PushKind::Join | PushKind::Leave))
-        .count();
+    // Exactly once: the multiset of (join or leave, person, time) sent against the stored one.
+    let mut sent: BTreeMap<(bool, String, i64), i64> = BTreeMap::new();
+    for e in &report.events {
+        if matches!(e.kind, PushKind::Join | PushKind::Leave) {
+            let key = (
+                e.kind == PushKind::Join,
+                e.temp_id.clone().unwrap_or_default(),
+                e.at_ms,
+            );
+            *sent.entry(key).or_default() += 1;
+        }
+    }
     let store = roster_store::SqliteStore::open(&db).map_err(|e| e.to_string())?;
-    let stored_presence = roster_store::Store::presence(&store, None, None)
+    for p in roster_store::Store::presence(&store, None, None)
         .await
         .map_err(|e| e.to_string())?
-        .len();
+    {
+        let key = (
+            p.joined,
+            p.temp_id.unwrap_or_default(),
+            p.at_us.unwrap_or(0) / 1_000,
+        );
+        *sent.entry(key).or_default() -= 1;
+    }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
-    let lost = unacknowledged + changes.saturating_sub(stored_presence);
-    let duplicated = stored_presence.saturating_sub(changes);
+    // Positive: sent but not stored; negative: stored more often than sent.
+    let missing: i64 = sent.values().filter(|n| **n > 0).sum();
+    let extra: i64 = -sent.values().filter(|n| **n < 0).sum::<i64>();
+    let lost = unacknowledged as i64 + missing;
+    let duplicated = extra;
     Ok(json!({
         "events": events,
         "wall_s": wall,
