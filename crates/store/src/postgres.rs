@@ -697,3 +697,39 @@ fn live_meeting_row(r: &tokio_postgres::Row) -> Result<LiveMeeting> {
         retry_after_us: r.get(11),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store written by the previous version (schema V4, with pushes in it) migrates keeping
+    /// them readable, on a real PostgreSQL.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_v4_store_with_pushes_migrates_keeping_them() {
+        let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+        let mut client = connect(&cluster.url()).await.unwrap();
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(4))
+            .run_async(&mut client)
+            .await
+            .unwrap();
+        client
+            .batch_execute(
+                "INSERT INTO push_events VALUES ('wecom', 'default', 'k1', 7, '<xml/>');
+                 INSERT INTO presence VALUES ('wecom', 'default', 'k1', 0, 'm1',
+                     'user:wecom:a', '', TRUE, 100000000, NULL);",
+            )
+            .await
+            .unwrap();
+        drop(client);
+        let store = PgStore::connect(&cluster.url()).await.unwrap();
+        let rows = store
+            .presence(Some(Vendor::WeCom), Some("m1"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].person, "user:wecom:a");
+        assert_eq!((rows[0].received_us, rows[0].temp_id.as_deref()), (7, None));
+        assert_eq!(store.counts().await.unwrap().pushes, 1);
+    }
+}

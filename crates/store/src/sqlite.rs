@@ -596,3 +596,43 @@ fn checked_live_meeting((vendor, mut m): (String, LiveMeeting)) -> Result<LiveMe
     })?;
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store written by the previous version (schema V3, with pushes in it) opens with its
+    /// pushed joins and leaves kept, readable, and new ones written beside them.
+    #[tokio::test]
+    async fn a_v3_store_with_pushes_migrates_keeping_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(3))
+            .run(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO push_events VALUES ('tencent_meeting', 'default', 't1', 7, '{}');
+             INSERT INTO presence VALUES ('tencent_meeting', 'default', 't1', 0, 'm1',
+                 'user:tencent_meeting:a', '1', 1, 100000000, 'a');
+             INSERT INTO presence VALUES ('tencent_meeting', 'default', 't1', 1, 'm1',
+                 'user:tencent_meeting:b', '', 0, 200000000, NULL);",
+        )
+        .unwrap();
+        let store = SqliteStore::prepare(conn).unwrap();
+        let rows = Store::presence(&store, Some(Vendor::TencentMeeting), Some("m1"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].person, "user:tencent_meeting:a");
+        assert_eq!((rows[0].joined, rows[0].at_us), (true, Some(100_000_000)));
+        assert_eq!(rows[0].received_us, 7);
+        assert_eq!((rows[1].joined, rows[1].user_id.as_deref()), (false, None));
+        assert_eq!(store.counts().unwrap().pushes, 1);
+        assert!(
+            Store::live_meeting(&store, Vendor::TencentMeeting, "m1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
