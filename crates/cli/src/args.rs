@@ -330,6 +330,20 @@ pub struct OutputArgs {
     /// Show table times in UTC instead of the local offset.
     #[arg(long)]
     pub utc: bool,
+
+    /// The encoding of CSV: utf8 (default), utf8-bom or gbk (what Chinese-locale Excel opens
+    /// without garbling).
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub csv_encoding: Option<CsvEncoding>,
+
+    /// With --csv-encoding gbk: write '?' for a character GBK cannot hold (else an error that
+    /// names the record).
+    #[arg(long)]
+    pub lossy: bool,
+
+    /// CSV for Excel: the same as --format csv --csv-encoding utf8-bom.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// Output formats.
@@ -343,6 +357,22 @@ pub enum Format {
     Jsonl,
     /// One JSON array.
     Json,
+    /// An Excel workbook (needs --output): a sheet with a frozen header, times as Excel
+    /// date-times in the chosen zone, numbers as numbers.
+    Xlsx,
+}
+
+/// The character encoding of CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum CsvEncoding {
+    /// UTF-8 (the default).
+    #[default]
+    Utf8,
+    /// UTF-8 with a byte-order mark: what Excel needs to read UTF-8 (Chinese names included).
+    #[value(name = "utf8-bom")]
+    Utf8Bom,
+    /// GBK (the code page of Chinese-locale Windows).
+    Gbk,
 }
 
 /// `roster attendees`.

@@ -13,6 +13,7 @@ pub mod records;
 pub mod run;
 pub mod sandbox;
 pub mod vendors;
+pub mod xlsx;
 
 use std::process::ExitCode;
 

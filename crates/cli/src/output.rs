@@ -19,7 +19,8 @@ use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::args::Format;
+use crate::args::{CsvEncoding, Format};
+use crate::xlsx::{Cell, XlsxBook};
 
 /// Where records go: stdout, or a temporary file renamed into place on [`Sink::commit`].
 pub enum Sink {
@@ -289,6 +290,8 @@ fn resolve_link(link: &Path) -> io::Result<PathBuf> {
 pub trait Record: Serialize {
     /// CSV columns: the JSON keys, in order.
     const COLUMNS: &'static [&'static str];
+    /// The name of its sheet in a workbook (`--format xlsx`).
+    const SHEET: &'static str = "records";
     /// Table columns: header and display width.
     const TABLE: &'static [(&'static str, usize)];
     /// The table cells, in [`Record::TABLE`] order.
@@ -327,8 +330,135 @@ pub struct RecordWriter<R: Record> {
 enum Inner {
     Jsonl(Counting),
     Json(Counting),
-    Csv(Box<csv::Writer<Counting>>),
+    Csv(Box<CsvOut>),
     Table(Counting),
+    Xlsx(Box<XlsxOut>),
+}
+
+/// CSV: each record formatted by the `csv` crate into a buffer, then encoded whole into the
+/// sink (so that an encoding error names its record and no character is ever cut in two).
+struct CsvOut {
+    csv: csv::Writer<LineBuf>,
+    line: LineBuf,
+    out: Counting,
+    options: CsvOptions,
+    encoder: Option<encoding_rs::Encoder>,
+    encoded: Vec<u8>,
+}
+
+/// A workbook and the sink it is saved into at the end.
+struct XlsxOut {
+    book: XlsxBook,
+    sheet: usize,
+    sink: Sink,
+}
+
+/// How CSV is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvOptions {
+    /// The character encoding.
+    pub encoding: CsvEncoding,
+    /// Replace a character the encoding cannot hold with `?` (else it is an error).
+    pub lossy: bool,
+}
+
+impl CsvOut {
+    fn new(out: Counting, options: CsvOptions) -> Self {
+        let line = LineBuf::default();
+        Self {
+            csv: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(line.clone()),
+            line,
+            out,
+            options,
+            encoder: (options.encoding == CsvEncoding::Gbk).then(|| encoding_rs::GBK.new_encoder()),
+            encoded: Vec::with_capacity(1024),
+        }
+    }
+
+    /// Writes one line; `line` is its number for an error (0 the header).
+    fn write<I, T>(&mut self, fields: I, line: u64) -> io::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if self.out.bytes == 0 && self.options.encoding == CsvEncoding::Utf8Bom {
+            self.out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        self.csv.write_record(fields).map_err(csv_error)?;
+        self.csv.flush()?;
+        let text = self.line.take();
+        let Some(encoder) = self.encoder.as_mut() else {
+            self.out.write_all(&text)?;
+            self.line.give_back(text);
+            return Ok(());
+        };
+        let utf8 = std::str::from_utf8(&text).map_err(io::Error::other)?;
+        self.encoded.clear();
+        let mut rest = utf8;
+        loop {
+            self.encoded.reserve(rest.len() * 2 + 8);
+            let (result, read) =
+                encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut self.encoded, false);
+            rest = &rest[read..];
+            match result {
+                encoding_rs::EncoderResult::InputEmpty => break,
+                encoding_rs::EncoderResult::OutputFull => continue,
+                encoding_rs::EncoderResult::Unmappable(c) if self.options.lossy => {
+                    let _ = c;
+                    self.encoded.push(b'?');
+                }
+                encoding_rs::EncoderResult::Unmappable(c) => {
+                    let what = if line == 0 {
+                        "the header".to_string()
+                    } else {
+                        format!("record {line}")
+                    };
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{what}: {c:?} (U+{:04X}) cannot be written in GBK: give --lossy to write '?' for it, or --csv-encoding utf8-bom",
+                            c as u32
+                        ),
+                    ));
+                }
+            }
+        }
+        self.out.write_all(&self.encoded)?;
+        self.line.give_back(text);
+        Ok(())
+    }
+}
+
+/// The buffer the `csv` crate writes one line into, shared with [`CsvOut`], which takes the
+/// line out whole.
+#[derive(Clone, Default)]
+struct LineBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LineBuf {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn give_back(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = buf;
+    }
+}
+
+impl Write for LineBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl<R: Record> RecordWriter<R> {
@@ -338,18 +468,20 @@ impl<R: Record> RecordWriter<R> {
     }
 
     /// A writer continuing a document of `count` records in `bytes` bytes that `sink` already
-    /// holds (no header or opening bracket again).
+    /// holds (no header or opening bracket again). A workbook cannot be continued: `count`
+    /// and `bytes` are then 0.
     pub fn resumed(format: Format, sink: Sink, tz: UtcOffset, count: u64, bytes: u64) -> Self {
-        let sink = Counting { sink, bytes };
+        let counting = Counting { sink, bytes };
         let inner = match format {
-            Format::Jsonl => Inner::Jsonl(sink),
-            Format::Json => Inner::Json(sink),
-            Format::Csv => Inner::Csv(Box::new(
-                csv::WriterBuilder::new()
-                    .terminator(csv::Terminator::CRLF)
-                    .from_writer(sink),
-            )),
-            Format::Table => Inner::Table(sink),
+            Format::Jsonl => Inner::Jsonl(counting),
+            Format::Json => Inner::Json(counting),
+            Format::Csv => Inner::Csv(Box::new(CsvOut::new(counting, CsvOptions::default()))),
+            Format::Table => Inner::Table(counting),
+            Format::Xlsx => Inner::Xlsx(Box::new(XlsxOut {
+                book: XlsxBook::new(tz),
+                sheet: usize::MAX,
+                sink: counting.sink,
+            })),
         };
         Self {
             inner,
@@ -360,22 +492,37 @@ impl<R: Record> RecordWriter<R> {
         }
     }
 
-    /// Bytes of the document so far (everything buffered handed to the sink first).
+    /// How CSV is written (encoding, lossy); other formats ignore it.
+    pub fn csv_options(mut self, options: CsvOptions) -> Self {
+        if let Inner::Csv(w) = &mut self.inner {
+            let out = std::mem::replace(
+                &mut w.out,
+                Counting {
+                    sink: Sink::Memory(Vec::new()),
+                    bytes: 0,
+                },
+            );
+            **w = CsvOut::new(out, options);
+        }
+        self
+    }
+
+    /// Bytes of the document so far (everything buffered handed to the sink first; 0 for a
+    /// workbook, which is written only at the end).
     pub fn bytes(&mut self) -> io::Result<u64> {
         Ok(match &mut self.inner {
-            Inner::Csv(w) => {
-                w.flush()?;
-                w.get_ref().bytes
-            }
+            Inner::Csv(w) => w.out.bytes,
             Inner::Jsonl(w) | Inner::Json(w) | Inner::Table(w) => w.bytes,
+            Inner::Xlsx(_) => 0,
         })
     }
 
     /// The sink, without ending the document (an interrupted export).
     pub fn into_sink(self) -> io::Result<Sink> {
         match self.inner {
-            Inner::Csv(w) => w.into_inner().map(|c| c.sink).map_err(|e| e.into_error()),
+            Inner::Csv(w) => Ok(w.out.sink),
             Inner::Jsonl(w) | Inner::Json(w) | Inner::Table(w) => Ok(w.sink),
+            Inner::Xlsx(w) => Ok(w.sink),
         }
     }
 
@@ -402,12 +549,25 @@ impl<R: Record> RecordWriter<R> {
                 w.write_all(&self.scratch)?;
             }
             Inner::Csv(w) => {
-                if first {
-                    w.write_record(R::COLUMNS).map_err(csv_error)?;
+                if first && w.out.bytes == 0 {
+                    w.write(R::COLUMNS, 0)?;
                 }
                 let value = serde_json::to_value(record)?;
-                w.write_record(R::COLUMNS.iter().map(|k| cell(value.get(*k))))
-                    .map_err(csv_error)?;
+                w.write(
+                    R::COLUMNS.iter().map(|k| cell(value.get(*k))),
+                    self.count + 1,
+                )?;
+            }
+            Inner::Xlsx(w) => {
+                if first {
+                    w.sheet = w.book.add_sheet(R::SHEET, R::COLUMNS)?;
+                }
+                let value = serde_json::to_value(record)?;
+                let cells: Vec<Cell<'_>> = R::COLUMNS
+                    .iter()
+                    .map(|k| Cell::of_json(value.get(*k)))
+                    .collect();
+                w.book.write_row(w.sheet, &cells)?;
             }
             Inner::Table(w) => {
                 if first {
@@ -417,6 +577,26 @@ impl<R: Record> RecordWriter<R> {
             }
         }
         self.count += 1;
+        Ok(())
+    }
+
+    /// Adds a sheet of `rows` under `columns` after the records' (a workbook only; the other
+    /// formats have no place for it and ignore it).
+    pub fn extra_sheet(
+        &mut self,
+        name: &str,
+        columns: &[&str],
+        rows: &[Vec<Cell<'_>>],
+    ) -> io::Result<()> {
+        if let Inner::Xlsx(w) = &mut self.inner {
+            if w.sheet == usize::MAX {
+                w.sheet = w.book.add_sheet(R::SHEET, R::COLUMNS)?;
+            }
+            let sheet = w.book.add_sheet(name, columns)?;
+            for row in rows {
+                w.book.write_row(sheet, row)?;
+            }
+        }
         Ok(())
     }
 
@@ -430,10 +610,22 @@ impl<R: Record> RecordWriter<R> {
                 Ok(w.sink)
             }
             Inner::Csv(mut w) => {
-                if empty {
-                    w.write_record(R::COLUMNS).map_err(csv_error)?;
+                if empty && w.out.bytes == 0 {
+                    w.write(R::COLUMNS, 0)?;
                 }
-                w.into_inner().map(|c| c.sink).map_err(|e| e.into_error())
+                Ok(w.out.sink)
+            }
+            Inner::Xlsx(w) => {
+                let XlsxOut {
+                    mut book,
+                    sheet,
+                    mut sink,
+                } = *w;
+                if sheet == usize::MAX {
+                    book.add_sheet(R::SHEET, R::COLUMNS)?;
+                }
+                book.finish(&mut sink)?;
+                Ok(sink)
             }
             Inner::Table(mut w) => {
                 if empty {
@@ -577,6 +769,43 @@ mod tests {
         }
         let bytes = w.finish().unwrap().commit().unwrap().unwrap();
         String::from_utf8(bytes).unwrap()
+    }
+
+    fn render_csv(rows: &[Row], encoding: CsvEncoding, lossy: bool) -> io::Result<Vec<u8>> {
+        let mut w = RecordWriter::<Row>::new(Format::Csv, Sink::Memory(Vec::new()), UtcOffset::UTC)
+            .csv_options(CsvOptions { encoding, lossy });
+        for r in rows {
+            w.write(r)?;
+        }
+        Ok(w.finish()?.commit()?.unwrap())
+    }
+
+    #[test]
+    fn gbk_names_the_record_it_cannot_encode_unless_lossy() {
+        let mut all = rows();
+        all.push(Row {
+            name: "王五 🎉".into(),
+            n: Some(3),
+            extra: json!({}),
+        });
+        let plain = render(Format::Csv, &all);
+        let e = render_csv(&all, CsvEncoding::Gbk, false).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().starts_with("record 3: '🎉'"), "{e}");
+        let lossy = render_csv(&all, CsvEncoding::Gbk, true).unwrap();
+        let (decoded, _, errors) = encoding_rs::GBK.decode(&lossy);
+        assert!(!errors);
+        assert_eq!(decoded, plain.replace('🎉', "?"));
+        // Without the emoji: GBK bytes (张 is two bytes), the same text decoded.
+        let gbk = render_csv(&rows(), CsvEncoding::Gbk, false).unwrap();
+        assert!(gbk.len() < render(Format::Csv, &rows()).len());
+        assert_eq!(
+            encoding_rs::GBK.decode(&gbk).0,
+            render(Format::Csv, &rows())
+        );
+        // A BOM once, before the header, also for an empty export.
+        let bom = render_csv(&[], CsvEncoding::Utf8Bom, false).unwrap();
+        assert_eq!(bom, b"\xEF\xBB\xBFname,n,extra\r\n");
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn ids(user: &Option<String>, temp: &Option<String>) -> String {
 }
 
 impl Record for Attendee {
+    const SHEET: &'static str = "sessions";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -69,6 +70,7 @@ impl Record for Attendee {
 }
 
 impl Record for roster_store::PersonTotal {
+    const SHEET: &'static str = "people";
     const COLUMNS: &'static [&'static str] = &[
         "person",
         "display_name",
@@ -99,6 +101,7 @@ impl Record for roster_store::PersonTotal {
 }
 
 impl Record for roster_store::LiveSession {
+    const SHEET: &'static str = "in the meeting";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -164,6 +167,7 @@ impl From<roster_store::ReconciledSession> for SeenSession {
 }
 
 impl Record for SeenSession {
+    const SHEET: &'static str = "sessions";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -194,6 +198,7 @@ impl Record for SeenSession {
 }
 
 impl Record for MeetingSummary {
+    const SHEET: &'static str = "meetings";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -236,6 +241,7 @@ impl Record for MeetingSummary {
 }
 
 impl Record for Registration {
+    const SHEET: &'static str = "registrations";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -275,6 +281,7 @@ impl Record for Registration {
 }
 
 impl Record for RosterEntry {
+    const SHEET: &'static str = "people";
     const COLUMNS: &'static [&'static str] = &[
         "vendor",
         "meeting_id",
@@ -340,6 +347,19 @@ pub fn summary_lines(s: &RosterSummary) -> Vec<String> {
         format!("no-shows     {}", s.no_shows),
         format!("walk-ins     {}", s.walk_ins),
         format!("avg minutes  {:.1}", s.average_minutes),
+    ]
+}
+
+/// The summary as rows of a workbook's summary sheet: figure, value.
+pub fn summary_cells(s: &RosterSummary) -> Vec<Vec<crate::xlsx::Cell<'static>>> {
+    use crate::xlsx::Cell;
+    let row = |name: &'static str, value: f64| vec![Cell::Text(name.into()), Cell::Number(value)];
+    vec![
+        row("registered", s.registered as f64),
+        row("attended", s.attended as f64),
+        row("no-shows", s.no_shows as f64),
+        row("walk-ins", s.walk_ins as f64),
+        row("average minutes", s.average_minutes),
     ]
 }
 

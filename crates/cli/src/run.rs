@@ -14,7 +14,7 @@ use crate::checkpoint::{Checkpoint, Files, Found};
 use crate::error::CliError;
 use crate::output::{Record, RecordWriter, Sink};
 use crate::progress::Progress;
-use crate::records::summary_lines;
+use crate::records::{summary_cells, summary_lines};
 
 /// Where and how to write, resolved from the flags.
 #[derive(Debug, Clone)]
@@ -27,20 +27,65 @@ pub struct OutputPlan {
     pub quiet: bool,
     /// Offset for table times.
     pub tz: UtcOffset,
+    /// How CSV is written.
+    pub csv: crate::output::CsvOptions,
+    /// Flags that do not go together, found when the plan was made (refused before any
+    /// request).
+    pub conflict: Option<String>,
 }
 
 impl OutputPlan {
     /// From the flags; `local` is the offset found at start-up.
     pub fn from_args(args: &OutputArgs, local: UtcOffset) -> Self {
+        use crate::args::CsvEncoding;
+        let mut format = args.format;
+        let mut conflict = None;
+        if args.excel {
+            if !matches!(args.format, Format::Table | Format::Csv) {
+                conflict =
+                    Some("--excel writes CSV: leave out --format, or use --format xlsx".into());
+            }
+            format = Format::Csv;
+        }
+        let encoding = args.csv_encoding.unwrap_or(if args.excel {
+            CsvEncoding::Utf8Bom
+        } else {
+            CsvEncoding::Utf8
+        });
+        if format != Format::Csv && (args.csv_encoding.is_some() || args.lossy) {
+            conflict = Some("--csv-encoding and --lossy apply to --format csv".into());
+        }
+        if args.lossy && encoding != CsvEncoding::Gbk {
+            conflict =
+                Some("--lossy applies to --csv-encoding gbk (UTF-8 holds every character)".into());
+        }
         Self {
-            format: args.format,
+            format,
             path: args.output.clone(),
             quiet: args.quiet,
             tz: if args.utc { UtcOffset::UTC } else { local },
+            csv: crate::output::CsvOptions {
+                encoding,
+                lossy: args.lossy,
+            },
+            conflict,
         }
     }
 
+    /// A writer of records of type `R` into `sink`, as planned.
+    fn writer<R: Record>(&self, sink: Sink) -> RecordWriter<R> {
+        RecordWriter::new(self.format, sink, self.tz).csv_options(self.csv)
+    }
+
     fn sink(&self) -> Result<Sink, CliError> {
+        if let Some(conflict) = &self.conflict {
+            return Err(CliError::Usage(conflict.clone()));
+        }
+        if self.format == Format::Xlsx && self.path.is_none() {
+            return Err(CliError::Usage(
+                "--format xlsx writes a binary workbook: give --output FILE.xlsx".into(),
+            ));
+        }
         match &self.path {
             Some(p) => {
                 self.note_stale_partials(p);
@@ -122,7 +167,7 @@ async fn stream_out<R: Record>(
     plan: &OutputPlan,
     progress: &Progress,
 ) -> Result<Written, CliError> {
-    let mut writer = RecordWriter::<R>::new(plan.format, sink, plan.tz);
+    let mut writer = plan.writer::<R>(sink);
     let mut stream = stream;
     while let Some(item) = stream.next().await {
         let record = item?;
@@ -163,8 +208,9 @@ pub async fn attendees(
     let query = query.observer(progress.observer());
     // The output target is checked before any request (a directory is refused at once).
     let sink = plan.sink()?;
+    // A workbook is written whole at the end: nothing to continue from.
     let files = match &plan.path {
-        Some(path) if sink.is_file() => Some(Files::beside(path)),
+        Some(path) if sink.is_file() && plan.format != Format::Xlsx => Some(Files::beside(path)),
         _ => None,
     };
     let export = export_line("attendees", source, &query, plan);
@@ -282,13 +328,10 @@ async fn stream_out_resumable<R: Record>(
         .and_then(|s| s.last.as_ref())
         .map_or((0, 0), |c| (c.records, c.bytes));
     let mut keeper = Keeper {
-        writer: Some(RecordWriter::<R>::resumed(
-            plan.format,
-            sink,
-            plan.tz,
-            records,
-            bytes,
-        )),
+        writer: Some(
+            RecordWriter::<R>::resumed(plan.format, sink, plan.tz, records, bytes)
+                .csv_options(plan.csv),
+        ),
         saving,
         note: (!plan.quiet).then(|| plan.path.clone()).flatten(),
     };
@@ -834,10 +877,13 @@ pub async fn report(
     );
     let summary = RosterSummary::from_entries(&entries);
 
-    let mut writer = RecordWriter::new(plan.format, sink, plan.tz);
+    let mut writer = plan.writer(sink);
     for entry in &entries {
         writer.write(entry).map_err(|e| io_error(plan, e))?;
     }
+    writer
+        .extra_sheet("summary", &["figure", "value"], &summary_cells(&summary))
+        .map_err(|e| io_error(plan, e))?;
     let mut sink = writer.finish().map_err(|e| io_error(plan, e))?;
     let lines = summary_lines(&summary);
     if plan.format == Format::Table {
@@ -925,6 +971,8 @@ mod tests {
             path,
             quiet: true,
             tz: UtcOffset::UTC,
+            csv: crate::output::CsvOptions::default(),
+            conflict: None,
         }
     }
 

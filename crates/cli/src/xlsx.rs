@@ -1,0 +1,223 @@
+//! Excel workbooks (`--format xlsx`), written with `rust_xlsxwriter` in its constant-memory
+//! mode: each row goes to a temporary file as it is written, so a large export keeps the
+//! flat memory of the text formats. Every sheet has a bold, frozen header row with a filter,
+//! columns as wide as their text (Chinese characters count double), times as real Excel
+//! date-times in the chosen zone, and numbers as numbers.
+
+use std::borrow::Cow;
+use std::io;
+
+use rust_xlsxwriter::{Color, ExcelDateTime, Format as CellFormat, Workbook, XlsxError};
+use serde_json::Value;
+use time::{OffsetDateTime, UtcOffset};
+use unicode_width::UnicodeWidthStr;
+
+/// The widest a column gets (Excel's character units).
+const MAX_WIDTH: usize = 60;
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    /// Nothing.
+    Empty,
+    /// Text.
+    Text(Cow<'a, str>),
+    /// A number.
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A date-time, shown in the workbook's zone.
+    Time(OffsetDateTime),
+    /// Text marked as a problem (shown on a coloured background).
+    Flag(Cow<'a, str>, Flag),
+}
+
+/// How a flagged cell is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Red: absent.
+    Bad,
+    /// Orange: late, left early.
+    Warn,
+    /// Yellow: under the minimum.
+    Low,
+}
+
+impl Cell<'static> {
+    /// The cell of a JSON value: strings that are RFC 3339 times become date-times, numbers
+    /// and booleans stay what they are, `null` and empty containers are empty, other objects
+    /// and arrays are their JSON text.
+    pub fn of_json(value: Option<&Value>) -> Cell<'static> {
+        match value {
+            None | Some(Value::Null) => Cell::Empty,
+            Some(Value::Bool(b)) => Cell::Bool(*b),
+            Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::Number),
+            Some(Value::String(s)) => {
+                match OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+                    Ok(t) => Cell::Time(t),
+                    Err(_) => Cell::Text(Cow::Owned(s.clone())),
+                }
+            }
+            Some(Value::Array(a)) if a.is_empty() => Cell::Empty,
+            Some(Value::Object(o)) if o.is_empty() => Cell::Empty,
+            Some(other) => Cell::Text(Cow::Owned(other.to_string())),
+        }
+    }
+}
+
+struct Sheet {
+    index: usize,
+    columns: u16,
+    /// The next row to write.
+    row: u32,
+    widths: Vec<usize>,
+}
+
+/// A workbook being written, sheet after sheet.
+pub struct XlsxBook {
+    workbook: Workbook,
+    sheets: Vec<Sheet>,
+    tz: UtcOffset,
+    header: CellFormat,
+    datetime: CellFormat,
+    flags: [CellFormat; 3],
+}
+
+fn xlsx_error(e: XlsxError) -> io::Error {
+    match e {
+        XlsxError::IoError(e) => e,
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+impl XlsxBook {
+    /// An empty workbook whose times are shown at offset `tz`.
+    pub fn new(tz: UtcOffset) -> Self {
+        let flag = |rgb| CellFormat::new().set_background_color(Color::RGB(rgb));
+        Self {
+            workbook: Workbook::new(),
+            sheets: Vec::new(),
+            tz,
+            header: CellFormat::new().set_bold(),
+            datetime: CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+            flags: [flag(0xF4B6B6), flag(0xF9D3A6), flag(0xFFF2A8)],
+        }
+    }
+
+    /// Adds a sheet named `name` (at most 31 characters, as Excel allows) with a header row
+    /// of `columns`; returns its number for [`XlsxBook::write_row`].
+    pub fn add_sheet(&mut self, name: &str, columns: &[&str]) -> io::Result<usize> {
+        let sheet = self
+            .workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_error)?;
+        let name: String = name.chars().take(31).collect();
+        sheet.set_name(name).map_err(xlsx_error)?;
+        for (c, column) in columns.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| io::Error::other("too many columns"))?;
+            sheet
+                .write_string_with_format(0, c, *column, &self.header)
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        let index = self.sheets.len();
+        self.sheets.push(Sheet {
+            index,
+            columns: u16::try_from(columns.len()).unwrap_or(u16::MAX),
+            row: 1,
+            widths: columns.iter().map(|c| c.width() + 2).collect(),
+        });
+        Ok(index)
+    }
+
+    /// Writes the next row of sheet `sheet`.
+    pub fn write_row(&mut self, sheet: usize, cells: &[Cell<'_>]) -> io::Result<()> {
+        let state = self
+            .sheets
+            .get_mut(sheet)
+            .ok_or_else(|| io::Error::other("no such sheet"))?;
+        let row = state.row;
+        let ws = self
+            .workbook
+            .worksheet_from_index(state.index)
+            .map_err(xlsx_error)?;
+        for (c, cell) in cells.iter().enumerate().take(usize::from(state.columns)) {
+            let col = c as u16;
+            let width = match cell {
+                Cell::Empty => 0,
+                Cell::Text(t) => {
+                    ws.write_string(row, col, t.as_ref()).map_err(xlsx_error)?;
+                    t.width()
+                }
+                Cell::Flag(t, flag) => {
+                    let format = &self.flags[*flag as usize];
+                    ws.write_string_with_format(row, col, t.as_ref(), format)
+                        .map_err(xlsx_error)?;
+                    t.width()
+                }
+                Cell::Number(n) => {
+                    ws.write_number(row, col, *n).map_err(xlsx_error)?;
+                    format_number(*n).len()
+                }
+                Cell::Bool(b) => {
+                    ws.write_boolean(row, col, *b).map_err(xlsx_error)?;
+                    5
+                }
+                Cell::Time(t) => {
+                    let t = t.to_offset(self.tz);
+                    let dt = excel_time(t).map_err(xlsx_error)?;
+                    ws.write_datetime_with_format(row, col, &dt, &self.datetime)
+                        .map_err(xlsx_error)?;
+                    19
+                }
+            };
+            if let Some(w) = state.widths.get_mut(c) {
+                *w = (*w).max(width + 2).min(MAX_WIDTH);
+            }
+        }
+        state.row += 1;
+        Ok(())
+    }
+
+    /// Rows written to sheet `sheet` so far, the header not counted.
+    pub fn rows(&self, sheet: usize) -> u32 {
+        self.sheets.get(sheet).map_or(0, |s| s.row - 1)
+    }
+
+    /// Sets the widths and filters and writes the workbook into `out`.
+    pub fn finish(mut self, out: &mut (impl io::Write + Send)) -> io::Result<()> {
+        for state in &self.sheets {
+            let ws = self
+                .workbook
+                .worksheet_from_index(state.index)
+                .map_err(xlsx_error)?;
+            for (c, w) in state.widths.iter().enumerate() {
+                ws.set_column_width(c as u16, *w as f64)
+                    .map_err(xlsx_error)?;
+            }
+            if state.columns > 0 {
+                ws.autofilter(0, 0, state.row - 1, state.columns - 1)
+                    .map_err(xlsx_error)?;
+            }
+        }
+        self.workbook.save_to_writer(out).map_err(xlsx_error)
+    }
+}
+
+fn excel_time(t: OffsetDateTime) -> Result<ExcelDateTime, XlsxError> {
+    let year =
+        u16::try_from(t.year()).map_err(|_| XlsxError::DateTimeRangeError(t.year().to_string()))?;
+    ExcelDateTime::from_ymd(year, t.month() as u8, t.day())?.and_hms(
+        u16::from(t.hour()),
+        t.minute(),
+        f64::from(t.second()) + f64::from(t.nanosecond()) / 1e9,
+    )
+}
+
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.2}")
+    }
+}

@@ -1,0 +1,273 @@
+//! The formats people open in a spreadsheet, read back with independent readers: the xlsx
+//! workbook with `calamine` (cell values and types against the JSON Lines export of the same
+//! meeting: text as text, times as Excel date-times in the chosen zone, numbers as numbers),
+//! and CSV for Excel with `encoding_rs` (UTF-8 with a byte-order mark; GBK, where a character
+//! GBK cannot hold is an error naming its record, or `?` with --lossy).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use calamine::{Data, DataType, Reader};
+use roster_cli::output::Record;
+use roster_core::Attendee;
+use roster_sandbox::{SandboxConfig, SandboxHandle, Vendor};
+use serde_json::Value;
+
+async fn roster(env: &[(String, String)], args: &[&str], dir: &Path) -> Output {
+    let (env, dir) = (env.to_vec(), dir.to_path_buf());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(&args)
+            .env_clear()
+            .envs(env)
+            .current_dir(dir)
+            .output()
+            .expect("roster runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn sandbox() -> SandboxHandle {
+    roster_testkit::start(SandboxConfig::default()).await
+}
+
+/// Excel's serial date-time (days since 1899-12-30) as Unix seconds.
+fn serial_to_unix(serial: f64) -> i64 {
+    ((serial - 25_569.0) * 86_400.0).round() as i64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xlsx_holds_the_same_records_with_real_types() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, vendor) in [
+        ("tencent-meeting", Vendor::Tencent),
+        ("wecom", Vendor::WeCom),
+    ] {
+        let id = roster_testkit::meeting(&sandbox, vendor, "seed-oneoff").id;
+        let common = ["attendees", "--vendor", flag, "--meeting", &id, "--quiet"];
+        let out = roster(
+            &env,
+            &[&common[..], &["--format", "jsonl", "--output", "a.jsonl"]].concat(),
+            dir.path(),
+        )
+        .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let records: Vec<Value> = std::fs::read_to_string(dir.path().join("a.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        // Times shown in UTC (--utc): the sheet's wall times are the records' UTC times.
+        let out = roster(
+            &env,
+            &[
+                &common[..],
+                &["--format", "xlsx", "--utc", "--output", "a.xlsx"],
+            ]
+            .concat(),
+            dir.path(),
+        )
+        .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut book = calamine::open_workbook_auto(dir.path().join("a.xlsx")).unwrap();
+        assert_eq!(book.sheet_names(), vec!["sessions".to_string()]);
+        let range = book.worksheet_range("sessions").unwrap();
+        let mut rows = range.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(header, Attendee::COLUMNS);
+        let rows: Vec<&[Data]> = rows.collect();
+        assert_eq!(rows.len(), records.len(), "{flag}: one row per record");
+        let mut times = 0;
+        for (row, record) in rows.iter().zip(&records) {
+            for (c, column) in Attendee::COLUMNS.iter().enumerate() {
+                let cell = row.get(c).cloned().unwrap_or(Data::Empty);
+                match record.get(*column) {
+                    None | Some(Value::Null) => assert_eq!(cell, Data::Empty, "{column}"),
+                    Some(Value::String(s)) => match time::OffsetDateTime::parse(
+                        s,
+                        &time::format_description::well_known::Rfc3339,
+                    ) {
+                        Ok(t) => {
+                            let Data::DateTime(dt) = cell else {
+                                panic!("{column}: {cell:?} is not a date-time");
+                            };
+                            assert_eq!(serial_to_unix(dt.as_f64()), t.unix_timestamp(), "{column}");
+                            times += 1;
+                        }
+                        Err(_) => assert_eq!(cell, Data::String(s.clone()), "{column}"),
+                    },
+                    Some(Value::Number(n)) => {
+                        assert_eq!(cell.as_f64(), n.as_f64(), "{column}");
+                        assert!(matches!(cell, Data::Float(_) | Data::Int(_)), "{column}");
+                    }
+                    Some(Value::Bool(b)) => assert_eq!(cell, Data::Bool(*b), "{column}"),
+                    Some(Value::Object(o)) if o.is_empty() => {
+                        assert_eq!(cell, Data::Empty, "{column}")
+                    }
+                    Some(other) => assert_eq!(cell, Data::String(other.to_string()), "{column}"),
+                }
+            }
+        }
+        assert!(times >= records.len(), "{flag}: joins are date-times");
+    }
+
+    // A report has its people and a summary sheet.
+    let id = roster_testkit::meeting(&sandbox, Vendor::Tencent, "seed-oneoff").id;
+    let out = roster(
+        &env,
+        &[
+            "report",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--quiet",
+            "--format",
+            "xlsx",
+            "--output",
+            "r.xlsx",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book = calamine::open_workbook_auto(dir.path().join("r.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), vec!["people", "summary"]);
+    let summary = book.worksheet_range("summary").unwrap();
+    let figures: Vec<String> = summary.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        figures,
+        [
+            "registered",
+            "attended",
+            "no-shows",
+            "walk-ins",
+            "average minutes"
+        ]
+    );
+    assert!(matches!(summary.rows().nth(2).unwrap()[1], Data::Float(_)));
+
+    // A workbook needs a file: refused before any request (exit 2).
+    let out = roster(
+        &env,
+        &[
+            "attendees",
+            "--vendor",
+            "wecom",
+            "--meeting",
+            &id,
+            "--format",
+            "xlsx",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--output"),
+        "{}",
+        text(&out.stderr)
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_for_excel_in_utf8_with_a_bom_and_in_gbk() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = roster_testkit::meeting(&sandbox, Vendor::Tencent, "seed-oneoff").id;
+    let export = |extra: &'static [&'static str], file: &'static str| {
+        let mut args = vec![
+            "attendees",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--quiet",
+            "--output",
+            file,
+        ];
+        args.extend_from_slice(extra);
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        let env = env.clone();
+        let dir = dir.path().to_path_buf();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            roster(&env, &args, &dir).await
+        }
+    };
+    let out = export(&["--format", "csv"], "plain.csv").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plain = std::fs::read_to_string(dir.path().join("plain.csv")).unwrap();
+    assert!(!plain.is_ascii(), "Chinese names to encode");
+
+    // --excel: the same text after a byte-order mark.
+    let out = export(&["--excel"], "bom.csv").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bom = std::fs::read(dir.path().join("bom.csv")).unwrap();
+    assert_eq!(&bom[..3], b"\xEF\xBB\xBF");
+    assert_eq!(std::str::from_utf8(&bom[3..]).unwrap(), plain);
+
+    // GBK: the same text, decoded; or, where a character has no GBK form, an error naming its
+    // record unless --lossy, which writes '?' for it.
+    let unmappable = |line: &str| {
+        let (_, _, had_errors) = encoding_rs::GBK.encode(line);
+        had_errors
+    };
+    let first_bad = plain.lines().skip(1).position(unmappable);
+    let out = export(&["--format", "csv", "--csv-encoding", "gbk"], "gbk.csv").await;
+    match first_bad {
+        None => {
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            let bytes = std::fs::read(dir.path().join("gbk.csv")).unwrap();
+            let (decoded, _, errors) = encoding_rs::GBK.decode(&bytes);
+            assert!(!errors);
+            assert_eq!(decoded, plain);
+        }
+        Some(i) => {
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+            assert!(
+                text(&out.stderr).contains(&format!("record {}", i + 1)),
+                "{}",
+                text(&out.stderr)
+            );
+            assert!(!dir.path().join("gbk.csv").exists(), "no half file");
+        }
+    }
+    let out = export(
+        &["--format", "csv", "--csv-encoding", "gbk", "--lossy"],
+        "lossy.csv",
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(dir.path().join("lossy.csv")).unwrap();
+    let (decoded, _, errors) = encoding_rs::GBK.decode(&bytes);
+    assert!(!errors);
+    let expected: String = plain
+        .chars()
+        .map(|c| if unmappable(&c.to_string()) { '?' } else { c })
+        .collect();
+    assert_eq!(decoded, expected);
+
+    // Flags that do not go together: usage errors (exit 2).
+    for bad in [
+        &["--format", "jsonl", "--csv-encoding", "gbk"][..],
+        &["--format", "csv", "--lossy"][..],
+        &["--excel", "--format", "json"][..],
+    ] {
+        let mut args = vec!["attendees", "--vendor", "tencent-meeting", "--meeting", &id];
+        args.extend_from_slice(bad);
+        let out = roster(&env, &args, dir.path()).await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+    }
+    sandbox.shutdown().await;
+}
