@@ -451,12 +451,57 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// The people expected (CSV or xlsx; a header with name/姓名 and any of
+    /// user_id/工号, phone/手机, email/邮箱, department/部门): each gets a status, absent
+    /// with no session; the others of the meeting follow.
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub expected: Option<PathBuf>,
+
+    /// Minutes a person must attend to be present.
+    #[arg(long, value_name = "N", conflicts_with = "db")]
+    pub min_minutes: Option<u32>,
+
+    /// Share of the meeting's actual length (first join to last leave) a person must attend.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent, conflicts_with = "db")]
+    pub min_percent: Option<f64>,
+
+    /// A first join more than this many minutes after the start is late.
+    #[arg(long, value_name = "MINUTES", conflicts_with = "db")]
+    pub late_after: Option<u32>,
+
+    /// Class periods (CSV or xlsx: name, start, end; HH:MM on the meeting's day, or full
+    /// times): minutes per person per period.
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub periods: Option<PathBuf>,
+
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=100.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not between 0 and 100"))
+    }
+}
+
 impl ReportArgs {
+    /// Whether any attendance rule is given.
+    pub fn has_rules(&self) -> bool {
+        self.expected.is_some()
+            || self.min_minutes.is_some()
+            || self.min_percent.is_some()
+            || self.late_after.is_some()
+            || self.periods.is_some()
+    }
+
     /// The meeting selection of a live report (none with --db).
     pub fn selection(&self) -> Option<Selection> {
         Some(Selection {

@@ -10,6 +10,7 @@ pub mod listen;
 pub mod output;
 pub mod progress;
 pub mod records;
+pub mod rules;
 pub mod run;
 pub mod sandbox;
 pub mod vendors;
@@ -138,10 +139,26 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             let selection = a
                 .selection()
                 .ok_or_else(|| CliError::Usage("--vendor is required without --db".into()))?;
+            let rules = a.has_rules().then(|| run::RulesInput {
+                expected: a.expected.clone(),
+                periods: a.periods.clone(),
+                rules: roster_core::attendance::Rules {
+                    min_minutes: a.min_minutes,
+                    min_percent: a.min_percent,
+                    late_after_minutes: a.late_after,
+                    periods: Vec::new(),
+                },
+            });
             let (source, query) = prepare(&selection, RegistrationFilter::All)?;
-            run::report(source.as_ref(), query, &plan, OffsetDateTime::now_utc())
-                .await
-                .map(drop)
+            run::report(
+                source.as_ref(),
+                query,
+                &plan,
+                OffsetDateTime::now_utc(),
+                rules.as_ref(),
+            )
+            .await
+            .map(drop)
         }
         Command::Meetings(a) => {
             let vendor: Vendor = a.vendor.into();

@@ -292,6 +292,11 @@ pub trait Record: Serialize {
     const COLUMNS: &'static [&'static str];
     /// The name of its sheet in a workbook (`--format xlsx`).
     const SHEET: &'static str = "records";
+    /// A cell of `column` to colour in a workbook (a status that needs attention).
+    fn xlsx_flag(&self, column: &str) -> Option<crate::xlsx::Flag> {
+        let _ = column;
+        None
+    }
     /// Table columns: header and display width.
     const TABLE: &'static [(&'static str, usize)];
     /// The table cells, in [`Record::TABLE`] order.
@@ -562,12 +567,7 @@ impl<R: Record> RecordWriter<R> {
                 if first {
                     w.sheet = w.book.add_sheet(R::SHEET, R::COLUMNS)?;
                 }
-                let value = serde_json::to_value(record)?;
-                let cells: Vec<Cell<'_>> = R::COLUMNS
-                    .iter()
-                    .map(|k| Cell::of_json(value.get(*k)))
-                    .collect();
-                w.book.write_row(w.sheet, &cells)?;
+                w.book.write_row(w.sheet, &cells_of(record)?)?;
             }
             Inner::Table(w) => {
                 if first {
@@ -636,6 +636,18 @@ impl<R: Record> RecordWriter<R> {
             }
         }
     }
+}
+
+/// A record's cells for a workbook, in [`Record::COLUMNS`] order.
+pub fn cells_of<R: Record>(record: &R) -> io::Result<Vec<Cell<'static>>> {
+    let value = serde_json::to_value(record)?;
+    Ok(R::COLUMNS
+        .iter()
+        .map(|k| match (record.xlsx_flag(k), value.get(*k)) {
+            (Some(flag), v) => Cell::Flag(cell(v).into(), flag),
+            (None, v) => Cell::of_json(v),
+        })
+        .collect())
 }
 
 fn csv_error(e: csv::Error) -> io::Error {

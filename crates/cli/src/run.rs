@@ -834,18 +834,36 @@ pub async fn registrations(
     Ok(written)
 }
 
+/// The attendance rules of a report (`--expected`, `--periods`, the minimums).
+#[derive(Debug, Clone, Default)]
+pub struct RulesInput {
+    /// The expected list's file.
+    pub expected: Option<std::path::PathBuf>,
+    /// The periods' file.
+    pub periods: Option<std::path::PathBuf>,
+    /// The minimums and lateness (periods are read from `periods`).
+    pub rules: roster_core::attendance::Rules,
+}
+
 /// `roster report`: collects both sides (reconciliation needs all of them), reconciles,
 /// writes one row per person, then the summary (after the table; on stderr for machine
-/// formats, so that their output stays parseable).
+/// formats, so that their output stays parseable). With `rules`, the rows are the
+/// attendance report instead ([`crate::rules`]).
 pub async fn report(
     source: &dyn AttendeeSource,
     query: MeetingQuery,
     plan: &OutputPlan,
     now: OffsetDateTime,
+    rules: Option<&RulesInput>,
 ) -> Result<RosterSummary, CliError> {
     let progress = Progress::new("report", plan.quiet);
     let query = query.observer(progress.observer());
     let sink = plan.sink()?;
+    // The expected list is read before any request: a bad file is refused at once.
+    let expected = match rules.and_then(|r| r.expected.as_deref()) {
+        Some(path) => Some(crate::rules::read_expected(path)?),
+        None => None,
+    };
     let registrations = async {
         match source.registrations(&query).await {
             Ok(stream) => stream.try_collect::<Vec<_>>().await,
@@ -870,12 +888,25 @@ pub async fn report(
     };
     let attendees = attendees?;
 
+    let sessions_sheet =
+        (rules.is_some() && plan.format == Format::Xlsx).then(|| attendees.clone());
     let entries = reconcile_with(
         registrations,
         attendees,
         &ReconcileOptions::default().open_sessions_until(now),
     );
     let summary = RosterSummary::from_entries(&entries);
+    if let Some(rules) = rules {
+        attendance_report(
+            &entries,
+            expected.as_deref(),
+            rules,
+            sessions_sheet,
+            sink,
+            plan,
+        )?;
+        return Ok(summary);
+    }
 
     let mut writer = plan.writer(sink);
     for entry in &entries {
@@ -901,6 +932,93 @@ pub async fn report(
     }
     sink.commit().map_err(|e| io_error(plan, e))?;
     Ok(summary)
+}
+
+/// The report with attendance rules: one row per person with a status (see
+/// [`crate::rules`]); a workbook also gets the absentees, the sessions, the minutes per period
+/// and a summary with the rules used.
+fn attendance_report(
+    entries: &[roster_core::RosterEntry],
+    expected: Option<&[crate::rules::ExpectedPerson]>,
+    input: &RulesInput,
+    sessions: Option<Vec<roster_core::Attendee>>,
+    sink: Sink,
+    plan: &OutputPlan,
+) -> Result<(), CliError> {
+    use crate::rules::{AttendanceRow, attendance_rows};
+    use crate::xlsx::Cell;
+    let window = roster_core::attendance::MeetingWindow::of_entries(entries);
+    let mut rules = input.rules.clone();
+    if let Some(path) = &input.periods {
+        rules.periods = crate::rules::read_periods(path, plan.tz, window.map(|w| w.start))?;
+    }
+    let rows = attendance_rows(entries, expected, &rules);
+    let mut writer = plan.writer::<AttendanceRow>(sink);
+    for row in &rows {
+        writer.write(row).map_err(|e| io_error(plan, e))?;
+    }
+    let cells = |rows: &mut dyn Iterator<Item = &AttendanceRow>| -> Result<Vec<Vec<Cell<'static>>>, CliError> {
+        rows.map(|r| crate::output::cells_of(r).map_err(|e| io_error(plan, e)))
+            .collect()
+    };
+    let absent = cells(&mut rows.iter().filter(|r| r.status == "absent"))?;
+    writer
+        .extra_sheet("absent", AttendanceRow::COLUMNS, &absent)
+        .map_err(|e| io_error(plan, e))?;
+    if let Some(sessions) = &sessions {
+        let rows: Vec<Vec<Cell<'static>>> = sessions
+            .iter()
+            .map(|a| crate::output::cells_of(a).map_err(|e| io_error(plan, e)))
+            .collect::<Result<_, _>>()?;
+        writer
+            .extra_sheet("sessions", roster_core::Attendee::COLUMNS, &rows)
+            .map_err(|e| io_error(plan, e))?;
+    }
+    if !rules.periods.is_empty() {
+        let mut long = Vec::new();
+        for r in &rows {
+            for (name, minutes) in &r.periods {
+                long.push(vec![
+                    r.name.clone().map_or(Cell::Empty, |n| Cell::Text(n.into())),
+                    r.user_id
+                        .clone()
+                        .map_or(Cell::Empty, |n| Cell::Text(n.into())),
+                    Cell::Text(name.clone().into()),
+                    minutes.as_f64().map_or(Cell::Empty, Cell::Number),
+                ]);
+            }
+        }
+        writer
+            .extra_sheet("periods", &["name", "user_id", "period", "minutes"], &long)
+            .map_err(|e| io_error(plan, e))?;
+    }
+    let summary = crate::rules::summary_cells(&rules, window.as_ref(), &rows, expected.is_some());
+    writer
+        .extra_sheet("summary", &["figure", "value"], &summary)
+        .map_err(|e| io_error(plan, e))?;
+    let mut sink = writer.finish().map_err(|e| io_error(plan, e))?;
+    let counts: Vec<String> = [
+        "present",
+        "late",
+        "left_early",
+        "under_minimum",
+        "absent",
+        "unknown",
+    ]
+    .iter()
+    .map(|s| (s, rows.iter().filter(|r| r.status == *s).count()))
+    .filter(|(_, n)| *n > 0)
+    .map(|(s, n)| format!("{s} {n}"))
+    .collect();
+    let line = format!("{} people: {}", rows.len(), counts.join(" · "));
+    if plan.format == Format::Table {
+        sink.write_all(format!("\n{line}\n").as_bytes())
+            .map_err(|e| io_error(plan, e))?;
+    } else if !plan.quiet {
+        eprintln!("roster: {line}");
+    }
+    sink.commit().map_err(|e| io_error(plan, e))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1053,6 +1171,7 @@ mod tests {
             MeetingQuery::new("m1"),
             &plan(Format::Json, Some(path.clone())),
             T0,
+            None,
         )
         .await
         .unwrap();
@@ -1082,6 +1201,7 @@ mod tests {
             MeetingQuery::new("m1"),
             &plan(Format::Table, Some(dir.path().join("t.txt"))),
             T0,
+            None,
         )
         .await
         .unwrap();

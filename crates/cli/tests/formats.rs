@@ -271,3 +271,139 @@ async fn csv_for_excel_in_utf8_with_a_bom_and_in_gbk() {
     }
     sandbox.shutdown().await;
 }
+
+/// `roster report` with attendance rules: the expected list's people first (one not in the
+/// meeting: absent), each with a status; the workbook holds the people, the absentees, the
+/// sessions, the minutes per period and the rules used, and agrees with the JSON report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_with_rules_in_json_and_in_a_workbook() {
+    let sandbox = sandbox().await;
+    let env = roster_cli::sandbox::env_vars(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let id = roster_testkit::meeting(&sandbox, Vendor::Tencent, "seed-oneoff").id;
+    let truth = sandbox.truth().tencent_participants(&id, None, None);
+    let members: Vec<&Value> = truth.iter().filter(|r| r.get("userid").is_some()).collect();
+    assert!(members.len() >= 2);
+    let uid = |r: &Value| r["userid"].as_str().unwrap().to_string();
+    std::fs::write(
+        dir.path().join("expected.csv"),
+        format!(
+            "\u{feff}姓名,工号,部门\n甲,{},研发\n乙,{},销售\n不在会里的人,nobody,行政\n",
+            uid(members[0]),
+            uid(members[1])
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("periods.csv"),
+        "name,start,end\nall day,2000-01-01 00:00,2100-01-01 00:00\n",
+    )
+    .unwrap();
+    let args = |format: &'static str, file: &'static str| {
+        vec![
+            "report",
+            "--vendor",
+            "tencent-meeting",
+            "--meeting",
+            &id,
+            "--quiet",
+            "--expected",
+            "expected.csv",
+            "--periods",
+            "periods.csv",
+            "--min-percent",
+            "50",
+            "--late-after",
+            "5",
+            "--utc",
+            "--format",
+            format,
+            "--output",
+            file,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<String>>()
+    };
+    let a = args("json", "r.json");
+    let out = roster(
+        &env,
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(rows[0]["name"], "甲");
+    assert_eq!(rows[0]["matched_by"], "user_id");
+    assert_eq!(rows[0]["department"], "研发");
+    assert_ne!(rows[0]["status"], "absent");
+    assert_eq!(rows[2]["status"], "absent");
+    assert_eq!(rows[2]["expected"], true);
+    assert!(rows[3..].iter().all(|r| r["expected"] == false));
+    // Every status is one of the rules', and a member's minutes lie in the one period.
+    for r in &rows {
+        let status = r["status"].as_str().unwrap();
+        assert!(
+            [
+                "present",
+                "late",
+                "left_early",
+                "under_minimum",
+                "absent",
+                "unknown"
+            ]
+            .contains(&status),
+            "{status}"
+        );
+        if status != "absent" && status != "unknown" {
+            assert_eq!(r["periods"]["all day"], r["minutes"], "{r}");
+        }
+    }
+
+    let a = args("xlsx", "r.xlsx");
+    let out = roster(
+        &env,
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book = calamine::open_workbook_auto(dir.path().join("r.xlsx")).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["people", "absent", "sessions", "periods", "summary"]
+    );
+    let people = book.worksheet_range("people").unwrap();
+    let status_col = roster_cli::rules::AttendanceRow::COLUMNS
+        .iter()
+        .position(|c| *c == "status")
+        .unwrap();
+    let statuses: Vec<String> = people
+        .rows()
+        .skip(1)
+        .map(|r| r[status_col].to_string())
+        .collect();
+    let json_statuses: Vec<String> = rows
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(statuses, json_statuses);
+    let absent = book.worksheet_range("absent").unwrap();
+    assert_eq!(
+        absent.rows().count() - 1,
+        rows.iter().filter(|r| r["status"] == "absent").count()
+    );
+    assert_eq!(
+        book.worksheet_range("sessions").unwrap().rows().count() - 1,
+        truth.len()
+    );
+    let summary = book.worksheet_range("summary").unwrap();
+    let rule = summary
+        .rows()
+        .find(|r| r[0] == Data::String("minimum % of the meeting".into()))
+        .unwrap();
+    assert_eq!(rule[1], Data::Float(50.0));
+    sandbox.shutdown().await;
+}

@@ -37,6 +37,7 @@
 //! assert_eq!(entries[0].attended_minutes(), 45);
 //! ```
 
+pub mod attendance;
 pub mod call;
 pub mod capped;
 pub mod clock;
@@ -84,7 +85,8 @@ pub use plan::{
     RangeOrigin, Start, joined_in_range, plan_from_query, plan_with_meeting,
 };
 pub use reconcile::{
-    MatchKey, ReconcileOptions, RosterEntry, RosterSummary, reconcile, reconcile_with,
+    MatchKey, ReconcileOptions, RosterEntry, RosterSummary, normalized_phone, reconcile,
+    reconcile_with,
 };
 pub use resume::{ExportPosition, Rest, Resumable, WindowsFrom};
 pub use retry::{Attempt, CallStats, Decision, Retrier, RetryPolicy, RetryState};

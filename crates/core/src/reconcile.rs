@@ -79,6 +79,10 @@ pub struct RosterEntry {
     pub attended_seconds: u64,
     /// A session has no leave time yet.
     pub still_in_meeting: bool,
+    /// Each session's join and leave (none while still in), for attendance rules
+    /// ([`crate::attendance`]); not part of the serialized entry.
+    #[serde(skip)]
+    pub spans: Vec<(OffsetDateTime, Option<OffsetDateTime>)>,
 }
 
 impl RosterEntry {
@@ -288,6 +292,12 @@ fn clean(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A phone number as matching compares it: digits only, without a leading `86` country code
+/// on a Chinese mobile number; `None` for fewer than 5 digits.
+pub fn normalized_phone(s: &str) -> Option<String> {
+    normalize_phone(&Some(s.to_string()))
+}
+
 /// Digits only, without a leading `86` country code on a Chinese mobile number.
 fn normalize_phone(s: &Option<String>) -> Option<String> {
     let digits: String = clean(s)?.chars().filter(char::is_ascii_digit).collect();
@@ -404,11 +414,15 @@ fn entry(
         last_leave: sessions.iter().filter_map(|a| a.left_at).max(),
         attended_seconds,
         still_in_meeting,
+        spans: sessions
+            .iter()
+            .filter_map(|a| a.joined_at.map(|j| (j, a.left_at)))
+            .collect(),
     }
 }
 
 /// Total length of the union of intervals: overlapping or touching intervals count once.
-fn merged_seconds(mut intervals: Vec<(OffsetDateTime, OffsetDateTime)>) -> u64 {
+pub(crate) fn merged_seconds(mut intervals: Vec<(OffsetDateTime, OffsetDateTime)>) -> u64 {
     intervals.sort();
     let mut total: i64 = 0;
     let mut current: Option<(OffsetDateTime, OffsetDateTime)> = None;

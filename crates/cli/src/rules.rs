@@ -1,0 +1,705 @@
+//! `roster report` with attendance rules (`--expected`, `--min-minutes`, `--min-percent`,
+//! `--late-after`, `--periods`): the expected list and the class periods read from CSV or
+//! xlsx, people matched to the meeting's, and one row per person with a status
+//! ([`roster_core::attendance`]).
+//!
+//! **Matching** an expected row to a person of the meeting: by user id, then phone, then
+//! e-mail, then by name only when the name is unique on both sides. A row that could be
+//! several people is `ambiguous` (never merged), a row that repeats an earlier one is a
+//! `duplicate`; a row matched to no one is absent. People of the meeting on no row are listed
+//! after the expected ones, as not expected.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use roster_core::attendance::{Judged, MeetingWindow, Period, Rules, Status, judge};
+use roster_core::{RosterEntry, normalized_phone};
+use serde::Serialize;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::error::CliError;
+use crate::output::Record;
+use crate::xlsx::{Cell, Flag};
+
+/// One person of an expected list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedPerson {
+    /// The name.
+    pub name: Option<String>,
+    /// The enterprise user id.
+    pub user_id: Option<String>,
+    /// The phone.
+    pub phone: Option<String>,
+    /// The e-mail.
+    pub email: Option<String>,
+    /// The department.
+    pub department: Option<String>,
+}
+
+/// Header names recognised in an expected list, per field (compared trimmed, case-blind).
+const NAME: &[&str] = &["name", "姓名", "名字", "display_name"];
+const USER_ID: &[&str] = &[
+    "user_id", "userid", "user id", "工号", "账号", "成员id", "id",
+];
+const PHONE: &[&str] = &["phone", "mobile", "手机", "手机号", "手机号码", "电话"];
+const EMAIL: &[&str] = &["email", "e-mail", "mail", "邮箱", "电子邮箱"];
+const DEPARTMENT: &[&str] = &["department", "dept", "部门"];
+const PERIOD_NAME: &[&str] = &["name", "period", "名称", "节次", "课节"];
+const START: &[&str] = &["start", "开始", "开始时间"];
+const END: &[&str] = &["end", "结束", "结束时间"];
+
+/// The rows of a table file: CSV (UTF-8, with or without a byte-order mark, or GBK as
+/// Chinese-locale Excel saves it) or a workbook's first sheet; the first row is the header.
+pub fn read_table(path: &Path) -> Result<Vec<Vec<String>>, CliError> {
+    let bad = |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", path.display()));
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
+        let first = book
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| bad(&"the workbook has no sheet"))?;
+        let range = book.worksheet_range(&first).map_err(|e| bad(&e))?;
+        return Ok(range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
+            .collect());
+    }
+    let bytes = std::fs::read(path).map_err(|e| bad(&e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(_) => {
+            let (t, _, errors) = encoding_rs::GBK.decode(bytes);
+            if errors {
+                return Err(bad(&"neither UTF-8 nor GBK text"));
+            }
+            t.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            r.map(|r| r.iter().map(|c| c.trim().to_string()).collect())
+                .map_err(|e| bad(&e))
+        })
+        .collect()
+}
+
+fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+}
+
+fn cell_at(row: &[String], i: Option<usize>) -> Option<String> {
+    i.and_then(|i| row.get(i))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The expected list in `path`: a header with a name column and any of user id, phone,
+/// e-mail, department (see the header names above).
+pub fn read_expected(path: &Path) -> Result<Vec<ExpectedPerson>, CliError> {
+    let rows = read_table(path)?;
+    let Some((header, rows)) = rows.split_first() else {
+        return Ok(Vec::new());
+    };
+    let cols = (
+        column(header, NAME),
+        column(header, USER_ID),
+        column(header, PHONE),
+        column(header, EMAIL),
+        column(header, DEPARTMENT),
+    );
+    if cols.0.is_none() && cols.1.is_none() && cols.2.is_none() && cols.3.is_none() {
+        return Err(CliError::Usage(format!(
+            "{}: no column to match people by: its header needs one of name (姓名), user_id (工号), phone (手机), email (邮箱)",
+            path.display()
+        )));
+    }
+    Ok(rows
+        .iter()
+        .map(|r| ExpectedPerson {
+            name: cell_at(r, cols.0),
+            user_id: cell_at(r, cols.1),
+            phone: cell_at(r, cols.2),
+            email: cell_at(r, cols.3),
+            department: cell_at(r, cols.4),
+        })
+        .filter(|p| {
+            p.name.is_some() || p.user_id.is_some() || p.phone.is_some() || p.email.is_some()
+        })
+        .collect())
+}
+
+/// A time of a periods file: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` at `tz`, or `HH:MM[:SS]` on
+/// the day (at `tz`) of `day`.
+fn period_time(text: &str, tz: UtcOffset, day: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t);
+    }
+    let full = [
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ];
+    for f in full {
+        if let Ok(t) = time::PrimitiveDateTime::parse(text, &f) {
+            return Some(t.assume_offset(tz));
+        }
+    }
+    let clock = [
+        format_description!("[hour]:[minute]:[second]"),
+        format_description!("[hour]:[minute]"),
+    ];
+    for f in clock {
+        if let Ok(t) = time::Time::parse(text, &f) {
+            let date = day?.to_offset(tz).date();
+            return Some(time::PrimitiveDateTime::new(date, t).assume_offset(tz));
+        }
+    }
+    None
+}
+
+/// The class periods in `path` (name, start, end); times of day fall on the meeting's day
+/// (`day`, at `tz`).
+pub fn read_periods(
+    path: &Path,
+    tz: UtcOffset,
+    day: Option<OffsetDateTime>,
+) -> Result<Vec<Period>, CliError> {
+    let rows = read_table(path)?;
+    let Some((header, rows)) = rows.split_first() else {
+        return Ok(Vec::new());
+    };
+    let (name, start, end) = (
+        column(header, PERIOD_NAME),
+        column(header, START),
+        column(header, END),
+    );
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(CliError::Usage(format!(
+            "{}: the header needs start (开始) and end (结束) columns",
+            path.display()
+        )));
+    };
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+        .map(|(i, r)| {
+            let at = |c: usize| {
+                let text = r.get(c).map(String::as_str).unwrap_or("");
+                period_time(text, tz, day).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{} row {}: {text:?} is not a time (use HH:MM, YYYY-MM-DD HH:MM or RFC 3339)",
+                        path.display(),
+                        i + 2
+                    ))
+                })
+            };
+            let (s, e) = (at(start)?, at(end)?);
+            if e <= s {
+                return Err(CliError::Usage(format!(
+                    "{} row {}: the period ends before it starts",
+                    path.display(),
+                    i + 2
+                )));
+            }
+            Ok(Period {
+                name: cell_at(r, name).unwrap_or_else(|| format!("period {}", i + 1)),
+                start: s,
+                end: e,
+            })
+        })
+        .collect()
+}
+
+/// How an expected row found its person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// One person, by this key.
+    One(usize, &'static str),
+    /// Several people could be this row.
+    Ambiguous(Vec<usize>),
+    /// Nobody in the meeting.
+    Nobody,
+    /// The same person as an earlier row (its number, 1 for the first data row).
+    Duplicate(usize),
+}
+
+fn norm(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Matches each expected row to the meeting's people (see the [module docs](self)).
+pub fn match_expected(expected: &[ExpectedPerson], entries: &[RosterEntry]) -> Vec<Found> {
+    let mut by: [HashMap<String, Vec<usize>>; 3] = Default::default();
+    let mut names: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(u) = norm(&e.user_id) {
+            by[0].entry(u).or_default().push(i);
+        }
+        if let Some(p) = e.phone.as_deref().and_then(normalized_phone) {
+            by[1].entry(p).or_default().push(i);
+        }
+        if let Some(m) = norm(&e.email) {
+            by[2].entry(m.to_lowercase()).or_default().push(i);
+        }
+        if let Some(n) = norm(&e.display_name) {
+            names.entry(n).or_default().push(i);
+        }
+    }
+    let mut expected_names: HashMap<String, usize> = HashMap::new();
+    for p in expected {
+        if let Some(n) = norm(&p.name) {
+            *expected_names.entry(n).or_default() += 1;
+        }
+    }
+    let mut taken: HashMap<usize, usize> = HashMap::new();
+    expected
+        .iter()
+        .enumerate()
+        .map(|(row, p)| {
+            let keys = [
+                (norm(&p.user_id), 0, "user_id"),
+                (p.phone.as_deref().and_then(normalized_phone), 1, "phone"),
+                (norm(&p.email).map(|m| m.to_lowercase()), 2, "email"),
+            ];
+            let mut found = Found::Nobody;
+            for (key, map, how) in keys {
+                let Some(key) = key else { continue };
+                match by[map].get(&key).map(Vec::as_slice) {
+                    Some([one]) => {
+                        found = Found::One(*one, how);
+                        break;
+                    }
+                    Some(many) if many.len() > 1 => {
+                        found = Found::Ambiguous(many.to_vec());
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if found == Found::Nobody
+                && let Some(name) = norm(&p.name)
+            {
+                match names.get(&name).map(Vec::as_slice) {
+                    Some([one]) if expected_names.get(&name) == Some(&1) => {
+                        found = Found::One(*one, "name");
+                    }
+                    Some(many) if !many.is_empty() => found = Found::Ambiguous(many.to_vec()),
+                    _ => {}
+                }
+            }
+            if let Found::One(i, _) = found {
+                if let Some(first) = taken.get(&i) {
+                    return Found::Duplicate(*first + 1);
+                }
+                taken.insert(i, row);
+            }
+            found
+        })
+        .collect()
+}
+
+/// One row of an attendance report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendanceRow {
+    /// The name (the expected list's, else the meeting's).
+    pub name: Option<String>,
+    /// The enterprise user id.
+    pub user_id: Option<String>,
+    /// The phone.
+    pub phone: Option<String>,
+    /// The e-mail.
+    pub email: Option<String>,
+    /// The department (from the expected list).
+    pub department: Option<String>,
+    /// On the expected list (without one: registered).
+    pub expected: bool,
+    /// How the expected row was matched: `user_id`, `phone`, `email`, `name`, `ambiguous`,
+    /// `duplicate`, or none.
+    pub matched_by: Option<String>,
+    /// `present`, `late`, `left_early`, `under_minimum`, `absent`, or `unknown` (an ambiguous
+    /// or duplicate row).
+    pub status: String,
+    /// Minutes attended (sessions merged).
+    pub minutes: f64,
+    /// The minimum that applied.
+    pub required_minutes: f64,
+    /// Minutes after the start of the first join.
+    pub joined_after_minutes: Option<f64>,
+    /// The first join.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_join: Option<OffsetDateTime>,
+    /// The last leave.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_leave: Option<OffsetDateTime>,
+    /// Join sessions.
+    pub sessions: u32,
+    /// Has a registration.
+    pub registered: bool,
+    /// Minutes per period, by name.
+    pub periods: serde_json::Map<String, serde_json::Value>,
+    /// What to know about the row (the candidates of an ambiguous one …).
+    pub note: Option<String>,
+}
+
+impl AttendanceRow {
+    fn of(entry: Option<&RosterEntry>, judged: Option<&Judged>, rules: &Rules) -> Self {
+        let periods = rules
+            .periods
+            .iter()
+            .zip(judged.map(|j| j.period_minutes.clone()).unwrap_or_default())
+            .map(|(p, m)| (p.name.clone(), serde_json::json!(round(m))))
+            .collect();
+        Self {
+            name: entry.and_then(|e| e.display_name.clone()),
+            user_id: entry.and_then(|e| e.user_id.clone()),
+            phone: entry.and_then(|e| e.phone.clone()),
+            email: entry.and_then(|e| e.email.clone()),
+            department: None,
+            expected: entry.is_some_and(RosterEntry::expected),
+            matched_by: None,
+            status: judged.map_or("absent", |j| j.status.as_str()).to_string(),
+            minutes: judged.map_or(0.0, |j| round(j.minutes)),
+            required_minutes: judged.map_or(0.0, |j| round(j.required_minutes)),
+            joined_after_minutes: judged.and_then(|j| j.joined_after_minutes.map(round)),
+            first_join: entry.and_then(|e| e.first_join),
+            last_leave: entry.and_then(|e| e.last_leave),
+            sessions: entry.map_or(0, |e| e.sessions),
+            registered: entry.is_some_and(|e| e.registered),
+            periods,
+            note: None,
+        }
+    }
+}
+
+fn round(m: f64) -> f64 {
+    (m * 10.0).round() / 10.0
+}
+
+impl Record for AttendanceRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "user_id",
+        "phone",
+        "email",
+        "department",
+        "expected",
+        "matched_by",
+        "status",
+        "minutes",
+        "required_minutes",
+        "joined_after_minutes",
+        "first_join",
+        "last_leave",
+        "sessions",
+        "registered",
+        "periods",
+        "note",
+    ];
+    const SHEET: &'static str = "people";
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("id", 14),
+        ("status", 13),
+        ("minutes", 7),
+        ("first join", 19),
+        ("note", 30),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            crate::output::opt(&self.name),
+            self.user_id
+                .clone()
+                .or_else(|| self.phone.clone())
+                .unwrap_or_default(),
+            self.status.clone(),
+            format!("{:.0}", self.minutes),
+            crate::output::table_time(self.first_join, tz),
+            crate::output::opt(&self.note),
+        ]
+    }
+
+    fn xlsx_flag(&self, column: &str) -> Option<Flag> {
+        (column == "status").then_some(())?;
+        match self.status.as_str() {
+            "absent" => Some(Flag::Bad),
+            "late" | "left_early" => Some(Flag::Warn),
+            "under_minimum" | "unknown" => Some(Flag::Low),
+            _ => None,
+        }
+    }
+}
+
+/// The rows of a meeting's attendance report: the expected list's people in its order (when
+/// given), then everyone else of the meeting.
+pub fn attendance_rows(
+    entries: &[RosterEntry],
+    expected: Option<&[ExpectedPerson]>,
+    rules: &Rules,
+) -> Vec<AttendanceRow> {
+    let window = MeetingWindow::of_entries(entries);
+    let judged: Vec<Option<Judged>> = entries
+        .iter()
+        .map(|e| window.as_ref().map(|w| judge(e, w, rules)))
+        .collect();
+    let row_of = |i: usize| AttendanceRow::of(Some(&entries[i]), judged[i].as_ref(), rules);
+    let Some(expected) = expected else {
+        return (0..entries.len()).map(row_of).collect();
+    };
+    let found = match_expected(expected, entries);
+    let mut listed = vec![false; entries.len()];
+    let mut rows = Vec::with_capacity(expected.len() + entries.len());
+    for (p, f) in expected.iter().zip(&found) {
+        let mut row = match f {
+            Found::One(i, how) => {
+                listed[*i] = true;
+                let mut row = row_of(*i);
+                row.matched_by = Some((*how).to_string());
+                row
+            }
+            Found::Nobody => AttendanceRow::of(None, None, rules),
+            Found::Ambiguous(candidates) => {
+                let mut row = AttendanceRow::of(None, None, rules);
+                row.status = "unknown".into();
+                row.matched_by = Some("ambiguous".into());
+                let names: Vec<String> = candidates
+                    .iter()
+                    .map(|&i| {
+                        let e = &entries[i];
+                        format!(
+                            "{} ({})",
+                            e.display_name.as_deref().unwrap_or("?"),
+                            e.user_id
+                                .as_deref()
+                                .or(e.temp_id.as_deref())
+                                .unwrap_or("no id")
+                        )
+                    })
+                    .collect();
+                row.note = Some(format!("could be any of: {}", names.join(", ")));
+                row
+            }
+            Found::Duplicate(first) => {
+                let mut row = AttendanceRow::of(None, None, rules);
+                row.status = "unknown".into();
+                row.matched_by = Some("duplicate".into());
+                row.note = Some(format!("the same person as row {first} of the list"));
+                row
+            }
+        };
+        row.expected = true;
+        row.name = p.name.clone().or(row.name);
+        row.user_id = p.user_id.clone().or(row.user_id);
+        row.phone = p.phone.clone().or(row.phone);
+        row.email = p.email.clone().or(row.email);
+        row.department = p.department.clone();
+        rows.push(row);
+    }
+    for (i, e) in entries.iter().enumerate() {
+        if !listed[i] {
+            let mut row = row_of(i);
+            row.expected = false;
+            if e.spans.is_empty() {
+                // Registered, absent, and not on the list: worth a look, not an absence.
+                row.note = Some("registered but not on the expected list".into());
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The summary sheet of a workbook: the rules used, the meeting's actual time, the counts.
+pub fn summary_cells(
+    rules: &Rules,
+    window: Option<&MeetingWindow>,
+    rows: &[AttendanceRow],
+    expected: bool,
+) -> Vec<Vec<Cell<'static>>> {
+    let text = |s: String| Cell::Text(s.into());
+    let mut out = vec![
+        vec![
+            text("minimum minutes".into()),
+            rules
+                .min_minutes
+                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
+        ],
+        vec![
+            text("minimum % of the meeting".into()),
+            rules.min_percent.map_or(Cell::Empty, Cell::Number),
+        ],
+        vec![
+            text("late after minutes".into()),
+            rules
+                .late_after_minutes
+                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
+        ],
+        vec![
+            text("meeting started (first join)".into()),
+            window.map_or(Cell::Empty, |w| Cell::Time(w.start)),
+        ],
+        vec![
+            text("meeting ended (last leave)".into()),
+            window.map_or(Cell::Empty, |w| Cell::Time(w.end)),
+        ],
+        vec![text("expected list given".into()), Cell::Bool(expected)],
+    ];
+    for p in &rules.periods {
+        out.push(vec![
+            text(format!("period {}", p.name)),
+            text(format!(
+                "{} – {}",
+                roster_core::format_time(p.start),
+                roster_core::format_time(p.end)
+            )),
+        ]);
+    }
+    for status in [
+        Status::Present,
+        Status::Late,
+        Status::LeftEarly,
+        Status::UnderMinimum,
+        Status::Absent,
+    ] {
+        let n = rows.iter().filter(|r| r.status == status.as_str()).count();
+        out.push(vec![text(status.as_str().into()), Cell::Number(n as f64)]);
+    }
+    let unknown = rows.iter().filter(|r| r.status == "unknown").count();
+    out.push(vec![
+        text("unknown (ambiguous or duplicate rows)".into()),
+        Cell::Number(unknown as f64),
+    ]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::{Attendee, Vendor, reconcile};
+
+    fn session(user: Option<&str>, name: &str, phone: Option<&str>, tid: &str) -> Attendee {
+        let mut a = Attendee::new(Vendor::WeCom, "m");
+        a.user_id = user.map(Into::into);
+        a.temp_id = Some(tid.into());
+        a.display_name = Some(name.into());
+        a.phone = phone.map(Into::into);
+        a.joined_at = time::OffsetDateTime::from_unix_timestamp(1_000).ok();
+        a.left_at = time::OffsetDateTime::from_unix_timestamp(4_000).ok();
+        a
+    }
+
+    fn person(name: &str, user: Option<&str>, phone: Option<&str>) -> ExpectedPerson {
+        ExpectedPerson {
+            name: Some(name.into()),
+            user_id: user.map(Into::into),
+            phone: phone.map(Into::into),
+            ..ExpectedPerson::default()
+        }
+    }
+
+    #[test]
+    fn ids_then_phone_then_unique_names_and_never_a_silent_merge() {
+        let entries = reconcile(
+            vec![],
+            vec![
+                session(Some("u1"), "张三", None, "t1"),
+                session(None, "李四", Some("+86 138-0013-8000"), "t2"),
+                session(None, "王五", None, "t3"),
+                session(None, "王五", None, "t4"),
+                session(None, "赵六", None, "t5"),
+            ],
+        );
+        let expected = vec![
+            person("张三丰", Some("u1"), None),
+            person("李四", None, Some("13800138000")),
+            person("王五", None, None),
+            person("赵六", None, None),
+            person("赵六", None, None),
+            person("钱七", None, None),
+            person("张三", Some("u1"), None),
+        ];
+        let found = match_expected(&expected, &entries);
+        let idx = |name: &str| {
+            entries
+                .iter()
+                .position(|e| e.display_name.as_deref() == Some(name))
+                .unwrap()
+        };
+        assert_eq!(found[0], Found::One(idx("张三"), "user_id"));
+        assert_eq!(found[1], Found::One(idx("李四"), "phone"));
+        // Two 王五 in the meeting: ambiguous, not merged.
+        assert!(matches!(&found[2], Found::Ambiguous(c) if c.len() == 2));
+        // 赵六 twice on the list: the name is not unique on the list's side.
+        assert!(matches!(found[3], Found::Ambiguous(_)));
+        assert_eq!(found[5], Found::Nobody);
+        // u1 again: the same person as row 1.
+        assert_eq!(found[6], Found::Duplicate(1));
+
+        let rows = attendance_rows(&entries, Some(&expected), &Rules::default());
+        assert_eq!(
+            rows.len(),
+            expected.len() + 3,
+            "the 王五s and 赵六 listed after"
+        );
+        assert_eq!(rows[0].status, "present");
+        assert_eq!(rows[0].name.as_deref(), Some("张三丰"), "the list's name");
+        assert_eq!(rows[2].status, "unknown");
+        assert!(rows[2].note.as_deref().unwrap().contains("王五"));
+        assert_eq!(rows[5].status, "absent");
+        assert!(rows[7..].iter().all(|r| !r.expected));
+    }
+
+    #[test]
+    fn periods_files_take_times_of_day_on_the_meetings_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        std::fs::write(
+            &path,
+            "节次,开始,结束\n第一节,23:30,23:59\n第二节,2026-03-03 00:05,2026-03-03 00:40\n",
+        )
+        .unwrap();
+        let tz = UtcOffset::from_hms(8, 0, 0).unwrap();
+        let day = time::macros::datetime!(2026-03-02 15:20 UTC); // 23:20 at UTC+8
+        let periods = read_periods(&path, tz, Some(day)).unwrap();
+        assert_eq!(periods[0].name, "第一节");
+        assert_eq!(
+            periods[0].start,
+            time::macros::datetime!(2026-03-02 23:30 +8)
+        );
+        assert_eq!(periods[1].end, time::macros::datetime!(2026-03-03 00:40 +8));
+        std::fs::write(&path, "name,start,end\nx,09:00,08:00\n").unwrap();
+        assert!(read_periods(&path, tz, Some(day)).is_err());
+    }
+
+    #[test]
+    fn expected_lists_in_gbk_with_chinese_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.csv");
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,工号,部门\n张三,u1,研发\n李四,,销售\n");
+        std::fs::write(&path, gbk).unwrap();
+        let list = read_expected(&path).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].user_id.as_deref(), Some("u1"));
+        assert_eq!(list[1].department.as_deref(), Some("销售"));
+        std::fs::write(&path, "部门\n研发\n").unwrap();
+        assert!(read_expected(&path).is_err());
+    }
+}
