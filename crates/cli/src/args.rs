@@ -453,20 +453,21 @@ pub struct ReportArgs {
 
     /// The people expected (CSV or xlsx; a header with name/姓名 and any of
     /// user_id/工号, phone/手机, email/邮箱, department/部门): each gets a status, absent
-    /// with no session; the others of the meeting follow.
-    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    /// with no session; the others of the meeting follow. With --db: expected at every
+    /// meeting of the range.
+    #[arg(long, value_name = "FILE")]
     pub expected: Option<PathBuf>,
 
     /// Minutes a person must attend to be present.
-    #[arg(long, value_name = "N", conflicts_with = "db")]
+    #[arg(long, value_name = "N")]
     pub min_minutes: Option<u32>,
 
     /// Share of the meeting's actual length (first join to last leave) a person must attend.
-    #[arg(long, value_name = "PERCENT", value_parser = parse_percent, conflicts_with = "db")]
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub min_percent: Option<f64>,
 
     /// A first join more than this many minutes after the start is late.
-    #[arg(long, value_name = "MINUTES", conflicts_with = "db")]
+    #[arg(long, value_name = "MINUTES")]
     pub late_after: Option<u32>,
 
     /// Class periods (CSV or xlsx: name, start, end; HH:MM on the meeting's day, or full

@@ -132,6 +132,21 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
                     return Err(CliError::Usage("--from must be before --to".into()));
                 }
                 let store = args::StoreArg { db: db.0.clone() }.open().await?;
+                if a.has_rules() {
+                    let rules = run::RulesInput {
+                        expected: a.expected.clone(),
+                        periods: None,
+                        rules: roster_core::attendance::Rules {
+                            min_minutes: a.min_minutes,
+                            min_percent: a.min_percent,
+                            late_after_minutes: a.late_after,
+                            periods: Vec::new(),
+                        },
+                    };
+                    return run::range_report(store.as_ref(), from, to, &rules, &plan)
+                        .await
+                        .map(drop);
+                }
                 return run::report_from_store(store.as_ref(), from, to, &plan)
                     .await
                     .map(drop);

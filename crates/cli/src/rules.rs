@@ -590,6 +590,251 @@ pub fn summary_cells(
     out
 }
 
+/// One person across the meetings of a range (`report --db` with rules).
+#[derive(Debug, Clone, Serialize)]
+pub struct RangeRow {
+    /// The name (the expected list's, else the latest seen).
+    pub name: Option<String>,
+    /// The enterprise user id.
+    pub user_id: Option<String>,
+    /// The phone.
+    pub phone: Option<String>,
+    /// The e-mail.
+    pub email: Option<String>,
+    /// The department (from the expected list).
+    pub department: Option<String>,
+    /// Meetings the person was expected at: every meeting of the range for the expected
+    /// list's people; without a list, those they registered for.
+    pub meetings_expected: u64,
+    /// Meetings attended (the minimum met; without one, any session), expected or not.
+    pub meetings_attended: u64,
+    /// Attended ÷ expected of the expected meetings, in percent (none when none was expected).
+    pub attendance_rate: Option<f64>,
+    /// Minutes in all meetings of the range (training hours × 60).
+    pub total_minutes: f64,
+    /// Meetings joined late.
+    pub late: u64,
+    /// The first attended meeting's first join.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_attended: Option<OffsetDateTime>,
+    /// The last attended meeting's last leave.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_attended: Option<OffsetDateTime>,
+    /// What to know (rows ambiguous in some meetings …).
+    pub note: Option<String>,
+}
+
+impl Record for RangeRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "user_id",
+        "phone",
+        "email",
+        "department",
+        "meetings_expected",
+        "meetings_attended",
+        "attendance_rate",
+        "total_minutes",
+        "late",
+        "first_attended",
+        "last_attended",
+        "note",
+    ];
+    const SHEET: &'static str = "people";
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("id", 14),
+        ("expected", 8),
+        ("attended", 8),
+        ("rate", 6),
+        ("minutes", 8),
+        ("note", 24),
+    ];
+
+    fn table_row(&self, _tz: UtcOffset) -> Vec<String> {
+        vec![
+            crate::output::opt(&self.name),
+            self.user_id
+                .clone()
+                .or_else(|| self.phone.clone())
+                .unwrap_or_default(),
+            self.meetings_expected.to_string(),
+            self.meetings_attended.to_string(),
+            self.attendance_rate
+                .map(|r| format!("{r:.0}%"))
+                .unwrap_or_default(),
+            format!("{:.0}", self.total_minutes),
+            crate::output::opt(&self.note),
+        ]
+    }
+
+    fn xlsx_flag(&self, column: &str) -> Option<Flag> {
+        (column == "attendance_rate").then_some(())?;
+        match self.attendance_rate? {
+            r if r <= 0.0 => Some(Flag::Bad),
+            r if r < 100.0 => Some(Flag::Low),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    row: Option<RangeRow>,
+    ambiguous: u64,
+}
+
+impl Tally {
+    fn row(&mut self) -> &mut RangeRow {
+        self.row.get_or_insert_with(|| RangeRow {
+            name: None,
+            user_id: None,
+            phone: None,
+            email: None,
+            department: None,
+            meetings_expected: 0,
+            meetings_attended: 0,
+            attendance_rate: None,
+            total_minutes: 0.0,
+            late: 0,
+            first_attended: None,
+            last_attended: None,
+            note: None,
+        })
+    }
+
+    /// Counts one meeting of this person: expected or not, and what the rules found.
+    fn add(&mut self, expected: bool, entry: Option<&RosterEntry>, judged: Option<&Judged>) {
+        let row = self.row();
+        if expected {
+            row.meetings_expected += 1;
+        }
+        let (Some(entry), Some(j)) = (entry, judged) else {
+            return;
+        };
+        if entry.spans.is_empty() {
+            return;
+        }
+        row.total_minutes = round(row.total_minutes + j.minutes);
+        if j.status == Status::Late {
+            row.late += 1;
+        }
+        // Every meeting attended counts here; the rate counts the expected ones only.
+        let met = j.minutes + 1e-9 >= j.required_minutes;
+        if met {
+            row.meetings_attended += 1;
+            row.first_attended = row.first_attended.into_iter().chain(entry.first_join).min();
+            row.last_attended = row.last_attended.into_iter().chain(entry.last_leave).max();
+        }
+        if row.name.is_none() {
+            row.name = entry.display_name.clone();
+        }
+        row.user_id = row.user_id.take().or_else(|| entry.user_id.clone());
+        row.phone = row.phone.take().or_else(|| entry.phone.clone());
+        row.email = row.email.take().or_else(|| entry.email.clone());
+    }
+}
+
+/// The rows of a range: per person across `meetings` (each the reconciled entries of one
+/// meeting), the expected list's people in its order when given (expected at every meeting),
+/// else everyone by the store's person key (expected where registered).
+pub fn range_rows(
+    meetings: &[Vec<RosterEntry>],
+    expected: Option<&[ExpectedPerson]>,
+    rules: &Rules,
+) -> Vec<RangeRow> {
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut expected_rate: Vec<(u64, u64)> = Vec::new();
+    if let Some(list) = expected {
+        tallies.resize_with(list.len(), Tally::default);
+        expected_rate.resize(list.len(), (0, 0));
+        for (t, p) in tallies.iter_mut().zip(list) {
+            let row = t.row();
+            row.name = p.name.clone();
+            row.user_id = p.user_id.clone();
+            row.phone = p.phone.clone();
+            row.email = p.email.clone();
+            row.department = p.department.clone();
+        }
+    }
+    for entries in meetings {
+        let window = MeetingWindow::of_entries(entries);
+        let judged: Vec<Option<Judged>> = entries
+            .iter()
+            .map(|e| window.as_ref().map(|w| judge(e, w, rules)))
+            .collect();
+        match expected {
+            Some(list) => {
+                let found = match_expected(list, entries);
+                for (i, f) in found.iter().enumerate() {
+                    match f {
+                        Found::One(e, _) => {
+                            tallies[i].add(true, Some(&entries[*e]), judged[*e].as_ref());
+                            let attended = judged[*e].as_ref().is_some_and(|j| {
+                                !entries[*e].spans.is_empty()
+                                    && j.minutes + 1e-9 >= j.required_minutes
+                            });
+                            expected_rate[i].0 += 1;
+                            expected_rate[i].1 += u64::from(attended);
+                        }
+                        Found::Ambiguous(_) | Found::Duplicate(_) => {
+                            tallies[i].ambiguous += 1;
+                            tallies[i].add(true, None, None);
+                            expected_rate[i].0 += 1;
+                        }
+                        Found::Nobody => {
+                            tallies[i].add(true, None, None);
+                            expected_rate[i].0 += 1;
+                        }
+                    }
+                }
+            }
+            None => {
+                for (e, j) in entries.iter().zip(&judged) {
+                    let key = roster_store::person_key(
+                        e.vendor,
+                        &e.meeting_id,
+                        e.user_id.as_deref(),
+                        e.phone.as_deref(),
+                        e.email.as_deref(),
+                        e.temp_id.as_deref().or(e.display_name.as_deref()),
+                    );
+                    let t = *by_key.entry(key).or_insert_with(|| {
+                        tallies.push(Tally::default());
+                        expected_rate.push((0, 0));
+                        tallies.len() - 1
+                    });
+                    let registered = e.expected();
+                    tallies[t].add(registered, Some(e), j.as_ref());
+                    if registered {
+                        let attended = j.as_ref().is_some_and(|j| {
+                            !e.spans.is_empty() && j.minutes + 1e-9 >= j.required_minutes
+                        });
+                        expected_rate[t].0 += 1;
+                        expected_rate[t].1 += u64::from(attended);
+                    }
+                }
+            }
+        }
+    }
+    tallies
+        .into_iter()
+        .zip(expected_rate)
+        .map(|(mut t, (exp, att))| {
+            let ambiguous = t.ambiguous;
+            let mut row = t.row().clone();
+            row.attendance_rate = (exp > 0).then(|| round(att as f64 / exp as f64 * 100.0));
+            if ambiguous > 0 {
+                row.note = Some(format!(
+                    "ambiguous or repeated on the list in {ambiguous} meetings (not counted as attended)"
+                ));
+            }
+            row
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -665,6 +910,65 @@ mod tests {
         assert!(rows[2].note.as_deref().unwrap().contains("王五"));
         assert_eq!(rows[5].status, "absent");
         assert!(rows[7..].iter().all(|r| !r.expected));
+    }
+
+    #[test]
+    fn a_range_counts_meetings_expected_attended_and_minutes() {
+        // Two meetings of 60 minutes; u1 attends both fully, u2 the first for 20 minutes only.
+        let at = |m: &str, user: &str, from: i64, to: i64| {
+            let mut a = Attendee::new(Vendor::WeCom, m);
+            a.user_id = Some(user.into());
+            a.display_name = Some(user.to_uppercase());
+            a.joined_at = time::OffsetDateTime::from_unix_timestamp(from * 60).ok();
+            a.left_at = time::OffsetDateTime::from_unix_timestamp(to * 60).ok();
+            a
+        };
+        let meetings = vec![
+            reconcile(vec![], vec![at("m1", "u1", 0, 60), at("m1", "u2", 0, 20)]),
+            reconcile(vec![], vec![at("m2", "u1", 100, 160)]),
+        ];
+        let list = vec![
+            person("一", Some("u1"), None),
+            person("二", Some("u2"), None),
+            person("三", Some("u3"), None),
+        ];
+        let rules = Rules {
+            min_percent: Some(50.0),
+            ..Rules::default()
+        };
+        let rows = range_rows(&meetings, Some(&list), &rules);
+        let shape: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone().unwrap(),
+                    r.meetings_expected,
+                    r.meetings_attended,
+                    r.attendance_rate,
+                    r.total_minutes,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("一".to_string(), 2, 2, Some(100.0), 120.0),
+                // 20 of the 60 minutes: under the 50 %, not attended; the minutes still count.
+                ("二".to_string(), 2, 0, Some(0.0), 20.0),
+                ("三".to_string(), 2, 0, Some(0.0), 0.0),
+            ]
+        );
+        assert_eq!(
+            rows[0].first_attended,
+            time::OffsetDateTime::from_unix_timestamp(0).ok()
+        );
+        // Without a list: by person, attended everywhere they came; no registrations, no rate.
+        let rows = range_rows(&meetings, None, &Rules::default());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].meetings_attended, rows[0].attendance_rate),
+            (2, None)
+        );
     }
 
     #[test]

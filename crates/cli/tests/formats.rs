@@ -407,3 +407,128 @@ async fn a_report_with_rules_in_json_and_in_a_workbook() {
     assert_eq!(rule[1], Data::Float(50.0));
     sandbox.shutdown().await;
 }
+
+/// `roster report --db` with rules: per person across the synced meetings of a range — the
+/// expected list's people expected at each, attended where the minimum is met, their minutes
+/// agreeing with the store's own totals; the workbook lists the meetings counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_report_from_the_store() {
+    // No very large meeting: the sync exports every meeting of the range.
+    let sandbox = roster_testkit::start(SandboxConfig {
+        data: roster_sandbox::DataConfig {
+            large_meetings: Vec::new(),
+            ..roster_sandbox::DataConfig::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await;
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    let admin = sandbox.credentials().tencent.admin_userid.unwrap();
+    env.retain(|(k, _)| k != "ROSTER_TENCENT_OPERATOR_ID");
+    env.push(("ROSTER_TENCENT_OPERATOR_ID".into(), admin));
+    env.push(("ROSTER_TENCENT_CALLS_PER_MINUTE".into(), "0".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let now = sandbox.clock().now().unix_timestamp();
+    let (from, to) = ((now - 60 * 86_400).to_string(), now.to_string());
+    let db_path = dir.path().join("roster.db");
+    let db = format!("sqlite:{}", db_path.display());
+    let out = roster(
+        &env,
+        &[
+            "sync",
+            "--vendor",
+            "tencent-meeting",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--db",
+            &db,
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let store = roster_store::SqliteStore::open(&db_path).unwrap();
+    let meetings = roster_store::Store::meetings_in_range(&store, now - 60 * 86_400, now)
+        .await
+        .unwrap();
+    assert!(meetings.len() > 2);
+    let totals = roster_store::Store::person_totals(&store, now - 60 * 86_400, now)
+        .await
+        .unwrap();
+    let top = totals.iter().max_by_key(|t| t.minutes).unwrap();
+    let uid = top.person.rsplit(':').next().unwrap().to_string();
+    assert!(top.person.starts_with("user:"), "{}", top.person);
+    std::fs::write(
+        dir.path().join("list.csv"),
+        format!("name,user_id\n最多的人,{uid}\n没来的人,nobody\n"),
+    )
+    .unwrap();
+    let report = |extra: &[&str], file: &str| {
+        let mut a: Vec<String> = [
+            "report", "--db", &db, "--from", &from, "--to", &to, "--quiet", "--output", file,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let (env, dir) = (env.clone(), dir.path().to_path_buf());
+        async move {
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            roster(&env, &a, &dir).await
+        }
+    };
+    let out = report(
+        &[
+            "--expected",
+            "list.csv",
+            "--min-percent",
+            "0",
+            "--format",
+            "json",
+        ],
+        "r.json",
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(rows.len(), 2);
+    let n = meetings.len() as u64;
+    assert_eq!(rows[0]["meetings_expected"], n);
+    assert_eq!(rows[0]["meetings_attended"], top.meetings);
+    // The same minutes as the store's totals (per meeting rounding: within a minute each).
+    let minutes = rows[0]["total_minutes"].as_f64().unwrap();
+    assert!(
+        (minutes - top.minutes as f64).abs() <= top.meetings as f64,
+        "{minutes} vs {}",
+        top.minutes
+    );
+    assert_eq!(rows[1]["meetings_attended"], 0);
+    assert_eq!(rows[1]["attendance_rate"], 0.0);
+
+    let out = report(
+        &[
+            "--expected",
+            "list.csv",
+            "--min-minutes",
+            "1",
+            "--format",
+            "xlsx",
+        ],
+        "r.xlsx",
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book = calamine::open_workbook_auto(dir.path().join("r.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), vec!["people", "meetings", "summary"]);
+    assert_eq!(
+        book.worksheet_range("meetings").unwrap().rows().count() - 1,
+        meetings.len()
+    );
+    // --periods makes no sense across meetings: refused (exit 2).
+    let out = report(&["--periods", "list.csv"], "p.csv").await;
+    assert_eq!(out.status.code(), Some(2));
+    sandbox.shutdown().await;
+}

@@ -55,6 +55,8 @@ mod budgets;
 mod postgres;
 mod push;
 mod sqlite;
+#[cfg(test)]
+mod tests_common;
 mod tokens;
 
 pub use budgets::PgRateBudgets;
@@ -476,6 +478,12 @@ pub(crate) const INCOMPLETE_MEETINGS: &str = "SELECT m.meeting_id, m.occurrence,
      WHERE s.vendor = $1 AND NOT s.complete
      ORDER BY m.start_unix, m.meeting_id, m.occurrence";
 
+/// The meetings starting in `[$1, $2)`: vendor, id, occurrence, subject, start, end, state,
+/// host, host name, participants, extra.
+pub(crate) const MEETINGS_IN_RANGE: &str = "SELECT vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra
+     FROM meetings WHERE start_unix >= $1 AND start_unix < $2
+     ORDER BY start_unix, vendor, meeting_id, occurrence";
+
 /// A stored meeting row as a summary.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn stored_summary(
@@ -536,6 +544,17 @@ pub trait Store: Send + Sync {
         meeting_id: &str,
         occurrence: Option<&str>,
     ) -> Result<Vec<Attendee>>;
+
+    /// The registrations stored for a meeting (or one occurrence), in export order.
+    async fn registrations(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Registration>>;
+
+    /// The meetings (occurrences) starting in `[from, to)` (Unix seconds), by start.
+    async fn meetings_in_range(&self, from: i64, to: i64) -> Result<Vec<MeetingSummary>>;
 
     /// The sync state of a meeting (or occurrence), if it was ever synced.
     async fn sync_state(

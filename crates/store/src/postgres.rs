@@ -541,6 +541,52 @@ impl Store for PgStore {
         rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 
+    async fn registrations(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Registration>> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                "SELECT record FROM registrations WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq",
+                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
+            )
+            .await?;
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+    }
+
+    async fn meetings_in_range(&self, from: i64, to: i64) -> Result<Vec<MeetingSummary>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(crate::MEETINGS_IN_RANGE, &[&from, &to])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let v: String = r.get(0);
+                let vendor = v.parse().map_err(|_| {
+                    StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {v:?}"))
+                })?;
+                Ok(stored_summary(
+                    vendor,
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                    r.get(7),
+                    r.get(8),
+                    r.get(9),
+                    &r.get::<_, String>(10),
+                ))
+            })
+            .collect()
+    }
+
     async fn sync_state(
         &self,
         vendor: Vendor,
@@ -701,6 +747,14 @@ fn live_meeting_row(r: &tokio_postgres::Row) -> Result<LiveMeeting> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Meetings by start within a range, and a meeting's registrations in export order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meetings_in_a_range_and_their_registrations() {
+        let cluster = roster_testkit::postgres::Cluster::start().unwrap();
+        let store = PgStore::connect(&cluster.url()).await.unwrap();
+        crate::tests_common::meetings_and_registrations(&store).await;
+    }
 
     /// A store written by the previous version (schema V4, with pushes in it) migrates keeping
     /// them readable, on a real PostgreSQL.

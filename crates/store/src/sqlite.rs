@@ -487,6 +487,64 @@ impl Store for SqliteStore {
         SqliteStore::sync_state(self, vendor, meeting_id, occurrence)
     }
 
+    async fn registrations(
+        &self,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<Registration>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT record FROM registrations WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3 ORDER BY seq",
+        )?;
+        let rows = q.query_map(
+            params![vendor.as_str(), meeting_id, occurrence.unwrap_or("")],
+            |r| r.get::<_, String>(0),
+        )?;
+        rows.map(|row| decode(&row?)).collect()
+    }
+
+    async fn meetings_in_range(&self, from: i64, to: i64) -> Result<Vec<MeetingSummary>> {
+        let conn = self.conn();
+        let mut q = conn.prepare(crate::MEETINGS_IN_RANGE)?;
+        let rows = q.query_map(params![from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<i64>>(9)?,
+                r.get::<_, String>(10)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (v, id, occ, subject, start, end, state, host, host_name, participants, extra) =
+                row?;
+            let vendor = v.parse().map_err(|_| {
+                StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {v:?}"))
+            })?;
+            Ok(stored_summary(
+                vendor,
+                id,
+                occ,
+                subject,
+                start,
+                end,
+                state,
+                host,
+                host_name,
+                participants,
+                &extra,
+            ))
+        })
+        .collect()
+    }
+
     async fn counts(&self) -> Result<Counts> {
         SqliteStore::counts(self)
     }
@@ -600,6 +658,13 @@ fn checked_live_meeting((vendor, mut m): (String, LiveMeeting)) -> Result<LiveMe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Meetings by start within a range, and a meeting's registrations in export order.
+    #[tokio::test]
+    async fn meetings_in_a_range_and_their_registrations() {
+        crate::tests_common::meetings_and_registrations(&SqliteStore::open_in_memory().unwrap())
+            .await;
+    }
 
     /// A store written by the previous version (schema V3, with pushes in it) opens with its
     /// pushed joins and leaves kept, readable, and new ones written beside them.
