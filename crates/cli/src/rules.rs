@@ -686,7 +686,7 @@ struct Tally {
 
 impl Tally {
     fn row(&mut self) -> &mut RangeRow {
-        self.row.get_or_insert_with(|| RangeRow {
+        self.row.get_or_insert(RangeRow {
             name: None,
             user_id: None,
             phone: None,
