@@ -38,6 +38,8 @@
 //!   Tencent only, against the sandbox at Tencent's real limit (300 calls a minute per AppId),
 //!   each paced at 290 a minute through the budget they share: refusals and the share of the
 //!   budget used.
+//! - **B9**: the 50,000-session Tencent export of B1 as an xlsx workbook (`--format xlsx`),
+//!   beside its JSON Lines runs: peak RSS and wall time against them.
 //! - **B8**: `roster-bench webhooks`: the sandbox's push mode sends one Tencent meeting's
 //!   events (about 60,000: 25,000 sessions' joins and leaves and their breakout moves),
 //!   encrypted, at 2,000 a second (about 30 s) to a `roster listen` process writing a fresh
@@ -124,7 +126,7 @@ pub fn run(args: &[String]) -> Res<()> {
             }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B8])"
+                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B9])"
                 ));
             }
         }
@@ -140,7 +142,7 @@ pub fn run(args: &[String]) -> Res<()> {
         only.as_ref()
             .is_none_or(|o| names.iter().any(|n| o.iter().any(|w| w == n)))
     };
-    let (exports, micro) = if wanted(&["B1", "B2", "B5"]) {
+    let (exports, micro) = if wanted(&["B1", "B2", "B5", "B9"]) {
         eprintln!("xtask bench: B1/B2 exports and B5 micro ({runs} runs each)");
         exports_and_micro(&paths, runs)?
     } else {
@@ -624,6 +626,19 @@ fn export_once(
     vendor: (&str, &str, &str, &str),
     size: u64,
 ) -> Res<Export> {
+    export_as(paths, sandbox, vendor, size, "jsonl")
+}
+
+/// One export of the large meeting of `size` sessions in `format` (`jsonl`, or `xlsx` for
+/// B9), measured; its record count checked (lines of the JSON Lines file; the closing note
+/// for a workbook).
+fn export_as(
+    paths: &Paths,
+    sandbox: &SandboxProcess,
+    vendor: (&str, &str, &str, &str),
+    size: u64,
+    format: &str,
+) -> Res<Export> {
     let (catalog_name, flag, _, prefix) = vendor;
     let meeting = sandbox.meeting(catalog_name, &format!("large-{size}"))?;
     if meeting.sessions != size {
@@ -632,12 +647,12 @@ fn export_once(
             meeting.sessions
         ));
     }
-    let output = paths.work.join(format!("export-{flag}-{size}.jsonl"));
+    let output = paths.work.join(format!("export-{flag}-{size}.{format}"));
     let errors = paths.work.join(format!("export-{flag}-{size}.stderr"));
     let _ = fs::remove_file(&output);
     let mut cmd = sandbox.command(&paths.roster, &paths.work);
     cmd.args(["attendees", "--vendor", flag, "--meeting", &meeting.id])
-        .args(["--format", "jsonl", "--quiet", "--output"])
+        .args(["--format", format, "--output"])
         .arg(&output)
         .env("ROSTER_TENCENT_CALLS_PER_MINUTE", "0")
         .env("ROSTER_WECOM_CALLS_PER_MINUTE", "0")
@@ -663,11 +678,20 @@ fn export_once(
             stderr.trim()
         ));
     }
-    let lines = count_lines(&output)?;
+    let lines = if format == "jsonl" {
+        count_lines(&output)?
+    } else {
+        // "roster: 50000 attendees to FILE (501 pages)" (no progress bar: not a terminal).
+        let stderr = fs::read_to_string(&errors).unwrap_or_default();
+        stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("roster: ")?.split(' ').next()?.parse().ok())
+            .unwrap_or(0)
+    };
     let _ = fs::remove_file(&output);
     if lines != size {
         return Err(format!(
-            "roster attendees --vendor {flag} wrote {lines} lines, not {size}"
+            "roster attendees --vendor {flag} --format {format} wrote {lines} records, not {size}"
         ));
     }
     Ok(Export {
@@ -727,6 +751,27 @@ fn exports_and_micro(paths: &Paths, runs: usize) -> Res<(Exports, Value)> {
                     .push(e);
             }
         }
+    }
+    // B9: the big Tencent export as a workbook, beside its JSON Lines runs above.
+    let tencent = VENDORS
+        .iter()
+        .copied()
+        .find(|v| v.1 == "tencent-meeting")
+        .ok_or("no Tencent in VENDORS")?;
+    export_as(paths, &sandbox, tencent, BIG, "xlsx")?;
+    for run in 0..runs {
+        let e = export_as(paths, &sandbox, tencent, BIG, "xlsx")?;
+        eprintln!(
+            "  run {}: xlsx {BIG}: wall {:.2} s, cpu {:.2} s, rss {:.1} MiB",
+            run + 1,
+            e.wall,
+            e.cpu,
+            e.rss_mib
+        );
+        exports
+            .entry((format!("{} xlsx", tencent.2), BIG))
+            .or_default()
+            .push(e);
     }
     let meeting = sandbox.meeting("tencent-meeting", &format!("large-{SMALL}"))?;
     let micro = driver(paths, &sandbox, &["micro", "--meeting", &meeting.id])?;
@@ -1558,7 +1603,38 @@ impl Report {
         self.sync_rows(&mut rows);
         self.scale_rows(&mut rows);
         self.webhook_rows(&mut rows);
+        self.xlsx_rows(&mut rows);
         rows
+    }
+
+    fn xlsx_rows(&self, rows: &mut Vec<Row>) {
+        let (Some(jsonl), Some(xlsx)) = (
+            self.exports.get(&("tencent".to_string(), BIG)),
+            self.exports.get(&("tencent xlsx".to_string(), BIG)),
+        ) else {
+            return;
+        };
+        let b = format!("B9 xlsx {BIG}");
+        let (rss_j, rss_x) = (med(jsonl, |e| e.rss_mib), med(xlsx, |e| e.rss_mib));
+        let (wall_j, wall_x) = (med(jsonl, |e| e.wall), med(xlsx, |e| e.wall));
+        rows.push(Row::new(
+            &b,
+            "wall / CPU (xlsx; Tencent, 50,000 sessions)",
+            format!("{wall_x:.2} s / {:.2} s", med(xlsx, |e| e.cpu)),
+        ));
+        rows.push(
+            Row::new(
+                &b,
+                "peak RSS xlsx vs JSON Lines",
+                format!("{rss_x:.1} vs {rss_j:.1} MiB ({:+.1})", rss_x - rss_j),
+            )
+            .target("within 10 MiB".into(), rss_x - rss_j <= 10.0),
+        );
+        let ratio = wall_x / wall_j;
+        rows.push(
+            Row::new(&b, "time xlsx ÷ JSON Lines", format!("{ratio:.2}×"))
+                .target("≤ 2×".into(), ratio <= 2.0),
+        );
     }
 
     fn webhook_rows(&self, rows: &mut Vec<Row>) {

@@ -40,6 +40,48 @@ impl Record for Attendee {
         "company",
         "extra",
     ];
+    fn xlsx_cells(&self) -> Option<Vec<crate::xlsx::Cell<'_>>> {
+        use crate::xlsx::Cell;
+        use std::borrow::Cow;
+        fn text(v: &Option<String>) -> Cell<'_> {
+            v.as_deref()
+                .map_or(Cell::Empty, |s| Cell::Text(Cow::Borrowed(s)))
+        }
+        let time = |t: Option<time::OffsetDateTime>| t.map_or(Cell::Empty, Cell::Time);
+        let name = |n: Option<Cow<'static, str>>| n.map_or(Cell::Empty, Cell::Text);
+        let flag = |b: Option<bool>| b.map_or(Cell::Empty, Cell::Bool);
+        Some(vec![
+            Cell::Text(Cow::Borrowed(self.vendor.as_str())),
+            Cell::Text(Cow::Borrowed(&self.meeting_id)),
+            text(&self.sub_meeting_id),
+            text(&self.user_id),
+            text(&self.temp_id),
+            text(&self.open_id),
+            text(&self.display_name),
+            time(self.joined_at),
+            time(self.left_at),
+            name(self.device.map(|d| d.name())),
+            name(self.role.map(|r| r.name())),
+            name(self.webinar_role.map(|r| r.name())),
+            name(self.join_type.map(|j| j.name())),
+            text(&self.network),
+            flag(self.audio),
+            flag(self.video),
+            flag(self.screen_share),
+            text(&self.phone_hash),
+            text(&self.phone),
+            text(&self.email),
+            text(&self.company),
+            if self.extra.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(Cow::Owned(
+                    serde_json::Value::Object(self.extra.clone()).to_string(),
+                ))
+            },
+        ])
+    }
+
     const TABLE: &'static [(&'static str, usize)] = &[
         ("name", 16),
         ("user / temp id", 20),

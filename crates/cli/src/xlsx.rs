@@ -1,8 +1,8 @@
 //! Excel workbooks (`--format xlsx`), written with `rust_xlsxwriter` in its constant-memory
 //! mode: each row goes to a temporary file as it is written, so a large export keeps the
 //! flat memory of the text formats. Every sheet has a bold, frozen header row with a filter,
-//! columns as wide as their text (Chinese characters count double), times as real Excel
-//! date-times in the chosen zone, and numbers as numbers.
+//! columns as wide as their text in the first thousand rows (Chinese characters count
+//! double), times as real Excel date-times in the chosen zone, and numbers as numbers.
 
 use std::borrow::Cow;
 use std::io;
@@ -14,6 +14,9 @@ use unicode_width::UnicodeWidthStr;
 
 /// The widest a column gets (Excel's character units).
 const MAX_WIDTH: usize = 60;
+
+/// Rows whose text sets the column widths (widths settle long before a large export ends).
+const WIDTH_ROWS: u32 = 1_000;
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,17 +55,28 @@ impl Cell<'static> {
             None | Some(Value::Null) => Cell::Empty,
             Some(Value::Bool(b)) => Cell::Bool(*b),
             Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::Number),
-            Some(Value::String(s)) => {
+            Some(Value::String(s)) if looks_like_a_time(s) => {
                 match OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
                     Ok(t) => Cell::Time(t),
                     Err(_) => Cell::Text(Cow::Owned(s.clone())),
                 }
             }
+            Some(Value::String(s)) => Cell::Text(Cow::Owned(s.clone())),
             Some(Value::Array(a)) if a.is_empty() => Cell::Empty,
             Some(Value::Object(o)) if o.is_empty() => Cell::Empty,
             Some(other) => Cell::Text(Cow::Owned(other.to_string())),
         }
     }
+}
+
+/// Whether `s` could be an RFC 3339 time (`YYYY-MM-DDTHH:MM:SS…`): only those are parsed.
+fn looks_like_a_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    (20..=35).contains(&b.len())
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b't' || b[10] == b' ')
 }
 
 struct Sheet {
@@ -94,8 +108,12 @@ impl XlsxBook {
     /// An empty workbook whose times are shown at offset `tz`.
     pub fn new(tz: UtcOffset) -> Self {
         let flag = |rgb| CellFormat::new().set_background_color(Color::RGB(rgb));
+        let mut workbook = Workbook::new();
+        // Level 1 of 9: a workbook is written at about twice the speed of the default (6),
+        // some 15 % larger.
+        workbook.set_zip_compression_level(1);
         Self {
-            workbook: Workbook::new(),
+            workbook,
             sheets: Vec::new(),
             tz,
             header: CellFormat::new().set_bold(),
@@ -141,23 +159,24 @@ impl XlsxBook {
             .workbook
             .worksheet_from_index(state.index)
             .map_err(xlsx_error)?;
+        let measure = row <= WIDTH_ROWS;
         for (c, cell) in cells.iter().enumerate().take(usize::from(state.columns)) {
             let col = c as u16;
             let width = match cell {
                 Cell::Empty => 0,
                 Cell::Text(t) => {
                     ws.write_string(row, col, t.as_ref()).map_err(xlsx_error)?;
-                    t.width()
+                    if measure { t.width() } else { 0 }
                 }
                 Cell::Flag(t, flag) => {
                     let format = &self.flags[*flag as usize];
                     ws.write_string_with_format(row, col, t.as_ref(), format)
                         .map_err(xlsx_error)?;
-                    t.width()
+                    if measure { t.width() } else { 0 }
                 }
                 Cell::Number(n) => {
                     ws.write_number(row, col, *n).map_err(xlsx_error)?;
-                    format_number(*n).len()
+                    if measure { format_number(*n).len() } else { 0 }
                 }
                 Cell::Bool(b) => {
                     ws.write_boolean(row, col, *b).map_err(xlsx_error)?;
