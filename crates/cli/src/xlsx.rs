@@ -240,3 +240,51 @@ fn format_number(n: f64) -> String {
         format!("{n:.2}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Flagged cells carry a style with a solid fill of their colour; others none.
+    #[test]
+    fn flagged_cells_are_filled_with_their_colour() {
+        let mut book = XlsxBook::new(UtcOffset::UTC);
+        let sheet = book.add_sheet("people", &["name", "status"]).unwrap();
+        book.write_row(
+            sheet,
+            &[
+                Cell::Text("甲".into()),
+                Cell::Flag("absent".into(), Flag::Bad),
+            ],
+        )
+        .unwrap();
+        book.write_row(
+            sheet,
+            &[Cell::Text("乙".into()), Cell::Text("present".into())],
+        )
+        .unwrap();
+        let mut bytes = Vec::new();
+        book.finish(&mut bytes).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            zip.by_name(name)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let styles = read("xl/styles.xml");
+        assert!(styles.contains("FFF4B6B6"), "the red fill: {styles}");
+        let sheet = read("xl/worksheets/sheet1.xml");
+        // B2 (absent) has a style; B3 (present) has none.
+        let cell = |r: &str| {
+            let start = sheet.find(&format!("<c r=\"{r}\"")).unwrap();
+            sheet[start..start + sheet[start..].find('>').unwrap()].to_string()
+        };
+        assert!(cell("B2").contains(" s=\""), "{}", cell("B2"));
+        assert!(!cell("B3").contains(" s=\""), "{}", cell("B3"));
+        assert!(sheet.contains("state=\"frozen\""));
+    }
+}
