@@ -157,7 +157,7 @@ fn xml_fields(xml: &str) -> Result<BTreeMap<String, String>, WebhookError> {
                     continue;
                 }
                 if depth == 2 {
-                    current = Some(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+                    current = Some(e.name().as_ref().to_string());
                     text.clear();
                 }
             }
@@ -170,12 +170,11 @@ fn xml_fields(xml: &str) -> Result<BTreeMap<String, String>, WebhookError> {
                 depth = depth.checked_sub(1).ok_or_else(bad)?;
             }
             Event::Text(t) if depth == 2 => {
-                text.push_str(&t.decode().map_err(|_| bad())?);
+                text.push_str(&t);
             }
             Event::GeneralRef(r) if depth == 2 => {
                 // `&amp;` and friends inside plain text.
-                let name = r.decode().map_err(|_| bad())?;
-                let c = match &*name {
+                let c = match &*r {
                     "amp" => '&',
                     "lt" => '<',
                     "gt" => '>',
@@ -186,7 +185,7 @@ fn xml_fields(xml: &str) -> Result<BTreeMap<String, String>, WebhookError> {
                 text.push(c);
             }
             Event::CData(c) if depth == 2 => {
-                text.push_str(std::str::from_utf8(&c).map_err(|_| bad())?);
+                text.push_str(&c);
             }
             Event::Eof => break,
             _ => {}
