@@ -654,6 +654,9 @@ pub fn cells_of<R: Record>(record: &R) -> io::Result<Vec<Cell<'static>>> {
     Ok(R::COLUMNS
         .iter()
         .map(|k| match (record.xlsx_flag(k), value.get(*k)) {
+            (Some(flag), Some(Value::Number(n))) => n
+                .as_f64()
+                .map_or(Cell::Empty, |n| Cell::FlagNumber(n, flag)),
             (Some(flag), v) => Cell::Flag(cell(v).into(), flag),
             (None, v) => Cell::of_json(v),
         })

@@ -56,6 +56,9 @@ pub fn read_table(path: &Path) -> Result<Vec<Vec<String>>, CliError> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    if std::fs::metadata(path).map_err(|e| bad(&e))?.len() > MAX_FILE {
+        return Err(bad(&"larger than 32 MiB: not a list of people"));
+    }
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
         use calamine::Reader;
         let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
@@ -65,12 +68,21 @@ pub fn read_table(path: &Path) -> Result<Vec<Vec<String>>, CliError> {
             .cloned()
             .ok_or_else(|| bad(&"the workbook has no sheet"))?;
         let range = book.worksheet_range(&first).map_err(|e| bad(&e))?;
+        let (rows, cols) = range.get_size();
+        if rows > MAX_ROWS || cols > MAX_COLUMNS {
+            return Err(bad(&format!(
+                "{rows} rows × {cols} columns: a list holds at most {MAX_ROWS} rows of {MAX_COLUMNS} columns"
+            )));
+        }
         return Ok(range
             .rows()
-            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
+            .map(|r| r.iter().map(sheet_text).collect())
             .collect());
     }
     let bytes = std::fs::read(path).map_err(|e| bad(&e))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(bad(&"larger than 32 MiB: not a list of people"));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
@@ -93,6 +105,41 @@ pub fn read_table(path: &Path) -> Result<Vec<Vec<String>>, CliError> {
                 .map_err(|e| bad(&e))
         })
         .collect()
+}
+
+/// The most rows and columns a list may have (a bigger file is a mistake, not a list).
+const MAX_ROWS: usize = 100_000;
+const MAX_COLUMNS: usize = 64;
+
+/// The most bytes a list file may have.
+const MAX_FILE: u64 = 32 << 20;
+
+/// A sheet cell as text: an Excel time of day (08:00 is 0.333…) as `HH:MM:SS`, a date-time as
+/// `YYYY-MM-DD HH:MM:SS`, a whole number without `.0`.
+fn sheet_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::DateTime(t) => {
+            let serial = t.as_f64();
+            let seconds = (serial * 86_400.0).round() as i64;
+            let clock = format!(
+                "{:02}:{:02}:{:02}",
+                seconds / 3600 % 24,
+                seconds / 60 % 60,
+                seconds % 60
+            );
+            if serial < 1.0 {
+                clock
+            } else {
+                // Days since 1899-12-30 (Excel's day 0 in its 1900 system).
+                let day =
+                    time::macros::date!(1899 - 12 - 30) + time::Duration::days(seconds / 86_400);
+                format!("{day} {clock}")
+            }
+        }
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        other => other.to_string().trim().to_string(),
+    }
 }
 
 fn column(header: &[String], names: &[&str]) -> Option<usize> {
@@ -234,7 +281,7 @@ pub enum Found {
     Ambiguous(Vec<usize>),
     /// Nobody in the meeting.
     Nobody,
-    /// The same person as an earlier row (its number, 1 for the first data row).
+    /// The same person as an earlier row (its line in the file, the header being line 1).
     Duplicate(usize),
 }
 
@@ -245,20 +292,52 @@ fn norm(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Matches each expected row to the meeting's people (see the [module docs](self)).
+/// The ids of a person, as matching compares them: user id, phone (digits), e-mail
+/// (lower case).
+fn ids_of(
+    user: &Option<String>,
+    phone: &Option<String>,
+    email: &Option<String>,
+) -> [Option<String>; 3] {
+    [
+        norm(user),
+        phone.as_deref().and_then(normalized_phone),
+        norm(email).map(|m| m.to_lowercase()),
+    ]
+}
+
+/// Whether two people have an id in common kind that differs (same name, other user id …):
+/// then they are not the same person, whatever else matches.
+fn conflict(a: &[Option<String>; 3], b: &[Option<String>; 3]) -> bool {
+    a.iter()
+        .zip(b)
+        .any(|(x, y)| matches!((x, y), (Some(x), Some(y)) if x != y))
+}
+
+/// Matches each expected row to the meeting's people (see the [module docs](self)), in
+/// passes by strength: every row's user id first, then phones, then e-mails, then names, each
+/// pass among the people no earlier pass took (so no weak match of one row takes the person a
+/// later row names by user id). A phone, e-mail or name match is refused when the two sides
+/// carry different ids of the same kind.
 pub fn match_expected(expected: &[ExpectedPerson], entries: &[RosterEntry]) -> Vec<Found> {
-    let mut by: [HashMap<String, Vec<usize>>; 3] = Default::default();
+    let entry_ids: Vec<[Option<String>; 3]> = entries
+        .iter()
+        .map(|e| ids_of(&e.user_id, &e.phone, &e.email))
+        .collect();
+    let row_ids: Vec<[Option<String>; 3]> = expected
+        .iter()
+        .map(|p| ids_of(&p.user_id, &p.phone, &p.email))
+        .collect();
+    let mut by: [HashMap<&str, Vec<usize>>; 3] = Default::default();
+    for (i, ids) in entry_ids.iter().enumerate() {
+        for (k, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                by[k].entry(id.as_str()).or_default().push(i);
+            }
+        }
+    }
     let mut names: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
-        if let Some(u) = norm(&e.user_id) {
-            by[0].entry(u).or_default().push(i);
-        }
-        if let Some(p) = e.phone.as_deref().and_then(normalized_phone) {
-            by[1].entry(p).or_default().push(i);
-        }
-        if let Some(m) = norm(&e.email) {
-            by[2].entry(m.to_lowercase()).or_default().push(i);
-        }
         if let Some(n) = norm(&e.display_name) {
             names.entry(n).or_default().push(i);
         }
@@ -269,51 +348,53 @@ pub fn match_expected(expected: &[ExpectedPerson], entries: &[RosterEntry]) -> V
             *expected_names.entry(n).or_default() += 1;
         }
     }
+    let mut found: Vec<Found> = vec![Found::Nobody; expected.len()];
     let mut taken: HashMap<usize, usize> = HashMap::new();
-    expected
-        .iter()
-        .enumerate()
-        .map(|(row, p)| {
-            let keys = [
-                (norm(&p.user_id), 0, "user_id"),
-                (p.phone.as_deref().and_then(normalized_phone), 1, "phone"),
-                (norm(&p.email).map(|m| m.to_lowercase()), 2, "email"),
-            ];
-            let mut found = Found::Nobody;
-            for (key, map, how) in keys {
-                let Some(key) = key else { continue };
-                match by[map].get(&key).map(Vec::as_slice) {
-                    Some([one]) => {
-                        found = Found::One(*one, how);
-                        break;
-                    }
-                    Some(many) if many.len() > 1 => {
-                        found = Found::Ambiguous(many.to_vec());
-                        break;
-                    }
-                    _ => {}
-                }
+    const HOW: [&str; 3] = ["user_id", "phone", "email"];
+    for pass in 0..4 {
+        for (row, p) in expected.iter().enumerate() {
+            if found[row] != Found::Nobody {
+                continue;
             }
-            if found == Found::Nobody
-                && let Some(name) = norm(&p.name)
-            {
-                match names.get(&name).map(Vec::as_slice) {
-                    Some([one]) if expected_names.get(&name) == Some(&1) => {
-                        found = Found::One(*one, "name");
+            let candidates: Vec<usize> = if pass < 3 {
+                let Some(id) = &row_ids[row][pass] else {
+                    continue;
+                };
+                by[pass].get(id.as_str()).cloned().unwrap_or_default()
+            } else {
+                let Some(name) = norm(&p.name) else { continue };
+                let same = names.get(&name).cloned().unwrap_or_default();
+                if same.len() == 1 && expected_names.get(&name) != Some(&1) {
+                    // The name is on the list twice: it cannot tell them apart.
+                    found[row] = Found::Ambiguous(same);
+                    continue;
+                }
+                same
+            };
+            // A weaker key never joins two people whose ids of one kind differ, nor takes a
+            // person a stronger key already gave another row (a repeated user id is a
+            // duplicate row; a repeated name or phone just another person).
+            let candidates: Vec<usize> = candidates
+                .into_iter()
+                .filter(|&i| {
+                    pass == 0
+                        || (!conflict(&row_ids[row], &entry_ids[i]) && !taken.contains_key(&i))
+                })
+                .collect();
+            found[row] = match candidates.as_slice() {
+                [] => Found::Nobody,
+                [one] => match taken.get(one) {
+                    Some(first) => Found::Duplicate(*first + 2),
+                    None => {
+                        taken.insert(*one, row);
+                        Found::One(*one, if pass < 3 { HOW[pass] } else { "name" })
                     }
-                    Some(many) if !many.is_empty() => found = Found::Ambiguous(many.to_vec()),
-                    _ => {}
-                }
-            }
-            if let Found::One(i, _) = found {
-                if let Some(first) = taken.get(&i) {
-                    return Found::Duplicate(*first + 1);
-                }
-                taken.insert(i, row);
-            }
-            found
-        })
-        .collect()
+                },
+                many => Found::Ambiguous(many.to_vec()),
+            };
+        }
+    }
+    found
 }
 
 /// One row of an attendance report.
@@ -454,8 +535,9 @@ pub fn attendance_rows(
     entries: &[RosterEntry],
     expected: Option<&[ExpectedPerson]>,
     rules: &Rules,
+    now: OffsetDateTime,
 ) -> Vec<AttendanceRow> {
-    let window = MeetingWindow::of_entries(entries);
+    let window = MeetingWindow::of_entries_at(entries, now);
     let judged: Vec<Option<Judged>> = entries
         .iter()
         .map(|e| window.as_ref().map(|w| judge(e, w, rules)))
@@ -501,7 +583,7 @@ pub fn attendance_rows(
                 let mut row = AttendanceRow::of(None, None, rules);
                 row.status = "unknown".into();
                 row.matched_by = Some("duplicate".into());
-                row.note = Some(format!("the same person as row {first} of the list"));
+                row.note = Some(format!("the same person as line {first} of the list"));
                 row
             }
         };
@@ -896,9 +978,14 @@ mod tests {
         assert!(matches!(found[3], Found::Ambiguous(_)));
         assert_eq!(found[5], Found::Nobody);
         // u1 again: the same person as row 1.
-        assert_eq!(found[6], Found::Duplicate(1));
+        assert_eq!(found[6], Found::Duplicate(2));
 
-        let rows = attendance_rows(&entries, Some(&expected), &Rules::default());
+        let rows = attendance_rows(
+            &entries,
+            Some(&expected),
+            &Rules::default(),
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
         assert_eq!(
             rows.len(),
             expected.len() + 3,
@@ -972,6 +1059,34 @@ mod tests {
     }
 
     #[test]
+    fn a_name_never_joins_people_whose_ids_differ_and_ids_go_first() {
+        let entries = reconcile(
+            vec![],
+            vec![
+                session(Some("u7"), "张伟", None, "t1"),
+                session(Some("u8"), "李娜", None, "t2"),
+            ],
+        );
+        let idx = |u: &str| {
+            entries
+                .iter()
+                .position(|e| e.user_id.as_deref() == Some(u))
+                .unwrap()
+        };
+        let expected = vec![
+            // Another 张伟 (u5), not in the meeting: not u7's attendance.
+            person("张伟", Some("u5"), None),
+            // 李娜 by name only, listed before the row that names u8 by id: the id wins.
+            person("李娜", None, None),
+            person("Li Na", Some("u8"), None),
+        ];
+        let found = match_expected(&expected, &entries);
+        assert_eq!(found[0], Found::Nobody);
+        assert_eq!(found[1], Found::Nobody, "u8 is the third row's by user id");
+        assert_eq!(found[2], Found::One(idx("u8"), "user_id"));
+    }
+
+    #[test]
     fn periods_files_take_times_of_day_on_the_meetings_day() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.csv");
@@ -991,6 +1106,40 @@ mod tests {
         assert_eq!(periods[1].end, time::macros::datetime!(2026-03-03 00:40 +8));
         std::fs::write(&path, "name,start,end\nx,09:00,08:00\n").unwrap();
         assert!(read_periods(&path, tz, Some(day)).is_err());
+    }
+
+    #[test]
+    fn workbooks_as_people_type_them_times_of_day_and_numbers() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.xlsx");
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let time = Format::new().set_num_format("hh:mm");
+        for (c, h) in ["节次", "开始", "结束", "工号"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "第一节").unwrap();
+        let t = |h, m| ExcelDateTime::from_hms(h, m, 0).unwrap();
+        sheet
+            .write_datetime_with_format(1, 1, t(8, 0), &time)
+            .unwrap();
+        sheet
+            .write_datetime_with_format(1, 2, t(8, 45), &time)
+            .unwrap();
+        // A user id typed as a number.
+        sheet.write_number(1, 3, 10086).unwrap();
+        book.save(&path).unwrap();
+        let tz = UtcOffset::from_hms(8, 0, 0).unwrap();
+        let day = time::macros::datetime!(2026-03-02 01:00 UTC);
+        let periods = read_periods(&path, tz, Some(day)).unwrap();
+        assert_eq!(
+            periods[0].start,
+            time::macros::datetime!(2026-03-02 08:00 +8)
+        );
+        assert_eq!(periods[0].end, time::macros::datetime!(2026-03-02 08:45 +8));
+        let rows = read_table(&path).unwrap();
+        assert_eq!(rows[1][3], "10086");
     }
 
     #[test]

@@ -294,7 +294,7 @@ fn export_line(
     plan: &OutputPlan,
 ) -> String {
     format!(
-        "{command} vendor={} meeting={:?} sub={:?} from={:?} to={:?} join_url={} format={:?} tz={}",
+        "{command} vendor={} meeting={:?} sub={:?} from={:?} to={:?} join_url={} format={:?} csv={:?} tz={}",
         source.vendor(),
         query.meeting_id,
         query.sub_meeting_id,
@@ -302,6 +302,7 @@ fn export_line(
         query.to.map(OffsetDateTime::unix_timestamp),
         query.join_url.is_some(),
         plan.format,
+        plan.csv,
         plan.tz,
     )
 }
@@ -483,6 +484,33 @@ pub async fn range_report(
         .meetings_in_range(from.unix_timestamp(), to.unix_timestamp())
         .await
         .map_err(in_store)?;
+    // A meeting whose sync failed or stopped short holds no (or not all) sessions: counting it
+    // would mark everyone absent there. It is left out and said so.
+    let mut counted = Vec::with_capacity(meetings.len());
+    let mut left_out = Vec::new();
+    for m in meetings {
+        let state = store
+            .sync_state(m.vendor, &m.meeting_id, m.sub_meeting_id.as_deref())
+            .await
+            .map_err(in_store)?;
+        if state.is_some_and(|s| s.complete) {
+            counted.push(m);
+        } else {
+            left_out.push(m);
+        }
+    }
+    if !left_out.is_empty() && !plan.quiet {
+        eprintln!(
+            "roster: note: {} meetings of the range are not counted: their last sync was incomplete or failed (run roster sync again): {}",
+            left_out.len(),
+            left_out
+                .iter()
+                .map(|m| format!("{} {}", m.vendor, m.meeting_id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let meetings = counted;
     let mut reconciled = Vec::with_capacity(meetings.len());
     for m in &meetings {
         let occurrence = m.sub_meeting_id.as_deref();
@@ -542,8 +570,12 @@ pub async fn range_report(
         vec![Cell::Text("from".into()), Cell::Time(from)],
         vec![Cell::Text("to (exclusive)".into()), Cell::Time(to)],
         vec![
-            Cell::Text("meetings".into()),
+            Cell::Text("meetings counted".into()),
             Cell::Number(meetings.len() as f64),
+        ],
+        vec![
+            Cell::Text("meetings left out (sync incomplete or failed)".into()),
+            Cell::Number(left_out.len() as f64),
         ],
         vec![
             Cell::Text("minimum minutes".into()),
@@ -978,11 +1010,15 @@ pub async fn report(
     let progress = Progress::new("report", plan.quiet);
     let query = query.observer(progress.observer());
     let sink = plan.sink()?;
-    // The expected list is read before any request: a bad file is refused at once.
+    // The expected list and the periods are read before any request: a bad file is refused
+    // at once (the periods' times of day are placed on the meeting's day afterwards).
     let expected = match rules.and_then(|r| r.expected.as_deref()) {
         Some(path) => Some(crate::rules::read_expected(path)?),
         None => None,
     };
+    if let Some(path) = rules.and_then(|r| r.periods.as_deref()) {
+        crate::rules::read_periods(path, plan.tz, Some(now))?;
+    }
     let registrations = async {
         match source.registrations(&query).await {
             Ok(stream) => stream.try_collect::<Vec<_>>().await,
@@ -1023,6 +1059,7 @@ pub async fn report(
             sessions_sheet,
             sink,
             plan,
+            now,
         )?;
         return Ok(summary);
     }
@@ -1063,15 +1100,22 @@ fn attendance_report(
     sessions: Option<Vec<roster_core::Attendee>>,
     sink: Sink,
     plan: &OutputPlan,
+    now: OffsetDateTime,
 ) -> Result<(), CliError> {
     use crate::rules::{AttendanceRow, attendance_rows};
     use crate::xlsx::Cell;
-    let window = roster_core::attendance::MeetingWindow::of_entries(entries);
+    let window = roster_core::attendance::MeetingWindow::of_entries_at(entries, now);
     let mut rules = input.rules.clone();
     if let Some(path) = &input.periods {
-        rules.periods = crate::rules::read_periods(path, plan.tz, window.map(|w| w.start))?;
+        match window {
+            Some(w) => rules.periods = crate::rules::read_periods(path, plan.tz, Some(w.start))?,
+            None if !plan.quiet => {
+                eprintln!("roster: note: nobody joined: no minutes per period to count");
+            }
+            None => {}
+        }
     }
-    let rows = attendance_rows(entries, expected, &rules);
+    let rows = attendance_rows(entries, expected, &rules, now);
     let mut writer = plan.writer::<AttendanceRow>(sink);
     for row in &rows {
         writer.write(row).map_err(|e| io_error(plan, e))?;
@@ -1085,9 +1129,13 @@ fn attendance_report(
         .extra_sheet("absent", AttendanceRow::COLUMNS, &absent)
         .map_err(|e| io_error(plan, e))?;
     if let Some(sessions) = &sessions {
-        let rows: Vec<Vec<Cell<'static>>> = sessions
+        // The same cells as `roster attendees --format xlsx` writes.
+        let rows: Vec<Vec<Cell<'_>>> = sessions
             .iter()
-            .map(|a| crate::output::cells_of(a).map_err(|e| io_error(plan, e)))
+            .map(|a| match a.xlsx_cells() {
+                Some(cells) => Ok(cells),
+                None => crate::output::cells_of(a).map_err(|e| io_error(plan, e)),
+            })
             .collect::<Result<_, _>>()?;
         writer
             .extra_sheet("sessions", roster_core::Attendee::COLUMNS, &rows)

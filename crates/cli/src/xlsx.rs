@@ -33,6 +33,8 @@ pub enum Cell<'a> {
     Time(OffsetDateTime),
     /// Text marked as a problem (shown on a coloured background).
     Flag(Cow<'a, str>, Flag),
+    /// A number marked as a problem (still a number).
+    FlagNumber(f64, Flag),
 }
 
 /// How a flagged cell is coloured.
@@ -155,6 +157,15 @@ impl XlsxBook {
             .get_mut(sheet)
             .ok_or_else(|| io::Error::other("no such sheet"))?;
         let row = state.row;
+        if row >= MAX_ROWS {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "more than {} records: an Excel sheet holds no more; use --format csv or jsonl",
+                    MAX_ROWS - 1
+                ),
+            ));
+        }
         let ws = self
             .workbook
             .worksheet_from_index(state.index)
@@ -165,11 +176,13 @@ impl XlsxBook {
             let width = match cell {
                 Cell::Empty => 0,
                 Cell::Text(t) => {
+                    let t = excel_text(t);
                     ws.write_string(row, col, t.as_ref()).map_err(xlsx_error)?;
                     if measure { t.width() } else { 0 }
                 }
                 Cell::Flag(t, flag) => {
                     let format = &self.flags[*flag as usize];
+                    let t = excel_text(t);
                     ws.write_string_with_format(row, col, t.as_ref(), format)
                         .map_err(xlsx_error)?;
                     if measure { t.width() } else { 0 }
@@ -178,17 +191,29 @@ impl XlsxBook {
                     ws.write_number(row, col, *n).map_err(xlsx_error)?;
                     if measure { format_number(*n).len() } else { 0 }
                 }
+                Cell::FlagNumber(n, flag) => {
+                    let format = &self.flags[*flag as usize];
+                    ws.write_number_with_format(row, col, *n, format)
+                        .map_err(xlsx_error)?;
+                    if measure { format_number(*n).len() } else { 0 }
+                }
                 Cell::Bool(b) => {
                     ws.write_boolean(row, col, *b).map_err(xlsx_error)?;
                     5
                 }
-                Cell::Time(t) => {
-                    let t = t.to_offset(self.tz);
-                    let dt = excel_time(t).map_err(xlsx_error)?;
-                    ws.write_datetime_with_format(row, col, &dt, &self.datetime)
-                        .map_err(xlsx_error)?;
-                    19
-                }
+                Cell::Time(t) => match t.checked_to_offset(self.tz).and_then(excel_time) {
+                    Some(dt) => {
+                        ws.write_datetime_with_format(row, col, &dt, &self.datetime)
+                            .map_err(xlsx_error)?;
+                        19
+                    }
+                    // Outside what Excel can show (before 1900, after 9999): as text.
+                    None => {
+                        let text = roster_core::format_time(*t);
+                        ws.write_string(row, col, &text).map_err(xlsx_error)?;
+                        text.len()
+                    }
+                },
             };
             if let Some(w) = state.widths.get_mut(c) {
                 *w = (*w).max(width + 2).min(MAX_WIDTH);
@@ -196,6 +221,12 @@ impl XlsxBook {
         }
         state.row += 1;
         Ok(())
+    }
+
+    /// Whether sheet `sheet` can take another row (Excel holds 1,048,576 rows, the header
+    /// included).
+    pub fn has_room(&self, sheet: usize) -> bool {
+        self.sheets.get(sheet).is_some_and(|s| s.row < MAX_ROWS)
     }
 
     /// Rows written to sheet `sheet` so far, the header not counted.
@@ -223,14 +254,40 @@ impl XlsxBook {
     }
 }
 
-fn excel_time(t: OffsetDateTime) -> Result<ExcelDateTime, XlsxError> {
-    let year =
-        u16::try_from(t.year()).map_err(|_| XlsxError::DateTimeRangeError(t.year().to_string()))?;
-    ExcelDateTime::from_ymd(year, t.month() as u8, t.day())?.and_hms(
-        u16::from(t.hour()),
-        t.minute(),
-        f64::from(t.second()) + f64::from(t.nanosecond()) / 1e9,
-    )
+/// Rows a sheet holds, the header included.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// The most characters (UTF-16 units) a cell holds.
+const MAX_CELL: usize = 32_767;
+
+/// `t` as Excel's date-time, to the millisecond; none outside the years 1900–9999.
+fn excel_time(t: OffsetDateTime) -> Option<ExcelDateTime> {
+    let year = u16::try_from(t.year())
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))?;
+    ExcelDateTime::from_ymd(year, t.month() as u8, t.day())
+        .ok()?
+        .and_hms_milli(u16::from(t.hour()), t.minute(), t.second(), t.millisecond())
+        .ok()
+}
+
+/// Text as a cell holds it: cut, with a marker, where it would pass Excel's 32,767
+/// characters (a long `extra` or answer).
+fn excel_text<'a>(t: &'a Cow<'a, str>) -> Cow<'a, str> {
+    if t.len() <= MAX_CELL || t.encode_utf16().count() <= MAX_CELL {
+        return Cow::Borrowed(t.as_ref());
+    }
+    const MARK: &str = "… (cut: longer than an Excel cell holds)";
+    let room = MAX_CELL - MARK.encode_utf16().count();
+    let mut units = 0;
+    let end = t
+        .char_indices()
+        .find(|(_, c)| {
+            units += c.len_utf16();
+            units > room
+        })
+        .map_or(t.len(), |(i, _)| i);
+    Cow::Owned(format!("{}{MARK}", &t[..end]))
 }
 
 fn format_number(n: f64) -> String {
@@ -286,5 +343,30 @@ mod tests {
         assert!(cell("B2").contains(" s=\""), "{}", cell("B2"));
         assert!(!cell("B3").contains(" s=\""), "{}", cell("B3"));
         assert!(sheet.contains("state=\"frozen\""));
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    #[test]
+    fn times_excel_cannot_show_and_overlong_text_are_written_not_refused() {
+        let mut book = XlsxBook::new(UtcOffset::from_hms(8, 0, 0).unwrap());
+        let sheet = book.add_sheet("s", &["t", "x"]).unwrap();
+        let long = "长".repeat(40_000);
+        for t in [
+            time::macros::datetime!(1800-01-01 0:00 UTC),
+            time::macros::datetime!(9999-12-31 23:00 UTC),
+            time::macros::datetime!(2026-03-02 09:00:59.9996 UTC),
+        ] {
+            book.write_row(sheet, &[Cell::Time(t), Cell::Text(long.as_str().into())])
+                .unwrap();
+        }
+        let mut bytes = Vec::new();
+        book.finish(&mut bytes).unwrap();
+        let cut = excel_text(&Cow::Borrowed(long.as_str())).into_owned();
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL);
+        assert!(cut.ends_with("Excel cell holds)"));
     }
 }

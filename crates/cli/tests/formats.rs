@@ -117,6 +117,33 @@ async fn xlsx_holds_the_same_records_with_real_types() {
             }
         }
         assert!(times >= records.len(), "{flag}: joins are date-times");
+
+        // In the local zone (TZ, no --utc): the same instants, shown 8 hours later.
+        let mut env8 = env.clone();
+        env8.push(("TZ".into(), "Asia/Shanghai".into()));
+        let out = roster(
+            &env8,
+            &[&common[..], &["--format", "xlsx", "--output", "b.xlsx"]].concat(),
+            dir.path(),
+        )
+        .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut book = calamine::open_workbook_auto(dir.path().join("b.xlsx")).unwrap();
+        let range = book.worksheet_range("sessions").unwrap();
+        let joined = Attendee::COLUMNS
+            .iter()
+            .position(|c| *c == "joined_at")
+            .unwrap();
+        let first = range.rows().nth(1).unwrap()[joined].clone();
+        let Data::DateTime(dt) = first else {
+            panic!("{first:?}")
+        };
+        let utc = time::OffsetDateTime::parse(
+            records[0]["joined_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert_eq!(serial_to_unix(dt.as_f64()), utc.unix_timestamp() + 8 * 3600);
     }
 
     // A report has its people and a summary sheet.
@@ -236,7 +263,7 @@ async fn csv_for_excel_in_utf8_with_a_bom_and_in_gbk() {
         Some(i) => {
             assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
             assert!(
-                text(&out.stderr).contains(&format!("record {}", i + 1)),
+                text(&out.stderr).contains(&format!("record {}: ", i + 1)),
                 "{}",
                 text(&out.stderr)
             );
@@ -523,6 +550,18 @@ async fn a_range_report_from_the_store() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut book = calamine::open_workbook_auto(dir.path().join("r.xlsx")).unwrap();
     assert_eq!(book.sheet_names(), vec!["people", "meetings", "summary"]);
+    let people = book.worksheet_range("people").unwrap();
+    let rate = roster_cli::rules::RangeRow::COLUMNS
+        .iter()
+        .position(|c| *c == "attendance_rate")
+        .unwrap();
+    for row in people.rows().skip(1) {
+        assert!(
+            matches!(row[rate], Data::Float(_) | Data::Int(_)),
+            "a rate is a number, coloured or not: {:?}",
+            row[rate]
+        );
+    }
     assert_eq!(
         book.worksheet_range("meetings").unwrap().rows().count() - 1,
         meetings.len()

@@ -86,6 +86,20 @@ impl MeetingWindow {
         Some(Self { start, end })
     }
 
+    /// The window of a meeting that may still be running at `now`: while a session is open,
+    /// the meeting lasts until `now` (as the plain report counts open sessions).
+    pub fn of_entries_at(entries: &[RosterEntry], now: OffsetDateTime) -> Option<Self> {
+        let mut window = Self::of_entries(entries)?;
+        let open = entries
+            .iter()
+            .flat_map(|e| e.spans.iter())
+            .any(|(_, left)| left.is_none());
+        if open {
+            window.end = window.end.max(now);
+        }
+        Some(window)
+    }
+
     /// Its length in minutes.
     pub fn minutes(&self) -> f64 {
         (self.end - self.start).as_seconds_f64() / 60.0
@@ -374,6 +388,30 @@ mod tests {
         assert_eq!(
             (b.status, b.joined_after_minutes),
             (Status::Late, Some(40.0))
+        );
+    }
+
+    #[test]
+    fn a_meeting_still_running_lasts_until_now() {
+        let entries = reconcile(vec![], vec![s("a", 0, None), s("b", 0, Some(30))]);
+        let now = T0 + Duration::minutes(90);
+        let window = MeetingWindow::of_entries_at(&entries, now).unwrap();
+        assert_eq!(window.minutes(), 90.0);
+        let rules = rules(None, Some(50.0), None);
+        let got: Vec<(Status, f64)> = entries
+            .iter()
+            .map(|e| {
+                let j = judge(e, &window, &rules);
+                (j.status, j.minutes)
+            })
+            .collect();
+        assert!(got.contains(&(Status::Present, 90.0)));
+        assert!(got.contains(&(Status::LeftEarly, 30.0)));
+        // Everyone gone: the window ends at the last leave whatever `now` is.
+        let ended = reconcile(vec![], vec![s("b", 0, Some(30))]);
+        assert_eq!(
+            MeetingWindow::of_entries_at(&ended, now).unwrap().minutes(),
+            30.0
         );
     }
 
