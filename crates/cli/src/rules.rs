@@ -59,25 +59,41 @@ pub fn read_table(path: &Path) -> Result<Vec<Vec<String>>, CliError> {
     if std::fs::metadata(path).map_err(|e| bad(&e))?.len() > MAX_FILE {
         return Err(bad(&"larger than 32 MiB: not a list of people"));
     }
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+    if matches!(ext.as_str(), "xlsx" | "xlsm") {
         use calamine::Reader;
-        let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| bad(&e))?;
         let first = book
             .sheet_names()
             .first()
             .cloned()
             .ok_or_else(|| bad(&"the workbook has no sheet"))?;
-        let range = book.worksheet_range(&first).map_err(|e| bad(&e))?;
-        let (rows, cols) = range.get_size();
-        if rows > MAX_ROWS || cols > MAX_COLUMNS {
-            return Err(bad(&format!(
-                "{rows} rows × {cols} columns: a list holds at most {MAX_ROWS} rows of {MAX_COLUMNS} columns"
-            )));
+        // Cell by cell: a sheet's stated size is not allocated (a tiny file can claim a
+        // million rows by sixteen thousand columns).
+        let mut cells = book.worksheet_cells_reader(&first).map_err(|e| bad(&e))?;
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut first_row: Option<u32> = None;
+        while let Some(cell) = cells.next_cell().map_err(|e| bad(&e))? {
+            let (r, c) = cell.get_position();
+            let top = *first_row.get_or_insert(r);
+            let (r, c) = ((r - top.min(r)) as usize, c as usize);
+            if r >= MAX_ROWS || c >= MAX_COLUMNS {
+                return Err(bad(&format!(
+                    "a list holds at most {MAX_ROWS} rows of {MAX_COLUMNS} columns"
+                )));
+            }
+            if rows.len() <= r {
+                rows.resize_with(r + 1, Vec::new);
+            }
+            let row = &mut rows[r];
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            row[c] = sheet_text(&calamine::Data::from(cell.get_value().clone()));
         }
-        return Ok(range
-            .rows()
-            .map(|r| r.iter().map(sheet_text).collect())
-            .collect());
+        return Ok(rows);
+    }
+    if matches!(ext.as_str(), "xls" | "ods") {
+        return Err(bad(&"save the list as .xlsx or CSV"));
     }
     let bytes = std::fs::read(path).map_err(|e| bad(&e))?;
     if bytes.len() as u64 > MAX_FILE {
@@ -1140,6 +1156,16 @@ mod tests {
         assert_eq!(periods[0].end, time::macros::datetime!(2026-03-02 08:45 +8));
         let rows = read_table(&path).unwrap();
         assert_eq!(rows[1][3], "10086");
+
+        // A tiny file claiming the whole sheet (A1 and XFD1048576): refused, not allocated.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "姓名").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        book.save(&path).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() < 10_000);
+        let e = read_table(&path).unwrap_err();
+        assert!(e.to_string().contains("at most"), "{e}");
     }
 
     #[test]
