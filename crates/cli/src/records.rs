@@ -76,7 +76,7 @@ impl Record for Attendee {
                 Cell::Empty
             } else {
                 Cell::Text(Cow::Owned(
-                    serde_json::Value::Object(self.extra.clone()).to_string(),
+                    serde_json::to_string(&self.extra).unwrap_or_default(),
                 ))
             },
         ])
