@@ -478,6 +478,12 @@ pub(crate) const INCOMPLETE_MEETINGS: &str = "SELECT m.meeting_id, m.occurrence,
      WHERE s.vendor = $1 AND NOT s.complete
      ORDER BY m.start_unix, m.meeting_id, m.occurrence";
 
+/// A meeting's sessions, in export order (`$1`–`$3`: vendor, id, occurrence).
+pub(crate) const SELECT_SESSIONS: &str = "SELECT record FROM sessions WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq";
+
+/// A meeting's registrations, in export order (`$1`–`$3`: vendor, id, occurrence).
+pub(crate) const SELECT_REGISTRATIONS: &str = "SELECT record FROM registrations WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq";
+
 /// The meetings starting in `[$1, $2)`: vendor, id, occurrence, subject, start, end, state,
 /// host, host name, participants, extra.
 pub(crate) const MEETINGS_IN_RANGE: &str = "SELECT vendor, meeting_id, occurrence, subject, start_unix, end_unix, state, host, host_name, participants, extra

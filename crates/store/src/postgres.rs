@@ -15,9 +15,10 @@ use crate::push::{
 };
 use crate::{
     Claim, Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
-    PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, Worker, decode, fingerprint_of,
-    latest, refuse_newer, stored_summary, totals,
+    PersonTotal, PresenceRow, PushRecord, Result, Rows, SELECT_REGISTRATIONS, SELECT_SESSIONS,
+    SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
+    UPSERT_SYNC_STATE, Worker, decode, fingerprint_of, latest, refuse_newer, stored_summary,
+    totals,
 };
 
 mod embedded {
@@ -300,21 +301,7 @@ impl Store for PgStore {
             .await
             .query(STORED_MEETING, &[&vendor.as_str(), &meeting_id])
             .await?;
-        Ok(rows.first().map(|r| {
-            stored_summary(
-                vendor,
-                r.get(0),
-                r.get(1),
-                r.get(2),
-                r.get(3),
-                r.get(4),
-                r.get(5),
-                r.get(6),
-                r.get(7),
-                r.get(8),
-                &r.get::<_, String>(9),
-            )
-        }))
+        Ok(rows.first().map(|r| summary_row(vendor, r, 0)))
     }
 
     async fn presence(
@@ -531,14 +518,8 @@ impl Store for PgStore {
         meeting_id: &str,
         occurrence: Option<&str>,
     ) -> Result<Vec<Attendee>> {
-        let client = self.client.lock().await;
-        let rows = client
-            .query(
-                "SELECT record FROM sessions WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq",
-                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
-            )
-            .await?;
-        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+        self.records(SELECT_SESSIONS, vendor, meeting_id, occurrence)
+            .await
     }
 
     async fn registrations(
@@ -547,14 +528,8 @@ impl Store for PgStore {
         meeting_id: &str,
         occurrence: Option<&str>,
     ) -> Result<Vec<Registration>> {
-        let client = self.client.lock().await;
-        let rows = client
-            .query(
-                "SELECT record FROM registrations WHERE vendor = $1 AND meeting_id = $2 AND occurrence = $3 ORDER BY seq",
-                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
-            )
-            .await?;
-        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+        self.records(SELECT_REGISTRATIONS, vendor, meeting_id, occurrence)
+            .await
     }
 
     async fn meetings_in_range(&self, from: i64, to: i64) -> Result<Vec<MeetingSummary>> {
@@ -570,19 +545,7 @@ impl Store for PgStore {
                 let vendor = v.parse().map_err(|_| {
                     StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {v:?}"))
                 })?;
-                Ok(stored_summary(
-                    vendor,
-                    r.get(1),
-                    r.get(2),
-                    r.get(3),
-                    r.get(4),
-                    r.get(5),
-                    r.get(6),
-                    r.get(7),
-                    r.get(8),
-                    r.get(9),
-                    &r.get::<_, String>(10),
-                ))
+                Ok(summary_row(vendor, r, 1))
             })
             .collect()
     }
@@ -638,24 +601,7 @@ impl Store for PgStore {
         let rows = client
             .query(INCOMPLETE_MEETINGS, &[&vendor.as_str()])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                stored_summary(
-                    vendor,
-                    r.get(0),
-                    r.get(1),
-                    r.get(2),
-                    r.get(3),
-                    r.get(4),
-                    r.get(5),
-                    r.get(6),
-                    r.get(7),
-                    r.get(8),
-                    r.get::<_, &str>(9),
-                )
-            })
-            .collect())
+        Ok(rows.iter().map(|r| summary_row(vendor, r, 0)).collect())
     }
 
     async fn person_totals(&self, from: i64, to: i64) -> Result<Vec<PersonTotal>> {
@@ -785,5 +731,46 @@ mod tests {
         assert_eq!(rows[0].person, "user:wecom:a");
         assert_eq!((rows[0].received_us, rows[0].temp_id.as_deref()), (7, None));
         assert_eq!(store.counts().await.unwrap().pushes, 1);
+    }
+}
+
+/// A meeting row as a summary: the columns id, occurrence, subject, start, end, state, host,
+/// host name, participants, extra from column `first` on.
+fn summary_row(vendor: Vendor, r: &tokio_postgres::Row, first: usize) -> MeetingSummary {
+    stored_summary(
+        vendor,
+        r.get(first),
+        r.get(first + 1),
+        r.get(first + 2),
+        r.get(first + 3),
+        r.get(first + 4),
+        r.get(first + 5),
+        r.get(first + 6),
+        r.get(first + 7),
+        r.get(first + 8),
+        r.get::<_, &str>(first + 9),
+    )
+}
+
+impl PgStore {
+    /// The JSON records `statement` selects for a meeting (`$1`–`$3`: vendor, id,
+    /// occurrence), decoded.
+    async fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        statement: &str,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<T>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                statement,
+                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
+            )
+            .await?;
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 }

@@ -16,9 +16,9 @@ use crate::push::{
 };
 use crate::{
     Counts, INCOMPLETE_MEETINGS, INSERT_MEETING, INSERT_MEETING_IF_ABSENT, LiveMeeting,
-    PersonTotal, PresenceRow, PushRecord, Result, Rows, SESSIONS_IN_RANGE, SessionSpan, Store,
-    StoreError, StoreErrorKind, SyncOutcome, UPSERT_SYNC_STATE, decode, fingerprint_of, latest,
-    refuse_newer, stored_summary, totals,
+    PersonTotal, PresenceRow, PushRecord, Result, Rows, SELECT_REGISTRATIONS, SELECT_SESSIONS,
+    SESSIONS_IN_RANGE, SessionSpan, Store, StoreError, StoreErrorKind, SyncOutcome,
+    UPSERT_SYNC_STATE, decode, fingerprint_of, latest, refuse_newer, stored_summary, totals,
 };
 
 mod embedded {
@@ -185,10 +185,20 @@ impl SqliteStore {
         meeting_id: &str,
         occurrence: Option<&str>,
     ) -> Result<Vec<Attendee>> {
+        self.records(SELECT_SESSIONS, vendor, meeting_id, occurrence)
+    }
+
+    /// The JSON records `statement` selects for a meeting (`$1`–`$3`: vendor, id,
+    /// occurrence), decoded.
+    fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        statement: &str,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<T>> {
         let conn = self.conn();
-        let mut q = conn.prepare(
-            "SELECT record FROM sessions WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3 ORDER BY seq",
-        )?;
+        let mut q = conn.prepare_cached(statement)?;
         let rows = q.query_map(
             params![vendor.as_str(), meeting_id, occurrence.unwrap_or("")],
             |r| r.get::<_, String>(0),
@@ -414,19 +424,7 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let row = conn
             .query_row(STORED_MEETING, params![vendor.as_str(), meeting_id], |r| {
-                Ok(stored_summary(
-                    vendor,
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    &r.get::<_, String>(9)?,
-                ))
+                summary_row(vendor, r, 0)
             })
             .optional()?;
         Ok(row)
@@ -493,54 +491,21 @@ impl Store for SqliteStore {
         meeting_id: &str,
         occurrence: Option<&str>,
     ) -> Result<Vec<Registration>> {
-        let conn = self.conn();
-        let mut q = conn.prepare(
-            "SELECT record FROM registrations WHERE vendor = ?1 AND meeting_id = ?2 AND occurrence = ?3 ORDER BY seq",
-        )?;
-        let rows = q.query_map(
-            params![vendor.as_str(), meeting_id, occurrence.unwrap_or("")],
-            |r| r.get::<_, String>(0),
-        )?;
-        rows.map(|row| decode(&row?)).collect()
+        self.records(SELECT_REGISTRATIONS, vendor, meeting_id, occurrence)
     }
 
     async fn meetings_in_range(&self, from: i64, to: i64) -> Result<Vec<MeetingSummary>> {
         let conn = self.conn();
         let mut q = conn.prepare(crate::MEETINGS_IN_RANGE)?;
         let rows = q.query_map(params![from, to], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<i64>>(9)?,
-                r.get::<_, String>(10)?,
-            ))
+            Ok((r.get::<_, String>(0)?, summary_row(Vendor::WeCom, r, 1)?))
         })?;
         rows.map(|row| {
-            let (v, id, occ, subject, start, end, state, host, host_name, participants, extra) =
-                row?;
-            let vendor = v.parse().map_err(|_| {
+            let (v, mut m) = row?;
+            m.vendor = v.parse().map_err(|_| {
                 StoreError::new(StoreErrorKind::Corrupt, format!("unknown vendor {v:?}"))
             })?;
-            Ok(stored_summary(
-                vendor,
-                id,
-                occ,
-                subject,
-                start,
-                end,
-                state,
-                host,
-                host_name,
-                participants,
-                &extra,
-            ))
+            Ok(m)
         })
         .collect()
     }
@@ -568,21 +533,7 @@ impl Store for SqliteStore {
     async fn incomplete_meetings(&self, vendor: Vendor) -> Result<Vec<MeetingSummary>> {
         let conn = self.conn();
         let mut q = conn.prepare(INCOMPLETE_MEETINGS)?;
-        let rows = q.query_map(params![vendor.as_str()], |r| {
-            Ok(stored_summary(
-                vendor,
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                &r.get::<_, String>(9)?,
-            ))
-        })?;
+        let rows = q.query_map(params![vendor.as_str()], |r| summary_row(vendor, r, 0))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -596,6 +547,28 @@ impl Store for SqliteStore {
             .collect::<std::result::Result<Vec<SessionSpan>, _>>()?;
         Ok(totals(spans))
     }
+}
+
+/// A meeting row as a summary: the columns id, occurrence, subject, start, end, state, host,
+/// host name, participants, extra from column `first` on.
+fn summary_row(
+    vendor: Vendor,
+    r: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<MeetingSummary> {
+    Ok(stored_summary(
+        vendor,
+        r.get(first)?,
+        r.get(first + 1)?,
+        r.get(first + 2)?,
+        r.get(first + 3)?,
+        r.get(first + 4)?,
+        r.get(first + 5)?,
+        r.get(first + 6)?,
+        r.get(first + 7)?,
+        r.get(first + 8)?,
+        &r.get::<_, String>(first + 9)?,
+    ))
 }
 
 /// Writes `meeting`'s row with `statement` ([`INSERT_MEETING`] or [`INSERT_MEETING_IF_ABSENT`]).
