@@ -690,6 +690,47 @@ fn live_meeting_row(r: &tokio_postgres::Row) -> Result<LiveMeeting> {
     })
 }
 
+/// A meeting row as a summary: the columns id, occurrence, subject, start, end, state, host,
+/// host name, participants, extra from column `first` on.
+fn summary_row(vendor: Vendor, r: &tokio_postgres::Row, first: usize) -> MeetingSummary {
+    stored_summary(
+        vendor,
+        r.get(first),
+        r.get(first + 1),
+        r.get(first + 2),
+        r.get(first + 3),
+        r.get(first + 4),
+        r.get(first + 5),
+        r.get(first + 6),
+        r.get(first + 7),
+        r.get(first + 8),
+        r.get::<_, &str>(first + 9),
+    )
+}
+
+impl PgStore {
+    /// The JSON records `statement` selects for a meeting (`$1`–`$3`: vendor, id,
+    /// occurrence), decoded.
+    async fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        statement: &str,
+        vendor: Vendor,
+        meeting_id: &str,
+        occurrence: Option<&str>,
+    ) -> Result<Vec<T>> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                statement,
+                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
+            )
+            .await?;
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,46 +772,5 @@ mod tests {
         assert_eq!(rows[0].person, "user:wecom:a");
         assert_eq!((rows[0].received_us, rows[0].temp_id.as_deref()), (7, None));
         assert_eq!(store.counts().await.unwrap().pushes, 1);
-    }
-}
-
-/// A meeting row as a summary: the columns id, occurrence, subject, start, end, state, host,
-/// host name, participants, extra from column `first` on.
-fn summary_row(vendor: Vendor, r: &tokio_postgres::Row, first: usize) -> MeetingSummary {
-    stored_summary(
-        vendor,
-        r.get(first),
-        r.get(first + 1),
-        r.get(first + 2),
-        r.get(first + 3),
-        r.get(first + 4),
-        r.get(first + 5),
-        r.get(first + 6),
-        r.get(first + 7),
-        r.get(first + 8),
-        r.get::<_, &str>(first + 9),
-    )
-}
-
-impl PgStore {
-    /// The JSON records `statement` selects for a meeting (`$1`–`$3`: vendor, id,
-    /// occurrence), decoded.
-    async fn records<T: serde::de::DeserializeOwned>(
-        &self,
-        statement: &str,
-        vendor: Vendor,
-        meeting_id: &str,
-        occurrence: Option<&str>,
-    ) -> Result<Vec<T>> {
-        let rows = self
-            .client
-            .lock()
-            .await
-            .query(
-                statement,
-                &[&vendor.as_str(), &meeting_id, &occurrence.unwrap_or("")],
-            )
-            .await?;
-        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 }
