@@ -37,8 +37,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -54,7 +53,8 @@ use tokio::sync::{Notify, Semaphore};
 use crate::error::CliError;
 use writer::{Delivery, MeetingOfPush, NotStored, Writer};
 
-/// The largest body read.
+/// The largest body read (enforced, with the time a body may take, where each request
+/// enters: [`BODY_TIMEOUT`]).
 pub const MAX_BODY: usize = 1 << 20;
 
 /// Tencent Meeting's subscription Token (25 letters or digits).
@@ -242,7 +242,6 @@ pub fn router(apps: Vec<App>, writer: Writer, options: &Options) -> Router {
         )
         .route("/wecom/{app}", get(wecom_get).post(wecom_post))
         .route("/_roster/stats", get(stats))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_in_flight,
@@ -414,8 +413,14 @@ impl Receiver {
         self.reject(vendor, status, &e.to_string())
     }
 
-    fn app(&self, name: &str) -> Option<&App> {
-        self.apps.get(name)
+    /// The app `name`'s subscription of one vendor (`pick`), with the app's name.
+    fn subscription<'a, T>(
+        &'a self,
+        name: &str,
+        pick: impl Fn(&'a App) -> Option<&'a T>,
+    ) -> Option<(&'a String, &'a T)> {
+        let (name, app) = self.apps.get_key_value(name)?;
+        Some((name, pick(app)?))
     }
 
     /// Writes the delivery durably; the answer to give once it is written. One that cannot be
@@ -459,7 +464,7 @@ async fn tencent_get(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(config) = st.app(&app).and_then(|a| a.tencent.as_ref()) else {
+    let Some((_, config)) = st.subscription(&app, |a| a.tencent.as_ref()) else {
         return st.reject(Vendor::TencentMeeting, StatusCode::NOT_FOUND, "unknown app");
     };
     let check = query_param(&q, "check_str").unwrap_or_default();
@@ -518,17 +523,9 @@ async fn tencent_post(
     State(st): State<Arc<Receiver>>,
     Path(app): Path<String>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Bytes,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return st.reject(Vendor::TencentMeeting, e.status(), "body not read"),
-    };
-    let Some((name, config)) = st
-        .apps
-        .get_key_value(&app)
-        .and_then(|(name, a)| Some((name, a.tencent.as_ref()?)))
-    else {
+    let Some((name, config)) = st.subscription(&app, |a| a.tencent.as_ref()) else {
         return st.reject(Vendor::TencentMeeting, StatusCode::NOT_FOUND, "unknown app");
     };
     let json = header_value(&headers, header::CONTENT_TYPE.as_str())
@@ -574,7 +571,7 @@ async fn wecom_get(
     Path(app): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let Some(config) = st.app(&app).and_then(|a| a.wecom.as_ref()) else {
+    let Some((_, config)) = st.subscription(&app, |a| a.wecom.as_ref()) else {
         return st.reject(Vendor::WeCom, StatusCode::NOT_FOUND, "unknown app");
     };
     let p = |name| query_param(&q, name).unwrap_or_default();
@@ -607,17 +604,9 @@ async fn wecom_post(
     State(st): State<Arc<Receiver>>,
     Path(app): Path<String>,
     RawQuery(q): RawQuery,
-    body: Result<Bytes, BytesRejection>,
+    body: Bytes,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return st.reject(Vendor::WeCom, e.status(), "body not read"),
-    };
-    let Some((name, config)) = st
-        .apps
-        .get_key_value(&app)
-        .and_then(|(name, a)| Some((name, a.wecom.as_ref()?)))
-    else {
+    let Some((name, config)) = st.subscription(&app, |a| a.wecom.as_ref()) else {
         return st.reject(Vendor::WeCom, StatusCode::NOT_FOUND, "unknown app");
     };
     let p = |name| query_param(&q, name).unwrap_or_default();
