@@ -625,6 +625,29 @@ pub fn attendance_rows(
     rows
 }
 
+/// The rules as rows of a summary sheet: the minimums, the lateness, whether a list was given.
+pub fn rule_cells(rules: &Rules, expected: bool) -> Vec<Vec<Cell<'static>>> {
+    let minutes = |m: Option<u32>| m.map_or(Cell::Empty, |m| Cell::Number(f64::from(m)));
+    vec![
+        vec![
+            Cell::Text("minimum minutes".into()),
+            minutes(rules.min_minutes),
+        ],
+        vec![
+            Cell::Text("minimum % of the meeting".into()),
+            rules.min_percent.map_or(Cell::Empty, Cell::Number),
+        ],
+        vec![
+            Cell::Text("late after minutes".into()),
+            minutes(rules.late_after_minutes),
+        ],
+        vec![
+            Cell::Text("expected list given".into()),
+            Cell::Bool(expected),
+        ],
+    ]
+}
+
 /// The summary sheet of a workbook: the rules used, the meeting's actual time, the counts.
 pub fn summary_cells(
     rules: &Rules,
@@ -633,23 +656,8 @@ pub fn summary_cells(
     expected: bool,
 ) -> Vec<Vec<Cell<'static>>> {
     let text = |s: String| Cell::Text(s.into());
-    let mut out = vec![
-        vec![
-            text("minimum minutes".into()),
-            rules
-                .min_minutes
-                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
-        ],
-        vec![
-            text("minimum % of the meeting".into()),
-            rules.min_percent.map_or(Cell::Empty, Cell::Number),
-        ],
-        vec![
-            text("late after minutes".into()),
-            rules
-                .late_after_minutes
-                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
-        ],
+    let mut out = rule_cells(rules, expected);
+    out.extend([
         vec![
             text("meeting started (first join)".into()),
             window.map_or(Cell::Empty, |w| Cell::Time(w.start)),
@@ -658,8 +666,7 @@ pub fn summary_cells(
             text("meeting ended (last leave)".into()),
             window.map_or(Cell::Empty, |w| Cell::Time(w.end)),
         ],
-        vec![text("expected list given".into()), Cell::Bool(expected)],
-    ];
+    ]);
     for p in &rules.periods {
         out.push(vec![
             text(format!("period {}", p.name)),

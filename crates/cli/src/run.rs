@@ -565,8 +565,7 @@ pub async fn range_report(
             &listed,
         )
         .map_err(|e| io_error(plan, e))?;
-    let rules = &input.rules;
-    let summary = vec![
+    let mut summary = vec![
         vec![Cell::Text("from".into()), Cell::Time(from)],
         vec![Cell::Text("to (exclusive)".into()), Cell::Time(to)],
         vec![
@@ -577,27 +576,8 @@ pub async fn range_report(
             Cell::Text("meetings left out (sync incomplete or failed)".into()),
             Cell::Number(left_out.len() as f64),
         ],
-        vec![
-            Cell::Text("minimum minutes".into()),
-            rules
-                .min_minutes
-                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
-        ],
-        vec![
-            Cell::Text("minimum % of the meeting".into()),
-            rules.min_percent.map_or(Cell::Empty, Cell::Number),
-        ],
-        vec![
-            Cell::Text("late after minutes".into()),
-            rules
-                .late_after_minutes
-                .map_or(Cell::Empty, |m| Cell::Number(f64::from(m))),
-        ],
-        vec![
-            Cell::Text("expected list given".into()),
-            Cell::Bool(expected.is_some()),
-        ],
     ];
+    summary.extend(crate::rules::rule_cells(&input.rules, expected.is_some()));
     writer
         .extra_sheet("summary", &["figure", "value"], &summary)
         .map_err(|e| io_error(plan, e))?;
