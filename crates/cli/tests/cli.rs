@@ -5,6 +5,9 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
+use common::{roster, text};
 use roster_cli::output::{Record, cell};
 use roster_core::{Attendee, Registration, RosterEntry};
 use roster_sandbox::{BadPage, DataConfig, Fault, SandboxConfig, SandboxHandle, Vendor};
@@ -28,28 +31,8 @@ async fn sandbox() -> SandboxHandle {
     .await
 }
 
-/// Runs the binary with only the given variables, in an empty directory (no roster.toml).
-async fn roster(env: Vec<(String, String)>, args: Vec<String>, dir: &Path) -> Output {
-    let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .current_dir(dir)
-            .output()
-            .expect("roster runs")
-    })
-    .await
-    .unwrap()
-}
-
 fn args(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn meeting_id(sandbox: &SandboxHandle, vendor: Vendor, label: &str) -> String {
@@ -2012,7 +1995,6 @@ async fn postgres_going_away_mid_sync_ends_the_worker_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_stores_pushed_events_before_acknowledging_them() {
     use base64::Engine;
-    use std::io::BufRead;
     const TOKEN: &str = "bVPU6F8Htxl5XkAbp3jGV2xWp";
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("push.db").display());
@@ -2028,40 +2010,9 @@ async fn listen_stores_pushed_events_before_acknowledging_them() {
         ("RUST_LOG".into(), "trace".into()),
     ];
     let start = || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(["listen", "--listen", "127.0.0.1:0"])
-            .env_clear()
-            .envs(env.clone())
-            .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        loop {
-            first.clear();
-            stderr.read_line(&mut first).unwrap();
-            if first.contains("listening on") || first.is_empty() {
-                break;
-            }
-        }
-        let base = first
-            .split("listening on ")
-            .nth(1)
-            .and_then(|r| r.split(' ').next())
-            .unwrap_or_else(|| panic!("{first}"))
-            .to_string();
-        // Keep draining the logs, and keep them for the secrecy check.
-        let logs = std::thread::spawn(move || {
-            let mut all = String::new();
-            for line in stderr.lines().map_while(Result::ok) {
-                all.push_str(&line);
-                all.push('\n');
-            }
-            all
-        });
-        (child, base, logs)
+        // Its logs are kept for the secrecy check.
+        let l = common::spawn_listen(&["--listen", "127.0.0.1:0"], &env, dir.path());
+        (l.child, l.base, l.logs)
     };
     let (mut receiver, base, logs) = start();
     // Core's client installs the TLS provider reqwest needs (none is used on loopback).
@@ -2351,8 +2302,6 @@ async fn a_dead_workers_claim_is_taken_over_when_its_lease_ends() {
 /// name; a route of an app or vendor not configured is 404.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_serves_one_route_per_profile() {
-    use base64::Engine;
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("roster.toml");
     std::fs::write(
@@ -2362,46 +2311,34 @@ async fn listen_serves_one_route_per_profile() {
     )
     .unwrap();
     let db = format!("sqlite:{}", dir.path().join("p.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(["listen", "--listen", "127.0.0.1:0", "--no-reconcile"])
-        .args(["--profile", "training", "--profile", "events", "--config"])
-        .arg(&config)
-        .env_clear()
-        .env("ROSTER_DB", &db)
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    assert!(
-        first.contains("/tencent-meeting/training, /tencent-meeting/events"),
-        "{first}"
+    let common::Listener {
+        mut child,
+        base,
+        line,
+        ..
+    } = common::spawn_listen(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--no-reconcile",
+            "--profile",
+            "training",
+            "--profile",
+            "events",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[("ROSTER_DB".into(), db)],
+        dir.path(),
     );
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_string();
+    assert!(
+        line.contains("/tencent-meeting/training, /tencent-meeting/events"),
+        "{line}"
+    );
     let http = roster_core::HttpClient::new(roster_core::HttpConfig::default())
         .unwrap()
         .reqwest()
         .clone();
-    let check = base64::engine::general_purpose::STANDARD.encode("hello");
-    let get = |app: &str, token: &str| {
-        let signature = roster_core::webhook::signature(&[token, "1", "2", &check]);
-        http.get(format!(
-            "{base}/tencent-meeting/{app}?check_str={}",
-            check.replace('=', "%3D")
-        ))
-        .header("timestamp", "1")
-        .header("nonce", "2")
-        .header("signature", signature)
-        .send()
-    };
     for (app, token, status) in [
         ("training", "trainingtoken000000000000", 200),
         ("events", "eventstoken00000000000000", 200),
@@ -2409,7 +2346,7 @@ async fn listen_serves_one_route_per_profile() {
         ("events", "trainingtoken000000000000", 401),
         ("default", "trainingtoken000000000000", 404),
     ] {
-        let r = get(app, token).await.unwrap();
+        let r = common::tencent_check(&http, &base, app, token, "hello").await;
         assert_eq!(r.status(), status, "{app} with {token}");
         if status == 200 {
             assert_eq!(r.text().await.unwrap(), "hello");
@@ -2430,8 +2367,6 @@ async fn listen_serves_one_route_per_profile() {
 /// configuration error (exit 2) that shows nothing of the file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_serves_https_with_a_certificate() {
-    use base64::Engine;
-    use std::io::BufRead;
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let (cert, key) = (
         fixtures.join("loopback-cert.pem"),
@@ -2440,34 +2375,24 @@ async fn listen_serves_https_with_a_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("p.db").display());
     let token = "bVPU6F8Htxl5XkAbp3jGV2xWp";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args([
-            "listen",
+    let common::Listener {
+        mut child, base, ..
+    } = common::spawn_listen(
+        &[
             "--listen",
             "127.0.0.1:0",
             "--no-reconcile",
             "--tls-cert",
-        ])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .env_clear()
-        .env("ROSTER_DB", &db)
-        .env("ROSTER_TENCENT_WEBHOOK_TOKEN", token)
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_string();
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+        &[
+            ("ROSTER_DB".into(), db.clone()),
+            ("ROSTER_TENCENT_WEBHOOK_TOKEN".into(), token.into()),
+        ],
+        dir.path(),
+    );
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
     // Core's client installs the TLS provider reqwest needs.
     let _ = roster_core::HttpClient::new(roster_core::HttpConfig::default()).unwrap();
@@ -2480,19 +2405,7 @@ async fn listen_serves_https_with_a_certificate() {
         )
         .build()
         .unwrap();
-    let check = base64::engine::general_purpose::STANDARD.encode("over tls");
-    let signature = roster_core::webhook::signature(&[token, "1", "2", &check]);
-    let r = trusted
-        .get(format!(
-            "{base}/tencent-meeting/default?check_str={}",
-            check.replace('=', "%3D")
-        ))
-        .header("timestamp", "1")
-        .header("nonce", "2")
-        .header("signature", signature)
-        .send()
-        .await
-        .unwrap();
+    let r = common::tencent_check(&trusted, &base, "default", token, "over tls").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "over tls");
     let plain = base.replace("https://", "http://");
@@ -2546,8 +2459,6 @@ async fn listen_serves_https_with_a_certificate() {
 /// `tencent` section), and a misspelt key there is a configuration error (exit 2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_reads_its_subscriptions_from_a_profile() {
-    use base64::Engine;
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("roster.toml");
     std::fs::write(
@@ -2556,53 +2467,35 @@ async fn listen_reads_its_subscriptions_from_a_profile() {
     )
     .unwrap();
     let db = format!("sqlite:{}", dir.path().join("p.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(["listen", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .env_clear()
-        .env("ROSTER_DB", &db)
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let common::Listener {
+        mut child,
+        base,
+        before,
+        ..
+    } = common::spawn_listen(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[("ROSTER_DB".into(), db.clone())],
+        dir.path(),
+    );
     // Before it: a note that, without API credentials, meetings are not reconciled.
-    let mut first = String::new();
-    let mut notes = String::new();
-    loop {
-        first.clear();
-        stderr.read_line(&mut first).unwrap();
-        if first.contains("listening on") || first.is_empty() {
-            break;
-        }
-        notes.push_str(&first);
-    }
-    assert!(notes.contains("will not be reconciled"), "{notes}");
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_string();
+    assert!(before.contains("will not be reconciled"), "{before}");
     let http = roster_core::HttpClient::new(roster_core::HttpConfig::default())
         .unwrap()
         .reqwest()
         .clone();
-    let check = base64::engine::general_purpose::STANDARD.encode("from the profile");
-    let signature =
-        roster_core::webhook::signature(&["bVPU6F8Htxl5XkAbp3jGV2xWp", "1", "2", &check]);
-    let r = http
-        .get(format!(
-            "{base}/tencent-meeting/default?check_str={}",
-            check.replace('=', "%3D")
-        ))
-        .header("timestamp", "1")
-        .header("nonce", "2")
-        .header("signature", signature)
-        .send()
-        .await
-        .unwrap();
+    let r = common::tencent_check(
+        &http,
+        &base,
+        "default",
+        "bVPU6F8Htxl5XkAbp3jGV2xWp",
+        "from the profile",
+    )
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "from the profile");
     child.kill().unwrap();

@@ -5,7 +5,7 @@
 //! GBK cannot hold is an error naming its record, or `?` with --lossy).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{Data, DataType, Reader};
 use roster_cli::output::Record;
@@ -13,24 +13,14 @@ use roster_core::Attendee;
 use roster_sandbox::{SandboxConfig, SandboxHandle, Vendor};
 use serde_json::Value;
 
-async fn roster(env: &[(String, String)], args: &[&str], dir: &Path) -> Output {
-    let (env, dir) = (env.to_vec(), dir.to_path_buf());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .current_dir(dir)
-            .output()
-            .expect("roster runs")
-    })
-    .await
-    .unwrap()
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+use common::text;
+
+/// `roster ARGS` with only `env`, in `dir`.
+async fn roster(env: &[(String, String)], args: &[&str], dir: &Path) -> Output {
+    let args = args.iter().map(|s| s.to_string()).collect();
+    common::roster(env.to_vec(), args, dir).await
 }
 
 async fn sandbox() -> SandboxHandle {

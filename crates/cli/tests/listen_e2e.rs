@@ -7,9 +7,10 @@
 //! before the meeting's end was sent is marked live.
 
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
+
+mod common;
 
 use roster_sandbox::{
     DataConfig, PushFaults, PushKind, PushOptions, PushReport, PushTarget, SandboxConfig,
@@ -24,33 +25,8 @@ const WECOM_TOKEN: &str = "QDG6eK";
 
 /// Starts `roster listen` on `port`; returns once it listens, with its logs drained.
 fn start_receiver(env: &[(String, String)], port: u16, dir: &std::path::Path) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args([
-            "listen",
-            "--settle-after",
-            "0",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env_clear()
-        .envs(env.iter().cloned())
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        stderr.read_line(&mut line).unwrap();
-        assert!(!line.is_empty(), "roster listen exited before listening");
-        if line.contains("listening on") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in stderr.lines().map_while(Result::ok) {});
-    child
+    let listen = format!("127.0.0.1:{port}");
+    common::spawn_listen(&["--settle-after", "0", "--listen", &listen], env, dir).child
 }
 
 /// A free loopback port (bound and released).
