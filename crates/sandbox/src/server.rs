@@ -49,6 +49,7 @@ fn build(config: SandboxConfig, shutdown: watch::Receiver<bool>) -> (Arc<Sandbox
     let router = Router::new()
         .route("/_sandbox/stats", get(stats_route))
         .with_state(state.clone())
+        .merge(crate::truth::http::router(state.clone()))
         .merge(tencent::router(tencent, &shared))
         .merge(wecom::router(wecom, &shared))
         .merge(quanshi::router(quanshi, &shared))

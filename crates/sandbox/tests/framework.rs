@@ -340,3 +340,70 @@ async fn added_latency_applies_to_every_call_and_clock_offset_config() {
         .assert_code(190300);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn ground_truth_is_served_over_http() {
+    let (sb, c, id) = setup().await;
+    let get = |path: String| {
+        let c = c.clone();
+        let url = format!("{}{path}", sb.base_url());
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            let status = r.status().as_u16();
+            let body = r.bytes().await.unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            )
+        }
+    };
+    let truth = sb.truth();
+
+    let (status, catalog) = get("/_sandbox/truth/catalog".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(catalog, serde_json::to_value(sb.catalog()).unwrap());
+
+    let (status, rows) = get(format!("/_sandbox/truth/tencent/participants/{id}")).await;
+    assert_eq!(status, 200);
+    let expected = truth.tencent_participants(&id, None, None);
+    assert!(!expected.is_empty());
+    assert_eq!(rows, serde_json::Value::Array(expected));
+    let (_, detail) = get(format!("/_sandbox/truth/tencent/meeting/{id}")).await;
+    assert_eq!(Some(detail), truth.tencent_meeting_detail(&id));
+
+    let wecom = meeting(&sb, Vendor::WeCom, "seed-oneoff").id;
+    let (_, rows) = get(format!("/_sandbox/truth/wecom/attendees/{wecom}")).await;
+    assert_eq!(
+        rows,
+        serde_json::Value::Array(truth.wecom_attendees(&wecom, None, None))
+    );
+    let (_, rows) = get(format!(
+        "/_sandbox/truth/wecom/enrollments/{wecom}?status=2"
+    ))
+    .await;
+    assert_eq!(
+        rows,
+        serde_json::Value::Array(truth.wecom_enrollments(&wecom, Some(2)))
+    );
+
+    let quanshi = meeting(&sb, Vendor::Quanshi, "seed-single").id;
+    let (_, report) = get(format!("/_sandbox/truth/quanshi/report/{quanshi}")).await;
+    assert_eq!(Some(report), truth.quanshi_report_v2(&quanshi));
+
+    // Unknown meetings, kinds and malformed parameters are told apart.
+    let (status, rows) = get("/_sandbox/truth/tencent/participants/404".into()).await;
+    assert_eq!((status, rows), (200, serde_json::json!([])));
+    let (status, _) = get("/_sandbox/truth/tencent/meeting/404".into()).await;
+    assert_eq!(status, 404);
+    let (status, _) = get(format!("/_sandbox/truth/tencent/nothing/{id}")).await;
+    assert_eq!(status, 404);
+    let (status, body) = get(format!("/_sandbox/truth/tencent/enroll/{id}?status=x")).await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("status"));
+    let (status, _) = get(format!(
+        "/_sandbox/truth/tencent/participants/{id}?start_time=1"
+    ))
+    .await;
+    assert_eq!(status, 400);
+    sb.shutdown().await;
+}

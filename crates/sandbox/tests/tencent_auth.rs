@@ -196,14 +196,7 @@ async fn missing_or_malformed_headers_give_200001() {
         "1700000000.0",
         "99999999999999999999",
     ];
-    let nonces = [
-        "0",
-        "00",
-        "-1",
-        "12a",
-        "9223372036854775808",
-        "18446744073709551616",
-    ];
+    let nonces = ["0", "00", "-1", "12a", "18446744073709551616"];
     let malformed = (timestamps.map(|v| ("X-TC-Timestamp", v)).into_iter())
         .chain(nonces.map(|v| ("X-TC-Nonce", v)));
     for (name, value) in malformed {
@@ -213,11 +206,18 @@ async fn missing_or_malformed_headers_give_200001() {
             .await
             .assert_code(200001);
     }
-    // The largest nonce is fine (when signed with it).
-    TcReq::signed(&creds, "GET", &target, "", T0, 9_223_372_036_854_775_807)
-        .send(&c, &base)
-        .await
-        .assert_ok();
+    // Nonces span the whole unsigned 64-bit range (the official Go SDK's is a `uint64`), so
+    // both sides of 2^63 and the largest are fine (when signed with them).
+    for n in [
+        9_223_372_036_854_775_807,
+        9_223_372_036_854_775_808,
+        u64::MAX,
+    ] {
+        TcReq::signed(&creds, "GET", &target, "", T0, n)
+            .send(&c, &base)
+            .await
+            .assert_ok();
+    }
     // Header names are matched case-insensitively.
     let mut lower = TcReq::get(&creds, &target, T0);
     for (k, _) in lower.headers.iter_mut() {
@@ -329,6 +329,16 @@ async fn replay_is_per_app_recorded_after_a_good_signature_and_expires() {
     // 300 s later the key is still remembered; the timestamp is exactly at the skew limit.
     sb.clock().set(T0 + 300);
     req.send(&c, &base).await.assert_code(190301);
+
+    // The window follows the request's own timestamp: stamped 299 s ahead, it stays valid (and
+    // remembered) for 599 s, not 300 s from its arrival.
+    sb.clock().set(T0 + 1000);
+    let ahead = TcReq::signed(&apps[0], "GET", &target, "", T0 + 1299, nonce());
+    ahead.send(&c, &base).await.assert_ok();
+    sb.clock().set(T0 + 1302);
+    ahead.send(&c, &base).await.assert_code(190301);
+    sb.clock().set(T0 + 1599);
+    ahead.send(&c, &base).await.assert_code(190301);
     sb.shutdown().await;
 }
 
@@ -466,15 +476,8 @@ async fn per_minute_per_endpoint_and_per_day_limits() {
 }
 
 #[tokio::test]
-async fn new_error_code_switch_and_unsupported_methods() {
-    let sb = start(SandboxConfig {
-        tencent: TencentConfig {
-            new_error_code: true,
-            ..TencentConfig::default()
-        },
-        ..small_config()
-    })
-    .await;
+async fn new_error_code_by_default_a_switch_to_omit_it_and_unsupported_methods() {
+    let sb = start(small_config()).await;
     let c = client();
     let base = sb.base_url();
     let creds = sb.credentials().tencent;
@@ -486,7 +489,10 @@ async fn new_error_code_switch_and_unsupported_methods() {
     )
     .await;
     r.assert_code(190004);
-    assert_eq!(r.json["error_info"]["new_error_code"], 1000190004_i64);
+    assert_eq!(
+        r.json["error_info"]["new_error_code"], 1000190004_i64,
+        "on by default: the official SDKs parse only errors that have it"
+    );
     let post = TcReq::signed(&creds, "POST", &oneoff(&sb), "{}", T0, nonce())
         .send(&c, &base)
         .await;
@@ -494,7 +500,14 @@ async fn new_error_code_switch_and_unsupported_methods() {
     assert!(post.trace.is_some());
     sb.shutdown().await;
 
-    let sb = start(small_config()).await;
+    let sb = start(SandboxConfig {
+        tencent: TencentConfig {
+            new_error_code: false,
+            ..TencentConfig::default()
+        },
+        ..small_config()
+    })
+    .await;
     let r = tc_get(
         &sb,
         &c,
@@ -505,7 +518,7 @@ async fn new_error_code_switch_and_unsupported_methods() {
     r.assert_code(190004);
     assert!(
         r.json["error_info"].get("new_error_code").is_none(),
-        "omitted by default"
+        "omitted with the switch off"
     );
     sb.shutdown().await;
 }

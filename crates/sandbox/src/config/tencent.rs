@@ -43,7 +43,8 @@ pub struct TencentConfig {
     pub per_day: u64,
     /// Calls per AppId and endpoint per calendar minute (`190313` above); off by default.
     pub per_minute_per_endpoint: Option<u64>,
-    /// Add `new_error_code` (`"1000"` + code) to error bodies.
+    /// Add `new_error_code` (`"1000"` + code) to error bodies (on by default: the official SDKs
+    /// parse only errors that have it).
     pub new_error_code: bool,
     /// Meeting detail of an ended one-off meeting returns `{"meeting_number":0,"meeting_info_list":[]}`.
     pub hide_ended_one_off: bool,
@@ -80,7 +81,7 @@ impl Default for TencentConfig {
             per_minute: 300,
             per_day: 200_000,
             per_minute_per_endpoint: None,
-            new_error_code: false,
+            new_error_code: true,
             hide_ended_one_off: false,
             invitee_page_size: 200,
             participants_cap: 50_000,

@@ -73,6 +73,7 @@ fn lookup_path(configured: &str) -> String {
         && !configured.starts_with("/v1/")
         && !configured.starts_with("/cgi-bin/")
         && configured != "/_sandbox/stats"
+        && !configured.starts_with("/_sandbox/truth/")
         && ![
             PATH_INFOS,
             PATH_REPORT_V1,
@@ -319,6 +320,7 @@ mod tests {
             "/v1/meetings/x",
             "/cgi-bin/x",
             "/_sandbox/stats",
+            "/_sandbox/truth/catalog",
             PATH_REPORT_V1,
             "/spaces are bad",
         ] {

@@ -2,7 +2,7 @@
 //! headers present → number formats → key/AppId → SdkId → skew → signature → replay →
 //! `X-TC-Registered` → rate limits.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::BTreeSet;
 
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -22,34 +22,27 @@ pub(crate) struct Caller {
     pub app: usize,
 }
 
-/// Replay keys `(AppId, nonce, timestamp)` seen in the last [`WINDOW_SECS`] seconds.
+/// Replay keys `(AppId, nonce, timestamp)` whose timestamp could still pass the skew check.
+///
+/// A key is kept until its own timestamp is more than [`WINDOW_SECS`] in the past, not for
+/// [`WINDOW_SECS`] after arrival: a request stamped 299 s ahead stays valid for 599 s, and so
+/// must its replay key, or the same request is accepted again once its key is forgotten.
 #[derive(Debug, Default)]
 pub(crate) struct ReplayCache {
-    seen: HashMap<(String, u64, i64), i64>,
-    order: VecDeque<(i64, (String, u64, i64))>,
+    seen: BTreeSet<(i64, String, u64)>,
 }
 
 impl ReplayCache {
-    /// Records the key; returns `true` if it was already seen within the window (a replay).
+    /// Records the key; returns `true` if it was already seen (a replay). `now` only drops keys
+    /// whose timestamp has left the window for good.
     pub(crate) fn check_and_record(&mut self, key: (String, u64, i64), now: i64) -> bool {
-        while let Some((at, _)) = self.order.front() {
-            if now - *at <= WINDOW_SECS {
-                break;
-            }
-            if let Some((at, k)) = self.order.pop_front()
-                && self.seen.get(&k) == Some(&at)
-            {
-                self.seen.remove(&k);
-            }
-        }
-        if let Some(&at) = self.seen.get(&key)
-            && now - at <= WINDOW_SECS
+        while let Some(first) = self.seen.first()
+            && first.0.saturating_add(WINDOW_SECS) < now
         {
-            return true;
+            self.seen.pop_first();
         }
-        self.seen.insert(key.clone(), now);
-        self.order.push_back((now, key));
-        false
+        let (app, nonce, ts) = key;
+        !self.seen.insert((ts, app, nonce))
     }
 }
 
@@ -89,18 +82,17 @@ pub(crate) fn authenticate(
     }
     let [key, ts_raw, nonce_raw, signature, app_id] = values;
 
-    // 2. Timestamp and nonce are decimal integers; nonce in 1..=i64::MAX.
+    // 2. Timestamp and nonce are decimal integers; nonce in 1..=u64::MAX (the official Go SDK's
+    //    nonce is a `uint64`, and the Python SDK's example draws up to 2^64).
     let ts = decimal(ts_raw)
         .and_then(|t| i64::try_from(t).ok())
         .ok_or_else(|| TcError::new(200001, "X-TC-Timestamp must be a decimal integer"))?;
-    let nonce = decimal(nonce_raw)
-        .filter(|n| (1..=i64::MAX as u64).contains(n))
-        .ok_or_else(|| {
-            TcError::new(
-                200001,
-                "X-TC-Nonce must be a positive decimal integer ≤ 9223372036854775807",
-            )
-        })?;
+    let nonce = decimal(nonce_raw).filter(|n| *n >= 1).ok_or_else(|| {
+        TcError::new(
+            200001,
+            "X-TC-Nonce must be a positive decimal integer ≤ 18446744073709551615",
+        )
+    })?;
 
     // 3. Known key, AppId bound to it.
     let (app_index, app) = st
@@ -198,8 +190,28 @@ mod tests {
             !c.check_and_record(("app".to_owned(), 7, 1001), 1300),
             "timestamp is part of the key"
         );
-        // 301 s after the first sighting the key has expired.
+        // 301 s after its own timestamp the key has expired (the skew check refuses it then).
         assert!(!c.check_and_record(k, 1301));
+    }
+
+    #[test]
+    fn replay_window_follows_the_request_timestamp() {
+        let mut c = ReplayCache::default();
+        // Stamped 299 s ahead of arrival: valid until 1599, and so is its key.
+        let k = ("app".to_owned(), 9, 1299);
+        assert!(!c.check_and_record(k.clone(), 1000));
+        assert!(
+            c.check_and_record(k.clone(), 1302),
+            "not forgotten after 300 s"
+        );
+        assert!(
+            c.check_and_record(k.clone(), 1599),
+            "still valid by its timestamp"
+        );
+        assert!(
+            !c.check_and_record(k, 1600),
+            "gone once its timestamp left the window"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::shared::Shared;
 
+pub(crate) mod http;
 mod quanshi;
 mod tencent;
 mod wecom;
