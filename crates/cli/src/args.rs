@@ -207,9 +207,18 @@ pub struct StoreArg {
         long,
         env = "ROSTER_DB",
         hide_env_values = true,
-        default_value = "roster.db"
+        default_value = "roster.db",
+        value_parser = trimmed
     )]
     pub db: String,
+}
+
+/// Like every `ROSTER_*` setting, the store's URL is trimmed (a value pasted with a newline).
+fn trimmed(value: &str) -> Result<String, String> {
+    match value.trim() {
+        "" => Err("the store must not be blank".to_owned()),
+        v => Ok(v.to_owned()),
+    }
 }
 
 impl std::fmt::Debug for StoreArg {

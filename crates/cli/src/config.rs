@@ -104,9 +104,12 @@ impl Settings {
         config_file: Option<&Path>,
         profile: Option<&str>,
     ) -> Result<Self, CliError> {
-        let explicit = config_file
-            .map(Path::to_path_buf)
-            .or_else(|| env("ROSTER_CONFIG").map(PathBuf::from));
+        let explicit = config_file.map(Path::to_path_buf).or_else(|| {
+            env("ROSTER_CONFIG")
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
         let file = match explicit {
             Some(path) => Some(path),
             None => Some(PathBuf::from("roster.toml")).filter(|p| p.is_file()),
@@ -384,6 +387,37 @@ mod tests {
             "SecretId is secret: {shown}"
         );
         assert!(shown.contains("from-file"), "ids are not secret: {shown}");
+    }
+
+    #[test]
+    fn every_value_is_trimmed_secrets_and_the_config_path_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.toml");
+        std::fs::write(
+            &file,
+            "[profiles.default.quanshi]\nsecret_key = \"  file-secret\\n\"\n",
+        )
+        .unwrap();
+        let path = format!(" {}\n", file.display());
+        let env = env_of(&[
+            ("ROSTER_CONFIG", path.as_str()),
+            ("ROSTER_TENCENT_SECRET_KEY", "pasted-secret\n"),
+            ("ROSTER_QUANSHI_AUTH", "\tsignature "),
+        ]);
+        let s = Settings::load(Vec::new(), env, None, None).unwrap();
+        assert_eq!(
+            s.lookup("ROSTER_TENCENT_SECRET_KEY").as_deref(),
+            Some("pasted-secret")
+        );
+        assert_eq!(
+            s.lookup("ROSTER_QUANSHI_SECRET_KEY").as_deref(),
+            Some("file-secret"),
+            "read from the file the padded ROSTER_CONFIG names"
+        );
+        assert_eq!(
+            s.lookup("ROSTER_QUANSHI_AUTH").as_deref(),
+            Some("signature")
+        );
     }
 
     #[test]

@@ -2523,3 +2523,53 @@ async fn listen_reads_its_subscriptions_from_a_profile() {
         text(&out.stderr)
     );
 }
+
+/// A transport failure names the host it tried and the setting its base URL came from (a new
+/// user who set only `ROSTER_QUANSHI_BASE_URL` learns that tokens come from another host), and
+/// `ROSTER_QUANSHI_AUTH=signature` signs every call instead, needing no token host at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_errors_name_host_and_setting_and_quanshi_can_sign() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut env = roster_cli::sandbox::env_vars(&sandbox);
+    env.retain(|(k, _)| k != "ROSTER_QUANSHI_EVENTS_BASE_URL");
+    env.push((
+        "ROSTER_QUANSHI_EVENTS_BASE_URL".into(),
+        format!("http://127.0.0.1:{dead}/"),
+    ));
+    env.push(("ROSTER_QUANSHI_MAX_RETRIES".into(), "0".into()));
+    let id = meeting_id(&sandbox, Vendor::Quanshi, "seed-single");
+    let attendees = args(&[
+        "attendees",
+        "--vendor",
+        "quanshi",
+        "--meeting",
+        &id,
+        "--format",
+        "jsonl",
+    ]);
+    let out = roster(env.clone(), attendees.clone(), dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot connect to 127.0.0.1:{dead}"))
+            && stderr.contains("(ROSTER_QUANSHI_EVENTS_BASE_URL)"),
+        "{stderr}"
+    );
+
+    env.push(("ROSTER_QUANSHI_AUTH".into(), "signature".into()));
+    let out = roster(env, attendees, dir.path()).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let (sessions, _) = truth(&sandbox, Vendor::Quanshi, &id);
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        sessions.len(),
+        "{stderr}"
+    );
+    sandbox.shutdown().await;
+}

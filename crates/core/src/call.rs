@@ -45,6 +45,14 @@ pub trait Protocol: Send + Sync {
     /// The pacer `call` waits on.
     fn pacer(&self, call: &Self::Call) -> &Pacer;
 
+    /// The setting that gives the base URL `call` goes to (`ROSTER_QUANSHI_EVENTS_BASE_URL`),
+    /// named in a transport error or timeout beside the host, so that a user knows what to
+    /// change (default: none).
+    fn setting(&self, call: &Self::Call) -> Option<&'static str> {
+        let _ = call;
+        None
+    }
+
     /// Whether `call` carries a token from the pipeline's [`TokenCache`] (default: no, the
     /// protocol signs its requests).
     fn needs_token(&self, call: &Self::Call) -> bool {
@@ -155,7 +163,9 @@ impl Pipeline {
                     )
                     .await;
                 drop(permit);
-                let outcome = response.and_then(|r| read(r, token.as_ref()));
+                let outcome = response
+                    .map_err(|e| name_setting(e, protocol, call))
+                    .and_then(|r| read(r, token.as_ref()));
                 self.after(outcome, token.as_ref(), protocol.endpoint(call))
                     .await
             })
@@ -191,6 +201,7 @@ impl Pipeline {
                     )
                     .await;
                 drop(permit);
+                let reply = reply.map_err(|e| name_setting(e, protocol, call));
                 let outcome = read(reply, token.as_ref());
                 self.after(outcome, token.as_ref(), protocol.endpoint(call))
                     .await
@@ -235,5 +246,21 @@ impl Pipeline {
             );
         }
         outcome
+    }
+}
+
+/// A transport failure or timeout, with the setting of the base URL it tried appended
+/// ("cannot connect to events-openapi.quanshi.com: … (ROSTER_QUANSHI_EVENTS_BASE_URL)").
+fn name_setting<P: Protocol>(error: Error, protocol: &P, call: &P::Call) -> Error {
+    match protocol.setting(call) {
+        Some(setting)
+            if matches!(
+                error.kind(),
+                crate::ErrorKind::Transport | crate::ErrorKind::Timeout
+            ) && error.api_details().is_none() =>
+        {
+            error.with_context(setting)
+        }
+        _ => error,
     }
 }

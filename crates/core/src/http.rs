@@ -555,11 +555,24 @@ fn install_crypto_provider() {
     }
 }
 
-/// Converts a reqwest error into a URL-free roster error.
+/// Converts a reqwest error into a URL-free roster error that names the host (and port) it
+/// tried: never the path or query, where WeCom's token travels.
 pub fn transport_error(vendor: Vendor, error: reqwest::Error, timeout: Duration) -> Error {
+    let host = error.url().and_then(|url| {
+        let host = url.host_str()?;
+        Some(match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        })
+    });
+    let connect = error.is_connect();
     let error = error.without_url();
     if error.is_timeout() {
-        return Error::timeout(vendor, Some(timeout));
+        let e = Error::timeout(vendor, Some(timeout));
+        return match host {
+            Some(host) => e.with_context(format!("from {host}")),
+            None => e,
+        };
     }
     // The chain of causes explains what happened ("connection closed before message
     // completed"); none of them carries the URL once the top error is stripped.
@@ -573,6 +586,11 @@ pub fn transport_error(vendor: Vendor, error: reqwest::Error, timeout: Duration)
         }
         source = cause.source();
     }
+    let message = match (host, connect) {
+        (Some(host), true) => format!("cannot connect to {host}: {message}"),
+        (Some(host), false) => format!("{message} (talking to {host})"),
+        (None, _) => message,
+    };
     Error::transport(vendor, message)
 }
 
@@ -954,6 +972,12 @@ mod tests {
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains("SECRET_TOKEN"), "{shown}");
         assert!(!shown.contains("/cgi-bin/x"), "{shown}");
+        // Where it tried to go: the host and port, so a wrong base URL can be found.
+        assert!(
+            e.message()
+                .starts_with(&format!("cannot connect to 127.0.0.1:{port}")),
+            "{e}"
+        );
     }
 
     #[test]

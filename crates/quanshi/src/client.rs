@@ -489,6 +489,13 @@ impl Protocol for Inner {
         &self.pacer
     }
 
+    fn setting(&self, call: &Call) -> Option<&'static str> {
+        Some(match call.family {
+            Family::Conference => crate::config::ENV_BASE_URL,
+            Family::Events => crate::config::ENV_EVENTS_BASE_URL,
+        })
+    }
+
     /// Token mode per family; `token/create` itself is always signed.
     fn needs_token(&self, call: &Call) -> bool {
         call.endpoint != endpoint::TOKEN_CREATE

@@ -63,6 +63,9 @@ pub const ENV_JOIN_URL_PATH: &str = "ROSTER_QUANSHI_JOIN_URL_PATH";
 pub const ENV_CALLS_PER_MINUTE: &str = "ROSTER_QUANSHI_CALLS_PER_MINUTE";
 /// Environment variable: retries of a transient failure per call (default 8, within 2 minutes).
 pub const ENV_MAX_RETRIES: &str = "ROSTER_QUANSHI_MAX_RETRIES";
+/// Environment variable (optional): `token` (default: a token from `token/create`, or the fixed
+/// token) or `signature` (CheckSum headers on every call, no token), for both API families.
+pub const ENV_AUTH: &str = "ROSTER_QUANSHI_AUTH";
 /// Environment variable (optional): the hosts whose meetings `roster meetings` lists
 /// (comma-separated user ids; default the host user id).
 pub const ENV_HOSTS: &str = "ROSTER_QUANSHI_HOSTS";
@@ -74,7 +77,7 @@ pub const ENV_PREFIX: &str = "ROSTER_QUANSHI";
 
 /// Every variable [`roster_core::ClientBuilder::from_lookup`] reads (a `roster.toml` key outside it is a
 /// typo).
-pub const ENV_VARS: [&str; 11] = [
+pub const ENV_VARS: [&str; 12] = [
     ENV_APP_ID,
     ENV_SECRET_KEY,
     ENV_TOKEN,
@@ -86,6 +89,7 @@ pub const ENV_VARS: [&str; 11] = [
     ENV_CALLS_PER_MINUTE,
     ENV_MAX_RETRIES,
     ENV_HOSTS,
+    ENV_AUTH,
 ];
 
 /// The two API families, with different hosts and envelopes (docs/specs/quanshi.md §1, §3).
@@ -114,6 +118,19 @@ pub enum AuthMode {
     Token,
     /// CheckSum signature headers on every call, no token.
     Signature,
+}
+
+impl std::str::FromStr for AuthMode {
+    type Err = ();
+
+    /// `token` or `signature`, in any case.
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "token" => Ok(AuthMode::Token),
+            "signature" => Ok(AuthMode::Signature),
+            _ => Err(()),
+        }
+    }
 }
 
 /// Where the token goes (docs/specs/quanshi.md §2.3: header, body, or both).
@@ -469,6 +486,12 @@ impl QuanshiClientBuilder {
             builder.events_base_url = url;
         }
         builder.paths.join_url_lookup = get(ENV_JOIN_URL_PATH);
+        let mode = settings.parse::<AuthMode>(ENV_AUTH, "token or signature")?;
+        if let Some(mode) = mode {
+            builder = builder
+                .auth_mode(Family::Conference, mode)
+                .auth_mode(Family::Events, mode);
+        }
         let c = &builder.credentials;
         if c.token.is_none() {
             for (name, present) in [
@@ -649,6 +672,38 @@ mod tests {
         assert_eq!(c.credentials.secret_key.unwrap().expose_secret(), "s3cr3t");
         let c = read(env(&[(ENV_TOKEN, "tok")])).unwrap();
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn auth_mode_is_read_from_the_environment() {
+        let both = |c: &QuanshiClientBuilder| (c.conference_auth.mode, c.events_auth.mode);
+        let c = read(env(&[(ENV_TOKEN, "tok")])).unwrap();
+        assert_eq!(both(&c), (AuthMode::Token, AuthMode::Token));
+        let c = read(env(&[
+            (ENV_APP_ID, "k"),
+            (ENV_SECRET_KEY, "s"),
+            (ENV_USER_ID, "1"),
+            (ENV_AUTH, " Signature "),
+        ]))
+        .unwrap();
+        assert_eq!(both(&c), (AuthMode::Signature, AuthMode::Signature));
+        // Placements are kept: only the mode changes.
+        assert_eq!(c.events_auth.placement, TokenPlacement::Both);
+        assert!(c.validate().is_ok());
+        // Signature mode with only a fixed token cannot sign.
+        let e = read(env(&[(ENV_TOKEN, "tok"), (ENV_AUTH, "signature")]))
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(e.to_string().contains("ROSTER_QUANSHI_APP_ID"), "{e}");
+        let e = read(env(&[(ENV_TOKEN, "tok"), (ENV_AUTH, "hmac-s3cr3t")])).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let text = e.to_string();
+        assert!(text.contains("ROSTER_QUANSHI_AUTH") && text.contains("token or signature"));
+        assert!(
+            !text.contains("s3cr3t"),
+            "the value is never repeated: {text}"
+        );
     }
 
     #[test]

@@ -254,6 +254,10 @@ impl Protocol for Inner {
         call.endpoint
     }
 
+    fn setting(&self, _call: &Get) -> Option<&'static str> {
+        Some(env::BASE_URL)
+    }
+
     fn pacer(&self, call: &Get) -> &Pacer {
         if call.endpoint == "corp_meetings" {
             &self.corp_pacer

@@ -305,6 +305,10 @@ impl Protocol for Inner {
         call.api.name()
     }
 
+    fn setting(&self, _call: &Post) -> Option<&'static str> {
+        Some(ENV_BASE_URL)
+    }
+
     fn pacer(&self, call: &Post) -> &Pacer {
         &self.pacers[call.api.index()]
     }
