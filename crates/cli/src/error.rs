@@ -43,7 +43,10 @@ pub(crate) fn is_local_usage_error(e: &Error) -> bool {
     e.vendor_code().is_none()
         && matches!(
             e.kind(),
-            ErrorKind::InvalidArgument | ErrorKind::Config | ErrorKind::CursorMismatch
+            ErrorKind::InvalidArgument
+                | ErrorKind::Config
+                | ErrorKind::CursorMismatch
+                | ErrorKind::Unsupported
         )
 }
 

@@ -65,6 +65,12 @@ pub enum ErrorKind {
     Incomplete,
     /// A response body exceeded the configured limit (`HttpConfig::max_body_bytes`).
     ResponseTooLarge,
+    /// The vendor has no such data (Quanshi keeps no sign-ins), or not for this kind of
+    /// meeting (a vendor's answer that the meeting type does not support the call). Fatal.
+    Unsupported,
+    /// An asynchronous vendor job (Tencent's participants export) failed, or did not finish
+    /// within the time allowed.
+    JobFailed,
 }
 
 impl ErrorKind {
@@ -91,6 +97,8 @@ impl ErrorKind {
             ErrorKind::MalformedPage => "malformed_page",
             ErrorKind::Incomplete => "incomplete",
             ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::JobFailed => "job_failed",
         }
     }
 }
@@ -224,6 +232,11 @@ impl Error {
         e.inner.class = class;
         e.inner.api = Some(details);
         e
+    }
+
+    /// Data `vendor` does not have ("Quanshi has no sign-ins").
+    pub fn unsupported(vendor: Vendor, what: impl fmt::Display) -> Self {
+        Self::new(ErrorKind::Unsupported, format!("{vendor} has no {what}")).with_vendor(vendor)
     }
 
     /// A parameter rejected before any request.

@@ -74,7 +74,7 @@ pub use enums::{
 pub use error::{ApiDetails, Error, ErrorKind, Result, RetryClass};
 pub use http::{HttpClient, HttpConfig, RawResponse};
 pub use list::{List, ListClient, ListEndpoint};
-pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration};
+pub use model::{Answer, Attendee, EXTRA_NAME_UNDECODABLE, Registration, SignIn, WaitingRoomEntry};
 pub use options::{ClientBuilder, ClientOptions};
 pub use pace::{Pacer, PacerPermit, SharedBudget, parse_calls_per_minute};
 pub use paginate::{

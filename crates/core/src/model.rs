@@ -262,6 +262,114 @@ impl Registration {
     }
 }
 
+/// One person's sign-in (签到) to one sign-in round of a meeting.
+///
+/// A host starts a round during the meeting and people confirm they are there; a round nobody
+/// signed in to yields no record. Tencent Meeting has them; WeCom and Quanshi do not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SignIn {
+    /// The platform.
+    pub vendor: Vendor,
+    /// The meeting.
+    pub meeting_id: String,
+    /// The sign-in round.
+    pub sign_in_id: String,
+    /// When the round started.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub round_started_at: Option<OffsetDateTime>,
+    /// What the host wrote for the round.
+    pub round_description: Option<String>,
+    /// Enterprise user id (people of the host's enterprise).
+    pub user_id: Option<String>,
+    /// Per-meeting temporary id (Tencent `ms_open_id`): joins a sign-in to the sessions.
+    pub temp_id: Option<String>,
+    /// OAuth open id.
+    pub open_id: Option<String>,
+    /// Name shown in the meeting.
+    pub display_name: Option<String>,
+    /// Role in the meeting.
+    pub role: Option<Role>,
+    /// When the person signed in, where the vendor says.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub signed_in_at: Option<OffsetDateTime>,
+    /// Vendor fields without a place above.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+}
+
+impl SignIn {
+    /// An empty sign-in; vendor crates fill in the fields they have.
+    pub fn new(
+        vendor: Vendor,
+        meeting_id: impl Into<String>,
+        sign_in_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            vendor,
+            meeting_id: meeting_id.into(),
+            sign_in_id: sign_in_id.into(),
+            round_started_at: None,
+            round_description: None,
+            user_id: None,
+            temp_id: None,
+            open_id: None,
+            display_name: None,
+            role: None,
+            signed_in_at: None,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// One stay in a meeting's waiting room: from entering it to leaving it (admitted, removed or
+/// gone; the vendors do not say which). Someone still waiting has no `left_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WaitingRoomEntry {
+    /// The platform.
+    pub vendor: Vendor,
+    /// The meeting.
+    pub meeting_id: String,
+    /// Enterprise user id.
+    pub user_id: Option<String>,
+    /// Per-meeting temporary id.
+    pub temp_id: Option<String>,
+    /// OAuth open id.
+    pub open_id: Option<String>,
+    /// Name shown in the waiting room.
+    pub display_name: Option<String>,
+    /// The device.
+    pub device: Option<Device>,
+    /// Entered the waiting room.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub entered_at: Option<OffsetDateTime>,
+    /// Left it (none while still waiting).
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub left_at: Option<OffsetDateTime>,
+    /// Vendor fields without a place above.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+}
+
+impl WaitingRoomEntry {
+    /// An empty entry; vendor crates fill in the fields they have.
+    pub fn new(vendor: Vendor, meeting_id: impl Into<String>) -> Self {
+        Self {
+            vendor,
+            meeting_id: meeting_id.into(),
+            user_id: None,
+            temp_id: None,
+            open_id: None,
+            display_name: None,
+            device: None,
+            entered_at: None,
+            left_at: None,
+            extra: Map::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::enums::RegistrationFilter;
 use crate::error::Result;
-use crate::model::{Attendee, Registration};
+use crate::model::{Attendee, Registration, SignIn, WaitingRoomEntry};
 use crate::paginate::{ListRequest, PageObserver, Paginator};
 use crate::resume::{ExportPosition, Resumable};
 use crate::vendor::Vendor;
@@ -170,6 +170,31 @@ pub trait AttendeeSource: Send + Sync {
 
     /// Every registration (enrollment or invitation) of the meeting.
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>>;
+
+    /// Who is in the meeting now, from the vendor's real-time list: one record per person and
+    /// device in the meeting, `left_at` none. A meeting not in progress gives nothing. The
+    /// default: [`crate::ErrorKind::Unsupported`].
+    async fn live_attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
+        let _ = query;
+        Err(crate::Error::unsupported(
+            self.vendor(),
+            "real-time participant list",
+        ))
+    }
+
+    /// The waiting room's log: every stay, before, during and after the meeting. The default:
+    /// [`crate::ErrorKind::Unsupported`].
+    async fn waiting_room(&self, query: &MeetingQuery) -> Result<RecordStream<WaitingRoomEntry>> {
+        let _ = query;
+        Err(crate::Error::unsupported(self.vendor(), "waiting-room log"))
+    }
+
+    /// Every sign-in (签到) of every sign-in round of the meeting, round by round. The default:
+    /// [`crate::ErrorKind::Unsupported`].
+    async fn sign_ins(&self, query: &MeetingQuery) -> Result<RecordStream<SignIn>> {
+        let _ = query;
+        Err(crate::Error::unsupported(self.vendor(), "sign-ins"))
+    }
 
     /// [`Self::attendees`] as a resumable stream ([`crate::resume`]): a position after each
     /// page, and `from` continues a saved one (its plan is not made again; `max_items` is not
