@@ -37,10 +37,15 @@ pub(crate) enum Api {
     GetInfo,
     GetUserMeetingid,
     UserListId,
+    WebinarEnrollList,
+    WebinarEnrollQueryByTmpOpenid,
+    GetRealtimeAttendeeList,
+    WaitingRoomGetUserList,
+    GetInvitees,
 }
 
 impl Api {
-    const ALL: [Api; 7] = [
+    const ALL: [Api; 12] = [
         Api::GetToken,
         Api::GetAttendeeList,
         Api::EnrollList,
@@ -48,9 +53,14 @@ impl Api {
         Api::GetInfo,
         Api::GetUserMeetingid,
         Api::UserListId,
+        Api::WebinarEnrollList,
+        Api::WebinarEnrollQueryByTmpOpenid,
+        Api::GetRealtimeAttendeeList,
+        Api::WaitingRoomGetUserList,
+        Api::GetInvitees,
     ];
 
-    fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             Api::GetToken => "/cgi-bin/gettoken",
             Api::GetAttendeeList => "/cgi-bin/meeting/get_attendee_list",
@@ -59,6 +69,13 @@ impl Api {
             Api::GetInfo => "/cgi-bin/meeting/get_info",
             Api::GetUserMeetingid => "/cgi-bin/meeting/get_user_meetingid",
             Api::UserListId => "/cgi-bin/user/list_id",
+            Api::WebinarEnrollList => "/cgi-bin/meeting/webinar/enroll/list",
+            Api::WebinarEnrollQueryByTmpOpenid => {
+                "/cgi-bin/meeting/webinar/enroll/query_by_tmp_openid"
+            }
+            Api::GetRealtimeAttendeeList => "/cgi-bin/meeting/get_realtime_attendee_list",
+            Api::WaitingRoomGetUserList => "/cgi-bin/meeting/waitingroom/get_user_list",
+            Api::GetInvitees => "/cgi-bin/meeting/get_invitees",
         }
     }
 
@@ -72,6 +89,11 @@ impl Api {
             Api::GetInfo => "get_info",
             Api::GetUserMeetingid => "get_user_meetingid",
             Api::UserListId => "user/list_id",
+            Api::WebinarEnrollList => "webinar/enroll/list",
+            Api::WebinarEnrollQueryByTmpOpenid => "webinar/enroll/query_by_tmp_openid",
+            Api::GetRealtimeAttendeeList => "get_realtime_attendee_list",
+            Api::WaitingRoomGetUserList => "waitingroom/get_user_list",
+            Api::GetInvitees => "get_invitees",
         }
     }
 
@@ -89,6 +111,14 @@ impl Api {
 /// - [`WeComClient::enroll_list`] / [`WeComClient::get_enroll_list`]: enrollments;
 /// - [`WeComClient::enroll_ids`] / [`WeComClient::query_by_tmp_openid`]: enrollment ids of
 ///   attendees;
+/// - [`WeComClient::webinar_enroll_list`] / [`WeComClient::get_webinar_enroll_list`] and
+///   [`WeComClient::webinar_query_by_tmp_openid`]: a webinar's enrollments (the family is
+///   chosen with [`WeComClient::enroll_family`]);
+/// - [`WeComClient::realtime_attendee_list`] / [`WeComClient::get_realtime_attendee_list`]:
+///   who is in the meeting now;
+/// - [`WeComClient::waiting_room_list`] / [`WeComClient::get_waiting_room_user_list`]: the
+///   waiting room's log;
+/// - [`WeComClient::invitee_list`] / [`WeComClient::get_invitees`]: the invitees;
 /// - [`WeComClient::get_info`]: meeting details;
 /// - [`WeComClient::user_meeting_ids`] / [`WeComClient::get_user_meetingid`]: a member's
 ///   meetings;

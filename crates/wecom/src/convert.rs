@@ -7,11 +7,11 @@
 use roster_core::wire::{non_empty, parse_utc8_text};
 use roster_core::{
     Answer, Attendee, Device, JoinType, Registration, RegistrationSource, RegistrationStatus, Role,
-    Vendor, WebinarRole,
+    Vendor, WaitingRoomEntry, WebinarRole,
 };
 use serde_json::Value;
 
-use crate::wire::{WireAttendee, WireEnroll};
+use crate::wire::{WireAttendee, WireEnroll, WireInvitee, WireWaitingRoomUser};
 
 /// One join session in the unified model. `sub_meeting_id` is the occurrence that was queried.
 pub fn attendee(wire: WireAttendee, meeting_id: &str, sub_meeting_id: Option<&str>) -> Attendee {
@@ -44,6 +44,58 @@ pub fn attendee(wire: WireAttendee, meeting_id: &str, sub_meeting_id: Option<&st
     );
     keep_unread_time(&mut a.extra, "quit_time", wire.quit_time, left_at.is_some());
     a
+}
+
+/// One person in the meeting now, from `get_realtime_attendee_list` (docs/specs/wecom.md
+/// §12.3): [`attendee`] with `left_at` none (the list holds only people still in the
+/// meeting; a `quit_time` the server might add anyway is kept raw in `extra`, not read).
+/// `page_status` is the page's undocumented top-level `status`, copied into `extra["status"]`
+/// unless the row has a `status` of its own.
+pub fn live_attendee(
+    mut wire: WireAttendee,
+    meeting_id: &str,
+    sub_meeting_id: Option<&str>,
+    page_status: Option<&Value>,
+) -> Attendee {
+    let quit_time = wire.quit_time.take();
+    let mut a = attendee(wire, meeting_id, sub_meeting_id);
+    keep_unread_time(&mut a.extra, "quit_time", quit_time, false);
+    if let Some(status) = page_status {
+        a.extra.entry("status").or_insert_with(|| status.clone());
+    }
+    a
+}
+
+/// One waiting-room stay (docs/specs/wecom.md §12.4): times from Unix milliseconds (precision
+/// kept), `left_at` none while still waiting; a time that cannot be read is kept raw in
+/// `extra` under its wire name.
+pub fn waiting_room_entry(wire: WireWaitingRoomUser, meeting_id: &str) -> WaitingRoomEntry {
+    let entered_at = wire.entered_at();
+    let left_at = wire.left_at();
+    let mut e = WaitingRoomEntry::new(Vendor::WeCom, meeting_id);
+    e.user_id = non_empty(wire.userid);
+    e.temp_id = non_empty(wire.tmp_openid);
+    e.device = wire.instance_id.map(Device::from_code);
+    e.entered_at = entered_at;
+    e.left_at = left_at;
+    e.extra = wire.extra;
+    keep_unread_time(
+        &mut e.extra,
+        "join_time",
+        wire.join_time,
+        entered_at.is_some(),
+    );
+    keep_unread_time(&mut e.extra, "quit_time", wire.quit_time, left_at.is_some());
+    e
+}
+
+/// One invitee as a [`Registration`] (docs/specs/wecom.md §12.5): the user id only, no status
+/// and no id of its own, as Tencent Meeting's invitee registrations.
+pub fn registration_from_invitee(wire: WireInvitee, meeting_id: &str) -> Registration {
+    let mut r = Registration::new(Vendor::WeCom, meeting_id);
+    r.user_id = non_empty(wire.userid);
+    r.extra = wire.extra;
+    r
 }
 
 fn keep_unread_time(
@@ -193,6 +245,86 @@ mod tests {
         assert_eq!(r.email.as_deref(), Some("li@example.com"));
         assert_eq!(r.company.as_deref(), Some("腾讯"));
         assert_eq!(r.display_name.as_deref(), Some("李四"));
+    }
+
+    #[test]
+    fn live_attendees_are_in_the_meeting() {
+        // The doc example's row, with the page's undocumented `status`.
+        let w: WireAttendee = serde_json::from_value(json!({
+            "userid": "zhangsan", "tmp_openid": "x1", "join_time": "1700000000",
+            "instance_id": 1, "role": 4, "join_type": 1, "audio_state": true,
+            "video_state": false, "screen_shared_state": false
+        }))
+        .unwrap();
+        let a = live_attendee(w, "m1", Some("s1"), Some(&json!("1")));
+        assert_eq!(a.user_id.as_deref(), Some("zhangsan"));
+        assert_eq!(a.temp_id.as_deref(), Some("x1"));
+        assert_eq!(a.sub_meeting_id.as_deref(), Some("s1"));
+        assert_eq!(a.joined_at, Some(datetime!(2023-11-14 22:13:20 UTC)));
+        assert_eq!(a.left_at, None);
+        assert_eq!(a.device, Some(Device::Pc));
+        assert_eq!(a.role, Some(Role::Guest));
+        assert_eq!(a.extra["status"], "1");
+        // A leave time on a live row is not read (kept raw); a row's own status wins.
+        let w: WireAttendee = serde_json::from_value(json!({
+            "join_time": 1_700_000_000, "quit_time": "1700000100", "status": 9
+        }))
+        .unwrap();
+        let a = live_attendee(w, "m1", None, Some(&json!("1")));
+        assert_eq!(a.left_at, None);
+        assert_eq!(a.extra["quit_time"], "1700000100");
+        assert_eq!(a.extra["status"], 9);
+        let w: WireAttendee = serde_json::from_value(json!({"quit_time": ""})).unwrap();
+        let a = live_attendee(w, "m1", None, None);
+        assert!(a.extra.is_empty(), "{:?}", a.extra);
+    }
+
+    #[test]
+    fn waiting_room_times_are_milliseconds() {
+        let w: WireWaitingRoomUser = serde_json::from_value(json!({
+            "userid": "", "tmp_openid": "t1", "instance_id": 0,
+            "join_time": 1_700_000_000_123_i64, "quit_time": "1700000060456", "seat": 3
+        }))
+        .unwrap();
+        let e = waiting_room_entry(w, "m1");
+        assert_eq!(e.vendor, Vendor::WeCom);
+        assert_eq!(e.user_id, None, "non-members have an empty userid");
+        assert_eq!(e.temp_id.as_deref(), Some("t1"));
+        assert_eq!(e.device, Some(Device::Pstn));
+        assert_eq!(e.entered_at, Some(datetime!(2023-11-14 22:13:20.123 UTC)));
+        assert_eq!(e.left_at, Some(datetime!(2023-11-14 22:14:20.456 UTC)));
+        assert_eq!(e.extra["seat"], 3);
+        // Still waiting, whichever way the server says it.
+        for open in [json!(0), json!(""), json!("0"), json!(null)] {
+            let w: WireWaitingRoomUser =
+                serde_json::from_value(json!({"join_time": 1000, "quit_time": open})).unwrap();
+            let e = waiting_room_entry(w, "m1");
+            assert_eq!(e.left_at, None);
+            assert!(!e.extra.contains_key("quit_time"));
+            // The doc example's small junk values are milliseconds too, never seconds.
+            assert_eq!(e.entered_at, Some(datetime!(1970-01-01 0:00:01 UTC)));
+        }
+        let w: WireWaitingRoomUser = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(waiting_room_entry(w, "m1").left_at, None);
+        let w: WireWaitingRoomUser =
+            serde_json::from_value(json!({"join_time": "soon", "quit_time": [1]})).unwrap();
+        let e = waiting_room_entry(w, "m1");
+        assert_eq!((e.entered_at, e.left_at), (None, None));
+        assert_eq!(e.extra["join_time"], "soon");
+        assert_eq!(e.extra["quit_time"], json!([1]));
+    }
+
+    #[test]
+    fn invitees_are_registrations_without_status() {
+        let w: WireInvitee = serde_json::from_value(json!({"userid": "lisi", "dept": 7})).unwrap();
+        let r = registration_from_invitee(w, "m1");
+        assert_eq!(r.vendor, Vendor::WeCom);
+        assert_eq!(r.meeting_id, "m1");
+        assert_eq!(r.user_id.as_deref(), Some("lisi"));
+        assert_eq!((r.status, r.registration_id), (None, None));
+        assert_eq!(r.extra["dept"], 7);
+        let w: WireInvitee = serde_json::from_value(json!({"userid": ""})).unwrap();
+        assert_eq!(registration_from_invitee(w, "m1").user_id, None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Classification of WeCom `errcode`s (docs/specs/wecom.md §6).
+//! Classification of WeCom `errcode`s (docs/specs/wecom.md §6; `730011` as §12.0 says).
 //!
 //! Decisions read the code only, never `errmsg` (the vendor says so, and the text changes); the
 //! message is kept verbatim, and its `hint: [...]` value becomes the request id.
@@ -43,7 +43,7 @@ const HINT_API_PERMISSION: &str = "add the app under 协作 > 会议 > API > 可
 const HINT_MEETING_APP_OFF: &str = "the meeting application is switched off for this corp";
 const HINT_ADVANCED_TIER: &str =
     "these endpoints need the 会议高级功能 (advanced meeting features) the corp has not bought";
-const HINT_MEETING_TYPE: &str = "this API does not support this type of meeting for this account";
+const HINT_MEETING_TYPE: &str = "this API does not support this type of meeting (webinars and meetings have separate enrollment APIs), or not for this account (会议高级功能)";
 const HINT_RATE_LIMIT: &str = "the app called this API too often; the block lasts the limit window (usually one minute). Lower the pacing if it happens again";
 const HINT_SLOW_DOWN: &str = "WeCom asks to lower concurrency and call rate";
 const HINT_TOKEN_MISSING: &str =
@@ -77,7 +77,9 @@ pub fn classify(code: i64, call: CallKind) -> Classification {
         60020 => c(K::Config, R::Fatal, Some(HINT_TRUSTED_IP)),
         400028 => c(K::Config, R::Fatal, Some(HINT_MEETING_APP_OFF)),
         730007 => c(K::Config, R::Fatal, Some(HINT_ADVANCED_TIER)),
-        730011 => c(K::Config, R::Fatal, Some(HINT_MEETING_TYPE)),
+        // §12.0: the answer to a meeting of the kind an API does not serve (a webinar on
+        // `enroll/*` or `get_invitees`, a meeting on `webinar/enroll/*`).
+        730011 => c(K::Unsupported, R::Fatal, Some(HINT_MEETING_TYPE)),
         40058 | 40063 | 41009 | 40003 | 60111 | 730000 | 730003 | 730006 => {
             c(K::InvalidArgument, R::Fatal, None)
         }
@@ -163,7 +165,7 @@ mod tests {
             (301002, Business, K::Config, R::Fatal),
             (400028, Business, K::Config, R::Fatal),
             (730007, Business, K::Config, R::Fatal),
-            (730011, Business, K::Config, R::Fatal),
+            (730011, Business, K::Unsupported, R::Fatal),
             (40058, Business, K::InvalidArgument, R::Fatal),
             (40063, Business, K::InvalidArgument, R::Fatal),
             (41009, Business, K::InvalidArgument, R::Fatal),

@@ -3,7 +3,11 @@
 //! Covers a self-built app's (自建应用) access token and the read endpoints an attendance export
 //! needs: `get_attendee_list`, `enroll/list`, `enroll/query_by_tmp_openid`, `get_info` and
 //! `get_user_meetingid`, and with the address-book sync secret the corp's members
-//! (`user/list_id`) for meeting discovery.
+//! (`user/list_id`) for meeting discovery. Round two (docs/specs/wecom.md §12) adds the webinar
+//! enrollment twins `webinar/enroll/list` and `webinar/enroll/query_by_tmp_openid` (§12.1–§12.2,
+//! [`enroll`]), `get_realtime_attendee_list` (§12.3, [`realtime`]),
+//! `waitingroom/get_user_list` (§12.4, [`waiting_room`]) and `get_invitees` (§12.5,
+//! [`invitees`]).
 //!
 //! - **Token**: cached per app (corp id + a hash of the secret), fetched lazily, refreshed ahead
 //!   of expiry and single-flight (200 concurrent calls on a cold cache make one `gettoken`;
@@ -56,6 +60,9 @@
 //! # }
 //! ```
 
+#[macro_use]
+mod macros;
+
 pub mod attendees;
 pub mod callback;
 pub mod client;
@@ -64,10 +71,13 @@ pub mod convert;
 pub mod discovery;
 pub mod enroll;
 pub mod errors;
+pub mod invitees;
 pub mod meeting;
 pub mod members;
+pub mod realtime;
 pub mod source;
 mod validate;
+pub mod waiting_room;
 pub mod wire;
 
 pub use attendees::{AttendeeList, AttendeeQuery, GetAttendeeList};
@@ -76,17 +86,25 @@ pub use config::{
     Credentials, DEFAULT_BASE_URL, MAX_ATTENDEE_LIMIT, MAX_ENROLL_LIMIT, WeComClientBuilder,
 };
 pub use enroll::{
-    EnrollIdMatches, EnrollList, EnrollListEndpoint, EnrollQuery, MAX_TMP_OPENIDS_PER_CALL,
+    EnrollFamily, EnrollIdMatches, EnrollList, EnrollListEndpoint, EnrollQuery,
+    MAX_TMP_OPENIDS_PER_CALL,
 };
 pub use errors::{CallKind, Classification};
+pub use invitees::{GetInvitees, InviteeList, InviteeQuery};
 pub use meeting::{
     GetUserMeetingIds, MAX_MEETING_ID_LIMIT, MAX_USER_MEETING_WINDOW, UserMeetingIdList,
     UserMeetingIdQuery,
 };
 pub use members::{MAX_MEMBER_LIMIT, MemberList, MemberQuery, UserListId};
+pub use realtime::{
+    GetRealtimeAttendeeList, MAX_REALTIME_ATTENDEE_LIMIT, RealtimeAttendeeList, RealtimeQuery,
+};
 /// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
 /// `build`, `from_env` and `from_lookup`.
 pub use roster_core::ClientBuilder;
 // The token cache is core's (one for every vendor that issues tokens).
 pub use roster_core::token::{AccessToken, MemoryTokenStore, TokenKey, TokenMargin, TokenStore};
-pub use wire::{MeetingInfo, SortingRules};
+pub use waiting_room::{
+    GetWaitingRoomUserList, MAX_WAITING_ROOM_LIMIT, WaitingRoomList, WaitingRoomQuery,
+};
+pub use wire::{MeetingInfo, MeetingType, SortingRules};

@@ -9,6 +9,14 @@
 //! de-duplicated. Defaults and errors are core's: an empty or reversed range is refused, a
 //! missing start is a day before the scheduled start (or before now, for a meeting that has not
 //! started), else the configured look-back (90 days).
+//!
+//! `registrations` reads `get_info` once (without its summary): its `meeting_type` picks the
+//! enrollment family (`6`: `webinar/enroll/list`, docs/specs/wecom.md §12.1; never chosen by
+//! probing errors), and a meeting without enrollment lists its invitees instead (§12.5).
+//! `live_attendees` reads `get_realtime_attendee_list` (§12.3) for the caller's occurrence, or
+//! a recurring meeting's current one; `waiting_room` reads `waitingroom/get_user_list` (§12.4).
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -17,12 +25,13 @@ use roster_core::resume::{
 };
 use roster_core::{
     AttendancePlan, Attendee, AttendeeSource, Cursor, ErrorKind, ExportPosition, MAX_WINDOW,
-    MeetingQuery, MeetingShape, OccurrenceRange, PlanRules, RecordStream, Registration, Result,
-    Resumable, Start, Vendor, Window, WindowOptions, joined_in_range, page_items, plan_from_query,
-    plan_with_meeting,
+    MeetingQuery, MeetingShape, OccurrenceRange, PlanRules, RecordStream, Registration,
+    RegistrationFilter, Result, Resumable, Start, Vendor, WaitingRoomEntry, Window, WindowOptions,
+    joined_in_range, page_items, plan_from_query, plan_with_meeting,
 };
 
 use crate::client::WeComClient;
+use crate::enroll::EnrollFamily;
 use crate::validate;
 
 /// How long before the scheduled start the default range begins.
@@ -152,11 +161,20 @@ impl AttendeeSource for WeComClient {
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
+        validate::id("meeting id", &query.meeting_id)?;
+        // get_info's meeting_type picks the enrollment family (§12.0: never by probing), and
+        // its enrollment flag tells a meeting without enrollment before any list call.
+        let info = self.get_info_head(&query.meeting_id).await?;
+        let family = EnrollFamily::for_meeting_type(info.meeting_type());
+        if info.enrollment_enabled() == Some(false) {
+            return self.without_enrollment(query, family);
+        }
         let list = self
             .enroll_list(query.meeting_id.clone())
+            .family(family)
             .status(query.status);
-        // The first page tells whether the meeting has enrollment at all; the rest of the
-        // chain goes on in the same paginator.
+        // The first page can still say the meeting has no enrollment (40058, explained); the
+        // rest of the chain goes on in the same paginator.
         let mut pages = query.observe(list.paginate()?).pages().boxed();
         match pages.next().await.transpose() {
             Ok(first) => {
@@ -164,15 +182,108 @@ impl AttendeeSource for WeComClient {
                     .limit(page_items(futures::stream::iter(first.map(Ok)).chain(pages)).boxed()))
             }
             Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
-                // As on every vendor, no enrollment is no failure: say so and list nothing
-                // (Tencent lists its invitees instead; WeCom's invitee list is not read yet).
-                query.note(&format!(
-                    "meeting {} has no enrollment: it has no registrations",
-                    query.meeting_id
-                ));
-                Ok(futures::stream::empty().boxed())
+                self.without_enrollment(query, family)
             }
             Err(e) => Err(e),
         }
     }
+
+    async fn live_attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
+        validate::id("meeting id", &query.meeting_id)?;
+        let mut list = self.realtime_attendee_list(query.meeting_id.clone());
+        match &query.sub_meeting_id {
+            Some(sub) => list = list.sub_meeting(sub.clone()),
+            None => {
+                // A recurring meeting needs its occurrence: the current one, as the attendee
+                // export takes it.
+                let info = self.get_info_head(&query.meeting_id).await?;
+                if info.is_recurring() {
+                    let Some(sub) = info.current_sub_meeting() else {
+                        query.note(&format!(
+                            "recurring meeting {} has no current occurrence: nobody is in it",
+                            query.meeting_id
+                        ));
+                        return Ok(futures::stream::empty().boxed());
+                    };
+                    query.note(&format!(
+                        "recurring meeting {}: reading its current occurrence {sub}",
+                        query.meeting_id
+                    ));
+                    list = list.sub_meeting(sub.to_string());
+                }
+            }
+        }
+        let pages = query.observe(list.paginate()?);
+        // A row seen twice (pages shifting while people join and leave) is listed once; two
+        // devices of one person stay two rows.
+        let mut seen = HashSet::new();
+        let stream = pages.items().filter(move |item| {
+            let keep = match item {
+                Ok(a) => match live_key(a) {
+                    Some(key) => seen.insert(key),
+                    None => true,
+                },
+                Err(_) => true,
+            };
+            std::future::ready(keep)
+        });
+        Ok(query.limit(stream.boxed()))
+    }
+
+    async fn waiting_room(&self, query: &MeetingQuery) -> Result<RecordStream<WaitingRoomEntry>> {
+        validate::id("meeting id", &query.meeting_id)?;
+        if let Some(sub) = &query.sub_meeting_id {
+            validate::id("sub-meeting id", sub)?;
+            query.note(&format!(
+                "WeCom's waiting-room log has no occurrence filter: listing every stay of meeting {}, not only of {sub}",
+                query.meeting_id
+            ));
+        }
+        let pages = query.observe(
+            self.waiting_room_list(query.meeting_id.clone())
+                .paginate()?,
+        );
+        Ok(query.limit(pages.items().boxed()))
+    }
+}
+
+impl WeComClient {
+    /// The registrations of a meeting without enrollment: a meeting's invitees (they have no
+    /// status, so a status filter other than all matches none of them); a webinar has no
+    /// invitee list (`get_invitees` answers `730011`), so nothing.
+    fn without_enrollment(
+        &self,
+        query: &MeetingQuery,
+        family: EnrollFamily,
+    ) -> Result<RecordStream<Registration>> {
+        let id = &query.meeting_id;
+        if family == EnrollFamily::Webinar {
+            query.note(&format!(
+                "webinar {id} has no enrollment (and webinars have no invitee list): it has no registrations"
+            ));
+            return Ok(futures::stream::empty().boxed());
+        }
+        if query.status != RegistrationFilter::All {
+            query.note(&format!(
+                "meeting {id} has no enrollment, and its invitees have no status: nothing matches the status filter"
+            ));
+            return Ok(futures::stream::empty().boxed());
+        }
+        query.note(&format!(
+            "meeting {id} has no enrollment: listing its invitees instead"
+        ));
+        let pages = query.observe(self.invitee_list(id.clone()).paginate()?);
+        Ok(query.limit(pages.items().boxed()))
+    }
+}
+
+/// What tells two rows of the real-time list apart: the person (`tmp_openid`, else `userid`),
+/// the join time and the device. `None` for a row without either id (never merged).
+fn live_key(a: &Attendee) -> Option<(String, Option<i64>, Option<i64>)> {
+    let who = a.temp_id.clone().or_else(|| a.user_id.clone())?;
+    Some((
+        who,
+        a.joined_at.map(|t| t.unix_timestamp()),
+        a.device.map(|d| d.code()),
+    ))
 }

@@ -83,6 +83,9 @@ reply_in_extra!(
     MeetingInfo,
     UserMeetingIdResponse,
     UserListIdResponse,
+    RealtimeAttendeeListResponse,
+    WaitingRoomUserListResponse,
+    InviteesResponse,
 );
 
 /// The answer of `gettoken` as the client reads it: [`GetTokenResponse`] with the envelope, in
@@ -366,6 +369,160 @@ pub struct EnrollIdEntry {
     pub extra: Map<String, Value>,
 }
 
+/// Body of `POST /cgi-bin/meeting/get_realtime_attendee_list` (docs/specs/wecom.md §12.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RealtimeAttendeeListBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// Occurrence of a recurring meeting (required for those).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_meetingid: Option<String>,
+    /// The previous page's `next_cursor`; absent on the first call. (The doc's example spells
+    /// it `cursort`; its table, and every SDK, say `cursor`.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–50, the same along a cursor chain.
+    pub limit: u32,
+}
+
+/// Answer of `get_realtime_attendee_list`: who is in the meeting now.
+///
+/// The rows have the shape of [`WireAttendee`] without `quit_time`, `webinar_role`, `net` and
+/// `customer_data`. The doc example also carries a top-level `"status": "1"` that its table
+/// does not list (meaning undocumented): it stays in `extra`, and the conversion copies it onto
+/// each row's `extra` ([`crate::convert::live_attendee`]).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct RealtimeAttendeeListResponse {
+    /// More pages follow; `false` ends the chain whatever `next_cursor` holds. `None`: the
+    /// answer is not a page.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_more: Option<bool>,
+    /// Cursor of the next page.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's people (`None`: no array; read as empty, as in `get_attendee_list`).
+    #[serde(default, deserialize_with = "present_list")]
+    pub attendees: Option<Vec<WireAttendee>>,
+    /// Everything else (`errcode`/`errmsg`, the undocumented `status`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Body of `POST /cgi-bin/meeting/waitingroom/get_user_list` (docs/specs/wecom.md §12.4). The
+/// endpoint has no `sub_meetingid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingRoomUserListBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–50 (the vendor's default is 20), the same along a cursor chain.
+    pub limit: u32,
+}
+
+/// Answer of `waitingroom/get_user_list`: every stay in the waiting room.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WaitingRoomUserListResponse {
+    /// More pages follow; `false` ends the chain. `None`: the answer is not a page.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_more: Option<bool>,
+    /// Cursor of the next page (documented as set only while `has_more` is true).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's records (`None`: no array; read as empty).
+    #[serde(default, deserialize_with = "present_list")]
+    pub user_list: Option<Vec<WireWaitingRoomUser>>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One waiting-room record as `waitingroom/get_user_list` sends it.
+///
+/// Its times are JSON numbers of **milliseconds** (unlike `get_attendee_list`'s strings of
+/// seconds); strings of digits are accepted too.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WireWaitingRoomUser {
+    /// Corp member's user id (`""` for non-members).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Per-meeting temporary id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tmp_openid: Option<String>,
+    /// Device type code (docs/specs/wecom.md §5.1).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub instance_id: Option<i64>,
+    /// Entered the waiting room, Unix milliseconds (a number, or a string of digits).
+    #[serde(default)]
+    pub join_time: Option<Value>,
+    /// Left the waiting room, Unix milliseconds; `0`, `""` or absent while still waiting.
+    #[serde(default)]
+    pub quit_time: Option<Value>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl WireWaitingRoomUser {
+    /// When the person entered the waiting room (millisecond precision kept).
+    pub fn entered_at(&self) -> Option<OffsetDateTime> {
+        self.join_time.as_ref().and_then(unix_millis)
+    }
+
+    /// When the person left it; `None` while still waiting.
+    pub fn left_at(&self) -> Option<OffsetDateTime> {
+        self.quit_time.as_ref().and_then(unix_millis)
+    }
+}
+
+/// A time from Unix milliseconds, as a number or a string of digits; `0`, negative values,
+/// `""` and anything else give `None`. Never guesses seconds from the magnitude: the
+/// waiting-room page documents milliseconds, and its example values are small junk.
+pub fn unix_millis(value: &Value) -> Option<OffsetDateTime> {
+    let ms = value_as_i64(value).filter(|ms| *ms > 0)?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
+/// Body of `POST /cgi-bin/meeting/get_invitees` (docs/specs/wecom.md §12.5). There is no
+/// `limit`: the server chooses the page size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InviteesBody {
+    /// Meeting id.
+    pub meetingid: String,
+    /// The previous page's `next_cursor`; absent on the first call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// Answer of `get_invitees`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct InviteesResponse {
+    /// More pages follow; `false` ends the chain. `None`: the answer is not a page.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_more: Option<bool>,
+    /// Cursor of the next page (set while `has_more` is true).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub next_cursor: Option<String>,
+    /// This page's invitees (`None`: no array; read as empty).
+    #[serde(default, deserialize_with = "present_list")]
+    pub invitees: Option<Vec<WireInvitee>>,
+    /// Everything else (including `errcode`/`errmsg`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One invitee: a corp member put on the participant list when the meeting was booked.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WireInvitee {
+    /// The member's user id (the only documented field).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// Body of `POST /cgi-bin/meeting/get_info`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GetInfoBody {
@@ -579,6 +736,11 @@ impl MeetingHead {
     /// As [`MeetingInfo::is_recurring`].
     pub(crate) fn is_recurring(&self) -> bool {
         is_recurring(self.meeting_type_code, self.reminders.as_ref())
+    }
+
+    /// As [`MeetingInfo::meeting_type`].
+    pub(crate) fn meeting_type(&self) -> Option<MeetingType> {
+        self.meeting_type_code.map(MeetingType::from_code)
     }
 
     /// As [`MeetingInfo::enrollment_enabled`].
@@ -972,6 +1134,158 @@ mod tests {
     }
 
     #[test]
+    fn the_doc_webinar_enroll_examples_decode() {
+        // §12.1: the webinar page's example has a numeric enroll_id and dashed enroll_time.
+        let body = r#"{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"CURSOR",
+ "enroll_list":[{"enroll_id":1386442,"enroll_time":"2023-03-23 10:00:00","enroll_source_type":1,
+   "nick_name":"NICKNAME","status":1,"userid":"USERID","tmp_openid":"MSOPENID","enroll_code":"CODE",
+   "answer_list":[{"answer_content":["CONTENT"],"is_required":1,"question_num":1,
+   "question_title":"TITLE","question_type":3,"special_type":4}]}]}"#;
+        let r: EnrollListResponse = serde_json::from_str(body).unwrap();
+        assert_eq!((r.has_more, r.failure()), (Some(false), None));
+        assert_eq!(r.next_cursor.as_deref(), Some("CURSOR"));
+        let e = &r.enroll_list.as_ref().unwrap()[0];
+        assert_eq!(e.enroll_id.as_deref(), Some("1386442"));
+        assert_eq!(e.tmp_openid.as_deref(), Some("MSOPENID"));
+        assert_eq!(e.status, Some(1));
+        let reg = crate::convert::registration(e.clone(), "w1");
+        assert_eq!(reg.registration_id.as_deref(), Some("1386442"));
+        assert_eq!(
+            reg.registered_at,
+            Some(time::macros::datetime!(2023-03-23 10:00 +8))
+        );
+        assert_eq!(
+            reg.display_name.as_deref(),
+            Some("NICKNAME"),
+            "the nickname wins"
+        );
+
+        // §12.2: string ids, numbers accepted; an absent list is nobody.
+        let r: QueryByTmpOpenidResponse = serde_json::from_str(
+            r#"{"errcode":0,"errmsg":"ok","enroll_id_list":[{"tmp_openid":"msaaaaaaaa","enroll_id":"mexxxxxxx"},{"tmp_openid":"msb","enroll_id":1386442}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.enroll_id_list[0].enroll_id.as_deref(), Some("mexxxxxxx"));
+        assert_eq!(r.enroll_id_list[1].enroll_id.as_deref(), Some("1386442"));
+    }
+
+    #[test]
+    fn the_doc_realtime_example_decodes() {
+        // §12.3: `status` is in the example only; rows have no quit_time.
+        let body = r#"{"errcode":0,"errmsg":"ok","has_more":true,"next_cursor":"NEXT","status":"1",
+ "attendees":[{"userid":"zhangsan","tmp_openid":"TMP","join_time":"166666666","instance_id":1,
+   "role":4,"join_type":1,"audio_state":true,"video_state":true,"screen_shared_state":false}],
+ "unknown_field":{"a":1}}"#;
+        let r: RealtimeAttendeeListResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(r.has_more, Some(true));
+        assert_eq!(r.next_cursor.as_deref(), Some("NEXT"));
+        assert_eq!(r.extra["status"], "1");
+        assert_eq!(r.extra["unknown_field"], json!({"a": 1}));
+        assert_eq!(r.failure(), None);
+        let a = &r.attendees.as_ref().unwrap()[0];
+        assert_eq!(a.joined_at().unwrap().unix_timestamp(), 166_666_666);
+        assert_eq!(a.left_at(), None);
+        assert_eq!(a.role, Some(4));
+        // An absent array is an empty page; no `has_more` is not a page at all.
+        let r: RealtimeAttendeeListResponse =
+            serde_json::from_str(r#"{"errcode":0,"has_more":false}"#).unwrap();
+        assert_eq!((r.attendees, r.has_more), (None, Some(false)));
+        let r: RealtimeAttendeeListResponse =
+            serde_json::from_str(r#"{"errcode":"730003","errmsg":"bad sub"}"#).unwrap();
+        assert_eq!(r.failure(), Some(730003));
+    }
+
+    #[test]
+    fn the_doc_waiting_room_example_decodes() {
+        // §12.4: numbers of milliseconds (the doc's values are junk), string-or-number.
+        let body = r#"{"errcode":0,"errmsg":"ok","has_more":true,"next_cursor":"CURSOR",
+ "user_list":[{"userid":"USERID","tmp_openid":"TMP","instance_id":1,"join_time":13525325,
+   "quit_time":12491059320},
+  {"userid":"","tmp_openid":"T2","instance_id":"99","join_time":"1700000000123","quit_time":0,"x":true}]}"#;
+        let r: WaitingRoomUserListResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(r.has_more, Some(true));
+        let users = r.user_list.unwrap();
+        assert_eq!(
+            users[0].entered_at().unwrap().unix_timestamp_nanos(),
+            13_525_325_000_000
+        );
+        assert_eq!(
+            users[0].left_at().unwrap().unix_timestamp_nanos(),
+            12_491_059_320_000_000
+        );
+        assert_eq!(users[1].instance_id, Some(99), "unknown device codes kept");
+        assert_eq!(
+            users[1].entered_at().unwrap().unix_timestamp_nanos(),
+            1_700_000_000_123_000_000
+        );
+        assert_eq!(users[1].left_at(), None, "0: still waiting");
+        assert_eq!(users[1].extra["x"], true);
+        for (v, want) in [
+            (json!(""), None),
+            (json!("0"), None),
+            (json!(-5), None),
+            (json!(null), None),
+            (json!("x"), None),
+            (json!(1500), Some(1_500_000_000)),
+            (json!(" 1500 "), Some(1_500_000_000)),
+        ] {
+            assert_eq!(
+                unix_millis(&v).map(|t| t.unix_timestamp_nanos()),
+                want,
+                "{v}"
+            );
+        }
+        assert_eq!(unix_millis(&json!(i64::MAX)), None, "out of range");
+    }
+
+    #[test]
+    fn the_doc_invitees_example_decodes() {
+        // §12.5: userid only.
+        let r: InviteesResponse = serde_json::from_str(
+            r#"{"errcode":0,"errmsg":"ok","invitees":[{"userid":"lisi"},{"userid":7,"new":1}],"has_more":false,"next_cursor":""}"#,
+        )
+        .unwrap();
+        assert_eq!(r.has_more, Some(false));
+        let invitees = r.invitees.unwrap();
+        assert_eq!(invitees[0].userid.as_deref(), Some("lisi"));
+        assert_eq!(invitees[1].userid.as_deref(), Some("7"));
+        assert_eq!(invitees[1].extra["new"], 1);
+        let r: InviteesResponse = serde_json::from_str(r#"{"errcode":0}"#).unwrap();
+        assert_eq!((r.invitees, r.has_more), (None, None), "not a page");
+    }
+
+    #[test]
+    fn round_two_bodies_omit_what_is_unset() {
+        assert_eq!(
+            serde_json::to_value(RealtimeAttendeeListBody {
+                meetingid: "m".into(),
+                sub_meetingid: None,
+                cursor: None,
+                limit: 50,
+            })
+            .unwrap(),
+            json!({"meetingid": "m", "limit": 50})
+        );
+        assert_eq!(
+            serde_json::to_value(WaitingRoomUserListBody {
+                meetingid: "m".into(),
+                cursor: Some("c".into()),
+                limit: 50,
+            })
+            .unwrap(),
+            json!({"meetingid": "m", "cursor": "c", "limit": 50})
+        );
+        assert_eq!(
+            serde_json::to_value(InviteesBody {
+                meetingid: "m".into(),
+                cursor: None,
+            })
+            .unwrap(),
+            json!({"meetingid": "m"})
+        );
+    }
+
+    #[test]
     fn the_doc_get_info_shape_decodes() {
         let body = json!({
             "errcode": 0, "errmsg": "ok", "admin_userid": "zhangsan", "title": "周会",
@@ -1174,6 +1488,9 @@ mod tests {
             let _ = serde_json::from_str::<QueryByTmpOpenidResponse>(body);
             let _ = serde_json::from_str::<GetTokenResponse>(body);
             let _ = serde_json::from_str::<Envelope>(body);
+            let _ = serde_json::from_str::<RealtimeAttendeeListResponse>(body);
+            let _ = serde_json::from_str::<WaitingRoomUserListResponse>(body);
+            let _ = serde_json::from_str::<InviteesResponse>(body);
         }
     }
 
@@ -1202,6 +1519,9 @@ mod tests {
                             Just("enroll_list".to_string()),
                             Just("answer_list".to_string()),
                             Just("member".to_string()),
+                            Just("user_list".to_string()),
+                            Just("invitees".to_string()),
+                            Just("userid".to_string()),
                             Just("has_more".to_string()),
                             Just("errcode".to_string()),
                             "[a-z_]{1,8}",
@@ -1233,6 +1553,22 @@ mod tests {
                     if let Ok(m) = serde_json::from_str::<MeetingInfo>(input) {
                         let _ = (m.is_recurring(), m.start(), m.status(), m.current_sub_meeting());
                     }
+                    if let Ok(r) = serde_json::from_str::<RealtimeAttendeeListResponse>(input) {
+                        let status = r.extra.get("status").cloned();
+                        for a in r.attendees.into_iter().flatten() {
+                            let _ = crate::convert::live_attendee(a, "m", None, status.as_ref());
+                        }
+                    }
+                    if let Ok(r) = serde_json::from_str::<WaitingRoomUserListResponse>(input) {
+                        for u in r.user_list.into_iter().flatten() {
+                            let _ = crate::convert::waiting_room_entry(u, "m");
+                        }
+                    }
+                    if let Ok(r) = serde_json::from_str::<InviteesResponse>(input) {
+                        for i in r.invitees.into_iter().flatten() {
+                            let _ = crate::convert::registration_from_invitee(i, "m");
+                        }
+                    }
                     let _ = serde_json::from_str::<QueryByTmpOpenidResponse>(input);
                     let _ = serde_json::from_str::<UserMeetingIdResponse>(input);
                     let _ = serde_json::from_str::<GetTokenResponse>(input);
@@ -1246,6 +1582,9 @@ mod tests {
                 }
                 if let Ok(e) = serde_json::from_value::<WireEnroll>(v.clone()) {
                     let _ = crate::convert::registration(e, "m");
+                }
+                if let Ok(u) = serde_json::from_value::<WireWaitingRoomUser>(v.clone()) {
+                    let _ = crate::convert::waiting_room_entry(u, "m");
                 }
             }
 
@@ -1278,6 +1617,15 @@ mod tests {
                         check(r.failure(), r.errmsg())?;
                     }
                     if let Ok(r) = serde_json::from_str::<TokenReply>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<RealtimeAttendeeListResponse>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<WaitingRoomUserListResponse>(&body) {
+                        check(r.failure(), r.errmsg())?;
+                    }
+                    if let Ok(r) = serde_json::from_str::<InviteesResponse>(&body) {
                         check(r.failure(), r.errmsg())?;
                     }
                 }
