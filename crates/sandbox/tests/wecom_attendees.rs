@@ -144,8 +144,12 @@ async fn limits_and_cursor_rules() {
     // An enrollment cursor is not an attendee cursor.
     let web = wc.meeting("seed-webinar");
     let e = wc
-        .post(ENROLL_LIST, &json!({"meetingid": web.id, "limit": 7}))
+        .post(
+            WEBINAR_ENROLL_LIST,
+            &json!({"meetingid": web.id, "limit": 7}),
+        )
         .await;
+    e.assert_ok();
     let mut cross = base.clone();
     cross["limit"] = json!(7);
     cross["cursor"] = e.json["next_cursor"].clone();

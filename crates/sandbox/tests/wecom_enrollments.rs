@@ -1,5 +1,5 @@
 //! WeCom emulator: enrollment lists and enrollment ids by tmp_openid against the ground
-//! truth, over raw HTTP (docs/specs/wecom.md §4.2, §4.3, §9).
+//! truth, over raw HTTP (docs/specs/wecom.md §4.2, §4.3, §9; the webinar twins §12.1, §12.2).
 
 mod common;
 mod wecom_common;
@@ -11,8 +11,9 @@ async fn enrollment_lists() {
     let wc = Wc::small().await;
     let web = wc.meeting("seed-webinar");
     assert_eq!(web.enrollments, 120);
+    // A webinar's enrollments are served by webinar/enroll/list (docs/specs/wecom.md §12.1).
     let first = json!({"meetingid": web.id, "limit": 50});
-    let (rows, pages) = wc.chain(ENROLL_LIST, &first, "enroll_list").await;
+    let (rows, pages) = wc.chain(WEBINAR_ENROLL_LIST, &first, "enroll_list").await;
     assert_eq!(pages.len(), 3);
     assert_eq!(
         pages
@@ -21,11 +22,11 @@ async fn enrollment_lists() {
             .collect::<Vec<_>>(),
         [50, 50, 20]
     );
-    assert_eq!(rows, wc.sb.truth().wecom_enrollments(&web.id, None));
+    assert_eq!(rows, wc.sb.truth().wecom_webinar_enrollments(&web.id, None));
     // The last cursor again: empty, has_more false, a cursor.
     let mut again = first.clone();
     again["cursor"] = pages[2].json["next_cursor"].clone();
-    let r = wc.post(ENROLL_LIST, &again).await;
+    let r = wc.post(WEBINAR_ENROLL_LIST, &again).await;
     assert_eq!(r.json["enroll_list"], json!([]));
     assert_eq!(r.json["has_more"], false);
     assert!(!r.json["next_cursor"].as_str().unwrap().is_empty());
@@ -46,34 +47,50 @@ async fn enrollment_lists() {
     for status in 1..=3 {
         let (rows, _) = wc
             .chain(
-                ENROLL_LIST,
+                WEBINAR_ENROLL_LIST,
                 &json!({"meetingid": web.id, "status": status, "limit": 17}),
                 "enroll_list",
             )
             .await;
-        assert_eq!(rows, wc.sb.truth().wecom_enrollments(&web.id, Some(status)));
+        assert_eq!(
+            rows,
+            wc.sb
+                .truth()
+                .wecom_webinar_enrollments(&web.id, Some(status))
+        );
         assert!(!rows.is_empty() && rows.iter().all(|r| r["status"] == status));
     }
-    // Defaults and limits.
-    let r = wc.post(ENROLL_LIST, &json!({"meetingid": web.id})).await;
-    assert_eq!(r.json["enroll_list"].as_array().unwrap().len(), 50);
-    let mut next = json!({"meetingid": web.id, "limit": 50, "cursor": r.json["next_cursor"]});
-    wc.post(ENROLL_LIST, &next).await.assert_ok();
-    next["limit"] = json!(20);
-    wc.post(ENROLL_LIST, &next).await.assert_code(40058);
-    next["limit"] = json!(50);
-    next["status"] = json!(3);
-    wc.post(ENROLL_LIST, &next).await.assert_code(40058);
-    for bad in [
-        json!({"limit": 51}),
-        json!({"limit": 0}),
-        json!({"status": 4}),
-        json!({"status": -1}),
-    ] {
-        let mut b = bad.clone();
-        b["meetingid"] = json!(web.id);
-        wc.post(ENROLL_LIST, &b).await.assert_code(40058);
+    // Defaults and limits, on both families (enroll/list on seed-oneoff's 8 rows).
+    let oneoff = wc.meeting("seed-oneoff");
+    for (path, id) in [(WEBINAR_ENROLL_LIST, &web.id), (ENROLL_LIST, &oneoff.id)] {
+        let r = wc.post(path, &json!({"meetingid": id, "limit": 5})).await;
+        assert_eq!(r.json["enroll_list"].as_array().unwrap().len(), 5);
+        let mut next = json!({"meetingid": id, "limit": 5, "cursor": r.json["next_cursor"]});
+        wc.post(path, &next).await.assert_ok();
+        next["limit"] = json!(6);
+        wc.post(path, &next).await.assert_code(40058);
+        next["limit"] = json!(5);
+        next["status"] = json!(3);
+        wc.post(path, &next).await.assert_code(40058);
+        for bad in [
+            json!({"limit": 51}),
+            json!({"limit": 0}),
+            json!({"status": 4}),
+            json!({"status": -1}),
+        ] {
+            let mut b = bad.clone();
+            b["meetingid"] = json!(id);
+            wc.post(path, &b).await.assert_code(40058);
+        }
     }
+    let r = wc
+        .post(WEBINAR_ENROLL_LIST, &json!({"meetingid": web.id}))
+        .await;
+    assert_eq!(
+        r.json["enroll_list"].as_array().unwrap().len(),
+        50,
+        "default 50"
+    );
 
     // Seed oddities: every status, question type and special type; a phone import.
     let m = wc.meeting("seed-oneoff");

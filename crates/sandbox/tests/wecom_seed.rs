@@ -27,7 +27,7 @@ async fn same_seed_same_data_other_seed_other_data() {
         let e = wc
             .sb
             .truth()
-            .wecom_enrollments(&wc.meeting("seed-webinar").id, None);
+            .wecom_webinar_enrollments(&wc.meeting("seed-webinar").id, None);
         wc.sb.shutdown().await;
         (ids, rows, e)
     }

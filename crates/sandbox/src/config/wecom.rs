@@ -83,6 +83,35 @@ pub struct WeComConfig {
     pub omit_success_code: bool,
     /// `get_user_meetingid`: omit `next_cursor` on the last page instead of sending `""`.
     pub omit_final_cursor: bool,
+    /// What `enroll/list` and `enroll/query_by_tmp_openid` answer for a webinar
+    /// (docs/specs/wecom.md §12.0, roster's choice: `730011` 不支持该类型的会议). `None` serves the
+    /// webinar's enrollments there too, as round one of the sandbox did.
+    pub webinar_on_meeting_enroll_code: Option<i64>,
+    /// What `webinar/enroll/list` and `webinar/enroll/query_by_tmp_openid` answer for a meeting
+    /// that is not a webinar (§12.0, roster's choice: `730011`). `None` serves its enrollments.
+    pub meeting_on_webinar_enroll_code: Option<i64>,
+    /// What `get_invitees` answers for a webinar (§12.0, roster's choice: `730011`). `None`
+    /// serves the webinar's invitees.
+    pub webinar_invitees_code: Option<i64>,
+    /// What `get_realtime_attendee_list` answers for a webinar. Default `None`: served like a
+    /// meeting (§12.0, roster's choice).
+    pub webinar_realtime_code: Option<i64>,
+    /// What `waitingroom/get_user_list` answers for a webinar. Default `None`: an empty list
+    /// (§12.0, roster's choice).
+    pub webinar_waiting_room_code: Option<i64>,
+    /// `get_realtime_attendee_list`: the `limit` when the body has none (undocumented; roster's
+    /// choice 50, §12.3). Values outside `1..=50` are clamped into it.
+    pub realtime_default_limit: i64,
+    /// `get_realtime_attendee_list`: add `"status":"1"` to every success, as the doc example
+    /// shows (§12.3; omitted by default).
+    pub realtime_status: bool,
+    /// `waitingroom/get_user_list`: omit `next_cursor` on the last page instead of sending `""`
+    /// (§12.4).
+    pub waiting_room_omit_final_cursor: bool,
+    /// `get_invitees`: rows per page (undocumented; roster's choice 100, §12.5). `0` counts as 1.
+    pub invitee_page_size: usize,
+    /// `get_invitees`: omit `next_cursor` on the last page instead of sending `""` (§12.5).
+    pub invitees_omit_final_cursor: bool,
 }
 
 debug_redacted!(WeComConfig {
@@ -98,7 +127,17 @@ debug_redacted!(WeComConfig {
     hold_secs,
     advanced_tier,
     omit_success_code,
-    omit_final_cursor
+    omit_final_cursor,
+    webinar_on_meeting_enroll_code,
+    meeting_on_webinar_enroll_code,
+    webinar_invitees_code,
+    webinar_realtime_code,
+    webinar_waiting_room_code,
+    realtime_default_limit,
+    realtime_status,
+    waiting_room_omit_final_cursor,
+    invitee_page_size,
+    invitees_omit_final_cursor
 });
 
 impl Default for WeComConfig {
@@ -124,6 +163,16 @@ impl Default for WeComConfig {
             advanced_tier: true,
             omit_success_code: false,
             omit_final_cursor: false,
+            webinar_on_meeting_enroll_code: Some(730_011),
+            meeting_on_webinar_enroll_code: Some(730_011),
+            webinar_invitees_code: Some(730_011),
+            webinar_realtime_code: None,
+            webinar_waiting_room_code: None,
+            realtime_default_limit: 50,
+            realtime_status: false,
+            waiting_room_omit_final_cursor: false,
+            invitee_page_size: 100,
+            invitees_omit_final_cursor: false,
         }
     }
 }

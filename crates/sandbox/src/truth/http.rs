@@ -16,6 +16,10 @@
 //! | `/_sandbox/truth/wecom/attendees/{meetingid}[?sub_meetingid=&start_time=&end_time=]` | [`GroundTruth::wecom_attendees`] |
 //! | `/_sandbox/truth/wecom/enrollments/{meetingid}[?status=]` | [`GroundTruth::wecom_enrollments`] |
 //! | `/_sandbox/truth/wecom/meeting/{meetingid}[?sub_meetingid=]` | [`GroundTruth::wecom_meeting_info`] |
+//! | `/_sandbox/truth/wecom/webinar-enrollments/{meetingid}[?status=]` | [`GroundTruth::wecom_webinar_enrollments`] |
+//! | `/_sandbox/truth/wecom/realtime/{meetingid}[?sub_meetingid=]` | [`GroundTruth::wecom_realtime_attendees`] |
+//! | `/_sandbox/truth/wecom/waiting-room/{meetingid}` | [`GroundTruth::wecom_waiting_room`] |
+//! | `/_sandbox/truth/wecom/invitees/{meetingid}` | [`GroundTruth::wecom_invitees`] |
 //! | `/_sandbox/truth/quanshi/report/{event_id}` | [`GroundTruth::quanshi_report_v2`] |
 //! | `/_sandbox/truth/quanshi/sessions/{event_id}` | [`GroundTruth::quanshi_sessions`] |
 //! | `/_sandbox/truth/quanshi/invitees/{event_id}` | [`GroundTruth::quanshi_invitees`] |
@@ -128,6 +132,14 @@ async fn rows(
             ("wecom", "enrollments") => {
                 json(&truth.wecom_enrollments(&id, int(&params, "status")?))
             }
+            ("wecom", "webinar-enrollments") => {
+                json(&truth.wecom_webinar_enrollments(&id, int(&params, "status")?))
+            }
+            ("wecom", "realtime") => {
+                json(&truth.wecom_realtime_attendees(&id, sub("sub_meetingid")))
+            }
+            ("wecom", "waiting-room") => json(&truth.wecom_waiting_room(&id)),
+            ("wecom", "invitees") => json(&truth.wecom_invitees(&id)),
             ("wecom", "meeting") => one(
                 truth.wecom_meeting_info(&id, sub("sub_meetingid")),
                 "meeting",

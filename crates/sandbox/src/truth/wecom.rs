@@ -7,8 +7,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{GroundTruth, parse_rows};
-use crate::wecom::store::Rendered;
-use crate::wecom::{attendees, contacts, enroll, info, meetingids};
+use crate::wecom::enroll::Family;
+use crate::wecom::store::{Meeting, Rendered};
+use crate::wecom::{
+    attendees, contacts, enroll, info, invitees, meetingids, realtime, waitingroom,
+};
 
 impl GroundTruth {
     /// The rendered list and rows a complete attendee query returns; `None` for an unknown or
@@ -62,18 +65,26 @@ impl GroundTruth {
             .map_or(0, |(_, _, range)| range.len())
     }
 
-    /// The rendering of a meeting whose enrollments the endpoints list (known, not deleted,
-    /// enrollment enabled).
-    fn wecom_enrollable(&self, meetingid: &str) -> Option<Arc<Rendered>> {
-        let st = &self.state.wecom;
-        let m = st.store.get(meetingid).filter(|m| !m.deleted)?;
-        m.plan.meeting.enrollment.then(|| st.store.rendered(m))
+    /// A meeting that is known and not deleted.
+    fn wecom_meeting(&self, meetingid: &str) -> Option<&Arc<Meeting>> {
+        self.state.wecom.store.get(meetingid).filter(|m| !m.deleted)
     }
 
-    /// Enrollment records (`enroll/list`) for a `status` filter (`None` or `0`: all), in
-    /// serving order. Empty if the meeting is unknown, deleted or has enrollment disabled.
-    pub fn wecom_enrollments(&self, meetingid: &str, status: Option<i64>) -> Vec<Value> {
-        let Some(r) = self.wecom_enrollable(meetingid) else {
+    /// The rendering of a meeting whose enrollments `family` lists (known, not deleted, of the
+    /// family's kind unless configured otherwise, enrollment enabled).
+    fn wecom_enrollable(&self, meetingid: &str, family: Family) -> Option<Arc<Rendered>> {
+        let st = &self.state.wecom;
+        let m = self.wecom_meeting(meetingid)?;
+        enroll::serves(st, m, family).then(|| st.store.rendered(m))
+    }
+
+    fn wecom_enroll_rows(
+        &self,
+        meetingid: &str,
+        status: Option<i64>,
+        family: Family,
+    ) -> Vec<Value> {
+        let Some(r) = self.wecom_enrollable(meetingid, family) else {
             return Vec::new();
         };
         let Some(index) = r.enroll_by_status.get(status.unwrap_or(0)) else {
@@ -82,22 +93,118 @@ impl GroundTruth {
         parse_rows(index.iter().map(|&k| &r.enrollments[k as usize]))
     }
 
-    /// The `enroll_id_list` entries (`{"tmp_openid","enroll_id"}`) that
-    /// `enroll/query_by_tmp_openid` returns for these ids and `sorting_rules` (`None`: 1),
-    /// without the 500-id limit. Empty when the endpoint would omit the list.
-    pub fn wecom_enroll_ids(
+    /// Enrollment records (`enroll/list`) for a `status` filter (`None` or `0`: all), in
+    /// serving order. Empty if the meeting is unknown, deleted, has enrollment disabled or is a
+    /// webinar (`enroll/list` refuses webinars unless `webinar_on_meeting_enroll_code` is
+    /// `None`).
+    pub fn wecom_enrollments(&self, meetingid: &str, status: Option<i64>) -> Vec<Value> {
+        self.wecom_enroll_rows(meetingid, status, Family::Meeting)
+    }
+
+    /// Enrollment records (`webinar/enroll/list`, docs/specs/wecom.md §12.1) for a `status`
+    /// filter (`None` or `0`: all), in serving order. Empty if the meeting is unknown, deleted,
+    /// has enrollment disabled or is not a webinar (unless `meeting_on_webinar_enroll_code` is
+    /// `None`).
+    pub fn wecom_webinar_enrollments(&self, meetingid: &str, status: Option<i64>) -> Vec<Value> {
+        self.wecom_enroll_rows(meetingid, status, Family::Webinar)
+    }
+
+    fn wecom_enroll_id_rows(
         &self,
         meetingid: &str,
         tmp_openids: &[&str],
         sorting_rules: Option<i64>,
+        family: Family,
     ) -> Vec<Value> {
-        let Some(r) = self.wecom_enrollable(meetingid) else {
+        let Some(r) = self.wecom_enrollable(meetingid, family) else {
             return Vec::new();
         };
         enroll::enroll_ids(&r, tmp_openids, sorting_rules.unwrap_or(1))
             .into_iter()
             .map(|(t, e)| serde_json::json!({"tmp_openid": t, "enroll_id": e}))
             .collect()
+    }
+
+    /// The `enroll_id_list` entries (`{"tmp_openid","enroll_id"}`) that
+    /// `enroll/query_by_tmp_openid` returns for these ids and `sorting_rules` (`None`: 1),
+    /// without the 500-id limit. Empty when the endpoint would omit the list (or refuse the
+    /// meeting, as for a webinar).
+    pub fn wecom_enroll_ids(
+        &self,
+        meetingid: &str,
+        tmp_openids: &[&str],
+        sorting_rules: Option<i64>,
+    ) -> Vec<Value> {
+        self.wecom_enroll_id_rows(meetingid, tmp_openids, sorting_rules, Family::Meeting)
+    }
+
+    /// The same for `webinar/enroll/query_by_tmp_openid` (docs/specs/wecom.md §12.2): empty
+    /// for a meeting that is not a webinar.
+    pub fn wecom_webinar_enroll_ids(
+        &self,
+        meetingid: &str,
+        tmp_openids: &[&str],
+        sorting_rules: Option<i64>,
+    ) -> Vec<Value> {
+        self.wecom_enroll_id_rows(meetingid, tmp_openids, sorting_rules, Family::Webinar)
+    }
+
+    /// The rows a complete `get_realtime_attendee_list` chain started now returns
+    /// (docs/specs/wecom.md §12.3): the attendee sessions open at the sandbox clock (joined at
+    /// or before it, not yet left), ascending join time, each the session's attendee row without
+    /// `quit_time`, `webinar_role`, `net` and `customer_data`. Empty for unknown or deleted
+    /// meetings, a meeting or occurrence not in progress, a recurring meeting without
+    /// `sub_meetingid`, an unknown sub-meeting, one given for another kind, and a webinar the
+    /// endpoint is configured to refuse.
+    pub fn wecom_realtime_attendees(
+        &self,
+        meetingid: &str,
+        sub_meetingid: Option<&str>,
+    ) -> Vec<Value> {
+        let st = &self.state.wecom;
+        let Some(m) = self.wecom_meeting(meetingid) else {
+            return Vec::new();
+        };
+        if m.kind() == crate::data::MeetingKind::Webinar
+            && st.config.webinar_realtime_code.is_some_and(|c| c != 0)
+        {
+            return Vec::new();
+        }
+        match realtime::list_of(m, sub_meetingid.filter(|s| !s.is_empty())) {
+            Ok(list) => parse_rows(realtime::rows_at(st, m, list, st.shared.clock.unix()).iter()),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The rows a complete `waitingroom/get_user_list` chain returns (docs/specs/wecom.md
+    /// §12.4): one per visible waiting-room stay, ascending `join_time` (milliseconds), still
+    /// waiting with `quit_time` 0. Empty for unknown or deleted meetings and webinars.
+    pub fn wecom_waiting_room(&self, meetingid: &str) -> Vec<Value> {
+        let st = &self.state.wecom;
+        match self.wecom_meeting(meetingid) {
+            Some(m) => parse_rows(waitingroom::rows(&st.store.rendered(m), m).iter()),
+            None => Vec::new(),
+        }
+    }
+
+    /// The rows (`{"userid"}`) a complete `get_invitees` chain returns (docs/specs/wecom.md
+    /// §12.5): the visible invited members in invitation order. Empty for unknown or deleted
+    /// meetings and for webinars the endpoint refuses.
+    pub fn wecom_invitees(&self, meetingid: &str) -> Vec<Value> {
+        let st = &self.state.wecom;
+        let Some(m) = self.wecom_meeting(meetingid) else {
+            return Vec::new();
+        };
+        if invitees::check_kind(st, m).is_err() {
+            return Vec::new();
+        }
+        parse_rows(
+            st.store
+                .rendered(m)
+                .invitees
+                .iter()
+                .map(|u| invitees::row(u)),
+        )
     }
 
     /// The `get_info` answer without `errcode`/`errmsg`, for the meeting or one of its

@@ -1,5 +1,11 @@
 //! `POST /cgi-bin/meeting/enroll/list` and `/cgi-bin/meeting/enroll/query_by_tmp_openid`
-//! (docs/specs/wecom.md §4.2, §4.3, §9 items 5–7 and 11).
+//! (docs/specs/wecom.md §4.2, §4.3, §9 items 5–7 and 11), and their webinar twins
+//! `webinar/enroll/list` and `webinar/enroll/query_by_tmp_openid` (§12.1, §12.2).
+//!
+//! The two families serve the same rows and rules; each refuses the other kind of meeting with
+//! a configured code (`730011` by default, roster's choice, §12.0). The webinar pages type
+//! `status`, `limit` and `sorting_rules` as uint32 where the meeting pages say int32: a negative
+//! value is "wrong json format" there.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -7,6 +13,7 @@ use std::sync::Arc;
 use super::error::WcError;
 use super::store::{Meeting, Rendered};
 use super::{Call, State};
+use crate::data::MeetingKind;
 use crate::pager;
 
 /// `limit` when absent, and its maximum (both documented).
@@ -14,13 +21,53 @@ pub(crate) const DEFAULT_LIMIT: i64 = 50;
 /// Most `tmp_openid`s one query may carry.
 pub(crate) const MAX_TMP_OPENIDS: usize = 500;
 
+/// An enrolment family: which endpoints were called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// `enroll/*`: meetings that are not webinars.
+    Meeting,
+    /// `webinar/enroll/*`: webinars (`get_info.meeting_type` 6).
+    Webinar,
+}
+
 /// What a cursor must match.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ChainKey {
     app: usize,
+    family: Family,
     meeting: String,
     status: i64,
     limit: i64,
+}
+
+/// The configured refusal when `family` is called for a meeting of the other kind
+/// (`webinar_on_meeting_enroll_code`, `meeting_on_webinar_enroll_code`; `None` or `0` serve).
+pub(crate) fn check_family(st: &State, m: &Meeting, family: Family) -> Result<(), WcError> {
+    let webinar = m.kind() == MeetingKind::Webinar;
+    let code = match (family, webinar) {
+        (Family::Meeting, true) => st.config.webinar_on_meeting_enroll_code,
+        (Family::Webinar, false) => st.config.meeting_on_webinar_enroll_code,
+        _ => None,
+    };
+    match code.filter(|&c| c != 0) {
+        Some(c) => Err(WcError::code(c)),
+        None => Ok(()),
+    }
+}
+
+/// Whether `family` lists the enrollments of `m` (not deleted, of the family's kind,
+/// enrollment enabled): the ground truth's view of the checks after the caller's access.
+pub(crate) fn serves(st: &State, m: &Meeting, family: Family) -> bool {
+    !m.deleted && check_family(st, m, family).is_ok() && enrollment_enabled(m).is_ok()
+}
+
+/// An integer field typed as the family's page types it (int32 for meetings, uint32 for
+/// webinars).
+fn int_of(call: &Call, family: Family, name: &str) -> Result<Option<i64>, WcError> {
+    match family {
+        Family::Meeting => call.body.int32(name),
+        Family::Webinar => call.body.uint32(name),
+    }
 }
 
 fn enrollment_enabled(m: &Meeting) -> Result<(), WcError> {
@@ -31,14 +78,25 @@ fn enrollment_enabled(m: &Meeting) -> Result<(), WcError> {
     }
 }
 
-/// `enroll/list`. Checks: field types → `meetingid` → `status` in `0..=3` → `limit` in
-/// `1..=50` → meeting → enrollment enabled → cursor (all `40058` except the meeting codes).
+/// `enroll/list`.
 pub(crate) fn serve_list(st: &State, call: &Call) -> Result<String, WcError> {
+    list(st, call, Family::Meeting)
+}
+
+/// `webinar/enroll/list`.
+pub(crate) fn serve_webinar_list(st: &State, call: &Call) -> Result<String, WcError> {
+    list(st, call, Family::Webinar)
+}
+
+/// Checks: field types → `meetingid` → `status` in `0..=3` → `limit` in `1..=50` → meeting →
+/// kind (`730011`) → enrollment enabled → cursor (all `40058` except the meeting and kind
+/// codes).
+fn list(st: &State, call: &Call, family: Family) -> Result<String, WcError> {
     let b = &call.body;
     let id = b.string("meetingid")?;
-    let status = b.int32("status")?;
+    let status = int_of(call, family, "status")?;
     let cursor = b.string("cursor")?;
-    let limit = b.int32("limit")?;
+    let limit = int_of(call, family, "limit")?;
     let id = id
         .filter(|s| !s.is_empty())
         .ok_or_else(|| WcError::invalid("meetingid is required"))?;
@@ -51,9 +109,11 @@ pub(crate) fn serve_list(st: &State, call: &Call) -> Result<String, WcError> {
         return Err(WcError::invalid("limit must be between 1 and 50"));
     }
     let m = st.meeting(call.app, id)?;
+    check_family(st, m, family)?;
     enrollment_enabled(m)?;
     let key = ChainKey {
         app: call.app,
+        family,
         meeting: m.id.clone(),
         status,
         limit,
@@ -131,12 +191,22 @@ pub(crate) fn query_members(pairs: &[(String, String)]) -> String {
     format!("\"enroll_id_list\":{}", serde_json::Value::from(list))
 }
 
-/// `enroll/query_by_tmp_openid`. Checks: field types → `meetingid` → `tmp_openid_list` with
-/// 1–500 ids → `sorting_rules` 1 or 2 → meeting → enrollment enabled.
+/// `enroll/query_by_tmp_openid`.
 pub(crate) fn serve_query(st: &State, call: &Call) -> Result<String, WcError> {
+    query(st, call, Family::Meeting)
+}
+
+/// `webinar/enroll/query_by_tmp_openid`.
+pub(crate) fn serve_webinar_query(st: &State, call: &Call) -> Result<String, WcError> {
+    query(st, call, Family::Webinar)
+}
+
+/// Checks: field types → `meetingid` → `tmp_openid_list` with 1–500 ids → `sorting_rules` 1
+/// or 2 → meeting → kind (`730011`) → enrollment enabled.
+fn query(st: &State, call: &Call, family: Family) -> Result<String, WcError> {
     let b = &call.body;
     let id = b.string("meetingid")?;
-    let rules = b.int32("sorting_rules")?;
+    let rules = int_of(call, family, "sorting_rules")?;
     let list = b.strings("tmp_openid_list")?;
     let id = id
         .filter(|s| !s.is_empty())
@@ -153,6 +223,7 @@ pub(crate) fn serve_query(st: &State, call: &Call) -> Result<String, WcError> {
         return Err(WcError::invalid("sorting_rules must be 1 or 2"));
     }
     let m = st.meeting(call.app, id)?;
+    check_family(st, m, family)?;
     enrollment_enabled(m)?;
     let rendered: Arc<Rendered> = st.store.rendered(m);
     Ok(query_members(&enroll_ids(&rendered, &list, rules)))

@@ -65,6 +65,7 @@ impl WcError {
             730007 => "corp is not professional edition or meeting rooms less than 10",
             730008 => "meeting has been deleted",
             730010 => "meeting not created by api",
+            730011 => "meeting type not supported",
             400041 => "meeting has been cancelled",
             _ => "sandbox injected error",
         };

@@ -10,6 +10,11 @@
 //! | `POST /cgi-bin/meeting/enroll/query_by_tmp_openid` | `wecom.enroll_query_by_tmp_openid` |
 //! | `POST /cgi-bin/meeting/get_info` | `wecom.get_info` |
 //! | `POST /cgi-bin/meeting/get_user_meetingid` | `wecom.get_user_meetingid` |
+//! | `POST /cgi-bin/meeting/webinar/enroll/list` | `wecom.webinar_enroll_list` |
+//! | `POST /cgi-bin/meeting/webinar/enroll/query_by_tmp_openid` | `wecom.webinar_enroll_query_by_tmp_openid` |
+//! | `POST /cgi-bin/meeting/get_realtime_attendee_list` | `wecom.get_realtime_attendee_list` |
+//! | `POST /cgi-bin/meeting/waitingroom/get_user_list` | `wecom.waitingroom_get_user_list` |
+//! | `POST /cgi-bin/meeting/get_invitees` | `wecom.get_invitees` |
 //! | `POST /cgi-bin/user/list_id` | `wecom.user_list_id` |
 //!
 //! A business call is checked in this order: token (`41001`, `40014`, `42001`) → app enabled
@@ -27,11 +32,14 @@ pub(crate) mod contacts;
 pub(crate) mod enroll;
 mod error;
 pub(crate) mod info;
+pub(crate) mod invitees;
 pub(crate) mod meetingids;
+pub(crate) mod realtime;
 mod request;
 mod seed;
 pub(crate) mod store;
 mod token;
+pub(crate) mod waitingroom;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -90,6 +98,9 @@ pub(crate) struct State {
     pub(crate) enroll_chains: PosRegistry<enroll::ChainKey, Arc<store::Rendered>>,
     pub(crate) meetingid_chains: PosRegistry<meetingids::ChainKey, Arc<Vec<String>>>,
     pub(crate) member_chains: PosRegistry<(), Arc<Vec<contacts::DeptUser>>>,
+    pub(crate) realtime_chains: PosRegistry<realtime::ChainKey, Arc<Vec<Box<str>>>>,
+    pub(crate) waiting_chains: PosRegistry<waitingroom::ChainKey, Arc<Vec<Box<str>>>>,
+    pub(crate) invitee_chains: PosRegistry<invitees::ChainKey, Arc<store::Rendered>>,
     hint_salt: u64,
     hint_seq: AtomicU64,
 }
@@ -113,6 +124,9 @@ impl State {
             enroll_chains: PosRegistry::new(shared.seed, "wecom.enroll_list"),
             meetingid_chains: PosRegistry::new(shared.seed, "wecom.get_user_meetingid"),
             member_chains: PosRegistry::new(shared.seed, "wecom.user_list_id"),
+            realtime_chains: PosRegistry::new(shared.seed, "wecom.get_realtime_attendee_list"),
+            waiting_chains: PosRegistry::new(shared.seed, "wecom.waitingroom_get_user_list"),
+            invitee_chains: PosRegistry::new(shared.seed, "wecom.get_invitees"),
             hint_salt: generator::hash64(shared.seed, &["wecom", "hint"]) % 1_000_000,
             hint_seq: AtomicU64::new(0),
         }
@@ -492,6 +506,42 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
                 Access::Advanced,
                 enroll::serve_query,
             ),
+        )
+        .route(
+            "/cgi-bin/meeting/webinar/enroll/list",
+            route(
+                "wecom.webinar_enroll_list",
+                Access::Advanced,
+                enroll::serve_webinar_list,
+            ),
+        )
+        .route(
+            "/cgi-bin/meeting/webinar/enroll/query_by_tmp_openid",
+            route(
+                "wecom.webinar_enroll_query_by_tmp_openid",
+                Access::Advanced,
+                enroll::serve_webinar_query,
+            ),
+        )
+        .route(
+            "/cgi-bin/meeting/get_realtime_attendee_list",
+            route(
+                "wecom.get_realtime_attendee_list",
+                Access::Advanced,
+                realtime::serve,
+            ),
+        )
+        .route(
+            "/cgi-bin/meeting/waitingroom/get_user_list",
+            route(
+                "wecom.waitingroom_get_user_list",
+                Access::Advanced,
+                waitingroom::serve,
+            ),
+        )
+        .route(
+            "/cgi-bin/meeting/get_invitees",
+            route("wecom.get_invitees", Access::Advanced, invitees::serve),
         )
         .route(
             "/cgi-bin/meeting/get_info",

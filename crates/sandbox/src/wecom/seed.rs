@@ -2,10 +2,10 @@
 //!
 //! | label | what it exercises |
 //! |---|---|
-//! | `seed-oneoff` | repeat sessions of one person on three devices, a non-member (`userid: ""`), a departed member, member `outsider` outside the visible scope (omitted), `instance_id` 99, a WeChat guest (not in `tmp_external_user`), an external contact whose summary `status` is 3 (unknown), `customer_data`; enrollments in all three statuses with answers of every question and special type, a phone import without nickname who never joined (no `tmp_openid`), one person with an import and a self-service enrollment (`sorting_rules`); an invited member who did not attend (summary `status` 2) |
+//! | `seed-oneoff` | repeat sessions of one person on three devices, a non-member (`userid: ""`), a departed member, member `outsider` outside the visible scope (omitted), `instance_id` 99, a WeChat guest (not in `tmp_external_user`), an external contact whose summary `status` is 3 (unknown), `customer_data`; enrollments in all three statuses with answers of every question and special type, a phone import without nickname who never joined (no `tmp_openid`), one person with an import and a self-service enrollment (`sorting_rules`); an invited member who did not attend (summary `status` 2); 7 waiting-room stays (`zhangsan` twice, `outsider` hidden, an external contact with `userid: ""`, a phone at `instance_id` 0, a guest removed without joining) |
 //! | `seed-recurring` | recurring: four sub-meetings (ended, deleted, ended, not started), repeat sessions, enrollment disabled |
-//! | `seed-webinar` | webinar roles 0–4 and 9 (unknown), 120 enrollments (three pages of 50) |
-//! | `seed-live` | in progress: open sessions (`quit_time: ""`, `net`) |
+//! | `seed-webinar` | webinar (`meeting_type` 6) roles 0–4 and 9 (unknown), 120 enrollments (three pages of 50) served by `webinar/enroll/*` only (`enroll/*` answer `730011`) |
+//! | `seed-live` | in progress: open sessions (`quit_time: ""`, `net`; the rows of `get_realtime_attendee_list` at the anchor); 108 invitees (7 attendees, 100 members who never joined, `outsider` hidden: 107 served, two pages of 100); 61 waiting-room stays (two pages at `limit` 50), `latecomer` still waiting (`quit_time` 0) |
 //! | `seed-not-started` | scheduled in two days: empty attendee list, pending enrollments |
 //! | `seed-cancelled` | cancelled (`get_info.status` 4) |
 //! | `seed-other-app` | created by the second app: the first gets `730005` |
@@ -30,12 +30,49 @@ use crate::data::{
 pub(crate) const SUMMARY_OVERRIDE: &str = "wecom_summary";
 
 /// Seed-only traits a fixture cannot express.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Extra {
     /// Index of the creating app.
     pub app: usize,
     /// The meeting was deleted (`730008`).
     pub deleted: bool,
+    /// Waiting-room stays (`waitingroom/get_user_list`, docs/specs/wecom.md §12.4), in any
+    /// order.
+    pub waiting: Vec<WaitingStay>,
+}
+
+/// One stay in a meeting's waiting room: from entering it to being admitted or removed.
+#[derive(Clone, Debug)]
+pub(crate) struct WaitingStay {
+    /// The person's key: an attendee's key gives the same `tmp_openid` as their attendee rows.
+    pub key: String,
+    /// The corp member's userid (`None`: not a member, served as `""`).
+    pub userid: Option<String>,
+    /// `instance_id` (device type).
+    pub device: i64,
+    /// Entered the waiting room, Unix milliseconds.
+    pub join_ms: i64,
+    /// Left it, Unix milliseconds; `None` while still waiting (served as `0`).
+    pub quit_ms: Option<i64>,
+}
+
+/// A stay from `join` to `quit` (Unix seconds) plus `ms` milliseconds on both ends, so that the
+/// served times are not all whole seconds.
+fn stay(
+    key: &str,
+    userid: Option<&str>,
+    device: i64,
+    join: i64,
+    quit: Option<i64>,
+    ms: i64,
+) -> WaitingStay {
+    WaitingStay {
+        key: key.to_owned(),
+        userid: userid.map(str::to_owned),
+        device,
+        join_ms: join * 1_000 + ms,
+        quit_ms: quit.map(|q| q * 1_000 + ms),
+    }
 }
 
 /// An attendee named by their key, without a phone.
@@ -230,7 +267,32 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
     .iter()
     .map(|u| invitee(u))
     .collect();
-    out.push((MeetingPlan::given("seed-oneoff".into(), oneoff), mine));
+    // Waiting room: people admitted at their first join, zhangsan twice (before the meeting
+    // and before his second session), `outsider` (hidden), an external contact (`userid: ""`),
+    // the phone participant (`instance_id` 0) and someone removed who never joined.
+    let oneoff_waiting = vec![
+        stay("test1", Some("test1"), 1, s - 300, Some(s + 60), 120),
+        stay("zhangsan", Some("zhangsan"), 1, s - 200, Some(s + 120), 340),
+        stay("outsider", Some("outsider"), 2, s - 100, Some(s + 300), 560),
+        stay("ext-contact", None, 1, s + 500, Some(s + 650), 780),
+        stay("pstn", None, 0, s + 700, Some(s + 800), 90),
+        stay(
+            "zhangsan",
+            Some("zhangsan"),
+            3,
+            s + 1_100,
+            Some(s + 1_200),
+            410,
+        ),
+        stay("knocker", None, 8, s + 3_000, Some(s + 3_060), 5),
+    ];
+    out.push((
+        MeetingPlan::given("seed-oneoff".into(), oneoff),
+        Extra {
+            waiting: oneoff_waiting,
+            ..Extra::default()
+        },
+    ));
 
     // --- seed-recurring ----------------------------------------------------------------------
     let r0 = base - 21 * DAY;
@@ -284,7 +346,10 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
             ..FixtureAttendee::default()
         });
     }
-    out.push((MeetingPlan::given("seed-recurring".into(), recurring), mine));
+    out.push((
+        MeetingPlan::given("seed-recurring".into(), recurring),
+        mine.clone(),
+    ));
 
     // --- seed-webinar ------------------------------------------------------------------------
     let w = base - 5 * DAY;
@@ -334,7 +399,10 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         });
     }
     webinar.enrollments = webinar_enrollments(&mut rng, &webinar.attendees, w);
-    out.push((MeetingPlan::given("seed-webinar".into(), webinar), mine));
+    out.push((
+        MeetingPlan::given("seed-webinar".into(), webinar),
+        mine.clone(),
+    ));
 
     // --- seed-live ---------------------------------------------------------------------------
     let l0 = base - 1_800;
@@ -367,7 +435,61 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         }
         live.attendees.push(a);
     }
-    out.push((MeetingPlan::given("seed-live".into(), live), mine));
+    // Invitees (get_invitees, docs/specs/wecom.md §12.5): the live members, 100 members who
+    // never joined and `outsider` (hidden): more than one page of 100.
+    live.invitees = live
+        .attendees
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.userid.as_deref())
+        .map(invitee)
+        .chain((1..=100).map(|k| invitee(&format!("inv{k:03}"))))
+        .chain([invitee("outsider")])
+        .collect();
+    // Waiting room: every attendee waited 30 s before joining, 50 guests were let in or
+    // removed without joining, and one member is still waiting (61 stays: two pages at 50).
+    let mut live_waiting: Vec<WaitingStay> = live
+        .attendees
+        .iter()
+        .map(|a| {
+            let j = a.sessions[0].join;
+            let key = a.key.clone().unwrap_or_default();
+            stay(
+                &key,
+                a.userid.as_deref(),
+                a.device.unwrap_or(1),
+                j - 30,
+                Some(j),
+                250,
+            )
+        })
+        .collect();
+    for k in 0..50i64 {
+        let j = l0 - 600 + 20 * k;
+        live_waiting.push(stay(
+            &format!("lobby{k}"),
+            None,
+            [1, 2, 8][(k % 3) as usize],
+            j,
+            Some(j + 45),
+            (k * 37) % 1_000,
+        ));
+    }
+    live_waiting.push(stay(
+        "latecomer",
+        Some("latecomer"),
+        2,
+        base - 120,
+        None,
+        777,
+    ));
+    out.push((
+        MeetingPlan::given("seed-live".into(), live),
+        Extra {
+            waiting: live_waiting,
+            ..Extra::default()
+        },
+    ));
 
     // --- seed-not-started --------------------------------------------------------------------
     let n0 = base + 2 * DAY;
@@ -382,7 +504,10 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
     };
     future.enrollments = anonymous_enrollments(&mut rng, 3, EnrollStatus::Pending, base - HOUR);
     future.invitees = vec![invitee("test1"), invitee("alice")];
-    out.push((MeetingPlan::given("seed-not-started".into(), future), mine));
+    out.push((
+        MeetingPlan::given("seed-not-started".into(), future),
+        mine.clone(),
+    ));
 
     // --- seed-cancelled ----------------------------------------------------------------------
     let c0 = base + DAY;
@@ -398,7 +523,7 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
                 ..FixtureMeeting::default()
             },
         ),
-        mine,
+        mine.clone(),
     ));
 
     // --- seed-other-app ----------------------------------------------------------------------
@@ -442,7 +567,7 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
         MeetingPlan::given("seed-other-app".into(), other),
         Extra {
             app: usize::from(apps > 1),
-            deleted: false,
+            ..Extra::default()
         },
     ));
 
@@ -465,8 +590,8 @@ pub(crate) fn plans(seed: u64, anchor: i64, apps: usize) -> Vec<(MeetingPlan, Ex
     out.push((
         MeetingPlan::given("seed-deleted".into(), deleted),
         Extra {
-            app: 0,
             deleted: true,
+            ..Extra::default()
         },
     ));
 

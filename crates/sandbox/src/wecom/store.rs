@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
-use super::seed::{self, Extra, SUMMARY_OVERRIDE};
+use super::seed::{self, Extra, SUMMARY_OVERRIDE, WaitingStay};
 use super::{WeComApp, WeComConfig};
 use crate::catalog::CatalogMeeting;
 use crate::clock::format_utc8;
@@ -33,6 +33,8 @@ pub(crate) struct Meeting {
     core: MeetingCore,
     pub app: usize,
     pub deleted: bool,
+    /// Waiting-room stays (seed meetings only).
+    waiting: Vec<WaitingStay>,
     rendered: OnceLock<Arc<Rendered>>,
 }
 
@@ -64,6 +66,31 @@ pub(crate) struct Rendered {
     pub by_tmp_openid: HashMap<String, Vec<u32>>,
     /// Visible members involved (creator, attendees, invitees): for `get_user_meetingid`.
     pub userids: HashSet<String>,
+    /// Visible invited members, in invitation order, each once: `get_invitees` rows and the
+    /// `status` 2 entries of `get_info.attendees`.
+    pub invitees: Vec<String>,
+    /// Waiting-room rows (visible stays), ascending `join_time`.
+    pub waiting: Vec<Box<str>>,
+    /// Real-time rows of every session, per list like `lists`, ascending join time: what
+    /// `get_realtime_attendee_list` picks from by the clock.
+    pub live: Vec<Vec<LiveRow>>,
+}
+
+/// A session as `get_realtime_attendee_list` serves it while it is open.
+pub(crate) struct LiveRow {
+    /// Join time, Unix seconds.
+    pub join: i64,
+    /// Quit time, Unix seconds (`None`: still in the meeting).
+    pub leave: Option<i64>,
+    /// The row, as a JSON object.
+    pub row: Box<str>,
+}
+
+impl LiveRow {
+    /// Whether the session is open at `now`: joined at or before it and not yet left.
+    pub(crate) fn open_at(&self, now: i64) -> bool {
+        self.join <= now && self.leave.is_none_or(|l| now < l)
+    }
 }
 
 /// All WeCom meetings.
@@ -110,12 +137,13 @@ impl Store {
         let mut meetings = Vec::with_capacity(plans.len());
         for (n, p) in plans.into_iter().enumerate() {
             // Seed meetings come first; generated and fixture meetings have no extras.
-            let extra: Extra = extras.get(n).copied().unwrap_or_default();
+            let extra: Extra = extras.get(n).cloned().unwrap_or_default();
             let (core, _) = ids.assign(p);
             meetings.push(Arc::new(Meeting {
                 core,
                 app: extra.app.min(wc.apps.len().saturating_sub(1)),
                 deleted: extra.deleted,
+                waiting: extra.waiting,
                 rendered: OnceLock::new(),
             }));
         }
@@ -170,6 +198,7 @@ impl Store {
         let webinar = m.kind() == MeetingKind::Webinar;
         let list_count = m.list_count();
         let mut rows: Vec<Vec<(i64, Box<str>)>> = (0..list_count).map(|_| Vec::new()).collect();
+        let mut live: Vec<Vec<LiveRow>> = (0..list_count).map(|_| Vec::new()).collect();
         let mut summaries: Vec<Summary> = (0..list_count).map(|_| Summary::default()).collect();
         let mut whole = Summary::default();
         let mut userids = HashSet::new();
@@ -190,7 +219,12 @@ impl Store {
                     continue;
                 }
                 let row = attendee_row(a, ai, si, &tmp_openid, webinar);
-                rows[list].push((s.join, row.into_boxed_str()));
+                live[list].push(LiveRow {
+                    join: s.join,
+                    leave: s.leave,
+                    row: realtime_row(row.clone()).into_boxed_str(),
+                });
+                rows[list].push((s.join, Value::Object(row).to_string().into_boxed_str()));
                 if let Some(u) = member_userid(a) {
                     userids.insert(u.to_owned());
                 }
@@ -200,14 +234,21 @@ impl Store {
                 }
             }
         }
+        let mut seen_invitees = HashSet::new();
         let invited: Vec<String> = content
             .invitees
             .iter()
             .filter_map(|i| i.userid.clone())
             .filter(|u| !u.is_empty() && !self.hidden(m.app, u))
+            .filter(|u| seen_invitees.insert(u.clone()))
             .collect();
         userids.extend(invited.iter().cloned());
         let lists = rows.into_iter().map(RowList::sorted).collect();
+        for l in &mut live {
+            // Stable: equal join times keep generation order, as in `lists`.
+            l.sort_by_key(|r| r.join);
+        }
+        let waiting = self.waiting_rows(m);
         let summary_all = whole.to_json(&invited);
         let summary_by_sub = if m.is_recurring() {
             summaries.iter().map(|s| s.to_json(&invited)).collect()
@@ -249,7 +290,36 @@ impl Store {
             enroll_import,
             by_tmp_openid,
             userids,
+            invitees: invited,
+            waiting,
+            live,
         }
+    }
+
+    /// The waiting-room rows of `m`: one per visible stay, ascending `join_time` (ties in seed
+    /// order); times in milliseconds as JSON numbers, `quit_time` 0 while still waiting,
+    /// `userid` `""` for non-members (docs/specs/wecom.md §12.4, roster's choices).
+    fn waiting_rows(&self, m: &Meeting) -> Vec<Box<str>> {
+        let mut stays: Vec<&WaitingStay> = m
+            .waiting
+            .iter()
+            .filter(|w| w.userid.as_deref().is_none_or(|u| !self.hidden(m.app, u)))
+            .collect();
+        stays.sort_by_key(|w| w.join_ms);
+        stays
+            .into_iter()
+            .map(|w| {
+                json!({
+                    "userid": w.userid.as_deref().unwrap_or(""),
+                    "tmp_openid": generator::temp_id(self.seed, "wecom", &m.id, &w.key),
+                    "instance_id": w.device,
+                    "join_time": w.join_ms,
+                    "quit_time": w.quit_ms.unwrap_or(0),
+                })
+                .to_string()
+                .into_boxed_str()
+            })
+            .collect()
     }
 
     /// Who a person is in the `get_info` summary: a visible member (by userid), an external
@@ -452,13 +522,14 @@ impl Summary {
     }
 }
 
+/// An attendee row of `get_attendee_list` (as a JSON object, serialized by the caller).
 fn attendee_row(
     a: &FixtureAttendee,
     ai: usize,
     si: usize,
     tmp_openid: &str,
     webinar: bool,
-) -> String {
+) -> Map<String, Value> {
     let s = &a.sessions[si];
     let mut o = Map::new();
     o.insert("userid".into(), member_userid(a).unwrap_or("").into());
@@ -490,6 +561,16 @@ fn attendee_row(
     }
     insert_media_states(&mut o, ai, si);
     merge_overrides(&mut o, &a.overrides, "wecom");
+    o
+}
+
+/// The `get_realtime_attendee_list` row of a session: its attendee row without the fields that
+/// endpoint does not return (`quit_time`, `webinar_role`, `net`, `customer_data`,
+/// docs/specs/wecom.md §12.3), so both endpoints describe one session alike.
+fn realtime_row(mut o: Map<String, Value>) -> String {
+    for k in ["quit_time", "webinar_role", "net", "customer_data"] {
+        o.remove(k);
+    }
     Value::Object(o).to_string()
 }
 

@@ -18,6 +18,11 @@ pub const ENROLL_LIST: &str = "/cgi-bin/meeting/enroll/list";
 pub const ENROLL_QUERY: &str = "/cgi-bin/meeting/enroll/query_by_tmp_openid";
 pub const INFO: &str = "/cgi-bin/meeting/get_info";
 pub const MEETING_IDS: &str = "/cgi-bin/meeting/get_user_meetingid";
+pub const WEBINAR_ENROLL_LIST: &str = "/cgi-bin/meeting/webinar/enroll/list";
+pub const WEBINAR_ENROLL_QUERY: &str = "/cgi-bin/meeting/webinar/enroll/query_by_tmp_openid";
+pub const REALTIME: &str = "/cgi-bin/meeting/get_realtime_attendee_list";
+pub const WAITING_ROOM: &str = "/cgi-bin/meeting/waitingroom/get_user_list";
+pub const INVITEES: &str = "/cgi-bin/meeting/get_invitees";
 
 /// A response, read completely.
 #[derive(Clone, Debug)]
