@@ -287,3 +287,35 @@ fn live_key(a: &Attendee) -> Option<(String, Option<i64>, Option<i64>)> {
         a.device.map(|d| d.code()),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::Device;
+
+    #[test]
+    fn live_rows_are_told_apart_by_person_join_and_device() {
+        let row = |tmp: Option<&str>, user: Option<&str>, join: i64, device: i64| {
+            let mut a = Attendee::new(Vendor::WeCom, "m");
+            a.temp_id = tmp.map(str::to_string);
+            a.user_id = user.map(str::to_string);
+            a.joined_at = time::OffsetDateTime::from_unix_timestamp(join).ok();
+            a.device = Some(Device::from_code(device));
+            a
+        };
+        let pc = live_key(&row(Some("t1"), Some("u1"), 100, 1));
+        assert_eq!(pc, live_key(&row(Some("t1"), None, 100, 1)), "the same row");
+        assert_ne!(
+            pc,
+            live_key(&row(Some("t1"), None, 100, 3)),
+            "another device"
+        );
+        assert_ne!(pc, live_key(&row(Some("t1"), None, 160, 1)), "another join");
+        assert_eq!(
+            live_key(&row(None, Some("u1"), 100, 1)),
+            Some(("u1".to_string(), Some(100), Some(1))),
+            "the userid when there is no tmp_openid"
+        );
+        assert_eq!(live_key(&row(None, None, 100, 1)), None, "never merged");
+    }
+}

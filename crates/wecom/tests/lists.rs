@@ -409,11 +409,13 @@ async fn enrollment_pages_and_disabled_enrollment() {
     )
     .await;
     assert_eq!(regs.len(), 120);
+    // A webinar's enrollments come from webinar/enroll/list (get_info's meeting_type 6).
     assert_eq!(
-        sb.stats().requests_to("wecom.enroll_list"),
+        sb.stats().requests_to("wecom.webinar_enroll_list"),
         3,
         "pages of 50"
     );
+    assert_eq!(sb.stats().requests_to("wecom.enroll_list"), 0);
     let ids: BTreeSet<_> = regs.iter().map(|r| r.registration_id.clone()).collect();
     assert_eq!(ids.len(), 120, "every enrollment once");
 
@@ -428,20 +430,31 @@ async fn enrollment_pages_and_disabled_enrollment() {
     let e = raw.next().await.unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::EnrollmentNotEnabled, "{e}");
     assert_eq!(e.vendor_code(), Some(40058));
-    // ... and the cross-vendor view, as on every vendor, gives no registrations with a note.
+    // ... and the cross-vendor view lists the invitees instead, with a note, as Tencent's does.
     let notes = Arc::new(Notes::default());
     let stream = client
         .registrations(&MeetingQuery::new(&recurring.id).observer(notes.clone()))
         .await
         .unwrap();
-    assert!(collect(stream).await.is_empty());
+    let invitees: Vec<Option<String>> = collect(stream)
+        .await
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    let want: Vec<Option<String>> = sb
+        .truth()
+        .wecom_invitees(&recurring.id)
+        .iter()
+        .map(|row| row["userid"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(invitees, want);
     assert!(
         notes
             .0
             .lock()
             .unwrap()
             .iter()
-            .any(|n| n.contains("has no enrollment")),
+            .any(|n| n.contains("has no enrollment: listing its invitees")),
         "{:?}",
         notes.0.lock().unwrap()
     );

@@ -124,6 +124,37 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
             .unwrap();
         shown.push(format!("{mine:?}"));
 
+        // Round two (§12): webinar enrollments, invitees, who is in the meeting, the waiting
+        // room, across a rejected token, a gateway page and a revocation.
+        let webinar = meeting(&sb, "seed-webinar");
+        let live = meeting(&sb, "seed-live");
+        faults.inject("wecom.webinar_enroll_list", Fault::VendorCode(40014), 1);
+        faults.inject("wecom.get_realtime_attendee_list", Fault::Http(502), 1);
+        faults.inject_after("wecom.waitingroom_get_user_list", 1, Fault::RevokeTokens, 1);
+        faults.inject("wecom.get_invitees", Fault::Truncate, 1);
+        for q in [&webinar.id, &live.id] {
+            let regs = collect(client.registrations(&MeetingQuery::new(q)).await.unwrap()).await;
+            assert!(!regs.is_empty());
+            shown.push(format!("{regs:?}"));
+        }
+        let now_in = collect(
+            client
+                .live_attendees(&MeetingQuery::new(&live.id))
+                .await
+                .unwrap(),
+        )
+        .await;
+        shown.push(format!("{now_in:?}"));
+        let stays = collect(
+            client
+                .waiting_room(&MeetingQuery::new(&live.id))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(!stays.is_empty());
+        shown.push(format!("{stays:?}"));
+
         // Failures: every error's Display and Debug.
         let mut errors = Vec::new();
         errors.push(
@@ -143,6 +174,13 @@ fn no_token_or_secret_in_any_output_of_a_full_run() {
         let recurring = meeting(&sb, "seed-recurring");
         let mut s = client
             .enroll_list(recurring.id.clone())
+            .paginate()
+            .unwrap()
+            .items()
+            .boxed();
+        errors.push(s.next().await.unwrap().unwrap_err());
+        let mut s = client
+            .enroll_list(webinar.id.clone())
             .paginate()
             .unwrap()
             .items()
