@@ -1,12 +1,14 @@
-//! The client: configuration, and one signed, paced, retried `GET` that every endpoint uses.
+//! The client: configuration, and one signed, paced, retried call (`GET`, or `POST` with a JSON
+//! body) that every endpoint uses, plus the plain `GET` of an export's download link.
 
 use std::fmt;
 use std::sync::Arc;
 
+use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use roster_core::{
     AccessToken, Attempt, ClientBuilder, ClientOptions, Error, HttpClient, ListClient, Pacer,
-    Pipeline, Protocol, Result, Retrier, SettingLookup, SharedClock, Vendor,
+    Pipeline, Protocol, RawResponse, Result, Retrier, SettingLookup, SharedClock, Vendor,
 };
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -47,6 +49,8 @@ pub(crate) struct Inner {
     pub(crate) pacer: Pacer,
     /// `/v1/corp/meetings` has a budget of its own (100 calls a minute).
     pub(crate) corp_pacer: Pacer,
+    /// Export downloads go to a storage link, not to the API: not paced against its budget.
+    pub(crate) download_pacer: Pacer,
     pub(crate) clock: SharedClock,
     /// Everything else it was built with (page sizes, planning, legacy parameters).
     pub(crate) config: TencentMeetingClientBuilder,
@@ -145,6 +149,7 @@ impl TencentMeetingClient {
                         None => corp,
                     }
                 },
+                download_pacer: Pacer::unlimited(),
                 clock: options.clock().clone(),
                 config: b,
             }),
@@ -170,24 +175,70 @@ impl TencentMeetingClient {
     ///
     /// The request target is built once; every attempt (retries included) waits for the pacer,
     /// takes the time from the clock and is signed afresh with a new nonce. Errors are
-    /// classified by `error_code` ([`crate::errors`]) and retried per the policy. The body is
-    /// parsed once: `T` keeps an `error_info` in its `extra` ([`crate::errors::decode_reply`]).
+    /// classified by `error_code` for this endpoint ([`crate::errors::classify_for`]) and
+    /// retried per the policy. The body is parsed once: `T` keeps an `error_info` in its
+    /// `extra` ([`crate::errors::decode_reply`]).
     pub(crate) async fn get_json<T: DeserializeOwned + Reply>(
         &self,
         endpoint: &'static str,
         segments: &[&str],
         query: &QueryString,
     ) -> Result<T> {
-        let call = Get {
+        let call = Call::signed(
             endpoint,
-            target: Target::new(&self.inner.base, segments, query)?,
+            Method::GET,
+            Target::new(&self.inner.base, segments, query)?,
+            String::new(),
+        );
+        self.send_json(&call).await
+    }
+
+    /// Sends one signed `POST` of the JSON `body` (compact, exactly these bytes are signed
+    /// and sent, docs/specs/tencent-meeting.md §2.2 rule 4) to `segments`, and decodes a 200
+    /// body as `T`, like [`Self::get_json`].
+    pub(crate) async fn post_json<T: DeserializeOwned + Reply>(
+        &self,
+        endpoint: &'static str,
+        segments: &[&str],
+        body: String,
+    ) -> Result<T> {
+        let call = Call::signed(
+            endpoint,
+            Method::POST,
+            Target::new(&self.inner.base, segments, &QueryString::new())?,
+            body,
+        );
+        self.send_json(&call).await
+    }
+
+    async fn send_json<T: DeserializeOwned + Reply>(&self, call: &Call) -> Result<T> {
+        let inner = &*self.inner;
+        let endpoint = call.endpoint;
+        inner
+            .pipeline
+            .call(inner, call, |response, _| {
+                decode_reply(endpoint, &response, inner.clock.now())
+            })
+            .await
+    }
+
+    /// Sends one plain, unsigned `GET` to `url` (a download link the vendor handed out) and
+    /// reads the whole body (the HTTP client's body cap applies). Retried like every call; no
+    /// credential header is sent. `read` turns the answer into the payload or an error.
+    pub(crate) async fn get_plain<T>(
+        &self,
+        endpoint: &'static str,
+        url: Url,
+        read: impl Fn(RawResponse) -> Result<T> + Send + Sync,
+    ) -> Result<T> {
+        let call = Call {
+            endpoint,
+            send: Outgoing::Plain(url),
         };
         let inner = &*self.inner;
         inner
             .pipeline
-            .call(inner, &call, |response, _| {
-                decode_reply(&response, inner.clock.now())
-            })
+            .call(inner, &call, |response, _| read(response))
             .await
     }
 }
@@ -237,57 +288,105 @@ impl ClientBuilder for TencentMeetingClientBuilder {
     }
 }
 
-/// One `GET`: the endpoint name for traces and the exact target that is signed and sent.
-pub(crate) struct Get {
+/// One request: the endpoint name for traces, and what is sent.
+pub(crate) struct Call {
     endpoint: &'static str,
-    target: Target,
+    send: Outgoing,
+}
+
+/// What a [`Call`] sends.
+enum Outgoing {
+    /// A signed vendor request: the method, the exact target and the exact body (empty for
+    /// `GET`) that are both signed and sent.
+    Signed {
+        method: Method,
+        target: Target,
+        body: String,
+    },
+    /// An unsigned `GET` of a link the vendor handed out (an export's download URL): no
+    /// credential header, its own unlimited pace, no base-URL setting to name.
+    Plain(Url),
+}
+
+impl Call {
+    fn signed(endpoint: &'static str, method: Method, target: Target, body: String) -> Self {
+        Self {
+            endpoint,
+            send: Outgoing::Signed {
+                method,
+                target,
+                body,
+            },
+        }
+    }
 }
 
 impl Protocol for Inner {
-    type Call = Get;
+    type Call = Call;
 
     fn vendor(&self) -> Vendor {
         Vendor::TencentMeeting
     }
 
-    fn endpoint(&self, call: &Get) -> &'static str {
+    fn endpoint(&self, call: &Call) -> &'static str {
         call.endpoint
     }
 
-    fn setting(&self, _call: &Get) -> Option<&'static str> {
-        Some(env::BASE_URL)
+    fn setting(&self, call: &Call) -> Option<&'static str> {
+        match call.send {
+            Outgoing::Signed { .. } => Some(env::BASE_URL),
+            Outgoing::Plain(_) => None,
+        }
     }
 
-    fn pacer(&self, call: &Get) -> &Pacer {
-        if call.endpoint == "corp_meetings" {
-            &self.corp_pacer
-        } else {
-            &self.pacer
+    fn pacer(&self, call: &Call) -> &Pacer {
+        match call.send {
+            Outgoing::Plain(_) => &self.download_pacer,
+            Outgoing::Signed { .. } if call.endpoint == "corp_meetings" => &self.corp_pacer,
+            Outgoing::Signed { .. } => &self.pacer,
         }
     }
 
     /// Signs afresh: a new nonce and timestamp for every attempt (a replayed signature is
-    /// refused), taken after the pacing wait.
+    /// refused), taken after the pacing wait. A plain download carries no credential.
     async fn request(
         &self,
-        call: &Get,
+        call: &Call,
         attempt: Attempt,
         _token: Option<&AccessToken>,
     ) -> Result<reqwest::RequestBuilder> {
+        let (method, target, body) = match &call.send {
+            Outgoing::Plain(url) => return Ok(self.pipeline.http().reqwest().get(url.clone())),
+            Outgoing::Signed {
+                method,
+                target,
+                body,
+            } => (method, target, body),
+        };
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(name(HEADER_REGISTERED), HeaderValue::from_static("1"));
         if let Some(v) = &self.version {
             headers.insert(name(HEADER_VERSION), v.clone());
         }
-        let to_sign = RequestToSign::new("GET", call.target.request_target(), "", self.clock.now())
-            .with_refresh(attempt.refresh_auth);
+        let to_sign = RequestToSign::new(
+            method.as_str(),
+            target.request_target(),
+            body,
+            self.clock.now(),
+        )
+        .with_refresh(attempt.refresh_auth);
         self.auth.authorize(&to_sign, &mut headers).await?;
-        Ok(self
+        let request = self
             .pipeline
             .http()
             .reqwest()
-            .get(call.target.url().clone())
-            .headers(headers))
+            .request(method.clone(), target.url().clone())
+            .headers(headers);
+        Ok(if body.is_empty() {
+            request
+        } else {
+            request.body(body.clone())
+        })
     }
 }

@@ -21,8 +21,11 @@ pub const DEFAULT_CALLS_PER_MINUTE: u32 = 240;
 /// Largest participants page (`size`) the vendor serves (docs/specs/tencent-meeting.md §4.1).
 pub const MAX_PARTICIPANTS_PAGE_SIZE: u32 = 100;
 
-/// Largest enrollment page (`page_size`): the stricter of the documented 50 and 300 (docs/specs/tencent-meeting.md §4.3).
-pub const MAX_ENROLL_PAGE_SIZE: u32 = 50;
+/// Largest enrollment page (`page_size`) of the meeting and webinar enrollment lists, and the
+/// default: 300, confirmed on both live pages (docs/specs/tencent-meeting.md §12.1, §12.2; only
+/// an SDK comment says 50, which [`crate::TencentMeetingClientBuilder::enroll_page_size`] can
+/// still set).
+pub const MAX_ENROLL_PAGE_SIZE: u32 = 300;
 
 /// The caller device type sent as `instanceid` (docs/specs/tencent-meeting.md §4: `1`, PC).
 pub const INSTANCE_ID: i64 = 1;
@@ -98,7 +101,7 @@ pub struct TencentMeetingClientBuilder {
 
 impl TencentMeetingClientBuilder {
     /// A builder with defaults: production host, 240 calls/minute, the default retry policy,
-    /// the system clock, 100 participants and 50 enrollments per page.
+    /// the system clock, 100 participants and 300 enrollments per page.
     pub fn new(credentials: Credentials) -> Self {
         Self {
             credentials,
@@ -146,7 +149,9 @@ impl TencentMeetingClientBuilder {
         self
     }
 
-    /// Enrollments per page, `1..=50` (default 50). Checked by `build`.
+    /// Enrollments per page of the meeting and webinar enrollment lists, `1..=300` (default
+    /// 300, [`MAX_ENROLL_PAGE_SIZE`]; 50 for a server that keeps the SDK's older limit).
+    /// Checked by `build`.
     pub fn enroll_page_size(mut self, size: u32) -> Self {
         self.enroll_page_size = size;
         self

@@ -4,12 +4,13 @@
 use roster_core::wire::{non_empty, parse_utc8_text};
 use roster_core::{
     Answer, Attendee, Device, EXTRA_NAME_UNDECODABLE, JoinType, Registration, RegistrationSource,
-    RegistrationStatus, Role, Vendor, WebinarRole,
+    RegistrationStatus, Role, SignIn, Vendor, WaitingRoomEntry, WebinarRole,
 };
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use crate::decode::DecodedText;
-use crate::wire::{Enroll, Participant, UserRef};
+use crate::wire::{Enroll, Participant, SignInEvent, UserRef, WaitingRoomParticipant};
 
 fn put_str(extra: &mut Map<String, Value>, key: &str, value: Option<String>) {
     if let Some(v) = value {
@@ -105,6 +106,65 @@ pub fn registration_from_invitee(u: UserRef, meeting_id: &str) -> Registration {
     r.display_name = non_empty(u.nick_name);
     r.extra = u.extra;
     r
+}
+
+/// One sign-in record as a [`SignIn`] of `meeting_id`'s round `sign_in_id`, which started at
+/// `round_started_at` with the host's `round_description` (docs/specs/tencent-meeting.md
+/// §12.5).
+///
+/// The name is plain text or Base64 ([`SignInEvent::display_name`]); the raw `user_name` and
+/// every field without a place (the time field under its wire name among them) stay in
+/// `extra`. `signed_in_at` is `None` when the record has no readable time.
+pub fn sign_in_from_event(
+    e: SignInEvent,
+    meeting_id: &str,
+    sign_in_id: &str,
+    round_started_at: Option<OffsetDateTime>,
+    round_description: Option<&str>,
+) -> SignIn {
+    let mut s = SignIn::new(Vendor::TencentMeeting, meeting_id, sign_in_id);
+    s.round_started_at = round_started_at;
+    s.round_description = round_description
+        .map(str::to_string)
+        .filter(|d| !d.is_empty());
+    s.display_name = e.display_name().filter(|n| !n.is_empty());
+    s.signed_in_at = e.signed_in_at();
+    s.role = e.user_role.map(Role::from_code);
+    let mut extra = e.extra;
+    put_str(&mut extra, "user_name", e.user_name);
+    s.user_id = non_empty(e.userid);
+    s.temp_id = non_empty(e.ms_open_id);
+    s.open_id = non_empty(e.open_id);
+    s.extra = extra;
+    s
+}
+
+/// One row of the waiting-room log as a [`WaitingRoomEntry`] (docs/specs/tencent-meeting.md
+/// §12.7): the name decoded from Base64 like [`attendee_from_participant`]'s (raw and flagged
+/// when undecodable), times from milliseconds, no `left_at` while still waiting.
+pub fn waiting_room_entry_from(p: WaitingRoomParticipant, meeting_id: &str) -> WaitingRoomEntry {
+    let mut w = WaitingRoomEntry::new(Vendor::TencentMeeting, meeting_id);
+    let name = p.display_name();
+    let mut extra = p.extra;
+    match name {
+        Some(DecodedText::Text(name)) => w.display_name = Some(name).filter(|n| !n.is_empty()),
+        Some(DecodedText::Undecodable(raw)) => {
+            w.display_name = Some(raw);
+            extra.insert(EXTRA_NAME_UNDECODABLE.to_string(), Value::Bool(true));
+        }
+        None => {}
+    }
+    put_str(&mut extra, "user_name", p.user_name);
+    w.user_id = non_empty(p.userid);
+    w.temp_id = non_empty(p.ms_open_id);
+    w.open_id = non_empty(p.open_id);
+    w.device = p.instanceid.map(Device::from_code);
+    w.entered_at = p.join_time;
+    w.left_at = p.left_time;
+    put_str(&mut extra, "app_version", non_empty(p.app_version));
+    put_str(&mut extra, "customer_data", non_empty(p.customer_data));
+    w.extra = extra;
+    w
 }
 
 #[cfg(test)]

@@ -1,9 +1,14 @@
-//! Enrollment approvals: `GET /v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
+//! Enrollment approvals of meetings, `GET /v1/meetings/{meeting_id}/enroll/approvals`
+//! (docs/specs/tencent-meeting.md §4.3, §12.2), and of webinars,
+//! `GET /v1/webinars/{meeting_id}/enroll/approvals` (§12.1): the same query, answer and pages
+//! on two paths. Up to 300 rows a page ([`MAX_ENROLL_PAGE_SIZE`]).
 
 use roster_core::{
     Error, List, ListEndpoint, Page, PageToken, Registration, RegistrationFilter, Result,
 };
 use serde::Serialize;
+
+use crate::errors::endpoint;
 
 use crate::client::TencentMeetingClient;
 use crate::config::{INSTANCE_ID, MAX_ENROLL_PAGE_SIZE};
@@ -26,14 +31,76 @@ fn validate(meeting_id: &str, page: u32, page_size: u32) -> Result<()> {
     Ok(())
 }
 
+/// Which enrollment list: a meeting's or a webinar's (the vendor serves them on two paths and
+/// refuses a meeting id on the webinar path and the reverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EnrollPath {
+    /// `/v1/meetings/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §4.3).
+    #[default]
+    Meeting,
+    /// `/v1/webinars/{meeting_id}/enroll/approvals` (docs/specs/tencent-meeting.md §12.1).
+    Webinar,
+}
+
+impl EnrollPath {
+    fn is_meeting(&self) -> bool {
+        *self == EnrollPath::Meeting
+    }
+
+    /// The first path segment (`meetings`, `webinars`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            EnrollPath::Meeting => "meetings",
+            EnrollPath::Webinar => "webinars",
+        }
+    }
+
+    /// The endpoint name in traces and in code classification ([`crate::errors::endpoint`]).
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            EnrollPath::Meeting => endpoint::ENROLL_APPROVALS,
+            EnrollPath::Webinar => endpoint::WEBINAR_ENROLL_APPROVALS,
+        }
+    }
+}
+
 impl TencentMeetingClient {
-    /// One raw page of enrollments. `page` counts from 1, `page_size` is `1..=50`. Query order:
-    /// `operator_id`, `operator_id_type`, `instanceid`, `page`, `page_size`, `status`.
+    /// One raw page of a meeting's enrollments. `page` counts from 1, `page_size` is
+    /// `1..=300`. Query order: `operator_id`, `operator_id_type`, `instanceid`, `page`,
+    /// `page_size`, `status`.
     ///
     /// A meeting without enrollment fails with [`roster_core::ErrorKind::EnrollmentNotEnabled`]
     /// (vendor code 101).
     pub async fn enroll_approvals_page(
         &self,
+        meeting_id: &str,
+        page: u32,
+        page_size: u32,
+        status: RegistrationFilter,
+    ) -> Result<EnrollApprovalsResponse> {
+        self.enroll_page(EnrollPath::Meeting, meeting_id, page, page_size, status)
+            .await
+    }
+
+    /// One raw page of a webinar's enrollments (`/v1/webinars/{meeting_id}/enroll/approvals`,
+    /// docs/specs/tencent-meeting.md §12.1): the same query and answer as
+    /// [`Self::enroll_approvals_page`].
+    pub async fn webinar_enroll_approvals_page(
+        &self,
+        meeting_id: &str,
+        page: u32,
+        page_size: u32,
+        status: RegistrationFilter,
+    ) -> Result<EnrollApprovalsResponse> {
+        self.enroll_page(EnrollPath::Webinar, meeting_id, page, page_size, status)
+            .await
+    }
+
+    async fn enroll_page(
+        &self,
+        path: EnrollPath,
         meeting_id: &str,
         page: u32,
         page_size: u32,
@@ -48,24 +115,45 @@ impl TencentMeetingClient {
             .push("page_size", page_size.to_string())
             .push("status", status.code().to_string());
         self.get_json(
-            "enroll_approvals",
-            &["v1", "meetings", meeting_id, "enroll", "approvals"],
+            path.endpoint(),
+            &["v1", path.segment(), meeting_id, "enroll", "approvals"],
             &q,
         )
         .await
     }
 
-    /// Every enrollment with `status` as a list, with the client's enrollment page size
-    /// (checked now, before any request).
+    /// Every enrollment of a meeting with `status` as a list, with the client's enrollment
+    /// page size (checked now, before any request).
     pub fn enrollments_list(
         &self,
         meeting_id: impl Into<String>,
         status: RegistrationFilter,
     ) -> Result<EnrollList> {
+        self.enroll_list(EnrollPath::Meeting, meeting_id.into(), status)
+    }
+
+    /// Every enrollment of a webinar with `status` as a list (docs/specs/tencent-meeting.md
+    /// §12.1), with the client's enrollment page size (checked now, before any request).
+    pub fn webinar_enrollments_list(
+        &self,
+        meeting_id: impl Into<String>,
+        status: RegistrationFilter,
+    ) -> Result<EnrollList> {
+        self.enroll_list(EnrollPath::Webinar, meeting_id.into(), status)
+    }
+
+    /// The enrollment list on `path`.
+    pub fn enroll_list(
+        &self,
+        path: EnrollPath,
+        meeting_id: String,
+        status: RegistrationFilter,
+    ) -> Result<EnrollList> {
         let query = EnrollQuery {
-            meeting_id: meeting_id.into(),
+            meeting_id,
             page_size: self.inner.config.enroll_page_size,
             status,
+            path,
         };
         List::new(self.clone(), query)
     }
@@ -77,10 +165,14 @@ impl TencentMeetingClient {
 pub struct EnrollQuery {
     /// The meeting id.
     pub meeting_id: String,
-    /// Rows per page, `1..=50`.
+    /// Rows per page, `1..=300`.
     pub page_size: u32,
     /// Which enrollments.
     pub status: RegistrationFilter,
+    /// The meeting or the webinar path (left out of a meeting list's cursor fingerprint, so
+    /// cursors saved before webinars were told apart still resume).
+    #[serde(skip_serializing_if = "EnrollPath::is_meeting")]
+    pub path: EnrollPath,
 }
 
 /// Enrollment approvals, page by page ([`PageToken::Page`] from 1).
@@ -114,7 +206,13 @@ impl ListEndpoint for EnrollApprovals {
     ) -> Result<Page<Registration>> {
         let page = PageToken::page_number(token, "enrollment")?;
         let r = client
-            .enroll_approvals_page(&query.meeting_id, page, query.page_size, query.status)
+            .enroll_page(
+                query.path,
+                &query.meeting_id,
+                page,
+                query.page_size,
+                query.status,
+            )
             .await?;
         // `enroll_list` is documented as absent on an empty page, so the array's absence is
         // no sign of a malformed answer here; `total_page` is on every real page and is this

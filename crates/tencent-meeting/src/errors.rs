@@ -106,6 +106,66 @@ pub fn classify(code: i64) -> Classification {
     }
 }
 
+/// Endpoint names (the `endpoint` of traces) whose small codes mean something of their own
+/// (docs/specs/tencent-meeting.md §12, "Endpoint-specific codes").
+pub mod endpoint {
+    /// `GET /v1/meetings/{id}/enroll/approvals`.
+    pub const ENROLL_APPROVALS: &str = "enroll_approvals";
+    /// `GET /v1/webinars/{id}/enroll/approvals`.
+    pub const WEBINAR_ENROLL_APPROVALS: &str = "webinar_enroll_approvals";
+    /// `GET /v1/meetings/sign-in/list`.
+    pub const SIGN_IN_LIST: &str = "sign_in_list";
+    /// `GET /v1/meetings/sign-in`.
+    pub const SIGN_IN_RECORDS: &str = "sign_in_records";
+    /// `POST /v1/meetings/export-participants-list`.
+    pub const EXPORT_CREATE: &str = "export_participants";
+    /// `GET /v1/export/{job_id}`.
+    pub const EXPORT_JOB: &str = "export_job";
+    /// The plain `GET` of an export's download link.
+    pub const EXPORT_DOWNLOAD: &str = "export_download";
+    /// `GET /v1/meetings/{id}/real-time-participants`.
+    pub const REALTIME_PARTICIPANTS: &str = "realtime_participants";
+    /// `GET /v1/meeting/{id}/waiting-room`.
+    pub const WAITING_ROOM: &str = "waiting_room";
+}
+
+/// Hint for `101` and `102` on the sign-in endpoints.
+pub const HINT_SIGN_IN_FORBIDDEN: &str = "sign-ins may be read by the meeting creator, and \
+     during the meeting by a host: set the operator id to the creator";
+/// Hint for `107` on the enrollment endpoints.
+pub const HINT_ENROLL_FORBIDDEN: &str = "only the meeting creator may read its enrollments: \
+     set the operator id to the creator";
+
+/// Classifies a vendor `error_code` answered by the endpoint `name` (one of [`endpoint`]'s names, or
+/// any other endpoint name for the common table).
+///
+/// Small codes mean different things on different pages (docs/specs/tencent-meeting.md §12):
+/// `101` is "enrollment not enabled" on the enrollment lists
+/// ([`ErrorKind::EnrollmentNotEnabled`]) but "must be the creator" on the sign-in lists
+/// ([`ErrorKind::Forbidden`], like `102` "must be a host or the creator" there), and nothing
+/// known elsewhere ([`ErrorKind::Api`]). Codes of 1000 and above follow [`classify`].
+pub fn classify_for(name: &str, code: i64) -> Classification {
+    use ErrorKind as K;
+    use RetryClass as C;
+    use endpoint as E;
+    let enroll = name == E::ENROLL_APPROVALS || name == E::WEBINAR_ENROLL_APPROVALS;
+    let sign_in = name == E::SIGN_IN_LIST || name == E::SIGN_IN_RECORDS;
+    match code {
+        101 | 102 if sign_in => {
+            Classification::new(K::Forbidden, C::Fatal).hint(HINT_SIGN_IN_FORBIDDEN)
+        }
+        // 获取会议信息失败 (the meeting's information could not be read).
+        501 if sign_in => Classification::new(K::NotFound, C::Fatal),
+        101 if enroll => Classification::new(K::EnrollmentNotEnabled, C::Fatal),
+        107 if enroll => Classification::new(K::Forbidden, C::Fatal).hint(HINT_ENROLL_FORBIDDEN),
+        // 任务不存在 (no such job, or forgotten).
+        10_013 if name == E::EXPORT_JOB => Classification::new(K::NotFound, C::Fatal),
+        // "Enrollment not enabled" is the enrollment pages' meaning only.
+        101 => Classification::new(K::Api, C::Fatal),
+        _ => classify(code),
+    }
+}
+
 /// Time from `now` to the next calendar minute (at least one second).
 pub fn until_next_minute(now: OffsetDateTime) -> Duration {
     let into = now.second() as u64 * 1_000 + now.millisecond() as u64;
@@ -128,8 +188,8 @@ pub fn until_next_utc8_midnight(now: OffsetDateTime) -> Duration {
     }
 }
 
-/// The error for a vendor `error_info`, classified, with the status, trace id,
-/// `new_error_code` and, for rate limits, the wait computed from `now`.
+/// The error for a vendor `error_info`, classified by the common table ([`classify`]), with
+/// the status, trace id, `new_error_code` and, for rate limits, the wait computed from `now`.
 pub fn api_error(
     code: i64,
     new_code: Option<i64>,
@@ -138,7 +198,39 @@ pub fn api_error(
     trace: Option<&str>,
     now: OffsetDateTime,
 ) -> Error {
-    let c = classify(code);
+    build_api_error(classify(code), code, new_code, message, status, trace, now)
+}
+
+/// [`api_error`] for an answer of `endpoint`, classified by [`classify_for`].
+pub fn api_error_for(
+    endpoint: &str,
+    code: i64,
+    new_code: Option<i64>,
+    message: &str,
+    status: u16,
+    trace: Option<&str>,
+    now: OffsetDateTime,
+) -> Error {
+    build_api_error(
+        classify_for(endpoint, code),
+        code,
+        new_code,
+        message,
+        status,
+        trace,
+        now,
+    )
+}
+
+fn build_api_error(
+    c: Classification,
+    code: i64,
+    new_code: Option<i64>,
+    message: &str,
+    status: u16,
+    trace: Option<&str>,
+    now: OffsetDateTime,
+) -> Error {
     let mut details = ApiDetails::new(code, message).with_new_code(new_code);
     if let Some(trace) = trace {
         details = details.with_request_id(trace);
@@ -161,22 +253,40 @@ pub fn api_error(
 
 /// The error a response stands for, if any: an `error_info` body (whatever the HTTP status,
 /// even 200) or a non-200 status without one ([`unexpected_status`]). `None` for a 200
-/// without `error_info`.
+/// without `error_info`. Vendor codes are classified by the common table ([`classify`]).
 pub fn response_error(response: &RawResponse, now: OffsetDateTime) -> Option<Error> {
+    response_error_for("", response, now)
+}
+
+/// [`response_error`] for an answer of `endpoint` ([`classify_for`]).
+pub fn response_error_for(
+    endpoint: &str,
+    response: &RawResponse,
+    now: OffsetDateTime,
+) -> Option<Error> {
     let parsed = serde_json::from_slice::<ErrorBody>(&response.body)
         .ok()
         .and_then(|b| b.error_info)
         .and_then(|info| info.error_code.map(|code| (code, info)));
-    match parsed {
-        // Code 0 is no error code: with a non-200 status it is an unexplained failure below.
-        Some((code, info)) if code != 0 => Some(api_error(
+    let classified = |code, info: &crate::wire::ErrorInfo| {
+        let c = if endpoint.is_empty() {
+            classify(code)
+        } else {
+            classify_for(endpoint, code)
+        };
+        build_api_error(
+            c,
             code,
             info.new_error_code,
             info.message.as_deref().unwrap_or(""),
             response.status,
             response.header(TRACE_HEADER),
             now,
-        )),
+        )
+    };
+    match parsed {
+        // Code 0 is no error code: with a non-200 status it is an unexplained failure below.
+        Some((code, info)) if code != 0 => Some(classified(code, &info)),
         _ if response.status != 200 => {
             let mut e = unexpected_status(Vendor::TencentMeeting, response);
             if let Some(trace) = response.header(TRACE_HEADER) {
@@ -195,17 +305,22 @@ pub fn response_error(response: &RawResponse, now: OffsetDateTime) -> Option<Err
 /// is still an error. A 200 body `T` cannot read is the error its `error_info` says, if any,
 /// else a [`roster_core::ErrorKind::Decode`] error. The outcome is the same as
 /// [`response_error`] followed by a decode of `T`.
-pub(crate) fn decode_reply<T>(response: &RawResponse, now: OffsetDateTime) -> Result<T, Error>
+pub(crate) fn decode_reply<T>(
+    endpoint: &str,
+    response: &RawResponse,
+    now: OffsetDateTime,
+) -> Result<T, Error>
 where
     T: serde::de::DeserializeOwned + Reply,
 {
     if response.status != 200 {
-        return Err(response_error(response, now)
+        return Err(response_error_for(endpoint, response, now)
             .unwrap_or_else(|| unexpected_status(Vendor::TencentMeeting, response)));
     }
     match serde_json::from_slice::<T>(&response.body) {
         Ok(reply) => match reply.error_info() {
-            Some(info) if info.error_code.is_some_and(|code| code != 0) => Err(api_error(
+            Some(info) if info.error_code.is_some_and(|code| code != 0) => Err(api_error_for(
+                endpoint,
                 info.error_code.unwrap_or_default(),
                 info.new_error_code,
                 info.message.as_deref().unwrap_or(""),
@@ -215,7 +330,7 @@ where
             )),
             _ => Ok(reply),
         },
-        Err(e) => Err(response_error(response, now)
+        Err(e) => Err(response_error_for(endpoint, response, now)
             .unwrap_or_else(|| decode_error(Vendor::TencentMeeting, response, &e))),
     }
 }
@@ -402,8 +517,12 @@ mod tests {
     fn a_200_with_error_info_is_still_an_error() {
         let now = datetime!(2026-01-01 00:00:30 UTC);
         let body = r#"{"participants":[{"userid":"u1"}],"error_info":{"error_code":"9003","new_error_code":1009003,"message":"MEETING NOT EXIST"}}"#;
-        let e =
-            decode_reply::<ParticipantsResponse>(&raw(200, body, Some("tr-2")), now).unwrap_err();
+        let e = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(200, body, Some("tr-2")),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind(), e.vendor_code()),
             (ErrorKind::NotFound, Some(9003))
@@ -414,6 +533,7 @@ mod tests {
         assert_eq!(e.api_details().unwrap().new_code, Some(1_009_003));
         // A rate limit in a 200 keeps its wait.
         let e = decode_reply::<ParticipantsResponse>(
+            "participants",
             &raw(200, r#"{"error_info":{"error_code":190310}}"#, None),
             now,
         )
@@ -421,6 +541,7 @@ mod tests {
         assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
         // The payload cannot be read: the error_info still decides.
         let e = decode_reply::<ParticipantsResponse>(
+            "participants",
             &raw(
                 200,
                 r#"{"participants":5,"error_info":{"error_code":41}}"#,
@@ -439,6 +560,7 @@ mod tests {
     fn a_200_is_decoded_once() {
         let now = datetime!(2026-01-01 00:00:30 UTC);
         let page = decode_reply::<ParticipantsResponse>(
+            "participants",
             &raw(
                 200,
                 r#"{"participants":[{"userid":"u1"}],"has_remaining":false}"#,
@@ -455,7 +577,9 @@ mod tests {
             "\"x\"",
         ] {
             let body = format!(r#"{{"participants":[],"error_info":{info}}}"#);
-            let page = decode_reply::<ParticipantsResponse>(&raw(200, &body, None), now).unwrap();
+            let page =
+                decode_reply::<ParticipantsResponse>("participants", &raw(200, &body, None), now)
+                    .unwrap();
             assert!(
                 page.extra.contains_key("error_info"),
                 "kept in extra: {info}"
@@ -463,26 +587,37 @@ mod tests {
         }
         // A records field of another type is no array (the page is then refused as
         // malformed); a record of another type is a decode failure.
-        let page =
-            decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":5}"#, None), now)
-                .unwrap();
+        let page = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(200, r#"{"participants":5}"#, None),
+            now,
+        )
+        .unwrap();
         assert_eq!(page.participants, None);
-        let e =
-            decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":[5]}"#, None), now)
-                .unwrap_err();
+        let e = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(200, r#"{"participants":[5]}"#, None),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind(), e.class()),
             (ErrorKind::Decode, RetryClass::Fatal)
         );
         assert_eq!(e.body_snippet(), Some(r#"{"participants":[5]}"#));
-        let e = decode_reply::<ParticipantsResponse>(&raw(200, r#"{"participants":[{"#, None), now)
-            .unwrap_err();
+        let e = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(200, r#"{"participants":[{"#, None),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind(), e.class()),
             (ErrorKind::Decode, RetryClass::Retry)
         );
         // Other statuses are response_error's, with a body or without.
         let e = decode_reply::<ParticipantsResponse>(
+            "participants",
             &raw(500, r#"{"error_info":{"error_code":9003}}"#, None),
             now,
         )
@@ -491,16 +626,23 @@ mod tests {
             (e.kind(), e.http_status()),
             (ErrorKind::NotFound, Some(500))
         );
-        let e = decode_reply::<ParticipantsResponse>(&raw(502, "<html/>", Some("tr-3")), now)
-            .unwrap_err();
+        let e = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(502, "<html/>", Some("tr-3")),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind(), e.class()),
             (ErrorKind::Transport, RetryClass::Retry)
         );
         assert!(e.hint().unwrap().contains("tr-3"));
-        let e =
-            decode_reply::<ParticipantsResponse>(&raw(201, r#"{"participants":[]}"#, None), now)
-                .unwrap_err();
+        let e = decode_reply::<ParticipantsResponse>(
+            "participants",
+            &raw(201, r#"{"participants":[]}"#, None),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(e.http_status(), Some(201));
     }
 
@@ -557,7 +699,7 @@ mod tests {
             r: &RawResponse,
             now: OffsetDateTime,
         ) -> Result<(), TestCaseError> {
-            match (decode_reply::<T>(r, now), two_parses::<T>(r, now)) {
+            match (decode_reply::<T>("", r, now), two_parses::<T>(r, now)) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
                 (Err(a), Err(b)) => {
                     prop_assert_eq!(a.to_string(), b.to_string());
@@ -609,7 +751,7 @@ mod tests {
                     same::<InviteesResponse>(&r, now)?;
                     same::<EnrollApprovalsResponse>(&r, now)?;
                     // MeetingDetailResponse has no PartialEq: compare its error side only.
-                    let a = decode_reply::<MeetingDetailResponse>(&r, now).err().map(|e| e.to_string());
+                    let a = decode_reply::<MeetingDetailResponse>("", &r, now).err().map(|e| e.to_string());
                     let b = two_parses::<MeetingDetailResponse>(&r, now).err().map(|e| e.to_string());
                     prop_assert_eq!(a, b);
                 }

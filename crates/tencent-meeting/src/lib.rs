@@ -54,13 +54,18 @@ pub mod decode;
 pub mod enroll;
 pub mod errors;
 pub mod events;
+pub mod export;
 pub mod invitees;
 pub mod meetings;
+mod paging;
 pub mod participants;
 pub mod phone;
+pub mod realtime;
 pub mod sign;
+pub mod signin;
 pub mod source;
 pub mod target;
+pub mod waiting;
 pub mod wire;
 
 pub use auth::{AkSkAuthenticator, Authenticator, Credentials, RequestToSign};
@@ -70,10 +75,20 @@ pub use config::{
 };
 pub use corp::{CorpList, CorpMeetings, CorpQuery, HistoryMeetings, HistoryQuery};
 pub use decode::{DecodedText, decode_base64_text};
-pub use enroll::{EnrollApprovals, EnrollList, EnrollQuery};
+pub use enroll::{EnrollApprovals, EnrollList, EnrollPath, EnrollQuery};
+pub use export::{
+    ExportFile, ExportFileType, ExportJob, ExportRequest, ExportRow, ExportUrl, ExportWait,
+    decode_export_file,
+};
 pub use invitees::{InviteeList, Invitees};
 pub use participants::{Participants, ParticipantsList, ParticipantsParams};
 pub use phone::{phone_hash, phone_hash_eq};
+pub use realtime::{RealtimeParticipantList, RealtimeParticipants, RealtimeQuery};
 /// The builder trait: bring it into scope for the shared setters (`base_url`, `pacer`, …),
 /// `build`, `from_env` and `from_lookup`.
 pub use roster_core::ClientBuilder;
+pub use signin::{
+    SignInList, SignInRecords, SignInRecordsQuery, SignInRound, SignInRoundList, SignInRounds,
+    SignInRoundsQuery,
+};
+pub use waiting::{WaitingRoom, WaitingRoomList, WaitingRoomQuery};

@@ -11,23 +11,25 @@
 //! [`crate::TencentMeetingClientBuilder::default_lookback`].
 //!
 //! **Registrations** ([`TencentMeetingClient::registrations`]): the enrollment approvals with
-//! the query's status filter. When the meeting has no enrollment (vendor code 101) the invitee
+//! the query's status filter, on the webinar path for a webinar (the meeting detail says
+//! `meeting_type` 6; docs/specs/tencent-meeting.md §12.1), else on the meeting path. When the meeting has no enrollment (vendor code 101) the invitee
 //! list is returned instead (invitees have no status, so a filter other than `All` then gives
 //! an empty stream).
 
 use async_trait::async_trait;
-use futures::stream::{self, StreamExt};
+use futures::stream::{self, BoxStream, StreamExt};
 use roster_core::resume::{occurrence_position, positioned_pages, records, resumable_windows};
 use roster_core::{
     AttendancePlan, Attendee, AttendeeSource, ErrorKind, ExportPosition, MAX_WINDOW, MeetingQuery,
-    MeetingShape, OccurrenceRange, Paginator, PlanRules, RecordStream, Registration,
-    RegistrationFilter, Result, Resumable, Start, Vendor, WindowOptions, page_items,
-    plan_from_query, plan_with_meeting,
+    MeetingShape, OccurrenceRange, Page, Paginator, PlanRules, RecordStream, Registration,
+    RegistrationFilter, Result, Resumable, SignIn, Start, Vendor, WaitingRoomEntry, WindowOptions,
+    page_items, plan_from_query, plan_with_meeting,
 };
 use time::Duration;
 
 use crate::client::TencentMeetingClient;
 use crate::config::DEFAULT_EARLY_JOIN;
+use crate::enroll::EnrollList;
 use crate::participants::{ParticipantsParams, capped_window_stream, session_key};
 use crate::target::validate_id;
 
@@ -149,17 +151,47 @@ impl TencentMeetingClient {
 
     /// Every registration of the meeting: enrollments with the query's status filter, or the
     /// invitees when enrollment is not enabled (see the [module docs](crate::source)).
+    ///
+    /// The meeting detail is read first (one request, nothing cached): a webinar
+    /// (`meeting_type` 6) is read on the webinar path, anything else on the meeting path
+    /// (docs/specs/tencent-meeting.md §12.1). The detail's type for webinars is not
+    /// documented, and old meetings have no detail any more: when the meeting path refuses
+    /// the id as invalid (`190004`, what a webinar id gets there), the webinar path is tried
+    /// once, and the meeting path's error stands if that fails too.
     pub async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
-        let list = self.enrollments_list(query.meeting_id.clone(), query.status)?;
-        let paginator = query.observe(Paginator::new(list));
-        // The first page decides between enrollments and the invitee fallback; the rest of
-        // the chain goes on in the same paginator, under the same stop rules.
-        let mut pages = paginator.pages().boxed();
-        match pages.next().await.transpose() {
-            Ok(first) => {
-                let stream = page_items(stream::iter(first.map(Ok)).chain(pages)).boxed();
-                Ok(query.limit(stream))
+        // Every local check before any request.
+        let meeting_list = self.enrollments_list(query.meeting_id.clone(), query.status)?;
+        let detail = self.meeting_detail(&query.meeting_id).await?;
+        let webinar = detail.as_ref().is_some_and(|d| d.is_webinar());
+        let first = if webinar {
+            query.note(&format!(
+                "meeting {} is a webinar: listing its webinar enrollments",
+                query.meeting_id
+            ));
+            let list = self.webinar_enrollments_list(query.meeting_id.clone(), query.status)?;
+            first_page(query, list).await
+        } else {
+            match first_page(query, meeting_list).await {
+                Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+                    let list =
+                        self.webinar_enrollments_list(query.meeting_id.clone(), query.status)?;
+                    match first_page(query, list).await {
+                        Ok(pages) => {
+                            query.note(&format!(
+                                "meeting {} was refused by the meeting enrollment list and is a webinar: listing its webinar enrollments",
+                                query.meeting_id
+                            ));
+                            Ok(pages)
+                        }
+                        Err(w) if w.kind() == ErrorKind::EnrollmentNotEnabled => Err(w),
+                        Err(_) => Err(e),
+                    }
+                }
+                other => other,
             }
+        };
+        match first {
+            Ok(pages) => Ok(query.limit(page_items(pages).boxed())),
             Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
                 tracing::debug!(
                     meeting_id = %query.meeting_id,
@@ -186,6 +218,18 @@ impl TencentMeetingClient {
     }
 }
 
+/// The pages of an enrollment list, its first page fetched already (it decides between
+/// enrollments and the invitee fallback; the rest of the chain goes on in the same paginator,
+/// under the same stop rules).
+async fn first_page(
+    query: &MeetingQuery,
+    list: EnrollList,
+) -> Result<BoxStream<'static, Result<Page<Registration>>>> {
+    let mut pages = query.observe(Paginator::new(list)).pages().boxed();
+    let first = pages.next().await.transpose()?;
+    Ok(stream::iter(first.map(Ok)).chain(pages).boxed())
+}
+
 #[async_trait]
 impl AttendeeSource for TencentMeetingClient {
     fn vendor(&self) -> Vendor {
@@ -206,5 +250,20 @@ impl AttendeeSource for TencentMeetingClient {
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
         TencentMeetingClient::registrations(self, query).await
+    }
+
+    /// [`TencentMeetingClient::live_attendees`] (docs/specs/tencent-meeting.md §12.6).
+    async fn live_attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
+        TencentMeetingClient::live_attendees(self, query).await
+    }
+
+    /// [`TencentMeetingClient::waiting_room`] (docs/specs/tencent-meeting.md §12.7).
+    async fn waiting_room(&self, query: &MeetingQuery) -> Result<RecordStream<WaitingRoomEntry>> {
+        TencentMeetingClient::waiting_room(self, query).await
+    }
+
+    /// [`TencentMeetingClient::sign_ins`] (docs/specs/tencent-meeting.md §12.4, §12.5).
+    async fn sign_ins(&self, query: &MeetingQuery) -> Result<RecordStream<SignIn>> {
+        TencentMeetingClient::sign_ins(self, query).await
     }
 }

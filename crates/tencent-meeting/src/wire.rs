@@ -10,7 +10,8 @@ use std::fmt;
 
 use roster_core::SecretString;
 use roster_core::wire::{
-    null_as_default, opt_bool, opt_i64, opt_string, opt_unix_seconds, present_list, value_as_string,
+    null_as_default, opt_bool, opt_i64, opt_string, opt_unix_seconds, present_list,
+    unix_seconds_or_millis, value_as_i64, value_as_string,
 };
 use serde::de::{Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
@@ -77,6 +78,12 @@ reply!(
     InviteesResponse,
     EnrollApprovalsResponse,
     CorpMeetingsResponse,
+    ExportCreateResponse,
+    ExportJobResponse,
+    SignInListResponse,
+    SignInRecordsResponse,
+    RealtimeParticipantsResponse,
+    WaitingRoomResponse,
 );
 
 /// `GET /v1/meetings/{meeting_id}/participants` (docs/specs/tencent-meeting.md §4.1).
@@ -314,6 +321,11 @@ impl MeetingInfo {
     /// Whether this is a recurring meeting (`meeting_type` 1).
     pub fn is_recurring(&self) -> bool {
         self.meeting_type == Some(MeetingType::Recurring)
+    }
+
+    /// Whether this is a webinar (`meeting_type` 6).
+    pub fn is_webinar(&self) -> bool {
+        self.meeting_type == Some(MeetingType::Webinar)
     }
 
     /// Whether more occurrence exceptions exist, under either spelling.
@@ -648,6 +660,9 @@ pub enum MeetingType {
     RoomsScreenCast,
     /// `5` personal meeting id meeting.
     PersonalMeetingId,
+    /// `6` webinar (网络研讨会): its enrollments are on the webinar path
+    /// (docs/specs/tencent-meeting.md §12.1).
+    Webinar,
     /// A code this version does not know.
     Unknown(i64),
 }
@@ -661,6 +676,7 @@ impl MeetingType {
             2 => Self::WeChatExclusive,
             4 => Self::RoomsScreenCast,
             5 => Self::PersonalMeetingId,
+            6 => Self::Webinar,
             other => Self::Unknown(other),
         }
     }
@@ -673,9 +689,386 @@ impl MeetingType {
             Self::WeChatExclusive => 2,
             Self::RoomsScreenCast => 4,
             Self::PersonalMeetingId => 5,
+            Self::Webinar => 6,
             Self::Unknown(c) => c,
         }
     }
+}
+
+/// `POST /v1/meetings/export-participants-list` (docs/specs/tencent-meeting.md §12.3): the
+/// job created.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExportCreateResponse {
+    /// The job to poll (a UUID in the doc example).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub job_id: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /v1/export/{job_id}` (docs/specs/tencent-meeting.md §12.3): a job's state.
+///
+/// `url` is a signed download link valid for two hours: it is held as a secret and never
+/// shown by `Debug`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExportJobResponse {
+    /// `1` done, `2` failed, `3` processing; anything else is kept as sent.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub status: Option<i64>,
+    /// The download link (status 1); never shown by `Debug`.
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub url: Option<SecretString>,
+    /// Why the job failed (status 2).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub error_msg: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Paging fields of the page-number lists of docs/specs/tencent-meeting.md §12 (sign-ins,
+/// real-time participants, waiting room).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageNumbers {
+    /// Page number (from 1).
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    pub current_size: Option<i64>,
+    /// Rows matching the query.
+    pub total_count: Option<i64>,
+    /// Pages matching the query.
+    pub total_page: Option<i64>,
+}
+
+/// `GET /v1/meetings/sign-in/list` (docs/specs/tencent-meeting.md §12.4): a meeting's sign-in
+/// rounds (签到).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SignInListResponse {
+    /// The rounds of this page (`None` when absent; an empty page may have no array).
+    #[serde(default, deserialize_with = "present_list")]
+    pub sign_in_list: Option<Vec<SignInInfo>>,
+    /// Rounds in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// Page number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SignInListResponse {
+    /// The paging fields.
+    pub fn page_numbers(&self) -> PageNumbers {
+        PageNumbers {
+            current_page: self.current_page,
+            current_size: self.current_size,
+            total_count: self.total_count,
+            total_page: self.total_page,
+        }
+    }
+}
+
+/// One sign-in round (docs/specs/tencent-meeting.md §12.4, SignInInfo).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SignInInfo {
+    /// The round's id (`"S42CD414A-…"`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sign_in_id: Option<String>,
+    /// When the round started (Unix seconds, number or string).
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub start_time: Option<OffsetDateTime>,
+    /// What the host wrote for the round (签到说明).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sign_in_specification: Option<String>,
+    /// `0` not started, `1` open, `2` closed; unknown values kept.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub sign_in_status: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /v1/meetings/sign-in` (docs/specs/tencent-meeting.md §12.5): the records of one round.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SignInRecordsResponse {
+    /// The records of this page, one per signed-in person (`None` when absent).
+    #[serde(default, deserialize_with = "present_list")]
+    pub events: Option<Vec<SignInEvent>>,
+    /// The round queried.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sign_in_id: Option<String>,
+    /// When the round started.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub start_time: Option<OffsetDateTime>,
+    /// What the host wrote for the round.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sign_in_specification: Option<String>,
+    /// Records in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// Page number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SignInRecordsResponse {
+    /// The paging fields.
+    pub fn page_numbers(&self) -> PageNumbers {
+        PageNumbers {
+            current_page: self.current_page,
+            current_size: self.current_size,
+            total_count: self.total_count,
+            total_page: self.total_page,
+        }
+    }
+}
+
+/// Names the sign-in time may have, in order of preference (docs/specs/tencent-meeting.md
+/// §12.5: the field is not documented; `sign_in_time` is roster's choice).
+pub const SIGN_IN_TIME_FIELDS: [&str; 4] = ["sign_in_time", "sign_time", "time", "timestamp"];
+
+/// One sign-in record (docs/specs/tencent-meeting.md §12.5, Event). The time field is
+/// undocumented: it stays in `extra` under its wire name and is read by
+/// [`SignInEvent::signed_in_at`].
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SignInEvent {
+    /// Per-meeting temporary id; joins the record to the sessions.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub ms_open_id: Option<String>,
+    /// Enterprise user id (same enterprise as the host only).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// OAuth open id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub open_id: Option<String>,
+    /// Nickname, raw: plain text, or Base64 (see [`SignInEvent::display_name`]).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub user_name: Option<String>,
+    /// Role code (docs/specs/tencent-meeting.md §5.2), a string or a number on the wire.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub user_role: Option<i64>,
+    /// Other fields, the sign-in time among them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl SignInEvent {
+    /// When the person signed in: the first of [`SIGN_IN_TIME_FIELDS`] present, Unix seconds
+    /// or milliseconds (above 10¹¹), number or string. A value below 10⁹ is no timestamp (the
+    /// write API uses `sign_in_time` for a duration in minutes) and gives `None`, like an
+    /// absent one.
+    pub fn signed_in_at(&self) -> Option<OffsetDateTime> {
+        let value = SIGN_IN_TIME_FIELDS
+            .iter()
+            .find_map(|k| self.extra.get(*k).filter(|v| !v.is_null()))?;
+        let n = value_as_i64(value)?;
+        if n < 1_000_000_000 {
+            return None;
+        }
+        unix_seconds_or_millis(n)
+    }
+
+    /// The nickname: decoded when the raw value is Base64 of UTF-8 text, else the raw value
+    /// as plain text (docs/specs/tencent-meeting.md §12.5: the page does not say Base64).
+    pub fn display_name(&self) -> Option<String> {
+        let raw = self.user_name.as_deref()?;
+        Some(match decode_base64_text(raw) {
+            DecodedText::Text(text) if !raw.trim().is_empty() => text,
+            _ => raw.to_string(),
+        })
+    }
+}
+
+/// `GET /v1/meetings/{meeting_id}/real-time-participants` (docs/specs/tencent-meeting.md
+/// §12.6): who is in the meeting now.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RealtimeParticipantsResponse {
+    /// The meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_id: Option<String>,
+    /// The meeting code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// The subject, raw (Base64 per the doc; see [`Self::subject_decoded`]).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subject: Option<String>,
+    /// Scheduled start.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub schedule_start_time: Option<OffsetDateTime>,
+    /// Scheduled end.
+    #[serde(default, deserialize_with = "opt_unix_seconds")]
+    pub schedule_end_time: Option<OffsetDateTime>,
+    /// The meeting's state: a `MEETING_STATE_*` name, or a number kept as its digits in
+    /// [`MeetingStatus::Unknown`].
+    #[serde(default, deserialize_with = "opt_meeting_status")]
+    pub status: Option<MeetingStatus>,
+    /// The people in the meeting on this page (no `left_time`; `None` when absent).
+    #[serde(default, deserialize_with = "present_list")]
+    pub participants: Option<Vec<Participant>>,
+    /// Page number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// People in the meeting.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl RealtimeParticipantsResponse {
+    /// The subject decoded as lenient Base64 when it is Base64 of UTF-8 text, else as sent.
+    pub fn subject_decoded(&self) -> Option<DecodedText> {
+        self.subject.as_deref().map(decode_base64_text)
+    }
+
+    /// The paging fields.
+    pub fn page_numbers(&self) -> PageNumbers {
+        PageNumbers {
+            current_page: self.current_page,
+            current_size: self.current_size,
+            total_count: self.total_count,
+            total_page: self.total_page,
+        }
+    }
+}
+
+/// `GET /v1/meeting/{meeting_id}/waiting-room` (docs/specs/tencent-meeting.md §12.7): the
+/// waiting room's log. Times are Unix **milliseconds** on this endpoint.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct WaitingRoomResponse {
+    /// The meeting id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_id: Option<String>,
+    /// The meeting code (a PMI meeting's PMI code).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub meeting_code: Option<String>,
+    /// The subject, raw (plain per the doc).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subject: Option<String>,
+    /// Scheduled start (milliseconds on the wire).
+    #[serde(default, deserialize_with = "opt_unix_millis")]
+    pub schedule_start_time: Option<OffsetDateTime>,
+    /// Scheduled end (milliseconds on the wire).
+    #[serde(default, deserialize_with = "opt_unix_millis")]
+    pub schedule_end_time: Option<OffsetDateTime>,
+    /// One row per stay in the waiting room (`None` when absent).
+    #[serde(default, deserialize_with = "present_list")]
+    pub participants: Option<Vec<WaitingRoomParticipant>>,
+    /// Page number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_page: Option<i64>,
+    /// Rows on this page.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub current_size: Option<i64>,
+    /// Rows in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    /// Pages in all.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_page: Option<i64>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl WaitingRoomResponse {
+    /// The subject decoded as lenient Base64 when it is Base64 of UTF-8 text, else as sent.
+    pub fn subject_decoded(&self) -> Option<DecodedText> {
+        self.subject.as_deref().map(decode_base64_text)
+    }
+
+    /// The paging fields.
+    pub fn page_numbers(&self) -> PageNumbers {
+        PageNumbers {
+            current_page: self.current_page,
+            current_size: self.current_size,
+            total_count: self.total_count,
+            total_page: self.total_page,
+        }
+    }
+}
+
+/// One stay in the waiting room (docs/specs/tencent-meeting.md §12.7, Participant).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct WaitingRoomParticipant {
+    /// Base64 of the display name, raw.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub user_name: Option<String>,
+    /// Enterprise user id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub userid: Option<String>,
+    /// OAuth open id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub open_id: Option<String>,
+    /// Per-meeting temporary id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub ms_open_id: Option<String>,
+    /// Device type code (a decimal string on the wire, numbers accepted).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub instanceid: Option<i64>,
+    /// Entered the waiting room (milliseconds on the wire).
+    #[serde(default, deserialize_with = "opt_unix_millis")]
+    pub join_time: Option<OffsetDateTime>,
+    /// Left it; `None` while still waiting (`0`, `""` or absent).
+    #[serde(default, deserialize_with = "opt_unix_millis")]
+    pub left_time: Option<OffsetDateTime>,
+    /// Client version.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub app_version: Option<String>,
+    /// Nickname of an exclusive-link entry.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub customer_data: Option<String>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl WaitingRoomParticipant {
+    /// The display name decoded from Base64 ([`decode_base64_text`]).
+    pub fn display_name(&self) -> Option<DecodedText> {
+        self.user_name.as_deref().map(decode_base64_text)
+    }
+}
+
+/// `Option<OffsetDateTime>` from Unix milliseconds (number or string); seconds (values up to
+/// 10¹¹) are read as seconds. `0`, `""` and `null` mean "no time".
+fn opt_unix_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    Ok(opt_i64(d)?.and_then(unix_seconds_or_millis))
 }
 
 fn opt_meeting_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MeetingStatus>, D::Error> {

@@ -192,7 +192,7 @@ async fn bad_ranges_are_rejected_before_any_request() {
         );
     }
     assert_eq!(
-        c.enroll_approvals_page(&m.id, 1, 51, RegistrationFilter::All)
+        c.enroll_approvals_page(&m.id, 1, 301, RegistrationFilter::All)
             .await
             .unwrap_err()
             .kind(),
@@ -214,7 +214,7 @@ async fn bad_ranges_are_rejected_before_any_request() {
     }
     assert_eq!(
         builder(&sb)
-            .enroll_page_size(51)
+            .enroll_page_size(301)
             .build()
             .unwrap_err()
             .kind(),

@@ -25,7 +25,15 @@ async fn enrollments_pages_filters_and_special_answers() {
         .collect();
     let want: Vec<String> = truth.iter().map(|v| v["enroll_id"].to_string()).collect();
     assert_eq!(ids, want, "every enrollment once, in order");
-    assert_eq!(sb.stats().requests_to(ENROLL), 3, "three pages of 50");
+    assert_eq!(
+        sb.stats().requests_to(WEBINAR_ENROLL),
+        1,
+        "a webinar's enrollments on the webinar path, one page of 300"
+    );
+    assert!(
+        sb.stats().requests_to(ENROLL) <= 1,
+        "the meeting path at most probed once"
+    );
     assert!(
         got.iter()
             .all(|r| r.registered_at.is_some() && r.extra.contains_key("enroll_time"))
@@ -66,11 +74,12 @@ async fn enrollments_pages_filters_and_special_answers() {
             t.contains("?operator_id=owner1&operator_id_type=1&instanceid=1&page="),
             "{t}"
         );
-        assert_eq!(query_param(t, "page_size"), Some("50"));
+        assert_eq!(query_param(t, "page_size"), Some("300"));
     }
-    // max_items stops early.
+    // max_items stops early: with pages of 50, after two of them.
+    let c50 = builder(&sb).enroll_page_size(50).build().unwrap();
     sb.reset_stats();
-    let some: Vec<_> = c
+    let some: Vec<_> = c50
         .registrations(&MeetingQuery::new(&w.id).max_items(60))
         .await
         .unwrap()
@@ -78,7 +87,7 @@ async fn enrollments_pages_filters_and_special_answers() {
         .await
         .unwrap();
     assert_eq!(some.len(), 60);
-    assert_eq!(sb.stats().requests_to(ENROLL), 2);
+    assert_eq!(sb.stats().requests_to(WEBINAR_ENROLL), 2);
 }
 
 #[tokio::test]

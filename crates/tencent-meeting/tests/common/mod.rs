@@ -28,6 +28,7 @@ pub use time::OffsetDateTime;
 pub const P: &str = "tencent.participants";
 pub const DETAIL: &str = "tencent.meeting_detail";
 pub const ENROLL: &str = "tencent.enroll_approvals";
+pub const WEBINAR_ENROLL: &str = "tencent.webinar_enroll_approvals";
 pub const INVITEES: &str = "tencent.invitees";
 
 /// A sandbox without large meetings and with limits no test reaches by accident.

@@ -1,0 +1,758 @@
+//! The participants export (导出参会成员概览): an asynchronous job that gives each person's
+//! **cumulative** time in one meeting (docs/specs/tencent-meeting.md §12.3).
+//!
+//! 1. [`TencentMeetingClient::submit_participants_export`]:
+//!    `POST /v1/meetings/export-participants-list`, a signed JSON body, gives a job id;
+//! 2. [`TencentMeetingClient::export_job`]: `GET /v1/export/{job_id}`, the job's state;
+//!    [`TencentMeetingClient::wait_for_export`] polls it on the client's clock until it is
+//!    done (`ExportWait`: every 5 s, for at most 10 min by default);
+//! 3. [`TencentMeetingClient::download_export`]: a plain, unsigned `GET` of the download link
+//!    (valid two hours), through the client's HTTP client and its body cap;
+//! 4. [`decode_export_file`] reads the file leniently and [`roster_entry_from_row`] maps each
+//!    person to a [`RosterEntry`]; [`TencentMeetingClient::participants_export`] does it all.
+//!
+//! The download link is a credential of sorts (whoever holds it reads the file): it is an
+//! [`ExportUrl`], never shown by `Debug`, never put in an error or a log.
+//!
+//! The file's layout is undocumented (§12.3 "Not found"); roster reads the sandbox's layout
+//! with the aliases the spec lists, keeps unknown keys in [`ExportRow::extra`], accepts an
+//! array or an object with a `participants` array, and when the layout is not recognised at
+//! all, `participants_export` falls back to computing the same totals from the participants
+//! list (§4.1) instead of failing.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use roster_core::wire::{
+    UTC8, unix_seconds_or_millis, value_as_bool, value_as_i64, value_as_string,
+};
+use roster_core::{
+    Error, ErrorKind, ExposeSecret, MeetingQuery, RawResponse, ReconcileOptions, Result,
+    RetryClass, RosterEntry, SecretString, Vendor, reconcile_with,
+};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::client::TencentMeetingClient;
+use crate::decode::{DecodedText, decode_base64_text};
+use crate::errors::endpoint;
+use crate::target::validate_id;
+use crate::wire::{ExportCreateResponse, ExportJobResponse};
+
+/// Longest export window the vendor accepts: 90 days ("间隔时间跨度需小于等于90天").
+pub const MAX_EXPORT_SPAN: time::Duration = time::Duration::days(90);
+
+/// Longest job id accepted (the vendor's are 36-character UUIDs).
+pub const MAX_JOB_ID_LEN: usize = 128;
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ExportFileType {
+    /// `json`: what roster reads ([`decode_export_file`]).
+    #[default]
+    Json,
+    /// `xlsx` (the vendor's default): downloaded as bytes, not read by roster.
+    Xlsx,
+}
+
+impl ExportFileType {
+    /// The wire value (`json`, `xlsx`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFileType::Json => "json",
+            ExportFileType::Xlsx => "xlsx",
+        }
+    }
+}
+
+impl fmt::Display for ExportFileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What to export: a meeting (an occurrence of a recurring one), optionally a join-time range,
+/// and a file type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportRequest {
+    /// The meeting id.
+    pub meeting_id: String,
+    /// The occurrence of a recurring meeting (required by the vendor for those;
+    /// [`TencentMeetingClient::participants_export`] fills in the current one).
+    pub sub_meeting_id: Option<String>,
+    /// Start of the join-time filter (`start_time`, whole Unix seconds). Without both ends
+    /// the vendor's defaults apply: only `from`, up to now; only `to`, the 31 days before;
+    /// neither, the last 31 days.
+    pub from: Option<OffsetDateTime>,
+    /// End of the join-time filter (`end_time`, whole Unix seconds; at most 90 days after
+    /// `from`).
+    pub to: Option<OffsetDateTime>,
+    /// The file format (default json).
+    pub file_type: ExportFileType,
+}
+
+impl ExportRequest {
+    /// An export of `meeting_id` as json, without occurrence or range.
+    pub fn new(meeting_id: impl Into<String>) -> Self {
+        Self {
+            meeting_id: meeting_id.into(),
+            sub_meeting_id: None,
+            from: None,
+            to: None,
+            file_type: ExportFileType::Json,
+        }
+    }
+
+    /// Selects an occurrence of a recurring meeting.
+    pub fn sub_meeting(mut self, id: impl Into<String>) -> Self {
+        self.sub_meeting_id = Some(id.into());
+        self
+    }
+
+    /// Sets the start of the join-time filter.
+    pub fn from(mut self, from: OffsetDateTime) -> Self {
+        self.from = Some(from);
+        self
+    }
+
+    /// Sets the end of the join-time filter.
+    pub fn to(mut self, to: OffsetDateTime) -> Self {
+        self.to = Some(to);
+        self
+    }
+
+    /// Sets both ends of the join-time filter.
+    pub fn between(self, from: OffsetDateTime, to: OffsetDateTime) -> Self {
+        self.from(from).to(to)
+    }
+
+    /// Sets the file format.
+    pub fn file_type(mut self, file_type: ExportFileType) -> Self {
+        self.file_type = file_type;
+        self
+    }
+
+    /// Checks the request locally: ids, `from ≤ to`, a span of at most 90 days, times after
+    /// 1970.
+    pub fn validate(&self) -> Result<()> {
+        validate_id("meeting id", &self.meeting_id)?;
+        if let Some(sub) = &self.sub_meeting_id {
+            validate_id("sub-meeting id", sub)?;
+        }
+        for t in [self.from, self.to].into_iter().flatten() {
+            if t.unix_timestamp() <= 0 {
+                return Err(Error::invalid_argument(
+                    "export times must be after 1970-01-01",
+                ));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(Error::invalid_argument(
+                    "the export range starts after it ends",
+                ));
+            }
+            if to - from > MAX_EXPORT_SPAN {
+                return Err(Error::invalid_argument(
+                    "the export range is longer than the vendor's 90 days: split it",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The JSON body sent, compact, in the order of docs/specs/tencent-meeting.md §12.3:
+    /// `meeting_id`, `sub_meeting_id`, `operator_id`, `operator_id_type`, `start_time`,
+    /// `end_time`, `file_type` (absent values left out; times as numbers).
+    pub fn body(&self, operator_id: &str) -> String {
+        let text = |s: &str| Value::String(s.to_string()).to_string();
+        let mut fields = vec![format!("\"meeting_id\":{}", text(&self.meeting_id))];
+        if let Some(sub) = &self.sub_meeting_id {
+            fields.push(format!("\"sub_meeting_id\":{}", text(sub)));
+        }
+        fields.push(format!("\"operator_id\":{}", text(operator_id)));
+        fields.push("\"operator_id_type\":1".to_string());
+        if let Some(from) = self.from {
+            fields.push(format!("\"start_time\":{}", from.unix_timestamp()));
+        }
+        if let Some(to) = self.to {
+            fields.push(format!("\"end_time\":{}", to.unix_timestamp()));
+        }
+        fields.push(format!("\"file_type\":{}", text(self.file_type.as_str())));
+        format!("{{{}}}", fields.join(","))
+    }
+}
+
+/// An export's download link: a signed storage URL valid for two hours. Never shown by
+/// `Debug` (nor by any error or log of this crate); [`ExportUrl::expose_secret`] gives it.
+#[derive(Clone)]
+pub struct ExportUrl(SecretString);
+
+impl ExportUrl {
+    /// Wraps a link.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(SecretString::from(url.into()))
+    }
+
+    /// The link itself (handle with care: whoever has it can read the file).
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The host the link points at, if it is a URL (safe to show).
+    pub fn host(&self) -> Option<String> {
+        Url::parse(self.expose_secret())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    }
+}
+
+impl fmt::Debug for ExportUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExportUrl(<redacted>)")
+    }
+}
+
+impl PartialEq for ExportUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose_secret() == other.expose_secret()
+    }
+}
+
+impl Eq for ExportUrl {}
+
+/// The state of an export job (`GET /v1/export/{job_id}`, docs/specs/tencent-meeting.md
+/// §12.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExportJob {
+    /// `3`: still running.
+    Processing,
+    /// `1`: done; the file is at `url` (valid two hours).
+    Done {
+        /// The download link (redacted in `Debug`).
+        url: ExportUrl,
+    },
+    /// `2`: failed, with the vendor's `error_msg` if it gave one.
+    Failed {
+        /// The vendor's reason.
+        message: Option<String>,
+    },
+    /// A status this version does not know, as sent (treated as failed by
+    /// [`TencentMeetingClient::wait_for_export`]).
+    Unknown(i64),
+}
+
+/// How [`TencentMeetingClient::wait_for_export`] polls: every `interval` (default 5 s, at
+/// least 1 s), giving up after `deadline` (default 10 min) on the client's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportWait {
+    /// Time between polls.
+    pub interval: Duration,
+    /// Longest wait from the first poll.
+    pub deadline: Duration,
+}
+
+impl Default for ExportWait {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(5),
+            deadline: Duration::from_secs(600),
+        }
+    }
+}
+
+impl ExportWait {
+    /// Sets the time between polls (at least 1 s is used).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest wait.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+}
+
+/// Checks a job id before it goes into a path: non-empty, at most [`MAX_JOB_ID_LEN`]
+/// characters of `A-Z a-z 0-9 - _`.
+pub fn validate_job_id(job_id: &str) -> Result<()> {
+    if job_id.is_empty()
+        || job_id.len() > MAX_JOB_ID_LEN
+        || !job_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::invalid_argument(format!(
+            "the export job id {:?} is not a Tencent Meeting job id",
+            roster_core::wire::excerpt(job_id)
+        )));
+    }
+    Ok(())
+}
+
+fn job_failed(message: String) -> Error {
+    Error::new(ErrorKind::JobFailed, message)
+        .with_vendor(Vendor::TencentMeeting)
+        .with_class(RetryClass::Fatal)
+}
+
+/// Statuses a download link answers with once it expired or was withdrawn.
+const EXPIRED: [u16; 3] = [403, 404, 410];
+
+/// Whether `e` is [`TencentMeetingClient::download_export`]'s "link expired" error.
+pub fn is_expired_link(e: &Error) -> bool {
+    e.kind() == ErrorKind::JobFailed && e.http_status().is_some_and(|s| EXPIRED.contains(&s))
+}
+
+impl TencentMeetingClient {
+    /// Creates a participants export job (`POST /v1/meetings/export-participants-list`, the
+    /// body of [`ExportRequest::body`], signed over its exact bytes) and returns its job id.
+    /// The request is checked first ([`ExportRequest::validate`]), before any request.
+    pub async fn submit_participants_export(&self, req: &ExportRequest) -> Result<String> {
+        req.validate()?;
+        let r: ExportCreateResponse = self
+            .post_json(
+                endpoint::EXPORT_CREATE,
+                &["v1", "meetings", "export-participants-list"],
+                req.body(&self.inner.operator_id),
+            )
+            .await?;
+        match r.job_id.filter(|j| !j.trim().is_empty()) {
+            Some(job) => {
+                validate_job_id(&job).map_err(|_| {
+                    Error::new(
+                        ErrorKind::Decode,
+                        "the export answer's job id is not one roster can poll",
+                    )
+                    .with_vendor(Vendor::TencentMeeting)
+                })?;
+                Ok(job)
+            }
+            None => Err(
+                Error::new(ErrorKind::Decode, "the export answer has no job id")
+                    .with_vendor(Vendor::TencentMeeting),
+            ),
+        }
+    }
+
+    /// The state of an export job (`GET /v1/export/{job_id}?operator_id=…&operator_id_type=1`).
+    /// A job the vendor does not know (any more) fails with
+    /// [`roster_core::ErrorKind::NotFound`] (code 10013).
+    pub async fn export_job(&self, job_id: &str) -> Result<ExportJob> {
+        validate_job_id(job_id)?;
+        let mut q = crate::target::QueryString::new();
+        q.push("operator_id", &self.inner.operator_id)
+            .push("operator_id_type", "1");
+        let r: ExportJobResponse = self
+            .get_json(endpoint::EXPORT_JOB, &["v1", "export", job_id], &q)
+            .await?;
+        Ok(match r.status {
+            Some(3) => ExportJob::Processing,
+            Some(1) => match r.url {
+                Some(url) => ExportJob::Done {
+                    url: ExportUrl(url),
+                },
+                None => ExportJob::Failed {
+                    message: Some("the job reported success without a download link".into()),
+                },
+            },
+            Some(2) => ExportJob::Failed {
+                message: r.error_msg.filter(|m| !m.trim().is_empty()),
+            },
+            Some(other) => ExportJob::Unknown(other),
+            None => {
+                return Err(
+                    Error::new(ErrorKind::Decode, "the export job answer has no status")
+                        .with_vendor(Vendor::TencentMeeting),
+                );
+            }
+        })
+    }
+
+    /// Polls an export job on the client's clock until it is done, and returns its link.
+    ///
+    /// Every `wait.interval` while the job is processing; [`roster_core::ErrorKind::JobFailed`]
+    /// when the job failed (with the vendor's reason), reports a status this version does
+    /// not know, or is still processing when the next poll would be past `wait.deadline`.
+    pub async fn wait_for_export(&self, job_id: &str, wait: ExportWait) -> Result<ExportUrl> {
+        validate_job_id(job_id)?;
+        let interval = wait.interval.max(Duration::from_secs(1));
+        let clock = &self.inner.clock;
+        let started = clock.now();
+        loop {
+            match self.export_job(job_id).await? {
+                ExportJob::Done { url } => return Ok(url),
+                ExportJob::Failed { message } => {
+                    return Err(job_failed(match message {
+                        Some(m) => format!("export job {job_id} failed: {m}"),
+                        None => format!("export job {job_id} failed"),
+                    }));
+                }
+                ExportJob::Unknown(status) => {
+                    return Err(job_failed(format!(
+                        "export job {job_id} reported status {status}, which roster does not know (1 done, 2 failed, 3 processing): treated as failed"
+                    )));
+                }
+                ExportJob::Processing => {
+                    let elapsed = clock.now() - started;
+                    let next = elapsed + interval;
+                    if next > wait.deadline {
+                        return Err(job_failed(format!(
+                            "export job {job_id} was still processing after {} s",
+                            elapsed.whole_seconds().max(0)
+                        ))
+                        .with_hint(
+                            "wait longer (a larger deadline), or poll the job again later",
+                        ));
+                    }
+                    clock.sleep(interval).await;
+                }
+            }
+        }
+    }
+
+    /// Downloads an export's file: a plain `GET` of the link, without any credential header,
+    /// through the client's HTTP client (its timeouts and body cap apply; no redirect is
+    /// followed). Transient failures are retried like every call.
+    ///
+    /// A link answered with 403, 404 or 410 has expired (links last two hours) or was
+    /// withdrawn: [`roster_core::ErrorKind::JobFailed`] with that status
+    /// ([`is_expired_link`]); poll the job again for a fresh link. Nothing of the link is put
+    /// in any error.
+    pub async fn download_export(&self, url: &ExportUrl) -> Result<Bytes> {
+        let parsed = Url::parse(url.expose_secret())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    "the export download link is not an http(s) URL",
+                )
+                .with_vendor(Vendor::TencentMeeting)
+            })?;
+        let secret = url.expose_secret().to_string();
+        let query = parsed.query().map(str::to_string);
+        self.get_plain(endpoint::EXPORT_DOWNLOAD, parsed, move |r: RawResponse| {
+            if r.is_success() {
+                return Ok(r.body);
+            }
+            let status = r.status;
+            if EXPIRED.contains(&status) {
+                return Err(job_failed(format!(
+                    "the export download link was refused with HTTP {status}: it expired (links last two hours) or was withdrawn"
+                ))
+                .with_status(status)
+                .with_hint("poll the export job again for a fresh link"));
+            }
+            // An error page may echo the request: the link never reaches the snippet.
+            let mut r = r.redact(&secret);
+            if let Some(q) = query.as_deref() {
+                r = r.redact(q);
+            }
+            Err(roster_core::http::unexpected_status(Vendor::TencentMeeting, &r))
+        })
+        .await
+    }
+
+    /// Every person of a meeting with their cumulative time, from the export job
+    /// (docs/specs/tencent-meeting.md §12.3): submits `req` as json (whatever its file type),
+    /// waits ([`Self::wait_for_export`]), downloads and reads the file
+    /// ([`decode_export_file`], [`roster_entry_from_row`]).
+    ///
+    /// A recurring meeting without `sub_meeting_id` is exported at its current occurrence
+    /// ([`Self::current_occurrence`]). A link that expired before the download is renewed
+    /// by one more poll; a second refusal fails. A file whose layout is not recognised is
+    /// not an error: the totals are then computed from the participants list (§4.1) over
+    /// the same occurrence and range, with open sessions counted up to now.
+    pub async fn participants_export(
+        &self,
+        req: &ExportRequest,
+        wait: ExportWait,
+    ) -> Result<Vec<RosterEntry>> {
+        req.validate()?;
+        let mut req = req.clone().file_type(ExportFileType::Json);
+        if req.sub_meeting_id.is_none() {
+            req.sub_meeting_id = self.current_occurrence(&req.meeting_id, None).await?;
+        }
+        let job = self.submit_participants_export(&req).await?;
+        let url = self.wait_for_export(&job, wait).await?;
+        let bytes = match self.download_export(&url).await {
+            Err(e) if is_expired_link(&e) => {
+                tracing::debug!(
+                    job,
+                    "export link refused; polling once more for a fresh one"
+                );
+                let fresh = self.wait_for_export(&job, wait).await?;
+                self.download_export(&fresh).await.map_err(|e| {
+                    if is_expired_link(&e) {
+                        job_failed(format!(
+                            "the download link of export job {job} was refused twice: the export expired"
+                        ))
+                        .with_status(e.http_status().unwrap_or_default())
+                    } else {
+                        e
+                    }
+                })?
+            }
+            other => other?,
+        };
+        match decode_export_file(&bytes) {
+            Ok(file) => Ok(file
+                .rows
+                .into_iter()
+                .map(|row| roster_entry_from_row(row, &req.meeting_id))
+                .collect::<Result<_>>()?),
+            Err(e) => {
+                tracing::warn!(
+                    job,
+                    error = %e,
+                    "the export file's layout is not recognised; computing the totals from the participants list"
+                );
+                self.export_from_participants(&req).await
+            }
+        }
+    }
+
+    /// The fallback of [`Self::participants_export`]: the same totals from the participants
+    /// list, reconciled without registrations.
+    async fn export_from_participants(&self, req: &ExportRequest) -> Result<Vec<RosterEntry>> {
+        let mut query = MeetingQuery::new(req.meeting_id.clone());
+        match &req.sub_meeting_id {
+            Some(sub) => query = query.sub_meeting(sub.clone()),
+            None => {
+                if let Some(from) = req.from {
+                    query = query.from(from);
+                }
+                if let Some(to) = req.to {
+                    query = query.to(to + time::Duration::SECOND);
+                }
+            }
+        }
+        let attendees: Vec<_> = self.attendees(&query).await?.try_collect().await?;
+        let options = ReconcileOptions::default().open_sessions_until(self.inner.clock.now());
+        Ok(reconcile_with(Vec::new(), attendees, &options))
+    }
+}
+
+/// An export file, read leniently ([`decode_export_file`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ExportFile {
+    /// One row per person.
+    pub rows: Vec<ExportRow>,
+    /// The top-level fields besides the rows (`meeting_id`, `subject`, `total_count` …);
+    /// empty for a top-level array.
+    pub meta: Map<String, Value>,
+}
+
+/// One person of an export file (docs/specs/tencent-meeting.md §12.3): the known fields under
+/// any of their aliases, names matched case-insensitively; everything else in `extra`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ExportRow {
+    /// Enterprise user id.
+    pub userid: Option<String>,
+    /// Per-meeting temporary id.
+    pub ms_open_id: Option<String>,
+    /// OAuth open id.
+    pub open_id: Option<String>,
+    /// The raw `user_name` (Base64 of the name).
+    pub user_name: Option<String>,
+    /// Enterprise member.
+    pub is_enterprise_user: Option<bool>,
+    /// Device type code.
+    pub instanceid: Option<i64>,
+    /// Role code.
+    pub user_role: Option<i64>,
+    /// First join (`first_join_time`, alias `join_time`).
+    pub first_join_time: Option<OffsetDateTime>,
+    /// Last leave (`last_left_time`, aliases `last_quit_time`, `left_time`).
+    pub last_left_time: Option<OffsetDateTime>,
+    /// Joins (`join_count`, alias `total_join_count`).
+    pub join_count: Option<i64>,
+    /// Seconds in the meeting (`cumulative_time`, aliases `total_duration`, `duration`).
+    pub cumulative_time: Option<i64>,
+    /// Every other key, as sent.
+    pub extra: Map<String, Value>,
+}
+
+impl ExportRow {
+    /// The display name decoded from Base64 ([`decode_base64_text`]).
+    pub fn display_name(&self) -> Option<DecodedText> {
+        self.user_name.as_deref().map(decode_base64_text)
+    }
+
+    /// Reads one row object; `None` for anything but an object.
+    pub fn from_value(value: Value) -> Option<Self> {
+        let Value::Object(map) = value else {
+            return None;
+        };
+        let mut fields = Fields(map);
+        Some(Self {
+            userid: fields.take(&["userid"]).as_ref().and_then(value_as_string),
+            ms_open_id: fields
+                .take(&["ms_open_id"])
+                .as_ref()
+                .and_then(value_as_string),
+            open_id: fields.take(&["open_id"]).as_ref().and_then(value_as_string),
+            user_name: fields
+                .take(&["user_name"])
+                .as_ref()
+                .and_then(value_as_string),
+            is_enterprise_user: fields
+                .take(&["is_enterprise_user"])
+                .as_ref()
+                .and_then(value_as_bool),
+            instanceid: fields.take(&["instanceid"]).as_ref().and_then(value_as_i64),
+            user_role: fields.take(&["user_role"]).as_ref().and_then(value_as_i64),
+            first_join_time: fields
+                .take(&["first_join_time", "join_time"])
+                .as_ref()
+                .and_then(export_time),
+            last_left_time: fields
+                .take(&["last_left_time", "last_quit_time", "left_time"])
+                .as_ref()
+                .and_then(export_time),
+            join_count: fields
+                .take(&["join_count", "total_join_count"])
+                .as_ref()
+                .and_then(value_as_i64),
+            cumulative_time: fields
+                .take(&["cumulative_time", "total_duration", "duration"])
+                .as_ref()
+                .and_then(value_as_i64),
+            extra: fields.0,
+        })
+    }
+}
+
+/// The keys of a row object, taken out by name (case-insensitively, the first alias present
+/// winning; the other aliases stay in what is left).
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    fn take(&mut self, names: &[&str]) -> Option<Value> {
+        for name in names {
+            let key = self
+                .0
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case(name))
+                .cloned();
+            if let Some(v) = key.and_then(|k| self.0.remove(&k))
+                && !v.is_null()
+            {
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// A time of the export file: Unix seconds or milliseconds (number or digits), or UTC+8
+/// wall-clock text; `0` and `""` are none.
+fn export_time(v: &Value) -> Option<OffsetDateTime> {
+    match v {
+        Value::String(s) if !s.trim().bytes().all(|b| b.is_ascii_digit()) => {
+            roster_core::wire::parse_utc8_text(s).map(|t| t.to_offset(UTC8))
+        }
+        _ => value_as_i64(v).and_then(unix_seconds_or_millis),
+    }
+}
+
+/// Reads an export file: a JSON object with a `participants` array (any case), or a
+/// top-level array of rows. Any other layout — not JSON, no rows array, a row that is not an
+/// object — is a [`roster_core::ErrorKind::Decode`] error (never with the file's content).
+pub fn decode_export_file(bytes: &[u8]) -> Result<ExportFile> {
+    let layout = |what: &str| {
+        Error::new(
+            ErrorKind::Decode,
+            format!("the export file's layout is not recognised: {what}"),
+        )
+        .with_vendor(Vendor::TencentMeeting)
+    };
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| layout("not JSON"))?;
+    let (rows, meta) = match value {
+        Value::Array(rows) => (rows, Map::new()),
+        Value::Object(mut map) => {
+            let key = map
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case("participants"))
+                .cloned()
+                .ok_or_else(|| layout("no participants array"))?;
+            match map.remove(&key) {
+                Some(Value::Array(rows)) => (rows, map),
+                Some(Value::Null) => (Vec::new(), map),
+                _ => return Err(layout("participants is not an array")),
+            }
+        }
+        _ => return Err(layout("neither an object nor an array")),
+    };
+    let rows = rows
+        .into_iter()
+        .map(ExportRow::from_value)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| layout("a row is not an object"))?;
+    Ok(ExportFile { rows, meta })
+}
+
+/// One person of an export as a [`RosterEntry`] of `meeting_id`: `attended` true,
+/// `sessions` the join count (1 when absent), `attended_seconds` the cumulative time,
+/// `first_join` and `last_leave`, the name decoded from Base64 (raw when undecodable), the
+/// user id and `ms_open_id` as `temp_id`. No registration side.
+///
+/// [`RosterEntry`] has no public constructor and no `extra`: it is built through its serde
+/// form, and the row's other fields are not carried over (read them from [`ExportRow`]).
+pub fn roster_entry_from_row(row: ExportRow, meeting_id: &str) -> Result<RosterEntry> {
+    let name = row.display_name().map(|d| match d {
+        DecodedText::Text(t) | DecodedText::Undecodable(t) => t,
+    });
+    let rfc3339 = |t: Option<OffsetDateTime>| {
+        t.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+    };
+    let sessions = row
+        .join_count
+        .filter(|n| *n > 0)
+        .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX));
+    let seconds = row
+        .cumulative_time
+        .map_or(0, |s| u64::try_from(s).unwrap_or(0));
+    let value = serde_json::json!({
+        "vendor": Vendor::TencentMeeting,
+        "meeting_id": meeting_id,
+        "display_name": name.filter(|n| !n.is_empty()),
+        "user_id": row.userid.filter(|s| !s.trim().is_empty()),
+        "temp_id": row.ms_open_id.filter(|s| !s.trim().is_empty()),
+        "phone": null,
+        "email": null,
+        "registered": false,
+        "registration_id": null,
+        "registration_status": null,
+        "answers": [],
+        "matched_by": null,
+        "attended": true,
+        "sessions": sessions,
+        "first_join": rfc3339(row.first_join_time),
+        "last_leave": rfc3339(row.last_left_time),
+        "attended_seconds": seconds,
+        "still_in_meeting": false,
+    });
+    serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::Decode,
+            format!("cannot build a roster entry from an export row: {e}"),
+        )
+        .with_vendor(Vendor::TencentMeeting)
+    })
+}
