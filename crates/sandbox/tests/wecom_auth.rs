@@ -665,7 +665,8 @@ proptest! {
     #[test]
     fn garbage_requests_get_errcode_bodies(
         body in garbage_json(),
-        endpoint in 0usize..6,
+        endpoint in 0usize..11,
+        live in any::<bool>(),
         method in prop_oneof![Just("POST"), Just("GET"), Just("PUT")],
         token_kind in 0usize..3,
         query in "[ -~]{0,30}",
@@ -674,9 +675,14 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let wc = Wc::small().await;
-            let path = ["/cgi-bin/gettoken", ATTENDEES, ENROLL_LIST, ENROLL_QUERY, INFO, MEETING_IDS][endpoint];
+            let path = [
+                "/cgi-bin/gettoken", ATTENDEES, ENROLL_LIST, ENROLL_QUERY, INFO, MEETING_IDS,
+                WEBINAR_ENROLL_LIST, WEBINAR_ENROLL_QUERY, REALTIME, WAITING_ROOM, INVITEES,
+            ][endpoint];
+            // A webinar, or the live meeting (real-time rows, waiting room, invitees).
+            let label = if live { "seed-live" } else { "seed-webinar" };
             let body = if use_real_meeting && body.starts_with('{') && body.len() > 2 {
-                format!("{{\"meetingid\":\"{}\",{}", wc.meeting("seed-webinar").id, &body[1..])
+                format!("{{\"meetingid\":\"{}\",{}", wc.meeting(label).id, &body[1..])
             } else {
                 body
             };

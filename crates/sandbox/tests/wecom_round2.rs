@@ -634,6 +634,20 @@ async fn waiting_room_records() {
     .await
     .assert_code(40058);
 
+    // get_info says which meetings had a waiting room.
+    for (m, on) in [
+        (&live, true),
+        (&oneoff, true),
+        (&wc.meeting("seed-webinar"), false),
+    ] {
+        let info = wc.post(INFO, &json!({"meetingid": m.id})).await;
+        assert_eq!(
+            info.json["settings"]["enable_waiting_room"], on,
+            "{}",
+            m.label
+        );
+    }
+
     // A webinar: an empty list. Access codes as everywhere.
     let r = wc
         .post(

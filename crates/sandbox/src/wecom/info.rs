@@ -59,7 +59,8 @@ pub(crate) fn info_body(st: &State, m: &Meeting, sub: Option<usize>) -> Value {
         json!({
             "remind_scope": 1,
             "need_password": false,
-            "enable_waiting_room": false,
+            // On where the seed has waiting-room records (waitingroom/get_user_list).
+            "enable_waiting_room": m.has_waiting_room(),
             "allow_enter_before_host": true,
             "enable_enter_mute": 1,
             "allow_external_user": true,

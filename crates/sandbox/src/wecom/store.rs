@@ -38,6 +38,13 @@ pub(crate) struct Meeting {
     rendered: OnceLock<Arc<Rendered>>,
 }
 
+impl Meeting {
+    /// Whether the meeting has waiting-room stays (`get_info.settings.enable_waiting_room`).
+    pub(crate) fn has_waiting_room(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+}
+
 impl Deref for Meeting {
     type Target = MeetingCore;
 
@@ -591,6 +598,19 @@ fn enroll_row(e: &FixtureEnrollment, id: &str, tmp_openid: Option<&str>, code: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_sessions_by_the_clock() {
+        let row = |join, leave| LiveRow {
+            join,
+            leave,
+            row: "{}".into(),
+        };
+        assert!(!row(10, None).open_at(9), "not joined yet");
+        assert!(row(10, None).open_at(10) && row(10, None).open_at(i64::MAX));
+        assert!(row(10, Some(20)).open_at(19));
+        assert!(!row(10, Some(20)).open_at(20), "left at 20");
+    }
 
     #[test]
     fn generated_userids() {
