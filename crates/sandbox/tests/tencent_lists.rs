@@ -522,11 +522,13 @@ async fn meeting_detail() {
 #[tokio::test]
 async fn enroll_approvals() {
     let env = Env::new(small_config()).await;
+    // Webinars are served on their own path (§12.1); the paging rules are the same.
     let w = env.meeting("seed-webinar");
     assert_eq!(w.enrollments, 120);
     let q = |id: &str, extra: &str| {
+        let kind = if id == w.id { "webinars" } else { "meetings" };
         format!(
-            "/v1/meetings/{id}/enroll/approvals?operator_id=owner1&operator_id_type=1&instanceid=1{extra}"
+            "/v1/{kind}/{id}/enroll/approvals?operator_id=owner1&operator_id_type=1&instanceid=1{extra}"
         )
     };
     let mut all = Vec::new();
@@ -589,7 +591,7 @@ async fn enroll_approvals() {
     }
     // Limits and rules.
     for extra in [
-        "&page=1&page_size=51",
+        "&page=1&page_size=301",
         "&page=0&page_size=10",
         "&page_size=10",
         "&page=1",

@@ -57,6 +57,30 @@ pub struct TencentConfig {
     pub corp_meetings_per_minute: u64,
     /// Largest `page_size` of `/v1/corp/meetings` (undocumented; our choice: 100).
     pub corp_meetings_max_page_size: u64,
+    /// Largest `page_size` of both enroll-approvals paths (docs/specs/tencent-meeting.md
+    /// §12.2: the live doc says 300; set 50 for the strict profile of §9 item 5).
+    pub enroll_page_size_max: i64,
+    /// Answer to `/v1/meetings/{id}/enroll/approvals` for a webinar and to
+    /// `/v1/webinars/{id}/enroll/approvals` for anything else (§12.1, undocumented): the error
+    /// code sent (`190004` by default, or e.g. `9003`), or `None` to serve the enrollments on
+    /// either path.
+    pub enroll_path_mismatch: Option<i64>,
+    /// Polls of an export job (§12.3) answered with `status` 3 (processing) before it finishes.
+    pub export_processing_polls: u32,
+    /// Seconds of sandbox clock an export job stays processing at least (with
+    /// `export_processing_polls`).
+    pub export_min_seconds: i64,
+    /// Export jobs end in `status` 2 with `error_msg` `"export failed"` instead of succeeding.
+    pub export_fail: bool,
+    /// Seconds a download `url` of a finished export stays valid on the sandbox clock (7200 at
+    /// Tencent: "有效期2小时"); afterwards the download is `403` and the next poll issues a new
+    /// `url`.
+    pub export_url_ttl: i64,
+    /// Seconds after creation an export job is forgotten (then `10013`).
+    pub export_job_ttl: i64,
+    /// Sign-in records (§12.5) send `user_name` as Base64 instead of plain UTF-8 (the page does
+    /// not say which; both client paths need testing).
+    pub signin_user_name_base64: bool,
 }
 
 impl Default for TencentConfig {
@@ -87,6 +111,14 @@ impl Default for TencentConfig {
             participants_cap: 50_000,
             corp_meetings_per_minute: 100,
             corp_meetings_max_page_size: 100,
+            enroll_page_size_max: 300,
+            enroll_path_mismatch: Some(190004),
+            export_processing_polls: 2,
+            export_min_seconds: 0,
+            export_fail: false,
+            export_url_ttl: 7200,
+            export_job_ttl: 86_400,
+            signin_user_name_base64: false,
         }
     }
 }

@@ -15,7 +15,8 @@ use crate::endpoint::ActiveQuirks;
 use crate::faults::Quirk;
 use crate::query::QueryParams;
 
-fn status_text(s: MeetingState) -> &'static str {
+/// The `MEETING_STATE_*` name of a state (docs/specs/tencent-meeting.md §5.5).
+pub(crate) fn status_text(s: MeetingState) -> &'static str {
     match s {
         MeetingState::NotStarted => "MEETING_STATE_INIT",
         MeetingState::InProgress => "MEETING_STATE_STARTED",

@@ -1,11 +1,15 @@
-//! Tencent seed meetings: the cases docs/specs/tencent-meeting.md §9 item 3 requires, written out by hand.
+//! Tencent seed meetings: the cases docs/specs/tencent-meeting.md §9 item 3 and §12 require,
+//! written out by hand. Sign-in rounds ([`sign_ins`]) and waiting-room logs ([`waiting_room`])
+//! are Tencent-only, so they live here, keyed by the seed label, rather than in the
+//! vendor-neutral fixture model; they name the meeting's attendees by key so their `userid`,
+//! `ms_open_id` and `user_name` match the participant rows.
 //!
 //! | label | what it exercises |
 //! |---|---|
-//! | `seed-oneoff` | doc names `dBVzdDE=` / `dGvzdDI=`, `5byg5LiJ` (张三), a non-Base64 `user_name`, a departed member, `instanceid` 99, repeat sessions, a duplicate phone hash, emoji and empty names, enrollments in every status with answers and a phone import, 450 invitees (three invitee pages) |
+//! | `seed-oneoff` | doc names `dBVzdDE=` / `dGvzdDI=`, `5byg5LiJ` (张三), a non-Base64 `user_name`, a departed member, `instanceid` 99, repeat sessions, a duplicate phone hash, emoji and empty names, enrollments in every status with answers and a phone import, 450 invitees (three invitee pages); two closed sign-in rounds (张三 signed in once though on several devices, a guest without `userid`); a waiting-room log (admitted after waiting, removed, re-entered twice) |
 //! | `seed-recurring` | recurring, 20-digit id (above `i64::MAX`), ended, deleted and future sub-meetings, enrollment disabled (`101`) |
-//! | `seed-webinar` | webinar roles 0–5 and an unknown one, co-host roles, 120 enrollments (three pages of 50) |
-//! | `seed-live` | in progress: open sessions (`left_time: ""`) with `ip`, `location`, `net`… |
+//! | `seed-webinar` | webinar (`meeting_type` 6): roles 0–5 and an unknown one, co-host roles, 120 enrollments served on `/v1/webinars/{id}/enroll/approvals` only (one page of 300, three of 50) |
+//! | `seed-live` | in progress: open sessions (`left_time: ""`) with `ip`, `location`, `net`… (the real-time list, §12.6); `host1` is a host; sign-in rounds: one closed, one open; waiting room: admitted, removed, re-entered twice, one still waiting (`left_time: 0`) |
 //! | `seed-not-started` | scheduled in the future: empty participant list, pending enrollments |
 //! | `seed-other-owner` | created by `owner2`: `owner1` gets `9042`, the admin does not |
 //! | `seed-long-running` | personal meeting room (`meeting_type` 5), 400 sessions over 79 days (window splitting) |
@@ -395,13 +399,20 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
     for k in 0..10usize {
         let join = l0 + 60 * k as i64;
         let open = k % 3 != 0;
+        // live0 is the creator (+ host); live1 (`host1`) a host, who may read the sign-ins
+        // and the waiting room while the meeting runs (§12.4, §12.7).
+        let (userid, role) = match k {
+            0 => (Some("owner1"), 3),
+            1 => (Some("host1"), 2),
+            _ => (None, 0),
+        };
         let mut a = person(
             &format!("live{k}"),
-            if k == 0 { Some("owner1") } else { None },
+            userid,
             &names::person(&mut rng),
             None,
             [1, 2, 3, 4, 5][k % 5],
-            if k == 0 { 3 } else { 0 },
+            role,
             &[(join, (!open).then_some(join + 600))],
         );
         if open {
@@ -495,4 +506,144 @@ pub(crate) fn plans(seed: u64, anchor: i64) -> Vec<MeetingPlan> {
         p.meeting.label = Some(p.label.clone());
     }
     out
+}
+
+/// One sign-in round (签到) of a seed meeting (docs/specs/tencent-meeting.md §12.4, §12.5).
+pub(crate) struct SeedSignIn {
+    /// Start, Unix seconds.
+    pub start: i64,
+    /// `sign_in_specification`.
+    pub specification: &'static str,
+    /// `sign_in_status`: 0 not started, 1 open, 2 closed.
+    pub status: i64,
+    /// Who signed in: attendee key and sign-in time (Unix seconds). One event per person,
+    /// even for someone in the meeting on two devices (choice).
+    pub events: Vec<(&'static str, i64)>,
+}
+
+/// One waiting-room entry of a seed meeting (docs/specs/tencent-meeting.md §12.7).
+pub(crate) struct SeedWait {
+    /// An attendee key, or the key of someone never admitted (then `name` names them).
+    pub person: &'static str,
+    /// Display name of someone who is not an attendee.
+    pub name: &'static str,
+    /// `instanceid` of someone who is not an attendee.
+    pub device: i64,
+    /// Entered the waiting room, Unix milliseconds.
+    pub join_ms: i64,
+    /// Left it (admitted, removed or gone), Unix milliseconds; `None` while still waiting.
+    pub left_ms: Option<i64>,
+}
+
+/// The sign-in rounds of the seed meeting `label` that starts at `start` (none for others).
+pub(crate) fn sign_ins(label: &str, start: i64) -> Vec<SeedSignIn> {
+    let s = start;
+    match label {
+        "seed-oneoff" => vec![
+            SeedSignIn {
+                start: s + 1_500,
+                specification: "第一次签到",
+                status: 2,
+                events: vec![
+                    ("owner1", s + 1_510),
+                    ("test1", s + 1_520),
+                    // A guest without userid.
+                    ("emoji", s + 1_550),
+                    ("zhangsan", s + 1_600),
+                    ("alice", s + 1_650),
+                    ("departed", s + 1_700),
+                    ("awkward", s + 1_800),
+                ],
+            },
+            SeedSignIn {
+                start: s + 5_500,
+                specification: "第二次签到 second",
+                status: 2,
+                events: vec![
+                    ("owner1", s + 5_510),
+                    ("alice", s + 5_520),
+                    ("zhangsan", s + 5_600),
+                    ("newdev", s + 5_700),
+                ],
+            },
+        ],
+        "seed-live" => vec![
+            SeedSignIn {
+                start: s + 600,
+                specification: "开场签到",
+                status: 2,
+                events: vec![
+                    ("live0", s + 610),
+                    ("live1", s + 620),
+                    ("live2", s + 640),
+                    ("live3", s + 650),
+                    ("live4", s + 700),
+                ],
+            },
+            SeedSignIn {
+                start: s + 1_500,
+                specification: "进行中的签到",
+                status: 1,
+                events: vec![
+                    ("live0", s + 1_505),
+                    ("live5", s + 1_530),
+                    ("live7", s + 1_560),
+                ],
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The waiting-room log of the seed meeting `label` that starts at `start` (none for others).
+pub(crate) fn waiting_room(label: &str, start: i64) -> Vec<SeedWait> {
+    let ms = |secs: i64, extra: i64| (start + secs) * 1000 + extra;
+    let wait = |person, join_ms, left_ms| SeedWait {
+        person,
+        name: "",
+        device: 1,
+        join_ms,
+        left_ms,
+    };
+    match label {
+        "seed-oneoff" => vec![
+            // dBVzdDE=, admitted.
+            wait("test1", ms(40, 120), Some(ms(60, 0))),
+            // dGvzdDI= (not UTF-8): entered, left, entered again, admitted: two rows.
+            wait("test2", ms(60, 5), Some(ms(70, 0))),
+            wait("test2", ms(80, 7), Some(ms(90, 0))),
+            // 张三, admitted after waiting.
+            wait("zhangsan", ms(100, 250), Some(ms(120, 0))),
+            // Removed by the host: never joined.
+            SeedWait {
+                person: "wr-stranger",
+                name: "陌生人 Stranger",
+                device: 5,
+                join_ms: ms(300, 500),
+                left_ms: Some(ms(420, 1)),
+            },
+            wait("alice", ms(980, 10), Some(ms(1_000, 0))),
+        ],
+        "seed-live" => vec![
+            wait("live1", ms(30, 300), Some(ms(60, 0))),
+            wait("live4", ms(150, 40), Some(ms(170, 0))),
+            wait("live4", ms(200, 900), Some(ms(240, 0))),
+            SeedWait {
+                person: "wr-removed",
+                name: "被移出的人",
+                device: 4,
+                join_ms: ms(200, 15),
+                left_ms: Some(ms(260, 0)),
+            },
+            // Still waiting.
+            SeedWait {
+                person: "wr-waiting",
+                name: "等候中的访客 Waiting guest",
+                device: 3,
+                join_ms: ms(1_700, 333),
+                left_ms: None,
+            },
+        ],
+        _ => Vec::new(),
+    }
 }

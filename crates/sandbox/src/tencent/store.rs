@@ -62,6 +62,50 @@ pub(crate) struct Rendered {
     pub invitees: Vec<Box<str>>,
     /// Invitee user ids (the detail's `participants`, first 200).
     pub invitee_userids: Vec<String>,
+    /// Every attendee's ids and `user_role` (for the host rules of §12.4–12.7).
+    pub people: Vec<Person>,
+    /// Sign-in rounds, ascending `start_time` (§12.4).
+    pub sign_ins: Vec<SignInRound>,
+    /// Waiting-room rows, ascending `join_time` (§12.7).
+    pub waiting_room: Vec<Box<str>>,
+}
+
+/// An attendee's identities and role.
+pub(crate) struct Person {
+    /// Enterprise userid, if any.
+    pub userid: Option<String>,
+    /// Per-meeting temporary id.
+    pub ms_open_id: String,
+    /// `user_role` (docs/specs/tencent-meeting.md §5.2).
+    pub role: i64,
+}
+
+impl Person {
+    /// Host roles: host, creator + host, guest + host.
+    pub(crate) fn is_host(&self) -> bool {
+        matches!(self.role, 2 | 3 | 5)
+    }
+
+    /// Co-host roles: co-host, creator + co-host.
+    pub(crate) fn is_cohost(&self) -> bool {
+        matches!(self.role, 6 | 7)
+    }
+}
+
+/// One sign-in round and its records.
+pub(crate) struct SignInRound {
+    /// `sign_in_id`.
+    pub id: String,
+    /// `start_time`, Unix seconds.
+    pub start: i64,
+    /// `sign_in_specification`.
+    pub specification: String,
+    /// `sign_in_status`.
+    pub status: i64,
+    /// Event objects with `user_name` in plain UTF-8, ascending `sign_in_time`.
+    pub events: Vec<Map<String, Value>>,
+    /// Per event: `user_name` in Base64, as the participant rows send it.
+    pub names_base64: Vec<String>,
 }
 
 /// All Tencent meetings.
@@ -177,6 +221,98 @@ impl Store {
             .filter_map(|i| i.userid.clone())
             .take(200)
             .collect();
+        let people: Vec<Person> = content
+            .attendees
+            .iter()
+            .enumerate()
+            .map(|(ai, a)| Person {
+                userid: a.userid.clone().filter(|u| !u.is_empty()),
+                ms_open_id: generator::temp_id(self.seed, "tencent", &m.id, &a.person_key(ai)),
+                role: a.role.unwrap_or(0),
+            })
+            .collect();
+        let find = |key: &str| {
+            content
+                .attendees
+                .iter()
+                .enumerate()
+                .find(|(ai, a)| a.person_key(*ai) == key)
+        };
+        let sign_ins = seed::sign_ins(&m.plan.label, m.plan.meeting.start)
+            .into_iter()
+            .enumerate()
+            .map(|(k, round)| {
+                let mut events: Vec<(i64, Map<String, Value>, String)> = round
+                    .events
+                    .iter()
+                    .filter_map(|&(key, at)| {
+                        let (ai, a) = find(key)?;
+                        let mut o = Map::new();
+                        o.insert("ms_open_id".into(), people[ai].ms_open_id.clone().into());
+                        if let Some(u) = &people[ai].userid {
+                            o.insert("userid".into(), u.clone().into());
+                        }
+                        o.insert("open_id".into(), "".into());
+                        o.insert("user_name".into(), a.name.clone().into());
+                        // A string of digits (the doc's type cell is cut off at "Strin…").
+                        o.insert("user_role".into(), people[ai].role.to_string().into());
+                        o.insert("sign_in_time".into(), at.into());
+                        Some((at, o, base64_name(a)))
+                    })
+                    .collect();
+                events.sort_by_key(|(at, _, _)| *at);
+                let (events, names_base64) = events.into_iter().map(|(_, o, n)| (o, n)).unzip();
+                SignInRound {
+                    id: sign_in_id(self.seed, &m.id, k),
+                    start: round.start,
+                    specification: round.specification.to_owned(),
+                    status: round.status,
+                    events,
+                    names_base64,
+                }
+            })
+            .collect();
+        let mut waits: Vec<(i64, Box<str>)> =
+            seed::waiting_room(&m.plan.label, m.plan.meeting.start)
+                .into_iter()
+                .filter_map(|w| {
+                    let (userid, name, device, ms_open_id) = match find(w.person) {
+                        Some((ai, a)) => (
+                            people[ai].userid.clone(),
+                            base64_name(a),
+                            a.sessions
+                                .first()
+                                .and_then(|s| s.device)
+                                .or(a.device)
+                                .unwrap_or(1),
+                            people[ai].ms_open_id.clone(),
+                        ),
+                        // Someone only ever in the waiting room, with a seed name.
+                        None if !w.name.is_empty() => (
+                            None,
+                            base64::engine::general_purpose::STANDARD.encode(w.name.as_bytes()),
+                            w.device,
+                            generator::temp_id(self.seed, "tencent", &m.id, w.person),
+                        ),
+                        None => return None,
+                    };
+                    let mut o = Map::new();
+                    o.insert("user_name".into(), name.into());
+                    if let Some(u) = userid {
+                        o.insert("userid".into(), u.into());
+                    }
+                    o.insert("open_id".into(), "".into());
+                    o.insert("ms_open_id".into(), ms_open_id.into());
+                    // A decimal string on this page (doc and SDK).
+                    o.insert("instanceid".into(), device.to_string().into());
+                    o.insert("join_time".into(), w.join_ms.into());
+                    // Still waiting: 0 (choice).
+                    o.insert("left_time".into(), w.left_ms.unwrap_or(0).into());
+                    o.insert("app_version".into(), "3.30.1.466".into());
+                    Some((w.join_ms, Value::Object(o).to_string().into_boxed_str()))
+                })
+                .collect();
+        waits.sort_by_key(|(j, _)| *j);
         Rendered {
             lists,
             headers,
@@ -184,6 +320,9 @@ impl Store {
             enroll_by_status,
             invitees,
             invitee_userids,
+            people,
+            sign_ins,
+            waiting_room: waits.into_iter().map(|(_, r)| r).collect(),
         }
     }
 
@@ -198,6 +337,34 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// `user_name` as the participant rows send it: the raw override if the fixture has one, else
+/// Base64 of the name.
+fn base64_name(a: &FixtureAttendee) -> String {
+    a.overrides
+        .get("tencent")
+        .and_then(|o| o.get("user_name"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| base64::engine::general_purpose::STANDARD.encode(a.name.as_bytes()))
+}
+
+/// A `sign_in_id` shaped like the doc example (`S42CD414A-6EBD-XXXX-XXXX-C6437FC76741`), stable
+/// per seed, meeting and round.
+fn sign_in_id(seed: u64, meeting_id: &str, round: usize) -> String {
+    let k = round.to_string();
+    let a = generator::hash64(seed, &["tencent", "sign-in", meeting_id, &k, "a"]);
+    let b = generator::hash64(seed, &["tencent", "sign-in", meeting_id, &k, "b"]);
+    let hex = format!("{a:016X}{b:016X}");
+    format!(
+        "S{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 fn participant_row(

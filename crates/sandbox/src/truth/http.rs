@@ -13,6 +13,11 @@
 //! | `/_sandbox/truth/tencent/enroll/{meeting_id}[?status=]` | [`GroundTruth::tencent_enroll_approvals`] |
 //! | `/_sandbox/truth/tencent/invitees/{meeting_id}` | [`GroundTruth::tencent_invitees`] |
 //! | `/_sandbox/truth/tencent/meeting/{meeting_id}` | [`GroundTruth::tencent_meeting_detail`] |
+//! | `/_sandbox/truth/tencent/export/{meeting_id}[?sub_meeting_id=&start_time=&end_time=]` | [`GroundTruth::tencent_export_rows`] |
+//! | `/_sandbox/truth/tencent/sign-in-rounds/{meeting_id}` | [`GroundTruth::tencent_sign_in_rounds`] |
+//! | `/_sandbox/truth/tencent/sign-ins/{meeting_id}?sign_in_id=` | [`GroundTruth::tencent_sign_ins`] |
+//! | `/_sandbox/truth/tencent/real-time-participants/{meeting_id}[?sub_meeting_id=]` | [`GroundTruth::tencent_realtime_participants`] |
+//! | `/_sandbox/truth/tencent/waiting-room/{meeting_id}` | [`GroundTruth::tencent_waiting_room`] |
 //! | `/_sandbox/truth/wecom/attendees/{meetingid}[?sub_meetingid=&start_time=&end_time=]` | [`GroundTruth::wecom_attendees`] |
 //! | `/_sandbox/truth/wecom/enrollments/{meetingid}[?status=]` | [`GroundTruth::wecom_enrollments`] |
 //! | `/_sandbox/truth/wecom/meeting/{meetingid}[?sub_meetingid=]` | [`GroundTruth::wecom_meeting_info`] |
@@ -126,6 +131,17 @@ async fn rows(
             }
             ("tencent", "invitees") => json(&truth.tencent_invitees(&id)),
             ("tencent", "meeting") => one(truth.tencent_meeting_detail(&id), "meeting"),
+            ("tencent", "export") => {
+                json(&truth.tencent_export_rows(&id, sub("sub_meeting_id"), window(&params)?))
+            }
+            ("tencent", "sign-in-rounds") => json(&truth.tencent_sign_in_rounds(&id)),
+            ("tencent", "sign-ins") => json(
+                &truth.tencent_sign_ins(&id, sub("sign_in_id").ok_or("sign_in_id is required")?),
+            ),
+            ("tencent", "real-time-participants") => {
+                json(&truth.tencent_realtime_participants(&id, sub("sub_meeting_id")))
+            }
+            ("tencent", "waiting-room") => json(&truth.tencent_waiting_room(&id)),
             ("wecom", "attendees") => {
                 json(&truth.wecom_attendees(&id, sub("sub_meetingid"), window(&params)?))
             }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{GroundTruth, parse_rows};
 use crate::tencent::store::Rendered;
-use crate::tencent::{Operator, detail};
+use crate::tencent::{Operator, detail, export, realtime, signin};
 
 impl GroundTruth {
     /// The rendered list and rows a complete participants query returns; `None` for an
@@ -117,5 +117,86 @@ impl GroundTruth {
         to: Option<i64>,
     ) -> Vec<Value> {
         crate::tencent::corp::rows(&self.state.tencent.catalog(), state, from, to)
+    }
+
+    /// The rows of the json file a participants export (`POST
+    /// /v1/meetings/export-participants-list` with `file_type` json) created now would hold:
+    /// one per person (userid, else ms_open_id) in order of first join, over the participant
+    /// rows with `start ≤ join_time ≤ end` (`window` `None`: every row; ignored for recurring
+    /// meetings, which need `sub_meeting_id`); open sessions last until the sandbox clock's now.
+    /// Unknown meeting or sub-meeting, and meetings that have not started: nothing.
+    pub fn tencent_export_rows(
+        &self,
+        meeting_id: &str,
+        sub_meeting_id: Option<&str>,
+        window: Option<(i64, i64)>,
+    ) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        let Ok(list) = realtime::list_of(m, sub_meeting_id) else {
+            return Vec::new();
+        };
+        export::rows(st, m, list, window, st.shared.clock.unix())
+    }
+
+    /// The sign-in rounds (`SignInInfo` objects) `/v1/meetings/sign-in/list` pages through,
+    /// ascending `start_time`.
+    pub fn tencent_sign_in_rounds(&self, meeting_id: &str) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        st.store
+            .rendered(m, 0)
+            .sign_ins
+            .iter()
+            .map(signin::round_info)
+            .collect()
+    }
+
+    /// The records (`events`) of one sign-in round that `/v1/meetings/sign-in` pages through,
+    /// as served (`user_name` plain, or Base64 with `signin_user_name_base64`). Unknown meeting
+    /// or round: nothing.
+    pub fn tencent_sign_ins(&self, meeting_id: &str, sign_in_id: &str) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        let r = st.store.rendered(m, 0);
+        r.sign_ins
+            .iter()
+            .find(|round| round.id == sign_in_id)
+            .map(|round| signin::events(st, round))
+            .unwrap_or_default()
+    }
+
+    /// The rows `/v1/meetings/{id}/real-time-participants` pages through at the sandbox clock's
+    /// now: the participant sessions open then, reshaped. `sub_meeting_id` is required for
+    /// recurring meetings (else nothing); a meeting not in progress has none.
+    pub fn tencent_realtime_participants(
+        &self,
+        meeting_id: &str,
+        sub_meeting_id: Option<&str>,
+    ) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        let Ok(list) = realtime::list_of(m, sub_meeting_id) else {
+            return Vec::new();
+        };
+        realtime::rows(st, m, list, 0, st.shared.clock.unix())
+    }
+
+    /// The waiting-room log `/v1/meeting/{id}/waiting-room` pages through, ascending
+    /// `join_time`.
+    pub fn tencent_waiting_room(&self, meeting_id: &str) -> Vec<Value> {
+        let st = &self.state.tencent;
+        let Some(m) = st.store.get(meeting_id) else {
+            return Vec::new();
+        };
+        parse_rows(st.store.rendered(m, 0).waiting_room.iter())
     }
 }
