@@ -112,6 +112,11 @@ async fn webinar_enrollments_are_served_on_the_webinar_path_only() {
     let env = Env::new(small_config()).await;
     let w = env.meeting("seed-webinar");
     assert_eq!(w.kind, MeetingKind::Webinar);
+    // The detail says which path to use: meeting_type 6.
+    let d = env
+        .get(&format!("/v1/meetings/{}?userid=owner1&instanceid=1", w.id))
+        .await;
+    assert_eq!(d.json["meeting_info_list"][0]["meeting_type"], 6);
     let truth = env.sb.truth().tencent_enroll_approvals(&w.id, None);
     assert_eq!(truth.len(), w.enrollments);
     assert!(truth.len() > 100);
@@ -864,7 +869,7 @@ async fn sign_in_limits_and_permissions() {
     assert_eq!(r.json["sign_in_list"], json!([]));
     assert_eq!(r.json["total_count"], 0);
     let stats = env.sb.stats();
-    assert!(stats.requests_to("tencent.sign_in_list") > 5);
+    assert!(stats.requests_to("tencent.sign_in_rounds") > 5);
     assert!(stats.requests_to("tencent.sign_in_records") > 5);
 }
 
@@ -1042,7 +1047,7 @@ async fn real_time_participants_are_the_sessions_open_now() {
         .await;
     r.assert_ok();
     assert_eq!(r.json["participants"], json!([]), "an ended occurrence");
-    assert!(env.sb.stats().requests_to("tencent.real_time_participants") > 5);
+    assert!(env.sb.stats().requests_to("tencent.realtime_participants") > 5);
 }
 
 // --- §12.7: waiting room -------------------------------------------------------------------------

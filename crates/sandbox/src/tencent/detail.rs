@@ -35,10 +35,13 @@ pub(crate) fn meeting_info(st: &State, m: &Meeting, app: usize, creator_view: bo
     o.insert("meeting_code".into(), m.code.clone().into());
     o.insert("status".into(), status_text(m.current_state()).into());
     o.insert("type".into(), 0.into());
-    o.insert(
-        "meeting_type".into(),
-        i64::from(meeting.kind == MeetingKind::Recurring).into(),
-    );
+    // 6 for webinars, as the meeting lists send it (§12.1: the enroll path follows the type).
+    let meeting_type = match meeting.kind {
+        MeetingKind::OneOff => 0,
+        MeetingKind::Recurring => 1,
+        MeetingKind::Webinar => 6,
+    };
+    o.insert("meeting_type".into(), meeting_type.into());
     o.insert("start_time".into(), meeting.start.to_string().into());
     o.insert("end_time".into(), meeting.end.to_string().into());
     o.insert(

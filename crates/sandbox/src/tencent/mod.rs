@@ -14,9 +14,9 @@
 //! | `POST /v1/meetings/export-participants-list` | `tencent.export_participants` |
 //! | `/v1/export/{job_id}` | `tencent.export_job` |
 //! | `/sandbox/export/{token}` (unsigned: the export's download `url`) | `tencent.export_download` |
-//! | `/v1/meetings/sign-in/list` | `tencent.sign_in_list` |
+//! | `/v1/meetings/sign-in/list` | `tencent.sign_in_rounds` |
 //! | `/v1/meetings/sign-in` | `tencent.sign_in_records` |
-//! | `/v1/meetings/{meeting_id}/real-time-participants` | `tencent.real_time_participants` |
+//! | `/v1/meetings/{meeting_id}/real-time-participants` | `tencent.realtime_participants` |
 //! | `/v1/meeting/{meeting_id}/waiting-room` | `tencent.waiting_room` |
 //!
 //! Layout: [`sign`] (signature), [`auth`] (header checks in spec order, replay, rate limits),
@@ -473,7 +473,7 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         )
         .route(
             "/v1/meetings/sign-in/list",
-            route("tencent.sign_in_list", signin::serve_list),
+            route("tencent.sign_in_rounds", signin::serve_list),
         )
         .route(
             "/v1/meetings/sign-in",
@@ -481,7 +481,7 @@ pub(crate) fn router(state: Arc<State>, shared: &Shared) -> Router {
         )
         .route(
             "/v1/meetings/{meeting_id}/real-time-participants",
-            route("tencent.real_time_participants", realtime::serve),
+            route("tencent.realtime_participants", realtime::serve),
         )
         .route(
             "/v1/meeting/{meeting_id}/waiting-room",
