@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
+use proptest::prelude::*;
 use roster_sandbox::{
     CatalogMeeting, MeetingKind, SandboxConfig, SandboxHandle, TencentConfig, TencentCredentials,
     Vendor,
@@ -1160,6 +1161,14 @@ async fn waiting_room_log_pages_to_the_truth() {
     env.get(&waiting("42", "owner1", ""))
         .await
         .assert_code(9003);
+    // A personal meeting room: the log carries the PMI's meeting_code.
+    let pmi = env.meeting("seed-long-running");
+    let r = env.get(&waiting(&pmi.id, "owner1", "&page_size=50")).await;
+    r.assert_ok();
+    assert_eq!(r.json["meeting_code"], pmi.code.as_str());
+    let pmi_rows = env.sb.truth().tencent_waiting_room(&pmi.id);
+    assert_eq!(pmi_rows.len(), 2);
+    assert_eq!(r.json["participants"], Value::Array(pmi_rows));
     // Defaults: page 1 of 20.
     let r = env.get(&waiting(&one.id, "owner1", "")).await;
     assert_eq!(r.json["current_page"], 1);
@@ -1234,4 +1243,108 @@ async fn round_two_ground_truth_is_served_over_http() {
     assert_eq!(status, 400);
     let (status, rows) = get("/_sandbox/truth/tencent/waiting-room/42".into()).await;
     assert_eq!((status, rows), (200, json!([])));
+}
+
+// --- rate limits and malformed input ------------------------------------------------------------
+
+#[tokio::test]
+async fn round_two_endpoints_count_against_the_rate_limits() {
+    let env = Env::with(TencentConfig {
+        per_minute_per_endpoint: Some(2),
+        ..TencentConfig::default()
+    })
+    .await;
+    let live = env.meeting("seed-live");
+    let targets = [
+        waiting(&live.id, "owner1", ""),
+        realtime(&live.id, "owner1", "&page=1&page_size=5"),
+        sign_in_list(&live.id, "owner1", 1, ""),
+        enroll(
+            "webinars",
+            &env.meeting("seed-webinar").id,
+            "owner1",
+            "&page=1&page_size=5",
+        ),
+    ];
+    for t in &targets {
+        env.get(t).await.assert_ok();
+        env.get(t).await.assert_ok();
+        let r = env.get(t).await;
+        r.assert_code(190313);
+        assert_eq!(r.status, 500);
+    }
+    let body =
+        json!({"meeting_id": live.id, "operator_id": "owner1", "operator_id_type": 1}).to_string();
+    env.post(EXPORT, &body).await.assert_ok();
+    env.post(EXPORT, &body).await.assert_ok();
+    env.post(EXPORT, &body).await.assert_code(190313);
+    // The minute is over: served again.
+    env.sb.clock().advance(Duration::from_secs(60));
+    env.get(&targets[0]).await.assert_ok();
+    assert_eq!(
+        env.sb
+            .stats()
+            .rejections_of("tencent.waiting_room", "190313"),
+        1
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Signed requests with garbage query strings (and garbage export bodies) reach the
+    /// parameter checks of every round-two endpoint: a page or a Tencent error, never a panic.
+    #[test]
+    fn signed_garbage_gets_pages_or_errors(
+        query in "[ -~]{0,80}",
+        body in proptest::collection::vec(any::<u8>(), 0..80),
+        endpoint in 0usize..7,
+        label in prop_oneof![Just("seed-oneoff"), Just("seed-live"), Just("seed-recurring"), Just("seed-webinar")],
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let env = Env::new(small_config()).await;
+            let id = env.meeting(label).id;
+            let path = match endpoint {
+                0 => format!("/v1/webinars/{id}/enroll/approvals?operator_id=owner1&{query}"),
+                1 => format!("/v1/meetings/sign-in/list?meeting_id={id}&{query}"),
+                2 => format!("/v1/meetings/sign-in?meeting_id={id}&{query}"),
+                3 => format!("/v1/meetings/{id}/real-time-participants?operator_id=owner1&{query}"),
+                4 => format!("/v1/meeting/{id}/waiting-room?operator_id=owner1&{query}"),
+                5 => format!("/v1/export/{id}?{query}"),
+                _ => EXPORT.to_owned(),
+            };
+            let Ok(url) = reqwest::Url::parse(&format!("{}{path}", env.sb.base_url())) else {
+                return;
+            };
+            // Sign what actually goes on the wire.
+            let target = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let (method, text_body) = if endpoint == 6 {
+                ("POST", String::from_utf8_lossy(&body).into_owned())
+            } else {
+                ("GET", String::new())
+            };
+            let req = TcReq::signed(&env.creds, method, &target, &text_body, env.sb.clock().unix(), nonce());
+            let mut rb = env.c.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url.clone());
+            for (k, v) in &req.headers {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+            if !text_body.is_empty() {
+                rb = rb.body(text_body.clone());
+            }
+            let resp = rb.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            if status == 200 {
+                assert!(v.get("error_info").is_none(), "{text}");
+            } else {
+                let code = v["error_info"]["error_code"].as_i64().unwrap();
+                assert_ne!(code, 200003, "signature of {target} must verify: {text}");
+            }
+        });
+    }
 }

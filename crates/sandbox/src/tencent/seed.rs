@@ -12,7 +12,7 @@
 //! | `seed-live` | in progress: open sessions (`left_time: ""`) with `ip`, `location`, `net`… (the real-time list, §12.6); `host1` is a host; sign-in rounds: one closed, one open; waiting room: admitted, removed, re-entered twice, one still waiting (`left_time: 0`) |
 //! | `seed-not-started` | scheduled in the future: empty participant list, pending enrollments |
 //! | `seed-other-owner` | created by `owner2`: `owner1` gets `9042`, the admin does not |
-//! | `seed-long-running` | personal meeting room (`meeting_type` 5), 400 sessions over 79 days (window splitting) |
+//! | `seed-long-running` | personal meeting room (`meeting_type` 5), 400 sessions over 79 days (window splitting); a waiting-room log of two guests (a PMI meeting: the log carries its `meeting_code`) |
 
 use serde_json::{Map, json};
 
@@ -642,6 +642,23 @@ pub(crate) fn waiting_room(label: &str, start: i64) -> Vec<SeedWait> {
                 device: 3,
                 join_ms: ms(1_700, 333),
                 left_ms: None,
+            },
+        ],
+        // A personal meeting room (PMI): a guest on its first day, another on its second.
+        "seed-long-running" => vec![
+            SeedWait {
+                person: "wr-pmi-guest",
+                name: "PMI 访客",
+                device: 2,
+                join_ms: ms(3_600, 1),
+                left_ms: Some(ms(3_660, 2)),
+            },
+            SeedWait {
+                person: "wr-pmi-late",
+                name: "Late guest",
+                device: 8,
+                join_ms: ms(86_400, 3),
+                left_ms: Some(ms(86_500, 4)),
             },
         ],
         _ => Vec::new(),
