@@ -305,6 +305,92 @@ mod tests {
     }
 
     #[test]
+    fn sign_in_mapping() {
+        let e: SignInEvent = serde_json::from_value(json!({
+            "ms_open_id": "ms-1", "userid": "zhangsan", "open_id": "", "user_name": "5byg5LiJ",
+            "user_role": "3", "sign_in_time": 1572089460, "device": "pc"
+        }))
+        .unwrap();
+        let s = sign_in_from_event(
+            e,
+            "m1",
+            "S1",
+            Some(datetime!(2019-10-26 11:30 UTC)),
+            Some("上课签到"),
+        );
+        assert_eq!(
+            (s.vendor, s.meeting_id.as_str(), s.sign_in_id.as_str()),
+            (Vendor::TencentMeeting, "m1", "S1")
+        );
+        assert_eq!(s.round_started_at, Some(datetime!(2019-10-26 11:30 UTC)));
+        assert_eq!(s.round_description.as_deref(), Some("上课签到"));
+        assert_eq!(s.display_name.as_deref(), Some("张三"));
+        assert_eq!(s.user_id.as_deref(), Some("zhangsan"));
+        assert_eq!(s.temp_id.as_deref(), Some("ms-1"));
+        assert_eq!(s.open_id, None);
+        assert_eq!(s.role, Some(Role::CreatorHost));
+        assert_eq!(s.signed_in_at, Some(datetime!(2019-10-26 11:31 UTC)));
+        assert_eq!(s.extra["user_name"], json!("5byg5LiJ"));
+        assert_eq!(
+            s.extra["sign_in_time"],
+            json!(1572089460),
+            "the raw time is kept"
+        );
+        assert_eq!(s.extra["device"], json!("pc"));
+
+        // A guest: no userid, a plain name, no time.
+        let e: SignInEvent =
+            serde_json::from_value(json!({"ms_open_id": "ms-9", "user_name": "Guest 访客"}))
+                .unwrap();
+        let s = sign_in_from_event(e, "m1", "S1", None, Some(""));
+        assert_eq!(s.user_id, None);
+        assert_eq!(s.display_name.as_deref(), Some("Guest 访客"));
+        assert_eq!(s.signed_in_at, None, "signed in, time unknown");
+        assert_eq!(s.round_description, None);
+    }
+
+    #[test]
+    fn waiting_room_mapping() {
+        let p: WaitingRoomParticipant = serde_json::from_value(json!({
+            "user_name": "5byg5LiJ", "userid": "u1", "ms_open_id": "ms-1", "open_id": "",
+            "instanceid": "2", "join_time": 1572085800000i64, "left_time": 1572085860000i64,
+            "app_version": "3.1", "customer_data": "vip", "z": [1]
+        }))
+        .unwrap();
+        let w = waiting_room_entry_from(p, "m1");
+        assert_eq!(w.vendor, Vendor::TencentMeeting);
+        assert_eq!(w.display_name.as_deref(), Some("张三"));
+        assert_eq!(
+            (
+                w.user_id.as_deref(),
+                w.temp_id.as_deref(),
+                w.open_id.as_deref()
+            ),
+            (Some("u1"), Some("ms-1"), None)
+        );
+        assert_eq!(w.device, Some(Device::from_code(2)));
+        assert_eq!(w.entered_at, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(w.left_at, Some(datetime!(2019-10-26 10:31 UTC)));
+        for (k, v) in [
+            ("user_name", json!("5byg5LiJ")),
+            ("app_version", json!("3.1")),
+            ("customer_data", json!("vip")),
+            ("z", json!([1])),
+        ] {
+            assert_eq!(w.extra.get(k), Some(&v), "{k}");
+        }
+        let p: WaitingRoomParticipant = serde_json::from_value(
+            json!({"user_name": "dGvzdDI=", "instanceid": 99, "join_time": 1572085800000i64, "left_time": 0}),
+        )
+        .unwrap();
+        let w = waiting_room_entry_from(p, "m1");
+        assert_eq!(w.display_name.as_deref(), Some("dGvzdDI="));
+        assert_eq!(w.extra.get(EXTRA_NAME_UNDECODABLE), Some(&json!(true)));
+        assert_eq!(w.device, Some(Device::Unknown(99)));
+        assert_eq!(w.left_at, None, "still waiting");
+    }
+
+    #[test]
     fn invitee_mapping() {
         let u: UserRef =
             serde_json::from_value(json!({"userid": "inv0001", "nick_name": "李四", "k": 2}))

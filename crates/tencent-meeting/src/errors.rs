@@ -403,6 +403,79 @@ mod tests {
     }
 
     #[test]
+    fn small_codes_are_classified_per_endpoint() {
+        use ErrorKind as K;
+        use endpoint as E;
+        let table: &[(&str, i64, K)] = &[
+            (E::ENROLL_APPROVALS, 101, K::EnrollmentNotEnabled),
+            (E::WEBINAR_ENROLL_APPROVALS, 101, K::EnrollmentNotEnabled),
+            (E::ENROLL_APPROVALS, 107, K::Forbidden),
+            (E::WEBINAR_ENROLL_APPROVALS, 107, K::Forbidden),
+            (E::SIGN_IN_LIST, 101, K::Forbidden),
+            (E::SIGN_IN_LIST, 102, K::Forbidden),
+            (E::SIGN_IN_RECORDS, 101, K::Forbidden),
+            (E::SIGN_IN_RECORDS, 102, K::Forbidden),
+            (E::SIGN_IN_LIST, 501, K::NotFound),
+            (E::SIGN_IN_LIST, 503, K::Api),
+            (E::EXPORT_JOB, 10013, K::NotFound),
+            (E::EXPORT_CREATE, 10013, K::Api),
+            (E::REALTIME_PARTICIPANTS, 101, K::Api),
+            (E::WAITING_ROOM, 101, K::Api),
+            (E::ENROLL_APPROVALS, 102, K::Api),
+            ("participants", 101, K::Api),
+            // Codes of 1000 and above: the common table, on every endpoint.
+            (E::SIGN_IN_LIST, 190_004, K::InvalidArgument),
+            (E::EXPORT_JOB, 9042, K::Forbidden),
+            (E::WAITING_ROOM, 9003, K::NotFound),
+            (E::SIGN_IN_RECORDS, 41, K::Unavailable),
+        ];
+        for &(name, code, kind) in table {
+            let c = classify_for(name, code);
+            assert_eq!(c.kind, kind, "{name} {code}");
+        }
+        assert!(classify_for(E::SIGN_IN_LIST, 190_310).class == RetryClass::RateLimited);
+        assert!(
+            classify_for(E::SIGN_IN_LIST, 102)
+                .hint
+                .unwrap()
+                .contains("creator")
+        );
+        // The common table keeps its meaning of 101 for callers without an endpoint.
+        assert_eq!(classify(101).kind, K::EnrollmentNotEnabled);
+        let now = datetime!(2026-01-01 00:00:30 UTC);
+        let sign_in = decode_reply::<crate::wire::SignInListResponse>(
+            E::SIGN_IN_LIST,
+            &raw(
+                500,
+                r#"{"error_info":{"error_code":101,"message":"无权限操作,必须为会议创建者"}}"#,
+                Some("tr-s"),
+            ),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (sign_in.kind(), sign_in.vendor_code(), sign_in.http_status()),
+            (K::Forbidden, Some(101), Some(500))
+        );
+        assert_eq!(sign_in.request_id(), Some("tr-s"));
+        let enroll = decode_reply::<crate::wire::EnrollApprovalsResponse>(
+            E::WEBINAR_ENROLL_APPROVALS,
+            &raw(500, r#"{"error_info":{"error_code":101}}"#, None),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(enroll.kind(), K::EnrollmentNotEnabled);
+        // 10013 on the job poll: no such job (never retried).
+        let job = response_error_for(
+            E::EXPORT_JOB,
+            &raw(500, r#"{"error_info":{"error_code":10013}}"#, None),
+            now,
+        )
+        .unwrap();
+        assert_eq!((job.kind(), job.class()), (K::NotFound, RetryClass::Fatal));
+    }
+
+    #[test]
     fn status_does_not_matter_9003_with_500_is_fatal_not_found() {
         let now = datetime!(2026-01-01 00:00:30 UTC);
         for status in [400, 500, 403, 200] {

@@ -756,3 +756,181 @@ pub fn roster_entry_from_row(row: ExportRow, meeting_id: &str) -> Result<RosterE
         .with_vendor(Vendor::TencentMeeting)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    #[test]
+    fn body_is_compact_in_the_spec_order() {
+        let r = ExportRequest::new("7567173273889276131");
+        assert_eq!(
+            r.body("owner1"),
+            r#"{"meeting_id":"7567173273889276131","operator_id":"owner1","operator_id_type":1,"file_type":"json"}"#
+        );
+        let r = ExportRequest::new("1")
+            .sub_meeting("1572085800")
+            .between(
+                datetime!(2019-10-26 10:30 UTC),
+                datetime!(2019-10-26 11:30 UTC),
+            )
+            .file_type(ExportFileType::Xlsx);
+        assert_eq!(
+            r.body("张\"三"),
+            r#"{"meeting_id":"1","sub_meeting_id":"1572085800","operator_id":"张\"三","operator_id_type":1,"start_time":1572085800,"end_time":1572089400,"file_type":"xlsx"}"#
+        );
+        let v: Value = serde_json::from_str(&r.body("x")).unwrap();
+        assert_eq!(v["end_time"], json!(1572089400));
+    }
+
+    #[test]
+    fn requests_are_checked_locally() {
+        let t = datetime!(2026-01-01 00:00 UTC);
+        ExportRequest::new("1")
+            .between(t - time::Duration::days(90), t)
+            .validate()
+            .unwrap();
+        for bad in [
+            ExportRequest::new(""),
+            ExportRequest::new("1/2"),
+            ExportRequest::new("1").sub_meeting("x"),
+            ExportRequest::new("1").between(t, t - time::Duration::SECOND),
+            ExportRequest::new("1").between(t - time::Duration::days(91), t),
+            ExportRequest::new("1").from(datetime!(1969-12-31 00:00 UTC)),
+        ] {
+            assert_eq!(
+                bad.validate().unwrap_err().kind(),
+                ErrorKind::InvalidArgument,
+                "{bad:?}"
+            );
+        }
+        validate_job_id("e1234567-f123-4d12-123a-12346192e332").unwrap();
+        for bad in ["", "..", "a/b", "a b", "a?b", &"a".repeat(129)] {
+            assert_eq!(
+                validate_job_id(bad).unwrap_err().kind(),
+                ErrorKind::InvalidArgument,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_url_never_shows() {
+        let url = ExportUrl::new("https://cos.example.com/job1.json?sign=S3CRET&t=1");
+        let job = ExportJob::Done { url: url.clone() };
+        for shown in [format!("{url:?}"), format!("{job:?}"), format!("{job:#?}")] {
+            assert!(
+                !shown.contains("S3CRET") && !shown.contains("cos.example"),
+                "{shown}"
+            );
+        }
+        assert_eq!(url.host().as_deref(), Some("cos.example.com"));
+        assert_eq!(
+            url.expose_secret(),
+            "https://cos.example.com/job1.json?sign=S3CRET&t=1"
+        );
+        assert_eq!(url, ExportUrl::new(url.expose_secret()));
+        assert_eq!(ExportWait::default().interval, Duration::from_secs(5));
+        assert_eq!(ExportWait::default().deadline, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn the_sandbox_layout_and_aliases() {
+        let file = json!({"meeting_id": "1", "meeting_code": "746950080", "subject": "s",
+        "sub_meeting_id": "", "start_time": 1572085800, "end_time": 1572089400, "total_count": 2,
+        "participants": [
+            {"user_name": "5byg5LiJ", "userid": "zhangsan", "ms_open_id": "ms-1", "open_id": "",
+             "is_enterprise_user": true, "instanceid": 1, "user_role": 0,
+             "first_join_time": 1572085800, "last_left_time": 1572089400, "join_count": 2,
+             "cumulative_time": 3300, "audio_duration": 600, "video_duration": 0,
+             "screen_shared_duration": 0, "department": "研发", "job_title": "工程师"},
+            {"User_Name": "dGvzdDI=", "MS_OPEN_ID": "ms-2", "join_time": "1572085900",
+             "last_quit_time": 1572086000000i64, "total_join_count": "1", "total_duration": "100",
+             "duration": 5, "left_time": 1}
+        ]});
+        let f = decode_export_file(file.to_string().as_bytes()).unwrap();
+        assert_eq!(f.meta["total_count"], json!(2));
+        assert!(!f.meta.contains_key("participants"));
+        let a = &f.rows[0];
+        assert_eq!(a.userid.as_deref(), Some("zhangsan"));
+        assert_eq!(a.is_enterprise_user, Some(true));
+        assert_eq!(a.cumulative_time, Some(3300));
+        assert_eq!(a.join_count, Some(2));
+        assert_eq!(a.extra["department"], json!("研发"));
+        assert_eq!(a.extra["audio_duration"], json!(600));
+        assert!(
+            !a.extra.contains_key("userid"),
+            "known keys are not repeated"
+        );
+        let b = &f.rows[1];
+        assert_eq!(
+            b.user_name.as_deref(),
+            Some("dGvzdDI="),
+            "names match in any case"
+        );
+        assert_eq!(b.ms_open_id.as_deref(), Some("ms-2"));
+        assert_eq!(b.first_join_time, Some(datetime!(2019-10-26 10:31:40 UTC)));
+        assert_eq!(
+            b.last_left_time,
+            Some(datetime!(2019-10-26 10:33:20 UTC)),
+            "milliseconds"
+        );
+        assert_eq!((b.join_count, b.cumulative_time), (Some(1), Some(100)));
+        assert_eq!(
+            b.extra["duration"],
+            json!(5),
+            "a later alias stays in extra"
+        );
+        assert_eq!(b.extra["left_time"], json!(1));
+
+        let e = roster_entry_from_row(a.clone(), "1").unwrap();
+        assert_eq!(e.vendor, Vendor::TencentMeeting);
+        assert_eq!(e.meeting_id, "1");
+        assert_eq!(e.display_name.as_deref(), Some("张三"));
+        assert_eq!(e.user_id.as_deref(), Some("zhangsan"));
+        assert_eq!(e.temp_id.as_deref(), Some("ms-1"));
+        assert!(e.attended && !e.registered && !e.still_in_meeting);
+        assert_eq!((e.sessions, e.attended_seconds), (2, 3300));
+        assert_eq!(e.first_join, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(e.last_leave, Some(datetime!(2019-10-26 11:30 UTC)));
+        let e = roster_entry_from_row(b.clone(), "1").unwrap();
+        assert_eq!(
+            e.display_name.as_deref(),
+            Some("dGvzdDI="),
+            "undecodable: raw"
+        );
+        assert_eq!(e.user_id, None);
+        let e = roster_entry_from_row(ExportRow::default(), "1").unwrap();
+        assert_eq!((e.sessions, e.attended_seconds), (1, 0));
+        assert!(e.attended);
+    }
+
+    #[test]
+    fn an_array_and_unrecognised_layouts() {
+        let f = decode_export_file(br#"[{"userid":"a","cumulative_time":60}]"#).unwrap();
+        assert_eq!(f.rows.len(), 1);
+        assert!(f.meta.is_empty());
+        let f = decode_export_file(br#"{"Participants":null}"#).unwrap();
+        assert!(f.rows.is_empty());
+        assert!(
+            decode_export_file(br#"{"participants":[]}"#)
+                .unwrap()
+                .rows
+                .is_empty()
+        );
+        for bad in [
+            &b"PK\x03\x04 an xlsx"[..],
+            b"",
+            br#"{"rows":[]}"#,
+            br#"{"participants":{"a":1}}"#,
+            br#"[1,2]"#,
+            br#""text""#,
+        ] {
+            let e = decode_export_file(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Decode);
+            assert!(e.body_snippet().is_none(), "the file is not put in errors");
+        }
+    }
+}

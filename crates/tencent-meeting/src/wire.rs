@@ -1234,6 +1234,173 @@ mod tests {
         assert!(none.error_info.is_none());
     }
 
+    #[test]
+    fn export_answers_doc_examples_and_the_url_is_secret() {
+        let c: ExportCreateResponse =
+            serde_json::from_str(r#"{"job_id":"e1234567-f123-4d12-123a-12346192e332"}"#).unwrap();
+        assert_eq!(
+            c.job_id.as_deref(),
+            Some("e1234567-f123-4d12-123a-12346192e332")
+        );
+        let j: ExportJobResponse = serde_json::from_str(
+            r#"{"status":1,"url":"https://www.xxxx.xxxx.com/job1?sign=S3CRET","later":true}"#,
+        )
+        .unwrap();
+        assert_eq!(j.status, Some(1));
+        assert_eq!(
+            j.url.as_ref().unwrap().expose_secret(),
+            "https://www.xxxx.xxxx.com/job1?sign=S3CRET"
+        );
+        assert_eq!(j.extra["later"], json!(true));
+        let shown = format!("{j:?}");
+        assert!(
+            !shown.contains("S3CRET") && !shown.contains("xxxx"),
+            "{shown}"
+        );
+        let f: ExportJobResponse =
+            serde_json::from_value(json!({"status": "2", "error_msg": "export failed"})).unwrap();
+        assert_eq!(
+            (f.status, f.error_msg.as_deref()),
+            (Some(2), Some("export failed"))
+        );
+        assert!(f.url.is_none());
+    }
+
+    #[test]
+    fn sign_in_rounds_and_records() {
+        let r: SignInListResponse = serde_json::from_value(json!({
+            "sign_in_list": [{"sign_in_id": "S42CD414A-6EBD-XXXX-XXXX-C6437FC76741",
+                              "start_time": 1572085800, "sign_in_specification": "上课签到",
+                              "sign_in_status": 2, "new": 1},
+                             {"sign_in_id": "S2", "start_time": "1572089400", "sign_in_status": 7}],
+            "total_count": 2, "total_page": 1, "current_page": 1, "current_size": 2
+        }))
+        .unwrap();
+        let rounds = r.sign_in_list.as_ref().unwrap();
+        assert_eq!(rounds[0].start_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(rounds[0].sign_in_specification.as_deref(), Some("上课签到"));
+        assert_eq!(rounds[0].extra["new"], json!(1));
+        assert_eq!(rounds[1].sign_in_status, Some(7), "unknown status kept");
+        assert_eq!(r.page_numbers().total_page, Some(1));
+        let empty: SignInListResponse =
+            serde_json::from_value(json!({"total_count": 0, "total_page": 0})).unwrap();
+        assert_eq!(empty.sign_in_list, None);
+
+        let rec: SignInRecordsResponse = serde_json::from_value(json!({
+            "total_count": 1, "current_size": 1, "total_page": 1, "current_page": 1,
+            "sign_in_id": "S2", "start_time": 1572089400, "sign_in_specification": "x",
+            "events": [{"ms_open_id": "ms-1", "userid": "", "open_id": "", "user_name": "张三",
+                        "user_role": "3", "sign_in_time": 1572089460}]
+        }))
+        .unwrap();
+        let e = &rec.events.as_ref().unwrap()[0];
+        assert_eq!(e.user_role, Some(3), "a string of digits");
+        assert_eq!(e.display_name().as_deref(), Some("张三"), "plain text");
+        assert_eq!(e.signed_in_at(), Some(datetime!(2019-10-26 11:31 UTC)));
+    }
+
+    #[test]
+    fn sign_in_time_is_read_leniently_and_never_from_a_duration() {
+        let at = |v: Value| {
+            serde_json::from_value::<SignInEvent>(v)
+                .unwrap()
+                .signed_in_at()
+        };
+        let t = Some(datetime!(2019-10-26 11:31 UTC));
+        assert_eq!(at(json!({"sign_in_time": "1572089460"})), t);
+        assert_eq!(at(json!({"sign_in_time": 1572089460000i64})), t, "ms");
+        assert_eq!(at(json!({"sign_time": 1572089460})), t);
+        assert_eq!(at(json!({"time": "1572089460000"})), t);
+        assert_eq!(at(json!({"timestamp": 1572089460})), t);
+        assert_eq!(
+            at(json!({"sign_in_time": null, "sign_time": 1572089460})),
+            t,
+            "null is absent"
+        );
+        assert_eq!(at(json!({"sign_in_time": 15})), None, "minutes, not a time");
+        assert_eq!(at(json!({"sign_in_time": "soon"})), None);
+        assert_eq!(at(json!({})), None);
+    }
+
+    #[test]
+    fn sign_in_names_plain_or_base64() {
+        let name = |raw: &str| {
+            serde_json::from_value::<SignInEvent>(json!({ "user_name": raw }))
+                .unwrap()
+                .display_name()
+        };
+        assert_eq!(name("5byg5LiJ").as_deref(), Some("张三"), "Base64 of UTF-8");
+        assert_eq!(name("张三").as_deref(), Some("张三"));
+        assert_eq!(
+            name("dGvzdDI=").as_deref(),
+            Some("dGvzdDI="),
+            "not UTF-8: raw"
+        );
+        assert_eq!(name("Guest 1").as_deref(), Some("Guest 1"));
+        assert_eq!(name("").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn realtime_participants_page() {
+        let r: RealtimeParticipantsResponse = serde_json::from_value(json!({
+            "meeting_id": "1", "meeting_code": "746950080", "subject": "5byg5LiJ",
+            "schedule_start_time": "1572085800", "schedule_end_time": "1572089400",
+            "status": "MEETING_STATE_STARTED",
+            "participants": [{"userid": "u1", "ms_open_id": "ms-1", "user_name": "dBVzdDE=",
+                              "join_time": "1572085800", "instanceid": 99, "user_role": 2,
+                              "join_type": 1, "audio_state": true, "app_version": "3.0"}],
+            "current_page": 1, "current_size": 1, "total_count": 1, "total_page": 1
+        }))
+        .unwrap();
+        assert_eq!(r.status, Some(MeetingStatus::Started));
+        assert_eq!(r.subject_decoded().unwrap().as_str(), "张三");
+        let p = &r.participants.as_ref().unwrap()[0];
+        assert_eq!(p.join_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(p.left_time, None);
+        let numbered: RealtimeParticipantsResponse =
+            serde_json::from_value(json!({"status": 3, "participants": [], "total_page": 0}))
+                .unwrap();
+        assert_eq!(numbered.status, Some(MeetingStatus::Unknown("3".into())));
+    }
+
+    #[test]
+    fn waiting_room_times_in_ms_and_open_stays() {
+        let r: WaitingRoomResponse = serde_json::from_value(json!({
+            "meeting_id": "1", "meeting_code": "PMI123", "subject": "周会",
+            "schedule_start_time": 1572085800000i64, "schedule_end_time": "1572089400000",
+            "participants": [
+                {"user_name": "5byg5LiJ", "userid": "u1", "ms_open_id": "ms-1", "instanceid": "2",
+                 "join_time": 1572085800000i64, "left_time": 1572085860000i64, "x": 1},
+                {"user_name": "dGvzdDI=", "instanceid": 3, "join_time": "1572085800000", "left_time": 0},
+                {"instanceid": "99", "join_time": 1572085800000i64, "left_time": ""},
+                {"instanceid": "", "join_time": 1572085800000i64}
+            ],
+            "current_size": 4, "total_count": 4, "current_page": 1, "total_page": 1
+        }))
+        .unwrap();
+        assert_eq!(r.schedule_start_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        assert_eq!(r.schedule_end_time, Some(datetime!(2019-10-26 11:30 UTC)));
+        let rows = r.participants.unwrap();
+        assert_eq!(rows[0].instanceid, Some(2), "a decimal string");
+        assert_eq!(rows[0].left_time, Some(datetime!(2019-10-26 10:31 UTC)));
+        assert_eq!(rows[0].extra["x"], json!(1));
+        assert_eq!(rows[1].instanceid, Some(3), "or a number");
+        for open in &rows[1..] {
+            assert_eq!(open.left_time, None, "0, \"\" or absent: still waiting");
+            assert_eq!(open.join_time, Some(datetime!(2019-10-26 10:30 UTC)));
+        }
+        assert_eq!(rows[3].instanceid, None);
+    }
+
+    #[test]
+    fn webinar_meeting_type() {
+        let m: MeetingInfo = serde_json::from_value(json!({"meeting_type": 6})).unwrap();
+        assert!(m.is_webinar() && !m.is_recurring());
+        assert_eq!(MeetingType::from_code(6).code(), 6);
+        let m: MeetingInfo = serde_json::from_value(json!({"meeting_type": "1"})).unwrap();
+        assert!(!m.is_webinar() && m.is_recurring());
+    }
+
     mod garbage {
         use super::super::*;
         use proptest::prelude::*;
@@ -1267,6 +1434,11 @@ mod tests {
                                 Just("answer_content".to_string()),
                                 Just("error_info".to_string()),
                                 Just("error_code".to_string()),
+                                Just("events".to_string()),
+                                Just("sign_in_time".to_string()),
+                                Just("left_time".to_string()),
+                                Just("status".to_string()),
+                                Just("url".to_string()),
                                 ".{0,6}".prop_map(|s| s),
                             ],
                             inner,
@@ -1284,6 +1456,21 @@ mod tests {
             let _ = serde_json::from_slice::<EnrollApprovalsResponse>(bytes);
             let _ = serde_json::from_slice::<InviteesResponse>(bytes);
             let _ = serde_json::from_slice::<ErrorBody>(bytes);
+            let _ = serde_json::from_slice::<ExportCreateResponse>(bytes);
+            let _ = serde_json::from_slice::<ExportJobResponse>(bytes);
+            let _ = serde_json::from_slice::<SignInListResponse>(bytes);
+            let _ = serde_json::from_slice::<RealtimeParticipantsResponse>(bytes);
+            let _ = crate::export::decode_export_file(bytes);
+            if let Ok(r) = serde_json::from_slice::<SignInRecordsResponse>(bytes) {
+                for e in r.events.into_iter().flatten() {
+                    let _ = crate::convert::sign_in_from_event(e, "1", "s", None, None);
+                }
+            }
+            if let Ok(r) = serde_json::from_slice::<WaitingRoomResponse>(bytes) {
+                for p in r.participants.into_iter().flatten() {
+                    let _ = crate::convert::waiting_room_entry_from(p, "1");
+                }
+            }
         }
 
         proptest! {
