@@ -50,6 +50,8 @@ pub(crate) struct ExportFile {
 struct Job {
     operator: Who,
     created: i64,
+    /// Creation order.
+    seq: u64,
     polls: u64,
     file: Arc<ExportFile>,
     /// The current download token.
@@ -69,12 +71,30 @@ pub(crate) struct Jobs {
     seq: u64,
 }
 
+/// Jobs kept at most (the oldest go first): a long benchmark run must not grow without bound.
+const MAX_JOBS: usize = 10_000;
+
 impl Jobs {
-    /// Forgets jobs older than `ttl` and their tokens.
+    /// Forgets jobs older than `ttl`, then the oldest beyond [`MAX_JOBS`] (making room for one
+    /// more), and their tokens.
     fn expire(&mut self, now: i64, ttl: i64) {
+        let before = self.jobs.len();
         self.jobs.retain(|_, j| now.saturating_sub(j.created) < ttl);
-        let jobs = &self.jobs;
-        self.tokens.retain(|_, t| jobs.contains_key(&t.job));
+        while self.jobs.len() >= MAX_JOBS {
+            let Some(oldest) = self
+                .jobs
+                .iter()
+                .min_by_key(|(_, j)| j.seq)
+                .map(|(id, _)| id.clone())
+            else {
+                break;
+            };
+            self.jobs.remove(&oldest);
+        }
+        if self.jobs.len() != before {
+            let jobs = &self.jobs;
+            self.tokens.retain(|_, t| jobs.contains_key(&t.job));
+        }
     }
 }
 
@@ -312,7 +332,8 @@ pub(crate) fn create(
     let mut jobs = st.export.lock().unwrap_or_else(|p| p.into_inner());
     jobs.expire(now, st.config.export_job_ttl);
     jobs.seq += 1;
-    let seq = jobs.seq.to_string();
+    let job_seq = jobs.seq;
+    let seq = job_seq.to_string();
     let a = generator::hash64(st.shared.seed, &["tencent", "export-job", &seq, "a"]);
     let b = generator::hash64(st.shared.seed, &["tencent", "export-job", &seq, "b"]);
     let hex = format!("{a:016x}{b:016x}");
@@ -329,6 +350,7 @@ pub(crate) fn create(
         Job {
             operator: op,
             created: now,
+            seq: job_seq,
             polls: 0,
             file: Arc::new(file),
             token: None,
@@ -347,7 +369,8 @@ pub(crate) fn poll(
     let q = crate::query::QueryParams::parse(parts.uri.query());
     let job_id = path_id(parts.uri.path(), "/v1/export/");
     let op = who(&q, &[1, 2])?;
-    let _ = int_param(&q, "instanceid")?;
+    // Not a parameter of this page, but a malformed one is refused as everywhere else.
+    int_param(&q, "instanceid")?;
     let now = st.shared.clock.unix();
     let mut guard = st.export.lock().unwrap_or_else(|p| p.into_inner());
     let jobs = &mut *guard;
@@ -425,3 +448,59 @@ pub(crate) fn download(st: &State, path: &str) -> Response {
 
 /// Jobs behind a lock, for [`State`].
 pub(crate) type SharedJobs = Mutex<Jobs>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(seq: u64, created: i64) -> Job {
+        Job {
+            operator: Who::UserId("owner1".into()),
+            created,
+            seq,
+            polls: 0,
+            file: Arc::new(ExportFile {
+                bytes: Vec::new(),
+                content_type: XLSX,
+            }),
+            token: Some(format!("t{seq}")),
+        }
+    }
+
+    #[test]
+    fn jobs_expire_by_age_and_by_count_with_their_tokens() {
+        let mut jobs = Jobs::default();
+        for seq in 0..MAX_JOBS as u64 {
+            jobs.jobs.insert(format!("j{seq}"), job(seq, 1_000));
+            jobs.tokens.insert(
+                format!("t{seq}"),
+                Token {
+                    job: format!("j{seq}"),
+                    issued: 1_000,
+                },
+            );
+        }
+        // Full: the oldest goes to make room for the next one.
+        jobs.expire(1_000, 100);
+        assert_eq!(jobs.jobs.len(), MAX_JOBS - 1);
+        assert!(!jobs.jobs.contains_key("j0") && !jobs.tokens.contains_key("t0"));
+        assert!(jobs.jobs.contains_key("j1"));
+        // Too old: all gone.
+        jobs.expire(1_100, 100);
+        assert!(jobs.jobs.is_empty() && jobs.tokens.is_empty());
+    }
+
+    #[test]
+    fn export_windows() {
+        let day = DAY;
+        assert_eq!(window(None, None, 100 * day), Ok((69 * day, 100 * day)));
+        assert_eq!(window(Some(5), None, 10), Ok((5, 10)));
+        assert_eq!(window(None, Some(40 * day), 0), Ok((9 * day, 40 * day)));
+        assert_eq!(window(Some(0), Some(90 * day), 0), Ok((0, 90 * day)));
+        assert_eq!(
+            window(Some(0), Some(90 * day + 1), 0).unwrap_err().code,
+            190004
+        );
+        assert_eq!(window(Some(2), Some(1), 0).unwrap_err().code, 190004);
+    }
+}

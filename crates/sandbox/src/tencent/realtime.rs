@@ -104,6 +104,7 @@ pub(crate) fn rows(st: &State, m: &Meeting, list: usize, app: usize, now: i64) -
         .collect()
 }
 
+/// `GET /v1/meetings/{meeting_id}/real-time-participants` (rules in the module docs).
 pub(crate) fn serve(
     st: &State,
     caller: &Caller,

@@ -21,6 +21,7 @@ use crate::query::QueryParams;
 /// Largest `page` ("page最大值为2000").
 const MAX_PAGE: i64 = 2000;
 
+/// `GET /v1/meeting/{meeting_id}/waiting-room` (rules in the module docs).
 pub(crate) fn serve(
     st: &State,
     caller: &Caller,
