@@ -65,7 +65,9 @@ impl GroundTruth {
     }
 
     /// Enrollment records for a `status` filter (`None` or `0`: all), in serving order. Empty if
-    /// the meeting is unknown or has enrollment disabled.
+    /// the meeting is unknown or has enrollment disabled. A webinar's are served on
+    /// `/v1/webinars/{id}/enroll/approvals`, other meetings' on `/v1/meetings/{id}/…` (unless
+    /// `enroll_path_mismatch` is `None`: then on both).
     pub fn tencent_enroll_approvals(&self, meeting_id: &str, status: Option<i64>) -> Vec<Value> {
         let st = &self.state.tencent;
         let Some(m) = st.store.get(meeting_id) else {
