@@ -1,6 +1,6 @@
 //! Tencent Meeting (腾讯会议) REST API client for attendance export, built on `roster-core`.
 //!
-//! Covers the four read endpoints attendance needs, with enterprise self-built application
+//! Covers the read endpoints attendance needs, with enterprise self-built application
 //! signing (AK/SK):
 //!
 //! | Endpoint | Raw page | Unified model |
@@ -9,14 +9,23 @@
 //! | `GET /v1/meetings/{id}` | [`TencentMeetingClient::meeting_detail_raw`] | [`TencentMeetingClient::meeting_detail`] |
 //! | `GET /v1/meetings/{id}/enroll/approvals` | [`TencentMeetingClient::enroll_approvals_page`] | [`TencentMeetingClient::registrations`] → [`roster_core::Registration`] |
 //! | `GET /v1/meetings/{id}/invitees` | [`TencentMeetingClient::invitees_page`] | (fallback of `registrations`) |
+//! | `GET /v1/webinars/{id}/enroll/approvals` (§12.1) | [`TencentMeetingClient::webinar_enroll_approvals_page`] | [`TencentMeetingClient::registrations`] for a webinar |
+//! | `POST /v1/meetings/export-participants-list`, `GET /v1/export/{job_id}` (§12.3) | [`TencentMeetingClient::submit_participants_export`], [`TencentMeetingClient::export_job`] | [`TencentMeetingClient::participants_export`] → [`roster_core::RosterEntry`] |
+//! | `GET /v1/meetings/sign-in/list`, `GET /v1/meetings/sign-in` (§12.4, §12.5) | [`TencentMeetingClient::sign_in_rounds_page`], [`TencentMeetingClient::sign_in_records_page`] | [`TencentMeetingClient::sign_ins`] → [`roster_core::SignIn`] |
+//! | `GET /v1/meetings/{id}/real-time-participants` (§12.6) | [`TencentMeetingClient::realtime_participants_page`] | [`TencentMeetingClient::live_attendees`] → [`roster_core::Attendee`] |
+//! | `GET /v1/meeting/{id}/waiting-room` (§12.7) | [`TencentMeetingClient::waiting_room_page`] | [`TencentMeetingClient::waiting_room`] → [`roster_core::WaitingRoomEntry`] |
+//!
+//! (§ numbers are sections of docs/specs/tencent-meeting.md.)
 //!
 //! What the client does for you:
 //! - signs every attempt afresh ([`sign`]): new nonce (63 random bits) and timestamp from the
-//!   injectable clock, over the exact path and query it sends; `SdkId` only when configured,
-//!   `X-TC-Registered: 1` always;
+//!   injectable clock, over the exact path, query and body it sends; `SdkId` only when
+//!   configured, `X-TC-Registered: 1` always;
 //! - paces calls (default 240/minute, 80 % of the vendor's 300/minute/app) and retries per
 //!   [`errors::classify`]: transient codes with backoff, per-minute rate limits at the next
 //!   minute, replays re-signed once; clock skew, credentials and not-found are never retried;
+//!   small codes are read per endpoint ([`errors::classify_for`]: `101` is "enrollment not
+//!   enabled" on the enrollment lists but "not allowed" on the sign-in lists);
 //! - pages with opaque `next_pos`, splits attendance ranges into ≤ 31-day windows and splits
 //!   further while the vendor's 50,000-record cap would truncate a window (or surfaces
 //!   [`roster_core::ErrorKind::Truncated`]);

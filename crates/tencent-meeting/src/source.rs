@@ -15,6 +15,12 @@
 //! `meeting_type` 6; docs/specs/tencent-meeting.md §12.1), else on the meeting path. When the meeting has no enrollment (vendor code 101) the invitee
 //! list is returned instead (invitees have no status, so a filter other than `All` then gives
 //! an empty stream).
+//!
+//! **Round two** (docs/specs/tencent-meeting.md §12): [`TencentMeetingClient::live_attendees`]
+//! (§12.6, the current occurrence of a recurring meeting as [`TencentMeetingClient::current_occurrence`]
+//! resolves it), [`TencentMeetingClient::waiting_room`] (§12.7) and
+//! [`TencentMeetingClient::sign_ins`] (§12.4, §12.5) back the [`AttendeeSource`] methods of
+//! the same names.
 
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt};

@@ -149,3 +149,41 @@ impl ListEndpoint for WaitingRoom {
         Ok(numbered_page("waiting-room", page, items, numbers)?.with_total(total))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credentials;
+    use roster_core::ClientBuilder;
+
+    #[tokio::test]
+    async fn no_page_past_2000_is_asked_for() {
+        // Nothing listens there: a request would fail with a transport error.
+        let c = TencentMeetingClient::builder(Credentials::new("a", "b", "c"))
+            .operator_id("owner1")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let list = c.waiting_room_list("123").unwrap();
+        let q = list.query().clone();
+        let e = WaitingRoom::page(&c, &q, Some(PageToken::Page(MAX_WAITING_ROOM_PAGE + 1)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Truncated);
+        assert!(e.to_string().contains("2000 pages"), "{e}");
+        for (page, size) in [(0, 50), (2001, 50), (1, 0), (1, 51)] {
+            assert_eq!(
+                c.waiting_room_page("123", page, size)
+                    .await
+                    .unwrap_err()
+                    .kind(),
+                ErrorKind::InvalidArgument,
+                "{page} {size}"
+            );
+        }
+        assert_eq!(
+            c.waiting_room_list("12a").unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+    }
+}
