@@ -37,8 +37,17 @@ pub enum Command {
     Sync(SyncArgs),
     /// Receive the vendors' push events (joins and leaves as they happen) into the store.
     Listen(ListenArgs),
-    /// Who is in a meeting now, from the pushed events in the store.
+    /// Who is in a meeting now: from the vendor's real-time list (`--vendor`), else from the
+    /// pushed events in the store.
     Live(LiveArgs),
+    /// The waiting room's log of a meeting: every stay, before, during and after it (WeCom,
+    /// Tencent Meeting).
+    WaitingRoom(MeetingCommandArgs),
+    /// Every sign-in (签到) of a meeting, round by round (Tencent Meeting).
+    SignIns(MeetingCommandArgs),
+    /// Tencent Meeting's participants export: per-person totals the vendor computes (an
+    /// asynchronous job: submitted, waited for, downloaded).
+    ExportJob(ExportJobArgs),
     /// Run all three vendors through the real clients against the embedded sandbox.
     Demo(DemoArgs),
     /// Serve the vendor emulator until Ctrl-C, for offline development.
@@ -104,6 +113,109 @@ pub struct Selection {
     /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// One meeting of one vendor, and where the credentials come from (no time range: for the
+/// commands whose vendor lists have none).
+#[derive(Debug, Clone, Args)]
+pub struct MeetingRef {
+    /// The platform.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+
+    /// The meeting id.
+    #[arg(long)]
+    pub meeting: String,
+
+    /// One occurrence of a recurring meeting (default: the current one).
+    #[arg(long)]
+    pub sub_meeting: Option<String>,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl MeetingRef {
+    /// As a [`Selection`] without a time range or join link.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            vendor: self.vendor,
+            meeting: Some(self.meeting.clone()),
+            sub_meeting: self.sub_meeting.clone(),
+            from: None,
+            to: None,
+            join_url: None,
+            base_url: self.base_url.clone(),
+            profile: self.profile.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// `roster waiting-room` and `roster sign-ins`.
+#[derive(Debug, Clone, Args)]
+pub struct MeetingCommandArgs {
+    /// Which meeting.
+    #[command(flatten)]
+    pub meeting: MeetingRef,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `roster export-job` (Tencent Meeting).
+#[derive(Debug, Clone, Args)]
+pub struct ExportJobArgs {
+    /// The meeting id.
+    #[arg(long)]
+    pub meeting: String,
+
+    /// The occurrence of a recurring meeting (required for those by the vendor).
+    #[arg(long)]
+    pub sub_meeting: Option<String>,
+
+    /// Start of the join-time range: RFC 3339 or Unix seconds (the vendor's default: 31 days
+    /// before the end; at most 90 days).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<OffsetDateTime>,
+
+    /// End of the join-time range (default: now).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<OffsetDateTime>,
+
+    /// Save the vendor's own file here instead of writing records (`.xlsx`: the vendor's
+    /// workbook; anything else: its JSON).
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub vendor_file: Option<PathBuf>,
+
+    /// How long to wait for the job, in minutes.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub wait_minutes: u64,
+
+    /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
+    #[arg(long)]
+    pub base_url: Option<String>,
+
+    /// Use this profile of the configuration file.
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Configuration file (default: $ROSTER_CONFIG, else ./roster.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output (the per-person rows).
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `roster meetings`: which meetings, and where the credentials come from.
@@ -608,9 +720,30 @@ pub struct LiveArgs {
     #[command(flatten)]
     pub store: StoreArg,
 
+    /// Ask the vendor's real-time list instead of the store (needs --meeting; Quanshi: its
+    /// terminal list).
+    #[arg(long, value_enum, requires = "meeting", conflicts_with = "seen")]
+    pub vendor: Option<VendorArg>,
+
     /// Only this meeting.
     #[arg(long)]
     pub meeting: Option<String>,
+
+    /// With --vendor: one occurrence of a recurring meeting (default: the current one).
+    #[arg(long, requires = "vendor")]
+    pub sub_meeting: Option<String>,
+
+    /// With --vendor: override the vendor's API base URL.
+    #[arg(long, requires = "vendor")]
+    pub base_url: Option<String>,
+
+    /// With --vendor: use this profile of the configuration file.
+    #[arg(long, requires = "vendor")]
+    pub profile: Option<String>,
+
+    /// With --vendor: the configuration file (default: $ROSTER_CONFIG, else ./roster.toml).
+    #[arg(long, value_name = "FILE", requires = "vendor")]
+    pub config: Option<PathBuf>,
 
     /// Instead of who is in: the meeting's pulled sessions once it is reconciled, each marked
     /// `live` (its join pushed before the end), `late` (pushed after it) or `pull_only`

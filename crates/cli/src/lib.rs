@@ -324,6 +324,43 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             });
             listen::run(a.listen, apps, store, reconciler, options).await
         }
+        Command::Live(a) if a.vendor.is_some() => {
+            let (Some(vendor), Some(meeting)) = (a.vendor, a.meeting.clone()) else {
+                return Err(CliError::Usage("--vendor needs --meeting".into()));
+            };
+            let meeting = args::MeetingRef {
+                vendor,
+                meeting,
+                sub_meeting: a.sub_meeting.clone(),
+                base_url: a.base_url.clone(),
+                profile: a.profile.clone(),
+                config: a.config.clone(),
+            };
+            let (source, query) = prepare(&meeting.selection(), RegistrationFilter::All)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::live_from_vendor(source.as_ref(), query, &plan)
+                .await
+                .map(drop)
+        }
+        Command::WaitingRoom(a) => {
+            let (source, query) = prepare(&a.meeting.selection(), RegistrationFilter::All)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::waiting_room(source.as_ref(), query, &plan)
+                .await
+                .map(drop)
+        }
+        Command::SignIns(a) => {
+            let (source, query) = prepare(&a.meeting.selection(), RegistrationFilter::All)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::sign_ins(source.as_ref(), query, &plan).await.map(drop)
+        }
+        Command::ExportJob(a) => {
+            let vendor = Vendor::TencentMeeting;
+            let settings = settings(vendor, a.base_url.as_deref(), &a.config, &a.profile)?;
+            let client = vendors::tencent(&settings)?;
+            let plan = OutputPlan::from_args(&a.output, local);
+            run::export_job(&client, &a, &plan).await.map(drop)
+        }
         Command::Live(a) => {
             let store = a.store.open().await?;
             let plan = OutputPlan::from_args(&a.output, local);

@@ -1,7 +1,9 @@
 //! How each model type prints: CSV columns (the JSON keys of roster-core, in order) and table
 //! columns.
 
-use roster_core::{Attendee, MeetingSummary, Registration, RosterEntry, RosterSummary};
+use roster_core::{
+    Attendee, MeetingSummary, Registration, RosterEntry, RosterSummary, SignIn, WaitingRoomEntry,
+};
 use time::UtcOffset;
 
 use crate::output::{Record, opt, table_time};
@@ -381,6 +383,178 @@ impl Record for RosterEntry {
     }
 }
 
+impl Record for SignIn {
+    const SHEET: &'static str = "sign-ins";
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "sign_in_id",
+        "round_started_at",
+        "round_description",
+        "user_id",
+        "temp_id",
+        "open_id",
+        "display_name",
+        "role",
+        "signed_in_at",
+        "extra",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("id", 24),
+        ("round", 16),
+        ("round started", 19),
+        ("signed in", 19),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        vec![
+            opt(&self.display_name),
+            ids(&self.user_id, &self.temp_id),
+            self.round_description
+                .clone()
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| self.sign_in_id.clone()),
+            table_time(self.round_started_at, tz),
+            match self.signed_in_at {
+                Some(_) => table_time(self.signed_in_at, tz),
+                None => "(time unknown)".to_string(),
+            },
+        ]
+    }
+}
+
+impl Record for WaitingRoomEntry {
+    const SHEET: &'static str = "waiting room";
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "user_id",
+        "temp_id",
+        "open_id",
+        "display_name",
+        "device",
+        "entered_at",
+        "left_at",
+        "extra",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("id", 24),
+        ("entered", 19),
+        ("left", 19),
+        ("minutes", 7),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        let minutes = match (self.entered_at, self.left_at) {
+            (Some(a), Some(b)) if b >= a => ((b - a).whole_seconds() / 60).to_string(),
+            _ => String::new(),
+        };
+        vec![
+            opt(&self.display_name),
+            ids(&self.user_id, &self.temp_id),
+            table_time(self.entered_at, tz),
+            match self.left_at {
+                Some(_) => table_time(self.left_at, tz),
+                None => "(waiting)".to_string(),
+            },
+            minutes,
+        ]
+    }
+}
+
+/// A report row of a meeting with sign-in rounds: the person's row and how many rounds they
+/// signed in to (the report's "signed in" column, present only where the meeting has
+/// sign-ins).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignedInEntry {
+    /// The person's row.
+    #[serde(flatten)]
+    pub entry: RosterEntry,
+    /// Sign-in rounds the person signed in to (matched by user id, else per-meeting id).
+    pub signed_in: u32,
+}
+
+impl SignedInEntry {
+    /// Each entry with its count of rounds signed in to. A sign-in counts for the entry with
+    /// the same user id, else the same per-meeting id; a round is counted once per person.
+    pub fn of(entries: &[RosterEntry], sign_ins: &[SignIn]) -> Vec<SignedInEntry> {
+        use std::collections::{HashMap, HashSet};
+        let mut by_user: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut by_temp: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for s in sign_ins {
+            match (s.user_id.as_deref(), s.temp_id.as_deref()) {
+                (Some(u), _) if !u.is_empty() => by_user.entry(u).or_default(),
+                (_, Some(t)) if !t.is_empty() => by_temp.entry(t).or_default(),
+                _ => continue,
+            }
+            .insert(s.sign_in_id.as_str());
+        }
+        entries
+            .iter()
+            .map(|e| {
+                let mut rounds: HashSet<&str> = HashSet::new();
+                if let Some(u) = e.user_id.as_deref().filter(|u| !u.is_empty())
+                    && let Some(r) = by_user.get(u)
+                {
+                    rounds.extend(r);
+                }
+                if let Some(t) = e.temp_id.as_deref().filter(|t| !t.is_empty())
+                    && let Some(r) = by_temp.get(t)
+                {
+                    rounds.extend(r);
+                }
+                SignedInEntry {
+                    entry: e.clone(),
+                    signed_in: u32::try_from(rounds.len()).unwrap_or(u32::MAX),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Record for SignedInEntry {
+    const SHEET: &'static str = "people";
+    const COLUMNS: &'static [&'static str] = &[
+        "vendor",
+        "meeting_id",
+        "display_name",
+        "user_id",
+        "temp_id",
+        "phone",
+        "email",
+        "registered",
+        "registration_id",
+        "registration_status",
+        "answers",
+        "matched_by",
+        "attended",
+        "sessions",
+        "first_join",
+        "last_leave",
+        "attended_seconds",
+        "still_in_meeting",
+        "signed_in",
+    ];
+    const TABLE: &'static [(&'static str, usize)] = &[
+        ("name", 16),
+        ("registered", 10),
+        ("attended", 8),
+        ("sessions", 8),
+        ("first join", 19),
+        ("last leave", 19),
+        ("minutes", 7),
+        ("signed in", 9),
+    ];
+
+    fn table_row(&self, tz: UtcOffset) -> Vec<String> {
+        let mut row = self.entry.table_row(tz);
+        row.push(self.signed_in.to_string());
+        row
+    }
+}
+
 /// The report's closing summary, one line per figure.
 pub fn summary_lines(s: &RosterSummary) -> Vec<String> {
     vec![
@@ -432,7 +606,52 @@ mod tests {
         assert_eq!(keys(&a), sorted(Attendee::COLUMNS));
         let r = Registration::new(Vendor::WeCom, "m");
         assert_eq!(keys(&r), sorted(Registration::COLUMNS));
-        let e = &reconcile(vec![r], vec![a])[0];
-        assert_eq!(keys(e), sorted(RosterEntry::COLUMNS));
+        let entries = reconcile(vec![r], vec![a]);
+        assert_eq!(keys(&entries[0]), sorted(RosterEntry::COLUMNS));
+        let s = SignIn::new(Vendor::TencentMeeting, "m", "round");
+        assert_eq!(keys(&s), sorted(SignIn::COLUMNS));
+        let w = WaitingRoomEntry::new(Vendor::TencentMeeting, "m");
+        assert_eq!(keys(&w), sorted(WaitingRoomEntry::COLUMNS));
+        let signed = &SignedInEntry::of(&entries, &[s])[0];
+        assert_eq!(keys(signed), sorted(SignedInEntry::COLUMNS));
+    }
+
+    #[test]
+    fn sign_ins_count_rounds_per_person_by_user_or_meeting_id() {
+        let mut by_user = Attendee::new(Vendor::TencentMeeting, "m");
+        by_user.user_id = Some("zhang".into());
+        by_user.temp_id = Some("t1".into());
+        let mut guest = Attendee::new(Vendor::TencentMeeting, "m");
+        guest.temp_id = Some("t2".into());
+        let mut absent = Attendee::new(Vendor::TencentMeeting, "m");
+        absent.temp_id = Some("t3".into());
+        let entries = reconcile(Vec::new(), vec![by_user, guest, absent]);
+        let sign_in = |round: &str, user: Option<&str>, temp: Option<&str>| {
+            let mut s = SignIn::new(Vendor::TencentMeeting, "m", round);
+            s.user_id = user.map(str::to_string);
+            s.temp_id = temp.map(str::to_string);
+            s
+        };
+        let sign_ins = [
+            sign_in("r1", Some("zhang"), Some("other-device")),
+            sign_in("r2", None, Some("t1")),
+            // The same round twice (two devices) counts once.
+            sign_in("r2", Some("zhang"), None),
+            sign_in("r1", Some(""), Some("t2")),
+            sign_in("r9", None, None),
+        ];
+        let counted: Vec<(Option<String>, u32)> = SignedInEntry::of(&entries, &sign_ins)
+            .into_iter()
+            .map(|s| (s.entry.temp_id.clone(), s.signed_in))
+            .collect();
+        let of = |temp: &str| {
+            counted
+                .iter()
+                .find(|(t, _)| t.as_deref() == Some(temp))
+                .map(|(_, n)| *n)
+        };
+        assert_eq!(of("t1"), Some(2));
+        assert_eq!(of("t2"), Some(1));
+        assert_eq!(of("t3"), Some(0));
     }
 }

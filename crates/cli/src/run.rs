@@ -957,11 +957,64 @@ pub async fn registrations(
     let query = query.observer(progress.observer());
     // The output target is checked before any request (a directory is refused at once).
     let sink = plan.sink()?;
-    let stream = source.registrations(&query).await?;
-    let written = stream_out(stream, sink, plan, &progress).await;
+    let stream = source.registrations(&query);
+    write_records("registrations", stream, sink, plan, progress).await
+}
+
+/// `roster waiting-room`: every stay in the meeting's waiting room.
+pub async fn waiting_room(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("waiting room", plan.quiet);
+    let query = query.observer(progress.observer());
+    let sink = plan.sink()?;
+    let stream = source.waiting_room(&query);
+    write_records("waiting-room stays", stream, sink, plan, progress).await
+}
+
+/// `roster sign-ins`: every sign-in of every round.
+pub async fn sign_ins(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("sign-ins", plan.quiet);
+    let query = query.observer(progress.observer());
+    let sink = plan.sink()?;
+    let stream = source.sign_ins(&query);
+    write_records("sign-ins", stream, sink, plan, progress).await
+}
+
+/// `roster live --vendor`: who is in the meeting now, from the vendor's real-time list.
+pub async fn live_from_vendor(
+    source: &dyn AttendeeSource,
+    query: MeetingQuery,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    let progress = Progress::new("in the meeting", plan.quiet);
+    let query = query.observer(progress.observer());
+    let sink = plan.sink()?;
+    let stream = source.live_attendees(&query);
+    write_records("people in the meeting", stream, sink, plan, progress).await
+}
+
+/// Opens a vendor's list and writes its records; the bar is removed before any message.
+async fn write_records<R: Record>(
+    what: &str,
+    stream: impl std::future::Future<Output = roster_core::Result<roster_core::RecordStream<R>>>,
+    sink: Sink,
+    plan: &OutputPlan,
+    progress: Progress,
+) -> Result<Written, CliError> {
+    let written = match stream.await {
+        Ok(stream) => stream_out(stream, sink, plan, &progress).await,
+        Err(e) => Err(e.into()),
+    };
     progress.finish();
     let written = written?;
-    note_done(plan, "registrations", written);
+    note_done(plan, what, written);
     Ok(written)
 }
 
@@ -1009,8 +1062,28 @@ pub async fn report(
         let stream = source.attendees(&query).await?;
         stream.try_collect::<Vec<_>>().await
     };
-    let (registrations, attendees) = futures::join!(registrations, attendees);
+    // Sign-ins give the "signed in" column; a vendor without them gives no column.
+    let sign_ins = async {
+        match source.sign_ins(&query).await {
+            Ok(stream) => stream.try_collect::<Vec<_>>().await.map(Some),
+            Err(e) if e.kind() == ErrorKind::Unsupported => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let (registrations, attendees, sign_ins) = futures::join!(registrations, attendees, sign_ins);
     progress.finish();
+    // A report without its sign-in column is still the report: say why it is missing.
+    let sign_ins = match sign_ins {
+        Ok(found) => found.filter(|s| !s.is_empty()),
+        Err(e) => {
+            if !plan.quiet {
+                eprintln!(
+                    "roster: note: no \"signed in\" column: the sign-ins could not be read ({e})"
+                );
+            }
+            None
+        }
+    };
     let registrations = match registrations {
         Ok(r) => r,
         Err(e) if e.kind() == ErrorKind::EnrollmentNotEnabled => {
@@ -1044,14 +1117,15 @@ pub async fn report(
         return Ok(summary);
     }
 
-    let mut writer = plan.writer(sink);
-    for entry in &entries {
-        writer.write(entry).map_err(|e| io_error(plan, e))?;
-    }
-    writer
-        .extra_sheet("summary", &["figure", "value"], &summary_cells(&summary))
-        .map_err(|e| io_error(plan, e))?;
-    let mut sink = writer.finish().map_err(|e| io_error(plan, e))?;
+    let mut sink = match sign_ins {
+        Some(sign_ins) => write_report_rows(
+            &crate::records::SignedInEntry::of(&entries, &sign_ins),
+            &summary,
+            sink,
+            plan,
+        )?,
+        None => write_report_rows(&entries, &summary, sink, plan)?,
+    };
     let lines = summary_lines(&summary);
     if plan.format == Format::Table {
         let mut text = String::from("\n");
@@ -1068,6 +1142,23 @@ pub async fn report(
     }
     sink.commit().map_err(|e| io_error(plan, e))?;
     Ok(summary)
+}
+
+/// The report's rows, then its summary sheet (workbooks only).
+fn write_report_rows<R: Record>(
+    rows: &[R],
+    summary: &RosterSummary,
+    sink: Sink,
+    plan: &OutputPlan,
+) -> Result<Sink, CliError> {
+    let mut writer = plan.writer(sink);
+    for row in rows {
+        writer.write(row).map_err(|e| io_error(plan, e))?;
+    }
+    writer
+        .extra_sheet("summary", &["figure", "value"], &summary_cells(summary))
+        .map_err(|e| io_error(plan, e))?;
+    writer.finish().map_err(|e| io_error(plan, e))
 }
 
 /// The report with attendance rules: one row per person with a status (see
@@ -1165,6 +1256,98 @@ fn attendance_report(
         eprintln!("roster: {line}");
     }
     sink.commit().map_err(|e| io_error(plan, e))?;
+    Ok(())
+}
+
+/// `roster export-job`: Tencent Meeting's participants export. Submitted, waited for on the
+/// client's clock (`--wait-minutes`), downloaded; then either the vendor's file is saved as
+/// it came (`--vendor-file`), or its per-person rows are written as report rows.
+pub async fn export_job(
+    client: &roster_tencent_meeting::TencentMeetingClient,
+    args: &crate::args::ExportJobArgs,
+    plan: &OutputPlan,
+) -> Result<Written, CliError> {
+    use roster_tencent_meeting::export::{ExportFileType, ExportRequest, ExportWait};
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to <= from
+    {
+        return Err(CliError::Usage("--from must be before --to".into()));
+    }
+    let xlsx = args
+        .vendor_file
+        .as_deref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let mut request = ExportRequest::new(args.meeting.clone()).file_type(if xlsx {
+        ExportFileType::Xlsx
+    } else {
+        ExportFileType::Json
+    });
+    if let Some(sub) = &args.sub_meeting {
+        request = request.sub_meeting(sub.clone());
+    }
+    if let Some(from) = args.from {
+        request = request.from(from);
+    }
+    if let Some(to) = args.to {
+        request = request.to(to);
+    }
+    let wait =
+        ExportWait::default().deadline(std::time::Duration::from_secs(args.wait_minutes * 60));
+    let Some(path) = &args.vendor_file else {
+        // The output target is checked before the job is submitted.
+        let sink = plan.sink()?;
+        if !plan.quiet {
+            eprintln!(
+                "roster: submitting the export job and waiting for it (up to {} min)",
+                args.wait_minutes
+            );
+        }
+        let rows = client.participants_export(&request, wait).await?;
+        let progress = Progress::new("export", true);
+        let stream = futures::stream::iter(rows.into_iter().map(Ok)).boxed();
+        let written = stream_out(stream, sink, plan, &progress).await?;
+        note_done(plan, "people (the vendor's totals)", written);
+        return Ok(written);
+    };
+    let job = client.submit_participants_export(&request).await?;
+    if !plan.quiet {
+        eprintln!(
+            "roster: export job {job} submitted; waiting for it (up to {} min)",
+            args.wait_minutes
+        );
+    }
+    let url = client.wait_for_export(&job, wait).await?;
+    let bytes = client.download_export(&url).await?;
+    {
+        save_atomically(path, &bytes)
+            .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        if !plan.quiet {
+            eprintln!(
+                "roster: the vendor's {} file ({} bytes) saved to {}",
+                if xlsx { "xlsx" } else { "JSON" },
+                bytes.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(Written {
+        records: 0,
+        pages: 1,
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so that a failure leaves no
+/// half-written file.
+fn save_atomically(path: &std::path::Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -35,6 +35,15 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
     built.map_err(|e| configuration_error(e, settings))
 }
 
+/// The Tencent Meeting client itself, for what only Tencent has (the participants export).
+pub fn tencent(
+    settings: &Settings,
+) -> Result<roster_tencent_meeting::TencentMeetingClient, CliError> {
+    roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(|name| settings.lookup(name))
+        .and_then(|b| b.build())
+        .map_err(|e| configuration_error(e, settings))
+}
+
 /// A vendor client as everything the CLI uses of it: its attendance, its meetings and its
 /// retrier (whose counters the sync progress shows).
 pub trait VendorClient: AttendeeSource + MeetingDirectory + ListClient {}

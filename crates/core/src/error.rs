@@ -234,9 +234,13 @@ impl Error {
         e
     }
 
-    /// Data `vendor` does not have ("Quanshi has no sign-ins").
+    /// Data `vendor` does not have ("quanshi: unsupported: the vendor keeps no sign-ins").
     pub fn unsupported(vendor: Vendor, what: impl fmt::Display) -> Self {
-        Self::new(ErrorKind::Unsupported, format!("{vendor} has no {what}")).with_vendor(vendor)
+        Self::new(
+            ErrorKind::Unsupported,
+            format!("the vendor keeps no {what}"),
+        )
+        .with_vendor(vendor)
     }
 
     /// A parameter rejected before any request.

@@ -283,6 +283,18 @@ impl AttendeeSource for QuanshiClient {
         paginate::<ReportSessions>(self.clone(), request, query)
     }
 
+    /// The terminals in the meeting now (`conference/attendee/list`, docs/specs/quanshi.md
+    /// §4.5), as attendees without join or leave times: Quanshi's list has none.
+    async fn live_attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
+        use futures::{StreamExt, TryStreamExt};
+        let event_id = Self::parse_event_id(&query.meeting_id)?;
+        Ok(self
+            .terminals(event_id)?
+            .items()
+            .map_ok(move |t| t.into_attendee(event_id))
+            .boxed())
+    }
+
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {
         let lookup = match self.target(query, true)? {
             MeetingRef::Event(id) => InviteeLookup::Event {
