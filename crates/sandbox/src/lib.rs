@@ -25,9 +25,15 @@
 //! # Endpoint keys
 //!
 //! Stats and fault rules name endpoints with stable keys: `tencent.participants`,
-//! `tencent.meeting_detail`, `tencent.enroll_approvals`, `tencent.invitees`; `wecom.gettoken`,
-//! `wecom.get_attendee_list`, `wecom.enroll_list`, `wecom.enroll_query_by_tmp_openid`,
-//! `wecom.get_info`, `wecom.get_user_meetingid`; `quanshi.meeting_by_join_url`,
+//! `tencent.meeting_detail`, `tencent.enroll_approvals`, `tencent.webinar_enroll_approvals`,
+//! `tencent.invitees`, `tencent.corp_meetings`, `tencent.history_meetings`,
+//! `tencent.export_participants`, `tencent.export_job`, `tencent.export_download`,
+//! `tencent.sign_in_rounds`, `tencent.sign_in_records`, `tencent.realtime_participants`,
+//! `tencent.waiting_room`; `wecom.gettoken`, `wecom.get_attendee_list`, `wecom.enroll_list`,
+//! `wecom.enroll_query_by_tmp_openid`, `wecom.webinar_enroll_list`,
+//! `wecom.webinar_enroll_query_by_tmp_openid`, `wecom.get_realtime_attendee_list`,
+//! `wecom.waitingroom_get_user_list`, `wecom.get_invitees`, `wecom.get_info`,
+//! `wecom.get_user_meetingid`, `wecom.user_list_id`; `quanshi.meeting_by_join_url`,
 //! `quanshi.conference_infos`, `quanshi.report_v1`, `quanshi.report_v2`,
 //! `quanshi.attendee_list`, `quanshi.token_create`, `quanshi.user_search_email`.
 //!
