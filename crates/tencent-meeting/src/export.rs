@@ -39,6 +39,7 @@ use url::Url;
 use crate::client::TencentMeetingClient;
 use crate::decode::{DecodedText, decode_base64_text};
 use crate::errors::endpoint;
+use crate::realtime::occurrence_of;
 use crate::target::validate_id;
 use crate::wire::{ExportCreateResponse, ExportJobResponse};
 
@@ -468,8 +469,10 @@ impl TencentMeetingClient {
     /// waits ([`Self::wait_for_export`]), downloads and reads the file
     /// ([`decode_export_file`], [`roster_entry_from_row`]).
     ///
-    /// A recurring meeting without `sub_meeting_id` is exported at its current occurrence
-    /// ([`Self::current_occurrence`]). A link that expired before the download is renewed
+    /// Without `sub_meeting_id` the meeting detail is read (one request): a recurring meeting
+    /// is exported at its current occurrence ([`Self::current_occurrence`]); another meeting
+    /// without a range is exported from a day before its scheduled start for up to 90 days
+    /// (the vendor's own default, the last 31 days, would miss an older meeting). A link that expired before the download is renewed
     /// by one more poll; a second refusal fails. A file whose layout is not recognised is
     /// not an error: the totals are then computed from the participants list (§4.1) over
     /// the same occurrence and range, with open sessions counted up to now.
@@ -480,8 +483,24 @@ impl TencentMeetingClient {
     ) -> Result<Vec<RosterEntry>> {
         req.validate()?;
         let mut req = req.clone().file_type(ExportFileType::Json);
-        if req.sub_meeting_id.is_none() {
-            req.sub_meeting_id = self.current_occurrence(&req.meeting_id, None).await?;
+        if req.sub_meeting_id.is_none()
+            && let Some(info) = self.meeting_detail(&req.meeting_id).await?
+        {
+            req.sub_meeting_id = occurrence_of(&info, &req.meeting_id)?;
+            if req.sub_meeting_id.is_none() && req.from.is_none() && req.to.is_none() {
+                // The vendor's default is the last 31 days: an older meeting would export
+                // nobody. Read from a day before its scheduled start instead.
+                let now = self.inner.clock.now();
+                if let Some(from) = info
+                    .start_time
+                    .map(|start| start - time::Duration::DAY)
+                    .filter(|from| *from < now)
+                {
+                    req.from = Some(from);
+                    req.to = Some((from + MAX_EXPORT_SPAN).min(now));
+                    tracing::debug!(meeting_id = %req.meeting_id, "export range from the meeting's schedule");
+                }
+            }
         }
         let job = self.submit_participants_export(&req).await?;
         let url = self.wait_for_export(&job, wait).await?;

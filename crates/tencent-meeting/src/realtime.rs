@@ -20,7 +20,7 @@ use crate::convert::attendee_from_participant;
 use crate::errors::endpoint;
 use crate::paging::numbered_page;
 use crate::target::{QueryString, validate_id};
-use crate::wire::RealtimeParticipantsResponse;
+use crate::wire::{MeetingInfo, RealtimeParticipantsResponse};
 
 /// People per page: the vendor's maximum ("分页大小,最大50条").
 pub const REALTIME_PAGE_SIZE: u32 = 50;
@@ -41,6 +41,23 @@ fn check(meeting_id: &str, sub_meeting_id: Option<&str>, page: u32, size: u32) -
         )));
     }
     Ok(())
+}
+
+/// The occurrence a per-occurrence call reads for a meeting with this detail: a recurring
+/// meeting's current one (an error when it has none), nothing for other meetings.
+pub(crate) fn occurrence_of(info: &MeetingInfo, meeting_id: &str) -> Result<Option<String>> {
+    if !info.is_recurring() {
+        return Ok(None);
+    }
+    match &info.current_sub_meeting_id {
+        Some(sub) if !sub.is_empty() => {
+            validate_id("current sub-meeting id", sub)?;
+            Ok(Some(sub.clone()))
+        }
+        _ => Err(Error::invalid_argument(format!(
+            "meeting {meeting_id} is recurring and has no current occurrence: name one (sub-meeting id)"
+        ))),
+    }
 }
 
 impl TencentMeetingClient {
@@ -101,16 +118,8 @@ impl TencentMeetingClient {
             return Ok(Some(sub.to_string()));
         }
         match self.meeting_detail(meeting_id).await? {
-            Some(info) if info.is_recurring() => match info.current_sub_meeting_id {
-                Some(sub) if !sub.is_empty() => {
-                    validate_id("current sub-meeting id", &sub)?;
-                    Ok(Some(sub))
-                }
-                _ => Err(Error::invalid_argument(format!(
-                    "meeting {meeting_id} is recurring and has no current occurrence: name one (sub-meeting id)"
-                ))),
-            },
-            _ => Ok(None),
+            Some(info) => occurrence_of(&info, meeting_id),
+            None => Ok(None),
         }
     }
 

@@ -466,3 +466,55 @@ async fn an_unreadable_file_falls_back_to_the_participants_list() {
         lists[0].target
     );
 }
+
+#[tokio::test]
+async fn without_an_occurrence_or_range_the_detail_decides() {
+    // A one-off meeting: from a day before its start, up to now.
+    let sb = export_server(0, |_| (200, "[]".to_string())).await;
+    let c = client(&sb.base, &ManualClock::new(datetime!(2026-01-03 00:00 UTC)));
+    let rows = c
+        .participants_export(&ExportRequest::new("123"), ExportWait::default())
+        .await
+        .unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(
+        sb.to("/v1/meetings/export-participants-list")[0].body,
+        r#"{"meeting_id":"123","operator_id":"owner1","operator_id_type":1,"start_time":1767139200,"end_time":1767398400,"file_type":"json"}"#
+    );
+
+    // A recurring meeting: its current occurrence, no range.
+    let sb = serve(Arc::new(|s: &Seen, _| {
+        let path = s.target.split('?').next().unwrap_or("");
+        match path {
+            "/v1/meetings/9" => (
+                200,
+                r#"{"meeting_info_list":[{"meeting_type":1,"current_sub_meeting_id":"1767225600","start_time":1767225600}]}"#.into(),
+            ),
+            "/v1/meetings/export-participants-list" => (200, r#"{"job_id":"j"}"#.into()),
+            "/v1/export/j" => {
+                let host = s.headers.get("host").cloned().unwrap_or_default();
+                (200, format!(r#"{{"status":1,"url":"http://{host}/dl"}}"#))
+            }
+            "/dl" => (200, "[]".into()),
+            _ => (404, String::new()),
+        }
+    }))
+    .await;
+    let c = client(&sb.base, &clock());
+    c.participants_export(&ExportRequest::new("9"), ExportWait::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        sb.to("/v1/meetings/export-participants-list")[0].body,
+        r#"{"meeting_id":"9","sub_meeting_id":"1767225600","operator_id":"owner1","operator_id_type":1,"file_type":"json"}"#
+    );
+    // An occurrence given: no detail is read.
+    let before = sb.to("/v1/meetings/9").len();
+    c.participants_export(
+        &ExportRequest::new("9").sub_meeting("1767225600"),
+        ExportWait::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sb.to("/v1/meetings/9").len(), before);
+}
