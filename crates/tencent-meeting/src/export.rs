@@ -25,9 +25,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::TryStreamExt;
-use roster_core::wire::{
-    UTC8, unix_seconds_or_millis, value_as_bool, value_as_i64, value_as_string,
-};
+use roster_core::wire::{unix_seconds_or_millis, value_as_bool, value_as_i64, value_as_string};
 use roster_core::{
     Error, ErrorKind, ExposeSecret, MeetingQuery, RawResponse, ReconcileOptions, Result,
     RetryClass, RosterEntry, SecretString, Vendor, reconcile_with,
@@ -681,7 +679,7 @@ impl Fields {
 fn export_time(v: &Value) -> Option<OffsetDateTime> {
     match v {
         Value::String(s) if !s.trim().bytes().all(|b| b.is_ascii_digit()) => {
-            roster_core::wire::parse_utc8_text(s).map(|t| t.to_offset(UTC8))
+            roster_core::wire::parse_utc8_text(s)
         }
         _ => value_as_i64(v).and_then(unix_seconds_or_millis),
     }
@@ -928,8 +926,17 @@ mod tests {
 
     #[test]
     fn an_array_and_unrecognised_layouts() {
-        let f = decode_export_file(br#"[{"userid":"a","cumulative_time":60}]"#).unwrap();
+        let f = decode_export_file(
+            r#"[{"userid":"a","cumulative_time":60,"first_join_time":"2019-10-26 18:30:00","last_left_time":""}]"#.as_bytes(),
+        )
+        .unwrap();
         assert_eq!(f.rows.len(), 1);
+        assert_eq!(
+            f.rows[0].first_join_time,
+            Some(datetime!(2019-10-26 10:30 UTC)),
+            "UTC+8 wall-clock text"
+        );
+        assert_eq!(f.rows[0].last_left_time, None);
         assert!(f.meta.is_empty());
         let f = decode_export_file(br#"{"Participants":null}"#).unwrap();
         assert!(f.rows.is_empty());
