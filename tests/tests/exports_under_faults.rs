@@ -136,7 +136,7 @@ async fn wecom_exports_are_exactly_once_under_every_fault() {
         // 120 enrollments, 6 pages of 20.
         let webinar = meeting(&sb, vendor, "seed-webinar");
         let got = export_registrations(source, &MeetingQuery::new(&webinar.id)).await;
-        let truth = sb.truth().wecom_enrollments(&webinar.id, None);
+        let truth = sb.truth().wecom_webinar_enrollments(&webinar.id, None);
         assert_eq!(truth.len(), 120);
         assert_same_records(
             &format!("WeCom enrollments seed {seed}"),

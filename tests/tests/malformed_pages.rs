@@ -49,10 +49,10 @@ impl List {
     fn key(self) -> &'static str {
         match self {
             List::TencentParticipants => "tencent.participants",
-            List::TencentEnrollments => "tencent.enroll_approvals",
+            List::TencentEnrollments => "tencent.webinar_enroll_approvals",
             List::TencentInvitees => "tencent.invitees",
             List::WeComAttendees => "wecom.get_attendee_list",
-            List::WeComEnrollments => "wecom.enroll_list",
+            List::WeComEnrollments => "wecom.webinar_enroll_list",
             List::WeComMeetingIds => "wecom.get_user_meetingid",
             List::QuanshiReportV2 => "quanshi.report_v2",
             List::QuanshiTerminals => "quanshi.attendee_list",

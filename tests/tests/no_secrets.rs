@@ -93,8 +93,8 @@ async fn wecom_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
     // Faults: a revocation mid-export, an expired-token answer, a gateway page, a cut body.
     f.inject_after("wecom.get_attendee_list", 1, Fault::RevokeTokens, 1);
     f.inject("wecom.get_info", Fault::VendorCode(42001), 1);
-    f.inject("wecom.enroll_list", Fault::Http(502), 1);
-    f.inject_after("wecom.enroll_list", 2, Fault::Truncate, 1);
+    f.inject("wecom.webinar_enroll_list", Fault::Http(502), 1);
+    f.inject_after("wecom.webinar_enroll_list", 2, Fault::Truncate, 1);
     let list = client.attendee_list(&oneoff).limit(3);
     shown.debug("WeCom attendee list", &list);
     let n = all(
@@ -212,7 +212,7 @@ async fn tencent_run(sb: &SandboxHandle, tap: &WireTap, shown: &mut Shown) {
 
     f.inject_after("tencent.participants", 0, Fault::VendorCode(190301), 1);
     f.inject("tencent.participants", Fault::Http(502), 1);
-    f.inject("tencent.enroll_approvals", Fault::Drop, 1);
+    f.inject("tencent.webinar_enroll_approvals", Fault::Drop, 1);
     let n = all(
         shown,
         "Tencent attendees",

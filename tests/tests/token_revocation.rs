@@ -72,18 +72,22 @@ async fn wecom_revocation_mid_export_refreshes_once_and_keeps_every_record_once(
 
     // The same in an enrollment export (120 enrollments, 6 pages of 20): revoked at page 3.
     sb.faults()
-        .inject_after("wecom.enroll_list", 2, Fault::RevokeTokens, 1);
+        .inject_after("wecom.webinar_enroll_list", 2, Fault::RevokeTokens, 1);
     let webinar = meeting(&sb, vendor, "seed-webinar");
     let got = export_registrations(source, &MeetingQuery::new(&webinar.id)).await;
     assert_same_records(
         "WeCom enrollments across a revocation",
         got.iter().map(registration_key),
         sb.truth()
-            .wecom_enrollments(&webinar.id, None)
+            .wecom_webinar_enrollments(&webinar.id, None)
             .iter()
             .map(|r| truth_registration_key(vendor, r)),
     );
-    assert_eq!(sb.stats().rejections_of("wecom.enroll_list", "40014"), 1);
+    assert_eq!(
+        sb.stats()
+            .rejections_of("wecom.webinar_enroll_list", "40014"),
+        1
+    );
     assert_tokens(&sb, vendor, 3, "one more refresh");
 }
 
@@ -136,7 +140,7 @@ async fn concurrent_exports(sb: &SandboxHandle, vendor: Vendor, source: Arc<dyn 
         rows.iter().map(|r| truth_session_key(vendor, r)).collect()
     };
     let reg_truth: Vec<RegistrationKey> = match vendor {
-        Vendor::WeCom => sb.truth().wecom_enrollments(&ids[2], None),
+        Vendor::WeCom => sb.truth().wecom_webinar_enrollments(&ids[2], None),
         _ => sb.truth().quanshi_invitees(&ids[2]),
     }
     .iter()
