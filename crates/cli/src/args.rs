@@ -115,8 +115,8 @@ pub struct Selection {
     pub config: Option<PathBuf>,
 }
 
-/// One meeting of one vendor, and where the credentials come from (no time range: for the
-/// commands whose vendor lists have none).
+/// One meeting of one vendor, and where the credentials come from (no occurrence and no time
+/// range: the waiting-room and sign-in lists have neither).
 #[derive(Debug, Clone, Args)]
 pub struct MeetingRef {
     /// The platform.
@@ -126,10 +126,6 @@ pub struct MeetingRef {
     /// The meeting id.
     #[arg(long)]
     pub meeting: String,
-
-    /// One occurrence of a recurring meeting (default: the current one).
-    #[arg(long)]
-    pub sub_meeting: Option<String>,
 
     /// Override the vendor's API base URL (e.g. the sandbox's http://127.0.0.1:8080).
     #[arg(long)]
@@ -145,12 +141,12 @@ pub struct MeetingRef {
 }
 
 impl MeetingRef {
-    /// As a [`Selection`] without a time range or join link.
-    pub fn selection(&self) -> Selection {
+    /// As a [`Selection`] of `sub_meeting`, without a time range or join link.
+    pub fn selection(&self, sub_meeting: Option<String>) -> Selection {
         Selection {
             vendor: self.vendor,
             meeting: Some(self.meeting.clone()),
-            sub_meeting: self.sub_meeting.clone(),
+            sub_meeting,
             from: None,
             to: None,
             join_url: None,
@@ -183,12 +179,13 @@ pub struct ExportJobArgs {
     #[arg(long)]
     pub sub_meeting: Option<String>,
 
-    /// Start of the join-time range: RFC 3339 or Unix seconds (the vendor's default: 31 days
-    /// before the end; at most 90 days).
+    /// Start of the join-time range: RFC 3339 or Unix seconds (at most 90 days before --to).
+    /// Without --from, --to and --sub-meeting: a recurring meeting's current occurrence, or
+    /// from a day before the meeting's scheduled start.
     #[arg(long, value_parser = parse_time)]
     pub from: Option<OffsetDateTime>,
 
-    /// End of the join-time range (default: now).
+    /// End of the join-time range (default: now, or 90 days after --from).
     #[arg(long, value_parser = parse_time)]
     pub to: Option<OffsetDateTime>,
 

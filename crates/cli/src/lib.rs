@@ -331,26 +331,26 @@ async fn dispatch(cli: Cli, local: UtcOffset) -> Result<(), CliError> {
             let meeting = args::MeetingRef {
                 vendor,
                 meeting,
-                sub_meeting: a.sub_meeting.clone(),
                 base_url: a.base_url.clone(),
                 profile: a.profile.clone(),
                 config: a.config.clone(),
             };
-            let (source, query) = prepare(&meeting.selection(), RegistrationFilter::All)?;
+            let selection = meeting.selection(a.sub_meeting.clone());
+            let (source, query) = prepare(&selection, RegistrationFilter::All)?;
             let plan = OutputPlan::from_args(&a.output, local);
             run::live_from_vendor(source.as_ref(), query, &plan)
                 .await
                 .map(drop)
         }
         Command::WaitingRoom(a) => {
-            let (source, query) = prepare(&a.meeting.selection(), RegistrationFilter::All)?;
+            let (source, query) = prepare(&a.meeting.selection(None), RegistrationFilter::All)?;
             let plan = OutputPlan::from_args(&a.output, local);
             run::waiting_room(source.as_ref(), query, &plan)
                 .await
                 .map(drop)
         }
         Command::SignIns(a) => {
-            let (source, query) = prepare(&a.meeting.selection(), RegistrationFilter::All)?;
+            let (source, query) = prepare(&a.meeting.selection(None), RegistrationFilter::All)?;
             let plan = OutputPlan::from_args(&a.output, local);
             run::sign_ins(source.as_ref(), query, &plan).await.map(drop)
         }

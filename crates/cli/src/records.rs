@@ -478,18 +478,19 @@ pub struct SignedInEntry {
 
 impl SignedInEntry {
     /// Each entry with its count of rounds signed in to. A sign-in counts for the entry with
-    /// the same user id, else the same per-meeting id; a round is counted once per person.
+    /// the same user id or the same per-meeting id; a round is counted once per person.
     pub fn of(entries: &[RosterEntry], sign_ins: &[SignIn]) -> Vec<SignedInEntry> {
         use std::collections::{HashMap, HashSet};
         let mut by_user: HashMap<&str, HashSet<&str>> = HashMap::new();
         let mut by_temp: HashMap<&str, HashSet<&str>> = HashMap::new();
+        // Every key a sign-in has: a row may know the person by either.
         for s in sign_ins {
-            match (s.user_id.as_deref(), s.temp_id.as_deref()) {
-                (Some(u), _) if !u.is_empty() => by_user.entry(u).or_default(),
-                (_, Some(t)) if !t.is_empty() => by_temp.entry(t).or_default(),
-                _ => continue,
+            if let Some(u) = s.user_id.as_deref().filter(|u| !u.is_empty()) {
+                by_user.entry(u).or_default().insert(s.sign_in_id.as_str());
             }
-            .insert(s.sign_in_id.as_str());
+            if let Some(t) = s.temp_id.as_deref().filter(|t| !t.is_empty()) {
+                by_temp.entry(t).or_default().insert(s.sign_in_id.as_str());
+            }
         }
         entries
             .iter()

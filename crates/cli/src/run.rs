@@ -1062,8 +1062,12 @@ pub async fn report(
         let stream = source.attendees(&query).await?;
         stream.try_collect::<Vec<_>>().await
     };
-    // Sign-ins give the "signed in" column; a vendor without them gives no column.
+    // Sign-ins give the "signed in" column; a vendor without them gives no column, and the
+    // report with rules has no such column (nothing to fetch).
     let sign_ins = async {
+        if rules.is_some() {
+            return Ok(None);
+        }
         match source.sign_ins(&query).await {
             Ok(stream) => stream.try_collect::<Vec<_>>().await.map(Some),
             Err(e) if e.kind() == ErrorKind::Unsupported => Ok(None),
@@ -1074,7 +1078,11 @@ pub async fn report(
     progress.finish();
     // A report without its sign-in column is still the report: say why it is missing.
     let sign_ins = match sign_ins {
-        Ok(found) => found.filter(|s| !s.is_empty()),
+        // The sign-in lists have no occurrence or range: keep the rounds that started while
+        // the reported sessions ran (one occurrence of a recurring meeting, or the range).
+        Ok(found) => found
+            .map(|s| rounds_during(s, attendees.as_deref().unwrap_or(&[]), now))
+            .filter(|s| !s.is_empty()),
         Err(e) => {
             if !plan.quiet {
                 eprintln!(
@@ -1142,6 +1150,28 @@ pub async fn report(
     }
     sink.commit().map_err(|e| io_error(plan, e))?;
     Ok(summary)
+}
+
+/// The sign-ins of rounds that started between the first join and the last leave (or `now`,
+/// for a session still open) of `sessions`; a round without a start time is kept.
+fn rounds_during(
+    sign_ins: Vec<roster_core::SignIn>,
+    sessions: &[roster_core::Attendee],
+    now: OffsetDateTime,
+) -> Vec<roster_core::SignIn> {
+    let start = sessions.iter().filter_map(|a| a.joined_at).min();
+    let end = sessions
+        .iter()
+        .filter(|a| a.joined_at.is_some())
+        .map(|a| a.left_at.unwrap_or(now))
+        .max();
+    let (Some(start), Some(end)) = (start, end) else {
+        return Vec::new();
+    };
+    sign_ins
+        .into_iter()
+        .filter(|s| s.round_started_at.is_none_or(|t| start <= t && t <= end))
+        .collect()
 }
 
 /// The report's rows, then its summary sheet (workbooks only).
@@ -1310,15 +1340,15 @@ pub async fn export_job(
         note_done(plan, "people (the vendor's totals)", written);
         return Ok(written);
     };
-    let job = client.submit_participants_export(&request).await?;
+    // The same occurrence and range as the records mode, and the same link renewal.
+    let request = client.resolve_export(&request).await?;
     if !plan.quiet {
         eprintln!(
-            "roster: export job {job} submitted; waiting for it (up to {} min)",
+            "roster: submitting the export job and waiting for it (up to {} min)",
             args.wait_minutes
         );
     }
-    let url = client.wait_for_export(&job, wait).await?;
-    let bytes = client.download_export(&url).await?;
+    let (_, bytes) = client.export_file(&request, wait).await?;
     {
         save_atomically(path, &bytes)
             .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;

@@ -368,6 +368,39 @@ async fn sign_ins_and_the_reports_signed_in_column() {
     )
     .await;
     let people = jsonl(&out);
+    // Each person's rounds, from the ground truth: the records naming their user id or their
+    // per-meeting id.
+    let truth = sandbox.truth();
+    let records: Vec<(String, Value)> = truth
+        .tencent_sign_in_rounds(&meeting)
+        .into_iter()
+        .flat_map(|round| {
+            let id = round["sign_in_id"].as_str().unwrap().to_string();
+            truth
+                .tencent_sign_ins(&meeting, &id)
+                .into_iter()
+                .map(move |e| (id.clone(), e))
+        })
+        .collect();
+    let mut signers = 0;
+    for person in &people {
+        let user = person["user_id"].as_str().filter(|v| !v.is_empty());
+        let temp = person["temp_id"].as_str().filter(|v| !v.is_empty());
+        let rounds: std::collections::HashSet<&str> = records
+            .iter()
+            .filter(|(_, e)| {
+                user.is_some_and(|u| e["userid"] == u) || temp.is_some_and(|t| e["ms_open_id"] == t)
+            })
+            .map(|(round, _)| round.as_str())
+            .collect();
+        assert_eq!(
+            person["signed_in"].as_u64(),
+            Some(rounds.len() as u64),
+            "{person}"
+        );
+        signers += usize::from(!rounds.is_empty());
+    }
+    assert!(signers >= 2, "several people signed in");
     let counted: u64 = people
         .iter()
         .map(|p| p["signed_in"].as_u64().unwrap())

@@ -320,6 +320,17 @@ pub fn unix_seconds(seconds: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(seconds).ok()
 }
 
+/// A time from Unix milliseconds, for the fields documented in milliseconds (the waiting rooms
+/// of both Tencent Meeting and WeCom): `0` and negative values mean "no time" (someone still
+/// waiting). Never guesses seconds from the magnitude: the vendors' example values are small
+/// junk.
+pub fn unix_millis(ms: i64) -> Option<OffsetDateTime> {
+    if ms <= 0 {
+        return None;
+    }
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
 /// A time from Unix seconds or milliseconds, told apart by magnitude (values above 10¹¹ are
 /// milliseconds: 10¹¹ seconds is the year 5138).
 pub fn unix_seconds_or_millis(value: i64) -> Option<OffsetDateTime> {

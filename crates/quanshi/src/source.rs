@@ -288,11 +288,12 @@ impl AttendeeSource for QuanshiClient {
     async fn live_attendees(&self, query: &MeetingQuery) -> Result<RecordStream<Attendee>> {
         use futures::{StreamExt, TryStreamExt};
         let event_id = Self::parse_event_id(&query.meeting_id)?;
-        Ok(self
-            .terminals(event_id)?
+        let stream = query
+            .observe(self.terminals(event_id)?)
             .items()
             .map_ok(move |t| t.into_attendee(event_id))
-            .boxed())
+            .boxed();
+        Ok(query.limit(stream))
     }
 
     async fn registrations(&self, query: &MeetingQuery) -> Result<RecordStream<Registration>> {

@@ -479,8 +479,34 @@ impl TencentMeetingClient {
         req: &ExportRequest,
         wait: ExportWait,
     ) -> Result<Vec<RosterEntry>> {
+        let req = self
+            .resolve_export(&req.clone().file_type(ExportFileType::Json))
+            .await?;
+        let (job, bytes) = self.export_file(&req, wait).await?;
+        match decode_export_file(&bytes) {
+            Ok(file) => Ok(file
+                .rows
+                .into_iter()
+                .map(|row| roster_entry_from_row(row, &req.meeting_id))
+                .collect::<Result<_>>()?),
+            Err(e) => {
+                tracing::warn!(
+                    job,
+                    error = %e,
+                    "the export file's layout is not recognised; computing the totals from the participants list"
+                );
+                self.export_from_participants(&req).await
+            }
+        }
+    }
+
+    /// `req` checked and completed as [`Self::participants_export`] completes it: without
+    /// `sub_meeting_id` the meeting detail is read (one request); a recurring meeting gets its
+    /// current occurrence, another meeting without a range the range from a day before its
+    /// scheduled start (up to 90 days, and not past now).
+    pub async fn resolve_export(&self, req: &ExportRequest) -> Result<ExportRequest> {
         req.validate()?;
-        let mut req = req.clone().file_type(ExportFileType::Json);
+        let mut req = req.clone();
         if req.sub_meeting_id.is_none()
             && let Some(info) = self.meeting_detail(&req.meeting_id).await?
         {
@@ -500,7 +526,18 @@ impl TencentMeetingClient {
                 }
             }
         }
-        let job = self.submit_participants_export(&req).await?;
+        Ok(req)
+    }
+
+    /// The vendor's file of an export of `req` (taken as it is: see [`Self::resolve_export`]),
+    /// with its job id: submitted, waited for, downloaded; a link that expired before the
+    /// download is renewed by one more poll, and a second refusal fails.
+    pub async fn export_file(
+        &self,
+        req: &ExportRequest,
+        wait: ExportWait,
+    ) -> Result<(String, Bytes)> {
+        let job = self.submit_participants_export(req).await?;
         let url = self.wait_for_export(&job, wait).await?;
         let bytes = match self.download_export(&url).await {
             Err(e) if is_expired_link(&e) => {
@@ -522,21 +559,7 @@ impl TencentMeetingClient {
             }
             other => other?,
         };
-        match decode_export_file(&bytes) {
-            Ok(file) => Ok(file
-                .rows
-                .into_iter()
-                .map(|row| roster_entry_from_row(row, &req.meeting_id))
-                .collect::<Result<_>>()?),
-            Err(e) => {
-                tracing::warn!(
-                    job,
-                    error = %e,
-                    "the export file's layout is not recognised; computing the totals from the participants list"
-                );
-                self.export_from_participants(&req).await
-            }
-        }
+        Ok((job, bytes))
     }
 
     /// The fallback of [`Self::participants_export`]: the same totals from the participants
@@ -745,6 +768,8 @@ pub fn roster_entry_from_row(row: ExportRow, meeting_id: &str) -> Result<RosterE
     let seconds = row
         .cumulative_time
         .map_or(0, |s| u64::try_from(s).unwrap_or(0));
+    // A join without a last leave (`0` or absent): the person is still in the meeting.
+    let still_in = row.first_join_time.is_some() && row.last_left_time.is_none();
     let value = serde_json::json!({
         "vendor": Vendor::TencentMeeting,
         "meeting_id": meeting_id,
@@ -763,7 +788,7 @@ pub fn roster_entry_from_row(row: ExportRow, meeting_id: &str) -> Result<RosterE
         "first_join": rfc3339(row.first_join_time),
         "last_leave": rfc3339(row.last_left_time),
         "attended_seconds": seconds,
-        "still_in_meeting": false,
+        "still_in_meeting": still_in,
     });
     serde_json::from_value(value).map_err(|e| {
         Error::new(

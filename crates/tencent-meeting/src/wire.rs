@@ -893,12 +893,20 @@ impl SignInEvent {
         unix_seconds_or_millis(n)
     }
 
-    /// The nickname: decoded when the raw value is Base64 of UTF-8 text, else the raw value
-    /// as plain text (docs/specs/tencent-meeting.md §12.5: the page does not say Base64).
+    /// The nickname: decoded when the raw value is Base64 of printable UTF-8 text, else the
+    /// raw value as plain text (docs/specs/tencent-meeting.md §12.5: the page does not say
+    /// Base64). Printable matters: a plain name such as `Bill` is valid Base64 too, of the
+    /// bytes `06 29 65`, which are UTF-8 but hold a control character.
     pub fn display_name(&self) -> Option<String> {
         let raw = self.user_name.as_deref()?;
         Some(match decode_base64_text(raw) {
-            DecodedText::Text(text) if !raw.trim().is_empty() => text,
+            DecodedText::Text(text)
+                if !raw.trim().is_empty()
+                    && !text.is_empty()
+                    && !text.chars().any(char::is_control) =>
+            {
+                text
+            }
             _ => raw.to_string(),
         })
     }
@@ -1065,10 +1073,10 @@ impl WaitingRoomParticipant {
     }
 }
 
-/// `Option<OffsetDateTime>` from Unix milliseconds (number or string); seconds (values up to
-/// 10¹¹) are read as seconds. `0`, `""` and `null` mean "no time".
+/// `Option<OffsetDateTime>` from Unix milliseconds (number or string), as documented
+/// ([`roster_core::wire::unix_millis`]). `0`, `""` and `null` mean "no time".
 fn opt_unix_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
-    Ok(opt_i64(d)?.and_then(unix_seconds_or_millis))
+    Ok(opt_i64(d)?.and_then(roster_core::wire::unix_millis))
 }
 
 fn opt_meeting_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MeetingStatus>, D::Error> {
@@ -1338,6 +1346,8 @@ mod tests {
         );
         assert_eq!(name("Guest 1").as_deref(), Some("Guest 1"));
         assert_eq!(name("").as_deref(), Some(""));
+        // Valid Base64 of valid UTF-8, but of a control character: a plain name.
+        assert_eq!(name("Bill").as_deref(), Some("Bill"));
     }
 
     #[test]

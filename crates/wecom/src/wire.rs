@@ -476,12 +476,11 @@ impl WireWaitingRoomUser {
     }
 }
 
-/// A time from Unix milliseconds, as a number or a string of digits; `0`, negative values,
-/// `""` and anything else give `None`. Never guesses seconds from the magnitude: the
-/// waiting-room page documents milliseconds, and its example values are small junk.
+/// A time from Unix milliseconds, as a number or a string of digits
+/// ([`roster_core::wire::unix_millis`]); `0`, negative values, `""` and anything else give
+/// `None`.
 pub fn unix_millis(value: &Value) -> Option<OffsetDateTime> {
-    let ms = value_as_i64(value).filter(|ms| *ms > 0)?;
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+    value_as_i64(value).and_then(roster_core::wire::unix_millis)
 }
 
 /// Body of `POST /cgi-bin/meeting/get_invitees` (docs/specs/wecom.md §12.5). There is no
