@@ -46,6 +46,7 @@
 //!   SQLite file: acknowledgement latency (p50, p99), events lost and stored twice, and the
 //!   receiver's CPU per event. At most 3 runs (each takes half a minute).
 
+mod callgrind;
 mod sys;
 
 use std::collections::BTreeMap;
@@ -60,6 +61,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 type Res<T> = Result<T, String>;
+
+/// The sandbox's reference time in B1/B2 (2026-11-01T00:00:00Z): pinned, so that an export's
+/// output is the same bytes on every run and can be compared with the golden hashes.
+const EXPORT_ANCHOR: i64 = 1_793_491_200;
+
+/// The golden hashes: SHA-256 of each B1/B2 JSON Lines output, `flag size hex` per line. Made
+/// once, before the performance work of issue 19 (`cargo xtask bench --write-golden`); a
+/// faster export must write the same bytes.
+const GOLDEN: &str = include_str!("../golden/b1.txt");
 
 /// Sessions of the big and the small export (B1 and B2).
 const BIG: u64 = 50_000;
@@ -106,6 +116,8 @@ const VENDORS: [(&str, &str, &str, &str); 2] = [
 pub fn run(args: &[String]) -> Res<()> {
     let mut runs = 5usize;
     let mut only: Option<Vec<String>> = None;
+    let mut callgrind: Option<u64> = None;
+    let mut write_golden = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -117,6 +129,16 @@ pub fn run(args: &[String]) -> Res<()> {
                         .collect(),
                 );
             }
+            "--callgrind" => callgrind = Some(callgrind.unwrap_or(BIG)),
+            "--size" => {
+                let size = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| [BIG, SMALL].contains(n))
+                    .ok_or(format!("--size takes {BIG} or {SMALL}"))?;
+                callgrind = Some(size);
+            }
+            "--write-golden" => write_golden = true,
             "--runs" => {
                 runs = it
                     .next()
@@ -126,13 +148,19 @@ pub fn run(args: &[String]) -> Res<()> {
             }
             other => {
                 return Err(format!(
-                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B9])"
+                    "unknown option {other:?} (usage: cargo xtask bench [--runs N] [--only B1,…,B9] | --callgrind [--size N] | --write-golden)"
                 ));
             }
         }
     }
     let paths = Paths::new()?;
     build()?;
+    if let Some(size) = callgrind {
+        return callgrind::run(&paths, size);
+    }
+    if write_golden {
+        return golden(&paths);
+    }
     let started = Instant::now();
     let load_before = loadavg();
     let date = utc_now();
@@ -613,6 +641,7 @@ fn export_config() -> Value {
             "seed_meetings": false,
             "small_meetings": 0,
             "large_meetings": [SMALL, BIG],
+            "anchor_unix": EXPORT_ANCHOR,
         },
         // Vendor limits far above what 500 pages need: B1 measures throughput, not limits.
         "tencent": { "per_minute": 100_000_000u64, "per_day": 100_000_000u64 },
@@ -679,6 +708,7 @@ fn export_as(
         ));
     }
     let lines = if format == "jsonl" {
+        check_golden(&output, flag, size)?;
         count_lines(&output)?
     } else {
         // "roster: 50000 attendees to FILE (501 pages)" (no progress bar: not a terminal).
@@ -688,12 +718,12 @@ fn export_as(
             .find_map(|l| l.strip_prefix("roster: ")?.split(' ').next()?.parse().ok())
             .unwrap_or(0)
     };
-    let _ = fs::remove_file(&output);
     if lines != size {
         return Err(format!(
             "roster attendees --vendor {flag} --format {format} wrote {lines} records, not {size}"
         ));
     }
+    let _ = fs::remove_file(&output);
     Ok(Export {
         wall,
         cpu: (usage.user + usage.sys).as_secs_f64(),
@@ -703,6 +733,101 @@ fn export_as(
         sandbox_cpu: cpu_before.until(&cpu_after),
         calls: requests_delta(&stats_before, &stats_after, prefix),
     })
+}
+
+/// The SHA-256 of a file, in lower-case hex.
+fn sha256_hex(path: &Path) -> Res<String> {
+    use sha2::Digest;
+    let mut file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The golden hash of the export of `flag` at `size`, if one was recorded.
+fn golden_hash(flag: &str, size: u64) -> Option<&'static str> {
+    GOLDEN
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [f, s, hash] if f == flag && s == size.to_string() => Some(hash),
+            _ => None,
+        })
+}
+
+/// Fails when a B1/B2 output differs from its golden hash: the export must write the same
+/// bytes, however it got faster.
+fn check_golden(output: &Path, flag: &str, size: u64) -> Res<()> {
+    let Some(expected) = golden_hash(flag, size) else {
+        return Err(format!(
+            "no golden hash for {flag} {size} in xtask/golden/b1.txt (cargo xtask bench --write-golden)"
+        ));
+    };
+    let got = sha256_hex(output)?;
+    if got != expected {
+        return Err(format!(
+            "roster attendees --vendor {flag} ({size} sessions) wrote other bytes than the golden output (sha256 {got}, golden {expected}; the file is kept at {})",
+            output.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `--write-golden`: records the hashes of this build's B1/B2 outputs (twice each, to check
+/// that an export is the same bytes every time).
+fn golden(paths: &Paths) -> Res<()> {
+    let sandbox = SandboxProcess::start(paths, "golden", &export_config())?;
+    let mut text = format!(
+        "# SHA-256 of `roster attendees --vendor V --meeting large-N --format jsonl` against `cargo xtask bench`'s\n# sandbox (seed 7, anchor {EXPORT_ANCHOR}); written by `cargo xtask bench --write-golden`.\n"
+    );
+    for (catalog_name, flag, _, _) in VENDORS {
+        for size in [BIG, SMALL] {
+            let meeting = sandbox.meeting(catalog_name, &format!("large-{size}"))?;
+            let mut hashes = Vec::new();
+            for run in 0..2 {
+                let output = paths.work.join(format!("golden-{flag}-{size}-{run}.jsonl"));
+                let status = sandbox
+                    .command(&paths.roster, &paths.work)
+                    .args(["attendees", "--vendor", flag, "--meeting", &meeting.id])
+                    .args(["--format", "jsonl", "--quiet", "--output"])
+                    .arg(&output)
+                    .env("ROSTER_TENCENT_CALLS_PER_MINUTE", "0")
+                    .env("ROSTER_WECOM_CALLS_PER_MINUTE", "0")
+                    .stdout(Stdio::null())
+                    .status()
+                    .map_err(|e| e.to_string())?;
+                if !status.success() {
+                    return Err(format!("the {flag} {size} export failed"));
+                }
+                hashes.push(sha256_hex(&output)?);
+                let _ = fs::remove_file(&output);
+            }
+            if hashes[0] != hashes[1] {
+                return Err(format!(
+                    "two {flag} {size} exports wrote different bytes: no golden is possible"
+                ));
+            }
+            text.push_str(&format!("{flag} {size} {}\n", hashes[0]));
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/b1.txt");
+    fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    print!("{text}");
+    eprintln!("written to {}", path.display());
+    Ok(())
 }
 
 fn count_lines(path: &Path) -> Res<u64> {
@@ -1460,14 +1585,20 @@ impl Report {
             let cpu = med(big, |e| e.cpu);
             let floor = med(big, |e| e.sandbox_cpu);
             let per = med(big, |e| e.cpu / BIG as f64 * 1e6);
-            let ratio = med(big, |e| e.wall / e.sandbox_cpu);
+            // Issue 19: client and server overlap when the wall time is close to the larger of
+            // their two CPU times (neither sits waiting for the other).
+            let ratio = med(big, |e| e.wall / e.sandbox_cpu.max(e.cpu));
             let calls = med(big, |e| e.calls as f64);
             rows.push(Row::new(&b, "calls (sandbox count)", format!("{calls:.0}")));
             rows.push(Row::new(&b, "wall time", format!("{wall:.2} s")));
             rows.push(Row::new(&b, "sandbox CPU (floor)", format!("{floor:.2} s")));
             rows.push(
-                Row::new(&b, "wall ÷ sandbox CPU", format!("{ratio:.2}×"))
-                    .target("≤ 1.2×".into(), ratio <= 1.2),
+                Row::new(
+                    &b,
+                    "wall ÷ max(client, sandbox CPU)",
+                    format!("{ratio:.2}×"),
+                )
+                .target("≤ 1.2×".into(), ratio <= 1.2),
             );
             rows.push(Row::new(
                 &b,
