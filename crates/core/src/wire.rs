@@ -13,6 +13,19 @@ use serde_json::Value;
 use time::macros::{format_description, offset};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+/// Decodes a whole response body as `T`: the same result as `serde_json::from_slice`, faster.
+///
+/// `from_slice` checks that every string is UTF-8 on its own, a call per string; a body that
+/// is UTF-8 as a whole (every vendor's is) is checked once here and decoded as text, which
+/// skips those checks. A body that is not UTF-8 is decoded by `from_slice` as before, so
+/// errors and results never differ.
+pub fn from_body<T: de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// China Standard Time (UTC+8), the zone of every vendor's wall-clock text.
 pub const UTC8: UtcOffset = offset!(+8);
 

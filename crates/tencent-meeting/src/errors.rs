@@ -317,7 +317,7 @@ where
         return Err(response_error_for(endpoint, response, now)
             .unwrap_or_else(|| unexpected_status(Vendor::TencentMeeting, response)));
     }
-    match serde_json::from_slice::<T>(&response.body) {
+    match roster_core::wire::from_body::<T>(&response.body) {
         Ok(reply) => match reply.error_info() {
             Some(info) if info.error_code.is_some_and(|code| code != 0) => Err(api_error_for(
                 endpoint,

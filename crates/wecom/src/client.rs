@@ -565,7 +565,7 @@ fn decode_body<T: DeserializeOwned + Reply>(
     response: &RawResponse,
     secret: &str,
 ) -> Result<Outcome<T>> {
-    match serde_json::from_slice::<T>(&response.body) {
+    match roster_core::wire::from_body::<T>(&response.body) {
         Ok(reply) => Ok(Outcome::from_reply(reply)),
         Err(e) => {
             if let Ok(envelope) = serde_json::from_slice::<Envelope>(&response.body)
