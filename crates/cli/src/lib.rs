@@ -42,10 +42,17 @@ pub fn run_cli() -> ExitCode {
         }
     };
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // An export is one stream of pages: one thread reads, decodes and writes it with about a
+    // third less CPU than the multi-threaded runtime, whose threads hand every page to each
+    // other (futex wake-ups, idle workers spinning, caches moved between cores). The receiver,
+    // sync and the sandbox serve many things at once: every core.
+    let builder = match &cli.command {
+        Command::Listen(_) | Command::Sync(_) | Command::Sandbox(_) | Command::Demo(_) => {
+            tokio::runtime::Builder::new_multi_thread()
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match { builder }.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("roster: cannot start the async runtime: {e}");
