@@ -1,5 +1,8 @@
 //! `cargo xtask bench [--runs N]`: the benchmarks of issue 8, against the sandbox running as a
-//! separate process on loopback.
+//! separate process on loopback. `--callgrind [--size N]`: B1 under valgrind's callgrind
+//! (instructions per attendee and by function: `callgrind`). `--write-golden`: records the
+//! SHA-256 of each B1/B2 output in `xtask/golden/b1.txt`, which every B1/B2 run is then
+//! compared with (a faster export must write the same bytes).
 //!
 //! 1. Builds release: `roster` (roster-cli) and `roster-bench` (the driver in
 //!    `tests/src/bin/roster-bench.rs`).

@@ -1,5 +1,6 @@
 //! Developer tasks for the roster workspace: `cargo xtask ci` (the quality gates) and
-//! `cargo xtask bench [--runs N] [--only B1,…,B9]` (the benchmarks of the README's performance section).
+//! `cargo xtask bench [--runs N] [--only B1,…,B9] | --callgrind [--size N] | --write-golden` (the
+//! benchmarks of the README's performance section).
 
 use std::process::{Command, ExitCode};
 
@@ -57,7 +58,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: cargo xtask ci | cargo xtask bench [--runs N] [--only B1,…,B9]");
+            eprintln!(
+                "usage: cargo xtask ci | cargo xtask bench [--runs N] [--only B1,…,B9] | --callgrind [--size N] | --write-golden"
+            );
             return ExitCode::from(2);
         }
     };
