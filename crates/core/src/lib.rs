@@ -91,7 +91,7 @@ pub use reconcile::{
 pub use resume::{ExportPosition, Rest, Resumable, WindowsFrom};
 pub use retry::{Attempt, CallStats, Decision, Retrier, RetryPolicy, RetryState};
 pub use settings::SettingLookup;
-pub use source::{AttendeeSource, MeetingQuery, RecordStream};
+pub use source::{AttendeeSource, MeetingQuery, RecordStream, live_rows_once};
 pub use vendor::Vendor;
 pub use window::{
     MAX_WINDOW, Window, WindowOptions, split_windows, stop_after_error, windowed, windowed_observed,

@@ -155,6 +155,31 @@ impl MeetingQuery {
     }
 }
 
+/// A real-time list's rows, each session once: vendors page these lists while people join
+/// and leave, so a row can come back on a later page. A row is the same as an earlier one when
+/// the person (per-meeting id, else user id), the join time and the device are; two devices
+/// of one person stay two rows, and a row without either id is never merged. Errors pass.
+pub fn live_rows_once(
+    rows: impl futures::Stream<Item = Result<Attendee>> + Send + 'static,
+) -> RecordStream<Attendee> {
+    let mut seen = std::collections::HashSet::new();
+    rows.filter(move |row| {
+        let fresh = match row {
+            Ok(a) => match a.temp_id.as_ref().or(a.user_id.as_ref()) {
+                Some(who) => seen.insert((
+                    who.clone(),
+                    a.joined_at.map(OffsetDateTime::unix_timestamp),
+                    a.device.map(|d| d.code()),
+                )),
+                None => true,
+            },
+            Err(_) => true,
+        };
+        std::future::ready(fresh)
+    })
+    .boxed()
+}
+
 /// A vendor client seen through the unified model.
 ///
 /// Both methods validate the query and resolve what they must (a recurring meeting's current
@@ -220,6 +245,55 @@ pub trait AttendeeSource: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn live_rows_are_told_apart_by_person_join_and_device() {
+        use crate::enums::Device;
+        use futures::TryStreamExt;
+        let row = |tmp: Option<&str>, user: Option<&str>, join: i64, device: i64| {
+            let mut a = Attendee::new(Vendor::WeCom, "m");
+            a.temp_id = tmp.map(str::to_string);
+            a.user_id = user.map(str::to_string);
+            a.joined_at = OffsetDateTime::from_unix_timestamp(join).ok();
+            a.device = Some(Device::from_code(device));
+            a
+        };
+        let rows = vec![
+            row(Some("t1"), Some("u1"), 100, 1),
+            row(Some("t1"), None, 100, 1), // the same row again (dropped)
+            row(Some("t1"), None, 100, 3), // another device
+            row(Some("t1"), None, 160, 1), // another join
+            row(None, Some("u1"), 100, 1), // the user id when there is no per-meeting id
+            row(None, Some("u1"), 100, 1), // ...and again (dropped)
+            row(None, None, 100, 1),       // never merged
+            row(None, None, 100, 1),
+        ];
+        let kept: Vec<Attendee> = live_rows_once(futures::stream::iter(rows.into_iter().map(Ok)))
+            .try_collect()
+            .await
+            .unwrap();
+        let keys: Vec<(Option<&str>, Option<&str>, i64)> = kept
+            .iter()
+            .map(|a| {
+                (
+                    a.temp_id.as_deref(),
+                    a.user_id.as_deref(),
+                    a.joined_at.unwrap().unix_timestamp(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Some("t1"), Some("u1"), 100),
+                (Some("t1"), None, 100),
+                (Some("t1"), None, 160),
+                (None, Some("u1"), 100),
+                (None, None, 100),
+                (None, None, 100),
+            ]
+        );
+    }
     use futures::StreamExt;
 
     struct Fixed;

@@ -6,9 +6,6 @@
 //! person-and-device seen on an earlier page (`(ms_open_id, instanceid)`) and reports no
 //! vendor total (the result is a snapshot from about the time of the first page).
 
-use std::collections::HashSet;
-
-use futures::{StreamExt, TryStreamExt};
 use roster_core::{
     Attendee, Error, List, ListEndpoint, MeetingQuery, Page, PageToken, Paginator, RecordStream,
     Result,
@@ -141,18 +138,7 @@ impl TencentMeetingClient {
             ));
         }
         let list = self.realtime_participants_list(query.meeting_id.clone(), sub)?;
-        let mut seen = HashSet::new();
-        let stream = query
-            .observe(Paginator::new(list))
-            .items()
-            .try_filter(move |a: &Attendee| {
-                let fresh = match &a.temp_id {
-                    Some(id) => seen.insert((id.clone(), a.device.map(|d| d.code()))),
-                    None => true,
-                };
-                std::future::ready(fresh)
-            })
-            .boxed();
+        let stream = roster_core::live_rows_once(query.observe(Paginator::new(list)).items());
         Ok(query.limit(stream))
     }
 }

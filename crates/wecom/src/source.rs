@@ -16,8 +16,6 @@
 //! `live_attendees` reads `get_realtime_attendee_list` (§12.3) for the caller's occurrence, or
 //! a recurring meeting's current one; `waiting_room` reads `waitingroom/get_user_list` (§12.4).
 
-use std::collections::HashSet;
-
 use async_trait::async_trait;
 use futures::StreamExt;
 use roster_core::resume::{
@@ -214,20 +212,7 @@ impl AttendeeSource for WeComClient {
             }
         }
         let pages = query.observe(list.paginate()?);
-        // A row seen twice (pages shifting while people join and leave) is listed once; two
-        // devices of one person stay two rows.
-        let mut seen = HashSet::new();
-        let stream = pages.items().filter(move |item| {
-            let keep = match item {
-                Ok(a) => match live_key(a) {
-                    Some(key) => seen.insert(key),
-                    None => true,
-                },
-                Err(_) => true,
-            };
-            std::future::ready(keep)
-        });
-        Ok(query.limit(stream.boxed()))
+        Ok(query.limit(roster_core::live_rows_once(pages.items())))
     }
 
     async fn waiting_room(&self, query: &MeetingQuery) -> Result<RecordStream<WaitingRoomEntry>> {
@@ -274,48 +259,5 @@ impl WeComClient {
         ));
         let pages = query.observe(self.invitee_list(id.clone()).paginate()?);
         Ok(query.limit(pages.items().boxed()))
-    }
-}
-
-/// What tells two rows of the real-time list apart: the person (`tmp_openid`, else `userid`),
-/// the join time and the device. `None` for a row without either id (never merged).
-fn live_key(a: &Attendee) -> Option<(String, Option<i64>, Option<i64>)> {
-    let who = a.temp_id.clone().or_else(|| a.user_id.clone())?;
-    Some((
-        who,
-        a.joined_at.map(|t| t.unix_timestamp()),
-        a.device.map(|d| d.code()),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use roster_core::Device;
-
-    #[test]
-    fn live_rows_are_told_apart_by_person_join_and_device() {
-        let row = |tmp: Option<&str>, user: Option<&str>, join: i64, device: i64| {
-            let mut a = Attendee::new(Vendor::WeCom, "m");
-            a.temp_id = tmp.map(str::to_string);
-            a.user_id = user.map(str::to_string);
-            a.joined_at = time::OffsetDateTime::from_unix_timestamp(join).ok();
-            a.device = Some(Device::from_code(device));
-            a
-        };
-        let pc = live_key(&row(Some("t1"), Some("u1"), 100, 1));
-        assert_eq!(pc, live_key(&row(Some("t1"), None, 100, 1)), "the same row");
-        assert_ne!(
-            pc,
-            live_key(&row(Some("t1"), None, 100, 3)),
-            "another device"
-        );
-        assert_ne!(pc, live_key(&row(Some("t1"), None, 160, 1)), "another join");
-        assert_eq!(
-            live_key(&row(None, Some("u1"), 100, 1)),
-            Some(("u1".to_string(), Some(100), Some(1))),
-            "the userid when there is no tmp_openid"
-        );
-        assert_eq!(live_key(&row(None, None, 100, 1)), None, "never merged");
     }
 }
