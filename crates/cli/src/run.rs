@@ -1353,7 +1353,18 @@ pub async fn export_job(
         let progress = Progress::new("export", true);
         let stream = futures::stream::iter(rows.into_iter().map(Ok)).boxed();
         let written = stream_out(stream, sink, plan, &progress).await?;
-        note_done(plan, "people (the vendor's totals)", written);
+        if !plan.quiet {
+            // One file from the vendor, not pages: the usual closing note would count none.
+            let target = plan
+                .path
+                .as_ref()
+                .map(|p| format!(" to {}", p.display()))
+                .unwrap_or_default();
+            eprintln!(
+                "roster: {} people (the vendor's totals){target}",
+                written.records
+            );
+        }
         return Ok(written);
     };
     // The same occurrence and range as the records mode, and the same link renewal.
