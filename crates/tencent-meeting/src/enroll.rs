@@ -13,6 +13,7 @@ use crate::errors::endpoint;
 use crate::client::TencentMeetingClient;
 use crate::config::{INSTANCE_ID, MAX_ENROLL_PAGE_SIZE};
 use crate::convert::registration_from_enroll;
+use crate::paging::numbered_page;
 use crate::target::{QueryString, validate_id};
 use crate::wire::EnrollApprovalsResponse;
 
@@ -214,18 +215,15 @@ impl ListEndpoint for EnrollApprovals {
                 query.status,
             )
             .await?;
-        // `enroll_list` is documented as absent on an empty page, so the array's absence is
-        // no sign of a malformed answer here; `total_page` is on every real page and is this
-        // list's "more" signal.
-        let enroll_list = r.enroll_list.unwrap_or_default();
-        let empty = enroll_list.is_empty() || r.current_size == Some(0);
-        let has_more = r.total_page.map(|total| i64::from(page) < total && !empty);
-        let total = r.total_count.and_then(|t| u64::try_from(t).ok());
-        let items: Vec<Registration> = enroll_list
-            .into_iter()
-            .map(|e| registration_from_enroll(e, &query.meeting_id))
-            .collect();
-        let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
-        Ok(Page::from_wire("enroll/approvals", Some(items), has_more, next)?.with_total(total))
+        // `enroll_list` is documented as absent on an empty page (`current_size` 0) only;
+        // `total_page` is on every real page and is this list's "more" signal.
+        let numbers = r.page_numbers();
+        let total = numbers.total_count.and_then(|t| u64::try_from(t).ok());
+        let items = r.enroll_list.map(|list| {
+            list.into_iter()
+                .map(|e| registration_from_enroll(e, &query.meeting_id))
+                .collect()
+        });
+        Ok(numbered_page("enroll/approvals", page, items, numbers)?.with_total(total))
     }
 }

@@ -1,5 +1,5 @@
-//! The last-page rule shared by the page-number lists of docs/specs/tencent-meeting.md §12
-//! (sign-ins, real-time participants, waiting room).
+//! The last-page rule shared by the page-number lists: enrollments (§4.3) and those of
+//! docs/specs/tencent-meeting.md §12 (sign-ins, real-time participants, waiting room).
 
 use roster_core::{Page, PageToken, Result};
 
@@ -7,26 +7,30 @@ use crate::wire::PageNumbers;
 
 /// A page of a page-number list, `page` being the number requested.
 ///
-/// Stops when `page ≥ total_page`, or `current_size` is 0, or the list is absent or empty;
-/// never asks beyond `total_page`. An answer without `total_page` is no page of the list
-/// ([`roster_core::ErrorKind::MalformedPage`]), unless it says it is empty
-/// (`total_count` or `current_size` 0 with no rows).
+/// Stops when `page ≥ total_page`, or `current_size` is 0, or the list is empty; never asks
+/// beyond `total_page`. The list may be left out only of a page that says it is empty
+/// (`current_size` or `total_count` 0: the pages document it so); left out of any other, or an
+/// answer without `total_page` that does not say it is empty, is no page of the list
+/// ([`roster_core::ErrorKind::MalformedPage`]), never its quiet end.
 pub(crate) fn numbered_page<T>(
     endpoint: &str,
     page: u32,
     items: Option<Vec<T>>,
     numbers: PageNumbers,
 ) -> Result<Page<T>> {
-    let items = items.unwrap_or_default();
     let said_empty = numbers.current_size == Some(0) || numbers.total_count == Some(0);
-    let empty = items.is_empty() || numbers.current_size == Some(0);
+    let items = match items {
+        None if said_empty => Some(Vec::new()),
+        other => other,
+    };
+    let empty = items.as_ref().is_none_or(Vec::is_empty) || numbers.current_size == Some(0);
     let has_more = match numbers.total_page {
         Some(total) => Some(i64::from(page) < total && !empty),
-        None if items.is_empty() && said_empty => Some(false),
+        None if said_empty && items.as_ref().is_some_and(Vec::is_empty) => Some(false),
         None => None,
     };
     let next = (has_more == Some(true)).then(|| PageToken::Page(page.saturating_add(1)));
-    Page::from_wire(endpoint, Some(items), has_more, next)
+    Page::from_wire(endpoint, items, has_more, next)
 }
 
 #[cfg(test)]
@@ -63,5 +67,8 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::MalformedPage);
         let e = numbered_page::<i32>("x", 1, None, PageNumbers::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MalformedPage, "a gateway's {{}}");
+        // The list left out of a page that is not empty: not the quiet end of the list.
+        let e = numbered_page::<i32>("x", 1, None, n(1, 20, 60, Some(3))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedPage);
     }
 }

@@ -744,6 +744,31 @@ pub struct PageNumbers {
     pub total_page: Option<i64>,
 }
 
+/// `page_numbers()` of each page-number answer: its four paging fields as [`PageNumbers`].
+macro_rules! page_numbers {
+    ($($answer:ty),+) => {$(
+        impl $answer {
+            /// The paging fields.
+            pub fn page_numbers(&self) -> PageNumbers {
+                PageNumbers {
+                    current_page: self.current_page,
+                    current_size: self.current_size,
+                    total_count: self.total_count,
+                    total_page: self.total_page,
+                }
+            }
+        }
+    )+};
+}
+
+page_numbers!(
+    EnrollApprovalsResponse,
+    SignInListResponse,
+    SignInRecordsResponse,
+    RealtimeParticipantsResponse,
+    WaitingRoomResponse
+);
+
 /// `GET /v1/meetings/sign-in/list` (docs/specs/tencent-meeting.md §12.4): a meeting's sign-in
 /// rounds (签到).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
@@ -769,17 +794,7 @@ pub struct SignInListResponse {
     pub extra: Map<String, Value>,
 }
 
-impl SignInListResponse {
-    /// The paging fields.
-    pub fn page_numbers(&self) -> PageNumbers {
-        PageNumbers {
-            current_page: self.current_page,
-            current_size: self.current_size,
-            total_count: self.total_count,
-            total_page: self.total_page,
-        }
-    }
-}
+impl SignInListResponse {}
 
 /// One sign-in round (docs/specs/tencent-meeting.md §12.4, SignInInfo).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
@@ -835,17 +850,7 @@ pub struct SignInRecordsResponse {
     pub extra: Map<String, Value>,
 }
 
-impl SignInRecordsResponse {
-    /// The paging fields.
-    pub fn page_numbers(&self) -> PageNumbers {
-        PageNumbers {
-            current_page: self.current_page,
-            current_size: self.current_size,
-            total_count: self.total_count,
-            total_page: self.total_page,
-        }
-    }
-}
+impl SignInRecordsResponse {}
 
 /// Names the sign-in time may have, in order of preference (docs/specs/tencent-meeting.md
 /// §12.5: the field is not documented; `sign_in_time` is roster's choice).
@@ -961,16 +966,6 @@ impl RealtimeParticipantsResponse {
     pub fn subject_decoded(&self) -> Option<DecodedText> {
         self.subject.as_deref().map(decode_base64_text)
     }
-
-    /// The paging fields.
-    pub fn page_numbers(&self) -> PageNumbers {
-        PageNumbers {
-            current_page: self.current_page,
-            current_size: self.current_size,
-            total_count: self.total_count,
-            total_page: self.total_page,
-        }
-    }
 }
 
 /// `GET /v1/meeting/{meeting_id}/waiting-room` (docs/specs/tencent-meeting.md §12.7): the
@@ -1017,16 +1012,6 @@ impl WaitingRoomResponse {
     /// The subject decoded as lenient Base64 when it is Base64 of UTF-8 text, else as sent.
     pub fn subject_decoded(&self) -> Option<DecodedText> {
         self.subject.as_deref().map(decode_base64_text)
-    }
-
-    /// The paging fields.
-    pub fn page_numbers(&self) -> PageNumbers {
-        PageNumbers {
-            current_page: self.current_page,
-            current_size: self.current_size,
-            total_count: self.total_count,
-            total_page: self.total_page,
-        }
     }
 }
 
