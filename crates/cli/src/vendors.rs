@@ -39,8 +39,7 @@ pub fn source(vendor: Vendor, settings: &Settings) -> Result<Box<dyn AttendeeSou
 pub fn tencent(
     settings: &Settings,
 ) -> Result<roster_tencent_meeting::TencentMeetingClient, CliError> {
-    roster_tencent_meeting::TencentMeetingClientBuilder::from_lookup(|name| settings.lookup(name))
-        .and_then(|b| b.build())
+    built::<roster_tencent_meeting::TencentMeetingClientBuilder>(settings)
         .map_err(|e| configuration_error(e, settings))
 }
 
@@ -97,8 +96,12 @@ where
     B: ClientBuilder,
     B::Client: AttendeeSource + 'static,
 {
-    let client = B::from_lookup(|name| settings.lookup(name))?.build()?;
-    Ok(Box::new(client))
+    Ok(Box::new(built::<B>(settings)?))
+}
+
+/// A vendor's client, its builder read from the settings.
+fn built<B: ClientBuilder>(settings: &Settings) -> Result<B::Client, Error> {
+    B::from_lookup(|name| settings.lookup(name))?.build()
 }
 
 /// A client-side configuration problem is a usage error of the CLI (exit 2), reported with
