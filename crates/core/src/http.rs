@@ -637,7 +637,7 @@ pub fn parse_base_url(what: &str, text: &str) -> Result<url::Url> {
 /// cut or garbled body (EOF or syntax error) is retryable, a well-formed body of the wrong
 /// shape is not.
 pub fn decode_json<T: DeserializeOwned>(vendor: Vendor, response: &RawResponse) -> Result<T> {
-    serde_json::from_slice(&response.body).map_err(|e| decode_error(vendor, response, &e))
+    crate::wire::from_body(&response.body).map_err(|e| decode_error(vendor, response, &e))
 }
 
 /// Like [`decode_json`] but never keeps the body, nor serde's message (which quotes values of
@@ -647,7 +647,7 @@ pub fn decode_json_sensitive<T: DeserializeOwned>(
     vendor: Vendor,
     response: &RawResponse,
 ) -> Result<T> {
-    serde_json::from_slice(&response.body).map_err(|e| {
+    crate::wire::from_body(&response.body).map_err(|e| {
         use serde_json::error::Category;
         let what = match e.classify() {
             Category::Eof => "the body ends early",
